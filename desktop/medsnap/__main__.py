@@ -1,0 +1,5 @@
+import sys
+
+from medsnap.cli import main
+
+sys.exit(main())

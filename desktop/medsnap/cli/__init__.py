@@ -1,0 +1,65 @@
+"""The ``medsnap`` command: subcommands for every headless flow, the window otherwise.
+
+``medsnap`` alone (or ``medsnap IMAGE``) opens the window. Each subcommand lives in its
+own module here, exposing ``register(parser)`` and ``run(args) -> int``; it is imported
+only when used, so start-up stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from medsnap.errors import MedSnapError
+
+# Stable command names -> module under medsnap.cli. Add at the bottom; never rename.
+COMMANDS: dict[str, str] = {
+    "export": "export",
+    "inspect": "inspect",
+}
+
+EXIT_CODES = """exit codes:
+  0  success
+  1  inspect: the file carries metadata
+  2  usage error
+  3  the input could not be read (corrupt, unsupported, too large)
+  4  the output failed the metadata verifier; nothing was written
+  5  the output could not be written
+  6  encryption, signature or key error
+"""
+
+
+def build_parser(name: str) -> argparse.ArgumentParser:
+    module = importlib.import_module(f"medsnap.cli.{COMMANDS[name]}")
+    parser = argparse.ArgumentParser(
+        prog=f"medsnap {name}",
+        description=(module.__doc__ or "").strip().splitlines()[0],
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    module.register(parser)
+    parser.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in ("-h", "--help"):
+        print("usage: medsnap [IMAGE]  |  medsnap COMMAND ...\n\ncommands:")
+        for name in COMMANDS:
+            print(f"  {name}")
+        print("\n" + EXIT_CODES)
+        return 0
+    if not argv or argv[0] not in COMMANDS:
+        from medsnap.app import main as run_window
+
+        return run_window(argv)
+    args = build_parser(argv[0]).parse_args(argv[1:])
+    try:
+        return int(args._run(args) or 0)
+    except MedSnapError as error:
+        print(f"medsnap {argv[0]}: {error.message}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,1 @@
+"""crypto (no Qt widgets)."""

@@ -1,0 +1,1 @@
+"""document (no Qt widgets)."""

@@ -1,0 +1,1 @@
+"""imaging (no Qt widgets)."""

@@ -1,0 +1,1 @@
+"""messaging (no Qt widgets)."""

@@ -1,0 +1,1 @@
+"""PySide6 widgets only: they bind to the core and hold no business logic."""

@@ -1,0 +1,1 @@
+"""The hospital messaging endpoint (directory and CA, mailboxes, receipts, audit)."""
