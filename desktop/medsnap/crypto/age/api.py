@@ -1,0 +1,143 @@
+"""Encrypt and decrypt whole buffers or streams (constant memory) to age v1."""
+
+from __future__ import annotations
+
+import io
+import os
+from typing import BinaryIO, Protocol, Sequence
+
+from .armor import ArmorReader, ArmorWriter, WHITESPACE, looks_armored
+from .errors import AgeError, HeaderError, NoIdentityMatched, RecipientError
+from .header import Stanza, build_header, read_header
+from .scrypt import STANZA_TYPE as SCRYPT, ScryptRecipient
+from .stream import decrypt_payload, encrypt_payload, read_nonce
+
+FILE_KEY_SIZE = 16
+_SNIFF_LIMIT = 4096
+
+
+class Recipient(Protocol):
+    def wrap(self, file_key: bytes) -> list[Stanza]: ...
+
+
+class Identity(Protocol):
+    def unwrap(self, stanzas: list[Stanza]) -> bytes | None: ...
+
+
+def encrypt_stream(
+    src: BinaryIO, dst: BinaryIO, recipients: Sequence[Recipient], *, armor: bool = False
+) -> None:
+    """Encrypt everything readable from ``src`` to ``dst`` for ``recipients``."""
+    recipients = list(recipients)
+    if not recipients:
+        raise RecipientError("no recipient was given")
+    if any(isinstance(r, ScryptRecipient) for r in recipients) and len(recipients) > 1:
+        raise RecipientError("a passphrase cannot be combined with other recipients")
+    file_key = os.urandom(FILE_KEY_SIZE)
+    stanzas = [stanza for recipient in recipients for stanza in recipient.wrap(file_key)]
+    out: BinaryIO | ArmorWriter = ArmorWriter(dst) if armor else dst
+    out.write(build_header(stanzas, file_key))
+    encrypt_payload(src, out, file_key)  # type: ignore[arg-type]
+    if isinstance(out, ArmorWriter):
+        out.close()
+
+
+def encrypt(plaintext: bytes, recipients: Sequence[Recipient], *, armor: bool = False) -> bytes:
+    out = io.BytesIO()
+    encrypt_stream(io.BytesIO(plaintext), out, recipients, armor=armor)
+    return out.getvalue()
+
+
+def unwrap_file_key(stanzas: list[Stanza], identities: Sequence[Identity]) -> bytes:
+    """Find the file key with the first identity that opens a stanza."""
+    if any(s.type == SCRYPT for s in stanzas) and len(stanzas) != 1:
+        raise HeaderError("a passphrase (scrypt) stanza must be the only one")
+    for identity in identities:
+        file_key = identity.unwrap(stanzas)
+        if file_key is not None:
+            if len(file_key) != FILE_KEY_SIZE:
+                raise HeaderError("the wrapped file key has the wrong length")
+            return file_key
+    raise NoIdentityMatched()
+
+
+class _Prefixed:
+    """``src`` with some already-consumed bytes put back in front of it."""
+
+    def __init__(self, prefix: bytes, src: BinaryIO):
+        self._prefix = prefix
+        self._src = src
+
+    def read(self, size: int = -1) -> bytes:
+        if not self._prefix:
+            return self._src.read(size)
+        if size is None or size < 0:
+            data, self._prefix = self._prefix + self._src.read(), b""
+            return data
+        data, self._prefix = self._prefix[:size], self._prefix[size:]
+        return data
+
+    def readinto(self, target: memoryview | bytearray) -> int:
+        if not self._prefix:
+            return _readinto(self._src, target)
+        data = self.read(len(target))
+        target[: len(data)] = data
+        return len(data)
+
+    def readline(self, limit: int = -1) -> bytes:
+        if not self._prefix:
+            return self._src.readline(limit)
+        limit = 1 << 62 if limit is None or limit < 0 else limit
+        end = self._prefix.find(b"\n", 0, limit)
+        if end >= 0 or len(self._prefix) >= limit:
+            return self.read(end + 1 if end >= 0 else limit)
+        head = self.read(len(self._prefix))
+        return head + self._src.readline(limit - len(head))
+
+
+def _readinto(src: BinaryIO, target: memoryview | bytearray) -> int:
+    readinto = getattr(src, "readinto", None)
+    if readinto is not None:
+        return readinto(target) or 0
+    data = src.read(len(target))
+    target[: len(data)] = data
+    return len(data)
+
+
+def _open_source(src: BinaryIO, armored: bool | None) -> BinaryIO:
+    if armored is None:
+        # Binary age files start with "age-", armored ones with "-----BEGIN" after
+        # optional whitespace: one non-blank byte decides.
+        prefix = b""
+        while len(prefix) < _SNIFF_LIMIT:
+            byte = src.read(1)
+            prefix += byte
+            if not byte or byte not in WHITESPACE:
+                break
+        armored = looks_armored(prefix)
+        src = _Prefixed(prefix, src)  # type: ignore[assignment]
+    return ArmorReader(src) if armored else src  # type: ignore[return-value]
+
+
+def decrypt_stream(
+    src: BinaryIO, dst: BinaryIO, identities: Sequence[Identity], *, armored: bool | None = None
+) -> None:
+    """Decrypt ``src`` to ``dst``; only authenticated chunks are ever written.
+
+    ``armored=None`` detects ASCII armor; True or False forces it.
+    """
+    source = _open_source(src, armored)
+    header = read_header(source)
+    file_key = unwrap_file_key(header.stanzas, identities)
+    header.verify_mac(file_key)
+    nonce = read_nonce(source)
+    decrypt_payload(source, dst, file_key, nonce)
+
+
+def decrypt(ciphertext: bytes, identities: Sequence[Identity], *, armored: bool | None = None) -> bytes:
+    out = io.BytesIO()
+    decrypt_stream(io.BytesIO(ciphertext), out, identities, armored=armored)
+    return out.getvalue()
+
+
+__all__ = ["AgeError", "decrypt", "decrypt_stream", "encrypt", "encrypt_stream", "unwrap_file_key"]
