@@ -1,0 +1,126 @@
+"""The select tool: pick the topmost annotation, move it, resize it by its handles,
+restyle, nudge or delete it. Every change comes back as one ReplaceAnnotation/RemoveAnnotation."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from medsnap.document.annotations import Annotation, RedactionBrush
+from medsnap.document.edits import Edit, RemoveAnnotation, ReplaceAnnotation, kind_name
+from medsnap.document.geometry import Point
+from medsnap.document.style import Style
+from medsnap.document.tools.base import PointerEvent, Tool
+from medsnap.document.tools.handles import handle_at, handle_points, resized
+from medsnap.document.tools.hit import annotation_at
+
+
+class SelectTool(Tool):
+    tool_id = "select"
+    styled = False
+    hint = "Click an annotation to select it; drag to move, drag a handle to resize, Delete removes it."
+
+    def __init__(self, document, style) -> None:
+        super().__init__(document, style)
+        self.selected_id: str | None = None
+        self._original: Annotation | None = None
+        self._handle: str | None = None  # None while moving
+        self._start: Point | None = None
+        self._current: Annotation | None = None
+
+    # -- reading -----------------------------------------------------------------------
+    def selected(self) -> Annotation | None:
+        if self.selected_id is None:
+            return None
+        found = self.document.find(self.selected_id)
+        if found is None:
+            self.selected_id = None  # removed by undo or delete
+        return found
+
+    def shown_selection(self) -> Annotation | None:
+        """The selection as it looks right now (mid-drag: where it is being dragged)."""
+        return self._current if self._current is not None else self.selected()
+
+    def hidden_ids(self) -> set[str]:
+        """Annotations the canvas should not paint because preview() replaces them."""
+        return {self._original.id} if self._current is not None and self._original else set()
+
+    # -- gestures ----------------------------------------------------------------------
+    def press(self, event: PointerEvent) -> Edit | None:
+        current = self.selected()
+        scale = event.pixels_per_screen_pixel
+        handle = handle_at(handle_points(current), event.point, scale) if current else None
+        if handle is None:
+            current = annotation_at(self.document, event.point, scale)
+            self.selected_id = current.id if current else None
+        if current is None:
+            return None
+        self._original, self._handle, self._start = current, handle, event.point
+        return None
+
+    def move(self, event: PointerEvent) -> Edit | None:
+        if self._original is None or self._start is None:
+            return None
+        if self._handle is None:
+            dx, dy = event.x - self._start[0], event.y - self._start[1]
+            self._current = self._original.moved(dx, dy) if (dx or dy) else None
+        else:
+            self._current = resized(self._original, self._handle, event.point)
+        return None
+
+    def release(self, event: PointerEvent) -> Edit | None:
+        if self._original is None:
+            return None
+        self.move(event)
+        before, after, handle = self._original, self._current, self._handle
+        self.cancel()
+        if after is None or after == before:
+            return None
+        verb = "Move" if handle is None else "Resize"
+        return ReplaceAnnotation(before, after, label=f"{verb} {kind_name(before)}")
+
+    def preview(self) -> Annotation | None:
+        return self._current
+
+    def cancel(self) -> None:
+        self._original = self._handle = self._start = self._current = None
+
+    @property
+    def busy(self) -> bool:
+        return self._original is not None
+
+    # -- commands on the selection -----------------------------------------------------
+    def delete_selected(self) -> Edit | None:
+        current = self.selected()
+        if current is None:
+            return None
+        self.selected_id = None
+        return RemoveAnnotation(current)
+
+    def nudge(self, dx: float, dy: float) -> Edit | None:
+        current = self.selected()
+        if current is None:
+            return None
+        return ReplaceAnnotation(current, current.moved(dx, dy), label=f"Move {kind_name(current)}")
+
+    def restyle(self, colour: str | None = None, width: float | None = None) -> Edit | None:
+        """Recolour or change the width of the selection (redactions stay black)."""
+        current = self.selected()
+        if current is None:
+            return None
+        if isinstance(current, RedactionBrush):
+            changed = current if width is None else dataclasses.replace(current, width=width)
+        elif current.redacts:
+            return None
+        else:
+            style: Style = current.style
+            if colour is not None:
+                style = dataclasses.replace(style, colour=colour)
+            if width is not None:
+                if current.kind in ("text", "marker"):
+                    style = dataclasses.replace(style, font_size=width)
+                else:
+                    style = dataclasses.replace(style, width=width)
+            changed = dataclasses.replace(current, style=style)
+        if changed == current:
+            return None
+        return ReplaceAnnotation(current, changed, label=f"Restyle {kind_name(current)}")
