@@ -17,6 +17,8 @@ from medsnap.errors import MedSnapError
 COMMANDS: dict[str, str] = {
     "export": "export",
     "inspect": "inspect",
+    "age": "age",
+    "keygen": "keygen",
 }
 
 EXIT_CODES = """exit codes:
@@ -50,7 +52,11 @@ def main(argv: list[str] | None = None) -> int:
         for name in COMMANDS:
             print(f"  {name}")
         print("\n" + EXIT_CODES)
+        print("admin:\n  medsnap --install-desktop-entry [--system]   add MedSnap to the menu")
+        print("  medsnap --show-config                         settings in force, source, lock")
         return 0
+    if argv and argv[0] in ("--install-desktop-entry", "--show-config"):
+        return _admin_flag(argv)
     if not argv or argv[0] not in COMMANDS:
         from medsnap.app import main as run_window
 
@@ -63,3 +69,18 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return 130
+
+
+def _admin_flag(argv: list[str]) -> int:
+    """Flags on the bare command for installers and admins (owned by packaging)."""
+    try:
+        if argv[0] == "--show-config":
+            from medsnap.config.__main__ import show_config
+
+            return show_config()
+        from medsnap.cli.desktop_entry import main as install_desktop_entry
+
+        return install_desktop_entry(argv[1:])
+    except MedSnapError as error:
+        print(f"medsnap {argv[0]}: {error.message}", file=sys.stderr)
+        return error.exit_code
