@@ -1,0 +1,188 @@
+"""Load a source file (PNG, JPEG, TIFF, WebP, BMP, GIF) into an upright 8-bit Picture.
+
+The format is sniffed from the content, never the file name. The pixel-count ceiling is
+checked from the header before any pixel is decoded, and Pillow's own decompression-bomb
+warning is promoted to an error. Truncated files are refused (LOAD_TRUNCATED_IMAGES stays
+off). Nothing but pixels leaves this module.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from pathlib import Path
+
+from PIL import Image
+
+from medsnap.errors import ImageError
+from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
+from medsnap.imaging.pixels import exif_orientation, fresh_copy, make_upright, to_rgb_or_rgba
+
+# Pillow's own bomb guard matches ours by default (Pillow's is ~89 MP out of the box).
+if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < DEFAULT_MAX_PIXELS:
+    Image.MAX_IMAGE_PIXELS = DEFAULT_MAX_PIXELS
+
+# Pillow format ids we accept -> the name we report. MPO is a camera JPEG with an MPF index.
+_FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG", "TIFF": "TIFF", "WEBP": "WEBP",
+            "BMP": "BMP", "GIF": "GIF"}
+
+_OPENERS = ["PNG", "JPEG", "TIFF", "WEBP", "BMP", "GIF"]  # JPEG's opener also yields MPO
+
+_SAFE = "The original file was not changed and nothing was exported."
+_SIGNATURES = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive or office document"),
+    (b"\xd0\xcf\x11\xe0", "an old-style office document"),
+    (b"DICM", "a DICOM file"),
+    (b"\x00\x00\x00\x0cjP  ", "a JPEG 2000 image"),
+    (b"\xff\x4f\xff\x51", "a JPEG 2000 image"),
+)
+
+
+class _Source:
+    """The file name for messages, and a way to open it."""
+
+    def __init__(self, source: str | os.PathLike[str] | bytes):
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            self.name = "The image"
+            self._data: bytes | None = bytes(source)
+            self._path: Path | None = None
+        else:
+            self._path = Path(source)
+            self.name = f"The file '{self._path.name}'"
+            self._data = None
+
+    def head(self) -> bytes:
+        """First bytes of the content; raises ImageError if missing or empty."""
+        if self._data is not None:
+            head = self._data[:64]
+        else:
+            try:
+                with open(self._path, "rb") as handle:  # type: ignore[arg-type]
+                    head = handle.read(64)
+            except FileNotFoundError:
+                raise ImageError(f"{self.name} does not exist. Check the name and folder, "
+                                 "then try again.") from None
+            except IsADirectoryError:
+                raise ImageError(f"{self.name} is a folder, not an image. Choose an image "
+                                 "file inside it.") from None
+            except OSError as error:
+                raise ImageError(f"{self.name} could not be opened ({error.strerror}). Check "
+                                 "that you may read it, then try again.") from None
+        if not head:
+            raise ImageError(f"{self.name} is empty (0 bytes): it may not have finished "
+                             f"copying or downloading. {_SAFE} Fetch the image again.")
+        return head
+
+    def open(self) -> Image.Image:
+        stream = io.BytesIO(self._data) if self._data is not None else self._path
+        return Image.open(stream, formats=_OPENERS)  # type: ignore[arg-type]
+
+
+def _not_an_image(name: str, head: bytes) -> ImageError:
+    for signature, what in _SIGNATURES:
+        if head.startswith(signature) or (signature == b"DICM" and head[128:132] == b"DICM"):
+            return ImageError(f"{name} is {what}, which MedSnap cannot open as a picture. "
+                              f"{_SAFE} Save or export it as PNG or JPEG, then open that.")
+    return ImageError(f"{name} is not a picture MedSnap can read (PNG, JPEG, TIFF, WebP, BMP "
+                      f"or GIF), whatever its name says. {_SAFE} Open it in the program that "
+                      "made it and save it as PNG or JPEG.")
+
+
+def _too_large(name: str, width: int, height: int, limit: int) -> ImageError:
+    return ImageError(f"{name} claims to be {width} x {height} pixels "
+                      f"({width * height / 1e6:.0f} megapixels), more than the "
+                      f"{limit / 1e6:.0f}-megapixel limit; it may be damaged or built to "
+                      f"exhaust memory. {_SAFE} Ask for a smaller copy (for example a "
+                      "screenshot of the part you need).")
+
+
+def _check_size(name: str, image: Image.Image, limit: int) -> None:
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise ImageError(f"{name} says it has no pixels ({width} x {height}); it is damaged. "
+                         f"{_SAFE} Ask for a fresh copy.")
+    if width * height > limit:
+        raise _too_large(name, width, height, limit)
+
+
+def _out_of_memory(name: str) -> ImageError:
+    return ImageError(f"{name} needs more memory than this computer has free. {_SAFE} Close "
+                      "other programs, or ask for a smaller copy of the image.")
+
+
+def _damaged(name: str, error: Exception) -> ImageError:
+    detail = str(error).strip() or type(error).__name__
+    if "truncated" in detail.lower() or isinstance(error, EOFError):
+        what = "is incomplete (the file ends too early)"
+    else:
+        what = "is damaged and could not be decoded"
+    return ImageError(f"{name} {what}: {detail}. {_SAFE} Ask for a fresh copy of the "
+                      "image, or re-save it from the program that made it.")
+
+
+def load_picture(source: str | os.PathLike[str] | bytes, *, page: int = 0,
+                 max_pixels: int = DEFAULT_MAX_PIXELS) -> Picture:
+    """Decode one page (TIFF) or frame (GIF, WebP) of ``source`` into an upright Picture.
+
+    ``max_pixels`` lowers the ceiling; Pillow's own guard (``Image.MAX_IMAGE_PIXELS``, raised
+    to DEFAULT_MAX_PIXELS at import) still applies above it. Raises ImageError.
+    """
+    origin = _Source(source)
+    head = origin.head()
+    limit = max_pixels if Image.MAX_IMAGE_PIXELS is None else min(max_pixels,
+                                                                  Image.MAX_IMAGE_PIXELS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            opened = origin.open()
+        except Image.UnidentifiedImageError:
+            raise _not_an_image(origin.name, head) from None
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise ImageError(f"{origin.name} is too large to open safely (over "
+                             f"{limit / 1e6:.0f} megapixels). {_SAFE} Ask for a smaller "
+                             "copy.") from None
+        except ImageError:
+            raise
+        except MemoryError:
+            raise _out_of_memory(origin.name) from None
+        except Exception as error:  # Pillow raises many types for bad headers
+            raise _damaged(origin.name, error) from None
+        with opened:
+            return _decode(opened, origin.name, page, limit)
+
+
+def _decode(opened: Image.Image, name: str, page: int, limit: int) -> Picture:
+    source_format = _FORMATS.get(opened.format or "", opened.format or "unknown")
+    _check_size(name, opened, limit)
+    try:
+        page_count = int(getattr(opened, "n_frames", 1))
+    except Exception as error:
+        raise _damaged(name, error) from None
+    if not 0 <= page < page_count:
+        pages = "1 page" if page_count == 1 else f"{page_count} pages"
+        raise ImageError(f"{name} has {pages}; page {page + 1} does not exist. Choose a "
+                         f"page from 1 to {page_count}.")
+    try:
+        if page:
+            opened.seek(page)
+            _check_size(name, opened, limit)  # pages may differ in size
+        opened.load()
+        orientation = exif_orientation(opened)
+        icc = opened.info.get("icc_profile")
+        pixels = to_rgb_or_rgba(opened, icc if isinstance(icc, bytes) else None)
+        upright = make_upright(pixels, orientation)
+        if upright is opened:  # nothing converted: detach the pixels from the file object
+            upright = fresh_copy(opened)
+    except ImageError:
+        raise
+    except MemoryError:
+        raise _out_of_memory(name) from None
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise _too_large(name, *opened.size, limit) from None
+    except Exception as error:
+        raise _damaged(name, error) from None
+    upright.info.clear()  # belt and braces: nothing of the container travels with the pixels
+    return Picture(image=upright, page=page, page_count=page_count,
+                   source_format=source_format)

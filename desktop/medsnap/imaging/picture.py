@@ -1,0 +1,32 @@
+"""The decoded source picture handed to the rest of the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PIL import Image
+
+#: Default pixel-count ceiling for a source image (width x height), checked before decoding.
+DEFAULT_MAX_PIXELS = 100_000_000
+
+
+@dataclass(frozen=True)
+class Picture:
+    """Upright 8-bit pixels of one page of a source file, and nothing else from it.
+
+    ``image`` is a plain ``PIL.Image.Image`` in mode "RGB" or "RGBA" with an empty ``info``:
+    no EXIF, XMP, ICC profile, comment or any other part of the source container survives.
+    """
+
+    image: Image.Image
+    page: int
+    page_count: int
+    source_format: str
+
+    @property
+    def width(self) -> int:
+        return self.image.width
+
+    @property
+    def height(self) -> int:
+        return self.image.height
