@@ -27,3 +27,19 @@ def make_person(ca: HospitalCA, email: str, name: str, *, staff_id: str = "",
     certs = ca.issue(identity, encryption.public_key(), signing.public_key(),
                      valid_days=valid_days, now=now)
     return Person(identity, signing, encryption, certs)
+
+
+def unlocked(person: Person) -> "UnlockedClinician":
+    from medsnap.crypto.letter_model import UnlockedClinician
+
+    return UnlockedClinician(person.signing_key, person.encryption_key, person.certificates)
+
+
+def tiny_png(colour: tuple[int, int, int] = (200, 30, 30), size: int = 8) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (size, size), colour).save(out, format="PNG")
+    return out.getvalue()
