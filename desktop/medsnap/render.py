@@ -1,0 +1,271 @@
+"""The ONE painter: a Document -> pixels, used by the canvas and by the export alike.
+
+QtGui only (no QtWidgets). Everything is painted in image coordinates; ``render`` sets
+the crop offset. Redactions are painted last, aliased and opaque, so every pixel they
+touch becomes black whatever was there: the output inside a box depends on nothing
+inside it.
+
+Memory: the picture is never converted whole. The crop is copied strip by strip from the
+Pillow image straight into the QImage's own buffer (Pillow's RGB is 4 bytes a pixel
+inside, as is Qt's RGBX8888), painted in place, and handed back to Pillow with one copy.
+"""
+
+from __future__ import annotations
+
+from PIL import Image
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush, QColor, QFont, QFontMetricsF, QGuiApplication, QImage, QPainter, QPainterPath,
+    QPen, QPolygonF,
+)
+
+from medsnap.document import (
+    Annotation, Arrow, Document, Ellipse, Highlighter, Line, Marker, Pen, Rectangle,
+    Redaction, RedactionBrush, Text, rgba,
+)
+from medsnap.errors import ExportError
+
+FONT_FAMILY = "DejaVu Sans"  # shipped on every supported platform's Qt/fontconfig set-up
+TEXT_BACKGROUND = "#FFFFFFE6"  # a near-opaque white box keeps callouts readable anywhere
+_STRIP_ROWS = 256
+_RAW = {  # Pillow mode -> (Qt format, Pillow raw mode with the same bytes in memory)
+    # RGBX: Pillow pads with 0xFF, as Qt requires (a zero pad breaks Multiply blending).
+    "RGB": (QImage.Format.Format_RGBX8888, "RGBX"),
+    "RGBA": (QImage.Format.Format_RGBA8888, "RGBA"),
+}
+_app: QGuiApplication | None = None
+
+
+def ensure_gui_application() -> None:
+    """Fonts need a QGuiApplication; create an offscreen one if the process has none."""
+    global _app
+    existing = QGuiApplication.instance()
+    if isinstance(existing, QGuiApplication):
+        return
+    if existing is not None:
+        raise RuntimeError("render needs a QGuiApplication, but a QCoreApplication exists")
+    _app = QGuiApplication(["medsnap-render", "-platform", "offscreen"])
+
+
+def qcolor(colour: str) -> QColor:
+    r, g, b, a = rgba(colour)
+    return QColor(r, g, b, a)
+
+
+def _point(p: tuple[float, float]) -> QPointF:
+    return QPointF(p[0], p[1])
+
+
+def _path(points) -> QPainterPath:
+    """A smooth path through the points (quadratic curves through the midpoints)."""
+    path = QPainterPath(_point(points[0]))
+    if len(points) == 1:
+        path.lineTo(_point(points[0]))
+    elif len(points) == 2:
+        path.lineTo(_point(points[1]))
+    else:
+        for current, following in zip(points[1:-1], points[1:]):
+            middle = ((current[0] + following[0]) / 2, (current[1] + following[1]) / 2)
+            path.quadTo(_point(current), _point(middle))
+        path.lineTo(_point(points[-1]))
+    return path
+
+
+def _stroke_pen(colour: str, width: float, cap=Qt.PenCapStyle.RoundCap) -> QPen:
+    return QPen(QBrush(qcolor(colour)), width, Qt.PenStyle.SolidLine, cap,
+                Qt.PenJoinStyle.RoundJoin)
+
+
+def _font(size: float, *, bold: bool = False) -> QFont:
+    ensure_gui_application()
+    font = QFont(FONT_FAMILY)
+    font.setPixelSize(max(1, round(size)))
+    font.setBold(bold)
+    return font
+
+
+_TEXT_FLAGS = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+                  | Qt.TextFlag.TextWordWrap)
+
+
+def text_rect(annotation: Text) -> QRectF:
+    """The exact box a text callout paints, in image pixels (for hit-testing too)."""
+    metrics = QFontMetricsF(_font(annotation.style.font_size))
+    pad = annotation.padding()
+    sample = annotation.text or " "
+    if annotation.box_width is None:
+        inner = metrics.boundingRect(QRectF(0, 0, 1e6, 1e6), _TEXT_FLAGS, sample)
+        width = inner.width()
+    else:
+        width = max(annotation.box_width - 2 * pad, 1.0)
+        inner = metrics.boundingRect(QRectF(0, 0, width, 1e6), _TEXT_FLAGS, sample)
+    height = max(inner.height(), metrics.height())
+    return QRectF(annotation.position[0], annotation.position[1], width + 2 * pad,
+                  height + 2 * pad)
+
+
+def _paint_text(painter: QPainter, annotation: Text) -> None:
+    box = text_rect(annotation)
+    style, pad = annotation.style, annotation.padding()
+    border = max(1.0, style.width / 2)
+    painter.setPen(QPen(qcolor(style.colour), border))
+    painter.setBrush(qcolor(style.fill or TEXT_BACKGROUND))
+    painter.drawRoundedRect(box, pad, pad)
+    painter.setFont(_font(style.font_size))
+    painter.setPen(qcolor(style.colour))
+    painter.drawText(box.adjusted(pad, pad, -pad, -pad), _TEXT_FLAGS, annotation.text)
+
+
+def _paint_marker(painter: QPainter, annotation: Marker) -> None:
+    r, g, b, _ = rgba(annotation.style.colour)
+    radius = annotation.radius()
+    centre = _point(annotation.centre)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(qcolor(annotation.style.colour))
+    painter.drawEllipse(centre, radius, radius)
+    light = 0.299 * r + 0.587 * g + 0.114 * b > 150  # dark digits on light discs
+    painter.setPen(QColor(0, 0, 0) if light else QColor(255, 255, 255))
+    painter.setFont(_font(annotation.style.font_size, bold=True))
+    painter.drawText(QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius),
+                     int(Qt.AlignmentFlag.AlignCenter), str(annotation.number))
+
+
+def _paint_arrow(painter: QPainter, annotation: Arrow) -> None:
+    tip, left, right, base = annotation.head()
+    painter.setPen(_stroke_pen(annotation.style.colour, annotation.style.width,
+                               Qt.PenCapStyle.FlatCap))
+    if base != annotation.start:
+        painter.drawLine(_point(annotation.start), _point(base))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(qcolor(annotation.style.colour))
+    painter.drawPolygon(QPolygonF([_point(tip), _point(left), _point(right)]))
+
+
+def _paint_box(painter: QPainter, annotation: Rectangle | Ellipse) -> None:
+    style = annotation.style
+    painter.setPen(QPen(QBrush(qcolor(style.colour)), style.width, Qt.PenStyle.SolidLine,
+                        Qt.PenCapStyle.SquareCap, Qt.PenJoinStyle.MiterJoin))
+    painter.setBrush(qcolor(style.fill) if style.fill else Qt.BrushStyle.NoBrush)
+    rect = QRectF(annotation.rect.x, annotation.rect.y, annotation.rect.width,
+                  annotation.rect.height)
+    if isinstance(annotation, Ellipse):
+        painter.drawEllipse(rect)
+    else:
+        painter.drawRect(rect)
+
+
+def _paint_redaction(painter: QPainter, annotation: Redaction | RedactionBrush) -> None:
+    # Aliased and Source mode: a touched pixel becomes exactly opaque black, no blending
+    # with what was underneath.
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+    black = QColor(0, 0, 0, 255)
+    if isinstance(annotation, Redaction):
+        left, top, right, bottom = annotation.rect.pixel_box()
+        if right > left and bottom > top:
+            painter.fillRect(QRect(left, top, right - left, bottom - top), black)
+        return
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(_stroke_pen("#000000", annotation.width + 1.0))  # +1: no grey fringe
+    painter.drawPath(_path(annotation.points))
+
+
+def paint_annotation(painter: QPainter, annotation: Annotation) -> None:
+    """Paint one annotation in image coordinates; the painter's state is left unchanged."""
+    painter.save()
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        style = annotation.style
+        if isinstance(annotation, (Redaction, RedactionBrush)):
+            _paint_redaction(painter, annotation)
+        elif isinstance(annotation, Arrow):
+            _paint_arrow(painter, annotation)
+        elif isinstance(annotation, Line):
+            painter.setPen(_stroke_pen(style.colour, style.width))
+            painter.drawLine(_point(annotation.start), _point(annotation.end))
+        elif isinstance(annotation, (Rectangle, Ellipse)):
+            _paint_box(painter, annotation)
+        elif isinstance(annotation, Highlighter):
+            # Multiply darkens like ink on paper: dark text under it stays dark.
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
+            painter.setPen(_stroke_pen(style.colour, style.width, Qt.PenCapStyle.FlatCap))
+            painter.drawPath(_path(annotation.points))
+        elif isinstance(annotation, Pen):
+            painter.setPen(_stroke_pen(style.colour, style.width))
+            painter.drawPath(_path(annotation.points))
+        elif isinstance(annotation, Text):
+            _paint_text(painter, annotation)
+        elif isinstance(annotation, Marker):
+            _paint_marker(painter, annotation)
+        else:
+            raise TypeError(f"no painter for annotation kind {annotation.kind!r}")
+    finally:
+        painter.restore()
+
+
+def paint_document(painter: QPainter, document: Document, *,
+                   include_redactions: bool = True) -> None:
+    """Paint every annotation in stack order, then every redaction (always on top)."""
+    for annotation in document.drawings():
+        paint_annotation(painter, annotation)
+    if include_redactions:
+        for annotation in document.redactions():
+            paint_annotation(painter, annotation)
+
+
+def _picture_into(document: Document) -> tuple[QImage, str]:
+    """A QImage of the output area holding the picture's pixels, and its Pillow mode."""
+    left, top, right, bottom = document.output_box()
+    width, height = right - left, bottom - top
+    source = document.picture.image if document.picture is not None else None
+    mode = "RGBA" if source is not None and source.mode in ("RGBA", "LA", "PA") else "RGB"
+    if source is not None and source.mode != mode:
+        source = source.convert(mode)  # imaging hands over RGB/RGBA; this is a safety net
+    qt_format, raw = _RAW[mode]
+    image = QImage(width, height, qt_format)
+    if image.isNull():
+        raise ExportError(f"There is not enough memory to prepare a {width}x{height} image. "
+                          "Nothing was written; crop to a smaller area and try again.")
+    if source is None:  # a size-only document (tests, previews): a white page
+        image.fill(QColor(255, 255, 255))
+        return image, mode
+    buffer, stride = image.bits(), image.bytesPerLine()
+    for row in range(0, height, _STRIP_ROWS):
+        rows = min(_STRIP_ROWS, height - row)
+        strip = source.crop((left, top + row, right, top + row + rows)).tobytes("raw", raw)
+        buffer[row * stride: row * stride + len(strip)] = strip
+    return image, mode
+
+
+def render(document: Document) -> QImage:
+    """The output area (crop or whole picture) at full resolution with everything painted."""
+    ensure_gui_application()
+    image, _ = _picture_into(document)
+    _paint_onto(image, document)
+    return image
+
+
+def _paint_onto(image: QImage, document: Document) -> None:
+    left, top, _, _ = document.output_box()
+    painter = QPainter(image)
+    try:
+        painter.translate(-left, -top)
+        paint_document(painter, document)
+    finally:
+        painter.end()
+
+
+def render_to_pil(document: Document) -> Image.Image:
+    """Like ``render``, as a Pillow image ("RGB", or "RGBA" for pictures with alpha)."""
+    ensure_gui_application()
+    image, mode = _picture_into(document)
+    _paint_onto(image, document)
+    _, raw = _RAW[mode]
+    # frombytes decodes the raw rows into a new Pillow image: the one copy back
+    # (frombuffer would map Qt's memory, which dies with the QImage).
+    result = Image.frombytes(mode, (image.width(), image.height()), image.constBits(),
+                              "raw", raw, image.bytesPerLine(), 1)
+    del image
+    return result
