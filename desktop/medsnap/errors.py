@@ -40,6 +40,12 @@ class DocumentError(MedSnapError):
     exit_code = 3
 
 
+class UsageError(MedSnapError):
+    """A command-line argument is wrong in a way only known after reading the input."""
+
+    exit_code = 2
+
+
 class CryptoError(MedSnapError):
     """Base for encryption, signing and key errors."""
 
