@@ -1,0 +1,133 @@
+"""Export a clean, metadata-free PNG or JPEG of an image, cropped and redacted.
+
+Coordinates are whole pixels of the picture as it is shown upright (after the camera's
+orientation is applied). The output is written completely or not at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from medsnap.errors import UsageError
+
+_FORMAT_NAMES = {"png": "png", "jpeg": "jpeg", "jpg": "jpeg"}
+
+
+def box(text: str) -> tuple[int, int, int, int]:
+    """'X,Y,W,H' -> four whole numbers; width and height at least 1."""
+    parts = text.split(",")
+    try:
+        x, y, width, height = (int(part.strip()) for part in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not X,Y,W,H: four whole numbers of pixels separated by commas, "
+            "e.g. 100,80,640,480") from None
+    if x < 0 or y < 0 or width < 1 or height < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: X and Y must be 0 or more, width and height at least 1")
+    return (x, y, width, height)
+
+
+def _page(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a page number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("pages are counted from 1")
+    return value
+
+
+def _quality(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 95:
+        raise argparse.ArgumentTypeError("JPEG quality must be between 1 and 95")
+    return value
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", help="the source image (PNG, JPEG, TIFF, WebP, BMP, GIF)")
+    parser.add_argument("-o", "--output", required=True,
+                        help="the file to write; .png or .jpg/.jpeg picks the format")
+    parser.add_argument("--page", type=_page, default=1,
+                        help="page of a multi-page file, counting from 1 (default 1)")
+    parser.add_argument("--crop", type=box, metavar="X,Y,W,H",
+                        help="export only this rectangle")
+    parser.add_argument("--redact", type=box, action="append", default=[], metavar="X,Y,W,H",
+                        help="black out this rectangle for good (repeat for more)")
+    parser.add_argument("--annotations", metavar="DRAFT.json",
+                        help="draw the annotations of a saved MedSnap drawing (JSON)")
+    parser.add_argument("--format", choices=sorted(_FORMAT_NAMES),
+                        help="png or jpeg (default: from the output name, else automatic)")
+    parser.add_argument("--quality", type=_quality, default=90,
+                        help="JPEG quality 1-95 (default 90)")
+
+
+def _rect_inside(name: str, values: tuple[int, int, int, int], size: tuple[int, int]):
+    from medsnap.document import Rect
+
+    x, y, width, height = values
+    if x + width > size[0] or y + height > size[1]:
+        raise UsageError(
+            f"--{name} {x},{y},{width},{height} reaches outside the picture, which is "
+            f"{size[0]}x{size[1]} pixels upright. Nothing was written; give a rectangle "
+            "inside the picture.")
+    return Rect(x, y, width, height)
+
+
+def _chosen_format(args: argparse.Namespace) -> str | None:
+    from medsnap.exporting import format_for_path
+
+    by_name = format_for_path(args.output)
+    asked = _FORMAT_NAMES[args.format] if args.format else None
+    if asked and by_name and asked != by_name:
+        raise UsageError(f"The output name {args.output!r} says {by_name.upper()} but "
+                         f"--format {args.format} was given. Nothing was written; make the "
+                         "name and the format agree.")
+    return asked or by_name
+
+
+def _draft(path: str, picture):
+    from medsnap.document import document_from_json
+    from medsnap.errors import DocumentError
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise DocumentError(f"The drawing {path!r} could not be read ({error}). Nothing "
+                            "was written; check the file.") from None
+    return document_from_json(data, picture)
+
+
+def run(args: argparse.Namespace) -> int:
+    from medsnap.document import AddAnnotation, Document, Redaction, SetCrop
+    from medsnap.exporting import export_document
+    from medsnap.imaging import load_picture
+
+    fmt = _chosen_format(args)
+    output = Path(args.output)
+    if not output.parent.is_dir():
+        from medsnap.errors import ExportError
+
+        raise ExportError(f"The folder {str(output.parent)!r} does not exist. Nothing was "
+                          "written; choose an existing folder.")
+    picture = load_picture(args.input, page=args.page - 1)
+    size = (picture.width, picture.height)
+    crop = _rect_inside("crop", args.crop, size) if args.crop else None
+    redactions = [Redaction(rect=_rect_inside("redact", values, size))
+                  for values in args.redact]
+    document = _draft(args.annotations, picture) if args.annotations else Document(picture)
+    if crop is not None:
+        SetCrop(document.crop, crop).apply(document)
+    for redaction in redactions:
+        AddAnnotation(redaction).apply(document)
+    written = export_document(document, output, fmt, args.quality)
+    left, top, right, bottom = document.output_box()
+    print(f"Wrote {output} ({written.upper()}, {right - left}x{bottom - top}, "
+          f"{output.stat().st_size} bytes, no metadata).")
+    return 0

@@ -1,0 +1,115 @@
+"""Export a Document: render -> encode_clean (verified) -> write atomically.
+
+The file appears complete under its final name or not at all: the bytes go to a hidden
+temporary file in the same folder, are flushed to disk, then renamed over the target.
+On any failure the temporary file is removed and the target is left as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from medsnap.document import Document
+from medsnap.errors import DocumentError, ExportError
+from medsnap.imaging import encode_clean
+
+FORMATS = ("png", "jpeg")
+_SUFFIX_FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}
+
+
+def format_for_path(path: str | os.PathLike) -> str | None:
+    """"png"/"jpeg" from the file name's suffix; None (choose automatically) otherwise."""
+    return _SUFFIX_FORMATS.get(Path(path).suffix.lower())
+
+
+def normalise_format(fmt: str | None) -> str | None:
+    if fmt is None:
+        return None
+    value = fmt.lower()
+    value = "jpeg" if value == "jpg" else value
+    if value not in FORMATS:
+        raise ExportError(f"MedSnap exports PNG or JPEG, not {fmt!r}. Nothing was written; "
+                          "choose png or jpeg.")
+    return value
+
+
+def export_bytes(document: Document, fmt: str | None = None, quality: int = 90) -> bytes:
+    """The clean, verified PNG or JPEG bytes of the rendered document."""
+    from medsnap.render import render_to_pil  # Qt is loaded only when something is drawn
+
+    if document.picture is None:
+        raise DocumentError("There is no picture to export in this document.")
+    if not 1 <= quality <= 95:
+        raise ExportError(f"JPEG quality must be between 1 and 95, not {quality}. "
+                          "Nothing was written.")
+    fmt = normalise_format(fmt)
+    image = render_to_pil(document)
+    try:
+        return encode_clean(image, fmt, quality=quality)
+    finally:
+        image.close()  # drop the rendered pixels before the caller writes the file
+
+
+def export_document(document: Document, path: str | os.PathLike, fmt: str | None = None,
+                    quality: int = 90) -> str:
+    """Render, encode, verify and write ``path`` atomically; returns the format written.
+
+    ``fmt`` None takes the format from the suffix (.png, .jpg, .jpeg), else chooses PNG for
+    drawings and screenshots and JPEG for photographs.
+    """
+    target = Path(path)
+    fmt = normalise_format(fmt) or format_for_path(target)
+    folder = target.parent
+    if not folder.is_dir():
+        raise ExportError(f"The folder {str(folder)!r} does not exist. Nothing was written; "
+                          "choose an existing folder.")
+    data = export_bytes(document, fmt, quality)
+    write_atomically(target, data)
+    return "png" if data.startswith(b"\x89PNG") else "jpeg"
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` so that it is either complete or absent."""
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
+                                             dir=target.parent)
+    except OSError as error:
+        raise _write_failed(target, error) from error
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException as error:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        if isinstance(error, OSError):
+            raise _write_failed(target, error) from error
+        raise
+    _sync_folder(target.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable; not possible (nor needed) on every platform."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _write_failed(target: Path, error: OSError) -> ExportError:
+    reason = error.strerror or str(error)
+    return ExportError(f"Could not write {str(target)!r}: {reason}. Nothing was written and "
+                       "the original picture is untouched; choose another folder or free "
+                       "some space.")
