@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
+
 # Set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 if not os.environ.get("XDG_RUNTIME_DIR") or not os.path.isdir(os.environ["XDG_RUNTIME_DIR"]):
@@ -14,3 +16,32 @@ if not os.environ.get("XDG_RUNTIME_DIR") or not os.path.isdir(os.environ["XDG_RU
     os.environ["XDG_RUNTIME_DIR"] = runtime
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def memory_keyring():
+    """keyring's default backend becomes an in-memory one (tests/keyring_backends.py)."""
+    import keyring
+    from keyring_backends import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def real_secret_service(monkeypatch):
+    """gnome-keyring on a private D-Bus (tests/real_keyring.py), set as keyring's backend."""
+    import keyring
+    from real_keyring import private_secret_service
+
+    previous = keyring.get_keyring()
+    with private_secret_service() as session:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", session.address)
+        keyring.set_keyring(session.backend())
+        try:
+            yield session
+        finally:
+            keyring.set_keyring(previous)

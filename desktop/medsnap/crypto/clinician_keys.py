@@ -45,6 +45,10 @@ class KeyDocumentError(KeyStoreError):
     """The decrypted key document is not one this version of MedSnap can read."""
 
 
+class KeyDocumentTooNew(KeyDocumentError):
+    """The document was written by a newer MedSnap (a higher ``version``)."""
+
+
 @dataclass(frozen=True, eq=False)
 class ClinicianKeys:
     """An Ed25519 signing key, an X25519 encryption key and optional certificates (PEM)."""
@@ -120,7 +124,7 @@ def keys_from_document(data: bytes) -> ClinicianKeys:
     if not isinstance(version, int) or version < 1:
         raise KeyDocumentError(damaged)
     if version > DOCUMENT_VERSION:
-        raise KeyDocumentError(
+        raise KeyDocumentTooNew(
             "Your stored keys were saved by a newer version of MedSnap and cannot be read "
             "by this one. Nothing was changed. Ask IT to update MedSnap on this workstation."
         )

@@ -32,7 +32,13 @@ from medsnap.crypto.age import (
     encrypt,
 )
 from medsnap.crypto.age.header import read_header
-from medsnap.crypto.clinician_keys import ClinicianKeys, keys_from_document, keys_to_document
+from medsnap.crypto.clinician_keys import (
+    ClinicianKeys,
+    KeyDocumentError,
+    KeyDocumentTooNew,
+    keys_from_document,
+    keys_to_document,
+)
 from medsnap.crypto.keyring_chunks import (
     BackendFailed,
     BlobDamaged,
@@ -57,7 +63,7 @@ from medsnap.crypto.passphrase import (
 )
 
 __all__ = [
-    "ClinicianKeys", "InvalidStaffId", "KeyStore", "KeyStoreError", "KeyringUnavailable",
+    "ClinicianKeys", "InvalidStaffId", "KeyDocumentTooNew", "KeyStore", "KeyStoreError", "KeyringUnavailable",
     "KeysAlreadyStored", "KeysDamaged", "KeysLocked", "KeysNotSaved",
     "NoKeysOnThisWorkstation", "UnlockedKeys", "WeakPassphrase", "WrongPassphrase",
     "check_passphrase_strength",
@@ -228,12 +234,17 @@ class KeyStore:
         self._check_wrapping(staff_id, wrapped)
         identity = ScryptIdentity(normalise_passphrase(passphrase), max_log_n=MAX_LOG_N)
         try:
-            document = decrypt(wrapped, [identity])
+            document = decrypt(wrapped, [identity], armored=False)
         except NoIdentityMatched as error:
             raise WrongPassphrase(staff_id) from error
         except AgeError as error:
             raise KeysDamaged(staff_id, f"the key file is damaged ({error.detail}).") from error
-        return keys_from_document(document)  # KeyDocumentError is a KeyStoreError
+        try:
+            return keys_from_document(document)
+        except KeyDocumentTooNew:
+            raise  # its own message: update MedSnap
+        except KeyDocumentError as error:
+            raise KeysDamaged(staff_id, "the key document inside is damaged.") from error
 
     def _check_wrapping(self, staff_id: str, wrapped: bytes) -> None:
         """Only a single-passphrase age file with logN in [18, 22] is a MedSnap key file."""
