@@ -1,0 +1,5 @@
+import sys
+
+from medsnap_endpoint.cli import main
+
+sys.exit(main())

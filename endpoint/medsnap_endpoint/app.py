@@ -1,0 +1,77 @@
+"""The Starlette application: routes by concern, JSON errors, a periodic expiry sweep.
+
+Processes are stateless: everything lives in the database, so several may serve one PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from medsnap_endpoint import expiry
+from medsnap_endpoint.errors import EndpointError, RateLimited
+from medsnap_endpoint.routes import directory, enrol, messages, public
+from medsnap_endpoint.routes.common import in_thread
+from medsnap_endpoint.settings import Settings
+from medsnap_endpoint.storage import open_database
+
+log = logging.getLogger("medsnap_endpoint")
+
+ROUTES = [*public.ROUTES, *enrol.ROUTES, *directory.ROUTES, *messages.ROUTES]
+
+
+async def _endpoint_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, EndpointError)
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
+    return JSONResponse(error.as_json(), status_code=error.status, headers=headers)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    return JSONResponse({"error": codes.get(error.status_code, "http_error"),
+                         "message": str(error.detail)}, status_code=error.status_code,
+                        headers=error.headers)
+
+
+async def _unexpected(request: Request, error: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return JSONResponse({"error": "internal", "message": "The endpoint failed unexpectedly; "
+                         "nothing was changed. Try again; if it persists, tell IT."},
+                        status_code=500)
+
+
+async def _sweep_forever(app: Starlette) -> None:
+    interval = app.state.settings.sweep_interval_seconds
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await in_thread(expiry.sweep, app.state.database, app.state.settings)
+        except Exception:  # keep serving; the next sweep retries
+            log.exception("expiry sweep failed")
+
+
+def create_app(database_url: str | None = None, settings: Settings | None = None) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.database = await in_thread(open_database, database_url)
+        app.state.settings = settings or Settings()
+        sweeper = None
+        if app.state.settings.sweep_interval_seconds > 0:
+            sweeper = asyncio.create_task(_sweep_forever(app))
+        try:
+            yield
+        finally:
+            if sweeper:
+                sweeper.cancel()
+            app.state.database.close()
+
+    return Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers={
+        EndpointError: _endpoint_error, HTTPException: _http_error, Exception: _unexpected})

@@ -1,0 +1,103 @@
+"""Append-only, hash-chained audit log of metadata (who, to whom, when, size, id, outcome).
+
+Never content. Each row's hash covers its own fields and the previous row's hash, so editing,
+deleting or reordering rows breaks the chain and :func:`verify` reports where. Truncating the
+newest rows is caught by comparing with a head hash exported earlier (``--expect-head``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from medsnap_endpoint.storage.base import Database, Transaction
+
+GENESIS_HASH = "0" * 64
+_LOCK = "medsnap-audit-chain"
+
+
+def _row_hash(prev_hash: str, seq: int, at: int, actor: str, action: str, subject: str,
+              detail: str, outcome: str) -> str:
+    canonical = json.dumps([seq, at, actor, action, subject, detail, outcome],
+                           ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
+
+
+def record(tx: Transaction, *, actor: str, action: str, subject: str = "",
+           detail: dict[str, Any] | None = None, outcome: str = "ok",
+           at: int | None = None) -> str:
+    """Append one event inside ``tx`` (call it last, just before commit: it holds the chain lock)."""
+    tx.serialize(_LOCK)
+    last = tx.one("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+    seq, prev_hash = (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS_HASH)
+    at = int(time.time()) if at is None else at
+    detail_text = json.dumps(detail or {}, sort_keys=True, separators=(",", ":"))
+    digest = _row_hash(prev_hash, seq, at, actor, action, subject, detail_text, outcome)
+    tx.execute("INSERT INTO audit_log (seq, at, actor, action, subject, detail, outcome, "
+               "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               (seq, at, actor, action, subject, detail_text, outcome, prev_hash, digest))
+    return digest
+
+
+def record_now(database: Database, **event: Any) -> None:
+    """Record an event in its own transaction (for refusals whose main transaction rolled back)."""
+    with database.transaction(write=True) as tx:
+        record(tx, **event)
+
+
+_COLUMNS = "seq, at, actor, action, subject, detail, outcome, prev_hash, hash"
+
+
+def rows(database: Database, batch: int = 1000) -> Iterator[dict[str, Any]]:
+    """Every audit row in sequence order, read in batches."""
+    after = 0
+    while True:
+        with database.transaction() as tx:
+            page = tx.all(f"SELECT {_COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?",
+                          (after, batch))
+        if not page:
+            return
+        for row in page:
+            yield dict(zip(_COLUMNS.split(", "), row))
+        after = int(page[-1][0])
+
+
+@dataclass
+class Verification:
+    rows: int = 0
+    head: str = GENESIS_HASH
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify(database: Database, *, expect_head: str | None = None) -> Verification:
+    result = Verification()
+    expected_seq, prev_hash = 1, GENESIS_HASH
+    for row in rows(database):
+        seq = int(row["seq"])
+        if seq != expected_seq:
+            result.problems.append(f"row {seq}: expected row {expected_seq} here "
+                                   "(rows deleted or inserted)")
+        if row["prev_hash"] != prev_hash:
+            result.problems.append(f"row {seq}: does not follow the row before it "
+                                   "(rows deleted, inserted or reordered)")
+        recomputed = _row_hash(row["prev_hash"], seq, int(row["at"]), row["actor"],
+                               row["action"], row["subject"], row["detail"], row["outcome"])
+        if recomputed != row["hash"]:
+            result.problems.append(f"row {seq}: contents do not match its hash (edited)")
+        result.rows += 1
+        expected_seq, prev_hash = seq + 1, str(row["hash"])
+    result.head = prev_hash
+    if expect_head and expect_head != prev_hash:
+        # a head exported earlier must still be in the chain (the log only ever grows)
+        if not any(r["hash"] == expect_head for r in rows(database)):
+            result.problems.append("the head hash exported earlier is no longer in the log "
+                                   "(the newest rows were removed or rewritten)")
+    return result

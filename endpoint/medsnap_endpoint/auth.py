@@ -1,0 +1,111 @@
+"""Request authentication: every clinician request is signed by the device's Ed25519 key.
+
+The signed bytes are :func:`medsnap_endpoint.protocol.canonical_request`. A request is refused
+when a header is missing or malformed, the timestamp is more than the allowed skew away from
+the server clock, the nonce was seen before for that key, the key belongs to no current signing
+certificate of an enabled clinician, or the signature does not verify. The body's SHA-256 is
+signed as a header and checked against the body as it is read.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import time
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from starlette.requests import Request
+
+from medsnap_endpoint import protocol as p
+from medsnap_endpoint.ca_service import load_certificate
+from medsnap_endpoint.errors import RateLimited, Unauthorized
+from medsnap_endpoint.settings import Settings
+from medsnap_endpoint.storage.base import Database
+
+
+@dataclass(frozen=True)
+class Caller:
+    staff_id: str
+    key_id: str
+
+
+@functools.lru_cache(maxsize=4096)
+def _public_key(pem: str) -> Ed25519PublicKey:
+    key = load_certificate(pem).public_key()
+    if not isinstance(key, Ed25519PublicKey):
+        raise Unauthorized("The signing certificate does not hold an Ed25519 key.")
+    return key
+
+
+def _refuse(reason: str) -> Unauthorized:
+    return Unauthorized(f"This request was not accepted: {reason}. Nothing was changed. "
+                        "Sign in again on this workstation; if it persists, ask IT.",
+                        code="unauthorized")
+
+
+def signed_target(request: Request) -> tuple[str, str]:
+    """The path and query exactly as sent on the wire (what the client signed)."""
+    raw = request.scope.get("raw_path") or request.scope["path"].encode()
+    path = raw.decode("latin-1").split("?", 1)[0]
+    return path, request.scope.get("query_string", b"").decode("latin-1")
+
+
+def authenticate(request: Request, database: Database, settings: Settings) -> Caller:
+    headers = request.headers
+    values = {name: headers.get(name) for name in p.SIGNED_HEADERS}
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        raise _refuse(f"it is not signed (missing {', '.join(missing)})")
+    key_id = values[p.HEADER_KEY_ID] or ""
+    nonce = values[p.HEADER_NONCE] or ""
+    body_sha = values[p.HEADER_CONTENT_SHA256] or ""
+    stamp = values[p.HEADER_TIMESTAMP] or ""
+    if not p.KEY_ID_PATTERN.match(key_id) or not p.NONCE_PATTERN.match(nonce) \
+            or not p.SHA256_PATTERN.match(body_sha) or not stamp.isdigit() or len(stamp) > 12:
+        raise _refuse("its signature headers are malformed")
+    try:
+        signature = base64.b64decode(values[p.HEADER_SIGNATURE] or "", validate=True)
+    except (binascii.Error, ValueError):
+        raise _refuse("its signature is not base64") from None
+    now = int(time.time())
+    if abs(now - int(stamp)) > settings.max_clock_skew_seconds:
+        raise _refuse("its timestamp is too far from the server's clock "
+                      "(check this workstation's date and time)")
+    with database.transaction() as tx:
+        row = tx.one(
+            "SELECT c.staff_id, c.pem, k.enabled FROM certificates c "
+            "JOIN clinicians k ON k.staff_id = c.staff_id WHERE c.key_id = ? "
+            "AND c.usage = 'signing' AND c.revoked_at IS NULL AND c.not_after > ?",
+            (key_id, now))
+    if row is None:
+        raise _refuse("its key is not enrolled or its certificate was revoked")
+    staff_id, pem, enabled = str(row[0]), str(row[1]), int(row[2])
+    if not enabled:
+        raise _refuse("this clinician's account is disabled")
+    path, query = signed_target(request)
+    message = p.canonical_request(request.method, path, query, stamp, nonce, key_id, body_sha)
+    try:
+        _public_key(pem).verify(signature, message)
+    except InvalidSignature:
+        raise _refuse("its signature does not match") from None
+    window = now - now % 60
+    with database.transaction(write=True) as tx:
+        fresh = tx.run("INSERT INTO request_nonces (key_id, nonce, expires_at) VALUES (?, ?, ?) "
+                       "ON CONFLICT DO NOTHING",
+                       (key_id, nonce, now + 2 * settings.max_clock_skew_seconds + 60))
+        if fresh == 0:
+            raise _refuse("it repeats an earlier request (replayed nonce)")
+        hits = tx.one(
+            "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?, ?, 1) "
+            "ON CONFLICT (bucket) DO UPDATE SET "
+            "hits = CASE WHEN rate_limits.window_start = excluded.window_start "
+            "THEN rate_limits.hits + 1 ELSE 1 END, "
+            "window_start = excluded.window_start RETURNING hits",
+            (f"staff:{staff_id}", window))
+    if hits and int(hits[0]) > settings.requests_per_minute:
+        raise RateLimited("Too many requests from this clinician; nothing was changed. "
+                          "Try again in a minute.", retry_after=window + 60 - now)
+    return Caller(staff_id=staff_id, key_id=key_id)

@@ -1,0 +1,102 @@
+"""The hospital CA as the endpoint keeps it: root and key in the database, CRL built on demand.
+
+The root key may be stored encrypted with a password given to every serving process in
+``MEDSNAP_ENDPOINT_CA_PASSWORD`` (docs/PROTOCOL.md, "Administration").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from medsnap.crypto.certificates import ClinicianCertificates, ClinicianIdentity, HospitalCA
+from medsnap_endpoint.errors import AdminError, Unavailable
+from medsnap_endpoint.protocol import key_id
+from medsnap_endpoint.storage.base import Database, Transaction
+
+PASSWORD_VARIABLE = "MEDSNAP_ENDPOINT_CA_PASSWORD"
+
+
+def _password() -> bytes | None:
+    value = os.environ.get(PASSWORD_VARIABLE)
+    return value.encode() if value else None
+
+
+def store_ca(tx: Transaction, ca: HospitalCA, *, replace: bool = False) -> None:
+    if tx.one("SELECT 1 FROM ca WHERE id = 1") and not replace:
+        raise AdminError("This endpoint already has a certificate authority; nothing was "
+                         "changed. Replacing it would invalidate every clinician's certificate.")
+    password = _password()
+    tx.execute("DELETE FROM ca WHERE id = 1")
+    tx.execute("INSERT INTO ca (id, name, cert_pem, key_pem, key_encrypted, created_at) "
+               "VALUES (1, ?, ?, ?, ?, ?)",
+               (ca.name, ca.root_pem().decode(), ca.key_pem(password).decode(),
+                1 if password else 0, int(time.time())))
+
+
+def load_ca(tx: Transaction) -> HospitalCA:
+    row = tx.one("SELECT cert_pem, key_pem, key_encrypted FROM ca WHERE id = 1")
+    if not row:
+        raise Unavailable("This endpoint has no certificate authority yet. An administrator "
+                          "must run 'medsnap-endpoint admin init-ca' first.", code="no_ca")
+    password = _password() if row[2] else None
+    if row[2] and not password:
+        raise Unavailable(f"The CA key is encrypted; set {PASSWORD_VARIABLE} for the endpoint.",
+                          code="ca_locked")
+    return HospitalCA.load(row[0].encode(), row[1].encode(), password)
+
+
+def root_pem(tx: Transaction) -> str:
+    row = tx.one("SELECT cert_pem FROM ca WHERE id = 1")
+    if not row:
+        raise Unavailable("This endpoint has no certificate authority yet.", code="no_ca")
+    return str(row[0])
+
+
+def issue(tx: Transaction, identity: ClinicianIdentity, encryption_key, signing_key, *,
+          valid_days: int) -> ClinicianCertificates:
+    """Issue and record a clinician's pair; earlier certificates of theirs are revoked."""
+    ca = load_ca(tx)
+    certificates = ca.issue(identity, encryption_key, signing_key, valid_days=valid_days)
+    now = int(time.time())
+    tx.execute("UPDATE certificates SET revoked_at = ? WHERE staff_id = ? AND revoked_at IS NULL",
+               (now, identity.staff_id))
+    for usage, cert in (("encryption", certificates.encryption),
+                        ("signing", certificates.signing)):
+        kid = key_id(cert.public_key()) if usage == "signing" else ""
+        tx.execute("INSERT INTO certificates (serial, staff_id, usage, key_id, pem, issued_at, "
+                   "not_after, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+                   (str(cert.serial_number), identity.staff_id, usage, kid,
+                    cert.public_bytes(Encoding.PEM).decode(), now,
+                    int(cert.not_valid_after_utc.timestamp())))
+    return certificates
+
+
+def revoke_staff(tx: Transaction, staff_id: str) -> int:
+    return tx.run("UPDATE certificates SET revoked_at = ? WHERE staff_id = ? "
+                  "AND revoked_at IS NULL", (int(time.time()), staff_id))
+
+
+def revoke_serial(tx: Transaction, serial: str) -> int:
+    return tx.run("UPDATE certificates SET revoked_at = ? WHERE serial = ? AND revoked_at IS NULL",
+                  (int(time.time()), serial))
+
+
+def crl_pem(database: Database) -> bytes:
+    """A fresh CRL of every revoked certificate that has not yet expired, signed by the root."""
+    now = int(time.time())
+    with database.transaction() as tx:
+        ca = load_ca(tx)
+        revoked = tx.all("SELECT serial, revoked_at FROM certificates "
+                         "WHERE revoked_at IS NOT NULL AND not_after > ? ORDER BY serial", (now,))
+    crl = ca.crl((int(serial), dt.datetime.fromtimestamp(int(when), dt.timezone.utc))
+                 for serial, when in revoked)
+    return crl.public_bytes(Encoding.PEM)
+
+
+def load_certificate(pem: str) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(pem.encode())

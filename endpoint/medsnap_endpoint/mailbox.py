@@ -1,0 +1,132 @@
+"""A clinician's mailbox (inbox, download, acknowledge, read receipt) and a sender's status view.
+
+Recipients address an item by the server's ``id``; senders query by their own message id.
+Every query is scoped to the caller's staff id, so nobody can see another person's mailbox.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from medsnap_endpoint import audit
+from medsnap_endpoint.errors import Conflict, Gone, NotFound
+from medsnap_endpoint.storage.base import Database, Transaction
+
+_NOT_YOURS = ("There is no such message in your mailbox. It may have expired or never "
+              "been sent to you.")
+
+
+@dataclass(frozen=True)
+class Download:
+    id: int
+    size: int
+    sha256: str
+    sender: str
+    message_id: str
+    chunks: int
+
+
+def inbox(tx: Transaction, recipient: str, *, limit: int = 200) -> list[dict]:
+    rows = tx.all(
+        "SELECT m.id, m.sender, m.client_message_id, m.size, m.sha256, m.created_at, "
+        "m.expires_at, d.downloaded_at FROM deliveries d JOIN messages m ON m.id = d.message_id "
+        "WHERE d.recipient = ? AND d.status = 'stored' ORDER BY m.id LIMIT ?",
+        (recipient, limit))
+    return [{"id": str(r[0]), "sender": r[1], "message_id": r[2], "size": int(r[3]),
+             "sha256": r[4], "stored_at": int(r[5]), "expires_at": int(r[6]),
+             "downloaded": r[7] is not None} for r in rows]
+
+
+def _delivery(tx: Transaction, recipient: str, item_id: int) -> tuple:
+    row = tx.one("SELECT d.status, m.size, m.sha256, m.sender, m.client_message_id "
+                 "FROM deliveries d JOIN messages m ON m.id = d.message_id "
+                 "WHERE d.message_id = ? AND d.recipient = ?", (item_id, recipient))
+    if row is None:
+        raise NotFound(_NOT_YOURS, code="no_such_message")
+    return row
+
+
+def open_download(database: Database, recipient: str, item_id: int) -> Download:
+    with database.transaction(write=True) as tx:
+        status, size, sha256, sender, message_id = _delivery(tx, recipient, item_id)
+        if status != "stored":
+            raise Gone("This message was already acknowledged or has expired; its ciphertext "
+                       "has been deleted from the endpoint.", code="message_gone")
+        chunks = tx.one("SELECT COUNT(*) FROM message_chunks WHERE message_id = ?", (item_id,))
+        now = int(time.time())
+        tx.execute("UPDATE deliveries SET downloaded_at = COALESCE(downloaded_at, ?) "
+                   "WHERE message_id = ? AND recipient = ?", (now, item_id, recipient))
+        audit.record(tx, actor=recipient, action="download", subject=message_id,
+                     detail={"from": sender, "size": int(size)}, at=now)
+    return Download(item_id, int(size), sha256, sender, message_id, int(chunks[0] if chunks else 0))
+
+
+def read_chunks(database: Database, download: Download) -> Iterator[bytes]:
+    """The ciphertext, one stored chunk per short read transaction (never all in memory)."""
+    for seq in range(download.chunks):
+        with database.transaction() as tx:
+            row = tx.one("SELECT data FROM message_chunks WHERE message_id = ? AND seq = ?",
+                         (download.id, seq))
+        if row is None:
+            return  # deleted meanwhile (acknowledged elsewhere); the client sees a short body
+        yield bytes(row[0])
+
+
+def _delete_content_if_done(tx: Transaction, item_id: int) -> None:
+    if tx.one("SELECT 1 FROM deliveries WHERE message_id = ? AND status = 'stored'",
+              (item_id,)) is None:
+        tx.execute("DELETE FROM message_chunks WHERE message_id = ?", (item_id,))
+
+
+def acknowledge(database: Database, recipient: str, item_id: int) -> dict:
+    """The recipient's device holds the message: delivery receipt, ciphertext deleted."""
+    now = int(time.time())
+    with database.transaction(write=True) as tx:
+        status, size, _sha, sender, message_id = _delivery(tx, recipient, item_id)
+        if status == "expired":
+            raise Gone("This message expired before it was acknowledged.", code="message_gone")
+        if status == "stored":
+            tx.execute("UPDATE deliveries SET status = 'delivered', delivered_at = ? "
+                       "WHERE message_id = ? AND recipient = ?", (now, item_id, recipient))
+            _delete_content_if_done(tx, item_id)
+            audit.record(tx, actor=recipient, action="acknowledge", subject=message_id,
+                         detail={"from": sender, "size": int(size)}, at=now)
+    return {"id": str(item_id), "status": "delivered" if status == "stored" else status}
+
+
+def mark_read(database: Database, recipient: str, item_id: int) -> dict:
+    """The clinician opened it: read receipt for the sender (after acknowledgement)."""
+    now = int(time.time())
+    with database.transaction(write=True) as tx:
+        status, _size, _sha, sender, message_id = _delivery(tx, recipient, item_id)
+        if status == "stored":
+            raise Conflict("Acknowledge the message before sending its read receipt.",
+                           code="not_acknowledged")
+        if status == "expired":
+            raise Gone("This message expired before it was acknowledged.", code="message_gone")
+        if status == "delivered":
+            tx.execute("UPDATE deliveries SET status = 'read', read_at = ? "
+                       "WHERE message_id = ? AND recipient = ?", (now, item_id, recipient))
+            audit.record(tx, actor=recipient, action="read", subject=message_id,
+                         detail={"from": sender}, at=now)
+    return {"id": str(item_id), "status": "read"}
+
+
+def status(tx: Transaction, sender: str, message_id: str) -> dict:
+    row = tx.one("SELECT id, size, sha256, recipients, created_at, expires_at FROM messages "
+                 "WHERE sender = ? AND client_message_id = ?", (sender, message_id))
+    if row is None:
+        raise NotFound("You sent no message with this id (or its record has been purged).",
+                       code="no_such_message")
+    deliveries = tx.all("SELECT recipient, status, downloaded_at, delivered_at, read_at, "
+                        "expired_at FROM deliveries WHERE message_id = ? ORDER BY recipient",
+                        (int(row[0]),))
+    return {"message_id": message_id, "size": int(row[1]), "sha256": row[2],
+            "stored_at": int(row[4]), "expires_at": int(row[5]),
+            "recipients": [{"staff_id": d[0], "status": d[1], "downloaded_at": d[2],
+                            "delivered_at": d[3], "read_at": d[4], "expired_at": d[5]}
+                           for d in deliveries],
+            "sent_to": json.loads(row[3])}

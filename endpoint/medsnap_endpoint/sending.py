@@ -1,0 +1,88 @@
+"""Storing a sent message: one ciphertext, one delivery row per recipient, all or nothing.
+
+The body was already streamed to a bounded spool file; here it is copied into the database in
+chunks inside a single transaction together with the delivery rows and the audit event, so a
+killed process leaves either the whole message or no trace of it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from medsnap_endpoint import audit, directory
+from medsnap_endpoint.errors import Conflict, Unprocessable
+from medsnap_endpoint.settings import Settings
+from medsnap_endpoint.storage.base import Database, Transaction
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    message_id: str
+    recipients: list[str]
+    size: int
+    sha256: str
+    created_at: int
+    expires_at: int
+    duplicate: bool
+
+    def as_json(self) -> dict:
+        return {"message_id": self.message_id, "recipients": self.recipients,
+                "size": self.size, "sha256": self.sha256, "stored_at": self.created_at,
+                "expires_at": self.expires_at, "duplicate": self.duplicate}
+
+
+def refuse_unreachable(problems: dict[str, list[str]]) -> Unprocessable:
+    parts = [f"{kind.replace('_', ' ')}: {', '.join(ids)}" for kind, ids in problems.items()]
+    return Unprocessable("Some recipients cannot receive messages (" + "; ".join(parts) +
+                         "). Nothing was sent to anyone. Check the names in the directory.",
+                         code="recipients_unreachable", details=problems)
+
+
+def _existing(tx: Transaction, sender: str, message_id: str, recipients: list[str], size: int,
+              sha256: str) -> StoredMessage | None:
+    row = tx.one("SELECT size, sha256, recipients, created_at, expires_at FROM messages "
+                 "WHERE sender = ? AND client_message_id = ?", (sender, message_id))
+    if row is None:
+        return None
+    if int(row[0]) != size or row[1] != sha256 or json.loads(row[2]) != recipients:
+        raise Conflict(f"Message id {message_id} was already used for a different message; "
+                       "the earlier one is kept. Send this one with a new message id.",
+                       code="message_id_reused")
+    return StoredMessage(message_id, recipients, size, sha256, int(row[3]), int(row[4]), True)
+
+
+def store(database: Database, settings: Settings, *, sender: str, message_id: str,
+          recipients: list[str], spool: BinaryIO, size: int, sha256: str) -> StoredMessage:
+    now = int(time.time())
+    expires = now + settings.retention_seconds
+    with database.transaction(write=True) as tx:
+        earlier = _existing(tx, sender, message_id, recipients, size, sha256)
+        if earlier:
+            return earlier
+        problems = directory.recipient_problems(tx, recipients)
+        if problems:
+            raise refuse_unreachable(problems)
+        row = tx.one("INSERT INTO messages (sender, client_message_id, size, sha256, recipients, "
+                     "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT (sender, client_message_id) DO NOTHING RETURNING id",
+                     (sender, message_id, size, sha256, json.dumps(recipients), now, expires))
+        if row is None:  # a concurrent request with the same id committed first (PostgreSQL)
+            earlier = _existing(tx, sender, message_id, recipients, size, sha256)
+            assert earlier is not None
+            return earlier
+        internal_id = int(row[0])
+        spool.seek(0)
+        seq = 0
+        while chunk := spool.read(settings.chunk_bytes):
+            tx.execute("INSERT INTO message_chunks (message_id, seq, data) VALUES (?, ?, ?)",
+                       (internal_id, seq, chunk))
+            seq += 1
+        for recipient in recipients:
+            tx.execute("INSERT INTO deliveries (message_id, recipient, status) "
+                       "VALUES (?, ?, 'stored')", (internal_id, recipient))
+        audit.record(tx, actor=sender, action="send", subject=message_id,
+                     detail={"to": recipients, "size": size, "sha256": sha256}, at=now)
+    return StoredMessage(message_id, recipients, size, sha256, now, expires, False)

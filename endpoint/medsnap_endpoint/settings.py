@@ -1,0 +1,42 @@
+"""Every tunable of a serving process, declared once with its default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    #: largest message ciphertext accepted (bytes); the body is streamed and cut off past this
+    max_message_bytes: int = 50 * MB
+    #: largest deposited passphrase-wrapped key file
+    max_key_file_bytes: int = 64 * 1024
+    #: largest JSON request body
+    max_json_bytes: int = 64 * 1024
+    #: most recipients of one message
+    max_recipients: int = 50
+    #: how long an unacknowledged message waits in a mailbox
+    retention_seconds: int = 14 * 24 * 3600
+    #: how long message metadata (for the sender's status queries) outlives the ciphertext
+    metadata_retention_seconds: int = 30 * 24 * 3600
+    #: accepted difference between a request's timestamp and the server clock
+    max_clock_skew_seconds: int = 120
+    #: signed requests per clinician per minute
+    requests_per_minute: int = 600
+    #: unauthenticated enrolment and public requests per client address per minute
+    public_requests_per_minute: int = 60
+    #: key file fetches per staff id per hour, and per client address per hour
+    key_fetches_per_staff_per_hour: int = 5
+    key_fetches_per_client_per_hour: int = 20
+    #: how long a one-time enrolment code is valid by default
+    enrolment_code_hours: int = 72
+    #: how long an enrolment challenge may be answered
+    challenge_seconds: int = 300
+    #: clinician certificate validity
+    certificate_days: int = 825
+    #: size of the rows the ciphertext is stored in
+    chunk_bytes: int = 1 * MB
+    #: seconds between expiry sweeps run by each serving process (0: never)
+    sweep_interval_seconds: int = 300

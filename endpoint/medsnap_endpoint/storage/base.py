@@ -1,0 +1,119 @@
+"""The database interface shared by both backends: a bounded connection pool and transactions."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+Row = tuple[Any, ...]
+
+
+class Transaction:
+    """A unit of work on one connection; committed on normal exit, rolled back on error."""
+
+    def __init__(self, database: Database, connection: Any):
+        self._database = database
+        self._connection = connection
+
+    @property
+    def dialect(self) -> str:
+        return self._database.dialect
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._database._execute(self._connection, sql, params)
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        return self.execute(sql, params).fetchone()
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return list(self.execute(sql, params).fetchall())
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Execute a statement and return the number of rows it changed."""
+        return int(self.execute(sql, params).rowcount)
+
+    def serialize(self, name: str) -> None:
+        """Hold a lock named ``name`` until this transaction ends (writers queue up behind it)."""
+        self._database._serialize(self._connection, name)
+
+
+class Database:
+    """Base class of the backends. Thread-safe: each transaction borrows a pooled connection."""
+
+    dialect = "abstract"
+
+    def __init__(self, url: str, *, pool_size: int):
+        self.url = url
+        self._pool: queue.LifoQueue[Any] = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(pool_size)
+        self._closed = False
+
+    # backend hooks -------------------------------------------------------------------------
+    def _connect(self) -> Any:
+        raise NotImplementedError
+
+    def _begin(self, connection: Any, write: bool) -> None:
+        raise NotImplementedError
+
+    def _commit(self, connection: Any) -> None:
+        connection.commit()
+
+    def _rollback(self, connection: Any) -> None:
+        connection.rollback()
+
+    def _execute(self, connection: Any, sql: str, params: Sequence[Any]) -> Any:
+        raise NotImplementedError
+
+    def _serialize(self, connection: Any, name: str) -> None:
+        raise NotImplementedError
+
+    # public --------------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self, *, write: bool = False) -> Iterator[Transaction]:
+        """A transaction; ``write=True`` takes the write lock up front (SQLite) to avoid upgrades."""
+        with self._connection() as connection:
+            self._begin(connection, write)
+            try:
+                yield Transaction(self, connection)
+            except BaseException:
+                self._rollback(connection)
+                raise
+            self._commit(connection)
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        self._slots.acquire()
+        connection = None
+        healthy = False
+        try:
+            try:
+                connection = self._pool.get_nowait()
+            except queue.Empty:
+                connection = self._connect()
+            yield connection
+            healthy = True
+        finally:
+            if connection is not None:
+                if healthy and not self._closed:
+                    self._pool.put(connection)
+                else:
+                    _close_quietly(connection)
+            self._slots.release()
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                _close_quietly(self._pool.get_nowait())
+            except queue.Empty:
+                return
+
+
+def _close_quietly(connection: Any) -> None:
+    try:
+        connection.close()
+    except Exception:  # a broken connection is discarded either way
+        pass

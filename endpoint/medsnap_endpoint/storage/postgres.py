@@ -1,0 +1,36 @@
+"""PostgreSQL backend (psycopg 3): several endpoint processes may share one database."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+from medsnap_endpoint.storage.base import Database
+
+
+def _lock_key(name: str) -> int:
+    # advisory locks take a signed 64-bit key
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+class PostgresDatabase(Database):
+    dialect = "postgresql"
+
+    def __init__(self, url: str, *, pool_size: int = 10):
+        super().__init__(url, pool_size=pool_size)
+        import psycopg  # imported here so SQLite-only installs never need it
+
+        self._psycopg = psycopg
+
+    def _connect(self) -> Any:
+        return self._psycopg.connect(self.url, autocommit=False)
+
+    def _begin(self, connection: Any, write: bool) -> None:
+        pass  # psycopg opens a transaction implicitly on the first statement
+
+    def _execute(self, connection: Any, sql: str, params: Sequence[Any]) -> Any:
+        return connection.execute(sql.replace("?", "%s"), tuple(params))
+
+    def _serialize(self, connection: Any, name: str) -> None:
+        connection.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(name),))
