@@ -16,6 +16,8 @@ STRUCTURE = {0xC0, 0xC1, 0xC2, 0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0
              0xCE, 0xCF, 0xDB, 0xDC, 0xDD}
 _STANDALONE = {0x01, *range(0xD0, 0xD8)}
 _NEXT_MARKER = re.compile(rb"\xff(?!\x00|[\xd0-\xd7]|\xff)")  # end of entropy-coded data
+_NAMES = {COM: "COM", SOS: "SOS", EOI: "EOI", SOI: "SOI", 0xDB: "DQT", 0xC4: "DHT",
+          0xDD: "DRI", 0xC0: "SOF0", 0xC1: "SOF1", 0xC2: "SOF2"}
 _EXIF = b"Exif\x00"
 _XMP = b"http://ns.adobe.com/xap/1.0/\x00"
 _XMP_EXTENDED = b"http://ns.adobe.com/xmp/extension/\x00"
@@ -67,7 +69,8 @@ def scan_jpeg(data: bytes, findings: Findings) -> None:
         while offset + 1 < len(data) and data[offset + 1] == 0xFF:
             offset += 1  # fill bytes
         (marker,) = unpack("B", data, offset + 1, where)
-        name = f"APP{marker - APP0}" if APP0 <= marker <= 0xEF else f"{marker:#04x}"
+        name = (f"APP{marker - APP0}" if APP0 <= marker <= 0xEF
+                else _NAMES.get(marker, f"marker {marker:#04x}"))
         where = f"JPEG {name} at offset {offset}"
         if marker == EOI:
             trailing(findings, data, offset + 2, "JPEG EOI")

@@ -95,6 +95,8 @@ def _describe(tag: int, kind: int, count: int, value: bytes) -> str:
         return f"{name} {preview(value)}"
     if tag in (40091, 40092, 40093, 40094, 40095) and value:
         return f"{name} {preview(value.decode('utf-16-le', 'replace').encode())}"
+    if kind in (1, 6, 7):  # BYTE, SBYTE, UNDEFINED
+        return f"{name}, {count} bytes"
     return f"{name}, {count} value{'s' if count != 1 else ''}"
 
 
@@ -107,16 +109,23 @@ def _scan_ifd(ifds: _Ifds, offset: int, where: str, findings: Findings,
         name_kind = NAMED.get(tag, (k.UNKNOWN, ""))[0]
         if name_kind == k.UNKNOWN and not report_unknown:
             continue
-        findings.add(where, name_kind, _describe(tag, kind, count, value))
-        pointer = ifds.number(kind, value)
-        if tag in (_EXIF_IFD, _GPS_IFD) and pointer is not None:
+        pointer = ifds.number(kind, value) if tag in (_EXIF_IFD, _GPS_IFD) else None
+        if pointer is None:
+            findings.add(where, name_kind, _describe(tag, kind, count, value))
+        else:
             label = "EXIF IFD" if tag == _EXIF_IFD else "GPS IFD"
-            _scan_sub_ifd(ifds, pointer, f"{where}, {label}", findings, tag == _GPS_IFD)
+            _scan_sub_ifd(ifds, pointer, f"{where}, {label} at offset {pointer}", findings,
+                          tag == _GPS_IFD)
     return next_offset
 
 
 def _scan_sub_ifd(ifds: _Ifds, offset: int, where: str, findings: Findings, gps: bool) -> None:
-    if offset in ifds.seen or offset <= 0 or offset >= len(ifds.data):
+    kind = k.GPS if gps else k.EXIF
+    if offset in ifds.seen:
+        findings.add(where, kind, "shared with an earlier page")
+        return
+    if offset <= 0 or offset >= len(ifds.data):
+        findings.add(where, kind, "points outside the file")
         return
     entries, _ = ifds.entries(offset)
     if gps:
@@ -124,6 +133,7 @@ def _scan_sub_ifd(ifds: _Ifds, offset: int, where: str, findings: Findings, gps:
         findings.add(where, k.GPS, f"{len(entries)} GPS tags"
                      + ("; includes latitude/longitude" if has_position else ""))
         return
+    findings.add(where, k.EXIF, f"{len(entries)} EXIF tags")
     for tag, kind, count, value in entries:
         if tag in NAMED and tag not in (_EXIF_IFD, _GPS_IFD):
             findings.add(where, NAMED[tag][0], _describe(tag, kind, count, value))
