@@ -71,7 +71,8 @@ class HospitalCA:
         self._key = key
 
     @classmethod
-    def create(cls, name: str, *, valid_days: int = 3650, now: dt.datetime | None = None) -> HospitalCA:
+    def create(cls, name: str, *, valid_days: int = 3650,
+               now: dt.datetime | None = None) -> HospitalCA:
         key = ec.generate_private_key(ec.SECP256R1())
         subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
         start = _utcnow(now) - BACKDATE

@@ -22,8 +22,9 @@ from medsnap.crypto import age, jws
 from medsnap.crypto.archive import read_archive, write_archive
 from medsnap.crypto.identity import ClinicianCertificates, identity_from_certificate
 from medsnap.crypto.letter_errors import (
-    BadSignature, Expired, MalformedLetter, NotEncryptedForMe, NotForMe, NotYetValid, SealError,
-    SenderCertificateExpired, SenderCertificateRevoked, SenderMismatch, UntrustedSender)
+    Expired, MalformedLetter, NotEncryptedForMe, NotForMe, NotYetValid, RevocationListUnusable,
+    SealError, SenderCertificateExpired, SenderCertificateRevoked, SenderMismatch,
+    UntrustedSender)
 from medsnap.crypto.letter_model import (
     DECLARATIONS, DEFAULT_LIFETIME, IMAGE_MEMBERS, MAX_LIFETIME, MAX_NOTE_CHARS, Letter,
     OpenedLetter, UnlockedClinician, Verification)
@@ -33,7 +34,7 @@ from medsnap.crypto.letter_parts import (
 from medsnap.crypto.manifest import Manifest, RecipientClaim, SenderClaim, parse_manifest
 from medsnap.crypto.replay import ReplayStore
 from medsnap.crypto.validation import (CLOCK_SKEW, CertificateError, CertificateExpired,
-                                       CertificateNotYetValid, CertificateRevoked,
+                                       CertificateNotYetValid, CertificateRevoked, InvalidCRL,
                                        validate_clinician)
 
 TYP = "medsnap-letter+jws"
@@ -139,6 +140,8 @@ def _validate_sender(chain: list[x509.Certificate], root: x509.Certificate,
         raise SenderCertificateExpired(exc.message, type(exc).__name__) from exc
     except CertificateRevoked as exc:
         raise SenderCertificateRevoked(exc.message, type(exc).__name__) from exc
+    except InvalidCRL as exc:
+        raise RevocationListUnusable(exc.message, type(exc).__name__) from exc
     except CertificateError as exc:
         raise UntrustedSender(exc.message, type(exc).__name__) from exc
 

@@ -56,6 +56,10 @@ class SenderCertificateRevoked(UntrustedSender):
     pass
 
 
+class RevocationListUnusable(UntrustedSender):
+    """The CRL given to check the sender is out of date or not from the hospital root."""
+
+
 class BadSignature(LetterError):
     def __init__(self, detail: str = ""):
         super().__init__("The signature on this letter is not valid: it was altered after it "

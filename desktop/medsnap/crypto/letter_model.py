@@ -48,7 +48,7 @@ class UnlockedClinician:
 
     @classmethod
     def from_keys(cls, keys: Any) -> UnlockedClinician:
-        """From the key store's ``ClinicianKeys`` (signing_key, encryption_key, certificates_pem)."""
+        """From the key store's ``ClinicianKeys`` (two private keys and ``certificates_pem``)."""
         if not keys.certificates_pem:
             raise ValueError("these keys have no certificates yet")
         return cls(keys.signing_key, keys.encryption_key,
@@ -63,13 +63,14 @@ class Verification:
     signer_certificate_sha256: str
     revocation_checked: bool
     checks: tuple[str, ...] = field(default=(
-        "certificate chain to the hospital root", "manifest signature", "sender matches certificate", "addressed to you",
+        "certificate chain to the hospital root", "manifest signature",
+        "sender matches certificate", "addressed to you",
         "issue and expiry times", "not seen before", "every part's hash and size"))
 
 
 @dataclass(frozen=True)
 class OpenedLetter:
-    """A verified letter. Every value here was signed by the sender or comes from their certificate."""
+    """A verified letter: every value was signed by the sender or is from their certificate."""
 
     message_id: str
     sender: ClinicianIdentity
