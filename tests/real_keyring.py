@@ -64,6 +64,11 @@ class SecretServiceSession:
         """Stop gnome-keyring only (the bus stays): the Secret Service disappears."""
         _stop(self.keyring_daemon)
 
+    def restart_keyring_daemon(self) -> None:
+        """Stop gnome-keyring and start it again on the same HOME (it re-reads its files)."""
+        _stop(self.keyring_daemon)
+        self.keyring_daemon = _start_keyring_daemon(self.root, self.env)
+
 
 def _require(program: str) -> str:
     path = shutil.which(program)
@@ -156,6 +161,26 @@ def _wait_until_unlocked(
     )
 
 
+def _start_keyring_daemon(root: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """gnome-keyring-daemon with the login password on stdin; returns once it is unlocked."""
+    log = root / "gnome-keyring.log"
+    with log.open("ab") as errors:  # a file, not a pipe: a chatty daemon never blocks
+        daemon = subprocess.Popen(
+            [_require("gnome-keyring-daemon"), "--unlock", "--components=secrets",
+             "--foreground"],
+            stdin=subprocess.PIPE, stdout=errors, stderr=errors, env=env,
+        )
+    assert daemon.stdin is not None
+    daemon.stdin.write(LOGIN_PASSWORD.encode("utf-8"))
+    daemon.stdin.close()  # end of the password: the daemon creates or unlocks "login"
+    try:
+        _wait_until_unlocked(env, daemon, log)
+    except BaseException:
+        _stop(daemon)
+        raise
+    return daemon
+
+
 @contextmanager
 def private_secret_service() -> Iterator[SecretServiceSession]:
     """Start the bus and gnome-keyring; yield once the login collection is unlocked.
@@ -163,23 +188,14 @@ def private_secret_service() -> Iterator[SecretServiceSession]:
     The caller points ``DBUS_SESSION_BUS_ADDRESS`` (``session.env``) at the bus for the
     code under test: secretstorage reads it on every connection.
     """
-    keyring_program = _require("gnome-keyring-daemon")
+    _require("gnome-keyring-daemon")
     root = Path(tempfile.mkdtemp(prefix="medsnap-secret-service-"))
     dbus = keyring_daemon = None
     try:
         env = _private_environment(root)
         dbus, address = _start_bus(root, env)
         env["DBUS_SESSION_BUS_ADDRESS"] = address
-        log = root / "gnome-keyring.log"
-        with log.open("wb") as errors:
-            keyring_daemon = subprocess.Popen(
-                [keyring_program, "--unlock", "--components=secrets", "--foreground"],
-                stdin=subprocess.PIPE, stdout=errors, stderr=errors, env=env,
-            )
-        assert keyring_daemon.stdin is not None
-        keyring_daemon.stdin.write(LOGIN_PASSWORD.encode("utf-8"))
-        keyring_daemon.stdin.close()  # end of password: the daemon unlocks "login"
-        _wait_until_unlocked(env, keyring_daemon, log)
+        keyring_daemon = _start_keyring_daemon(root, env)
         yield SecretServiceSession(root, address, env, dbus, keyring_daemon)
     finally:
         for process in (keyring_daemon, dbus):
