@@ -72,7 +72,8 @@ class ScryptIdentity:
                 raise HeaderError("an scrypt salt must be 16 bytes")
             if not _WORK_FACTOR.fullmatch(stanza.args[1]):
                 raise HeaderError("the scrypt work factor is not a plain decimal number")
-            log_n = int(stanza.args[1])
+            # Bound the digits first: int() of a huge decimal string is slow or refused.
+            log_n = int(stanza.args[1]) if len(stanza.args[1]) <= 3 else 1 << 16
             if log_n > self.max_log_n:
                 raise HeaderError(
                     f"the scrypt work factor 2^{log_n} is above the limit 2^{self.max_log_n}"
