@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import warnings
 from pathlib import Path
 
 from PIL import Image
 
 from medsnap.errors import ImageError
+from medsnap.imaging.metadata import container_format
 from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
 from medsnap.imaging.pixels import exif_orientation, fresh_copy, make_upright, to_rgb_or_rgba
 
@@ -81,6 +83,11 @@ class _Source:
 
 
 def _not_an_image(name: str, head: bytes) -> ImageError:
+    looks_like = container_format(head)
+    if looks_like is not None:
+        return ImageError(f"{name} starts like a {looks_like} picture but its header is "
+                          f"damaged, so it cannot be decoded. {_SAFE} Ask for a fresh copy "
+                          "of the image, or re-save it from the program that made it.")
     for signature, what in _SIGNATURES:
         if head.startswith(signature) or (signature == b"DICM" and head[128:132] == b"DICM"):
             return ImageError(f"{name} is {what}, which MedSnap cannot open as a picture. "
@@ -91,8 +98,18 @@ def _not_an_image(name: str, head: bytes) -> ImageError:
 
 
 def _too_large(name: str, width: int, height: int, limit: int) -> ImageError:
-    return ImageError(f"{name} claims to be {width} x {height} pixels "
-                      f"({width * height / 1e6:.0f} megapixels), more than the "
+    return _too_many_pixels(name, f"{width} x {height} pixels (", width * height, limit, ")")
+
+
+def _bomb(name: str, error: Exception, limit: int) -> ImageError:
+    """Pillow's own guard fired while reading the header; its message has the pixel count."""
+    claimed = re.search(r"\((\d+) pixels\)", str(error))
+    return _too_many_pixels(name, "", int(claimed.group(1)) if claimed else 0, limit, "")
+
+
+def _too_many_pixels(name: str, before: str, pixels: int, limit: int, after: str) -> ImageError:
+    return ImageError(f"{name} claims to be {before}"
+                      f"{pixels / 1e6:.0f} megapixels{after}, more than the "
                       f"{limit / 1e6:.0f}-megapixel limit; it may be damaged or built to "
                       f"exhaust memory. {_SAFE} Ask for a smaller copy (for example a "
                       "screenshot of the part you need).")
@@ -139,10 +156,8 @@ def load_picture(source: str | os.PathLike[str] | bytes, *, page: int = 0,
             opened = origin.open()
         except Image.UnidentifiedImageError:
             raise _not_an_image(origin.name, head) from None
-        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise ImageError(f"{origin.name} is too large to open safely (over "
-                             f"{limit / 1e6:.0f} megapixels). {_SAFE} Ask for a smaller "
-                             "copy.") from None
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+            raise _bomb(origin.name, error, limit) from None
         except ImageError:
             raise
         except MemoryError:

@@ -76,7 +76,7 @@ def _wide_to_8bit(image: Image.Image) -> Image.Image:
     if image.mode == "I" and low >= 0 and high <= 255:
         return image.convert("L")
     if image.mode == "I" and low >= 0 and high <= 65535:
-        return image.point(lambda v: v * (255 / 65535)).convert("L")
+        return image.point(lambda v: v * (255 / 65535) + 0.5).convert("L")  # rounded
     if image.mode == "F" and low >= 0.0 and high <= 1.0:
         return image.point(lambda v: v * 255.0).convert("L")
     if high <= low:
