@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 
 from medsnap.errors import MedSnapError
-from medsnap_endpoint.settings import MB, Settings
+from medsnap_endpoint.settings import Settings
 from medsnap_endpoint.storage.urls import ENVIRONMENT_VARIABLE, database_url
 
 EXIT_CODES = """exit codes:
@@ -35,11 +36,9 @@ def _build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8443)
     serve.add_argument("--ssl-certfile", help="TLS certificate chain (PEM) for HTTPS")
     serve.add_argument("--ssl-keyfile", help="TLS private key (PEM) for HTTPS")
-    serve.add_argument("--max-message-mb", type=float, default=50)
-    serve.add_argument("--retention-seconds", type=int, default=Settings.retention_seconds)
-    serve.add_argument("--sweep-interval", type=int, default=Settings.sweep_interval_seconds,
-                       help="seconds between expiry sweeps (0: never)")
-    serve.add_argument("--requests-per-minute", type=int, default=Settings.requests_per_minute)
+    for setting in dataclasses.fields(Settings):  # every tunable, declared once in settings.py
+        serve.add_argument("--" + setting.name.replace("_", "-"), dest=setting.name, type=int,
+                           default=setting.default, metavar="N")
     serve.add_argument("--log-level", default="warning")
     commands.add_parser("migrate", help="bring the database schema up to date").add_argument(
         "--database", metavar="URL")
@@ -56,10 +55,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from medsnap_endpoint.app import create_app
 
-    settings = Settings(max_message_bytes=int(args.max_message_mb * MB),
-                        retention_seconds=args.retention_seconds,
-                        sweep_interval_seconds=args.sweep_interval,
-                        requests_per_minute=args.requests_per_minute)
+    settings = Settings(**{f.name: getattr(args, f.name) for f in dataclasses.fields(Settings)})
     if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
         raise SystemExit("medsnap-endpoint serve: give both --ssl-certfile and --ssl-keyfile")
     # open (and migrate) once here so a wrong URL fails with a message, not a traceback

@@ -16,6 +16,8 @@ from medsnap_endpoint.client import EndpointClient
 from medsnap_endpoint.storage import open_database
 
 BACKENDS = ["sqlite", "postgresql"]
+#: the tests enrol many devices from one address; tests of the limits pass their own values
+GENEROUS_LIMITS = ["--public-requests-per-minute", "100000", "--requests-per-minute", "100000"]
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +55,7 @@ def _with_ca(url: str) -> str:
 def server(request, make_database_url) -> Iterator[EndpointServer]:
     """A shared running endpoint (with a CA) per backend; tests use fresh staff ids."""
     url = _with_ca(make_database_url(request.param))
-    running = EndpointServer(url).start()
+    running = EndpointServer(url, GENEROUS_LIMITS).start()
     yield running
     running.stop()
 
@@ -64,7 +66,8 @@ def start_server(make_database_url) -> Iterator[Callable[..., EndpointServer]]:
     started: list[EndpointServer] = []
 
     def start(backend: str, *extra: str) -> EndpointServer:
-        running = EndpointServer(_with_ca(make_database_url(backend)), list(extra)).start()
+        running = EndpointServer(_with_ca(make_database_url(backend)),
+                                 [*GENEROUS_LIMITS, *extra]).start()
         started.append(running)
         return running
 

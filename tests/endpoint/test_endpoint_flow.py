@@ -114,7 +114,7 @@ def test_key_file_deposit_and_fetch_from_another_workstation(server, enrol):
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_expiry_sweep_deletes_unacknowledged_messages_and_tells_the_sender(backend,
                                                                             start_server):
-    running = start_server(backend, "--retention-seconds", "1", "--sweep-interval", "0")
+    running = start_server(backend, "--retention-seconds", "1", "--sweep-interval-seconds", "0")
     make = enrolment_factory(running)
     alice, bob = make(), make()
     alice.send("soon-gone", [bob.staff_id], b"x" * 1000)
