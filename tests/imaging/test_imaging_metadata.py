@@ -1,0 +1,148 @@
+"""The independent scanner finds metadata wherever a file hides it, and never hangs or crashes."""
+
+from __future__ import annotations
+
+import struct
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from medsnap.errors import ImageError, SanitizeError
+from medsnap.imaging import encode_clean, find_metadata, verify_clean
+from tests.imaging import fixtures
+from tests.imaging.fixture_parts import encode, jpeg_segment, png_chunk
+from tests.imaging.fixtures import sample_picture
+
+EVERYTHING = {
+    "jpeg": (fixtures.jpeg_with_everything, {"EXIF", "GPS", "thumbnail", "XMP", "ICC profile",
+                                             "IPTC", "comment", "trailing data", "timestamp",
+                                             "device", "author"}),
+    "png": (fixtures.png_with_everything, {"text", "XMP", "EXIF", "GPS", "thumbnail",
+                                           "timestamp", "ICC profile", "trailing data"}),
+    "webp": (fixtures.webp_with_everything, {"EXIF", "GPS", "thumbnail", "XMP", "ICC profile"}),
+    "tiff": (fixtures.tiff_with_everything, {"text", "device", "software", "timestamp", "author",
+                                             "XMP", "IPTC", "ICC profile", "GPS"}),
+    "gif": (fixtures.gif_with_comment, {"comment"}),
+}
+
+
+def kinds(data: bytes) -> set[str]:
+    return {item.kind for item in find_metadata(data)}
+
+
+@pytest.mark.parametrize("name", sorted(EVERYTHING))
+def test_every_hiding_place_is_found(name):
+    build, expected = EVERYTHING[name]
+    found = kinds(build())
+    assert expected <= found, expected - found
+
+
+def test_locations_name_the_place_in_the_file():
+    items = find_metadata(fixtures.jpeg_with_everything())
+    assert any(i.location.startswith("JPEG APP1 at offset") and i.kind == "EXIF" for i in items)
+    assert any(i.location.startswith("after JPEG EOI") and "image data" in i.detail
+               for i in items)
+    assert any('"MEDSNAP-SECRET-ICC-2795"' in i.detail for i in items)  # profile description
+    png_items = find_metadata(fixtures.png_with_everything())
+    assert png_items[0].location == "PNG chunk tEXt at offset 33"
+
+
+def test_clean_output_of_both_formats_has_no_items():
+    for fmt in ("png", "jpeg"):
+        assert find_metadata(encode_clean(sample_picture(), fmt)) == []
+
+
+@pytest.mark.parametrize("extra", [
+    png_chunk(b"tIME", struct.pack(">HBBBBB", 2024, 1, 2, 3, 4, 5)),
+    png_chunk(b"pHYs", struct.pack(">IIB", 2835, 2835, 1)),
+    png_chunk(b"prIV", b"private"),
+])
+def test_png_chunks_beyond_pixels_are_rejected(extra):
+    clean = encode_clean(sample_picture(), "png")
+    dirty = clean[:33] + extra + clean[33:]
+    with pytest.raises(SanitizeError):
+        verify_clean(dirty)
+
+
+@pytest.mark.parametrize("segment", [
+    jpeg_segment(0xFE, b"note"),
+    jpeg_segment(0xE1, b"Exif\x00\x00II*\x00\x08\x00\x00\x00\x00\x00\x00\x00"),
+    jpeg_segment(0xEE, b"Adobe\x00\x64\x00\x00\x00\x00\x01"),
+    jpeg_segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x01\x01\x00\x00\x00"),  # 1x1 thumb
+    jpeg_segment(0xEF, b"anything"),
+])
+def test_jpeg_segments_beyond_pixels_are_rejected(segment):
+    clean = encode_clean(sample_picture(), "jpeg")
+    with pytest.raises(SanitizeError):
+        verify_clean(clean[:2] + segment + clean[2:])
+
+
+def test_bytes_after_the_end_marker_are_rejected():
+    for fmt in ("png", "jpeg"):
+        with pytest.raises(SanitizeError) as caught:
+            verify_clean(encode_clean(sample_picture(), fmt) + b"\x00")
+        assert "trailing data" in caught.value.message
+
+
+def test_only_png_and_jpeg_can_pass_the_verifier():
+    with pytest.raises(SanitizeError):
+        verify_clean(encode(sample_picture(), "BMP"))
+    assert find_metadata(encode(sample_picture(), "BMP")) == []
+
+
+def test_damage_is_reported_not_raised():
+    clean = bytearray(encode_clean(sample_picture(), "png"))
+    clean[20] ^= 1  # IHDR CRC
+    items = find_metadata(bytes(clean))
+    assert [i.kind for i in items] == ["damaged structure"] and "CRC" in items[0].detail
+    truncated = encode_clean(sample_picture(), "jpeg")[:-40]
+    assert kinds(truncated) == {"damaged structure"}
+    with pytest.raises(SanitizeError):
+        verify_clean(truncated)
+
+
+def test_not_an_image_is_a_typed_error():
+    with pytest.raises(ImageError):
+        find_metadata(b"%PDF-1.4 not a picture")
+
+
+def test_exif_ifd_loops_and_wild_offsets_terminate():
+    looped = b"II*\x00\x08\x00\x00\x00" + struct.pack("<H", 0) + struct.pack("<I", 8)
+    items = find_metadata(looped)
+    assert items and items[-1].kind == "damaged structure"
+    wild = b"MM\x00*" + struct.pack(">I", 0xFFFFFF00)
+    assert find_metadata(wild)[-1].kind == "damaged structure"
+
+
+SAMPLES = [fixtures.jpeg_with_everything(), fixtures.png_with_everything(),
+           fixtures.webp_with_everything(), fixtures.tiff_with_everything(),
+           fixtures.gif_with_comment(), encode(sample_picture(), "BMP")]
+
+
+def _scan_is_safe(data: bytes) -> None:
+    started = time.monotonic()
+    try:
+        result = find_metadata(data)
+        assert isinstance(result, list)
+    except ImageError:
+        pass
+    assert time.monotonic() - started < 2.0
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2048))
+def test_random_bytes_give_a_list_or_a_typed_error(data):
+    _scan_is_safe(data)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(range(len(SAMPLES))), st.lists(
+    st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=255)), max_size=8),
+    st.integers(min_value=0))
+def test_mutated_real_files_give_a_list_or_a_typed_error(which, flips, cut):
+    data = bytearray(SAMPLES[which])
+    for position, value in flips:
+        data[position % len(data)] = value
+    _scan_is_safe(bytes(data[: max(1, cut % (len(data) + 1))]))
