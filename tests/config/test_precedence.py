@@ -134,3 +134,11 @@ def test_load_config_uses_the_policy_file_by_default(tmp_path, monkeypatch):
 def test_user_source_mapping_is_not_locked():
     config = load_config(sources=[MappingSource("test", {"allow_copy": True})])
     assert config["allow_copy"] is True and not config.is_locked("allow_copy")
+
+
+def test_empty_registry_values_mean_not_set():
+    # The MSI writes root_fingerprint="" when IT gave no ROOT_FINGERPRINT.
+    sources = windows_sources({MACHINE_KEY: {"endpoint_url": "https://ms.trust.example", "root_fingerprint": ""}})
+    config = load_config({"root_fingerprint": "ab" * 32}, sources)
+    assert config["root_fingerprint"] == "ab" * 32
+    assert config.entry("root_fingerprint").source == "user settings"

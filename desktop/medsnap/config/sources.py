@@ -127,7 +127,8 @@ class RegistrySource:
             values = self.reader(self.subkey)
         except OSError as error:
             return Reading(problems=[f"HKLM\\{self.subkey} could not be read ({error}); it was ignored"])
-        return Reading(dict(values or {}))
+        # The MSI writes every machine default, empty when IT gave none: empty means "not set".
+        return Reading({name: value for name, value in (values or {}).items() if value != ""})
 
 
 def policy_file_path(environ: Mapping[str, str] | None = None) -> Path:
