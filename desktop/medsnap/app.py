@@ -6,14 +6,25 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``medsnap [IMAGE]``: open the editor, with IMAGE loaded if given."""
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from medsnap.ui.icons import icon, style_sheet
     from medsnap.ui.main_window import MainWindow
 
     argv = sys.argv[1:] if argv is None else list(argv)
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("MedSnap")
     app.setOrganizationName("MedSnap")
+    app.setApplicationDisplayName("MedSnap")
+    app.setWindowIcon(icon("medsnap") or QIcon())
+    sheet = style_sheet()
+    if sheet:
+        app.setStyleSheet(sheet)
     window = MainWindow()
     window.show()
+    images = [arg for arg in argv if not arg.startswith("-")]
+    if images:
+        window.open_path(images[0])
     return app.exec()

@@ -1,17 +1,372 @@
-"""The editor window (filled in by the editor issue)."""
+"""The editor window: binds the canvas, the tools, the undo stack and the loaders together.
+
+It holds no business logic: tools make Edits, the undo stack applies them, the canvas
+repaints from the document, and slow work goes through ``Jobs``.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMainWindow
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QUndoStack
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QToolBar, QWidget
+
+from medsnap.document.edits import Edit
+from medsnap.document.model import Document
+from medsnap.document.tools import (
+    TOOLS_BY_ID, SelectTool, TextRequest, TextTool, crop_edit, make_tool, style_for)
+from medsnap.errors import MedSnapError
+from medsnap.ui import settings as prefs
+from medsnap.ui.canvas import Canvas
+from medsnap.ui.crop_bar import CropBar
+from medsnap.ui.icons import icon
+from medsnap.ui.image_sources import (
+    OPEN_FILTERS, display_name, dropped_path, mime_image_png)
+from medsnap.ui.jobs import Jobs
+from medsnap.ui.loader import Draft, Loaded, decode_draft, load_full
+from medsnap.ui.sent_preview import SentPreview
+from medsnap.ui.status_bar import EditorStatusBar
+from medsnap.ui.text_editor import TextEditorOverlay
+from medsnap.ui.tool_bar import ToolStrip
+from medsnap.ui.undo import push_edit
+from medsnap.ui.window_actions import WindowActions
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
-        super().__init__()
+    picture_loaded = Signal()  # the full picture is in and editable
+    error_shown = Signal(str)
+
+    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings or QSettings("MedSnap", "MedSnap")
         self.setWindowTitle("MedSnap")
+        self.setWindowIcon(icon("medsnap"))
+        self.setAccessibleName("MedSnap editor")
+        self.setAcceptDrops(True)
         self.resize(1100, 750)
-        hint = QLabel("Open a record image to begin (File \u203a Open, or drop a file here).")
-        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hint.setAccessibleName("Empty editor")
-        self.setCentralWidget(hint)
+        self.jobs = Jobs(self)
+        self.undo_stack = QUndoStack(self)
+        self.document: Document | None = None
+        self.source_name = ""
+        self.last_error = ""
+        self._load_generation = 0
+        self._draft_generation = 0  # the load whose draft is on screen
+        self._full_generation = 0  # the load whose full picture is on screen
+        self._closing = False
+        self._previous_pyramid = None
+
+        self.canvas = Canvas(self)
+        self.setCentralWidget(self.canvas)
+        self.text_editor = TextEditorOverlay(self.canvas.viewport())
+        self.tool_strip = ToolStrip(self.settings, self)
+        self.status = EditorStatusBar(self)
+        self.setStatusBar(self.status)
+        self.crop_bar = CropBar(self)
+        self.crop_toolbar = QToolBar("Crop", self)
+        self.crop_toolbar.setObjectName("crop")
+        self.crop_toolbar.setAccessibleName("Crop size")
+        self.crop_toolbar.addWidget(self.crop_bar)
+        self.actions = WindowActions(self)
+        self.actions.build_menus()
+        self.addToolBar(self.actions.build_main_toolbar())
+        self.addToolBarBreak()
+        self.addToolBar(self.tool_strip)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.crop_toolbar)
+        self.sent_preview = SentPreview(self)
+
+        self.canvas.edit_ready.connect(self.push)
+        self.canvas.zoom_changed.connect(self.status.show_zoom)
+        self.canvas.pointer_moved.connect(self.status.show_position)
+        self.canvas.text_requested.connect(self._edit_text)
+        self.canvas.selection_changed.connect(self._selection_changed)
+        self.status.zoom_entered.connect(lambda scale: self.canvas.zoom_to(scale))
+        self.tool_strip.tool_chosen.connect(self._tool_chosen)
+        self.tool_strip.style_changed.connect(self._style_changed)
+        self.crop_bar.crop_entered.connect(self._crop_entered)
+        self.text_editor.committed.connect(self._text_committed)
+        self.text_editor.cancelled.connect(self._text_cancelled)
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
+
+        self._restore_geometry()
+        self._refresh_recent()
+        self.tool_strip.choose(prefs.LAST_TOOL.read(self.settings)
+                               if prefs.LAST_TOOL.read(self.settings) in TOOLS_BY_ID else "select")
+        self._update_enabled()
+        self.canvas.setFocus()
+
+    # -- getting a picture in -----------------------------------------------------------
+    def choose_file(self) -> None:
+        folder = prefs.LAST_DIRECTORY.read(self.settings)
+        path, _ = QFileDialog.getOpenFileName(self, "Open a record image", folder, OPEN_FILTERS)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> None:
+        prefs.LAST_DIRECTORY.write(self.settings, str(Path(path).parent))
+        self._start_load(path, display_name(path), remember=path)
+
+    def open_bytes(self, data: bytes, name: str) -> None:
+        self._start_load(data, name)
+
+    def paste(self) -> None:
+        data = mime_image_png(QGuiApplication.clipboard().mimeData())
+        if data is None:
+            path = dropped_path(QGuiApplication.clipboard().mimeData())
+            if path:
+                self.open_path(path)
+                return
+            self.report_error("There is no image on the clipboard. Copy an image (or take a "
+                              "screenshot) first, then paste again.")
+            return
+        self.open_bytes(data, "Pasted image")
+
+    def capture_region(self) -> None:
+        from medsnap.ui.capture import RegionCapture
+
+        RegionCapture.start(self)
+
+    def _start_load(self, source: str | bytes, name: str, remember: str | None = None) -> None:
+        self._commit_text()
+        self._load_generation += 1
+        generation = self._load_generation
+        self.canvas.busy_text = f"Opening {name}…"
+        self._previous_pyramid = self.canvas.pyramid if self.document is not None else None
+        self.canvas.refresh()
+        self.jobs.run(lambda: decode_draft(source, name),
+                      lambda draft: self._draft_ready(generation, draft),
+                      lambda _message: None, what=f"opening {name}")
+        self.jobs.run(lambda: load_full(source, name),
+                      lambda loaded: self._loaded(generation, loaded, remember),
+                      lambda message: self._load_failed(generation, message),
+                      what=f"opening {name}")
+
+    def _draft_ready(self, generation: int, draft: Draft | None) -> None:
+        if draft is None or generation != self._load_generation or self._closing:
+            return
+        if self._full_generation == generation:
+            return  # the full picture won the race
+        self._draft_generation = generation
+        self.canvas.set_document(None)
+        self.canvas.set_picture(draft.pyramid)
+        self.status.show_size(draft.pyramid.full_width, draft.pyramid.full_height,
+                              " (loading full resolution)")
+
+    def _loaded(self, generation: int, loaded: Loaded, remember: str | None) -> None:
+        if generation != self._load_generation or self._closing:
+            return
+        self.canvas.busy_text = ""
+        self.undo_stack.clear()
+        self.sent_preview.switch_off()
+        self.document = Document(loaded.picture)
+        self.source_name = loaded.source_name
+        self._full_generation = generation
+        draft_shown = self._draft_generation == generation and self.canvas.pyramid is not None \
+            and (self.canvas.pyramid.full_width, self.canvas.pyramid.full_height) \
+            == self.document.size
+        self.canvas.set_picture(loaded.pyramid, refit=False)
+        if draft_shown:
+            self._keep_view()
+        else:
+            self.canvas.set_document(self.document)
+        self._tool_chosen(self.tool_strip.tool_id)
+        self.status.show_size(*self.document.size)
+        if remember:
+            prefs.remember_recent(self.settings, remember)
+            self._refresh_recent()
+        self._update_title()
+        self._update_enabled()
+        self.picture_loaded.emit()
+
+    def _keep_view(self) -> None:
+        """Swap the draft for the full picture without moving what the clinician looks at."""
+        scale, origin = self.canvas.view.scale, (self.canvas.view.origin_x,
+                                                 self.canvas.view.origin_y)
+        self.canvas.set_document(self.document)
+        self.canvas.view.scale = scale
+        self.canvas.view.origin_x, self.canvas.view.origin_y = origin
+        self.canvas.refresh()
+
+    def _load_failed(self, generation: int, message: str) -> None:
+        if generation != self._load_generation or self._closing:
+            return
+        self.canvas.busy_text = ""
+        if self._draft_generation == generation:  # put the previous picture back
+            self.canvas.set_picture(self._previous_pyramid)
+            self.canvas.set_document(self.document)
+        self.canvas.refresh()
+        self.report_error(message, "The image could not be opened")
+
+    def _refresh_recent(self) -> None:
+        menu = self.actions.recent_menu
+        menu.clear()
+        paths = prefs.RECENT_FILES.read(self.settings)
+        for path in paths:
+            action = menu.addAction(display_name(path))
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        menu.setEnabled(bool(paths))
+
+    # -- edits --------------------------------------------------------------------------
+    def push(self, edit: Edit) -> None:
+        if self.document is None:
+            return
+        self.sent_preview.switch_off()
+        try:
+            push_edit(self.undo_stack, edit, self.document, self._document_changed)
+        except MedSnapError as error:
+            self.report_error(error.message)
+
+    def _document_changed(self) -> None:
+        self.sent_preview.switch_off()
+        self.canvas.document_changed()
+        if self.document is not None:
+            self.crop_bar.show_crop(self.document.crop, *self.document.size)
+            left, top, right, bottom = self.document.output_box()
+            note = f" (crop of {self.document.width} × {self.document.height})" \
+                if self.document.crop else ""
+            self.status.show_size(right - left, bottom - top, note)
+        self._update_title()
+
+    def delete_selection(self) -> None:
+        tool = self.canvas.tool
+        if isinstance(tool, SelectTool):
+            edit = tool.delete_selected()
+            if edit is not None:
+                self.push(edit)
+
+    def _crop_entered(self, rect) -> None:
+        if self.document is not None:
+            edit = crop_edit(self.document, rect)
+            if edit is not None:
+                self.push(edit)
+
+    # -- tools --------------------------------------------------------------------------
+    def choose_tool(self, tool_id: str) -> None:
+        self.tool_strip.choose(tool_id)
+
+    def _tool_chosen(self, tool_id: str) -> None:
+        self._commit_text()
+        info = TOOLS_BY_ID[tool_id]
+        self.crop_toolbar.setVisible(tool_id == "crop")
+        self.status.show_hint(info.cls.hint)
+        if self.document is None:
+            self.canvas.set_tool(None)
+            return
+        style = style_for(tool_id, self.tool_strip.colour, self.tool_strip.width)
+        self.canvas.set_tool(make_tool(tool_id, self.document, style))
+        self.crop_bar.show_crop(self.document.crop, *self.document.size)
+
+    def _style_changed(self, colour: str, width: float) -> None:
+        tool = self.canvas.tool
+        if isinstance(tool, SelectTool):
+            edit = tool.restyle(colour=colour, width=width)
+            if edit is not None:
+                self.push(edit)
+        elif tool is not None:
+            tool.style = style_for(self.tool_strip.tool_id, colour, width)
+
+    def _selection_changed(self) -> None:
+        tool = self.canvas.tool
+        selected = tool.selected() if isinstance(tool, SelectTool) else None
+        self.actions.delete.setEnabled(selected is not None)
+
+    # -- text callouts ------------------------------------------------------------------
+    def _edit_text(self, request: TextRequest) -> None:
+        tool = self.canvas.tool
+        assert isinstance(tool, TextTool)
+        style = request.existing.style if request.existing is not None else tool.style
+        point = self.canvas.to_view(*request.position)
+        scale = self.canvas.scale
+        width = (request.existing.box_width or 0) * scale if request.existing else 0
+        self.text_editor.begin(request.initial_text, point.x(), point.y(),
+                               style.font_size * scale, style.colour, width)
+
+    def _text_committed(self, text: str) -> None:
+        tool = self.canvas.tool
+        if isinstance(tool, TextTool) and tool.editing is not None:
+            edit = tool.commit(text)
+            if edit is not None:
+                self.push(edit)
+        self.canvas.setFocus()
+        self.canvas.viewport().update()
+
+    def _text_cancelled(self) -> None:
+        if self.canvas.tool is not None:
+            self.canvas.tool.cancel()
+        self.canvas.setFocus()
+
+    def _commit_text(self) -> None:
+        if self.text_editor.is_open:
+            self.text_editor.finish()
+
+    # -- output -------------------------------------------------------------------------
+    def toggle_sent_preview(self) -> None:
+        self._commit_text()
+        self.sent_preview.toggle()
+
+    def save_copy(self) -> None:
+        self._commit_text()
+        self.sent_preview.save_copy()
+
+    # -- window chrome ------------------------------------------------------------------
+    def report_error(self, message: str, title: str = "MedSnap") -> None:
+        """Plain words in a dialog that does not block the event loop; never a traceback."""
+        self.last_error = message
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok,
+                          self)
+        box.setAccessibleName(title)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.error_shown.emit(message)
+
+    def _clean_changed(self, _clean: bool) -> None:
+        if shiboken6.isValid(self.undo_stack):  # not while the window is being torn down
+            self._update_title()
+
+    def _update_title(self) -> None:
+        name = self.source_name or ""
+        modified = "" if self.undo_stack.isClean() else " •"
+        self.setWindowTitle(f"{name}{modified} — MedSnap" if name else "MedSnap")
+
+    def _update_enabled(self) -> None:
+        has_document = self.document is not None
+        for action in self.actions.document_actions:
+            action.setEnabled(has_document)
+        self.actions.delete.setEnabled(False)
+
+    def _restore_geometry(self) -> None:
+        geometry = prefs.WINDOW_GEOMETRY.read(self.settings)
+        if not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        state = prefs.WINDOW_STATE.read(self.settings)
+        if not state.isEmpty():
+            self.restoreState(state)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
+        mime = event.mimeData()
+        if dropped_path(mime) or mime.hasImage():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt override
+        mime = event.mimeData()
+        path = dropped_path(mime)
+        if path:
+            event.acceptProposedAction()
+            self.open_path(path)
+            return
+        data = mime_image_png(mime)
+        if data is not None:
+            event.acceptProposedAction()
+            self.open_bytes(data, "Dropped image")
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._commit_text()
+        self._closing = True
+        prefs.WINDOW_GEOMETRY.write(self.settings, self.saveGeometry())
+        prefs.WINDOW_STATE.write(self.settings, self.saveState())
+        self.settings.sync()
+        self.jobs.wait(10000)
+        super().closeEvent(event)
+

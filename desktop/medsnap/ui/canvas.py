@@ -1,0 +1,260 @@
+"""The canvas: paints the picture and its annotations, turns input into tool events.
+
+The picture comes from a level-of-detail pyramid (only the exposed part of one level is
+drawn); the annotations are painted by ``render.paint_annotation`` — the same function the
+export uses — so what is seen is what is sent. Zoom and pan live in a widget-free Viewport.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import QAbstractScrollArea, QWidget
+
+from medsnap import render
+from medsnap.document.edits import Edit
+from medsnap.document.model import Document
+from medsnap.document.tools import CropTool, SelectTool, Tool
+from medsnap.document.tools.handles import handle_points
+from medsnap.ui import canvas_overlay as overlay
+from medsnap.ui.canvas_input import CanvasInput
+from medsnap.ui.pyramid import Pyramid
+from medsnap.ui.viewport import Viewport
+
+BACKGROUND = QColor("#2B3036")
+
+
+class Canvas(QAbstractScrollArea):
+    edit_ready = Signal(object)  # an Edit produced by the active tool
+    zoom_changed = Signal(float)
+    pointer_moved = Signal(float, float)  # image pixels
+    text_requested = Signal(object)  # a TextRequest: show the in-place editor
+    selection_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.input: CanvasInput | None = None  # set below; events may arrive before
+        self.setAccessibleName("Picture")
+        self.setAccessibleDescription("The record image and its annotations")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFrameShape(QAbstractScrollArea.Shape.NoFrame)
+        self.setMouseTracking(True)
+        self.viewport().setMouseTracking(True)
+        palette = self.viewport().palette()
+        palette.setColor(QPalette.ColorRole.Window, BACKGROUND)
+        self.viewport().setPalette(palette)
+        self.viewport().setAutoFillBackground(False)
+        self.view = Viewport()
+        self.document: Document | None = None
+        self.pyramid: Pyramid | None = None
+        self.sent_preview: Pyramid | None = None  # "preview as sent": exported pixels
+        self.tool: Tool | None = None
+        self.busy_text = ""
+        self.paints = 0  # repaint counter, for tests and the benchmark
+        self._syncing = False
+        self.input = CanvasInput(self)
+        self.horizontalScrollBar().valueChanged.connect(self._scrolled)
+        self.verticalScrollBar().valueChanged.connect(self._scrolled)
+        self.viewport().grabGesture(Qt.GestureType.PinchGesture)
+
+    # -- content -----------------------------------------------------------------------
+    def set_picture(self, pyramid: Pyramid | None, refit: bool = True) -> None:
+        self.pyramid = pyramid
+        if pyramid is not None:
+            self._sync_size()
+            self._update_bounds(refit=refit)
+        self.refresh()
+
+    def set_document(self, document: Document | None) -> None:
+        self.document = document
+        self.sent_preview = None
+        self._update_bounds(refit=True)
+        self.refresh()
+
+    def set_tool(self, tool: Tool | None) -> None:
+        if self.tool is not None:
+            self.tool.cancel()
+        self.tool = tool
+        self.input.tool_changed()
+        self._update_bounds(refit=False)
+        self.refresh()
+
+    def set_sent_preview(self, pyramid: Pyramid | None) -> None:
+        self.sent_preview = pyramid
+        self.refresh()
+
+    def document_changed(self) -> None:
+        """Re-read the document after an edit (it emits no signals)."""
+        self._update_bounds(refit=False)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._update_scrollbars()
+        self.viewport().update()
+
+    # -- zoom --------------------------------------------------------------------------
+    @property
+    def scale(self) -> float:
+        return self.view.scale
+
+    def zoom_to(self, scale: float, anchor: QPointF | None = None) -> None:
+        self.view.zoom_to(scale, None if anchor is None else (anchor.x(), anchor.y()))
+        self._zoomed()
+
+    def zoom_step(self, direction: int, anchor: QPointF | None = None) -> None:
+        self.view.step(direction, None if anchor is None else (anchor.x(), anchor.y()))
+        self._zoomed()
+
+    def zoom_fit(self) -> None:
+        self.view.fit()
+        self._zoomed()
+
+    def _zoomed(self) -> None:
+        self.refresh()
+        self.zoom_changed.emit(self.view.scale)
+
+    def to_image(self, point: QPointF) -> tuple[float, float]:
+        return self.view.to_image(point.x(), point.y())
+
+    def to_view(self, x: float, y: float) -> QPointF:
+        return QPointF(*self.view.to_view(x, y))
+
+    # -- geometry bookkeeping ----------------------------------------------------------
+    def _full_size(self) -> tuple[float, float]:
+        if self.document is not None:
+            return self.document.size
+        if self.pyramid is not None:
+            return (self.pyramid.full_width, self.pyramid.full_height)
+        return (1.0, 1.0)
+
+    def _update_bounds(self, refit: bool) -> None:
+        width, height = self._full_size()
+        x = y = 0.0
+        crop = self.document.crop if self.document is not None else None
+        if crop is not None and not isinstance(self.tool, CropTool):
+            x, y, width, height = crop.x, crop.y, crop.width, crop.height
+        bounds = (x, y, float(width), float(height))
+        current = (self.view.image_x, self.view.image_y, self.view.image_width,
+                   self.view.image_height)
+        if bounds != current or refit:
+            self.view.set_bounds(*bounds, refit=refit)
+            self.zoom_changed.emit(self.view.scale)
+
+    def _sync_size(self) -> None:
+        size = self.viewport().size()
+        self.view.resize_view(size.width(), size.height())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._sync_size()
+        self._update_scrollbars()
+
+    def _update_scrollbars(self) -> None:
+        self._syncing = True
+        try:
+            for bar, content, view, pos in (
+                (self.horizontalScrollBar(), self.view.content_width, self.view.view_width,
+                 self.view.scroll_position[0]),
+                (self.verticalScrollBar(), self.view.content_height, self.view.view_height,
+                 self.view.scroll_position[1]),
+            ):
+                bar.setRange(0, max(0, round(content - view)))
+                bar.setPageStep(max(1, round(view)))
+                bar.setSingleStep(max(1, round(view / 20)))
+                bar.setValue(max(0, round(pos)))
+        finally:
+            self._syncing = False
+
+    def _scrolled(self) -> None:
+        if self._syncing:
+            return
+        x, y = self.view.scroll_position
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        self.view.scroll_to(h.value() if h.maximum() > 0 else x, v.value() if v.maximum() > 0 else y)
+        self.viewport().update()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - handled in _scrolled
+        pass
+
+    # -- painting ----------------------------------------------------------------------
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.paints += 1
+        painter = QPainter(self.viewport())
+        exposed = QRectF(event.rect())
+        painter.fillRect(exposed, BACKGROUND)
+        v = self.view
+        content = QRectF(v.origin_x, v.origin_y, v.content_width, v.content_height)
+        painter.save()
+        painter.setClipRect(content.intersected(exposed))
+        painter.translate(v.origin_x, v.origin_y)
+        painter.scale(v.scale, v.scale)
+        painter.translate(-v.image_x, -v.image_y)
+        top_left = self.to_image(exposed.topLeft())
+        bottom_right = self.to_image(exposed.bottomRight())
+        exposed_image = QRectF(QPointF(*top_left), QPointF(*bottom_right)).adjusted(-1, -1, 1, 1)
+        if self.sent_preview is not None and self.document is not None:
+            self._paint_sent(painter, exposed_image)
+        else:
+            if self.pyramid is not None:
+                self.pyramid.draw(painter, exposed_image, v.scale)
+            if self.document is not None:
+                self._paint_annotations(painter, exposed_image)
+        painter.restore()
+        self._paint_overlay(painter)
+        if self.pyramid is None and not self.busy_text:
+            overlay.draw_empty_hint(painter, self.viewport().rect())
+        if self.busy_text:
+            overlay.draw_loading_badge(painter, self.busy_text, self.viewport().width())
+        painter.end()
+
+    def _paint_sent(self, painter: QPainter, exposed: QRectF) -> None:
+        assert self.sent_preview is not None and self.document is not None
+        left, top, _, _ = self.document.output_box()
+        painter.translate(left, top)
+        self.sent_preview.draw(painter, exposed.translated(-left, -top), self.view.scale)
+
+    def _paint_annotations(self, painter: QPainter, exposed: QRectF) -> None:
+        assert self.document is not None
+        hidden = self.tool.hidden_ids() if isinstance(self.tool, SelectTool) else set()
+        preview = self.tool.preview() if self.tool is not None else None
+        drawings = [a for a in self.document.drawings() if a.id not in hidden]
+        redactions = [a for a in self.document.redactions() if a.id not in hidden]
+        if preview is not None:
+            (redactions if preview.redacts else drawings).append(preview)
+        for annotation in drawings + redactions:  # redactions last, as in the export
+            box = annotation.bounds()
+            if box.right < exposed.left() - 50 or box.x > exposed.right() + 50:
+                continue
+            if box.bottom < exposed.top() - 50 or box.y > exposed.bottom() + 50:
+                continue
+            render.paint_annotation(painter, annotation)
+
+    def _paint_overlay(self, painter: QPainter) -> None:
+        if self.document is None or self.sent_preview is not None:
+            return
+        to_view = self.view.to_view
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if isinstance(self.tool, CropTool):
+            overlay.draw_crop(painter, self.document.image_rect, self.tool.shown_crop(), to_view)
+        elif isinstance(self.tool, SelectTool):
+            shown = self.tool.shown_selection()
+            if shown is not None:
+                overlay.draw_selection(painter, shown.bounds(), handle_points(shown), to_view)
+
+    # -- input -------------------------------------------------------------------------
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if self.input is not None and self.input.handle(event):
+            return True
+        return super().viewportEvent(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self.input is None or not self.input.key_press(event):
+            super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self.input is None or not self.input.key_release(event):
+            super().keyReleaseEvent(event)
+
+    def emit_edit(self, edit: Edit | None) -> None:
+        if edit is not None:
+            self.edit_ready.emit(edit)

@@ -1,0 +1,188 @@
+"""Mouse, wheel, pinch and key input on the canvas, translated into tool events and zoom/pan.
+
+Left button: the active tool. Middle button, or Space held with the left button: pan.
+Ctrl+wheel or a pinch: zoom around the pointer. Plain wheel: scroll. Esc: abandon a gesture.
+Arrow keys: nudge the selection (select tool) by one pixel, ten with Shift.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent, QNativeGestureEvent, QWheelEvent
+
+from medsnap.document.tools import Buttons, Modifiers, PointerEvent, SelectTool, TextTool
+
+if TYPE_CHECKING:
+    from medsnap.ui.canvas import Canvas
+
+_NUDGES = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1),
+           Qt.Key.Key_Down: (0, 1)}
+
+
+def _modifiers(qt_modifiers: Qt.KeyboardModifier) -> Modifiers:
+    result = Modifiers.NONE
+    if qt_modifiers & Qt.KeyboardModifier.ShiftModifier:
+        result |= Modifiers.SHIFT
+    if qt_modifiers & Qt.KeyboardModifier.ControlModifier:
+        result |= Modifiers.CONTROL
+    if qt_modifiers & Qt.KeyboardModifier.AltModifier:
+        result |= Modifiers.ALT
+    return result
+
+
+class CanvasInput:
+    def __init__(self, canvas: Canvas) -> None:
+        self.canvas = canvas
+        self.space_held = False
+        self._pan_from: QPointF | None = None
+        self._tool_active = False
+
+    def tool_changed(self) -> None:
+        self._tool_active = False
+        self._update_cursor()
+
+    # -- dispatch ----------------------------------------------------------------------
+    def handle(self, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress:
+            return self._press(event)  # type: ignore[arg-type]
+        if kind == QEvent.Type.MouseMove:
+            return self._move(event)  # type: ignore[arg-type]
+        if kind == QEvent.Type.MouseButtonRelease:
+            return self._release(event)  # type: ignore[arg-type]
+        if kind == QEvent.Type.Wheel:
+            return self._wheel(event)  # type: ignore[arg-type]
+        if kind == QEvent.Type.NativeGesture:
+            return self._native_gesture(event)  # type: ignore[arg-type]
+        if kind == QEvent.Type.Gesture:
+            return self._gesture(event)
+        return False
+
+    def _pointer(self, event: QMouseEvent) -> PointerEvent:
+        x, y = self.canvas.to_image(event.position())
+        buttons = Buttons.LEFT if event.buttons() & Qt.MouseButton.LeftButton else Buttons.NONE
+        return PointerEvent(x, y, buttons, _modifiers(event.modifiers()),
+                            1.0 / self.canvas.scale)
+
+    def _editable(self) -> bool:
+        c = self.canvas
+        return c.document is not None and c.tool is not None and c.sent_preview is None
+
+    # -- mouse -------------------------------------------------------------------------
+    def _press(self, event: QMouseEvent) -> bool:
+        button = event.button()
+        if button == Qt.MouseButton.MiddleButton or (
+                button == Qt.MouseButton.LeftButton and self.space_held):
+            self._pan_from = event.position()
+            self.canvas.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            return True
+        if button != Qt.MouseButton.LeftButton or not self._editable():
+            return False
+        self.canvas.setFocus(Qt.FocusReason.MouseFocusReason)
+        tool = self.canvas.tool
+        assert tool is not None
+        self._tool_active = True
+        self.canvas.emit_edit(tool.press(self._pointer(event)))
+        if isinstance(tool, TextTool) and tool.editing is not None:
+            self._tool_active = False
+            self.canvas.text_requested.emit(tool.editing)
+        if isinstance(tool, SelectTool):
+            self.canvas.selection_changed.emit()
+        self.canvas.viewport().update()
+        return True
+
+    def _move(self, event: QMouseEvent) -> bool:
+        if self._pan_from is not None:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.canvas.view.pan_by(delta.x(), delta.y())
+            self.canvas.refresh()
+            return True
+        x, y = self.canvas.to_image(event.position())
+        self.canvas.pointer_moved.emit(x, y)
+        if self._tool_active and self.canvas.tool is not None:
+            self.canvas.emit_edit(self.canvas.tool.move(self._pointer(event)))
+            self.canvas.viewport().update()
+            return True
+        return False
+
+    def _release(self, event: QMouseEvent) -> bool:
+        if self._pan_from is not None and event.button() in (
+                Qt.MouseButton.MiddleButton, Qt.MouseButton.LeftButton):
+            self._pan_from = None
+            self._update_cursor()
+            return True
+        if not self._tool_active or event.button() != Qt.MouseButton.LeftButton:
+            return False
+        self._tool_active = False
+        tool = self.canvas.tool
+        if tool is not None:
+            self.canvas.emit_edit(tool.release(self._pointer(event)))
+        self.canvas.viewport().update()
+        return True
+
+    # -- zoom gestures -----------------------------------------------------------------
+    def _wheel(self, event: QWheelEvent) -> bool:
+        if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            return False  # plain wheel scrolls through the scroll bars
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.canvas.zoom_to(self.canvas.scale * (1.25 ** steps), event.position())
+        return True
+
+    def _native_gesture(self, event: QNativeGestureEvent) -> bool:
+        if event.gestureType() != Qt.NativeGestureType.ZoomNativeGesture:
+            return False
+        self.canvas.zoom_to(self.canvas.scale * (1.0 + event.value()), event.position())
+        return True
+
+    def _gesture(self, event) -> bool:
+        pinch = event.gesture(Qt.GestureType.PinchGesture)
+        if pinch is None:
+            return False
+        factor = pinch.scaleFactor()
+        if factor and factor != 1.0:
+            centre = self.canvas.viewport().mapFromGlobal(pinch.centerPoint().toPoint())
+            self.canvas.zoom_to(self.canvas.scale * factor, QPointF(centre))
+        event.accept()
+        return True
+
+    # -- keys --------------------------------------------------------------------------
+    def key_press(self, event) -> bool:
+        key = event.key()
+        if key == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self.space_held = True
+            self._update_cursor()
+            return True
+        if key == Qt.Key.Key_Escape and self.canvas.tool is not None and self.canvas.tool.busy:
+            self.canvas.tool.cancel()
+            self._tool_active = False
+            self.canvas.viewport().update()
+            return True
+        tool = self.canvas.tool
+        if key in _NUDGES and isinstance(tool, SelectTool) and tool.selected() is not None:
+            step = 10 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1
+            dx, dy = _NUDGES[key]
+            self.canvas.emit_edit(tool.nudge(dx * step, dy * step))
+            return True
+        return False
+
+    def key_release(self, event) -> bool:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self.space_held = False
+            self._update_cursor()
+            return True
+        return False
+
+    def _update_cursor(self) -> None:
+        viewport = self.canvas.viewport()
+        if self.space_held:
+            viewport.setCursor(Qt.CursorShape.OpenHandCursor)
+        elif isinstance(self.canvas.tool, SelectTool) or self.canvas.tool is None:
+            viewport.setCursor(Qt.CursorShape.ArrowCursor)
+        elif isinstance(self.canvas.tool, TextTool):
+            viewport.setCursor(Qt.CursorShape.IBeamCursor)
+        else:
+            viewport.setCursor(Qt.CursorShape.CrossCursor)

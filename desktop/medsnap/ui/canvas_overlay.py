@@ -1,0 +1,103 @@
+"""What the canvas draws on top of the document in screen pixels: selection, handles, crop.
+
+These marks are never exported; they are drawn with cosmetic pens so they stay crisp and the
+same size at every zoom level.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+
+from medsnap.document.geometry import Point, Rect
+from medsnap.document.tools.handles import HANDLE_SCREEN_RADIUS, box_handle_points
+
+ACCENT = QColor("#1F6F8B")
+DIM = QColor(20, 24, 28, 150)
+
+ToView = Callable[[float, float], tuple[float, float]]
+
+
+def _view_rect(rect: Rect, to_view: ToView) -> QRectF:
+    x0, y0 = to_view(rect.x, rect.y)
+    x1, y1 = to_view(rect.right, rect.bottom)
+    return QRectF(QPointF(x0, y0), QPointF(x1, y1)).normalized()
+
+
+def draw_handles(painter: QPainter, points: dict[str, Point], to_view: ToView) -> None:
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    painter.setPen(QPen(ACCENT, 1.5))
+    painter.setBrush(QColor("white"))
+    r = HANDLE_SCREEN_RADIUS - 1
+    for x, y in points.values():
+        vx, vy = to_view(x, y)
+        painter.drawRect(QRectF(vx - r, vy - r, 2 * r, 2 * r))
+    painter.restore()
+
+
+def draw_selection(painter: QPainter, bounds: Rect, handles: dict[str, Point],
+                   to_view: ToView) -> None:
+    painter.save()
+    outline = _view_rect(bounds, to_view).adjusted(-3, -3, 3, 3)
+    pen = QPen(ACCENT, 1.0, Qt.PenStyle.DashLine)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRect(outline)
+    painter.restore()
+    draw_handles(painter, handles, to_view)
+
+
+def draw_crop(painter: QPainter, image: Rect, crop: Rect | None, to_view: ToView) -> None:
+    """Dim what the crop leaves out and outline the crop with its handles."""
+    if crop is None:
+        return
+    whole = _view_rect(image, to_view)
+    kept = _view_rect(crop, to_view)
+    outside = QPainterPath()
+    outside.addRect(whole)
+    inner = QPainterPath()
+    inner.addRect(kept)
+    painter.save()
+    painter.fillPath(outside.subtracted(inner), DIM)
+    painter.setPen(QPen(QColor("white"), 1.0))
+    painter.drawRect(kept)
+    # rule-of-thirds guides help framing a photograph
+    painter.setPen(QPen(QColor(255, 255, 255, 90), 1.0))
+    for i in (1, 2):
+        x = kept.left() + kept.width() * i / 3
+        y = kept.top() + kept.height() * i / 3
+        painter.drawLine(QPointF(x, kept.top()), QPointF(x, kept.bottom()))
+        painter.drawLine(QPointF(kept.left(), y), QPointF(kept.right(), y))
+    painter.restore()
+    draw_handles(painter, box_handle_points(crop), to_view)
+
+
+def draw_loading_badge(painter: QPainter, text: str, width: int) -> None:
+    painter.save()
+    metrics = painter.fontMetrics()
+    box = QRectF(0, 0, metrics.horizontalAdvance(text) + 24, metrics.height() + 12)
+    box.moveTopRight(QPointF(width - 12, 12))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(20, 24, 28, 200))
+    painter.drawRoundedRect(box, 6, 6)
+    painter.setPen(QColor("white"))
+    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+    painter.restore()
+
+
+EMPTY_HINT = ("Open a record image to begin\n\n"
+              "File › Open (Ctrl+O), drop a file here, paste an image (Ctrl+V)\n"
+              "or capture part of the screen (Ctrl+Shift+C)")
+
+
+def draw_empty_hint(painter: QPainter, area) -> None:
+    painter.save()
+    font = painter.font()
+    font.setPointSizeF(font.pointSizeF() * 1.15)
+    painter.setFont(font)
+    painter.setPen(QColor("#C9D1D9"))
+    painter.drawText(area, int(Qt.AlignmentFlag.AlignCenter), EMPTY_HINT)
+    painter.restore()

@@ -1,0 +1,52 @@
+"""Where pictures come from besides File > Open: dropped files, the clipboard, recent files.
+
+Everything ends up as a path or as PNG bytes handed to the same loader, so every source
+goes through the one validating gate (``imaging.load_picture``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData
+from PySide6.QtGui import QImage
+
+OPEN_FILTERS = ";;".join((
+    "Images (*.png *.jpg *.jpeg *.tif *.tiff *.webp *.bmp *.gif)",
+    "PNG (*.png)", "JPEG (*.jpg *.jpeg)", "TIFF (*.tif *.tiff)", "WebP (*.webp)",
+    "BMP (*.bmp)", "GIF (*.gif)", "All files (*)",
+))
+SAVE_FILTERS = "PNG image (*.png);;JPEG image (*.jpg *.jpeg)"
+
+
+def dropped_path(mime: QMimeData) -> str | None:
+    """The first local file among dropped URLs, or None."""
+    if not mime.hasUrls():
+        return None
+    for url in mime.urls():
+        if url.isLocalFile():
+            return url.toLocalFile()
+    return None
+
+
+def mime_image_png(mime: QMimeData) -> bytes | None:
+    """Image data on the clipboard (or dropped from a browser), as PNG bytes."""
+    if not mime.hasImage():
+        return None
+    image = mime.imageData()
+    if not isinstance(image, QImage) or image.isNull():
+        return None
+    return qimage_to_png(image)
+
+
+def qimage_to_png(image: QImage) -> bytes:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG", 1)  # fast compression: it is decoded again immediately
+    buffer.close()
+    return bytes(data.data())
+
+
+def display_name(path: str) -> str:
+    return Path(path).name

@@ -1,0 +1,111 @@
+"""Output from the editor: "Preview as sent" and "Save a copy…", both through the one
+clean export path (render -> encode_clean, verified), run off the UI thread."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PIL import Image
+from PySide6.QtWidgets import QFileDialog
+
+from medsnap.document.model import Document
+from medsnap.exporting import export_bytes, export_document
+from medsnap.ui import settings as prefs
+from medsnap.ui.image_sources import SAVE_FILTERS
+from medsnap.ui.pyramid import Pyramid
+
+if TYPE_CHECKING:
+    from medsnap.ui.main_window import MainWindow
+
+
+def snapshot(document: Document) -> Document:
+    """A copy the worker can read while the clinician keeps editing the original."""
+    return Document(document.picture, crop=document.crop, annotations=document.annotations)
+
+
+def sent_pixels(document: Document) -> tuple[Pyramid, int]:
+    """Exactly what would leave the machine: the export bytes, decoded again."""
+    data = export_bytes(document)
+    with Image.open(io.BytesIO(data)) as decoded:
+        image = decoded.convert("RGBA" if decoded.mode in ("RGBA", "LA", "P") else "RGB")
+    return Pyramid.build(image), len(data)
+
+
+class SentPreview:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self._generation = 0
+
+    @property
+    def active(self) -> bool:
+        return self.window.canvas.sent_preview is not None or self.window.actions.preview.isChecked()
+
+    def toggle(self) -> None:
+        if self.window.canvas.sent_preview is not None or not self.window.actions.preview.isChecked():
+            self.switch_off()
+            return
+        self.switch_on()
+
+    def switch_on(self) -> None:
+        window = self.window
+        if window.document is None:
+            window.actions.preview.setChecked(False)
+            return
+        self._generation += 1
+        generation = self._generation
+        copy = snapshot(window.document)
+        window.actions.preview.setChecked(True)
+        window.canvas.busy_text = "Preparing the clean copy…"
+        window.canvas.refresh()
+        window.jobs.run(lambda: sent_pixels(copy),
+                        lambda result: self._shown(generation, result),
+                        lambda message: self._failed(generation, message),
+                        what="preparing the preview")
+
+    def switch_off(self) -> None:
+        self._generation += 1
+        window = self.window
+        window.actions.preview.setChecked(False)
+        if window.canvas.sent_preview is not None or window.canvas.busy_text.startswith("Preparing"):
+            window.canvas.busy_text = ""
+            window.canvas.set_sent_preview(None)
+
+    def _shown(self, generation: int, result: tuple[Pyramid, int]) -> None:
+        if generation != self._generation or self.window._closing:
+            return
+        pyramid, size = result
+        self.window.canvas.busy_text = "Preview as sent"
+        self.window.canvas.set_sent_preview(pyramid)
+        self.window.status.showMessage(
+            f"Preview as sent: {pyramid.full_width} × {pyramid.full_height} px, "
+            f"{size / 1024:.0f} KB, no metadata", 8000)
+
+    def _failed(self, generation: int, message: str) -> None:
+        if generation != self._generation:
+            return
+        self.switch_off()
+        self.window.report_error(message, "The preview could not be made")
+
+    def save_copy(self) -> None:
+        window = self.window
+        if window.document is None:
+            return
+        folder = prefs.LAST_DIRECTORY.read(window.settings)
+        stem = Path(window.source_name or "record").stem
+        suggested = str(Path(folder) / f"{stem} (clean).png") if folder else f"{stem} (clean).png"
+        path, chosen = QFileDialog.getSaveFileName(window, "Save a clean copy", suggested,
+                                                   SAVE_FILTERS)
+        if path:
+            fmt = "jpeg" if chosen.startswith("JPEG") and not path.lower().endswith(".png") else None
+            self.save_to(path, fmt)
+
+    def save_to(self, path: str, fmt: str | None = None) -> None:
+        window = self.window
+        copy = snapshot(window.document)
+        window.jobs.run(lambda: export_document(copy, path, fmt),
+                        lambda written: window.status.showMessage(
+                            f"Saved a clean {written.upper()} copy to {path}", 10000),
+                        lambda message: window.report_error(message, "The copy was not saved"),
+                        what="saving the copy")

@@ -1,0 +1,86 @@
+"""Every user preference the editor keeps, declared once with its type, default and check.
+
+Keys are permanent strings (add, never rename). Values live in QSettings under the
+organisation "MedSnap"; tests hand the window a QSettings on a temporary file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from PySide6.QtCore import QByteArray, QSettings
+
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$")
+MAX_RECENT = 8
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    kind: type
+    default: Any
+    valid: Callable[[Any], bool] = lambda value: True
+
+    def read(self, settings: QSettings) -> Any:
+        raw = settings.value(self.key, None)
+        if raw is None:
+            return self.default
+        try:
+            value = _coerce(raw, self.kind)
+        except (TypeError, ValueError):
+            return self.default
+        return value if self.valid(value) else self.default
+
+    def write(self, settings: QSettings, value: Any) -> None:
+        settings.setValue(self.key, value)
+
+
+def _coerce(raw: Any, kind: type) -> Any:
+    if kind is list:
+        if isinstance(raw, str):
+            return [raw] if raw else []
+        return [str(item) for item in raw]
+    if kind is QByteArray:
+        return raw if isinstance(raw, QByteArray) else QByteArray(raw)
+    return kind(raw)
+
+
+WINDOW_GEOMETRY = Setting("window/geometry", QByteArray, QByteArray())
+WINDOW_STATE = Setting("window/state", QByteArray, QByteArray())
+RECENT_FILES = Setting("files/recent", list, [], lambda paths: len(paths) <= 50)
+LAST_DIRECTORY = Setting("files/last_directory", str, "")
+LAST_TOOL = Setting("tools/last", str, "select")
+
+#: default colour and width per tool id (the clinician's choice is remembered per tool)
+TOOL_DEFAULTS: dict[str, tuple[str, float]] = {
+    "arrow": ("#E53935", 4.0),
+    "line": ("#E53935", 4.0),
+    "rectangle": ("#E53935", 4.0),
+    "ellipse": ("#E53935", 4.0),
+    "pen": ("#E53935", 4.0),
+    "highlighter": ("#FFEB3B", 24.0),
+    "text": ("#E53935", 28.0),
+    "marker": ("#E53935", 28.0),
+    "redaction": ("#000000", 1.0),
+    "redaction-brush": ("#000000", 32.0),
+}
+
+
+def tool_colour(tool_id: str) -> Setting:
+    default = TOOL_DEFAULTS.get(tool_id, ("#E53935", 4.0))[0]
+    return Setting(f"tools/{tool_id}/colour", str, default, lambda v: bool(_COLOUR.match(v)))
+
+
+def tool_width(tool_id: str) -> Setting:
+    default = TOOL_DEFAULTS.get(tool_id, ("#E53935", 4.0))[1]
+    return Setting(f"tools/{tool_id}/width", float, default, lambda v: 0.5 <= v <= 400)
+
+
+def remember_recent(settings: QSettings, path: str) -> list[str]:
+    paths = [p for p in RECENT_FILES.read(settings) if p != path]
+    paths.insert(0, path)
+    paths = paths[:MAX_RECENT]
+    RECENT_FILES.write(settings, paths)
+    return paths

@@ -1,0 +1,66 @@
+"""The status bar: tool hint, pointer position, image size and an editable zoom level."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QLabel, QStatusBar, QWidget
+
+ZOOM_CHOICES = ("10%", "25%", "50%", "75%", "100%", "150%", "200%", "400%", "800%")
+
+
+class EditorStatusBar(QStatusBar):
+    zoom_entered = Signal(float)  # a scale typed or chosen by the clinician (1.0 = 100%)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Status")
+        self.hint = QLabel(self)
+        self.hint.setAccessibleName("Tool hint")
+        self.position = QLabel(self)
+        self.position.setAccessibleName("Pointer position")
+        self.position.setMinimumWidth(self.fontMetrics().horizontalAdvance("00000, 00000") + 8)
+        self.size_label = QLabel(self)
+        self.size_label.setAccessibleName("Image size")
+        self.zoom = QComboBox(self)
+        self.zoom.setEditable(True)
+        self.zoom.setAccessibleName("Zoom level")
+        self.zoom.setToolTip("Zoom level: choose or type a percentage")
+        self.zoom.addItems(ZOOM_CHOICES)
+        self.zoom.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.zoom.setMinimumContentsLength(6)
+        self.zoom.lineEdit().returnPressed.connect(self._entered)
+        self.zoom.textActivated.connect(lambda _text: self._entered())
+        self.addWidget(self.hint, 1)
+        self.addPermanentWidget(self.position)
+        self.addPermanentWidget(self.size_label)
+        self.addPermanentWidget(self.zoom)
+
+    def show_zoom(self, scale: float) -> None:
+        self.zoom.blockSignals(True)
+        self.zoom.setEditText(f"{scale * 100:.0f}%" if scale >= 0.1 else f"{scale * 100:.1f}%")
+        self.zoom.blockSignals(False)
+
+    def show_size(self, width: int | None, height: int | None, note: str = "") -> None:
+        self.size_label.setText("" if width is None else f"{width} × {height} px{note}")
+
+    def show_position(self, x: float | None, y: float | None) -> None:
+        self.position.setText("" if x is None else f"{x:.0f}, {y:.0f}")
+
+    def show_hint(self, text: str) -> None:
+        self.hint.setText(text)
+
+    def _entered(self) -> None:
+        scale = parse_zoom(self.zoom.currentText())
+        if scale is not None:
+            self.zoom_entered.emit(scale)
+
+
+def parse_zoom(text: str) -> float | None:
+    """'150%', '150', ' 12.5 % ' -> 1.5, 1.5, 0.125; anything else -> None."""
+    match = re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*%?\s*", text)
+    if not match:
+        return None
+    value = float(match.group(1).replace(",", ".")) / 100
+    return value if value > 0 else None

@@ -1,0 +1,110 @@
+"""The editor's actions, menus and main toolbar, built in one place and bound to the window."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QToolBar
+
+from medsnap.document.tools import TOOLS
+from medsnap.ui.icons import icon
+
+if TYPE_CHECKING:
+    from medsnap.ui.main_window import MainWindow
+
+Keys = QKeySequence.StandardKey
+
+
+class WindowActions:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = w = window
+        make = self._make
+        self.open = make("&Open…", w.choose_file, Keys.Open, "open",
+                         "Open a record image (PNG, JPEG, TIFF, WebP, BMP, GIF)")
+        self.capture = make("&Capture screen region…", w.capture_region, "Ctrl+Shift+C",
+                            "capture", "Hide MedSnap and drag a rectangle on the screen")
+        self.paste = make("&Paste image", w.paste, Keys.Paste, None,
+                          "Open the image on the clipboard")
+        self.save_copy = make("&Save a copy…", w.save_copy, Keys.Save, "save",
+                              "Save a clean copy (no metadata) for the record")
+        self.quit = make("&Quit", w.close, Keys.Quit, None, "Close MedSnap")
+        self.undo = w.undo_stack.createUndoAction(w, "&Undo")
+        self.undo.setShortcuts([QKeySequence(Keys.Undo)])
+        self.undo.setIcon(icon("undo"))
+        self.redo = w.undo_stack.createRedoAction(w, "&Redo")
+        self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo.setIcon(icon("redo"))
+        self.delete = make("&Delete", w.delete_selection, Keys.Delete, "delete",
+                           "Delete the selected annotation")
+        self.delete.setShortcuts([QKeySequence(Keys.Delete), QKeySequence("Backspace")])
+        self.zoom_in = make("Zoom &in", lambda: w.canvas.zoom_step(+1), None, "zoom-in",
+                            "Zoom in (+)")
+        self.zoom_in.setShortcuts([QKeySequence("+"), QKeySequence("="),
+                                   QKeySequence(Keys.ZoomIn)])
+        self.zoom_out = make("Zoom &out", lambda: w.canvas.zoom_step(-1), None, "zoom-out",
+                             "Zoom out (-)")
+        self.zoom_out.setShortcuts([QKeySequence("-"), QKeySequence(Keys.ZoomOut)])
+        self.zoom_fit = make("&Fit to window", w.canvas.zoom_fit, "Ctrl+0", "zoom-fit",
+                             "Show the whole picture (Ctrl+0)")
+        self.zoom_actual = make("&Actual size (100%)", lambda: w.canvas.zoom_to(1.0),
+                                "Ctrl+1", "zoom-actual", "One screen pixel per image pixel (Ctrl+1)")
+        self.preview = make("Preview as &sent", w.toggle_sent_preview, "Ctrl+Shift+P",
+                            "preview", "Show exactly the clean pixels that would leave this computer")
+        self.preview.setCheckable(True)
+        self.recent_menu = QMenu("Open &recent", w)
+        self.recent_menu.setAccessibleName("Recent files")
+        self.document_actions = [self.save_copy, self.preview, self.zoom_in, self.zoom_out,
+                                 self.zoom_fit, self.zoom_actual]
+
+    def _make(self, text: str, slot: Callable[[], object], shortcut, icon_name: str | None,
+              tip: str) -> QAction:
+        action = QAction(text, self.window)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _=False: slot())
+        self.window.addAction(action)  # shortcuts work even when the menu bar is hidden
+        return action
+
+    def build_menus(self) -> None:
+        bar = self.window.menuBar()
+        file_menu = bar.addMenu("&File")
+        for action in (self.open, self.capture, self.paste):
+            file_menu.addAction(action)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.save_copy)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit)
+        edit_menu = bar.addMenu("&Edit")
+        for action in (self.undo, self.redo, self.delete):
+            edit_menu.addAction(action)
+        view_menu = bar.addMenu("&View")
+        for action in (self.zoom_in, self.zoom_out, self.zoom_fit, self.zoom_actual):
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.preview)
+        tools_menu = bar.addMenu("&Tools")
+        for info in TOOLS:
+            tools_menu.addAction(self.window.tool_strip.actions_by_id[info.tool_id])
+
+    def build_main_toolbar(self) -> QToolBar:
+        bar = QToolBar("Main", self.window)
+        bar.setObjectName("main")
+        bar.setAccessibleName("Main actions")
+        bar.setIconSize(QSize(22, 22))
+        for action in (self.open, self.capture, self.save_copy, None, self.undo, self.redo,
+                       None, self.zoom_out, self.zoom_in, self.zoom_fit, self.zoom_actual,
+                       None, self.preview):
+            if action is None:
+                bar.addSeparator()
+            else:
+                bar.addAction(action)
+                bar.widgetForAction(action).setAccessibleName(action.text().replace("&", "")
+                                                              .rstrip("…"))
+        return bar
