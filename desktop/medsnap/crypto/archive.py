@@ -64,14 +64,15 @@ def _header(name: str, size: int) -> bytes:
 
 def write_archive(members: Sequence[tuple[str, bytes]]) -> bytes:
     """Members in the given order, then two zero blocks, padded to a whole record."""
-    out = bytearray()
+    pieces: list[bytes] = []
+    length = 0
     for name, data in members:
-        out += _header(name, len(data))
-        out += data
-        out += bytes(-len(data) % BLOCK)
-    out += bytes(2 * BLOCK)
-    out += bytes(-len(out) % RECORD)
-    return bytes(out)
+        padding = bytes(-len(data) % BLOCK)
+        pieces += [_header(name, len(data)), data, padding]
+        length += BLOCK + len(data) + len(padding)
+    end = 2 * BLOCK
+    pieces.append(bytes(end + (-(length + end) % RECORD)))
+    return b"".join(pieces)  # one copy of the image, however large
 
 
 def _parse_octal(field: bytes, what: str) -> int:
