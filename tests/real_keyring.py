@@ -64,10 +64,14 @@ class SecretServiceSession:
         """Stop gnome-keyring only (the bus stays): the Secret Service disappears."""
         _stop(self.keyring_daemon)
 
-    def restart_keyring_daemon(self) -> None:
-        """Stop gnome-keyring and start it again on the same HOME (it re-reads its files)."""
+    def restart_keyring_daemon(self, unlock: bool = True) -> None:
+        """Stop gnome-keyring and start it again on the same HOME (it re-reads its files).
+
+        ``unlock=False`` starts it without the login password: "login" stays locked, as
+        after a screen lock, and with no display nothing can prompt to unlock it.
+        """
         _stop(self.keyring_daemon)
-        self.keyring_daemon = _start_keyring_daemon(self.root, self.env)
+        self.keyring_daemon = _start_keyring_daemon(self.root, self.env, unlock)
 
 
 def _require(program: str) -> str:
@@ -130,9 +134,10 @@ def _tail(log: Path) -> str:
         return "(no log)"
 
 
-def _wait_until_unlocked(
-    env: dict[str, str], daemon: subprocess.Popen[bytes], log: Path
+def _wait_until_ready(
+    env: dict[str, str], daemon: subprocess.Popen[bytes], log: Path, unlocked: bool
 ) -> None:
+    """Poll until the default collection exists (and is unlocked, when ``unlocked``)."""
     import secretstorage
     from jeepney.io.blocking import open_dbus_connection
 
@@ -147,7 +152,7 @@ def _wait_until_unlocked(
             connection = open_dbus_connection(env["DBUS_SESSION_BUS_ADDRESS"])
             try:
                 collection = secretstorage.get_default_collection(connection)
-                if not collection.is_locked():
+                if not unlocked or not collection.is_locked():
                     return
                 last = "the default collection is locked"
             finally:
@@ -156,25 +161,29 @@ def _wait_until_unlocked(
             last = f"{type(error).__name__}: {error}"
         time.sleep(0.1)
     raise SecretServiceUnavailable(
-        f"the login collection was not unlocked within {READY_TIMEOUT_SECONDS:.0f} s "
+        f"the login collection was not ready within {READY_TIMEOUT_SECONDS:.0f} s "
         f"({last}); gnome-keyring-daemon said: {_tail(log)}"
     )
 
 
-def _start_keyring_daemon(root: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def _start_keyring_daemon(
+    root: Path, env: dict[str, str], unlock: bool = True
+) -> subprocess.Popen[bytes]:
     """gnome-keyring-daemon with the login password on stdin; returns once it is unlocked."""
     log = root / "gnome-keyring.log"
+    unlock_option = ["--unlock"] if unlock else []
     with log.open("ab") as errors:  # a file, not a pipe: a chatty daemon never blocks
         daemon = subprocess.Popen(
-            [_require("gnome-keyring-daemon"), "--unlock", "--components=secrets",
+            [_require("gnome-keyring-daemon"), *unlock_option, "--components=secrets",
              "--foreground"],
             stdin=subprocess.PIPE, stdout=errors, stderr=errors, env=env,
         )
     assert daemon.stdin is not None
-    daemon.stdin.write(LOGIN_PASSWORD.encode("utf-8"))
+    if unlock:
+        daemon.stdin.write(LOGIN_PASSWORD.encode("utf-8"))
     daemon.stdin.close()  # end of the password: the daemon creates or unlocks "login"
     try:
-        _wait_until_unlocked(env, daemon, log)
+        _wait_until_ready(env, daemon, log, unlocked=unlock)
     except BaseException:
         _stop(daemon)
         raise

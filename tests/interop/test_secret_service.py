@@ -16,6 +16,7 @@ from keyring.backends.SecretService import Keyring as SecretServiceKeyring
 
 from medsnap.crypto.clinician_keys import ClinicianKeys
 from medsnap.crypto.keystore import (
+    KeyringLocked,
     KeyringUnavailable,
     KeyStore,
     NoKeysOnThisWorkstation,
@@ -96,4 +97,22 @@ def test_secret_service_gone_is_a_typed_error(real_secret_service):
         store.unlock(STAFF, PASSPHRASE)
     assert unavailable.value.detail  # names what the Secret Service said, for IT
     with pytest.raises(KeyringUnavailable):
+        store.has(STAFF)
+
+
+def test_locked_keyring_is_a_typed_error_and_keys_survive(real_secret_service):
+    store = KeyStore()
+    keys = ClinicianKeys.generate()
+    store.create(STAFF, PASSPHRASE, keys)
+    real_secret_service.restart_keyring_daemon(unlock=False)  # no display: no unlock prompt
+    with pytest.raises(KeyringLocked, match="is locked"):
+        store.unlock(STAFF, PASSPHRASE)
+    real_secret_service.restart_keyring_daemon(unlock=True)
+    assert store.unlock(STAFF, PASSPHRASE).keys.same_keys_as(keys)
+
+
+def test_no_session_bus_at_all_is_a_typed_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path / 'no-bus'}")
+    store = KeyStore(keyring_backend=SecretServiceKeyring())
+    with pytest.raises(KeyringUnavailable, match="not available"):
         store.has(STAFF)

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import NamedTuple, TypeVar
 
 from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
+from keyring.errors import KeyringLocked, PasswordDeleteError
 
 from medsnap.errors import CryptoError
 
@@ -40,9 +40,10 @@ T = TypeVar("T")
 class BackendFailed(CryptoError):
     """The keyring backend raised; ``detail`` names what it said."""
 
-    def __init__(self, detail: str):
+    def __init__(self, detail: str, locked: bool = False):
         super().__init__(detail)
         self.detail = detail
+        self.locked = locked  # the keyring exists but is locked (no unlock prompt possible)
 
 
 class BlobDamaged(CryptoError):
@@ -180,7 +181,8 @@ def _guarded(call: Callable[[], T]) -> T:
     try:
         return call()
     except Exception as error:  # noqa: BLE001 - see above
-        raise BackendFailed(f"{type(error).__name__}: {error}") from error
+        detail = f"{type(error).__name__}: {error}"
+        raise BackendFailed(detail, locked=isinstance(error, KeyringLocked)) from error
 
 
 def _parse_index_or_none(raw: str) -> Index | None:

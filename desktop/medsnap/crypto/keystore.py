@@ -47,6 +47,7 @@ from medsnap.crypto.keyring_chunks import (
 )
 from medsnap.crypto.keystore_errors import (
     InvalidStaffId,
+    KeyringLocked,
     KeyringUnavailable,
     KeysAlreadyStored,
     KeysDamaged,
@@ -63,10 +64,10 @@ from medsnap.crypto.passphrase import (
 )
 
 __all__ = [
-    "ClinicianKeys", "InvalidStaffId", "KeyDocumentTooNew", "KeyStore", "KeyStoreError", "KeyringUnavailable",
-    "KeysAlreadyStored", "KeysDamaged", "KeysLocked", "KeysNotSaved",
-    "NoKeysOnThisWorkstation", "UnlockedKeys", "WeakPassphrase", "WrongPassphrase",
-    "check_passphrase_strength",
+    "ClinicianKeys", "InvalidStaffId", "KeyDocumentTooNew", "KeyStore", "KeyStoreError",
+    "KeyringLocked", "KeyringUnavailable", "KeysAlreadyStored", "KeysDamaged", "KeysLocked",
+    "KeysNotSaved", "NoKeysOnThisWorkstation", "UnlockedKeys", "WeakPassphrase",
+    "WrongPassphrase", "check_passphrase_strength",
 ]
 
 SERVICE = "MedSnap"
@@ -282,4 +283,6 @@ def _keyring_call(call: Callable[[], T]) -> T:
     try:
         return call()
     except BackendFailed as error:
+        if error.locked:
+            raise KeyringLocked(error.detail) from error
         raise KeyringUnavailable(error.detail) from error

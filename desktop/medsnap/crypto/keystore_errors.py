@@ -59,6 +59,20 @@ class KeyringUnavailable(KeyStoreError):
         self.detail = detail
 
 
+class KeyringLocked(KeyringUnavailable):
+    """The OS keyring is there but locked, and this session cannot show its unlock prompt."""
+
+    def __init__(self, detail: str):
+        KeyStoreError.__init__(
+            self,
+            "The system keyring, where MedSnap keeps your passphrase-protected keys, is locked "
+            "and could not be unlocked. Nothing was changed. Lock the screen and sign in to "
+            "the workstation again (that unlocks it), then retry; if it stays locked, ask IT. "
+            f"Technical detail: {detail}",
+        )
+        self.detail = detail
+
+
 class KeysNotSaved(KeyStoreError):
     """Writing to the keyring did not read back the same; the previous keys are kept."""
 
