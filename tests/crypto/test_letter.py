@@ -280,3 +280,64 @@ def test_letters_are_unique_and_recipients_deduplicated(letter, alice, bob):
     second = seal(letter, unlocked(alice), [bob.certificates])
     assert unpack(first, bob)[0][1] != unpack(second, bob)[0][1]  # fresh id and times
     assert repack(unpack(first, bob), [bob])  # archive is well formed
+
+
+def test_opening_never_opens_a_file(sealed, hospital_ca, bob, store, monkeypatch):
+    import builtins
+    import io
+    import os
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"open_letter tried to open a file: {args[:1]}")
+
+    root, crl = hospital_ca.root_certificate, hospital_ca.crl([])
+    for module, name in ((builtins, "open"), (io, "open"), (os, "open")):
+        monkeypatch.setattr(module, name, refuse)
+    opened = open_letter(sealed, unlocked(bob), root=root, crl=crl, replay_store=store)
+    assert opened.image == IMAGE
+
+
+def test_unlocked_clinician_from_key_store_keys(hospital_ca, alice, bob, store):
+    from medsnap.crypto.clinician_keys import ClinicianKeys
+    from medsnap.crypto.letter_model import UnlockedClinician
+
+    keys = ClinicianKeys(bob.signing_key, bob.encryption_key, bob.certificates.to_pem())
+    me = UnlockedClinician.from_keys(keys)
+    data = seal(Letter(IMAGE, "image/png"), unlocked(alice), [me.certificates])
+    assert open_letter(data, me, root=hospital_ca.root_certificate, crl=None,
+                       replay_store=store).verification.revocation_checked is False
+    with pytest.raises(ValueError):
+        UnlockedClinician.from_keys(ClinicianKeys(bob.signing_key, bob.encryption_key, None))
+
+
+def test_fuzz_mutated_plaintext_is_refused_or_unchanged(sealed, letter, hospital_ca, bob):
+    """Flip bytes inside the decrypted archive and re-encrypt: a typed refusal, or (for bytes
+    that carry no meaning, such as the tar mtime) exactly the original letter."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from medsnap.crypto import age
+
+    archive = age.decrypt(sealed, [age.X25519Identity(bob.encryption_key)])
+    recipient = age.X25519Recipient(bob.certificates.encryption_key)
+    root, crl = hospital_ca.root_certificate, hospital_ca.crl([])
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.tuples(st.integers(0, len(archive) - 1), st.integers(0, 255)),
+                    min_size=1, max_size=4))
+    def check(flips):
+        mutated = bytearray(archive)
+        for offset, value in flips:
+            mutated[offset] = value
+        data = age.encrypt(bytes(mutated), [recipient])
+        with ReplayStore(":memory:") as replay:
+            try:
+                opened = open_letter(data, unlocked(bob), root=root, crl=crl,
+                                     replay_store=replay)
+            except LetterError as error:
+                assert "Nothing" in error.message
+                return
+        assert (opened.image, opened.note, opened.annotations) == (
+            letter.image, letter.note, letter.annotations)
+
+    check()
