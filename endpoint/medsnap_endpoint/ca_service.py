@@ -53,7 +53,8 @@ def load_ca(tx: Transaction) -> HospitalCA:
 def root_pem(tx: Transaction) -> str:
     row = tx.one("SELECT cert_pem FROM ca WHERE id = 1")
     if not row:
-        raise Unavailable("This endpoint has no certificate authority yet.", code="no_ca")
+        raise Unavailable("This endpoint has no certificate authority yet. An administrator "
+                          "must run 'medsnap-endpoint admin init-ca' first.", code="no_ca")
     return str(row[0])
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from medsnap_endpoint import audit, ratelimit
-from medsnap_endpoint.errors import NotFound
+from medsnap_endpoint.errors import NotFound, RateLimited
 from medsnap_endpoint.settings import Settings
 from medsnap_endpoint.storage.base import Database
 
@@ -25,11 +25,12 @@ def deposit(database: Database, staff_id: str, content: bytes) -> dict:
 
 def fetch(database: Database, settings: Settings, staff_id: str, client: str) -> bytes:
     try:
-        ratelimit.hit(database, f"keyfile-staff:{staff_id}",
-                      limit=settings.key_fetches_per_staff_per_hour, window_seconds=3600)
+        # the client first: attempts refused for one staff id still count against it
         ratelimit.hit(database, f"keyfile-client:{client}",
                       limit=settings.key_fetches_per_client_per_hour, window_seconds=3600)
-    except Exception:
+        ratelimit.hit(database, f"keyfile-staff:{staff_id}",
+                      limit=settings.key_fetches_per_staff_per_hour, window_seconds=3600)
+    except RateLimited:
         audit.record_now(database, actor=f"client:{client}", action="key_file_fetch",
                          subject=staff_id, outcome="rate_limited")
         raise
