@@ -78,14 +78,17 @@ def measure(command: list[str]) -> tuple[float, int, str]:
     return wall, peak, out
 
 
-def median_run(command: list[str], repeat: int, output: Path, inner_time: bool = False) -> tuple[float, int]:
-    times, peaks = [], []
+def interleaved_medians(commands: dict[str, tuple[list[str], bool]], repeat: int, output: Path) -> dict[str, tuple[float, int]]:
+    """Run each command ``repeat`` times, round-robin so load changes hit all alike."""
+    times: dict[str, list[float]] = {who: [] for who in commands}
+    peaks: dict[str, int] = {who: 0 for who in commands}
     for _ in range(repeat):
-        output.unlink(missing_ok=True)  # every run writes a fresh file (no truncation cost)
-        wall, peak, out = measure(command)
-        times.append(float(out.strip().splitlines()[-1]) if inner_time else wall)
-        peaks.append(peak)
-    return statistics.median(times), max(peaks)
+        for who, (command, inner_time) in commands.items():
+            output.unlink(missing_ok=True)  # every run writes a fresh file (no truncation cost)
+            wall, peak, out = measure(command)
+            times[who].append(float(out.strip().splitlines()[-1]) if inner_time else wall)
+            peaks[who] = max(peaks[who], peak)
+    return {who: (statistics.median(times[who]), peaks[who]) for who in commands}
 
 
 def bench_size(work: Path, megabytes: int, repeat: int, key_file: Path, recipient: str, age_bin: str) -> list[tuple]:
@@ -111,10 +114,7 @@ def bench_size(work: Path, megabytes: int, repeat: int, key_file: Path, recipien
     }
     rows = []
     for operation in ("seal", "open"):
-        results = {}
-        for who in ("api", "cli", "age"):  # interleaved in one run, same files
-            command, inner = commands[(operation, who)]
-            results[who] = median_run(command, repeat, out, inner)
+        results = interleaved_medians({who: commands[(operation, who)] for who in ("api", "cli", "age")}, repeat, out)
         age_seconds = results["age"][0]
         for who, (seconds, peak) in results.items():
             rows.append((megabytes, operation, who, seconds, size / seconds / 1e6, age_seconds / seconds, peak))
