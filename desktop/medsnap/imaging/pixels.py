@@ -121,6 +121,6 @@ def to_rgb_or_rgba(image: Image.Image, icc: bytes | None) -> Image.Image:
 
 def fresh_copy(image: Image.Image) -> Image.Image:
     """A plain Image holding only these pixels: no info, no EXIF, no palette, no file."""
-    fresh = Image.new(image.mode, image.size)
+    fresh = Image.new(image.mode, image.size, None)  # uninitialised: paste fills every pixel
     fresh.paste(image, (0, 0))
     return fresh
