@@ -204,10 +204,12 @@ def test_import_refuses_files_that_are_not_strong_passphrase_files(memory_keyrin
 
 def test_altered_wrapped_file_is_reported_as_damaged(memory_keyring, wrapped):
     store = KeyStore()
-    mac_line_end = wrapped.index(b"\n", wrapped.index(b"--- ")) 
-    altered_mac = bytearray(wrapped)
-    altered_mac[mac_line_end - 2] ^= 0x01
-    store.import_wrapped(STAFF, bytes(altered_mac))
+    mac_start = wrapped.index(b"\n--- ") + 5
+    mac_end = wrapped.index(b"\n", mac_start)
+    mac = bytearray(base64.b64decode(wrapped[mac_start:mac_end] + b"="))
+    mac[0] ^= 0x01  # still canonical base64, now the wrong MAC
+    altered_mac = wrapped[:mac_start] + base64.b64encode(mac).rstrip(b"=") + wrapped[mac_end:]
+    store.import_wrapped(STAFF, altered_mac)
     with pytest.raises(KeysDamaged, match="damaged"):
         store.unlock(STAFF, PASSPHRASE)
     altered_payload = bytearray(wrapped)
