@@ -25,7 +25,9 @@ def make_window(qtbot, settings_path):
         window = MainWindow(QSettings(settings_path, QSettings.Format.IniFormat))
         window.resize(width, height)
         window.show()
-        qtbot.waitExposed(window)
+        window.activateWindow()
+        # window shortcuts (Ctrl+V, tool keys) need an active window
+        qtbot.waitUntil(window.isActiveWindow, timeout=5000)
         made.append(window)
         return window
 

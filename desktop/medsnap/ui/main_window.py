@@ -249,6 +249,10 @@ class MainWindow(QMainWindow):
     def _tool_chosen(self, tool_id: str) -> None:
         self._commit_text()
         info = TOOLS_BY_ID[tool_id]
+        current = self.canvas.tool
+        if current is not None and current.tool_id == tool_id and current.document is self.document:
+            current.style = style_for(tool_id, self.tool_strip.colour, self.tool_strip.width)
+            return  # chosen again: keep its state (the selection)
         self.crop_toolbar.setVisible(tool_id == "crop")
         self.status.show_hint(info.cls.hint)
         if self.document is None:
@@ -363,6 +367,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self._commit_text()
+        for box in self.findChildren(QMessageBox):
+            box.close()
         self._closing = True
         prefs.WINDOW_GEOMETRY.write(self.settings, self.saveGeometry())
         prefs.WINDOW_STATE.write(self.settings, self.saveState())
