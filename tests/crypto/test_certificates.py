@@ -105,7 +105,8 @@ def test_crl_from_foreign_root_or_stale_is_refused(hospital_ca, foreign_ca, alic
         validate_clinician(alice.certificates.signing, root=root, crl=stale, usage="signing")
 
 
-def _hand_made_leaf(ca: HospitalCA, *, eku: bool, san: bool) -> x509.Certificate:
+def _hand_made_leaf(ca: HospitalCA, *, eku: x509.ObjectIdentifier | None, san: bool,
+                    unknown_critical: bool = False) -> x509.Certificate:
     key = serialization.load_pem_private_key(ca.key_pem(None), None)
     public = Ed25519PrivateKey.generate().public_key()
     builder = (
@@ -117,19 +118,37 @@ def _hand_made_leaf(ca: HospitalCA, *, eku: bool, san: bool) -> x509.Certificate
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False),
                        critical=True)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()),
+                       critical=False)
     )
-    if eku:
-        builder = builder.add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+    if eku is not None:
+        builder = builder.add_extension(x509.ExtendedKeyUsage([eku]), critical=False)
     if san:
         builder = builder.add_extension(
             x509.SubjectAlternativeName([x509.RFC822Name("m@x.nhs.uk")]), critical=False)
+    if unknown_critical:
+        builder = builder.add_extension(x509.UnrecognizedExtension(
+            x509.ObjectIdentifier("1.3.6.1.4.1.99999.1"), b"\x05\x00"), critical=True)
     return builder.sign(key, hashes.SHA256())
 
 
-@pytest.mark.parametrize("eku,san", [(True, True), (False, True), (True, False)])
-def test_missing_email_protection_or_san_is_untrusted(hospital_ca, eku, san):
-    cert = _hand_made_leaf(hospital_ca, eku=eku, san=san)
+EMAIL = ExtendedKeyUsageOID.EMAIL_PROTECTION
+
+
+def test_hand_made_leaf_control_is_accepted(hospital_ca):
+    cert = _hand_made_leaf(hospital_ca, eku=EMAIL, san=True)
+    assert validate_clinician(cert, root=hospital_ca.root_certificate, crl=None,
+                              usage="signing").staff_id == "M1"
+
+
+@pytest.mark.parametrize("eku,san,unknown", [
+    pytest.param(ExtendedKeyUsageOID.CLIENT_AUTH, True, False, id="client-auth-eku"),
+    pytest.param(None, True, False, id="no-eku"),
+    pytest.param(EMAIL, False, False, id="no-san"),
+    pytest.param(EMAIL, True, True, id="unknown-critical-extension"),
+])
+def test_leaf_breaking_the_profile_is_untrusted(hospital_ca, eku, san, unknown):
+    cert = _hand_made_leaf(hospital_ca, eku=eku, san=san, unknown_critical=unknown)
     with pytest.raises(UntrustedCertificate):
         validate_clinician(cert, root=hospital_ca.root_certificate, crl=None, usage="signing")
 

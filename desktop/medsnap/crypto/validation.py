@@ -2,7 +2,7 @@
 
 Chain building and the checks on every certificate in the chain (signatures, validity periods,
 basicConstraints, the root's keyUsage, the leaf's extendedKeyUsage emailProtection and
-subjectAltName) are done by ``cryptography.x509.verification`` (cryptography 50 accepts X25519
+subjectAltName, unknown critical extensions) are done by ``cryptography.x509.verification`` (cryptography 50 accepts X25519
 and Ed25519 leaf keys under an ECDSA root when given our own end-entity extension policy). Done
 explicitly here, because the verification API has no notion of them: the leaf's validity period
 first (to tell "expired" from "untrusted"), the key type and keyUsage bit for the requested use,
@@ -77,9 +77,10 @@ def _require_email_protection(_policy: object, _cert: x509.Certificate,
 
 
 def _end_entity_policy() -> verification.ExtensionPolicy:
+    """The web-PKI leaf rules, with emailProtection instead of serverAuth/clientAuth."""
     critical_any = verification.Criticality.AGNOSTIC
     return (
-        verification.ExtensionPolicy.permit_all()
+        verification.ExtensionPolicy.webpki_defaults_ee()
         .require_present(x509.ExtendedKeyUsage, critical_any, _require_email_protection)
         .require_present(x509.KeyUsage, verification.Criticality.CRITICAL, None)
         .require_present(x509.SubjectAlternativeName, critical_any, None)
