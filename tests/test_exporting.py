@@ -138,3 +138,21 @@ def test_exported_files_are_private_to_the_user(tmp_path):
     target = tmp_path / "out.png"
     exporting.export_document(picture_document(), target)
     assert os.stat(target).st_mode & 0o077 == 0
+
+
+def test_load_for_export_loads_and_reports_bad_files_from_any_thread(tmp_path):
+    import threading
+
+    from medsnap.errors import ImageError
+
+    good, bad = tmp_path / "good.png", tmp_path / "bad.png"
+    Image.new("RGB", (30, 20), (1, 2, 3)).save(good)
+    bad.write_bytes(b"not an image at all")
+    assert exporting.load_for_export(good).image.getpixel((0, 0)) == (1, 2, 3)
+    with pytest.raises(ImageError):
+        exporting.load_for_export(bad)
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(exporting.load_for_export(good).width))
+    worker.start()
+    worker.join()
+    assert seen == [30]

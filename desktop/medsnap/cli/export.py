@@ -106,8 +106,7 @@ def _draft(path: str, picture):
 
 def run(args: argparse.Namespace) -> int:
     from medsnap.document import AddAnnotation, Document, Redaction, SetCrop
-    from medsnap.exporting import export_document
-    from medsnap.imaging import load_picture
+    from medsnap.exporting import export_document, load_for_export
 
     fmt = _chosen_format(args)
     output = Path(args.output)
@@ -116,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
 
         raise ExportError(f"The folder {str(output.parent)!r} does not exist. Nothing was "
                           "written; choose an existing folder.")
-    picture = load_picture(args.input, page=args.page - 1)
+    picture = load_for_export(args.input, page=args.page - 1)
     size = (picture.width, picture.height)
     crop = _rect_inside("crop", args.crop, size) if args.crop else None
     redactions = [Redaction(rect=_rect_inside("redact", values, size))

@@ -1,0 +1,193 @@
+"""Benchmark `medsnap export` on a 24-megapixel photo against Pillow, ExifTool and mat2.
+
+One run measures, each in its own child process (so peak RSS is that child's alone):
+  floor       Pillow alone: decode, crop, encode the same pixels (same options)
+  function    medsnap.exporting.export_document: load, crop, 10 annotations, 2 redactions
+  cli         `python -m medsnap export` with the same work, whole process
+  exiftool    `exiftool -all= -o OUT IN`   (strips tags; does not crop or re-encode)
+  mat2        `mat2 --inplace COPY`        (its own cleaning of the same file)
+and prints medians of N runs, ratios against the floor and peak RSS against the decoded
+image size (6000 x 4000 x 3 bytes). Goals: JPEG function path <= 1.5x the floor; peak RSS
+< 4x the decoded size.
+
+    .venv/bin/python benchmarks/export_bench.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from export_sample import HEIGHT, OUT, WIDTH, sample_path  # noqa: E402
+
+CROP = (1000, 500, 4000, 3000)  # x, y, w, h: the record panel and some surroundings
+REDACTIONS = ((1300, 940, 2600, 90), (3900, 2600, 500, 300))
+DECODED = WIDTH * HEIGHT * 3
+QUALITY = 90
+
+
+def ten_annotations() -> list:
+    from medsnap.document import (Arrow, Ellipse, Highlighter, Line, Marker, Pen, Rect,
+                                  Rectangle, Style, Text)
+    red, blue = Style(colour="#E53935", width=12), Style(colour="#1E88E5", width=8)
+    return [
+        Arrow(start=(3600, 2900), end=(2500, 1500), style=red),
+        Arrow(start=(1100, 3300), end=(1500, 2200), style=blue),
+        Line(start=(1300, 1200), end=(4300, 1200), style=blue),
+        Rectangle(rect=Rect(1250, 1400, 1800, 300), style=red),
+        Ellipse(rect=Rect(3000, 2000, 900, 500), style=Style(colour="#43A047", width=10,
+                                                              fill="#43A04733")),
+        Pen(points=tuple((1300 + i * 25, 2500 + (i % 7) * 18) for i in range(120)),
+            style=red),
+        Highlighter(points=((1320, 1660), (3600, 1660)), style=Style(colour="#FFEB3B",
+                                                                    width=60)),
+        Text(text="Query: ECG changes since admission?\nPlease review before 14:00.",
+             position=(2700, 2900), box_width=1300, style=Style(colour="#B71C1C",
+                                                                font_size=56)),
+        Marker(number=1, centre=(1200, 1450), style=Style(font_size=60)),
+        Marker(number=2, centre=(2950, 2250), style=Style(font_size=60)),
+    ]
+
+
+def document_for(path: Path):
+    from medsnap.document import AddAnnotation, Document, Rect, Redaction, SetCrop
+    from medsnap.exporting import load_for_export
+
+    document = Document(load_for_export(path))
+    SetCrop(None, Rect(*CROP)).apply(document)
+    for annotation in ten_annotations():
+        AddAnnotation(annotation).apply(document)
+    for box in REDACTIONS:
+        AddAnnotation(Redaction(rect=Rect(*box))).apply(document)
+    return document
+
+
+# -- child processes: each prints the seconds its work took --------------------------------
+
+def child_floor(source: str, out: str, fmt: str) -> float:
+    from PIL import Image
+    start = time.perf_counter()
+    with Image.open(source) as image:
+        x, y, w, h = CROP
+        cropped = image.crop((x, y, x + w, y + h))
+    if fmt == "jpeg":
+        cropped.save(out, "JPEG", quality=QUALITY, subsampling="4:2:0", optimize=False)
+    else:
+        cropped.save(out, "PNG", optimize=False, compress_level=6)
+    return time.perf_counter() - start
+
+
+def child_function(source: str, out: str, fmt: str) -> float:
+    from medsnap.exporting import export_document
+    start = time.perf_counter()
+    export_document(document_for(Path(source)), out, fmt, QUALITY)
+    return time.perf_counter() - start
+
+
+def draft_json(path: Path) -> Path:
+    from medsnap.document import Document, document_to_json
+    document = Document(size=(WIDTH, HEIGHT), annotations=ten_annotations())
+    target = OUT / "export-bench-draft.json"
+    target.write_text(json.dumps(document_to_json(document)))
+    return target
+
+
+# -- the parent ---------------------------------------------------------------------------
+
+def measure(command: list[str]) -> tuple[float, float, float | None]:
+    """(wall seconds, peak RSS bytes, seconds the child reported or None)."""
+    with open(OUT / "export-bench-child.log", "w+b") as log:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+        _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        output = log.read().decode(errors="replace")
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{output}")
+    reported = None
+    for line in output.splitlines():
+        if line.startswith("elapsed="):
+            reported = float(line.split("=", 1)[1])
+    return wall, usage.ru_maxrss * 1024.0, reported
+
+
+def run_child(kind: str, *args: str) -> list[str]:
+    return [sys.executable, __file__, "--child", kind, *args]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", nargs=4, metavar=("KIND", "SOURCE", "OUT", "FORMAT"))
+    options = parser.parse_args()
+    if options.child:
+        kind, source, out, fmt = options.child
+        seconds = {"floor": child_floor, "function": child_function}[kind](source, out, fmt)
+        print(f"elapsed={seconds}")
+        return
+    source = sample_path()
+    draft = draft_json(source)
+    print(f"sample: {source.name}, {source.stat().st_size / 1e6:.1f} MB, {WIDTH}x{HEIGHT}; "
+          f"crop {CROP[2]}x{CROP[3]}, 10 annotations, 2 redactions; {options.runs} runs\n")
+    crop_arg = ",".join(map(str, CROP))
+    redact_args = [arg for box in REDACTIONS for arg in ("--redact", ",".join(map(str, box)))]
+    variants: dict[str, callable] = {}
+    for fmt, suffix in (("jpeg", ".jpg"), ("png", ".png")):
+        out = str(OUT / f"export-bench-out{suffix}")
+        variants[f"floor {fmt}"] = lambda o=out, f=fmt: run_child("floor", str(source), o, f)
+        variants[f"function {fmt}"] = lambda o=out, f=fmt: run_child("function", str(source),
+                                                                     o, f)
+        variants[f"cli {fmt}"] = lambda o=out: [
+            sys.executable, "-m", "medsnap", "export", str(source), "-o", o, "--crop",
+            crop_arg, *redact_args, "--annotations", str(draft), "--quality", str(QUALITY)]
+    if shutil.which("exiftool"):
+        variants["exiftool -all="] = lambda: ["exiftool", "-q", "-all=", "-o",
+                                              str(OUT / "export-bench-exiftool.jpg"),
+                                              str(source)]
+    mat2_copy = OUT / "export-bench-mat2.jpg"
+    if shutil.which("mat2"):
+        variants["mat2 --inplace"] = lambda: ["mat2", "--inplace", str(mat2_copy)]
+    samples: dict[str, list[tuple[float, float, float | None]]] = {n: [] for n in variants}
+    for _ in range(options.runs):  # round-robin, so a busy moment hurts every variant alike
+        for name, command in variants.items():
+            for leftover in OUT.glob("export-bench-exiftool*"):
+                leftover.unlink()
+            shutil.copyfile(source, mat2_copy)
+            samples[name].append(measure(command()))
+    results = {}
+    for name, rows in samples.items():
+        reported = [seconds for _, _, seconds in rows if seconds is not None]
+        results[name] = {"wall": statistics.median(wall for wall, _, _ in rows),
+                         "rss": max(peak for _, peak, _ in rows),
+                         "work": statistics.median(reported) if reported else None}
+    report(results)
+
+
+def report(results: dict[str, dict]) -> None:
+    print(f"{'variant':<16}{'work s':>8}{'x floor':>9}{'process s':>11}{'x floor':>9}"
+          f"{'peak RSS MB':>13}{'x decoded':>11}")
+    for name, row in results.items():
+        fmt = "png" if name.endswith("png") else "jpeg"
+        floor = results[f"floor {fmt}"]
+        work = f"{row['work']:.2f}" if row["work"] is not None else "-"
+        ratio = f"{row['work'] / floor['work']:.2f}" if row["work"] is not None else "-"
+        print(f"{name:<16}{work:>8}{ratio:>9}{row['wall']:>11.2f}"
+              f"{row['wall'] / floor['wall']:>9.2f}{row['rss'] / 1e6:>13.0f}"
+              f"{row['rss'] / DECODED:>11.2f}")
+    print(f"\ndecoded image: {DECODED / 1e6:.0f} MB; exiftool and mat2 strip the whole file "
+          "(no crop, no drawing) and are compared with the JPEG floor.")
+
+
+if __name__ == "__main__":
+    main()
