@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 from medsnap.crypto.archive import BLOCK, ArchiveError, read_archive, write_archive
 from medsnap.crypto.letter_errors import MalformedLetter
 
+# a parser example taking this long counts as a hang (each normally takes microseconds)
+HANG_MS = 5000
+
 LIMITS = {"manifest.jws": 4096, "image.png": 100_000, "note.json": 4096}
 GOOD = [("manifest.jws", b"header.payload.sig"), ("image.png", b"\x89PNG" + bytes(600)),
         ("note.json", b"{}")]
@@ -125,7 +128,7 @@ def test_missing_end_blocks_are_refused():
 names = st.sampled_from(sorted(LIMITS))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=HANG_MS)
 @given(st.binary(max_size=4 * BLOCK))
 def test_fuzz_random_bytes_give_only_typed_errors(data):
     try:
@@ -134,7 +137,7 @@ def test_fuzz_random_bytes_give_only_typed_errors(data):
         pass
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=HANG_MS)
 @given(st.lists(st.tuples(st.integers(0, 3 * BLOCK - 1), st.integers(0, 255)), max_size=6))
 def test_fuzz_mutated_archives_give_only_typed_errors(flips):
     data = bytearray(write_archive(GOOD))
@@ -148,7 +151,7 @@ def test_fuzz_mutated_archives_give_only_typed_errors(flips):
     assert len({m.name for m in members}) == len(members)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=HANG_MS)
 @given(st.dictionaries(names, st.binary(max_size=1500), min_size=1))
 def test_fuzz_round_trip_matches_tarfile(members):
     data = write_archive(sorted(members.items()))

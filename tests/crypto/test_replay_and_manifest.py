@@ -14,6 +14,9 @@ from medsnap.crypto.manifest import (Manifest, PartClaim, RecipientClaim, Sender
                                      parse_manifest)
 from medsnap.crypto.replay import ReplayStore
 
+# a parser example taking this long counts as a hang (each normally takes microseconds)
+HANG_MS = 5000
+
 ID = "ab" * 16
 DIGEST = "cd" * 32
 
@@ -90,7 +93,7 @@ def test_schema_violations(change):
         parse_manifest(json.dumps(manifest).encode())
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=HANG_MS)
 @given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
                     lambda inner: st.lists(inner, max_size=3)
                     | st.dictionaries(st.sampled_from(sorted(_manifest())) | st.text(max_size=4),
@@ -106,7 +109,7 @@ def test_fuzz_manifest_gives_only_typed_errors(value):
         pass
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=HANG_MS)
 @given(st.binary(max_size=300))
 def test_fuzz_manifest_bytes(data):
     try:
