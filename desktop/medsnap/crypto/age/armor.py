@@ -21,6 +21,7 @@ LINE = 64
 _GROUP = LINE // 4 * 3  # bytes per full line
 _BASE64_LINE = re.compile(rb"[A-Za-z0-9+/]*={0,2}")
 _MAX_WHITESPACE = 64 * 1024
+_BLOCK = 64 * 1024  # text read per step: about a thousand lines
 
 
 class ArmorWriter:
@@ -59,11 +60,15 @@ def _strip_eol(line: bytes) -> tuple[bytes, bool]:
 
 
 class ArmorReader:
-    """A read-only binary stream that yields the bytes inside an armored age file."""
+    """A read-only binary stream that yields the bytes inside an armored age file.
+
+    The text is read in blocks of lines and each block is validated and decoded in one go.
+    """
 
     def __init__(self, src: BinaryIO):
         self._src = src
-        self._buffer = bytearray()
+        self._buffer = bytearray()  # decoded bytes not yet handed out
+        self._partial = b""  # text after the last line feed read so far
         self._started = False
         self._done = False
         self._last_short = False
@@ -85,49 +90,65 @@ class ArmorReader:
             raise ArmorError("the begin line is not -----BEGIN AGE ENCRYPTED FILE-----")
         self._started = True
 
-    def _next_line(self) -> None:
-        line = self._src.readline(LINE + 3)
-        content, terminated = _strip_eol(line)
-        if content == END:
-            self._finish()
-            return
-        if not line:
+    def _next_block(self) -> None:
+        chunk = self._src.read(_BLOCK)
+        if not chunk:
+            if self._partial.rstrip(b"\r") == END:  # end line without a final line feed
+                self._finish(b"")
+                return
             raise ArmorError("the armored file has no end line")
-        if not terminated:
-            raise ArmorError("an armor line is too long or the file is cut short")
-        if self._last_short:
-            raise ArmorError("a short armor line is followed by more data")
-        if not content or len(content) > LINE:
-            raise ArmorError("an armor line has the wrong length")
-        if not _BASE64_LINE.fullmatch(content) or len(content) % 4:
-            raise ArmorError("an armor line is not valid padded base64")
+        lines = (self._partial + chunk).split(b"\n")
+        self._partial = lines.pop()
+        if len(self._partial) > LINE + 1:
+            raise ArmorError("an armor line is too long")
+        contents = []
+        for index, raw in enumerate(lines):
+            line = raw[:-1] if raw.endswith(b"\r") else raw
+            if line == END:
+                self._decode(contents)
+                self._finish(b"\n".join(lines[index + 1 :]) + b"\n" + self._partial)
+                return
+            if self._last_short:
+                raise ArmorError("a short armor line is followed by more data")
+            if len(line) != LINE:
+                if not line or len(line) > LINE:
+                    raise ArmorError("an armor line has the wrong length")
+                self._last_short = True
+            elif line.endswith(b"="):
+                self._last_short = True
+            contents.append(line)
+        self._decode(contents)
+
+    def _decode(self, contents: list[bytes]) -> None:
+        text = b"".join(contents)
+        if not _BASE64_LINE.fullmatch(text) or len(text) % 4:
+            raise ArmorError("the armor is not valid padded base64")
         try:
-            data = base64.b64decode(content, validate=True)
+            data = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError):
-            raise ArmorError("an armor line is not valid base64") from None
-        if base64.b64encode(data) != content:
-            raise ArmorError("an armor line is not canonical base64")
-        self._last_short = len(content) < LINE or content.endswith(b"=")
+            raise ArmorError("the armor is not valid base64") from None
+        if base64.b64encode(data) != text:
+            raise ArmorError("the armor is not canonical base64")
         self._buffer += data
 
-    def _finish(self) -> None:
-        seen = 0
+    def _finish(self, rest: bytes) -> None:
+        seen = len(rest)
         while True:
+            if rest.strip(WHITESPACE):
+                raise ArmorError("there is data after the end line")
+            if seen > _MAX_WHITESPACE:
+                raise ArmorError("too much whitespace after the armor")
             rest = self._src.read(4096)
             if not rest:
                 break
-            if rest.strip(WHITESPACE):
-                raise ArmorError("there is data after the end line")
             seen += len(rest)
-            if seen > _MAX_WHITESPACE:
-                raise ArmorError("too much whitespace after the armor")
         self._done = True
 
     def _want(self, size: int) -> None:
         if not self._started:
             self._begin()
         while len(self._buffer) < size and not self._done:
-            self._next_line()
+            self._next_block()
 
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
@@ -154,7 +175,7 @@ class ArmorReader:
                 return self.read(end + 1)
             if len(self._buffer) >= limit or self._done:
                 return self.read(limit)
-            self._next_line()
+            self._next_block()
 
 
 def looks_armored(prefix: bytes) -> bool:
