@@ -260,6 +260,9 @@ def test_seal_refuses_bad_input(hospital_ca, foreign_ca, alice, bob):
         seal(Letter(IMAGE, "image/png", expires_at=NOW + dt.timedelta(days=365)), sender,
              [bob.certificates])
     with pytest.raises(SealError):
+        seal(Letter(IMAGE, "image/png", expires_at=dt.datetime(2099, 1, 1)), sender,
+             [bob.certificates])
+    with pytest.raises(SealError):
         seal(Letter(IMAGE, "image/png"), sender, [], include_self=False)
     outsider = make_person(foreign_ca, "x@elsewhere.nhs.uk", "Dr X")
     with pytest.raises(SealError):

@@ -60,6 +60,9 @@ def _check_letter(letter: Letter, now: dt.datetime) -> dt.datetime:
         raise SealError(f"The note is longer than {MAX_NOTE_CHARS} characters. Nothing was "
                         "sent. Shorten it and retry.")
     expires = letter.expires_at or now + DEFAULT_LIFETIME
+    if expires.tzinfo is None:
+        raise SealError("The expiry time has no time zone. Nothing was sent. "
+                        "This is a fault in MedSnap; please report it to IT.")
     if not now < expires <= now + MAX_LIFETIME:
         raise SealError("The expiry must be in the future and at most 90 days away. Nothing "
                         "was sent. Choose another expiry.")
