@@ -103,7 +103,7 @@ class EndpointServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> EndpointServer:
-        self.port = free_port()
+        self.port = self.port or free_port()  # a restart keeps its address
         self.log_path = Path(tempfile.mkstemp(prefix="medsnap-endpoint-", suffix=".log")[1])
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(

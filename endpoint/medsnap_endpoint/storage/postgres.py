@@ -30,7 +30,8 @@ class PostgresDatabase(Database):
         pass  # psycopg opens a transaction implicitly on the first statement
 
     def _execute(self, connection: Any, sql: str, params: Sequence[Any]) -> Any:
-        return connection.execute(sql.replace("?", "%s"), tuple(params))
+        # binary protocol: ciphertext chunks travel as raw bytes, not hex text twice their size
+        return connection.execute(sql.replace("?", "%s"), tuple(params), binary=True)
 
     def _serialize(self, connection: Any, name: str) -> None:
         connection.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(name),))
