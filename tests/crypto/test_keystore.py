@@ -145,6 +145,15 @@ def test_create_refuses_weak_passphrase_and_existing_keys(store, keys, wrapped):
     assert store.export_wrapped(STAFF) == wrapped
 
 
+def test_replace_keys_needs_the_current_passphrase(store, keys, wrapped):
+    renewed = keys.with_certificates(b"-----BEGIN CERTIFICATE-----\nrenewed\n")
+    with pytest.raises(WrongPassphrase):
+        store.replace_keys(STAFF, NEW_PASSPHRASE, renewed)
+    assert store.export_wrapped(STAFF) == wrapped
+    store.replace_keys(STAFF, PASSPHRASE, renewed)
+    assert store.unlock(STAFF, PASSPHRASE).certificates_pem == renewed.certificates_pem
+
+
 def test_accented_passphrase_unlocks_whatever_its_unicode_form(memory_keyring, keys):
     store = KeyStore()
     store.create(STAFF, "caf\u00e9 cr\u00e8me br\u00fbl\u00e9e", keys)

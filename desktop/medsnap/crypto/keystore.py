@@ -75,6 +75,7 @@ DEFAULT_LOG_N = 18
 MIN_LOG_N = 18  # policy floor: never wrap more weakly, never accept a weaker file
 MAX_LOG_N = 22  # the age command's own ceiling; stops a hostile file costing minutes
 _STAFF_ID = re.compile(r"[A-Za-z0-9._@-]{1,64}")
+_LOG_N = re.compile(r"[1-9][0-9]?")
 T = TypeVar("T")
 
 
@@ -256,7 +257,8 @@ class KeyStore:
         stanza = stanzas[0]
         if len(stanzas) != 1 or stanza.type != "scrypt" or len(stanza.args) != 2:
             raise KeysDamaged(staff_id, "it is not protected by a passphrase.")
-        if not stanza.args[1].isdigit() or not MIN_LOG_N <= int(stanza.args[1]) <= MAX_LOG_N:
+        log_n = stanza.args[1]
+        if not _LOG_N.fullmatch(log_n) or not MIN_LOG_N <= int(log_n) <= MAX_LOG_N:
             raise KeysDamaged(
                 staff_id, "its passphrase protection is not of the strength MedSnap requires."
             )
