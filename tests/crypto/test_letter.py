@@ -344,3 +344,25 @@ def test_fuzz_mutated_plaintext_is_refused_or_unchanged(sealed, letter, hospital
             letter.image, letter.note, letter.annotations)
 
     check()
+
+
+@pytest.mark.parametrize("which", ["root", "encryption-certificate", "foreign-intermediate"])
+def test_x5c_leaf_that_is_not_a_signing_certificate(sealed, hospital_ca, foreign_ca, alice,
+                                                    bob, store, which):
+    import base64
+
+    def der(cert):
+        return base64.b64encode(cert.public_bytes(Encoding.DER)).decode()
+
+    chain = {"root": [der(hospital_ca.root_certificate)],
+             "encryption-certificate": [der(alice.certificates.encryption)],
+             "foreign-intermediate": [der(alice.certificates.signing),
+                                      der(foreign_ca.root_certificate)]}[which]
+    change = change_manifest(lambda header, payload: header.update(x5c=chain),
+                             key=alice.signing_key)
+    data = tamper(sealed, bob, [bob], change)
+    if which == "foreign-intermediate":  # an extra unrelated certificate does not matter
+        assert _open(data, bob, hospital_ca, store).sender == alice.identity
+    else:
+        with pytest.raises(UntrustedSender):
+            _open(data, bob, hospital_ca, store)
