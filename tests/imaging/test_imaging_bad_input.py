@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from medsnap.errors import ImageError
@@ -96,3 +98,23 @@ def test_huge_dimensions_in_a_jpeg_header():
     sof = data.index(b"\xff\xc0")
     data[sof + 5:sof + 9] = bytes.fromhex("ffffffff")  # 65535 x 65535
     assert "4295 megapixels" in load_error(bytes(data))
+
+
+SAMPLES = [fixtures.jpeg_with_everything(), fixtures.png_with_everything(),
+           fixtures.webp_with_everything(), fixtures.tiff_with_everything(),
+           fixtures.gif_with_comment(), encode(sample_picture(), "BMP")]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(range(len(SAMPLES))), st.lists(
+    st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=255)), max_size=6),
+    st.integers(min_value=0))
+def test_mutated_files_load_or_raise_image_error(which, flips, cut):
+    data = bytearray(SAMPLES[which])
+    for position, value in flips:
+        data[position % len(data)] = value
+    try:
+        picture = load_picture(bytes(data[: max(1, cut % (len(data) + 1))]))
+    except ImageError:
+        return
+    assert picture.image.mode in ("RGB", "RGBA") and picture.image.info == {}

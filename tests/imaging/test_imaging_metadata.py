@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import struct
 import time
+import zlib
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from medsnap.errors import ImageError, SanitizeError
-from medsnap.imaging import encode_clean, find_metadata, verify_clean
+from medsnap.imaging import encode_clean, find_metadata, load_picture, verify_clean
 from tests.imaging import fixtures
 from tests.imaging.fixture_parts import encode, jpeg_segment, png_chunk
 from tests.imaging.fixtures import sample_picture
@@ -146,3 +147,48 @@ def test_mutated_real_files_give_a_list_or_a_typed_error(which, flips, cut):
     for position, value in flips:
         data[position % len(data)] = value
     _scan_is_safe(bytes(data[: max(1, cut % (len(data) + 1))]))
+
+
+def _png_with_idat(ihdr: bytes, stream: bytes) -> bytes:
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", stream)
+            + png_chunk(b"IEND", b""))
+
+
+RGB_2X2 = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+ROWS = (b"\x00" + b"\x10" * 6) * 2
+
+
+def test_png_pixel_stream_must_hold_exactly_the_picture():
+    assert find_metadata(_png_with_idat(RGB_2X2, zlib.compress(ROWS))) == []
+    hidden_after = _png_with_idat(RGB_2X2, zlib.compress(ROWS) + b"secret")
+    assert [i.kind for i in find_metadata(hidden_after)] == ["hidden data"]
+    extra_rows = _png_with_idat(RGB_2X2, zlib.compress(ROWS + b"\x00" + b"secret"))
+    assert [i.kind for i in find_metadata(extra_rows)] == ["hidden data"]
+    short = _png_with_idat(RGB_2X2, zlib.compress(ROWS[:-1]))
+    assert [i.kind for i in find_metadata(short)] == ["damaged structure"]
+
+
+def test_png_inflation_is_bounded():
+    bomb = _png_with_idat(RGB_2X2, zlib.compress(b"\x00" * 50_000_000, 9))
+    started = time.monotonic()
+    assert [i.kind for i in find_metadata(bomb)] == ["hidden data"]
+    assert time.monotonic() - started < 0.5
+
+
+def test_interlaced_png_size_is_understood():
+    # 3x3 RGB, Adam7: passes of 1x1, 1x1, 2x1, 1x2 and 3x1 pixels -> 4+4+7+8+10 = 33 bytes.
+    ihdr = struct.pack(">IIBBBBB", 3, 3, 8, 2, 0, 0, 1)
+    exact = _png_with_idat(ihdr, zlib.compress(b"\x00" * 33))
+    assert find_metadata(exact) == []
+    assert load_picture(exact).image.getpixel((2, 2)) == (0, 0, 0)  # a real decoder agrees
+    assert [i.kind for i in find_metadata(_png_with_idat(ihdr, zlib.compress(b"\x00" * 34)))] \
+        == ["hidden data"]
+
+
+def test_palette_in_a_truecolour_png_is_reported():
+    clean = encode_clean(sample_picture(), "png")
+    dirty = clean[:33] + png_chunk(b"PLTE", b"hidden palette bytes") + clean[33:]
+    items = find_metadata(dirty[:33] + png_chunk(b"PLTE", b"abc" * 4) + clean[33:])
+    assert [i.kind for i in items] == ["application data"]
+    with pytest.raises(SanitizeError):
+        verify_clean(dirty)

@@ -98,7 +98,7 @@ def _not_an_image(name: str, head: bytes) -> ImageError:
 
 
 def _too_large(name: str, width: int, height: int, limit: int) -> ImageError:
-    return _too_many_pixels(name, f"{width} x {height} pixels (", width * height, limit, ")")
+    return _too_many_pixels(name, f"{width} x {height} (", width * height, limit, ")")
 
 
 def _bomb(name: str, error: Exception, limit: int) -> ImageError:
@@ -107,10 +107,15 @@ def _bomb(name: str, error: Exception, limit: int) -> ImageError:
     return _too_many_pixels(name, "", int(claimed.group(1)) if claimed else 0, limit, "")
 
 
+def _amount(pixels: int) -> str:
+    if pixels >= 10_000_000:
+        return f"{pixels / 1e6:.0f} megapixels"
+    return f"{pixels / 1e6:.1f} megapixels" if pixels >= 100_000 else f"{pixels} pixels"
+
+
 def _too_many_pixels(name: str, before: str, pixels: int, limit: int, after: str) -> ImageError:
-    return ImageError(f"{name} claims to be {before}"
-                      f"{pixels / 1e6:.0f} megapixels{after}, more than the "
-                      f"{limit / 1e6:.0f}-megapixel limit; it may be damaged or built to "
+    return ImageError(f"{name} claims to be {before}{_amount(pixels)}{after}, more than the "
+                      f"limit of {_amount(limit)}; it may be damaged or built to "
                       f"exhaust memory. {_SAFE} Ask for a smaller copy (for example a "
                       "screenshot of the part you need).")
 
@@ -145,12 +150,17 @@ def load_picture(source: str | os.PathLike[str] | bytes, *, page: int = 0,
 
     ``max_pixels`` lowers the ceiling; Pillow's own guard (``Image.MAX_IMAGE_PIXELS``, raised
     to DEFAULT_MAX_PIXELS at import) still applies above it. Raises ImageError.
+
+    Pillow's DecompressionBombWarning is turned into an error with ``catch_warnings``, which
+    is not thread-safe; if another thread resets the filter meanwhile, our own size check
+    right after the header is read still refuses the picture.
     """
     origin = _Source(source)
     head = origin.head()
     limit = max_pixels if Image.MAX_IMAGE_PIXELS is None else min(max_pixels,
                                                                   Image.MAX_IMAGE_PIXELS)
     with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # Pillow's notes on damaged tags: noise
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             opened = origin.open()
@@ -172,7 +182,8 @@ def _decode(opened: Image.Image, name: str, page: int, limit: int) -> Picture:
     source_format = _FORMATS.get(opened.format or "", opened.format or "unknown")
     _check_size(name, opened, limit)
     try:
-        page_count = int(getattr(opened, "n_frames", 1))
+        # A camera MPO's further images are previews of the same shot, not pages.
+        page_count = 1 if opened.format == "MPO" else int(getattr(opened, "n_frames", 1))
     except Exception as error:
         raise _damaged(name, error) from None
     if not 0 <= page < page_count:

@@ -31,6 +31,7 @@ APPLICATION = "application data"
 UNKNOWN = "unknown data"
 DAMAGED = "damaged structure"
 ANIMATION = "animation"
+HIDDEN = "hidden data"
 
 MAX_ITEMS = 500  # beyond this a file is plainly not clean; stop listing
 

@@ -6,6 +6,7 @@ import zlib
 
 from medsnap.imaging.metadata import items as k
 from medsnap.imaging.metadata.items import Damaged, Findings, preview, trailing, unpack
+from medsnap.imaging.metadata.png_pixels import IdatCheck, expected_size
 from medsnap.imaging.metadata.tiff import scan_exif_block
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -46,6 +47,8 @@ def _describe(kind: bytes, body: bytes) -> tuple[str, str]:
 def scan_png(data: bytes, findings: Findings) -> None:
     offset = len(SIGNATURE)
     first = True
+    pixels: IdatCheck | None = None
+    colour = 0
     while not findings.full:
         where = f"PNG chunk at offset {offset}"
         if offset == len(data):
@@ -61,12 +64,22 @@ def scan_png(data: bytes, findings: Findings) -> None:
         where = f"PNG chunk {name} at offset {offset}"
         if zlib.crc32(kind + body) != crc:
             raise Damaged(where, "CRC mismatch: the chunk was altered or damaged")
-        if first and kind != b"IHDR":
-            raise Damaged(where, "the first chunk is not IHDR")
+        if first != (kind == b"IHDR"):
+            raise Damaged(where, "IHDR is not the first chunk, or appears twice")
+        if first:
+            expected, colour = expected_size(body, where)
+            pixels = IdatCheck(expected)
         first = False
         offset += 12 + length
+        if kind == b"IDAT" and pixels is not None:
+            pixels.feed(body, where)
+        if kind == b"PLTE" and colour != 3:
+            findings.add(where, k.APPLICATION, f"suggested palette in a non-palette image, "
+                         f"{length} bytes (can carry arbitrary data)")
+            continue
         if kind in PIXEL_CHUNKS:
-            if kind == b"IEND":
+            if kind == b"IEND" and pixels is not None:
+                pixels.finish(findings, "PNG image data (IDAT)")
                 trailing(findings, data, offset, "PNG IEND")
                 return
             continue
