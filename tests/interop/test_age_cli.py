@@ -107,6 +107,10 @@ def test_errors_are_messages_not_tracebacks(tmp_path):
     assert bad_key.returncode == 6 and b"The key is not valid" in bad_key.stderr
     no_recipient = medsnap("age", "-e", stdin=b"x")
     assert no_recipient.returncode == 6 and b"at least one" in no_recipient.stderr
+    forgot_d = medsnap("age", "-i", key_file, stdin=sealed)
+    assert forgot_d.returncode == 6 and b"-i needs -d" in forgot_d.stderr
+    unwritable = medsnap("age", "-r", recipient, "-o", tmp_path / "missing-dir" / "x.age", stdin=b"x")
+    assert unwritable.returncode == 5 and b"could not be created" in unwritable.stderr
     no_tty = medsnap("age", "-d", stdin=sealed, env={"MEDSNAP_PASSPHRASE": ""})
     assert no_tty.returncode == 6 and b"MEDSNAP_PASSPHRASE" in no_tty.stderr
 

@@ -139,3 +139,17 @@ def test_age_rejects_our_corrupted_output(tmp_path, peer_key):
     for name, (damaged, _) in _corruptions(sealed).items():
         result = age("-d", "-i", key_file, stdin=damaged)
         assert result.returncode != 0, f"age accepted our file with {name}"
+
+
+class _Grease:
+    """A recipient of an unknown type, as age's own tests add: readers must skip it."""
+
+    def wrap(self, file_key):
+        return [ours.Stanza("grease.example/x", ["a", "b&"], os.urandom(100))]
+
+
+def test_age_skips_our_grease_stanzas(tmp_path, peer_key):
+    key_file, recipient = peer_key
+    sealed = ours.encrypt(b"note", [_Grease(), ours.X25519Recipient.from_string(recipient), _Grease()])
+    result = age("-d", "-i", key_file, stdin=sealed)
+    assert result.returncode == 0 and result.stdout == b"note"

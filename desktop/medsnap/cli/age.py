@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from medsnap.crypto import age
-from medsnap.errors import MedSnapError
+from medsnap.errors import ExportError, MedSnapError
 
 PASSPHRASE_ENV = "MEDSNAP_PASSPHRASE"
 
@@ -104,7 +104,13 @@ def _output(path: str | None) -> Iterator[BinaryIO]:
         sys.stdout.buffer.flush()
         return
     target = Path(path)
-    handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False)
+    try:
+        handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False)
+    except OSError as error:
+        raise ExportError(
+            f"the output {path!r} could not be created ({error.strerror}); nothing was written. "
+            "Choose a folder you can write to."
+        ) from None
     try:
         with handle:
             yield handle
@@ -128,6 +134,9 @@ def _input(path: str | None) -> Iterator[BinaryIO]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.identity and not (args.decrypt or args.encrypt):
+        # As age does: -i alone most likely means a forgotten -d, not "encrypt to my key".
+        raise age.RecipientError("-i needs -d to decrypt (or an explicit -e to encrypt to that key)")
     if args.decrypt:
         if args.armor:
             raise age.RecipientError("-a is for encryption; armor is detected when decrypting")
