@@ -20,7 +20,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from medsnap.crypto import age, jws
 from medsnap.crypto.archive import read_archive, write_archive
-from medsnap.crypto.identity import ClinicianCertificates, identity_from_certificate
+from medsnap.crypto.identity import (ClinicianCertificates, ClinicianIdentity,
+                                     identity_from_certificate)
 from medsnap.crypto.letter_errors import (
     Expired, MalformedLetter, NotEncryptedForMe, NotForMe, NotYetValid, RevocationListUnusable,
     SealError, SenderCertificateExpired, SenderCertificateRevoked, SenderMismatch,
@@ -148,7 +149,8 @@ def _decrypt(data: bytes, me: UnlockedClinician) -> bytes:
 
 
 def _validate_sender(chain: list[x509.Certificate], root: x509.Certificate,
-                     crl: x509.CertificateRevocationList | None, now: dt.datetime):
+                     crl: x509.CertificateRevocationList | None,
+                     now: dt.datetime) -> ClinicianIdentity:
     try:
         return validate_clinician(chain[0], root=root, crl=crl, usage="signing", now=now,
                                   intermediates=chain[1:])
