@@ -134,6 +134,15 @@ def _input(path: str | None) -> Iterator[BinaryIO]:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except BrokenPipeError:
+        # The reader of our stdout went away: say so instead of a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise ExportError("the output pipe was closed before all data was written") from None
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.identity and not (args.decrypt or args.encrypt):
         # As age does: -i alone most likely means a forgotten -d, not "encrypt to my key".
         raise age.RecipientError("-i needs -d to decrypt (or an explicit -e to encrypt to that key)")
