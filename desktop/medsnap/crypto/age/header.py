@@ -55,12 +55,12 @@ class Header:
             raise HmacError("the header MAC does not match")
 
 
-def _hkdf(ikm: bytes, salt: bytes, info: bytes) -> bytes:
+def hkdf_sha256(ikm: bytes, salt: bytes, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(ikm)
 
 
 def header_mac(file_key: bytes, mac_input: bytes) -> bytes:
-    key = _hkdf(file_key, b"", b"header")
+    key = hkdf_sha256(file_key, b"", b"header")
     return hmac.new(key, mac_input, hashlib.sha256).digest()
 
 

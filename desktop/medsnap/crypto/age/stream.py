@@ -14,7 +14,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from .errors import HeaderError, PayloadError
-from .header import _hkdf
+from .header import hkdf_sha256
 
 CHUNK = 64 * 1024
 TAG = 16
@@ -45,7 +45,7 @@ def _fill(src: BinaryIO, view: memoryview, start: int) -> tuple[int, bool]:
 
 
 def payload_aead(file_key: bytes, nonce: bytes) -> ChaCha20Poly1305:
-    return ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload"))
+    return ChaCha20Poly1305(hkdf_sha256(file_key, nonce, b"payload"))
 
 
 def encrypt_payload(src: BinaryIO, dst: BinaryIO, file_key: bytes) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
@@ -11,7 +9,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from . import b64, bech32
 from .errors import HeaderError, KeyFormatError
-from .header import Stanza, _hkdf
+from .header import Stanza, hkdf_sha256
 
 STANZA_TYPE = "X25519"
 WRAP_INFO = b"age-encryption.org/v1/X25519"
@@ -56,7 +54,7 @@ class X25519Recipient:
         share = _public_bytes(ephemeral.public_key())
         recipient = _public_bytes(self.public_key)
         shared = ephemeral.exchange(self.public_key)
-        wrap_key = _hkdf(shared, share + recipient, WRAP_INFO)
+        wrap_key = hkdf_sha256(shared, share + recipient, WRAP_INFO)
         body = ChaCha20Poly1305(wrap_key).encrypt(_ZERO_NONCE, file_key, None)
         return [Stanza(STANZA_TYPE, [b64.encode(share).decode("ascii")], body)]
 
@@ -109,13 +107,9 @@ class X25519Identity:
                 shared = bytes(32)
             if shared == bytes(32):
                 raise HeaderError("an X25519 share is a low-order point")
-            wrap_key = _hkdf(shared, share + self._public, WRAP_INFO)
+            wrap_key = hkdf_sha256(shared, share + self._public, WRAP_INFO)
             try:
                 return ChaCha20Poly1305(wrap_key).decrypt(_ZERO_NONCE, stanza.body, None)
             except InvalidTag:
                 continue
         return None
-
-
-def random_file_key() -> bytes:
-    return os.urandom(16)
