@@ -199,6 +199,9 @@ def private_secret_service() -> Iterator[SecretServiceSession]:
     """
     _require("gnome-keyring-daemon")
     root = Path(tempfile.mkdtemp(prefix="medsnap-secret-service-"))
+    if len(str(root / "runtime" / "bus")) > 100:  # a unix socket path holds ~107 bytes
+        shutil.rmtree(root)
+        root = Path(tempfile.mkdtemp(prefix="msss-", dir="/tmp"))
     dbus = keyring_daemon = None
     try:
         env = _private_environment(root)
