@@ -6,6 +6,8 @@ import json
 import os
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from keyring_backends import WINDOWS_CREDENTIAL_CHARACTERS, MemoryKeyring
 
 from medsnap.crypto.keyring_chunks import (
@@ -100,7 +102,12 @@ def test_missing_chunk_is_detected(backend):
 
 @pytest.mark.parametrize(
     "index",
-    ["", "{", "[]", '{"v": 2}', '{"v":1,"gen":1,"chunks":0,"bytes":1,"sha256":"' + "0" * 64 + '"}'],
+    [
+        "", "{", "[]", '{"v": 2}', '{"v": true}',
+        '{"v":1,"gen":1,"chunks":0,"bytes":1,"sha256":"' + "0" * 64 + '"}',
+        '{"v":1,"gen":true,"chunks":1,"bytes":1,"sha256":"' + "0" * 64 + '"}',
+        '{"v":1,"gen":1,"chunks":1,"bytes":1,"sha256":"' + "Z" * 64 + '"}',
+    ],
 )
 def test_unreadable_index_is_detected(backend, index):
     backend.set_password(SERVICE, "N12345", index)
@@ -153,3 +160,18 @@ def test_write_that_does_not_read_back_is_refused_and_keeps_the_old_blob():
         entry(backend).write(os.urandom(2000))
     assert backend.get_password(SERVICE, "N12345") == "previous-index"
 
+
+
+@settings(max_examples=300, deadline=None)
+@given(index=st.one_of(st.text(max_size=200), st.dictionaries(
+    st.sampled_from(["v", "gen", "chunks", "bytes", "sha256"]),
+    st.one_of(st.none(), st.booleans(), st.integers(-3, 5), st.text(max_size=70), st.floats()),
+).map(json.dumps)), chunk=st.text(max_size=50))
+def test_any_stored_index_reads_as_a_blob_or_a_typed_error(index, chunk):
+    backend = MemoryKeyring(max_characters=None)
+    backend.set_password(SERVICE, "N1", index)
+    backend.set_password(SERVICE, chunk_username("N1", 1, 1), chunk)
+    try:
+        entry(backend, "N1").read()
+    except BlobDamaged:
+        pass

@@ -121,7 +121,7 @@ def keys_from_document(data: bytes) -> ClinicianKeys:
     if not isinstance(document, dict) or document.get("format") != DOCUMENT_FORMAT:
         raise KeyDocumentError(damaged)
     version = document.get("version")
-    if not isinstance(version, int) or version < 1:
+    if type(version) is not int or version < 1:  # noqa: E721 - JSON true is not a version
         raise KeyDocumentError(damaged)
     if version > DOCUMENT_VERSION:
         raise KeyDocumentTooNew(

@@ -20,6 +20,7 @@ import binascii
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable
 from typing import NamedTuple, TypeVar
 
@@ -197,15 +198,20 @@ def _parse_index(raw: str) -> Index:
         index = json.loads(raw)
     except json.JSONDecodeError as error:
         raise BlobDamaged("the index entry is not readable.") from error
-    if not isinstance(index, dict) or index.get("v") != INDEX_VERSION:
+    if not isinstance(index, dict) or not _is_whole(index.get("v")) or index["v"] != INDEX_VERSION:
         raise BlobDamaged("the index entry is not readable.")
     generation, chunks, size, digest = (index.get(k) for k in ("gen", "chunks", "bytes", "sha256"))
     valid = (
-        isinstance(generation, int) and generation >= 1
-        and isinstance(chunks, int) and 1 <= chunks <= MAX_CHUNKS
-        and isinstance(size, int) and size >= 0
-        and isinstance(digest, str) and len(digest) == 64
+        _is_whole(generation) and generation >= 1
+        and _is_whole(chunks) and 1 <= chunks <= MAX_CHUNKS
+        and _is_whole(size) and size >= 0
+        and isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest) is not None
     )
     if not valid:
         raise BlobDamaged("the index entry is not readable.")
     return Index(generation, chunks, size, digest)
+
+
+def _is_whole(value: object) -> bool:
+    """An int that is not a bool (JSON true would otherwise count as 1)."""
+    return isinstance(value, int) and not isinstance(value, bool)
