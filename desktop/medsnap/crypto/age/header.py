@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from cryptography.hazmat.primitives import hashes
@@ -24,13 +23,20 @@ MAX_STANZAS = 1024
 MAC_SIZE = 32
 
 
-@dataclass
 class Stanza:
     """One recipient stanza: ``-> type args...`` plus a binary body."""
 
-    type: str
-    args: list[str] = field(default_factory=list)
-    body: bytes = b""
+    # A plain class rather than a dataclass: importing dataclasses costs the CLI start-up.
+    def __init__(self, type: str, args: list[str] | None = None, body: bytes = b""):
+        self.type = type
+        self.args = list(args or [])
+        self.body = body
+
+    def __repr__(self) -> str:
+        return f"Stanza({self.type!r}, {self.args!r}, <{len(self.body)} bytes>)"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Stanza) and (self.type, self.args, self.body) == (other.type, other.args, other.body)
 
     def to_bytes(self) -> bytes:
         out = bytearray(b"-> " + " ".join([self.type, *self.args]).encode("ascii") + b"\n")
@@ -43,11 +49,11 @@ class Stanza:
         return bytes(out)
 
 
-@dataclass
 class Header:
-    stanzas: list[Stanza]
-    mac: bytes
-    mac_input: bytes  # the exact header bytes up to and including "---"
+    def __init__(self, stanzas: list[Stanza], mac: bytes, mac_input: bytes):
+        self.stanzas = stanzas
+        self.mac = mac
+        self.mac_input = mac_input  # the exact header bytes up to and including "---"
 
     def verify_mac(self, file_key: bytes) -> None:
         expected = header_mac(file_key, self.mac_input)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 from . import b64, bech32
 from .errors import HeaderError, KeyFormatError
@@ -19,7 +18,7 @@ _ZERO_NONCE = bytes(12)
 
 
 def _public_bytes(key: X25519PublicKey) -> bytes:
-    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return key.public_bytes_raw()
 
 
 class X25519Recipient:
@@ -80,7 +79,7 @@ class X25519Identity:
         return cls(X25519PrivateKey.from_private_bytes(data))
 
     def to_string(self) -> str:
-        raw = self.private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        raw = self.private_key.private_bytes_raw()
         return bech32.encode(IDENTITY_HRP, raw)
 
     def recipient(self) -> X25519Recipient:
