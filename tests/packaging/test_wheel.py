@@ -1,0 +1,86 @@
+"""The wheel builds, declares its programs, and they start from the wheel itself."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ENTRY_POINTS = {
+    "console_scripts": {"medsnap": "medsnap.cli:main", "medsnap-endpoint": "medsnap_endpoint.cli:main"},
+    "gui_scripts": {"medsnapw": "medsnap.app:main"},
+}
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    # Build from a copy so that setuptools' build/ and egg-info never land in the shared tree.
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    for folder in ("desktop", "endpoint"):
+        shutil.copytree(REPO / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    out = tmp_path_factory.mktemp("wheel")
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(source), "-w", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    [built] = out.glob("medsnap-*.whl")
+    return built
+
+
+def read_entry_points(wheel: Path) -> configparser.ConfigParser:
+    with zipfile.ZipFile(wheel) as archive:
+        [name] = [n for n in archive.namelist() if n.endswith(".dist-info/entry_points.txt")]
+        parser = configparser.ConfigParser(delimiters=("=",))
+        parser.optionxform = str  # keep names as written
+        parser.read_string(archive.read(name).decode())
+    return parser
+
+
+def run_from_wheel(wheel: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(wheel), "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=120, env=env, cwd="/")
+
+
+def test_wheel_declares_every_program(wheel):
+    entry_points = read_entry_points(wheel)
+    for section, expected in ENTRY_POINTS.items():
+        assert dict(entry_points[section]) == expected
+
+
+def test_wheel_holds_the_packages(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for module in ("medsnap/cli/__init__.py", "medsnap/cli/desktop_entry.py", "medsnap/config/settings.py",
+                   "medsnap/app.py", "medsnap_endpoint/cli.py"):
+        assert module in names
+
+
+def test_every_entry_point_resolves_inside_the_wheel(wheel):
+    targets = [target for section in ENTRY_POINTS.values() for target in section.values()]
+    script = (
+        "import importlib, sys\n"
+        "for target in sys.argv[1:]:\n"
+        "    module_name, attribute = target.split(':')\n"
+        "    module = importlib.import_module(module_name)\n"
+        "    assert callable(getattr(module, attribute)), target\n"
+        "    assert module.__file__.startswith(sys.path[1]), (target, module.__file__)\n"
+    )
+    # sys.path[0] is '' for -c; PYTHONPATH (the wheel) comes next.
+    result = run_from_wheel(wheel, "-c", script, *targets)
+    assert result.returncode == 0, result.stderr
+
+
+def test_programs_start_from_the_wheel(wheel):
+    medsnap = run_from_wheel(wheel, "-m", "medsnap", "--help")
+    assert medsnap.returncode == 0 and "usage: medsnap" in medsnap.stdout, medsnap.stderr
+    endpoint = run_from_wheel(wheel, "-m", "medsnap_endpoint", "--help")
+    assert endpoint.returncode == 0 and "serve" in endpoint.stdout, endpoint.stderr
