@@ -192,3 +192,30 @@ def test_palette_in_a_truecolour_png_is_reported():
     assert [i.kind for i in items] == ["application data"]
     with pytest.raises(SanitizeError):
         verify_clean(dirty)
+
+
+def test_camera_mpo_previews_are_found_and_not_pages():
+    main, preview = sample_picture(), sample_picture(48, 32)
+    data = encode(main, "MPO", save_all=True, append_images=[preview])
+    found = kinds(data)
+    assert {"embedded image", "trailing data"} <= found
+    picture = load_picture(data)
+    assert picture.page_count == 1 and picture.source_format == "JPEG"
+
+
+def test_bmp_and_webp_extras():
+    bmp = encode(sample_picture(), "BMP")
+    assert kinds(bmp + b"appended") == {"trailing data"}
+    webp = fixtures.webp_with_everything()
+    riff_end = 8 + struct.unpack_from("<I", webp, 4)[0]
+    assert "trailing data" in kinds(webp[:riff_end] + b"more")
+
+
+def test_tiff_with_too_many_pages_says_so():
+    header = b"II*\x00" + struct.pack("<I", 8)
+    ifds = b""
+    for index in range(300):  # empty IFDs, each pointing at the next
+        at = 8 + 6 * index
+        ifds += struct.pack("<HI", 0, at + 6 if index < 299 else 0)
+    items = find_metadata(header + ifds)
+    assert items and "not inspected" in items[-1].detail

@@ -147,6 +147,9 @@ def scan_tiff_file(data: bytes, findings: Findings) -> None:
         offset = _scan_ifd(ifds, offset, f"TIFF page {page} (IFD at offset {offset})",
                            findings, report_unknown=True)
         page += 1
+    if offset and page > _MAX_IFDS:
+        findings.add(f"TIFF page {page}", k.UNKNOWN,
+                     f"more than {_MAX_IFDS} pages: the rest were not inspected")
 
 
 def scan_exif_block(block: bytes, where: str, findings: Findings) -> None:
