@@ -67,7 +67,7 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
 
 def require_string(value: dict[str, Any], name: str, *, max_length: int = 4096) -> str:
     field = value.get(name)
-    if not isinstance(field, str) or not field or len(field) > max_length:
+    if not isinstance(field, str) or not field or len(field) > max_length or "\x00" in field:
         raise BadRequest(f"The field '{name}' must be a non-empty string.")
     return field
 

@@ -28,11 +28,11 @@ ENROL_AGREEMENT_CONTEXT = b"MEDSNAP-ENROL-AGREE-V1"
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
-STAFF_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-MESSAGE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
-NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-KEY_ID_PATTERN = re.compile(r"^[0-9a-f]{64}$")
-SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+STAFF_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
+MESSAGE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\Z")
+NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}\Z")
+KEY_ID_PATTERN = re.compile(r"^[0-9a-f]{64}\Z")
+SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}\Z")
 
 
 def raw_public_bytes(key: Ed25519PublicKey | X25519PublicKey) -> bytes:

@@ -163,3 +163,25 @@ def test_enrolment_is_rate_limited_per_client(start_server):
             "signing_public_key": p.b64(p.raw_public_bytes(keys.signing.public_key()))
         }).status_code)
     assert statuses == [401, 401, 401, 429]
+
+
+@pytest.mark.parametrize("path,expected", [
+    ("/v1/directory/%00", 404), ("/v1/directory/A1%0A", 404), ("/v1/directory/%FF%FE", 404),
+    ("/v1/outbox/%00x", 404), ("/v1/outbox/" + "x" * 5000, 404), ("/v1/keyfile/%00", 404),
+    ("/v1/directory?name=%00", 400), ("/v1/directory?name=%FF", 200),
+])
+def test_nul_bytes_and_bad_encodings_are_refused_cleanly(server, enrol, path, expected):
+    # PostgreSQL rejects NUL in text: such input must never reach it
+    client = enrol()
+    request = (client.signed_request("GET", path) if not path.startswith("/v1/keyfile")
+               else client.http.build_request("GET", path))
+    assert client.http.send(request).status_code == expected
+
+
+def test_nul_bytes_in_enrolment_fields_are_refused(server):
+    key = "A" * 43 + "="
+    for body in ({"staff_id": "A", "code": "\x00", "encryption_public_key": key,
+                  "signing_public_key": key},):
+        assert httpx.post(f"{server.url}/v1/enrol/start", json=body).status_code == 400
+    finish = {"challenge_id": "\x00" * 20, "agreement_proof": key, "signature": "A" * 86 + "=="}
+    assert httpx.post(f"{server.url}/v1/enrol/finish", json=finish).status_code == 400

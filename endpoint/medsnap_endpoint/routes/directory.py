@@ -9,6 +9,7 @@ from starlette.routing import Route
 from medsnap_endpoint import directory
 from medsnap_endpoint.auth import Caller
 from medsnap_endpoint.errors import NotFound
+from medsnap_endpoint.protocol import STAFF_ID_PATTERN
 from medsnap_endpoint.routes.common import database, in_thread, json, query_text, signed
 
 
@@ -31,7 +32,10 @@ async def search(request: Request, caller: Caller) -> Response:
 
 @signed()
 async def lookup(request: Request, caller: Caller) -> Response:
-    entry = await in_thread(_lookup, request, request.path_params["staff_id"])
+    staff_id = request.path_params["staff_id"]
+    entry = None
+    if STAFF_ID_PATTERN.match(staff_id):
+        entry = await in_thread(_lookup, request, staff_id)
     if entry is None:
         raise NotFound("No enrolled clinician has this staff id.", code="no_such_clinician")
     return json(entry)

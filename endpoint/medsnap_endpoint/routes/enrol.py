@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,6 +14,8 @@ from medsnap_endpoint.auth import Caller
 from medsnap_endpoint.bodies import parse_json_object, read_bounded, require_base64, \
     require_string
 from medsnap_endpoint.errors import BadRequest, NotFound
+
+CHALLENGE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}\Z")
 from medsnap_endpoint.routes.common import client_address, database, in_thread, json, \
     settings, signed
 
@@ -36,11 +39,18 @@ async def enrol_start(request: Request) -> Response:
     return json(result, 201)
 
 
+def _challenge_id(body: dict) -> str:
+    challenge_id = require_string(body, "challenge_id", max_length=64)
+    if not CHALLENGE_ID_PATTERN.match(challenge_id):
+        raise BadRequest("The challenge id is malformed.")
+    return challenge_id
+
+
 async def enrol_finish(request: Request) -> Response:
     body = await _public_json(request)
     result = await in_thread(
         enrolment.finish, database(request), settings(request),
-        challenge_id=require_string(body, "challenge_id", max_length=64),
+        challenge_id=_challenge_id(body),
         agreement_proof=require_base64(body, "agreement_proof", length=32),
         signature=require_base64(body, "signature", length=64))
     return json(result, 200)

@@ -10,7 +10,7 @@ from medsnap_endpoint import directory, mailbox, sending
 from medsnap_endpoint import protocol as p
 from medsnap_endpoint.auth import Caller
 from medsnap_endpoint.bodies import spool_bounded
-from medsnap_endpoint.errors import BadRequest, Unauthorized
+from medsnap_endpoint.errors import BadRequest, NotFound, Unauthorized
 from medsnap_endpoint.routes.common import database, in_thread, item_id, json, settings, signed
 
 
@@ -97,8 +97,10 @@ def _status(request: Request, sender: str, message_id: str) -> dict:
 
 @signed()
 async def status(request: Request, caller: Caller) -> Response:
-    return json(await in_thread(_status, request, caller.staff_id,
-                                request.path_params["message_id"]))
+    message_id = request.path_params["message_id"]
+    if not p.MESSAGE_ID_PATTERN.match(message_id):
+        raise NotFound("You sent no message with this id.", code="no_such_message")
+    return json(await in_thread(_status, request, caller.staff_id, message_id))
 
 
 ROUTES = [
