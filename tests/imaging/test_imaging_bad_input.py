@@ -60,6 +60,10 @@ def test_pdf_is_named_as_such(tmp_path):
     assert "PDF" in load_error(path)
 
 
+def test_dicom_is_named_as_such():
+    assert "DICOM" in load_error(b"\x00" * 128 + b"DICM" + b"\x02\x00" * 40)
+
+
 def test_unsupported_picture_format():
     message = load_error(encode(sample_picture(), "PPM"))
     assert "PNG, JPEG, TIFF, WebP, BMP or GIF" in message

@@ -31,6 +31,7 @@ _FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG", "TIFF": "TIFF", "WEBP":
 
 _OPENERS = ["PNG", "JPEG", "TIFF", "WEBP", "BMP", "GIF"]  # JPEG's opener also yields MPO
 
+_HEAD = 256  # enough to recognise every signature below (DICOM's is at offset 128)
 _SAFE = "The original file was not changed and nothing was exported."
 _SIGNATURES = (
     (b"%PDF", "a PDF document"),
@@ -58,11 +59,11 @@ class _Source:
     def head(self) -> bytes:
         """First bytes of the content; raises ImageError if missing or empty."""
         if self._data is not None:
-            head = self._data[:64]
+            head = self._data[:_HEAD]
         else:
             try:
                 with open(self._path, "rb") as handle:  # type: ignore[arg-type]
-                    head = handle.read(64)
+                    head = handle.read(_HEAD)
             except FileNotFoundError:
                 raise ImageError(f"{self.name} does not exist. Check the name and folder, "
                                  "then try again.") from None
