@@ -8,8 +8,9 @@ For each size (MB of random data) it seals (encrypts to one X25519 recipient) an
          timed inside the process (interpreter start-up excluded)
   cli    `medsnap age` as a whole process (start-up included, like the age command)
   age    the Debian `age` command as a whole process
-Each figure is the median of --repeat runs; MB/s = 10^6 bytes per second. Ratio = ours / age
-throughput (>= 1.0 means at least as fast as age). Peak RSS is each process's own maximum
+Each figure is the median of --repeat runs, interleaved; MB/s = 10^6 bytes per second.
+Ratios are ours / age throughput (>= 1.0 means at least as fast as age), by wall time and by
+CPU time (user + system; steadier than wall time when other work shares the machine). Peak RSS is each process's own maximum
 resident set (GNU time's %M when /usr/bin/time exists, else /proc VmHWM sampled every 2 ms),
 shown for every size so that flat memory can be seen. Finally the scrypt unlock time at
 logN 18 (medsnap ScryptIdentity vs pyrage, in process).
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -37,6 +39,7 @@ API_SNIPPET = """
 import sys, time
 from medsnap.crypto import age
 mode, key, src, dst = sys.argv[1:5]
+cpu_start = time.process_time()
 with open(src, "rb") as s, open(dst, "wb") as d:
     start = time.perf_counter()
     if mode == "seal":
@@ -44,7 +47,9 @@ with open(src, "rb") as s, open(dst, "wb") as d:
     else:
         age.decrypt_stream(s, d, age.parse_identities(open(key).read()))
     d.flush()
-    print(time.perf_counter() - start)
+    wall = time.perf_counter() - start
+cpu = time.process_time() - cpu_start
+print(wall, cpu)
 """
 
 
@@ -62,10 +67,12 @@ def _peak_by_polling(process: subprocess.Popen) -> int:
     return peak
 
 
-def measure(command: list[str]) -> tuple[float, int, str]:
-    """Run ``command``; return (wall seconds, peak RSS in KiB, stdout)."""
-    with tempfile.NamedTemporaryFile("r") as rss_file:
-        full = [GNU_TIME, "-f", "%M", "-o", rss_file.name, *command] if GNU_TIME else command
+def measure(command: list[str]) -> tuple[float, float, int, str]:
+    """Run ``command``; return (wall seconds, CPU seconds, peak RSS in KiB, stdout)."""
+    with tempfile.NamedTemporaryFile("r") as usage_file:
+        full = [GNU_TIME, "-f", "%M", "-o", usage_file.name, *command] if GNU_TIME else command
+        # CPU of the command and its descendants (GNU time waits for its child), in microseconds.
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         process = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         peak = 0 if GNU_TIME else _peak_by_polling(process)
@@ -73,22 +80,33 @@ def measure(command: list[str]) -> tuple[float, int, str]:
         wall = time.perf_counter() - start
         if process.returncode != 0:
             raise SystemExit(f"{command[0]} failed: {err}")
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         if GNU_TIME:
-            peak = int(rss_file.read().split()[-1])
-    return wall, peak, out
+            peak = int(usage_file.read().split()[-1])
+    return wall, cpu, peak, out
 
 
-def interleaved_medians(commands: dict[str, tuple[list[str], bool]], repeat: int, output: Path) -> dict[str, tuple[float, int]]:
-    """Run each command ``repeat`` times, round-robin so load changes hit all alike."""
-    times: dict[str, list[float]] = {who: [] for who in commands}
+def interleaved_medians(
+    commands: dict[str, tuple[list[str], bool]], repeat: int, output: Path
+) -> dict[str, tuple[float, float, int]]:
+    """Run each command ``repeat`` times, round-robin so load changes hit all alike.
+
+    Returns per command the median wall time, median CPU time (user + system) and peak RSS.
+    """
+    walls: dict[str, list[float]] = {who: [] for who in commands}
+    cpus: dict[str, list[float]] = {who: [] for who in commands}
     peaks: dict[str, int] = {who: 0 for who in commands}
     for _ in range(repeat):
         for who, (command, inner_time) in commands.items():
             output.unlink(missing_ok=True)  # every run writes a fresh file (no truncation cost)
-            wall, peak, out = measure(command)
-            times[who].append(float(out.strip().splitlines()[-1]) if inner_time else wall)
+            wall, cpu, peak, out = measure(command)
+            if inner_time:  # the API process timed the operation itself
+                wall, cpu = (float(x) for x in out.split()[-2:])
+            walls[who].append(wall)
+            cpus[who].append(cpu)
             peaks[who] = max(peaks[who], peak)
-    return {who: (statistics.median(times[who]), peaks[who]) for who in commands}
+    return {who: (statistics.median(walls[who]), statistics.median(cpus[who]), peaks[who]) for who in commands}
 
 
 def bench_size(work: Path, megabytes: int, repeat: int, key_file: Path, recipient: str, age_bin: str) -> list[tuple]:
@@ -115,9 +133,9 @@ def bench_size(work: Path, megabytes: int, repeat: int, key_file: Path, recipien
     rows = []
     for operation in ("seal", "open"):
         results = interleaved_medians({who: commands[(operation, who)] for who in ("api", "cli", "age")}, repeat, out)
-        age_seconds = results["age"][0]
-        for who, (seconds, peak) in results.items():
-            rows.append((megabytes, operation, who, seconds, size / seconds / 1e6, age_seconds / seconds, peak))
+        age_wall, age_cpu, _ = results["age"]
+        for who, (wall, cpu, peak) in results.items():
+            rows.append((megabytes, operation, who, wall, size / wall / 1e6, age_wall / wall, cpu, age_cpu / cpu, peak))
     plain.unlink()
     sealed_age.unlink()
     out.unlink(missing_ok=True)
@@ -161,10 +179,13 @@ def main() -> None:
         key_file = work / "key.txt"
         key_file.write_text(age.identity_file_text(identity))
         recipient = identity.recipient().to_string()
-        print(f"{'size':>6} {'op':<5} {'who':<4} {'seconds':>8} {'MB/s':>7} {'ours/age':>8} {'peak RSS':>10}")
+        print(f"{'size':>6} {'op':<5} {'who':<4} {'wall s':>7} {'MB/s':>6} {'ours/age':>8} "
+              f"{'cpu s':>6} {'cpu ours/age':>12} {'peak RSS':>9}")
         for megabytes in (int(s) for s in args.sizes.split(",")):
-            for size, op, who, seconds, rate, ratio, peak in bench_size(work, megabytes, args.repeat, key_file, recipient, age_bin):
-                print(f"{size:>4}MB {op:<5} {who:<4} {seconds:8.3f} {rate:7.0f} {ratio:8.2f} {peak / 1024:8.1f}MB")
+            rows = bench_size(work, megabytes, args.repeat, key_file, recipient, age_bin)
+            for size, op, who, wall, rate, ratio, cpu, cpu_ratio, peak in rows:
+                print(f"{size:>4}MB {op:<5} {who:<4} {wall:7.3f} {rate:6.0f} {ratio:8.2f} "
+                      f"{cpu:6.3f} {cpu_ratio:12.2f} {peak / 1024:7.1f}MB")
     bench_scrypt(args.repeat)
 
 
