@@ -160,3 +160,21 @@ def test_include_redactions_false_leaves_them_out():
     render.paint_document(painter, document, include_redactions=False)
     painter.end()
     assert image.pixel(20, 20) == 0xFFFFFFFF
+
+
+def test_qt_calls_keep_their_references_to_none():
+    # PySide6 6.12.0 dropped a reference to None on every void call; on Python 3.11 the
+    # interpreter aborts ("deallocating None") once enough painting has happened.
+    import sys
+
+    image = QImage(20, 20, QImage.Format.Format_RGBX8888)
+    before = sys.getrefcount(None)
+    for _ in range(20):
+        rendered(page((40, 30)), Highlighter(points=((1, 1), (9, 9))),
+                 Marker(number=2, centre=(20, 15)))
+        painter = QPainter(image)
+        for _ in range(50):
+            painter.save()
+            painter.restore()
+        painter.end()
+    assert sys.getrefcount(None) - before > -500
