@@ -27,7 +27,7 @@ from medsnap.errors import ExportError
 
 FONT_FAMILY = "DejaVu Sans"  # shipped on every supported platform's Qt/fontconfig set-up
 TEXT_BACKGROUND = "#FFFFFFE6"  # a near-opaque white box keeps callouts readable anywhere
-_STRIP_ROWS = 256
+_STRIP_ROWS = 64
 _RAW = {  # Pillow mode -> (Qt format, Pillow raw mode with the same bytes in memory)
     # RGBX: Pillow pads with 0xFF, as Qt requires (a zero pad breaks Multiply blending).
     "RGB": (QImage.Format.Format_RGBX8888, "RGBX"),
@@ -215,57 +215,124 @@ def paint_document(painter: QPainter, document: Document, *,
             paint_annotation(painter, annotation)
 
 
-def _picture_into(document: Document) -> tuple[QImage, str]:
-    """A QImage of the output area holding the picture's pixels, and its Pillow mode."""
+def paint_bounds(annotation: Annotation) -> QRectF:
+    """A box holding every pixel the annotation can touch (antialiasing, joins, digits)."""
+    if isinstance(annotation, Text):
+        return text_rect(annotation).adjusted(-3, -3, 3, 3).adjusted(
+            *(v * annotation.style.width / 2 for v in (-1, -1, 1, 1)))
+    if isinstance(annotation, Marker):
+        metrics = QFontMetricsF(_font(annotation.style.font_size, bold=True))
+        half_w = max(annotation.radius(), metrics.horizontalAdvance(str(annotation.number)) / 2)
+        half_h = max(annotation.radius(), metrics.height() / 2)
+        x, y = annotation.centre
+        return QRectF(x - half_w - 2, y - half_h - 2, 2 * half_w + 4, 2 * half_h + 4)
+    bounds = annotation.bounds()
+    margin = (annotation.width if isinstance(annotation, RedactionBrush)
+              else annotation.style.width) + 2.0  # miter corners reach width/2 * sqrt(2)
+    return QRectF(bounds.x - margin, bounds.y - margin, bounds.width + 2 * margin,
+                  bounds.height + 2 * margin)
+
+
+def _dirty_boxes(document: Document) -> list[tuple[int, int, int, int]]:
+    """Disjoint pixel boxes, relative to the output area, that annotations can touch."""
     left, top, right, bottom = document.output_box()
-    width, height = right - left, bottom - top
+    boxes = []
+    for annotation in document.annotations:
+        r = paint_bounds(annotation)
+        box = (max(int(r.left()) - 1, left) - left, max(int(r.top()) - 1, top) - top,
+               min(int(r.right()) + 2, right) - left, min(int(r.bottom()) + 2, bottom) - top)
+        if box[2] > box[0] and box[3] > box[1]:
+            boxes.append(box)
+    merged = True
+    while merged:  # merge overlapping boxes until all are disjoint
+        merged = False
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                a, b = boxes[i], boxes[j]
+                if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                    boxes[i] = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]),
+                                max(a[3], b[3]))
+                    del boxes[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return boxes
+
+
+def _mode_of(document: Document) -> str:
     source = document.picture.image if document.picture is not None else None
-    mode = "RGBA" if source is not None and source.mode in ("RGBA", "LA", "PA") else "RGB"
-    if source is not None and source.mode != mode:
-        source = source.convert(mode)  # imaging hands over RGB/RGBA; this is a safety net
-    qt_format, raw = _RAW[mode]
+    return "RGBA" if source is not None and source.mode in ("RGBA", "LA", "PA") else "RGB"
+
+
+def _source(document: Document, mode: str) -> Image.Image:
+    if document.picture is None:  # a size-only document (tests, previews): a white page
+        return Image.new(mode, document.size, (255, 255, 255, 255)[: len(mode)])
+    source = document.picture.image
+    return source if source.mode == mode else source.convert(mode)  # safety net only
+
+
+def _qimage_of(source: Image.Image, box: tuple[int, int, int, int]) -> QImage:
+    """A QImage holding ``box`` of the Pillow image, copied strip by strip."""
+    left, top, right, bottom = box
+    width, height = right - left, bottom - top
+    qt_format, raw = _RAW[source.mode]
     image = QImage(width, height, qt_format)
     if image.isNull():
         raise ExportError(f"There is not enough memory to prepare a {width}x{height} image. "
                           "Nothing was written; crop to a smaller area and try again.")
-    if source is None:  # a size-only document (tests, previews): a white page
-        image.fill(QColor(255, 255, 255))
-        return image, mode
     buffer, stride = image.bits(), image.bytesPerLine()
     for row in range(0, height, _STRIP_ROWS):
         rows = min(_STRIP_ROWS, height - row)
         strip = source.crop((left, top + row, right, top + row + rows)).tobytes("raw", raw)
         buffer[row * stride: row * stride + len(strip)] = strip
-    return image, mode
-
-
-def render(document: Document) -> QImage:
-    """The output area (crop or whole picture) at full resolution with everything painted."""
-    ensure_gui_application()
-    image, _ = _picture_into(document)
-    _paint_onto(image, document)
     return image
 
 
-def _paint_onto(image: QImage, document: Document) -> None:
-    left, top, _, _ = document.output_box()
+def _paint_onto(image: QImage, document: Document, origin: tuple[int, int]) -> None:
     painter = QPainter(image)
     try:
-        painter.translate(-left, -top)
+        painter.translate(-origin[0], -origin[1])
         paint_document(painter, document)
     finally:
         painter.end()
 
 
-def render_to_pil(document: Document) -> Image.Image:
-    """Like ``render``, as a Pillow image ("RGB", or "RGBA" for pictures with alpha)."""
-    ensure_gui_application()
-    image, mode = _picture_into(document)
-    _paint_onto(image, document)
-    _, raw = _RAW[mode]
+def _to_pil(image: QImage, mode: str) -> Image.Image:
     # frombytes decodes the raw rows into a new Pillow image: the one copy back
     # (frombuffer would map Qt's memory, which dies with the QImage).
-    result = Image.frombytes(mode, (image.width(), image.height()), image.constBits(),
-                              "raw", raw, image.bytesPerLine(), 1)
-    del image
+    return Image.frombytes(mode, (image.width(), image.height()), image.constBits(), "raw",
+                           _RAW[mode][1], image.bytesPerLine(), 1)
+
+
+def render(document: Document) -> QImage:
+    """The output area (crop or whole picture) at full resolution with everything painted."""
+    ensure_gui_application()
+    box = document.output_box()
+    image = _qimage_of(_source(document, _mode_of(document)), box)
+    _paint_onto(image, document, box[:2])
+    return image
+
+
+def render_to_pil(document: Document, *, tile_share: float = 0.5) -> Image.Image:
+    """Like ``render``, as a Pillow image ("RGB", or "RGBA" for pictures with alpha).
+
+    When annotations cover less than ``tile_share`` of the output, only the boxes they can
+    touch go through Qt; the rest is a plain Pillow crop (one copy instead of three).
+    """
+    ensure_gui_application()
+    mode = _mode_of(document)
+    source = _source(document, mode)
+    left, top, right, bottom = document.output_box()
+    boxes = _dirty_boxes(document)
+    dirty = sum((b[2] - b[0]) * (b[3] - b[1]) for b in boxes)
+    if dirty > tile_share * (right - left) * (bottom - top):
+        image = _qimage_of(source, (left, top, right, bottom))
+        _paint_onto(image, document, (left, top))
+        return _to_pil(image, mode)
+    result = source.crop((left, top, right, bottom))
+    for box in boxes:
+        tile = _qimage_of(result, box)
+        _paint_onto(tile, document, (left + box[0], top + box[1]))
+        result.paste(_to_pil(tile, mode), box[:2])
     return result
