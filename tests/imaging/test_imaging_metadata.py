@@ -219,3 +219,18 @@ def test_tiff_with_too_many_pages_says_so():
         ifds += struct.pack("<HI", 0, at + 6 if index < 299 else 0)
     items = find_metadata(header + ifds)
     assert items and "not inspected" in items[-1].detail
+
+
+@pytest.mark.parametrize("options", [
+    {"progressive": True}, {"restart_marker_rows": 1}, {"subsampling": "4:4:4"},
+])
+def test_jpeg_encoder_variants_are_pixels_only(options):
+    data = encode(sample_picture(), "JPEG", quality=80, **options)
+    assert find_metadata(data) == []
+    verify_clean(data)
+
+
+def test_cmyk_jpeg_adobe_marker_is_reported():
+    from PIL import Image
+    data = encode(Image.new("CMYK", (16, 16)), "JPEG")
+    assert kinds(data) == {"colour space"}

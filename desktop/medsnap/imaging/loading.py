@@ -141,8 +141,8 @@ def _damaged(name: str, error: Exception) -> ImageError:
         what = "is incomplete (the file ends too early)"
     else:
         what = "is damaged and could not be decoded"
-    return ImageError(f"{name} {what}: {detail}. {_SAFE} Ask for a fresh copy of the "
-                      "image, or re-save it from the program that made it.")
+    return ImageError(f"{name} {what} (details: {detail}). {_SAFE} Ask for a fresh copy "
+                      "of the image, or re-save it from the program that made it.")
 
 
 def load_picture(source: str | os.PathLike[str] | bytes, *, page: int = 0,
