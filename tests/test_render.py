@@ -178,3 +178,45 @@ def test_qt_calls_keep_their_references_to_none():
             painter.restore()
         painter.end()
     assert sys.getrefcount(None) - before > -500
+
+
+def _busy_picture(size=(420, 360)) -> Picture:
+    import random
+
+    rng = random.Random(7)
+    return picture(Image.frombytes("RGB", size, rng.randbytes(size[0] * size[1] * 3)))
+
+
+def _awkward_annotations():
+    """Every kind, plus the shapes whose paint reaches furthest beyond their geometry."""
+    from medsnap.document import Rectangle
+    from tests.document.document_samples import one_of_each
+
+    return [*one_of_each(),
+            Rectangle(rect=Rect(100, 100, 50, 40), style=Style(width=30)),
+            Marker(number=9999, centre=(200, 60), style=Style(font_size=30)),
+            Text(text="wide border", position=(150, 150), style=Style(width=20, font_size=20)),
+            Arrow(start=(10, 200), end=(290, 150), style=Style(width=20)),
+            Pen(points=((200, 200), (250, 120), (280, 210), (230, 215)),
+                style=Style(width=15)),
+            RedactionBrush(points=((20, 150), (60, 170)), width=13)]
+
+
+@pytest.mark.parametrize("crop", [None, Rect(7, 9, 380, 300), Rect(100.5, 90, 150, 120)])
+def test_painting_only_touched_boxes_gives_the_same_pixels_as_painting_everything(crop):
+    pic = _busy_picture()
+    for annotation in _awkward_annotations():
+        for dx, dy in ((0, 0), (110.3, 130.7), (-5, -5)):
+            document = Document(pic, crop=crop, annotations=[
+                annotation.moved(dx, dy), Line(start=(400, 340), end=(410, 350))])
+            whole = render.render_to_pil(document, tile_share=0.0)
+            tiled = render.render_to_pil(document, tile_share=1.0)
+            assert whole.tobytes() == tiled.tobytes(), (annotation.kind, dx, crop)
+
+
+def test_sparse_annotations_are_painted_in_separate_small_boxes():
+    document = Document(_busy_picture(), annotations=[
+        Arrow(start=(10, 10), end=(60, 40)), Redaction(rect=Rect(300, 300, 20, 10))])
+    boxes = render._dirty_boxes(document)
+    assert len(boxes) == 2
+    assert sum((b[2] - b[0]) * (b[3] - b[1]) for b in boxes) < 0.1 * 420 * 360
