@@ -30,8 +30,10 @@ def _is_bare_jfif(body: bytes) -> bool:
 
 def _app_segment(marker: int, body: bytes, where: str, findings: Findings) -> None:
     n = marker - APP0
-    if marker == APP0 and body[:5] == b"JFIF\x00":
+    if marker == APP0 and body[:5] == b"JFIF\x00" and body[12:14] not in (b"", b"\x00\x00"):
         findings.add(where, k.THUMBNAIL, "JFIF header with an embedded thumbnail")
+    elif marker == APP0 and body[:5] == b"JFIF\x00":
+        findings.add(where, k.APPLICATION, f"non-standard JFIF header, {len(body)} bytes")
     elif marker == APP0 and body[:5] == b"JFXX\x00":
         findings.add(where, k.THUMBNAIL, "JFIF extension thumbnail")
     elif n == 1 and body.startswith(_EXIF):
