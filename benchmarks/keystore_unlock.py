@@ -9,7 +9,10 @@ One wrapped key file (a real KeyStore.create at logN 18) is opened, in the same 
   age -d                    the Debian `age` command, passphrase typed on a pty; timed from
                             the moment the passphrase is sent until the process exits
   pyrage                    rage's Python binding (if installed), passphrase.decrypt
-Contenders run interleaved, round by round; medians are printed with the ratio medsnap / peer (below 1.0 means medsnap is faster).
+Contenders run interleaved, round by round; medians of wall and CPU time are printed with
+the ratios medsnap / peer (below 1.0 means medsnap is faster). CPU time is the steadier
+figure on a loaded machine; age's includes its process start-up, the Secret Service row's
+excludes gnome-keyring's own CPU.
 """
 
 from __future__ import annotations
@@ -42,22 +45,35 @@ STAFF = "BENCH001"
 PASSPHRASE = "benchmark harbour lantern 18"
 
 
-def interleaved_medians(runs: dict[str, Callable[[], float | None]], repeat: int) -> dict[str, float]:
+Measured = tuple[float, float]  # (wall seconds, CPU seconds)
+
+
+def interleaved_medians(
+    runs: dict[str, Callable[[], Measured | None]], repeat: int
+) -> dict[str, Measured]:
     """Run every contender once per round (so drift in machine load hits all alike).
 
-    A contender returns its own measured seconds, or None to be timed from outside.
+    A contender returns its own (wall, CPU) seconds, or None to be timed here (wall clock
+    and this process's CPU time, which holds all the work of an in-process contender).
     """
-    times: dict[str, list[float]] = {name: [] for name in runs}
+    times: dict[str, list[Measured]] = {name: [] for name in runs}
     for _ in range(repeat):
         for name, run in runs.items():
-            start = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             measured = run()
-            times[name].append(measured if measured is not None else time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
+            times[name].append(measured or (time.perf_counter() - wall, time.process_time() - cpu))
+    return {
+        name: (statistics.median(v[0] for v in values), statistics.median(v[1] for v in values))
+        for name, values in times.items()
+    }
 
 
-def age_decrypt_on_pty(age: str, wrapped: Path, output: Path) -> float:
-    """Run `age -d`, type the passphrase at its prompt; seconds from typing to exit."""
+def age_decrypt_on_pty(age: str, wrapped: Path, output: Path) -> Measured:
+    """Run `age -d`, type the passphrase at its prompt.
+
+    Wall: from typing the passphrase to exit. CPU: the whole age process (user + system,
+    start-up included), from wait4's resource usage.
+    """
     pid, fd = pty.fork()
     if pid == 0:
         try:
@@ -81,13 +97,13 @@ def age_decrypt_on_pty(age: str, wrapped: Path, output: Path) -> float:
             if sent_at is None and transcript.rstrip().endswith(b":"):
                 sent_at = time.perf_counter()
                 os.write(fd, PASSPHRASE.encode() + b"\r")
-        _, status = os.waitpid(pid, 0)
+        _, status, usage = os.wait4(pid, 0)
         finished = time.perf_counter()
     finally:
         os.close(fd)
     if os.waitstatus_to_exitcode(status) != 0 or sent_at is None:
         raise RuntimeError(f"age -d failed: {transcript.decode(errors='replace')}")
-    return finished - sent_at
+    return finished - sent_at, usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
@@ -106,12 +122,12 @@ def main() -> int:
     print(f"wrapped key file (keys + 3 certificates): {len(wrapped_bytes)} bytes, "
           f"scrypt logN {store.log_n}; {args.repeat} interleaved rounds, medians")
 
-    ours: dict[str, Callable[[], float | None]] = {
+    ours: dict[str, Callable[[], Measured | None]] = {
         "medsnap KeyStore.unlock": lambda: store.unlock(STAFF, PASSPHRASE).lock(),
         "medsnap age.decrypt": lambda: decrypt(wrapped_bytes, [ScryptIdentity(PASSPHRASE)])
         and None,
     }
-    peers: dict[str, Callable[[], float | None]] = {}
+    peers: dict[str, Callable[[], Measured | None]] = {}
     with contextlib.ExitStack() as cleanup:
         try:
             from real_keyring import private_secret_service
@@ -141,13 +157,15 @@ def main() -> int:
             print("(pyrage not installed: pip install pyrage)")
         medians = interleaved_medians({**ours, **peers}, args.repeat)
 
-    results = {name: medians[name] for name in ours}
-    peers_seconds = {name: medians[name] for name in peers}
-    for name, seconds in medians.items():
-        print(f"  {name:38s} {seconds * 1000:8.1f} ms")
-    for peer, peer_seconds in peers_seconds.items():
-        for name, seconds in results.items():
-            print(f"  ratio {name} / {peer}: {seconds / peer_seconds:.2f}")
+    print(f"  {'':38s} {'wall':>9s} {'CPU':>9s}")
+    for name, (wall, cpu) in medians.items():
+        print(f"  {name:38s} {wall * 1000:6.0f} ms {cpu * 1000:6.0f} ms")
+    print("ratios medsnap / peer (wall, CPU); below 1.0 means medsnap is faster:")
+    for peer in peers:
+        for name in ours:
+            wall = medians[name][0] / medians[peer][0]
+            cpu = medians[name][1] / medians[peer][1]
+            print(f"  {name} / {peer}: {wall:.2f}, {cpu:.2f}")
     return 0
 
 
