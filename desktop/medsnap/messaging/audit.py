@@ -1,0 +1,103 @@
+"""The local audit log: one JSON line per event, each hashing the one before it.
+
+Events (permanent names): enrol, signin, lock, sent, queued, cancelled, failed, delivered,
+read, received, opened, saved, deleted, refused, draft_saved, draft_deleted. Entries carry
+metadata only (ids, staff ids, sizes, reasons), never a note or an image.
+
+Each line is ``{"seq", "at", "event", "detail", "prev", "hash"}`` where ``hash`` is SHA-256 of
+the canonical JSON of the other fields. Changing, removing or reordering a line breaks the chain
+at that line; ``verify`` names it. Cutting lines off the end is caught when the caller keeps
+the head hash elsewhere (``expect_head``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+GENESIS = "0" * 64
+
+
+def _digest(entry: dict) -> str:
+    body = {key: entry[key] for key in ("seq", "at", "event", "detail", "prev")}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+@dataclass
+class AuditCheck:
+    intact: bool
+    entries: int
+    head: str
+    problems: list[str] = field(default_factory=list)
+
+
+class AuditLog:
+    def __init__(self, path: Path):
+        self.path = path
+
+    def _last(self) -> tuple[int, str]:
+        if not self.path.exists():
+            return 0, GENESIS
+        last = b""
+        with open(self.path, "rb") as log:
+            for line in log:
+                if line.strip():
+                    last = line
+        if not last:
+            return 0, GENESIS
+        entry = json.loads(last)
+        return int(entry["seq"]), str(entry["hash"])
+
+    def record(self, event: str, **detail: object) -> dict:
+        """Append one event (flushed and fsynced before returning)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        seq, prev = self._last()
+        entry = {"seq": seq + 1, "at": int(time.time()), "event": event,
+                 "detail": detail, "prev": prev}
+        entry["hash"] = _digest(entry)
+        line = json.dumps(entry, sort_keys=True, separators=(",", ":")) + "\n"
+        with open(self.path, "a", encoding="utf-8") as log:
+            log.write(line)
+            log.flush()
+            os.fsync(log.fileno())
+        return entry
+
+    def entries(self) -> list[dict]:
+        if not self.path.exists():
+            return []
+        with open(self.path, encoding="utf-8") as log:
+            return [json.loads(line) for line in log if line.strip()]
+
+    def verify(self, expect_head: str | None = None) -> AuditCheck:
+        problems: list[str] = []
+        prev, count = GENESIS, 0
+        if self.path.exists():
+            with open(self.path, encoding="utf-8", errors="replace") as log:
+                lines = [line for line in log if line.strip()]
+        else:
+            lines = []
+        for number, line in enumerate(lines, start=1):
+            try:
+                entry = json.loads(line)
+                ok_shape = isinstance(entry, dict) and {"seq", "at", "event", "detail",
+                                                        "prev", "hash"} <= set(entry)
+            except ValueError:
+                ok_shape = False
+            if not ok_shape:
+                problems.append(f"line {number}: not an audit entry")
+                break
+            if entry["seq"] != number:
+                problems.append(f"line {number}: sequence {entry['seq']} out of order")
+            if entry["prev"] != prev:
+                problems.append(f"line {number}: does not follow the line before it")
+            if _digest(entry) != entry["hash"]:
+                problems.append(f"line {number}: its contents were changed")
+            prev, count = str(entry["hash"]), number
+        if expect_head and expect_head != prev:
+            problems.append("the log does not end where it did (lines removed from the end?)")
+        return AuditCheck(not problems, count, prev, problems)

@@ -1,0 +1,40 @@
+"""Seal a clean image to named colleagues and put it in the outbox (works offline)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from medsnap.crypto.letter import seal
+from medsnap.crypto.letter_model import Letter
+from medsnap.imaging import verify_clean
+from medsnap.messaging.outbox import Outbox
+from medsnap.messaging.session import Session
+
+
+def media_type_of(image: bytes) -> str:
+    return "image/png" if image.startswith(b"\x89PNG\r\n\x1a\n") else "image/jpeg"
+
+
+def queue_letter(session: Session, outbox: Outbox, image: bytes, to: list[str], *,
+                 note: str = "", declaration: str = "not-identifiable",
+                 expires_days: int | None = None, annotations: object = None) -> str:
+    """Verify the image is clean, seal it, store the ciphertext; returns the outbox id."""
+    verify_clean(image)  # the independent verifier re-reads every file before it is sealed
+    colleagues = [session.colleague(name) for name in to]
+    now = dt.datetime.now(dt.timezone.utc)
+    expires = now + dt.timedelta(days=expires_days) if expires_days else None
+    letter = Letter(image=image, media_type=media_type_of(image), note=note,
+                    declaration=declaration, annotations=annotations, expires_at=expires)
+    sealed = seal(letter, session.clinician, colleagues, now=now, root=session.root,
+                  crl=session.crl(refresh=False))
+    staff_ids = [_staff_id(c) for c in colleagues]
+    expires_at = int((expires or now + dt.timedelta(days=14)).timestamp())
+    message_id = outbox.enqueue(staff_ids, sealed, expires_at)
+    session.audit.record("queued", id=message_id, to=staff_ids, size=len(sealed))
+    return message_id
+
+
+def _staff_id(certificates) -> str:
+    from medsnap.crypto.identity import identity_from_certificate
+
+    return identity_from_certificate(certificates.encryption).staff_id

@@ -1,0 +1,209 @@
+"""The inbox: received letters kept as ciphertext, with the verdict of opening each.
+
+Fetching downloads each waiting message, stores its ciphertext (committed to disk), and only
+then acknowledges it to the endpoint, which deletes its copy: a crash in between means the
+next fetch finds it stored and acknowledges again. Each letter is opened once at fetch time
+(``open_letter``: chain, signature, sender, recipient, times, replay, parts); the signed facts
+or the reason for refusal are kept, never the image or the note. ``open`` decrypts again in
+memory, and sends the read receipt.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+
+from medsnap.crypto.letter import open_letter
+from medsnap.crypto.letter_errors import LetterError
+from medsnap.crypto.letter_model import OpenedLetter
+from medsnap.crypto.replay import ReplayStore
+from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable, NoSuchMessage
+from medsnap.messaging.session import Session
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS inbox (
+    id TEXT PRIMARY KEY,
+    endpoint_sender TEXT NOT NULL,
+    ciphertext BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    acknowledged INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'unverified',
+    verdict TEXT NOT NULL DEFAULT '{}',
+    opened_at INTEGER,
+    read_receipt_sent INTEGER NOT NULL DEFAULT 0
+)
+"""
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    id: str
+    endpoint_sender: str
+    size: int
+    received_at: int
+    expires_at: int
+    state: str  # unverified, verified, refused, opened
+    verdict: dict
+    opened_at: int | None
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "state": self.state, "size": self.size,
+                "received_at": self.received_at, "expires_at": self.expires_at,
+                "opened_at": self.opened_at, **self.verdict}
+
+
+_COLUMNS = "id, endpoint_sender, size, received_at, expires_at, state, verdict, opened_at"
+
+
+def _item(row: tuple) -> InboxItem:
+    return InboxItem(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), row[7])
+
+
+def _verdict(letter: OpenedLetter) -> dict:
+    sender = letter.sender
+    return {"message_id": letter.message_id, "from": sender.display_name,
+            "from_staff_id": sender.staff_id, "from_email": sender.email,
+            "from_role": sender.role, "issued_at": int(letter.issued_at.timestamp()),
+            "media_type": letter.media_type, "image_size": len(letter.image),
+            "declaration": letter.declaration,
+            "checks": list(letter.verification.checks),
+            "revocation_checked": letter.verification.revocation_checked}
+
+
+class Inbox:
+    def __init__(self, session: Session):
+        self.session = session
+        self._db = sqlite3.connect(str(session.profile.inbox_path), isolation_level=None,
+                                   timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(_SCHEMA)
+        self._replay = ReplayStore(session.profile.replay_path)
+
+    def close(self) -> None:
+        self._db.close()
+        self._replay.close()
+
+    # fetching -----------------------------------------------------------------------------
+    def fetch(self, crl=None) -> tuple[int, int]:
+        """Download, store, acknowledge and verify what waits; (accepted, refused)."""
+        transport, client = self.session.transport, self.session.transport.client
+        waiting = transport.call(client.inbox)
+        accepted = refused = 0
+        for entry in waiting:
+            item_id = str(entry["id"])
+            if not self._has(item_id):
+                data = transport.call(client.download, item_id)
+                self._db.execute(
+                    "INSERT INTO inbox (id, endpoint_sender, ciphertext, size, received_at, "
+                    "expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (item_id, entry["sender"], data, len(data), int(time.time()),
+                     int(entry["expires_at"])))
+            try:
+                transport.call(client.acknowledge, item_id)
+                self._db.execute("UPDATE inbox SET acknowledged = 1 WHERE id = ?", (item_id,))
+            except EndpointRefusedRequest:
+                pass  # gone already (acknowledged by an earlier run); the copy is here
+        for item in self.items(states=("unverified",)):
+            if self._verify(item.id, crl):
+                accepted += 1
+            else:
+                refused += 1
+        self.send_pending_receipts()
+        return accepted, refused
+
+    def _has(self, item_id: str) -> bool:
+        return self._db.execute("SELECT 1 FROM inbox WHERE id = ?", (item_id,)).fetchone() \
+            is not None
+
+    def _verify(self, item_id: str, crl) -> bool:
+        data = self._ciphertext(item_id)
+        try:
+            letter = open_letter(data, self.session.clinician, root=self.session.root, crl=crl,
+                                 replay_store=self._replay)
+        except LetterError as error:
+            verdict = {"reason": error.message, "refusal": type(error).__name__,
+                       "detail": error.detail}
+            self._db.execute("UPDATE inbox SET state = 'refused', verdict = ? WHERE id = ?",
+                             (json.dumps(verdict), item_id))
+            self.session.audit.record("refused", id=item_id, reason=type(error).__name__,
+                                      detail=error.detail)
+            return False
+        verdict = _verdict(letter)
+        self._db.execute("UPDATE inbox SET state = 'verified', verdict = ?, expires_at = ? "
+                         "WHERE id = ?", (json.dumps(verdict),
+                                          int(letter.expires_at.timestamp()), item_id))
+        self.session.audit.record("received", id=item_id, message_id=letter.message_id,
+                                  sender=letter.sender.staff_id, size=len(data))
+        return True
+
+    # reading ------------------------------------------------------------------------------
+    def items(self, states: tuple[str, ...] = ("unverified", "verified", "refused",
+                                               "opened")) -> list[InboxItem]:
+        marks = ",".join("?" * len(states))
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM inbox WHERE state IN ({marks}) "
+                                "ORDER BY received_at, id", states).fetchall()
+        return [_item(row) for row in rows]
+
+    def get(self, item_id: str) -> InboxItem:
+        row = self._db.execute(f"SELECT {_COLUMNS} FROM inbox WHERE id = ?",
+                               (item_id,)).fetchone()
+        if row is None:
+            raise NoSuchMessage(f"There is no message {item_id} in your inbox (it may have "
+                                "expired and been deleted).")
+        return _item(row)
+
+    def _ciphertext(self, item_id: str) -> bytes:
+        row = self._db.execute("SELECT ciphertext FROM inbox WHERE id = ?", (item_id,)).fetchone()
+        if row is None:
+            raise NoSuchMessage(f"There is no message {item_id} in your inbox.")
+        return bytes(row[0])
+
+    def open(self, item_id: str, crl=None) -> OpenedLetter:
+        """Decrypt and verify again, in memory; record it opened and send the read receipt."""
+        item = self.get(item_id)
+        if item.state == "refused":
+            from medsnap.messaging.errors import MessagingError
+
+            raise MessagingError(f"Message {item_id} was refused when it arrived: "
+                                 f"{item.verdict.get('reason', '')}")
+        try:
+            letter = open_letter(self._ciphertext(item_id), self.session.clinician,
+                                 root=self.session.root, crl=crl, replay_store=self._replay,
+                                 reopen=True)
+        except LetterError as error:
+            self.session.audit.record("refused", id=item_id, reason=type(error).__name__,
+                                      detail=error.detail)
+            raise
+        self._db.execute("UPDATE inbox SET state = 'opened', opened_at = COALESCE(opened_at, ?)"
+                         " WHERE id = ?", (int(time.time()), item_id))
+        self.session.audit.record("opened", id=item_id, message_id=letter.message_id,
+                                  sender=letter.sender.staff_id)
+        self.send_pending_receipts()
+        return letter
+
+    def send_pending_receipts(self) -> None:
+        rows = self._db.execute("SELECT id FROM inbox WHERE state = 'opened' AND "
+                                "read_receipt_sent = 0 AND acknowledged = 1").fetchall()
+        transport = self.session.transport
+        for (item_id,) in rows:
+            try:
+                transport.call(transport.client.mark_read, item_id)
+            except EndpointUnreachable:
+                return  # sent at the next sync
+            except EndpointRefusedRequest:
+                pass  # the endpoint forgot the message (expired); nothing more to tell
+            self._db.execute("UPDATE inbox SET read_receipt_sent = 1 WHERE id = ?", (item_id,))
+
+    def delete_expired(self, now: int | None = None) -> list[str]:
+        now = int(time.time()) if now is None else now
+        rows = [r[0] for r in self._db.execute("SELECT id FROM inbox WHERE expires_at < ?",
+                                               (now,)).fetchall()]
+        for item_id in rows:
+            self._db.execute("DELETE FROM inbox WHERE id = ?", (item_id,))
+            self.session.audit.record("deleted", id=item_id, why="expired")
+        return rows

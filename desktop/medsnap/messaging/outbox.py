@@ -1,0 +1,161 @@
+"""The durable outbox: sealed letters (ciphertext only) waiting to be sent, and their fate.
+
+States (permanent strings): ``queued`` -> ``sent`` (the endpoint confirmed it stored the
+message) -> ``delivered`` (every recipient's device acknowledged) -> ``read``; or ``failed``
+with the endpoint's reason (retry puts it back to queued), or ``cancelled`` before sending.
+
+Exactly once: each message has a random id chosen when it is queued, and the endpoint stores
+one message per (sender, id). A message is marked sent only after the endpoint's answer; a
+crash or kill before that leaves it queued, and the next attempt sends the same id with the
+same bytes, which the endpoint answers as a duplicate without storing it twice.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from medsnap.messaging.errors import NoSuchMessage
+
+STATES = ("queued", "sent", "delivered", "read", "failed", "cancelled")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    id TEXT PRIMARY KEY,
+    recipients TEXT NOT NULL,
+    ciphertext BLOB,
+    size INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    expires_at INTEGER NOT NULL
+)
+"""
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: str
+    recipients: list[str]
+    size: int
+    state: str
+    reason: str
+    attempts: int
+    next_attempt_at: float
+    created_at: int
+    updated_at: int
+    sent_at: int | None
+    expires_at: int
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "to": self.recipients, "size": self.size, "state": self.state,
+                "reason": self.reason, "attempts": self.attempts,
+                "created_at": self.created_at, "sent_at": self.sent_at,
+                "expires_at": self.expires_at}
+
+
+_COLUMNS = ("id, recipients, size, state, reason, attempts, next_attempt_at, created_at, "
+            "updated_at, sent_at, expires_at")
+
+
+def _item(row: tuple) -> OutboxItem:
+    return OutboxItem(row[0], json.loads(row[1]), *row[2:])
+
+
+class Outbox:
+    def __init__(self, path: Path | str):
+        self._db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")  # a queued message survives power loss
+        self._db.execute(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def enqueue(self, recipients: list[str], ciphertext: bytes, expires_at: int) -> str:
+        message_id = secrets.token_hex(16)
+        now = int(time.time())
+        self._db.execute(
+            "INSERT INTO outbox (id, recipients, ciphertext, size, state, next_attempt_at, "
+            "created_at, updated_at, expires_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
+            (message_id, json.dumps(sorted(recipients)), ciphertext, len(ciphertext), 0.0,
+             now, now, expires_at))
+        return message_id
+
+    def get(self, message_id: str) -> OutboxItem:
+        row = self._db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?",
+                               (message_id,)).fetchone()
+        if row is None:
+            raise NoSuchMessage(f"There is no message {message_id} in your outbox.")
+        return _item(row)
+
+    def ciphertext(self, message_id: str) -> bytes:
+        row = self._db.execute("SELECT ciphertext FROM outbox WHERE id = ?",
+                               (message_id,)).fetchone()
+        if row is None or row[0] is None:
+            raise NoSuchMessage(f"Message {message_id} has no stored copy any more.")
+        return bytes(row[0])
+
+    def items(self, states: tuple[str, ...] = STATES) -> list[OutboxItem]:
+        marks = ",".join("?" * len(states))
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE state IN ({marks}) "
+                                "ORDER BY created_at, id", states).fetchall()
+        return [_item(row) for row in rows]
+
+    def due(self, now: float | None = None) -> list[OutboxItem]:
+        now = time.time() if now is None else now
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE state = 'queued' AND "
+                                "next_attempt_at <= ? ORDER BY created_at, id", (now,)).fetchall()
+        return [_item(row) for row in rows]
+
+    def _set(self, message_id: str, sql: str, values: tuple, *, only_from: tuple[str, ...]) -> bool:
+        marks = ",".join("?" * len(only_from))
+        changed = self._db.execute(
+            f"UPDATE outbox SET {sql}, updated_at = ? WHERE id = ? AND state IN ({marks})",
+            (*values, int(time.time()), message_id, *only_from)).rowcount
+        return changed == 1
+
+    def mark_sent(self, message_id: str) -> None:
+        self._set(message_id, "state = 'sent', reason = '', sent_at = ?", (int(time.time()),),
+                  only_from=("queued",))
+
+    def postpone(self, message_id: str, reason: str, delay: float) -> None:
+        self._set(message_id, "attempts = attempts + 1, reason = ?, next_attempt_at = ?",
+                  (reason, time.time() + delay), only_from=("queued",))
+
+    def mark_failed(self, message_id: str, reason: str) -> None:
+        self._set(message_id, "state = 'failed', reason = ?", (reason,), only_from=("queued",))
+
+    def mark_delivery(self, message_id: str, state: str) -> bool:
+        """delivered/read as reported by the endpoint (never backwards)."""
+        allowed = {"delivered": ("sent",), "read": ("sent", "delivered")}[state]
+        return self._set(message_id, "state = ?", (state,), only_from=allowed)
+
+    def retry(self, message_id: str) -> None:
+        self.get(message_id)
+        if not self._set(message_id, "state = 'queued', attempts = 0, next_attempt_at = 0, "
+                         "reason = ''", (), only_from=("failed", "queued")):
+            raise NoSuchMessage(f"Message {message_id} was already sent; there is nothing to "
+                                "retry.")
+
+    def cancel(self, message_id: str) -> None:
+        """Stop a message that has not been sent; its ciphertext is deleted."""
+        self.get(message_id)
+        if not self._set(message_id, "state = 'cancelled', ciphertext = NULL", (),
+                         only_from=("queued", "failed")):
+            raise NoSuchMessage(f"Message {message_id} was already sent and cannot be "
+                                "cancelled.")
+
+    def delete_expired(self, now: int | None = None) -> list[str]:
+        now = int(time.time()) if now is None else now
+        rows = self._db.execute("SELECT id FROM outbox WHERE expires_at < ?", (now,)).fetchall()
+        self._db.execute("DELETE FROM outbox WHERE expires_at < ?", (now,))
+        return [row[0] for row in rows]

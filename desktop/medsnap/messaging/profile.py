@@ -1,0 +1,179 @@
+"""Where a clinician's local state lives: one profile folder per clinician on a workstation.
+
+    MEDSNAP_HOME (or the user data folder)
+      workstation.json          endpoint URL and pinned root for this workstation, last user
+      profiles/<staff id>/      profile.json, outbox.db, inbox.db, replay.db, audit.jsonl, drafts/
+      demo/                     the embedded demo endpoint's database
+
+Nothing in a profile folder is plaintext content: the databases hold ciphertext and metadata,
+drafts are age files to the clinician's own key, the audit log holds metadata only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from medsnap.messaging.errors import NoEndpoint, ProfileError
+
+HOME_ENV = "MEDSNAP_HOME"
+ENDPOINT_ENV = "MEDSNAP_ENDPOINT"
+_STAFF_ID = re.compile(r"[A-Za-z0-9._@-]{1,64}")
+
+
+def medsnap_home() -> Path:
+    """MEDSNAP_HOME, else the platform's per-user data folder."""
+    if os.environ.get(HOME_ENV):
+        return Path(os.environ[HOME_ENV])
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "MedSnap"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "MedSnap"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "medsnap"
+
+
+def write_json_atomically(path: Path, value: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(value, out, indent=2, sort_keys=True)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        raise ProfileError(f"The MedSnap settings file {path} could not be read ({error}). "
+                           "Your messages are untouched. Delete the file and sign in again, "
+                           "or ask IT.") from None
+    return value if isinstance(value, dict) else {}
+
+
+def root_fingerprint(root_pem: bytes) -> str:
+    cert = x509.load_pem_x509_certificate(root_pem)
+    return hashlib.sha256(cert.public_bytes(Encoding.DER)).hexdigest()
+
+
+@dataclass(frozen=True)
+class Workstation:
+    """The workstation-wide file: which endpoint, which root, who signed in last."""
+
+    home: Path
+
+    @property
+    def path(self) -> Path:
+        return self.home / "workstation.json"
+
+    def read(self) -> dict:
+        return _read_json(self.path)
+
+    def update(self, **values: object) -> None:
+        current = self.read()
+        current.update(values)
+        write_json_atomically(self.path, current)
+
+    def endpoint_url(self, explicit: str | None = None) -> str:
+        """--endpoint, then MEDSNAP_ENDPOINT, then admin policy, then the demo's address."""
+        url = explicit or os.environ.get(ENDPOINT_ENV) or _policy("endpoint_url") or \
+            self.read().get("endpoint_url")
+        if not url:
+            raise NoEndpoint("No MedSnap endpoint is configured on this computer. Nothing was "
+                             "changed. Ask IT for the address, or run 'medsnap demo' to try "
+                             "MedSnap with demo colleagues.")
+        return str(url).rstrip("/")
+
+    def profile(self, staff_id: str) -> Profile:
+        if not _STAFF_ID.fullmatch(staff_id or ""):
+            raise ProfileError(f"{staff_id!r} is not a staff id (letters, digits, . _ @ -).")
+        return Profile(self.home / "profiles" / staff_id, staff_id)
+
+    def current_profile(self, staff_id: str | None = None) -> Profile:
+        chosen = staff_id or os.environ.get("MEDSNAP_STAFF_ID") or self.read().get("current")
+        if not chosen:
+            from medsnap.messaging.errors import NotSignedIn
+
+            raise NotSignedIn("Nobody has signed in on this computer yet. Run 'medsnap signin "
+                              "STAFF_ID' (or 'medsnap enrol CODE' with a code from IT).")
+        profile = self.profile(str(chosen))
+        if not profile.exists():
+            from medsnap.messaging.errors import NotSignedIn
+
+            raise NotSignedIn(f"{chosen} has not signed in on this computer. Run 'medsnap "
+                              f"signin {chosen}' first.")
+        return profile
+
+
+def _policy(key: str) -> str:
+    """The admin-configured value (empty when none); the config package owns the sources."""
+    try:
+        from medsnap.config import load_config
+
+        return str(load_config()[key] or "")
+    except Exception:  # a broken policy source is reported by the config package itself
+        return ""
+
+
+@dataclass(frozen=True)
+class Profile:
+    folder: Path
+    staff_id: str
+
+    def exists(self) -> bool:
+        return (self.folder / "profile.json").is_file()
+
+    def create(self, **facts: object) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_json_atomically(self.folder / "profile.json", {"staff_id": self.staff_id, **facts})
+
+    def facts(self) -> dict:
+        return _read_json(self.folder / "profile.json")
+
+    def update(self, **facts: object) -> None:
+        current = self.facts()
+        current.update(facts)
+        write_json_atomically(self.folder / "profile.json", current)
+
+    def root_pem(self) -> bytes:
+        pem = self.facts().get("root_pem")
+        if not pem:
+            raise ProfileError("This profile has no pinned hospital root. Sign in again.")
+        return str(pem).encode("ascii")
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.folder / "outbox.db"
+
+    @property
+    def inbox_path(self) -> Path:
+        return self.folder / "inbox.db"
+
+    @property
+    def replay_path(self) -> Path:
+        return self.folder / "replay.db"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.folder / "audit.jsonl"
+
+    @property
+    def drafts_folder(self) -> Path:
+        return self.folder / "drafts"

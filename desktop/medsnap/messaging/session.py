@@ -1,0 +1,210 @@
+"""Enrol, sign in, unlock and lock: the clinician's keys in memory for one session.
+
+* ``enrol``: keys are generated here, the endpoint issues certificates for them against a
+  one-time code, the keys are wrapped with the passphrase into the OS keyring, and the same
+  wrapped file is deposited at the endpoint.
+* ``sign_in``: on a workstation that has never seen the clinician, the wrapped file is fetched
+  from the endpoint and imported only once the passphrase has opened it.
+* ``Session.lock``: drops the keys, the signing client and every decrypted letter it handed out.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from cryptography import x509
+
+from medsnap.crypto.certificates import ClinicianCertificates
+from medsnap.crypto.clinician_keys import ClinicianKeys
+from medsnap.crypto.identity import identity_from_certificate
+from medsnap.crypto.keystore import KeyStore, UnlockedKeys, check_passphrase_strength
+from medsnap.crypto.letter_model import UnlockedClinician
+from medsnap.messaging.audit import AuditLog
+from medsnap.messaging.errors import (EndpointUnreachable, NotSignedIn, ProfileError,
+                                      RecipientNotFound)
+from medsnap.messaging.profile import Profile, Workstation, _policy, root_fingerprint
+from medsnap.messaging.transport import Transport
+from medsnap_endpoint.client import DeviceKeys
+
+
+def _device(keys: ClinicianKeys) -> DeviceKeys:
+    return DeviceKeys(encryption=keys.encryption_key, signing=keys.signing_key)
+
+
+def _check_root(workstation: Workstation, root_pem: bytes) -> None:
+    """The root must match the pin (policy, else the one this workstation saw first)."""
+    pinned = _policy("root_fingerprint") or workstation.read().get("root_fingerprint", "")
+    found = root_fingerprint(root_pem)
+    if pinned and pinned != found:
+        raise ProfileError("The endpoint presented a hospital root certificate that this "
+                           f"computer does not trust (fingerprint {found[:16]}..., expected "
+                           f"{pinned[:16]}...). Nothing was changed. Tell IT at once.")
+    if not pinned:
+        workstation.update(root_fingerprint=found)
+
+
+@dataclass
+class Session:
+    """An unlocked clinician: keys in memory, a signing client, the profile's files."""
+
+    workstation: Workstation
+    profile: Profile
+    keys: UnlockedKeys
+    transport: Transport
+    audit: AuditLog
+    _clinician: UnlockedClinician | None = field(default=None, repr=False)
+
+    @property
+    def staff_id(self) -> str:
+        return self.profile.staff_id
+
+    @property
+    def clinician(self) -> UnlockedClinician:
+        if self.keys.is_locked:
+            raise NotSignedIn("MedSnap is locked. Unlock it with your passphrase to continue.")
+        if self._clinician is None:
+            self._clinician = UnlockedClinician.from_keys(self.keys.keys)
+        return self._clinician
+
+    @property
+    def root(self) -> x509.Certificate:
+        return x509.load_pem_x509_certificate(self.profile.root_pem())
+
+    def crl(self, refresh: bool = True) -> x509.CertificateRevocationList | None:
+        """The newest CRL: fetched when online, else the copy kept from the last fetch."""
+        cache = self.profile.folder / "crl.pem"
+        if refresh:
+            try:
+                pem = self.transport.call(self.transport.client.crl_pem)
+                cache.write_bytes(pem)
+            except EndpointUnreachable:
+                pass
+        return x509.load_pem_x509_crl(cache.read_bytes()) if cache.exists() else None
+
+    def colleague(self, name_or_id: str) -> ClinicianCertificates:
+        """A colleague's certificates: from the directory when online, else the local cache."""
+        contacts_path = self.profile.folder / "contacts.json"
+        contacts = json.loads(contacts_path.read_text()) if contacts_path.exists() else {}
+        try:
+            entry = self._look_up(name_or_id)
+        except EndpointUnreachable:
+            entry = contacts.get(name_or_id) or next(
+                (c for c in contacts.values()
+                 if c["display_name"].lower() == name_or_id.lower()), None)
+            if entry is None:
+                raise
+        contacts[entry["staff_id"]] = entry
+        contacts_path.write_text(json.dumps(contacts, indent=1, sort_keys=True))
+        return ClinicianCertificates.from_pem(
+            (entry["signing_certificate"] + entry["encryption_certificate"]).encode("ascii"))
+
+    def _look_up(self, name_or_id: str) -> dict:
+        from medsnap.messaging.errors import EndpointRefusedRequest
+
+        client = self.transport.client
+        try:
+            return self.transport.call(client.lookup, name_or_id)
+        except EndpointRefusedRequest as error:
+            if error.status not in (400, 404):
+                raise
+        found = self.transport.call(client.search, name_or_id)
+        exact = [c for c in found if c["display_name"].lower() == name_or_id.lower()]
+        found = exact or found
+        if len(found) != 1:
+            names = ", ".join(f"{c['display_name']} ({c['staff_id']})" for c in found[:5])
+            raise RecipientNotFound(
+                f"'{name_or_id}' matches {len(found)} colleagues{': ' + names if names else ''}."
+                " Nothing was sent. Give a staff id or a more exact name.")
+        return found[0]
+
+    def lock(self) -> None:
+        """Forget the keys and the signing client (see UnlockedKeys.lock for the limits)."""
+        self.keys.lock()
+        self._clinician = None
+        self.transport.set_keys(None)
+
+    def close(self) -> None:
+        self.lock()
+        self.transport.close()
+
+
+def _open(workstation: Workstation, profile: Profile, keys: UnlockedKeys,
+          url: str) -> Session:
+    transport = Transport(url, _device(keys.keys))
+    return Session(workstation, profile, keys, transport, AuditLog(profile.audit_path))
+
+
+def enrol(workstation: Workstation, staff_id: str, code: str, passphrase: str, *,
+          endpoint_url: str | None = None, keystore: KeyStore | None = None) -> Session:
+    keystore = keystore or KeyStore()
+    check_passphrase_strength(passphrase, staff_id)  # before the one-time code is spent
+    url = workstation.endpoint_url(endpoint_url)
+    keys = ClinicianKeys.generate()
+    transport = Transport(url)
+    try:
+        issued = transport.call(transport.client.enrol, staff_id, code, _device(keys))
+    finally:
+        transport.close()
+    root_pem = issued["root_certificate"].encode("ascii")
+    _check_root(workstation, root_pem)
+    certificates = (issued["signing_certificate"] + issued["encryption_certificate"]).encode()
+    keys = keys.with_certificates(certificates)
+    keystore.create(staff_id, passphrase, keys, replace=True)
+    profile = workstation.profile(staff_id)
+    me = identity_from_certificate(ClinicianCertificates.from_pem(certificates).signing)
+    profile.create(display_name=me.display_name, email=me.email, endpoint_url=url,
+                   root_pem=root_pem.decode("ascii"), key_file_deposited=False)
+    workstation.update(current=staff_id)
+    session = _open(workstation, profile, UnlockedKeys(staff_id, keys), url)
+    session.audit.record("enrol", staff_id=staff_id, endpoint=url)
+    deposit_key_file(session, keystore)
+    return session
+
+
+def deposit_key_file(session: Session, keystore: KeyStore) -> bool:
+    """Deposit the wrapped key file; False (retried at the next sync) when offline."""
+    try:
+        session.transport.call(session.transport.client.deposit_key_file,
+                               keystore.export_wrapped(session.staff_id))
+    except EndpointUnreachable:
+        return False
+    session.profile.update(key_file_deposited=True)
+    return True
+
+
+def sign_in(workstation: Workstation, staff_id: str, passphrase: str, *,
+            endpoint_url: str | None = None, keystore: KeyStore | None = None,
+            record: bool = True) -> Session:
+    """Unlock ``staff_id``'s keys, fetching them from the endpoint if this is a new computer."""
+    keystore = keystore or KeyStore()
+    profile = workstation.profile(staff_id)
+    url = endpoint_url or profile.facts().get("endpoint_url") or \
+        workstation.endpoint_url(endpoint_url)
+    fetched = False
+    if not keystore.has(staff_id) or not profile.exists():
+        transport = Transport(url)
+        try:
+            root_pem = transport.call(transport.client.root_pem)
+            _check_root(workstation, root_pem)
+            if not keystore.has(staff_id):
+                wrapped = transport.call(transport.client.fetch_key_file, staff_id)
+                # opened with the passphrase before anything is stored
+                keystore.import_wrapped(staff_id, wrapped, passphrase=passphrase, replace=True)
+                fetched = True
+        finally:
+            transport.close()
+        if not profile.exists():
+            profile.create(endpoint_url=url, root_pem=root_pem.decode("ascii"),
+                           key_file_deposited=True)
+    keys = keystore.unlock(staff_id, passphrase)
+    certs = ClinicianCertificates.from_pem(keys.certificates_pem or b"")
+    me = identity_from_certificate(certs.signing)
+    profile.update(display_name=me.display_name, email=me.email)
+    workstation.update(current=staff_id)
+    session = _open(workstation, profile, keys, url)
+    if record:
+        session.audit.record("signin", staff_id=staff_id, keys_fetched=fetched)
+    if not profile.facts().get("key_file_deposited"):
+        deposit_key_file(session, keystore)
+    return session

@@ -1,0 +1,107 @@
+"""The sync worker: send what is queued, learn delivery state, fetch the inbox.
+
+Backoff: after the n-th failed attempt a message waits ``min(cap, base * 2**n)`` seconds
+scaled by a random factor in [0.5, 1] (jitter), so many workstations coming back after an
+outage do not all retry in the same second. ``run_forever`` sleeps likewise while offline.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, field
+
+from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable
+from medsnap.messaging.inbox import Inbox
+from medsnap.messaging.outbox import Outbox
+from medsnap.messaging.session import Session
+
+BASE_DELAY = 2.0
+MAX_DELAY = 300.0
+
+
+def backoff_delay(attempts: int, *, base: float = BASE_DELAY, cap: float = MAX_DELAY,
+                  rng: random.Random | None = None) -> float:
+    rng = rng or random.Random()
+    return min(cap, base * 2 ** max(0, attempts)) * rng.uniform(0.5, 1.0)
+
+
+@dataclass
+class SyncReport:
+    sent: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    delivered: list[str] = field(default_factory=list)
+    read: list[str] = field(default_factory=list)
+    received: int = 0
+    refused: int = 0
+    offline: str = ""  # why the endpoint could not be reached, if it could not
+
+    def as_json(self) -> dict:
+        return {"sent": self.sent, "failed": self.failed, "delivered": self.delivered,
+                "read": self.read, "received": self.received, "refused": self.refused,
+                "offline": self.offline}
+
+
+class SyncWorker:
+    def __init__(self, session: Session, outbox: Outbox, inbox: Inbox | None = None):
+        self.session, self.outbox, self.inbox = session, outbox, inbox
+
+    def run_once(self, *, now_only_due: bool = False) -> SyncReport:
+        report = SyncReport()
+        try:
+            self.push(report, only_due=now_only_due)
+            self.refresh_states(report)
+            if self.inbox is not None:
+                crl = self.session.crl(refresh=True)
+                report.received, report.refused = self.inbox.fetch(crl)
+                for item_id in self.inbox.delete_expired():
+                    pass
+            for message_id in self.outbox.delete_expired():
+                self.session.audit.record("deleted", id=message_id, why="expired")
+        except EndpointUnreachable as error:
+            report.offline = error.message
+        return report
+
+    def push(self, report: SyncReport, *, only_due: bool = False) -> None:
+        items = self.outbox.due() if only_due else self.outbox.items(("queued",))
+        for item in items:
+            try:
+                self.session.transport.upload(item.id, item.recipients,
+                                              self.outbox.ciphertext(item.id))
+            except EndpointUnreachable as error:
+                for waiting in items[items.index(item):]:
+                    self.outbox.postpone(waiting.id, error.message,
+                                         backoff_delay(waiting.attempts))
+                raise
+            except EndpointRefusedRequest as error:
+                self.outbox.mark_failed(item.id, error.message)
+                self.session.audit.record("failed", id=item.id, reason=error.code)
+                report.failed.append(item.id)
+                continue
+            self.outbox.mark_sent(item.id)  # only after the endpoint confirmed it stored it
+            self.session.audit.record("sent", id=item.id, to=item.recipients, size=item.size)
+            report.sent.append(item.id)
+
+    def refresh_states(self, report: SyncReport) -> None:
+        client = self.session.transport.client
+        for item in self.outbox.items(("sent", "delivered")):
+            try:
+                status = self.session.transport.call(client.status, item.id)
+            except EndpointRefusedRequest:
+                continue  # purged at the endpoint; keep the last known state
+            states = {r["status"] for r in status["recipients"]}
+            if states == {"read"} and self.outbox.mark_delivery(item.id, "read"):
+                self.session.audit.record("read", id=item.id)
+                report.read.append(item.id)
+            elif states <= {"delivered", "read"} and self.outbox.mark_delivery(item.id,
+                                                                               "delivered"):
+                self.session.audit.record("delivered", id=item.id)
+                report.delivered.append(item.id)
+
+    def run_forever(self, stop: threading.Event, interval: float = 10.0) -> None:
+        """Sync every ``interval`` seconds; back off with jitter while the endpoint is away."""
+        failures = 0
+        while not stop.is_set():
+            report = self.run_once(now_only_due=True)
+            failures = failures + 1 if report.offline else 0
+            stop.wait(backoff_delay(failures - 1) if failures else interval)

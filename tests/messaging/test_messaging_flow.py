@@ -1,0 +1,91 @@
+"""Two workstations against a real endpoint process: enrol, send, sync, receive, open."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import PASSPHRASE, add_clinician
+
+from medsnap.imaging import find_metadata
+from medsnap.messaging.compose import queue_letter
+from medsnap.messaging.inbox import Inbox
+from medsnap.messaging.outbox import Outbox
+from medsnap.messaging.session import enrol, sign_in
+from medsnap.messaging.sync import SyncWorker
+
+
+@pytest.fixture
+def pair(endpoint, make_desk):
+    """Alice and Bob enrolled on their own workstations."""
+    people = []
+    for name in ("Alice Archer", "Bob Baker"):
+        staff_id, code = add_clinician(endpoint, name)
+        desk = make_desk()
+        session = enrol(desk.workstation, staff_id, code, PASSPHRASE,
+                        endpoint_url=endpoint.url, keystore=desk.keystore)
+        people.append((desk, session))
+    yield people
+    for _desk, session in people:
+        session.close()
+
+
+def test_send_sync_receive_open(pair, png_bytes):
+    (alice_desk, alice), (bob_desk, bob) = pair
+    image = png_bytes(1)
+    outbox = Outbox(alice.profile.outbox_path)
+    message_id = queue_letter(alice, outbox, image, [bob.staff_id], note="see line 3",
+                              declaration="direct-care")
+    assert outbox.get(message_id).state == "queued"
+    report = SyncWorker(alice, outbox).run_once()
+    assert report.sent == [message_id] and not report.offline
+    assert outbox.get(message_id).state == "sent"
+
+    inbox = Inbox(bob)
+    report = SyncWorker(bob, Outbox(bob.profile.outbox_path), inbox).run_once()
+    assert (report.received, report.refused) == (1, 0)
+    [item] = inbox.items()
+    assert item.state == "verified" and item.verdict["from_staff_id"] == alice.staff_id
+    letter = inbox.open(item.id)
+    assert letter.image == image and letter.note == "see line 3"
+    assert letter.declaration == "direct-care"
+    assert find_metadata(letter.image) == []  # the received image passes the verifier
+
+    SyncWorker(alice, outbox).run_once()
+    assert outbox.get(message_id).state == "read"
+    events = [e["event"] for e in alice.audit.entries()]
+    assert events[:2] == ["enrol", "queued"] and "sent" in events and "read" in events
+    assert [e["event"] for e in bob.audit.entries()][-2:] == ["received", "opened"]
+
+
+def test_sign_in_on_a_fresh_workstation_restores_keys(pair, make_desk):
+    (_alice_desk, alice), _bob = pair
+    fresh = make_desk()
+    session = sign_in(fresh.workstation, alice.staff_id, PASSPHRASE,
+                      endpoint_url=alice.transport.url, keystore=fresh.keystore)
+    try:
+        assert session.keys.keys.same_keys_as(alice.keys.keys)
+        assert fresh.keystore.has(alice.staff_id)
+        assert session.profile.facts()["display_name"] == "Alice Archer"
+    finally:
+        session.close()
+
+
+def test_wrong_passphrase_on_a_fresh_workstation_stores_nothing(pair, make_desk):
+    from medsnap.crypto.keystore import WrongPassphrase
+
+    (_alice_desk, alice), _bob = pair
+    fresh = make_desk()
+    with pytest.raises(WrongPassphrase):
+        sign_in(fresh.workstation, alice.staff_id, "a different long passphrase 9",
+                endpoint_url=alice.transport.url, keystore=fresh.keystore)
+    assert not fresh.keystore.has(alice.staff_id)
+
+
+def test_lock_drops_keys(pair):
+    from medsnap.messaging.errors import NotSignedIn
+
+    (_desk, alice), _bob = pair
+    alice.clinician  # unlocked
+    alice.lock()
+    assert alice.keys.is_locked and alice.transport.client.keys is None
+    with pytest.raises(NotSignedIn):
+        alice.clinician
