@@ -27,7 +27,10 @@ class Identity(Protocol):
 def encrypt_stream(
     src: BinaryIO, dst: BinaryIO, recipients: Sequence[Recipient], *, armor: bool = False
 ) -> None:
-    """Encrypt everything readable from ``src`` to ``dst`` for ``recipients``."""
+    """Encrypt everything readable from ``src`` to ``dst`` for ``recipients``, in 1 MiB steps.
+
+    ``dst.write`` receives memoryviews of reused buffers (file objects copy them anyway).
+    """
     recipients = list(recipients)
     if not recipients:
         raise RecipientError("no recipient was given")
@@ -124,7 +127,9 @@ def decrypt_stream(
 ) -> None:
     """Decrypt ``src`` to ``dst``; only authenticated chunks are ever written.
 
-    ``armored=None`` detects ASCII armor; True or False forces it.
+    ``armored=None`` detects ASCII armor; True or False forces it. ``dst.write`` receives
+    memoryviews of buffers that are reused afterwards: copy them if you keep them. After a
+    ``PayloadError`` what was written is a verified but incomplete prefix: discard it.
     """
     source = _open_source(src, armored)
     header = read_header(source)
