@@ -4,11 +4,13 @@ screen pixels and the exported pixels are checked."""
 from __future__ import annotations
 
 import pytest
+from PIL import Image
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 
 from medsnap.render import render
+from medsnap.ui import settings as prefs
 from tests.ui.conftest import open_and_wait, view_point
 
 
@@ -163,3 +165,21 @@ def test_a_press_before_any_picture_does_nothing(qtbot, make_window):
     QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                      QPoint(50, 50))
     assert window.document is None
+
+
+def test_widths_scale_with_the_picture_and_selection_shows_its_style(qtbot, make_window,
+                                                                     tmp_path):
+    path = tmp_path / "photo.png"
+    Image.new("RGB", (4000, 2000), (128, 128, 128)).save(path)
+    window = make_window()
+    open_and_wait(qtbot, window, path)
+    drag(window, "arrow", (500, 500), (1500, 900))
+    (arrow,) = window.document.annotations
+    assert arrow.style.width == 4 * 2.5  # "4" means the same on screen as on a 1600-px picture
+    window.choose_tool("select")
+    drag(window, "select", (1000, 700), (1000, 700), steps=1)
+    strip = window.tool_strip
+    assert strip.colour_button.isEnabled() and strip.width == 4 and strip.colour == "#E53935"
+    strip.width_box.setValue(8)
+    assert window.document.annotations[0].style.width == 20
+    assert prefs.tool_width("select").read(window.settings) == 4.0  # nothing stored for select

@@ -4,6 +4,7 @@ pictures in (open, paste, drop, recent), errors in plain words, preview and save
 from __future__ import annotations
 
 import io
+import warnings
 
 import pytest
 from PIL import Image
@@ -186,8 +187,10 @@ def test_drop_a_file_opens_it(qtbot, make_window, pattern_png):
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(pattern_png))])
     point = QPoint(200, 200)
-    enter = QDragEnterEvent(QPointF(point), Qt.DropAction.CopyAction, mime,
-                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    with warnings.catch_warnings():  # the only constructor PySide6 offers is marked deprecated
+        warnings.simplefilter("ignore", DeprecationWarning)
+        enter = QDragEnterEvent(point, Qt.DropAction.CopyAction, mime,
+                                Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()  # the window says it takes the drop
     event = QDropEvent(QPointF(point), Qt.DropAction.CopyAction, mime,

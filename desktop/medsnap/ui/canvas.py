@@ -12,7 +12,9 @@ from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from medsnap import render
+from medsnap.document.annotations import Annotation, Text
 from medsnap.document.edits import Edit
+from medsnap.document.geometry import Rect
 from medsnap.document.model import Document
 from medsnap.document.tools import CropTool, SelectTool, Tool
 from medsnap.document.tools.handles import handle_points
@@ -22,6 +24,14 @@ from medsnap.ui.pyramid import Pyramid
 from medsnap.ui.viewport import Viewport
 
 BACKGROUND = QColor("#2B3036")
+
+
+def measure(annotation: Annotation) -> Rect:
+    """What an annotation covers, with text measured by the painter itself."""
+    if isinstance(annotation, Text):
+        box = render.text_rect(annotation)
+        return Rect(box.x(), box.y(), box.width(), box.height())
+    return annotation.bounds()
 
 
 class Canvas(QAbstractScrollArea):
@@ -136,8 +146,8 @@ class Canvas(QAbstractScrollArea):
         bounds = (x, y, float(width), float(height))
         current = (self.view.image_x, self.view.image_y, self.view.image_width,
                    self.view.image_height)
-        if bounds != current or refit:
-            self.view.set_bounds(*bounds, refit=refit)
+        if bounds != current or refit:  # a new picture, crop or crop tool: show it all
+            self.view.set_bounds(*bounds, refit=True)
             self.zoom_changed.emit(self.view.scale)
 
     def _sync_size(self) -> None:
@@ -222,7 +232,7 @@ class Canvas(QAbstractScrollArea):
         if preview is not None:
             (redactions if preview.redacts else drawings).append(preview)
         for annotation in drawings + redactions:  # redactions last, as in the export
-            box = annotation.bounds()
+            box = measure(annotation)
             if box.right < exposed.left() - 50 or box.x > exposed.right() + 50:
                 continue
             if box.bottom < exposed.top() - 50 or box.y > exposed.bottom() + 50:
@@ -239,7 +249,8 @@ class Canvas(QAbstractScrollArea):
         elif isinstance(self.tool, SelectTool):
             shown = self.tool.shown_selection()
             if shown is not None:
-                overlay.draw_selection(painter, shown.bounds(), handle_points(shown), to_view)
+                overlay.draw_selection(painter, measure(shown), handle_points(shown, measure),
+                                       to_view)
 
     # -- input -------------------------------------------------------------------------
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt override

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QToolBar, Q
 from medsnap.document.edits import Edit
 from medsnap.document.model import Document
 from medsnap.document.tools import (
-    TOOLS_BY_ID, SelectTool, TextRequest, TextTool, crop_edit, make_tool, style_for)
+    TOOLS_BY_ID, SelectTool, TextRequest, TextTool, crop_edit, make_tool, size_unit, style_for)
 from medsnap.errors import MedSnapError
 from medsnap.ui import settings as prefs
-from medsnap.ui.canvas import Canvas
+from medsnap.ui.canvas import Canvas, measure
 from medsnap.ui.crop_bar import CropBar
 from medsnap.ui.icons import icon
 from medsnap.ui.image_sources import (
@@ -71,8 +71,8 @@ class MainWindow(QMainWindow):
         self.actions = WindowActions(self)
         self.actions.build_menus()
         self.addToolBar(self.actions.build_main_toolbar())
+        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.tool_strip)
         self.addToolBarBreak()
-        self.addToolBar(self.tool_strip)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.crop_toolbar)
         self.sent_preview = SentPreview(self)
 
@@ -251,30 +251,39 @@ class MainWindow(QMainWindow):
         info = TOOLS_BY_ID[tool_id]
         current = self.canvas.tool
         if current is not None and current.tool_id == tool_id and current.document is self.document:
-            current.style = style_for(tool_id, self.tool_strip.colour, self.tool_strip.width)
+            current.style = self._style(tool_id)
             return  # chosen again: keep its state (the selection)
         self.crop_toolbar.setVisible(tool_id == "crop")
         self.status.show_hint(info.cls.hint)
         if self.document is None:
             self.canvas.set_tool(None)
             return
-        style = style_for(tool_id, self.tool_strip.colour, self.tool_strip.width)
-        self.canvas.set_tool(make_tool(tool_id, self.document, style))
+        self.canvas.set_tool(make_tool(tool_id, self.document, self._style(tool_id), measure))
         self.crop_bar.show_crop(self.document.crop, *self.document.size)
+        self._selection_changed()
+
+    def _unit(self) -> float:
+        return size_unit(self.document) if self.document is not None else 1.0
+
+    def _style(self, tool_id: str):
+        """The picked colour and width, scaled so sizes look alike on any picture size."""
+        return style_for(tool_id, self.tool_strip.colour, self.tool_strip.width * self._unit())
 
     def _style_changed(self, colour: str, width: float) -> None:
         tool = self.canvas.tool
         if isinstance(tool, SelectTool):
-            edit = tool.restyle(colour=colour, width=width)
+            edit = tool.restyle(colour=colour, width=width * self._unit())
             if edit is not None:
                 self.push(edit)
         elif tool is not None:
-            tool.style = style_for(self.tool_strip.tool_id, colour, width)
+            tool.style = self._style(self.tool_strip.tool_id)
 
     def _selection_changed(self) -> None:
         tool = self.canvas.tool
         selected = tool.selected() if isinstance(tool, SelectTool) else None
         self.actions.delete.setEnabled(selected is not None)
+        if isinstance(tool, SelectTool):
+            self.tool_strip.show_selection(selected, self._unit())
 
     # -- text callouts ------------------------------------------------------------------
     def _edit_text(self, request: TextRequest) -> None:
@@ -344,6 +353,10 @@ class MainWindow(QMainWindow):
         geometry = prefs.WINDOW_GEOMETRY.read(self.settings)
         if not geometry.isEmpty():
             self.restoreGeometry(geometry)
+        elif self.screen() is not None:  # first start: most of the screen, centred
+            area = self.screen().availableGeometry()
+            self.resize(max(760, int(area.width() * 0.85)), max(560, int(area.height() * 0.85)))
+            self.move(area.center() - self.rect().center())
         state = prefs.WINDOW_STATE.read(self.settings)
         if not state.isEmpty():
             self.restoreState(state)

@@ -3,7 +3,7 @@ colour and width pickers, remembered per tool."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QSize, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QColorDialog, QDoubleSpinBox, QLabel, QMenu, QToolBar, QToolButton, QWidget)
@@ -32,6 +32,8 @@ class ToolStrip(QToolBar):
         self.setObjectName("tools")
         self.setAccessibleName("Annotation tools")
         self.setIconSize(QSize(22, 22))
+        self.setOrientation(Qt.Orientation.Vertical)
+        self.setMovable(False)
         self.settings = settings
         self.group = QActionGroup(self)
         self.group.setExclusive(True)
@@ -48,7 +50,7 @@ class ToolStrip(QToolBar):
             self.addAction(action)
             self.actions_by_id[info.tool_id] = action
             self.widgetForAction(action).setAccessibleName(info.label)
-        self.addSeparator()
+        # the colour and width pickers live in the main toolbar (see style_widgets)
         self.colour_button = QToolButton(self)
         self.colour_button.setAccessibleName("Colour")
         self.colour_button.setToolTip("Colour of the active tool")
@@ -60,18 +62,15 @@ class ToolStrip(QToolBar):
         self.colour_menu.addSeparator()
         self.colour_menu.addAction("Other colour…").triggered.connect(self._pick_colour)
         self.colour_button.setMenu(self.colour_menu)
-        self.addWidget(self.colour_button)
+        self.colour_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.width_label = QLabel(" Width ", self)
-        self.addWidget(self.width_label)
         self.width_box = QDoubleSpinBox(self)
         self.width_box.setAccessibleName("Line width")
         self.width_box.setDecimals(0)
         self.width_box.setRange(1, 400)
-        self.width_box.setSuffix(" px")
         self.width_box.setKeyboardTracking(False)
         self.width_box.valueChanged.connect(self._width_edited)
         self.width_label.setBuddy(self.width_box)
-        self.addWidget(self.width_box)
         self.tool_id = ""
         self.colour = "#E53935"
 
@@ -98,15 +97,18 @@ class ToolStrip(QToolBar):
     def width(self) -> float:
         return float(self.width_box.value())
 
+    def _remembers(self) -> bool:
+        return bool(self.tool_id) and TOOLS_BY_ID[self.tool_id].size_kind is not None
+
     def set_colour(self, colour: str) -> None:
         self.colour = colour.upper()
-        if self.tool_id:
+        if self._remembers():
             prefs.tool_colour(self.tool_id).write(self.settings, self.colour)
         self._show_colour()
         self.style_changed.emit(self.colour, self.width)
 
     def _width_edited(self, value: float) -> None:
-        if self.tool_id:
+        if self._remembers():
             prefs.tool_width(self.tool_id).write(self.settings, float(value))
         self.style_changed.emit(self.colour, float(value))
 
@@ -120,8 +122,24 @@ class ToolStrip(QToolBar):
         if chosen.isValid():
             self.set_colour(chosen.name(QColor.NameFormat.HexRgb))
 
-    def keyboard_tool_actions(self) -> list[QAction]:
-        return list(self.actions_by_id.values())
+    def show_selection(self, annotation, unit: float) -> None:
+        """With the select tool, the pickers show and change the selected annotation."""
+        styled = annotation is not None and not (annotation.redacts
+                                                 and annotation.kind != "redaction-brush")
+        self.colour_button.setEnabled(styled and not annotation.redacts)
+        self.width_box.setEnabled(styled)
+        if not styled:
+            return
+        size_kind = "size" if annotation.kind in ("text", "marker") else "width"
+        value = (annotation.style.font_size if size_kind == "size" else
+                 getattr(annotation, "width", None) if annotation.kind == "redaction-brush"
+                 else annotation.style.width)
+        self.colour = annotation.style.colour
+        self._show_colour()
+        self.width_label.setText(" Size " if size_kind == "size" else " Width ")
+        self.width_box.blockSignals(True)
+        self.width_box.setValue(round(value / unit))
+        self.width_box.blockSignals(False)
 
-
-__all__ = ["ToolStrip"]
+    def style_widgets(self) -> list[QWidget]:
+        return [self.colour_button, self.width_label, self.width_box]

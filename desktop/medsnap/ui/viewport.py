@@ -121,5 +121,5 @@ class Viewport:
 
 def _limit_axis(origin: float, content: float, view: float) -> float:
     if content <= view:
-        return (view - content) / 2
+        return float(round((view - content) / 2))  # whole pixels: crisp at 100%
     return max(view - content, min(0.0, origin))

@@ -98,11 +98,15 @@ class WindowActions:
         bar.setObjectName("main")
         bar.setAccessibleName("Main actions")
         bar.setIconSize(QSize(22, 22))
+        bar.setMovable(False)
         for action in (self.open, self.capture, self.save_copy, None, self.undo, self.redo,
-                       None, self.zoom_out, self.zoom_in, self.zoom_fit, self.zoom_actual,
-                       None, self.preview):
+                       None, "style", None, self.zoom_out, self.zoom_in, self.zoom_fit,
+                       self.zoom_actual, None, self.preview):
             if action is None:
                 bar.addSeparator()
+            elif action == "style":
+                for widget in self.window.tool_strip.style_widgets():
+                    bar.addWidget(widget)
             else:
                 bar.addAction(action)
                 bar.widgetForAction(action).setAccessibleName(action.text().replace("&", "")

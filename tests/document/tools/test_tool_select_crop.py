@@ -165,3 +165,23 @@ def test_highlighter_is_selectable_by_its_wide_stroke():
     tool = make_tool("select", document)
     tool.press(PointerEvent(150, 110))  # inside the 24 px wide band
     assert tool.selected().kind == "highlighter"
+
+
+def test_a_measure_from_the_painter_decides_what_text_covers():
+    document = Document(size=(400, 300))
+    callout = Text(text="wide", position=(10, 10), style=Style(font_size=20))
+    AddAnnotation(callout).apply(document)
+    exact = Rect(10, 10, 300, 40)  # say the painter's font is much wider than the estimate
+    tool = make_tool("select", document, measure=lambda a: exact if a.kind == "text" else a.bounds())
+    tool.press(PointerEvent(290, 30))
+    assert tool.selected() == callout
+    tool.release(PointerEvent(290, 30))
+    edit = gesture(tool, (310, 30), (360, 30))  # its right-edge handle sits at the exact edge
+    assert edit.label == "Resize text"
+
+
+def test_size_unit_grows_with_big_pictures():
+    from medsnap.document.tools import size_unit
+
+    assert size_unit(Document(size=(1280, 800))) == 1.0
+    assert size_unit(Document(size=(4000, 3000))) == 2.5

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from medsnap.document.model import Document
 from medsnap.document.style import HIGHLIGHTER_STYLE, REDACTION_STYLE, Style
-from medsnap.document.tools.base import Buttons, Modifiers, PointerEvent, Tool
+from medsnap.document.tools.base import (
+    Buttons, Measure, Modifiers, PointerEvent, Tool, estimated_bounds)
 from medsnap.document.tools.crop import CropTool, clamp_crop, crop_edit
 from medsnap.document.tools.marker import MarkerTool, next_number
 from medsnap.document.tools.select import SelectTool
@@ -60,13 +61,24 @@ def style_for(tool_id: str, colour: str, size: float) -> Style:
     return Style(colour=colour, width=size)
 
 
-def make_tool(tool_id: str, document: Document, style: Style | None = None) -> Tool:
-    return TOOLS_BY_ID[tool_id].cls(document, style or Style())
+def make_tool(tool_id: str, document: Document, style: Style | None = None,
+              measure: Measure = estimated_bounds) -> Tool:
+    return TOOLS_BY_ID[tool_id].cls(document, style or Style(), measure)
+
+
+#: widths and sizes the clinician picks are relative to a picture this wide
+REFERENCE_SIDE = 1600
+
+
+def size_unit(document: Document) -> float:
+    """Image pixels per picked width unit: 1 up to 1600-pixel pictures, more beyond, so an
+    arrow drawn with width 4 looks the same on a screenshot and on a 12-megapixel photo."""
+    return max(1.0, max(document.size) / REFERENCE_SIDE)
 
 
 __all__ = [
     "Buttons", "Modifiers", "PointerEvent", "Tool", "ToolInfo", "TOOLS", "TOOLS_BY_ID",
-    "style_for", "make_tool", "crop_edit", "clamp_crop", "next_number", "TextRequest",
+    "style_for", "make_tool", "size_unit", "Measure", "estimated_bounds", "crop_edit", "clamp_crop", "next_number", "TextRequest",
     "SelectTool", "CropTool", "ArrowTool", "LineTool", "RectangleTool", "EllipseTool",
     "PenTool", "HighlighterTool", "TextTool", "MarkerTool", "RedactionTool",
     "RedactionBrushTool",

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntFlag
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
-    from medsnap.document import Annotation, Document, Edit, Style
+    from medsnap.document import Annotation, Document, Edit, Rect, Style
+
+#: how big an annotation really is; the window passes one that measures text exactly
+Measure = Callable[["Annotation"], "Rect"]
+
+
+def estimated_bounds(annotation: Annotation) -> Rect:
+    return annotation.bounds()
 
 
 class Buttons(IntFlag):
@@ -59,9 +66,11 @@ class Tool:
     #: True when the tool uses a colour and width the clinician picks
     styled: bool = True
 
-    def __init__(self, document: Document, style: Style) -> None:
+    def __init__(self, document: Document, style: Style,
+                 measure: Measure = estimated_bounds) -> None:
         self.document = document
         self.style = style
+        self.measure = measure
 
     def press(self, event: PointerEvent) -> Edit | None:
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from medsnap.document.edits import Edit, SetCrop
 from medsnap.document.geometry import Point, Rect
 from medsnap.document.model import Document
-from medsnap.document.tools.base import PointerEvent, Tool, clamp
+from medsnap.document.tools.base import PointerEvent, Tool, clamp, estimated_bounds
 from medsnap.document.tools.handles import box_handle_points, handle_at, resize_rect
 
 
@@ -38,8 +38,8 @@ class CropTool(Tool):
     styled = False
     hint = "Drag to choose the part to send; drag the handles to adjust. Enter the exact size in the crop bar."
 
-    def __init__(self, document, style) -> None:
-        super().__init__(document, style)
+    def __init__(self, document, style, measure=estimated_bounds) -> None:
+        super().__init__(document, style, measure)
         self._start: Point | None = None
         self._mode: str | None = None  # "new", "move" or a handle name
         self._original: Rect | None = None

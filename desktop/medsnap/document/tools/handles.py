@@ -6,6 +6,7 @@ import dataclasses
 
 from medsnap.document.annotations import Annotation, Text, _Boxed, _Segment
 from medsnap.document.geometry import Point, Rect
+from medsnap.document.tools.base import Measure, estimated_bounds
 
 #: half the size of a handle square on screen, in screen pixels
 HANDLE_SCREEN_RADIUS = 6.0
@@ -21,14 +22,15 @@ def box_handle_points(rect: Rect) -> dict[str, Point]:
             "sw": (rect.x, rect.bottom), "w": (rect.x, cy)}
 
 
-def handle_points(annotation: Annotation) -> dict[str, Point]:
+def handle_points(annotation: Annotation,
+                  measure: Measure = estimated_bounds) -> dict[str, Point]:
     """Handles an annotation offers; strokes and markers offer none (they only move)."""
     if isinstance(annotation, _Segment):
         return {"start": annotation.start, "end": annotation.end}
     if isinstance(annotation, _Boxed):
         return box_handle_points(annotation.rect)
     if isinstance(annotation, Text):
-        box = annotation.bounds()
+        box = measure(annotation)
         return {"e": (box.right, box.centre[1])}
     return {}
 

@@ -8,6 +8,7 @@ from medsnap.document.annotations import (
     Annotation, Ellipse, RedactionBrush, _Segment, _Stroke)
 from medsnap.document.geometry import Point
 from medsnap.document.model import Document
+from medsnap.document.tools.base import Measure, estimated_bounds
 
 #: how far (screen pixels) from a thin stroke a click still counts as on it
 TOLERANCE_SCREEN_PIXELS = 5.0
@@ -18,16 +19,17 @@ def paint_order(document: Document) -> tuple[Annotation, ...]:
     return document.drawings() + document.redactions()
 
 
-def annotation_at(document: Document, point: Point,
-                  pixels_per_screen_pixel: float = 1.0) -> Annotation | None:
+def annotation_at(document: Document, point: Point, pixels_per_screen_pixel: float = 1.0,
+                  measure: Measure = estimated_bounds) -> Annotation | None:
     tolerance = TOLERANCE_SCREEN_PIXELS * pixels_per_screen_pixel
     for annotation in reversed(paint_order(document)):
-        if hits(annotation, point, tolerance):
+        if hits(annotation, point, tolerance, measure):
             return annotation
     return None
 
 
-def hits(annotation: Annotation, point: Point, tolerance: float) -> bool:
+def hits(annotation: Annotation, point: Point, tolerance: float,
+         measure: Measure = estimated_bounds) -> bool:
     if isinstance(annotation, _Segment):
         reach = annotation.style.width / 2 + tolerance
         return _distance_to_segment(point, annotation.start, annotation.end) <= reach
@@ -39,7 +41,7 @@ def hits(annotation: Annotation, point: Point, tolerance: float) -> bool:
         cx, cy = rect.centre
         rx, ry = max(rect.width / 2, 1e-9), max(rect.height / 2, 1e-9)
         return ((point[0] - cx) / rx) ** 2 + ((point[1] - cy) / ry) ** 2 <= 1.0
-    return annotation.bounds().grown(tolerance).contains(point)
+    return measure(annotation).grown(tolerance).contains(point)
 
 
 def _distance_to_segment(p: Point, a: Point, b: Point) -> float:

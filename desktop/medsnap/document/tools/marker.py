@@ -5,7 +5,7 @@ from __future__ import annotations
 from medsnap.document.annotations import Annotation, Marker, new_id
 from medsnap.document.edits import AddAnnotation, Edit
 from medsnap.document.model import Document
-from medsnap.document.tools.base import PointerEvent, Tool
+from medsnap.document.tools.base import PointerEvent, Tool, estimated_bounds
 
 
 def next_number(document: Document) -> int:
@@ -18,8 +18,8 @@ class MarkerTool(Tool):
     tool_id = "marker"
     hint = "Click to place the next number; refer to it in your note."
 
-    def __init__(self, document, style) -> None:
-        super().__init__(document, style)
+    def __init__(self, document, style, measure=estimated_bounds) -> None:
+        super().__init__(document, style, measure)
         self._centre: tuple[float, float] | None = None
 
     def press(self, event: PointerEvent) -> Edit | None:

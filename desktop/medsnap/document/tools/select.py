@@ -9,7 +9,7 @@ from medsnap.document.annotations import Annotation, RedactionBrush
 from medsnap.document.edits import Edit, RemoveAnnotation, ReplaceAnnotation, kind_name
 from medsnap.document.geometry import Point
 from medsnap.document.style import Style
-from medsnap.document.tools.base import PointerEvent, Tool
+from medsnap.document.tools.base import PointerEvent, Tool, estimated_bounds
 from medsnap.document.tools.handles import handle_at, handle_points, resized
 from medsnap.document.tools.hit import annotation_at
 
@@ -19,8 +19,8 @@ class SelectTool(Tool):
     styled = False
     hint = "Click an annotation to select it; drag to move, drag a handle to resize, Delete removes it."
 
-    def __init__(self, document, style) -> None:
-        super().__init__(document, style)
+    def __init__(self, document, style, measure=estimated_bounds) -> None:
+        super().__init__(document, style, measure)
         self.selected_id: str | None = None
         self._original: Annotation | None = None
         self._handle: str | None = None  # None while moving
@@ -48,9 +48,10 @@ class SelectTool(Tool):
     def press(self, event: PointerEvent) -> Edit | None:
         current = self.selected()
         scale = event.pixels_per_screen_pixel
-        handle = handle_at(handle_points(current), event.point, scale) if current else None
+        handle = (handle_at(handle_points(current, self.measure), event.point, scale)
+                  if current else None)
         if handle is None:
-            current = annotation_at(self.document, event.point, scale)
+            current = annotation_at(self.document, event.point, scale, self.measure)
             self.selected_id = current.id if current else None
         if current is None:
             return None

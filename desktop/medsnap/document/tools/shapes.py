@@ -6,15 +6,16 @@ from medsnap.document.edits import AddAnnotation, Edit
 from medsnap.document.annotations import (
     Annotation, Arrow, Ellipse, Line, Rectangle, Redaction, new_id)
 from medsnap.document.geometry import Point, Rect
-from medsnap.document.tools.base import PointerEvent, Tool, constrain_45, square_corner
+from medsnap.document.tools.base import (
+    PointerEvent, Tool, constrain_45, estimated_bounds, square_corner)
 
 #: a drag shorter than this many screen pixels is a stray click, not a shape
 MIN_DRAG_SCREEN_PIXELS = 3.0
 
 
 class _DragTool(Tool):
-    def __init__(self, document, style) -> None:
-        super().__init__(document, style)
+    def __init__(self, document, style, measure=estimated_bounds) -> None:
+        super().__init__(document, style, measure)
         self._start: Point | None = None
         self._end: Point | None = None
         self._scale = 1.0

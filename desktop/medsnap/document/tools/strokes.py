@@ -7,7 +7,7 @@ import math
 from medsnap.document.annotations import Annotation, Highlighter, Pen, RedactionBrush, new_id
 from medsnap.document.edits import AddAnnotation, Edit
 from medsnap.document.geometry import Point
-from medsnap.document.tools.base import PointerEvent, Tool
+from medsnap.document.tools.base import PointerEvent, Tool, estimated_bounds
 
 #: skip pointer samples closer than this (screen pixels) to the last kept one
 MIN_STEP_SCREEN_PIXELS = 1.5
@@ -15,8 +15,8 @@ MAX_STROKE_POINTS = 20_000
 
 
 class _StrokeTool(Tool):
-    def __init__(self, document, style) -> None:
-        super().__init__(document, style)
+    def __init__(self, document, style, measure=estimated_bounds) -> None:
+        super().__init__(document, style, measure)
         self._points: list[Point] = []
         self._min_step = MIN_STEP_SCREEN_PIXELS
 

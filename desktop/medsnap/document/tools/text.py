@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from medsnap.document.annotations import Text
 from medsnap.document.edits import AddAnnotation, Edit, RemoveAnnotation, ReplaceAnnotation
 from medsnap.document.geometry import Point
-from medsnap.document.tools.base import PointerEvent, Tool
+from medsnap.document.tools.base import PointerEvent, Tool, estimated_bounds
 from medsnap.document.tools.hit import annotation_at
 
 
@@ -31,14 +31,15 @@ class TextTool(Tool):
     tool_id = "text"
     hint = "Click where the callout goes and type; Enter adds a line, Ctrl+Enter or a click outside finishes."
 
-    def __init__(self, document, style) -> None:
-        super().__init__(document, style)
+    def __init__(self, document, style, measure=estimated_bounds) -> None:
+        super().__init__(document, style, measure)
         self.editing: TextRequest | None = None
 
     def press(self, event: PointerEvent) -> Edit | None:
         if self.editing is not None:
             return None  # the window commits the open editor before a new press reaches us
-        hit = annotation_at(self.document, event.point, event.pixels_per_screen_pixel)
+        hit = annotation_at(self.document, event.point, event.pixels_per_screen_pixel,
+                            self.measure)
         if isinstance(hit, Text):
             self.editing = TextRequest(hit.position, hit)
         else:
