@@ -84,3 +84,23 @@ def test_programs_start_from_the_wheel(wheel):
     assert medsnap.returncode == 0 and "usage: medsnap" in medsnap.stdout, medsnap.stderr
     endpoint = run_from_wheel(wheel, "-m", "medsnap_endpoint", "--help")
     assert endpoint.returncode == 0 and "serve" in endpoint.stdout, endpoint.stderr
+
+
+def test_windows_constraints_satisfy_the_declared_dependencies():
+    # The Windows build pins exact versions; each must stay inside pyproject's own ranges.
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    pins = {}
+    for line in (REPO / "packaging" / "windows" / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            requirement = Requirement(line)
+            pins[requirement.name.lower()] = next(iter(requirement.specifier)).version
+    for text in declared:
+        requirement = Requirement(text)
+        if requirement.marker is None or requirement.marker.evaluate({"sys_platform": "win32"}):
+            name = requirement.name.lower()
+            assert name in pins, f"{name} is not pinned for Windows"
+            assert requirement.specifier.contains(pins[name]), (name, pins[name], str(requirement.specifier))
