@@ -19,6 +19,7 @@ def medsnap(*args: str | Path, stdin: bytes = b"", env: dict[str, str] | None = 
     return subprocess.run(
         [sys.executable, "-m", "medsnap", *map(str, args)],
         input=stdin, capture_output=True, timeout=120, env={**os.environ, **(env or {})},
+        start_new_session=True,  # no controlling terminal, so a passphrase prompt cannot wait forever
     )
 
 
@@ -111,7 +112,12 @@ def test_errors_are_messages_not_tracebacks(tmp_path):
     assert forgot_d.returncode == 6 and b"-i needs -d" in forgot_d.stderr
     unwritable = medsnap("age", "-r", recipient, "-o", tmp_path / "missing-dir" / "x.age", stdin=b"x")
     assert unwritable.returncode == 5 and b"could not be created" in unwritable.stderr
-    no_tty = medsnap("age", "-d", stdin=sealed, env={"MEDSNAP_PASSPHRASE": ""})
+    keys_not_passphrase = medsnap("age", "-d", stdin=sealed, env={"MEDSNAP_PASSPHRASE": ""})
+    assert keys_not_passphrase.returncode == 6 and b"give -i KEYFILE" in keys_not_passphrase.stderr
+    (tmp_path / "in.txt").write_bytes(b"x")
+    status, transcript = run_age_with_tty(["-p", "-o", str(tmp_path / "p.age"), str(tmp_path / "in.txt")], "pw")
+    assert status == 0, transcript
+    no_tty = medsnap("age", "-d", tmp_path / "p.age", env={"MEDSNAP_PASSPHRASE": ""})
     assert no_tty.returncode == 6 and b"MEDSNAP_PASSPHRASE" in no_tty.stderr
 
 

@@ -84,6 +84,15 @@ def _recipients(args: argparse.Namespace) -> list:
     return recipients
 
 
+class _PassphraseWhenNeeded:
+    """Asks for the passphrase only if the header really holds a passphrase stanza."""
+
+    def unwrap(self, stanzas: list[age.Stanza]) -> bytes | None:
+        if not any(stanza.type == "scrypt" for stanza in stanzas):
+            raise age.NoIdentityMatched("the file is encrypted to keys, not a passphrase: give -i KEYFILE")
+        return age.ScryptIdentity(_passphrase(confirm=False)).unwrap(stanzas)
+
+
 def _identities(args: argparse.Namespace) -> list:
     if args.recipient or args.recipients_file:
         raise age.RecipientError("-r and -R are for encryption; use -i KEYFILE to decrypt")
@@ -91,7 +100,7 @@ def _identities(args: argparse.Namespace) -> list:
     for path in args.identity:
         identities += age.parse_identities(_read_text(path, "identity file"))
     if args.passphrase or not identities:
-        identities.append(age.ScryptIdentity(_passphrase(confirm=False)))
+        identities.append(_PassphraseWhenNeeded())
     return identities
 
 
