@@ -141,12 +141,18 @@ def main() -> int:
     drag(window, "select", (1250, 702), (1250, 702), steps=1)  # select the arrow
     grab(out / f"editor-record-{window.width()}.png")
     open_and_wait(app, window, work / "wound.jpg")
-    drag(window, "crop", (900, 500), (3300, 2400))
-    window.crop_bar.boxes["w"].setValue(2400)
-    window.crop_bar.apply_button.click()
     drag(window, "marker", (2100, 1450), (2100, 1450), steps=1)
     drag(window, "arrow", (2900, 2100), (2350, 1600))
+    drag(window, "crop", (900, 500), (3300, 2400))
+    window.crop_bar.boxes["w"].setValue(2500)
+    window.crop_bar.apply_button.click()
     grab(out / f"editor-crop-{window.width()}.png")
+    window.choose_tool("select")
+    window.actions.preview.trigger()
+    while window.canvas.sent_preview is None:
+        app.processEvents()
+        QTest.qWait(20)
+    grab(out / f"editor-preview-{window.width()}.png")
     window.close()
     return 0
 

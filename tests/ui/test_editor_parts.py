@@ -162,3 +162,12 @@ def test_settings_fall_back_to_defaults_on_bad_values(tmp_path):
         prefs.remember_recent(store, f"/tmp/{index}.png")
     recent = prefs.RECENT_FILES.read(store)
     assert len(recent) == prefs.MAX_RECENT and recent[0] == "/tmp/11.png"
+
+
+def test_a_fitted_view_stays_fitted_when_resized_until_zoomed():
+    v = viewport()
+    v.resize_view(500, 400)
+    assert v.scale == pytest.approx(0.125)
+    v.zoom_to(0.5)
+    v.resize_view(1000, 800)
+    assert v.scale == 0.5

@@ -28,6 +28,8 @@ class Viewport:
     scale: float = 1.0
     origin_x: float = 0.0
     origin_y: float = 0.0
+    #: True until the clinician zooms or pans: a resized view then fits again
+    fitted: bool = True
 
     # -- conversions -------------------------------------------------------------------
     def to_image(self, vx: float, vy: float) -> tuple[float, float]:
@@ -51,7 +53,10 @@ class Viewport:
         # keep the image point at the view centre where it is
         cx, cy = self.to_image(self.view_width / 2, self.view_height / 2)
         self.view_width, self.view_height = max(1.0, width), max(1.0, height)
-        self._place(cx, cy, self.view_width / 2, self.view_height / 2)
+        if self.fitted:
+            self.fit()
+        else:
+            self._place(cx, cy, self.view_width / 2, self.view_height / 2)
 
     def set_bounds(self, x: float, y: float, width: float, height: float,
                    refit: bool = True) -> None:
@@ -71,6 +76,7 @@ class Viewport:
     def fit(self) -> None:
         """Show the whole image, never enlarged beyond 100%."""
         self.scale = min(1.0, self.fit_scale())
+        self.fitted = True
         self._place(self.image_x + self.image_width / 2, self.image_y + self.image_height / 2,
                     self.view_width / 2, self.view_height / 2)
 
@@ -78,6 +84,7 @@ class Viewport:
         """Change the scale keeping the image point under ``anchor`` (view coords) fixed."""
         ax, ay = anchor if anchor is not None else (self.view_width / 2, self.view_height / 2)
         ix, iy = self.to_image(ax, ay)
+        self.fitted = False
         self.scale = max(MIN_SCALE, min(MAX_SCALE, scale))
         self._place(ix, iy, ax, ay)
 
@@ -95,12 +102,15 @@ class Viewport:
         self.zoom_to(target, anchor)
 
     def pan_by(self, dx: float, dy: float) -> None:
+        self.fitted = False
         self.origin_x += dx
         self.origin_y += dy
         self._limit()
 
     def scroll_to(self, x: float, y: float) -> None:
         """Scrollbar positions: (x, y) is the content pixel shown at the view's top left."""
+        if (-x, -y) != (self.origin_x, self.origin_y):
+            self.fitted = False
         self.origin_x, self.origin_y = -x, -y
         self._limit()
 
