@@ -21,27 +21,28 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def memory_keyring():
     """keyring's default backend becomes an in-memory one (tests/keyring_backends.py)."""
-    import keyring
+    import keyring.core
     from keyring_backends import MemoryKeyring
 
-    previous = keyring.get_keyring()
+    # Not keyring.get_keyring(): that would probe (and maybe fail on) every backend.
+    previous = keyring.core._keyring_backend  # None until first use: stays lazy
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
     yield backend
-    keyring.set_keyring(previous)
+    keyring.core._keyring_backend = previous
 
 
 @pytest.fixture
 def real_secret_service(monkeypatch):
     """gnome-keyring on a private D-Bus (tests/real_keyring.py), set as keyring's backend."""
-    import keyring
+    import keyring.core
     from real_keyring import private_secret_service
 
-    previous = keyring.get_keyring()
+    previous = keyring.core._keyring_backend  # as in memory_keyring
     with private_secret_service() as session:
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", session.address)
         keyring.set_keyring(session.backend())
         try:
             yield session
         finally:
-            keyring.set_keyring(previous)
+            keyring.core._keyring_backend = previous

@@ -251,18 +251,14 @@ def test_missing_chunk_is_detected(store, memory_keyring):
         store.export_wrapped(STAFF)
 
 
-def test_keyring_unavailable_is_a_typed_error(keys):
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    try:
-        store = KeyStore()
-        with pytest.raises(KeyringUnavailable, match="Nothing was changed") as unavailable:
-            store.has(STAFF)
-        assert "No recommended backend" in unavailable.value.detail
-        with pytest.raises(KeyringUnavailable):
-            store.unlock(STAFF, PASSPHRASE)
-    finally:
-        keyring.set_keyring(previous)
+def test_keyring_unavailable_is_a_typed_error(memory_keyring):
+    keyring.set_keyring(fail.Keyring())  # keyring's own "no backend"; the fixture restores
+    store = KeyStore()
+    with pytest.raises(KeyringUnavailable, match="Nothing was changed") as unavailable:
+        store.has(STAFF)
+    assert "No recommended backend" in unavailable.value.detail
+    with pytest.raises(KeyringUnavailable):
+        store.unlock(STAFF, PASSPHRASE)
 
 
 @pytest.mark.parametrize("staff_id", ["", "N1#2", "a" * 65, "with space", "x/y"])
