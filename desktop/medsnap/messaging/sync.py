@@ -43,26 +43,27 @@ class SyncReport:
 
 
 class SyncWorker:
-    def __init__(self, session: Session, outbox: Outbox, inbox: Inbox | None = None):
+    def __init__(self, session: Session, outbox: Outbox | None, inbox: Inbox | None = None):
         self.session, self.outbox, self.inbox = session, outbox, inbox
 
     def run_once(self, *, now_only_due: bool = False) -> SyncReport:
         report = SyncReport()
         try:
-            self.push(report, only_due=now_only_due)
-            self.refresh_states(report)
+            if self.outbox is not None:
+                self.push(report, only_due=now_only_due)
+                self.refresh_states(report)
+                for message_id in self.outbox.delete_expired():
+                    self.session.audit.record("deleted", id=message_id, why="expired")
             if self.inbox is not None:
                 crl = self.session.crl(refresh=True)
                 report.received, report.refused = self.inbox.fetch(crl)
-                for item_id in self.inbox.delete_expired():
-                    pass
-            for message_id in self.outbox.delete_expired():
-                self.session.audit.record("deleted", id=message_id, why="expired")
+                self.inbox.delete_expired()
         except EndpointUnreachable as error:
             report.offline = error.message
         return report
 
     def push(self, report: SyncReport, *, only_due: bool = False) -> None:
+        assert self.outbox is not None
         items = self.outbox.due() if only_due else self.outbox.items(("queued",))
         for item in items:
             try:
@@ -83,6 +84,7 @@ class SyncWorker:
             report.sent.append(item.id)
 
     def refresh_states(self, report: SyncReport) -> None:
+        assert self.outbox is not None
         client = self.session.transport.client
         for item in self.outbox.items(("sent", "delivered")):
             try:

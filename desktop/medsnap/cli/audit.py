@@ -1,0 +1,39 @@
+"""Check (verify) or show the local audit log of this workstation's profile."""
+
+from __future__ import annotations
+
+import argparse
+
+from medsnap.messaging.command_support import add_json_option, print_json, when, workstation
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=("verify", "show"),
+                        help="verify: detect tampering (exit 1); show: list the events")
+    parser.add_argument("--as", dest="staff_id", metavar="STAFF_ID",
+                        help="whose log (default: who signed in last here)")
+    parser.add_argument("--expect-head", help="a head hash noted earlier (detects truncation)")
+    add_json_option(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from medsnap.messaging.audit import AuditLog
+
+    log = AuditLog(workstation().current_profile(args.staff_id).audit_path)
+    if args.action == "show":
+        entries = log.entries()
+        if args.json:
+            print_json(entries)
+        for entry in [] if args.json else entries:
+            print(f"{entry['seq']:>5}  {when(entry['at'])}  {entry['event']:<10}  "
+                  f"{entry['detail']}")
+        return 0
+    check = log.verify(args.expect_head)
+    if args.json:
+        print_json({"intact": check.intact, "entries": check.entries, "head": check.head,
+                    "problems": check.problems})
+    elif check.intact:
+        print(f"Audit log intact: {check.entries} entries, head {check.head}.")
+    else:
+        print("Audit log TAMPERED: " + "; ".join(check.problems))
+    return 0 if check.intact else 1

@@ -1,0 +1,45 @@
+"""Run the demo: an endpoint on this computer with demo colleagues, until Ctrl+C.
+
+Prints the address and each demo colleague's staff id and passphrase, and points this
+workstation at the demo so that 'medsnap send', 'medsnap inbox' and the window use it.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=8767,
+                        help="port on 127.0.0.1 (default 8767; 0 picks a free one)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import threading
+
+    from medsnap.messaging.demo import start_demo
+    from medsnap.messaging.profile import medsnap_home
+
+    home = medsnap_home()
+    print("Starting the MedSnap demo endpoint (demo data only, not for patients)...",
+          flush=True)
+    demo = start_demo(home, port=args.port)
+    print(f"\nDemo endpoint: {demo.url}   (data in {demo.folder})\n")
+    print("Demo colleagues (their keys are on this computer; sign in with any):")
+    for person in demo.colleagues:
+        print(f"  {person.staff_id:<11} {person.name:<15} {person.role:<12} "
+              f"passphrase: {person.passphrase}")
+    first, second = demo.colleagues[0], demo.colleagues[1]
+    print("\nTry, in another terminal:")
+    print(f"  medsnap send --as {first.staff_id} --to \"{second.name}\" picture.png "
+          "--note \"have a look\"")
+    print(f"  medsnap inbox --as {second.staff_id}")
+    print(f"  medsnap open --as {second.staff_id} ID -o received.png")
+    print("\nServing until Ctrl+C.", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print("\nStopping the demo endpoint.")
+    finally:
+        demo.stop()
+    return 0

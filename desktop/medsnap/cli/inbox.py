@@ -1,0 +1,48 @@
+"""Fetch and list your inbox: who sent what, verified or refused (and why)."""
+
+from __future__ import annotations
+
+import argparse
+
+from medsnap.messaging.command_support import (add_identity_options, add_json_option,
+                                               open_session, print_json, when)
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--offline", action="store_true",
+                        help="list what is already on this computer without fetching")
+    add_identity_options(parser)
+    add_json_option(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from medsnap.messaging.inbox import Inbox
+    from medsnap.messaging.sync import SyncReport, SyncWorker
+
+    session = open_session(args)
+    inbox = Inbox(session)
+    try:
+        report = SyncReport()
+        if not args.offline:
+            report = SyncWorker(session, None, inbox).run_once()
+        items = inbox.items()
+    finally:
+        inbox.close()
+        session.close()
+    if args.json:
+        print_json([item.as_json() for item in items])
+        return 0
+    if report.offline:
+        print(f"(not fetched: {report.offline})")
+    if not items:
+        print("Your inbox is empty.")
+    for item in items:
+        v = item.verdict
+        if item.state == "refused":
+            print(f"{item.id}  REFUSED   {when(item.received_at)}  {v.get('reason', '')}")
+        else:
+            print(f"{item.id}  {item.state:<9} {when(item.received_at)}  from "
+                  f"{v.get('from', '?')} ({v.get('from_staff_id', '?')})  "
+                  f"{v.get('declaration', '')}  {v.get('image_size', 0)} bytes")
+    return 0
+

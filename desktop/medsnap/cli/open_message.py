@@ -1,0 +1,65 @@
+"""Open a received message: verify it again, show who sent it, save the image to a file.
+
+Saving a copy for the record is an explicit, audited action (and may be disabled by policy).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from medsnap.messaging.command_support import (add_identity_options, add_json_option,
+                                               open_session, print_json)
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("id", help="the message id shown by 'medsnap inbox'")
+    parser.add_argument("-o", "--output", required=True, help="where to save the image")
+    add_identity_options(parser)
+    add_json_option(parser)
+
+
+def _save_allowed() -> bool:
+    try:
+        from medsnap.config import load_config
+
+        return bool(load_config()["allow_save_copy"])
+    except Exception:
+        return True
+
+
+def run(args: argparse.Namespace) -> int:
+    from medsnap.errors import ExportError
+    from medsnap.exporting import write_atomically
+    from medsnap.messaging.inbox import Inbox
+
+    if not _save_allowed():
+        raise ExportError("Saving a copy is turned off by your hospital's policy. Nothing was "
+                          "written; view the message in the MedSnap window instead.")
+    output = Path(args.output)
+    session = open_session(args)
+    inbox = Inbox(session)
+    try:
+        letter = inbox.open(args.id, crl=session.crl(refresh=True))
+        write_atomically(output, letter.image)
+        session.audit.record("saved", id=args.id, message_id=letter.message_id,
+                             size=len(letter.image))
+        sender = letter.sender
+        facts = {"id": args.id, "message_id": letter.message_id, "from": sender.display_name,
+                 "from_staff_id": sender.staff_id, "from_role": sender.role,
+                 "issued_at": letter.issued_at.isoformat(), "note": letter.note,
+                 "declaration": letter.declaration, "saved_to": str(output),
+                 "checks": list(letter.verification.checks)}
+    finally:
+        inbox.close()
+        session.close()
+    if args.json:
+        print_json(facts)
+    else:
+        print(f"From {facts['from']} ({facts['from_staff_id']}, {facts['from_role']}), "
+              f"{facts['issued_at']} - verified: signature, sender, addressed to you.")
+        print(f"Declaration: {facts['declaration']}")
+        if facts["note"]:
+            print(f"Note: {facts['note']}")
+        print(f"Saved the image to {output}.")
+    return 0

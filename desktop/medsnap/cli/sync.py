@@ -1,0 +1,51 @@
+"""Send what is queued, update delivery states and fetch new messages (once, or --watch)."""
+
+from __future__ import annotations
+
+import argparse
+
+from medsnap.messaging.command_support import (add_identity_options, add_json_option,
+                                               open_session, print_json)
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--watch", action="store_true",
+                        help="keep syncing every --interval seconds until Ctrl+C")
+    parser.add_argument("--interval", type=float, default=10.0, help="seconds (default 10)")
+    add_identity_options(parser)
+    add_json_option(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    import threading
+
+    from medsnap.messaging.errors import EndpointUnreachable
+    from medsnap.messaging.inbox import Inbox
+    from medsnap.messaging.outbox import Outbox
+    from medsnap.messaging.sync import SyncWorker
+
+    session = open_session(args)
+    outbox, inbox = Outbox(session.profile.outbox_path), Inbox(session)
+    worker = SyncWorker(session, outbox, inbox)
+    try:
+        if args.watch:
+            stop = threading.Event()
+            try:
+                worker.run_forever(stop, args.interval)
+            except KeyboardInterrupt:
+                stop.set()
+            return 0
+        report = worker.run_once()
+    finally:
+        inbox.close()
+        outbox.close()
+        session.close()
+    if args.json:
+        print_json(report.as_json())
+    else:
+        print(f"Sent {len(report.sent)}, failed {len(report.failed)}, delivered "
+              f"{len(report.delivered)}, read {len(report.read)}; received {report.received}, "
+              f"refused {report.refused}.")
+    if report.offline:
+        raise EndpointUnreachable(report.offline)
+    return 0

@@ -1,0 +1,77 @@
+"""What the messaging subcommands share: options, the passphrase, opening a session.
+
+The passphrase comes, in this order, from ``--passphrase-stdin`` (one line on standard input),
+the ``MEDSNAP_PASSPHRASE`` environment variable, or a prompt on the terminal (not echoed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+
+from medsnap.errors import UsageError
+from medsnap.messaging.profile import Workstation, medsnap_home
+
+PASSPHRASE_ENV = "MEDSNAP_PASSPHRASE"
+
+
+def add_identity_options(parser: argparse.ArgumentParser, *, staff_id: bool = True) -> None:
+    if staff_id:
+        parser.add_argument("--as", dest="staff_id", metavar="STAFF_ID",
+                            help="act as this clinician (default: who signed in last here)")
+    parser.add_argument("--endpoint", metavar="URL",
+                        help="the endpoint address (default: policy, or the running demo)")
+    parser.add_argument("--passphrase-stdin", action="store_true",
+                        help="read the passphrase from the first line of standard input")
+
+
+def add_json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+
+def read_passphrase(args: argparse.Namespace, prompt: str = "Passphrase: ", *,
+                    confirm: bool = False) -> str:
+    if getattr(args, "passphrase_stdin", False):
+        line = sys.stdin.readline()
+        value = line.rstrip("\r\n")
+    elif os.environ.get(PASSPHRASE_ENV):
+        value = os.environ[PASSPHRASE_ENV]
+    else:
+        if not sys.stdin.isatty():
+            raise UsageError("No passphrase given: type it at the prompt, pipe it with "
+                             f"--passphrase-stdin, or set {PASSPHRASE_ENV}. Nothing was done.")
+        value = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Repeat passphrase: ") != value:
+            raise UsageError("The two passphrases differ. Nothing was done; try again.")
+    if not value:
+        raise UsageError("The passphrase is empty. Nothing was done.")
+    return value
+
+
+def workstation() -> Workstation:
+    return Workstation(medsnap_home())
+
+
+def open_session(args: argparse.Namespace):
+    """Unlock the chosen (or last) clinician's keys; the caller closes the session."""
+    from medsnap.messaging.session import sign_in
+
+    desk = workstation()
+    profile = desk.current_profile(getattr(args, "staff_id", None))
+    return sign_in(desk, profile.staff_id, read_passphrase(args),
+                   endpoint_url=getattr(args, "endpoint", None), record=False)
+
+
+def print_json(value: object) -> None:
+    print(json.dumps(value, indent=2, sort_keys=True))
+
+
+def when(epoch: int | float | None) -> str:
+    if not epoch:
+        return "-"
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M")

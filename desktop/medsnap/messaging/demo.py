@@ -1,0 +1,159 @@
+"""The demo default: an embedded endpoint on 127.0.0.1 with a demo CA and demo colleagues.
+
+Everything lives in ``<MEDSNAP_HOME>/demo`` (SQLite); the workstation file is pointed at the
+demo endpoint, so ``medsnap send/inbox`` and the window work against it. Each demo colleague
+is enrolled on this workstation with a passphrase printed on screen, so a newcomer can send to
+a colleague and then read it as that colleague. The demo CA is not a hospital's: a pinned
+policy root never matches it, and demo data is for trying MedSnap only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from medsnap.crypto.keystore import KeyStore
+from medsnap.messaging.profile import Workstation, root_fingerprint
+from medsnap.messaging.session import enrol
+
+DEMO_PORT = 8767
+
+
+@dataclass(frozen=True)
+class DemoColleague:
+    staff_id: str
+    name: str
+    role: str
+    department: str
+    passphrase: str
+
+
+#: fixed, public demo identities (the passphrases are printed on screen by design)
+COLLEAGUES = (
+    DemoColleague("demo.ada", "Dr Ada Okafor", "Consultant", "Cardiology",
+                  "amber kettle sings 7 tunes"),
+    DemoColleague("demo.ben", "Dr Ben Hughes", "Registrar", "Emergency",
+                  "violet harbour naps 3 times"),
+    DemoColleague("demo.chloe", "Chloe Martin", "Ward Sister", "Respiratory",
+                  "silver orchard hums 5 songs"),
+)
+
+
+@dataclass
+class DemoEndpoint:
+    url: str
+    folder: Path
+    colleagues: tuple[DemoColleague, ...]
+    _server: object
+    _thread: threading.Thread
+
+    def stop(self) -> None:
+        self._server.should_exit = True  # type: ignore[attr-defined]
+        self._thread.join(timeout=15)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _serve(database_url: str, port: int) -> tuple[object, threading.Thread]:
+    import uvicorn
+
+    from medsnap_endpoint.app import create_app
+    from medsnap_endpoint.settings import Settings
+
+    settings = Settings(requests_per_minute=100000, public_requests_per_minute=100000,
+                        key_fetches_per_staff_per_hour=1000,
+                        key_fetches_per_client_per_hour=1000)
+    config = uvicorn.Config(create_app(database_url, settings), host="127.0.0.1", port=port,
+                            log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="medsnap-demo-endpoint", daemon=True)
+    thread.start()
+    return server, thread
+
+
+def _wait_until_up(url: str, thread: threading.Thread) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and thread.is_alive():
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{url}/healthz", timeout=1, trust_env=False).status_code == 200:
+                return
+        time.sleep(0.05)
+    from medsnap.messaging.errors import MessagingError
+
+    raise MessagingError("The demo endpoint did not start. Nothing was changed; another "
+                         "program may hold the port - try 'medsnap demo --port 0'.")
+
+
+def _prepare_database(database_url: str) -> None:
+    from medsnap_endpoint import admin
+    from medsnap_endpoint.storage import open_database
+
+    database = open_database(database_url)
+    try:
+        known = {c["staff_id"] for c in admin.list_clinicians(database)}
+        if not known:
+            admin.init_ca(database, "MedSnap DEMO Root (not a hospital)")
+        for person in COLLEAGUES:
+            if person.staff_id not in known:
+                admin.add_clinician(database, staff_id=person.staff_id,
+                                    email=f"{person.staff_id}@demo.medsnap.invalid",
+                                    display_name=person.name, role=person.role,
+                                    department=person.department)
+    finally:
+        database.close()
+
+
+def _enrol_missing(workstation: Workstation, database_url: str, url: str,
+                   keystore: KeyStore) -> None:
+    from medsnap_endpoint import admin
+    from medsnap_endpoint.storage import open_database
+
+    for person in COLLEAGUES:
+        if keystore.has(person.staff_id) and workstation.profile(person.staff_id).exists():
+            continue
+        database = open_database(database_url)
+        try:
+            code, _ = admin.new_code(database, person.staff_id)
+        finally:
+            database.close()
+        enrol(workstation, person.staff_id, code, person.passphrase, endpoint_url=url,
+              keystore=keystore).close()
+
+
+def start_demo(home: Path, *, port: int = DEMO_PORT,
+               keystore: KeyStore | None = None) -> DemoEndpoint:
+    """Start the embedded endpoint, enrol the demo colleagues, point this workstation at it."""
+    folder = home / "demo"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    database_url = f"sqlite:///{folder / 'endpoint.db'}"
+    _prepare_database(database_url)
+    if port == 0 or not _port_free(port):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    server, thread = _serve(database_url, port)
+    _wait_until_up(url, thread)
+    workstation = Workstation(home)
+    root = httpx.get(f"{url}/v1/ca/root", timeout=10, trust_env=False).content
+    # the demo's own root is this workstation's pin while the demo is in use
+    workstation.update(endpoint_url=url, root_fingerprint=root_fingerprint(root), demo=True)
+    keystore = keystore or KeyStore()
+    _enrol_missing(workstation, database_url, url, keystore)
+    for person in COLLEAGUES:  # a restarted demo may listen on another port
+        workstation.profile(person.staff_id).update(endpoint_url=url)
+    workstation.update(current=COLLEAGUES[0].staff_id)
+    return DemoEndpoint(url, folder, COLLEAGUES, server, thread)
