@@ -19,6 +19,15 @@ COMMANDS: dict[str, str] = {
     "inspect": "inspect",
     "age": "age",
     "keygen": "keygen",
+    "enrol": "enrol",
+    "signin": "signin",
+    "send": "send",
+    "outbox": "outbox",
+    "sync": "sync",
+    "inbox": "inbox",
+    "open": "open_message",
+    "audit": "audit",
+    "demo": "demo",
 }
 
 EXIT_CODES = """exit codes:
@@ -29,6 +38,9 @@ EXIT_CODES = """exit codes:
   4  the output failed the metadata verifier; nothing was written
   5  the output could not be written
   6  encryption, signature or key error
+  7  not signed in, no profile or no endpoint configured (messaging)
+  8  the endpoint cannot be reached; queued messages are kept and retried
+  9  the endpoint refused the request (the message says why)
 """
 
 
