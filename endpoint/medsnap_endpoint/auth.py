@@ -92,7 +92,7 @@ def authenticate(request: Request, database: Database, settings: Settings) -> Ca
     except InvalidSignature:
         raise _refuse("its signature does not match") from None
     window = now - now % 60
-    with database.transaction(write=True) as tx:
+    with database.transaction(write=True, durable=False) as tx:
         fresh = tx.run("INSERT INTO request_nonces (key_id, nonce, expires_at) VALUES (?, ?, ?) "
                        "ON CONFLICT DO NOTHING",
                        (key_id, nonce, now + 2 * settings.max_clock_skew_seconds + 60))

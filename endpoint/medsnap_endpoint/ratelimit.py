@@ -13,7 +13,7 @@ def hit(database: Database, bucket: str, *, limit: int, window_seconds: int,
     """Count one request in ``bucket``; raise RateLimited once ``limit`` is passed this window."""
     now_s = int(time.time() if now is None else now)
     window = now_s - now_s % window_seconds
-    with database.transaction(write=True) as tx:
+    with database.transaction(write=True, durable=False) as tx:
         row = tx.one(
             "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?, ?, 1) "
             "ON CONFLICT (bucket) DO UPDATE SET "

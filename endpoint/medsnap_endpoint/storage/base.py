@@ -58,6 +58,9 @@ class Database:
     def _begin(self, connection: Any, write: bool) -> None:
         raise NotImplementedError
 
+    def _relax_durability(self, connection: Any, relaxed: bool) -> None:
+        raise NotImplementedError
+
     def _commit(self, connection: Any) -> None:
         connection.commit()
 
@@ -72,16 +75,27 @@ class Database:
 
     # public --------------------------------------------------------------------------------
     @contextmanager
-    def transaction(self, *, write: bool = False) -> Iterator[Transaction]:
-        """A transaction; ``write=True`` takes the write lock up front (SQLite) to avoid upgrades."""
+    def transaction(self, *, write: bool = False, durable: bool = True) -> Iterator[Transaction]:
+        """A transaction; ``write=True`` takes the write lock up front (SQLite) to avoid upgrades.
+
+        ``durable=False`` is for bookkeeping whose loss in a power cut is harmless (request
+        nonces, rate-limit counters): its commit survives a killed process but does not wait for
+        the disk. Messages, receipts and audit rows always use durable commits.
+        """
         with self._connection() as connection:
-            self._begin(connection, write)
+            if not durable:
+                self._relax_durability(connection, True)
             try:
-                yield Transaction(self, connection)
-            except BaseException:
-                self._rollback(connection)
-                raise
-            self._commit(connection)
+                self._begin(connection, write)
+                try:
+                    yield Transaction(self, connection)
+                except BaseException:
+                    self._rollback(connection)
+                    raise
+                self._commit(connection)
+            finally:
+                if not durable:
+                    self._relax_durability(connection, False)
 
     @contextmanager
     def _connection(self) -> Iterator[Any]:

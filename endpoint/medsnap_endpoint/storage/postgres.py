@@ -29,6 +29,10 @@ class PostgresDatabase(Database):
     def _begin(self, connection: Any, write: bool) -> None:
         pass  # psycopg opens a transaction implicitly on the first statement
 
+    def _relax_durability(self, connection: Any, relaxed: bool) -> None:
+        if relaxed:  # SET LOCAL: ends with this transaction (which it opens)
+            connection.execute("SET LOCAL synchronous_commit TO OFF")
+
     def _execute(self, connection: Any, sql: str, params: Sequence[Any]) -> Any:
         # binary protocol: ciphertext chunks travel as raw bytes, not hex text twice their size
         return connection.execute(sql.replace("?", "%s"), tuple(params), binary=True)

@@ -33,6 +33,11 @@ class SQLiteDatabase(Database):
     def _begin(self, connection: sqlite3.Connection, write: bool) -> None:
         connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
+    def _relax_durability(self, connection: sqlite3.Connection, relaxed: bool) -> None:
+        # WAL + NORMAL: the commit is in the log (safe from a crash) without an fsync; the next
+        # FULL commit syncs it along with its own pages
+        connection.execute(f"PRAGMA synchronous={'NORMAL' if relaxed else 'FULL'}")
+
     def _commit(self, connection: sqlite3.Connection) -> None:
         connection.execute("COMMIT")
 
