@@ -73,15 +73,13 @@ class Desk:
         return Workstation(self.home)
 
 
-@pytest.fixture
-def make_desk(tmp_path) -> Callable[[], Desk]:
+@pytest.fixture(scope="session")
+def make_desk(tmp_path_factory) -> Callable[[], Desk]:
+    """A new workstation each call (session-wide, so module fixtures can enrol people once)."""
     from keyring_backends import MemoryKeyring
 
-    counter = iter(range(100))
-
     def make() -> Desk:
-        home = tmp_path / f"desk{next(counter)}"
-        home.mkdir()
+        home = tmp_path_factory.mktemp("desk")
         return Desk(home, KeyStore(keyring_backend=MemoryKeyring()))
 
     return make

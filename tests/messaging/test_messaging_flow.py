@@ -13,7 +13,7 @@ from medsnap.messaging.session import enrol, sign_in
 from medsnap.messaging.sync import SyncWorker
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def pair(endpoint, make_desk):
     """Alice and Bob enrolled on their own workstations."""
     people = []
@@ -83,9 +83,30 @@ def test_wrong_passphrase_on_a_fresh_workstation_stores_nothing(pair, make_desk)
 def test_lock_drops_keys(pair):
     from medsnap.messaging.errors import NotSignedIn
 
-    (_desk, alice), _bob = pair
+    (desk, signed_in), _bob = pair
+    alice = sign_in(desk.workstation, signed_in.staff_id, PASSPHRASE, keystore=desk.keystore)
     alice.clinician  # unlocked
     alice.lock()
     assert alice.keys.is_locked and alice.transport.client.keys is None
     with pytest.raises(NotSignedIn):
         alice.clinician
+
+
+def test_drafts_round_trip_encrypted_to_own_key(pair):
+    from medsnap.errors import DocumentError
+    from medsnap.messaging.drafts import DraftStore
+
+    (_desk, alice), (_bob_desk, bob) = pair
+    drafts = DraftStore(alice.profile.drafts_folder, alice.audit)
+    draft_id = drafts.new_id()
+    payload = b'{"document": 1}' + b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    drafts.save(draft_id, payload, alice.clinician.certificates.encryption_key)
+    drafts.save(draft_id, payload + b"more", alice.clinician.certificates.encryption_key)
+    [info] = drafts.pending()
+    assert info.id == draft_id
+    stored = (alice.profile.drafts_folder / f"{draft_id}.age").read_bytes()
+    assert b"\x89PNG" not in stored and b'"document"' not in stored
+    assert drafts.restore(draft_id, alice.keys.encryption_key) == payload + b"more"
+    with pytest.raises(DocumentError):
+        drafts.restore(draft_id, bob.keys.encryption_key)
+    assert drafts.delete(draft_id) and drafts.pending() == []
