@@ -214,6 +214,23 @@ def test_an_output_folder_that_is_a_file_is_exit_5(tmp_path):
     assert _only(tmp_path, "in.png")
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux /proc")
+def test_an_output_folder_nobody_may_write_is_exit_5(tmp_path, capsys):
+    source = tmp_path / "in.png"
+    sample_picture().save(source)
+    assert run_cli(source, "-o", "/proc/self/medsnap-out.png") == 5  # refused even to root
+    assert "Nothing was written" in capsys.readouterr().err
+    assert not os.path.exists("/proc/self/medsnap-out.png")
+
+
+def test_the_content_decides_not_the_name(tmp_path):
+    source = tmp_path / "actually-a-png.jpg"
+    sample_picture().save(source, "PNG")
+    assert run_cli(source, "-o", tmp_path / "out.png") == 0
+    with Image.open(tmp_path / "out.png") as image:
+        assert close(image.getpixel((10, 10)), QUADRANTS[0], 0)
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
 def test_a_read_only_output_folder_is_exit_5_and_leaves_nothing(tmp_path):
     source = tmp_path / "in.png"

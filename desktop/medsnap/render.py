@@ -314,7 +314,7 @@ def render(document: Document) -> QImage:
     return image
 
 
-def render_to_pil(document: Document, *, tile_share: float = 0.5) -> Image.Image:
+def render_to_pil(document: Document, *, tile_share: float = 0.35) -> Image.Image:
     """Like ``render``, as a Pillow image ("RGB", or "RGBA" for pictures with alpha).
 
     When annotations cover less than ``tile_share`` of the output, only the boxes they can
