@@ -28,8 +28,10 @@ from medsnap_endpoint.client import DeviceKeys, EndpointClient, EndpointRefused
 
 T = TypeVar("T")
 _TEMPORARY = {408, 425, 429, 500, 502, 503, 504}
-#: fault injection for the crash tests: pause this many seconds in the middle of an upload
+#: fault injection for the crash tests: pause this many seconds in the middle of an upload,
+#: or after the endpoint confirmed it but before the outbox records it
 PAUSE_UPLOAD_ENV = "MEDSNAP_TEST_PAUSE_MID_UPLOAD"
+PAUSE_AFTER_UPLOAD_ENV = "MEDSNAP_TEST_PAUSE_AFTER_UPLOAD"
 
 
 def system_proxy_mounts(url: str) -> dict[str, httpx.HTTPTransport] | None:
@@ -91,7 +93,14 @@ class Transport:
         pause = float(os.environ.get(PAUSE_UPLOAD_ENV) or 0)
         if pause:
             return self.call(self._paused_upload, message_id, recipients, ciphertext, pause)
-        return self.call(self.client.send, message_id, recipients, ciphertext)
+        answer = self.call(self.client.send, message_id, recipients, ciphertext)
+        pause = float(os.environ.get(PAUSE_AFTER_UPLOAD_ENV) or 0)
+        if pause:
+            import time
+
+            print("MEDSNAP-TEST: uploaded", file=sys.stderr, flush=True)
+            time.sleep(pause)
+        return answer
 
     def _paused_upload(self, message_id: str, recipients: list[str], ciphertext: bytes,
                        pause: float) -> dict:
@@ -113,6 +122,6 @@ class Transport:
         streamed = httpx.Request(request.method, request.url, headers=request.headers,
                                  content=body())
         response = client.http.send(streamed)
-        from medsnap_endpoint.client import _raise_for
-
-        return _raise_for(response).json()
+        if response.status_code >= 400:
+            raise EndpointRefused(response.status_code, "error", response.text[:200])
+        return response.json()
