@@ -18,6 +18,16 @@ if not os.environ.get("XDG_RUNTIME_DIR") or not os.path.isdir(os.environ["XDG_RU
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_qapplication_first(qapp):
+    """Create the session's QApplication before any test can make a bare QGuiApplication.
+
+    render.py makes a QGuiApplication when a process has none (the command line needs no
+    widgets); if a render test ran first, a later widget test would abort the process.
+    """
+    return qapp
+
+
 @pytest.fixture
 def memory_keyring():
     """keyring's default backend becomes an in-memory one (tests/keyring_backends.py)."""
