@@ -79,6 +79,8 @@ def test_signed_fuzzing_finds_no_server_error(server, fuzzing_device):
 
 
 def test_schemathesis_cli_finds_no_server_error_unauthenticated(server, tmp_path):
+    if server.database_url.startswith("postgresql"):
+        pytest.skip("unsigned requests stop before the database; SQLite covers them")
     command = Path(sys.executable).parent / "schemathesis"
     result = subprocess.run(
         [str(command), "run", f"{server.url}/openapi.json", "--checks", "not_a_server_error",
