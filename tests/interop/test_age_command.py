@@ -103,6 +103,13 @@ def _header_length(sealed: bytes) -> int:
     return sealed.index(b"\n---") + len(b"\n--- ") + 43 + 1
 
 
+def _other_base64_char(sealed: bytes, at: int) -> bytes:
+    # Stays inside the base64 alphabet (a bit flip may not), so the stanza still parses and
+    # only the wrapped file key is wrong.
+    replacement = b"B" if sealed[at : at + 1] == b"A" else b"A"
+    return sealed[:at] + replacement + sealed[at + 1 :]
+
+
 def _corruptions(sealed: bytes) -> dict[str, tuple[bytes, type[ours.AgeError]]]:
     header = _header_length(sealed)
     payload = header + 16
@@ -114,7 +121,7 @@ def _corruptions(sealed: bytes) -> dict[str, tuple[bytes, type[ours.AgeError]]]:
         "final chunk dropped": (sealed[: payload + 65552], ours.PayloadError),
         "one byte short": (sealed[:-1], ours.PayloadError),
         "trailing byte": (sealed + b"\x00", ours.PayloadError),
-        "flip in stanza body": (flip(sealed.index(b"\n", sealed.index(b"-> X25519")) + 3), ours.NoIdentityMatched),
+        "changed stanza body": (_other_base64_char(sealed, sealed.index(b"\n", sealed.index(b"-> X25519")) + 3), ours.NoIdentityMatched),
         "flip in header MAC": (flip(header - 10), ours.HmacError),
         "flip in version": (flip(3), ours.HeaderError),
         "flip in nonce": (flip(header + 3), ours.PayloadError),
