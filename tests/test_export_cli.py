@@ -136,6 +136,19 @@ def test_format_follows_the_suffix_or_the_flag(tmp_path):
         assert (tmp_path / name).read_bytes().startswith(magic)
 
 
+def test_an_unknown_suffix_lets_medsnap_choose_png_for_drawings_jpeg_for_photos(tmp_path):
+    import random
+
+    drawing, photo = tmp_path / "drawing.png", tmp_path / "photo.png"
+    sample_picture(200, 150).save(drawing)
+    rng = random.Random(3)
+    Image.frombytes("RGB", (200, 150), rng.randbytes(200 * 150 * 3)).save(photo)
+    assert run_cli(drawing, "-o", tmp_path / "d.out") == 0
+    assert run_cli(photo, "-o", tmp_path / "p.out") == 0
+    assert (tmp_path / "d.out").read_bytes().startswith(b"\x89PNG")
+    assert (tmp_path / "p.out").read_bytes().startswith(b"\xff\xd8")
+
+
 def _only(folder, *names):
     return sorted(p.name for p in folder.iterdir()) == sorted(names)
 
