@@ -12,7 +12,7 @@ import argparse
 
 from medsnap.cli.export import box
 from medsnap.messaging.command_support import (add_identity_options, add_json_option,
-                                               open_session, print_json)
+                                               open_session_while, print_json)
 
 DECLARATIONS = ("not-identifiable", "consent-verbal", "consent-written", "direct-care")
 
@@ -72,8 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from medsnap.messaging.outbox import Outbox
     from medsnap.messaging.sync import SyncReport, SyncWorker
 
-    image = clean_image(args)
-    session = open_session(args)
+    session, image = open_session_while(args, lambda: clean_image(args))
     outbox = Outbox(session.profile.outbox_path)
     try:
         message_id = queue_letter(session, outbox, image, args.to, note=args.note,

@@ -55,14 +55,36 @@ def workstation() -> Workstation:
     return Workstation(medsnap_home())
 
 
-def open_session(args: argparse.Namespace):
+def open_session(args: argparse.Namespace, passphrase: str | None = None):
     """Unlock the chosen (or last) clinician's keys; the caller closes the session."""
     from medsnap.messaging.session import sign_in
 
     desk = workstation()
     profile = desk.current_profile(getattr(args, "staff_id", None))
-    return sign_in(desk, profile.staff_id, read_passphrase(args),
+    return sign_in(desk, profile.staff_id, passphrase or read_passphrase(args),
                    endpoint_url=getattr(args, "endpoint", None), record=False)
+
+
+def open_session_while(args: argparse.Namespace, work):
+    """Unlock (scrypt, ~1 s, releases the GIL) on a thread while ``work()`` runs here.
+
+    Returns ``(session, result of work)``; the session is closed if either fails.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    workstation().current_profile(getattr(args, "staff_id", None))  # fail fast, no prompt
+    passphrase = read_passphrase(args)  # prompt before the threads start
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        unlocking = pool.submit(open_session, args, passphrase)
+        try:
+            result = work()
+        except BaseException:
+            try:
+                unlocking.result().close()
+            except Exception:  # the work's own error is the one to report
+                pass
+            raise
+        return unlocking.result(), result
 
 
 def print_json(value: object) -> None:
