@@ -70,11 +70,10 @@ def document_for(path: Path):
     return document
 
 
-# -- child processes: each prints the seconds its work took --------------------------------
+# -- child processes: the parent prints the wall and CPU seconds their work took -----------
 
-def child_floor(source: str, out: str, fmt: str) -> float:
+def child_floor(source: str, out: str, fmt: str) -> None:
     from PIL import Image
-    start = time.perf_counter()
     with Image.open(source) as image:
         x, y, w, h = CROP
         cropped = image.crop((x, y, x + w, y + h))
@@ -82,17 +81,14 @@ def child_floor(source: str, out: str, fmt: str) -> float:
         cropped.save(out, "JPEG", quality=QUALITY, subsampling="4:2:0", optimize=False)
     else:
         cropped.save(out, "PNG", optimize=False, compress_level=6)
-    return time.perf_counter() - start
 
 
-def child_function(source: str, out: str, fmt: str) -> float:
+def child_function(source: str, out: str, fmt: str) -> None:
     from medsnap.exporting import export_document
-    start = time.perf_counter()
     export_document(document_for(Path(source)), out, fmt, QUALITY)
-    return time.perf_counter() - start
 
 
-def draft_json(path: Path) -> Path:
+def draft_json() -> Path:
     from medsnap.document import Document, document_to_json
     document = Document(size=(WIDTH, HEIGHT), annotations=ten_annotations())
     target = OUT / "export-bench-draft.json"
@@ -102,8 +98,10 @@ def draft_json(path: Path) -> Path:
 
 # -- the parent ---------------------------------------------------------------------------
 
-def measure(command: list[str]) -> tuple[float, float, float | None]:
-    """(wall seconds, peak RSS bytes, seconds the child reported or None)."""
+def measure(command: list[str]) -> tuple[float, float, float, tuple[float, float] | None]:
+    """(wall s, CPU s, peak RSS bytes, (work wall s, work CPU s) the child reported or None).
+
+    CPU seconds are steadier than wall time on a shared machine; both are reported."""
     with open(OUT / "export-bench-child.log", "w+b") as log:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
@@ -117,9 +115,10 @@ def measure(command: list[str]) -> tuple[float, float, float | None]:
         raise SystemExit(f"{' '.join(command)} failed:\n{output}")
     reported = None
     for line in output.splitlines():
-        if line.startswith("elapsed="):
-            reported = float(line.split("=", 1)[1])
-    return wall, usage.ru_maxrss * 1024.0, reported
+        if line.startswith("work="):
+            wall_s, cpu_s = line.split("=", 1)[1].split(",")
+            reported = (float(wall_s), float(cpu_s))
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024.0, reported
 
 
 def run_child(kind: str, *args: str) -> list[str]:
@@ -133,11 +132,15 @@ def main() -> None:
     options = parser.parse_args()
     if options.child:
         kind, source, out, fmt = options.child
-        seconds = {"floor": child_floor, "function": child_function}[kind](source, out, fmt)
-        print(f"elapsed={seconds}")
+        # imports before the clock: Pillow for the floor, MedSnap's core (Pillow included)
+        # for the function; Qt is imported inside the timed work, on first paint.
+        __import__("PIL.Image" if kind == "floor" else "medsnap.exporting")
+        wall, cpu = time.perf_counter(), time.process_time()
+        {"floor": child_floor, "function": child_function}[kind](source, out, fmt)
+        print(f"work={time.perf_counter() - wall},{time.process_time() - cpu}")
         return
     source = sample_path()
-    draft = draft_json(source)
+    draft = draft_json()
     print(f"sample: {source.name}, {source.stat().st_size / 1e6:.1f} MB, {WIDTH}x{HEIGHT}; "
           f"crop {CROP[2]}x{CROP[3]}, 10 annotations, 2 redactions; {options.runs} runs\n")
     crop_arg = ",".join(map(str, CROP))
@@ -158,7 +161,7 @@ def main() -> None:
     mat2_copy = OUT / "export-bench-mat2.jpg"
     if shutil.which("mat2"):
         variants["mat2 --inplace"] = lambda: ["mat2", "--inplace", str(mat2_copy)]
-    samples: dict[str, list[tuple[float, float, float | None]]] = {n: [] for n in variants}
+    samples: dict[str, list] = {name: [] for name in variants}
     for _ in range(options.runs):  # round-robin, so a busy moment hurts every variant alike
         for name, command in variants.items():
             for leftover in OUT.glob("export-bench-exiftool*"):
@@ -167,26 +170,34 @@ def main() -> None:
             samples[name].append(measure(command()))
     results = {}
     for name, rows in samples.items():
-        reported = [seconds for _, _, seconds in rows if seconds is not None]
-        results[name] = {"wall": statistics.median(wall for wall, _, _ in rows),
-                         "rss": max(peak for _, peak, _ in rows),
-                         "work": statistics.median(reported) if reported else None}
+        reported = [row[3] for row in rows if row[3] is not None]
+        results[name] = {
+            "wall": statistics.median(row[0] for row in rows),
+            "cpu": statistics.median(row[1] for row in rows),
+            "rss": max(row[2] for row in rows),
+            "work": statistics.median(r[0] for r in reported) if reported else None,
+            "work_cpu": statistics.median(r[1] for r in reported) if reported else None}
     report(results)
 
 
 def report(results: dict[str, dict]) -> None:
-    print(f"{'variant':<16}{'work s':>8}{'x floor':>9}{'process s':>11}{'x floor':>9}"
-          f"{'peak RSS MB':>13}{'x decoded':>11}")
+    columns = (("work", "work s"), ("work_cpu", "work CPU s"), ("wall", "process s"),
+               ("cpu", "process CPU s"))
+    print(f"{'variant':<16}" + "".join(f"{title:>15}" for _, title in columns)
+          + f"{'peak RSS MB':>13}{'x decoded':>11}")
     for name, row in results.items():
-        fmt = "png" if name.endswith("png") else "jpeg"
-        floor = results[f"floor {fmt}"]
-        work = f"{row['work']:.2f}" if row["work"] is not None else "-"
-        ratio = f"{row['work'] / floor['work']:.2f}" if row["work"] is not None else "-"
-        print(f"{name:<16}{work:>8}{ratio:>9}{row['wall']:>11.2f}"
-              f"{row['wall'] / floor['wall']:>9.2f}{row['rss'] / 1e6:>13.0f}"
-              f"{row['rss'] / DECODED:>11.2f}")
-    print(f"\ndecoded image: {DECODED / 1e6:.0f} MB; exiftool and mat2 strip the whole file "
-          "(no crop, no drawing) and are compared with the JPEG floor.")
+        floor = results["floor png" if name.endswith("png") else "floor jpeg"]
+        cells = []
+        for key, _ in columns:
+            if row[key] is None:
+                cells.append(f"{'-':>15}")
+            else:
+                cells.append(f"{row[key]:>8.2f} ({row[key] / floor[key]:.2f}x)".rjust(15))
+        print(f"{name:<16}" + "".join(cells)
+              + f"{row['rss'] / 1e6:>13.0f}{row['rss'] / DECODED:>11.2f}")
+    print(f"\n(Nx) = ratio to the Pillow floor of the same format. Decoded image: "
+          f"{DECODED / 1e6:.0f} MB.\nexiftool and mat2 strip the whole file (no crop, no "
+          "drawing, no re-encode by exiftool) and are compared with the JPEG floor.")
 
 
 if __name__ == "__main__":
