@@ -136,9 +136,9 @@ class Document:
         return index, self._annotations.pop(index)
 
     def replace(self, annotation: Annotation) -> Annotation:
-        index = self.index_of(annotation.id)
         if not isinstance(annotation, Annotation) or not annotation.kind:
             raise DocumentError("Only annotations can be added to a drawing.")
+        index = self.index_of(annotation.id)
         old, self._annotations[index] = self._annotations[index], annotation
         return old
 
