@@ -26,7 +26,6 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS inbox (
     id TEXT PRIMARY KEY,
     endpoint_sender TEXT NOT NULL,
-    ciphertext BLOB NOT NULL,
     size INTEGER NOT NULL,
     received_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL,
@@ -35,7 +34,12 @@ CREATE TABLE IF NOT EXISTS inbox (
     verdict TEXT NOT NULL DEFAULT '{}',
     opened_at INTEGER,
     read_receipt_sent INTEGER NOT NULL DEFAULT 0
-)
+);
+-- apart from the state rows: SQLite rewrites a whole row on UPDATE, blob included
+CREATE TABLE IF NOT EXISTS inbox_ciphertext (
+    id TEXT PRIMARY KEY REFERENCES inbox (id) ON DELETE CASCADE,
+    data BLOB NOT NULL
+);
 """
 
 
@@ -81,7 +85,8 @@ class Inbox:
                                    timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute(_SCHEMA)
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)
         self._replay = ReplayStore(session.profile.replay_path)
 
     def close(self) -> None:
@@ -98,11 +103,14 @@ class Inbox:
             item_id = str(entry["id"])
             if not self._has(item_id):
                 data = transport.call(client.download, item_id)
-                self._db.execute(
-                    "INSERT INTO inbox (id, endpoint_sender, ciphertext, size, received_at, "
-                    "expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (item_id, entry["sender"], data, len(data), int(time.time()),
-                     int(entry["expires_at"])))
+                with self._db:  # both rows or neither, on disk before the acknowledgement
+                    self._db.execute("BEGIN")
+                    self._db.execute(
+                        "INSERT INTO inbox (id, endpoint_sender, size, received_at, expires_at)"
+                        " VALUES (?, ?, ?, ?, ?)", (item_id, entry["sender"], len(data),
+                                                    int(time.time()), int(entry["expires_at"])))
+                    self._db.execute("INSERT INTO inbox_ciphertext (id, data) VALUES (?, ?)",
+                                     (item_id, data))
             try:
                 transport.call(client.acknowledge, item_id)
                 self._db.execute("UPDATE inbox SET acknowledged = 1 WHERE id = ?", (item_id,))
@@ -158,7 +166,8 @@ class Inbox:
         return _item(row)
 
     def _ciphertext(self, item_id: str) -> bytes:
-        row = self._db.execute("SELECT ciphertext FROM inbox WHERE id = ?", (item_id,)).fetchone()
+        row = self._db.execute("SELECT data FROM inbox_ciphertext WHERE id = ?",
+                               (item_id,)).fetchone()
         if row is None:
             raise NoSuchMessage(f"There is no message {item_id} in your inbox.")
         return bytes(row[0])

@@ -27,7 +27,6 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
     id TEXT PRIMARY KEY,
     recipients TEXT NOT NULL,
-    ciphertext BLOB,
     size INTEGER NOT NULL,
     state TEXT NOT NULL,
     reason TEXT NOT NULL DEFAULT '',
@@ -37,7 +36,12 @@ CREATE TABLE IF NOT EXISTS outbox (
     updated_at INTEGER NOT NULL,
     sent_at INTEGER,
     expires_at INTEGER NOT NULL
-)
+);
+-- apart from the state rows: SQLite rewrites a whole row on UPDATE, blob included
+CREATE TABLE IF NOT EXISTS outbox_ciphertext (
+    id TEXT PRIMARY KEY REFERENCES outbox (id) ON DELETE CASCADE,
+    data BLOB NOT NULL
+);
 """
 
 
@@ -75,7 +79,8 @@ class Outbox:
         self._db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # a queued message survives power loss
-        self._db.execute(_SCHEMA)
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
         self._db.close()
@@ -83,11 +88,15 @@ class Outbox:
     def enqueue(self, recipients: list[str], ciphertext: bytes, expires_at: int) -> str:
         message_id = secrets.token_hex(16)
         now = int(time.time())
-        self._db.execute(
-            "INSERT INTO outbox (id, recipients, ciphertext, size, state, next_attempt_at, "
-            "created_at, updated_at, expires_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
-            (message_id, json.dumps(sorted(recipients)), ciphertext, len(ciphertext), 0.0,
-             now, now, expires_at))
+        with self._db:  # both rows or neither
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "INSERT INTO outbox (id, recipients, size, state, next_attempt_at, created_at, "
+                "updated_at, expires_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
+                (message_id, json.dumps(sorted(recipients)), len(ciphertext), 0.0, now, now,
+                 expires_at))
+            self._db.execute("INSERT INTO outbox_ciphertext (id, data) VALUES (?, ?)",
+                             (message_id, ciphertext))
         return message_id
 
     def get(self, message_id: str) -> OutboxItem:
@@ -98,9 +107,9 @@ class Outbox:
         return _item(row)
 
     def ciphertext(self, message_id: str) -> bytes:
-        row = self._db.execute("SELECT ciphertext FROM outbox WHERE id = ?",
+        row = self._db.execute("SELECT data FROM outbox_ciphertext WHERE id = ?",
                                (message_id,)).fetchone()
-        if row is None or row[0] is None:
+        if row is None:
             raise NoSuchMessage(f"Message {message_id} has no stored copy any more.")
         return bytes(row[0])
 
@@ -149,10 +158,11 @@ class Outbox:
     def cancel(self, message_id: str) -> None:
         """Stop a message that has not been sent; its ciphertext is deleted."""
         self.get(message_id)
-        if not self._set(message_id, "state = 'cancelled', ciphertext = NULL", (),
+        if not self._set(message_id, "state = 'cancelled'", (),
                          only_from=("queued", "failed")):
             raise NoSuchMessage(f"Message {message_id} was already sent and cannot be "
                                 "cancelled.")
+        self._db.execute("DELETE FROM outbox_ciphertext WHERE id = ?", (message_id,))
 
     def delete_expired(self, now: int | None = None) -> list[str]:
         now = int(time.time()) if now is None else now
