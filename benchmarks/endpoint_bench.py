@@ -132,6 +132,9 @@ def start_mesh() -> tuple[subprocess.Popen, str]:
     raise RuntimeError("mesh-sandbox did not start")
 
 
+OPEN_MESH_CLIENTS: list = []  # closed at the end of the run
+
+
 def mesh_exchange(url: str, payload: bytes) -> Callable[[int], None]:
     from mesh_client import MeshClient
 
@@ -139,6 +142,7 @@ def mesh_exchange(url: str, payload: bytes) -> Callable[[int], None]:
                         shared_key=MESH_KEY.encode())
     recipient = MeshClient(url=url, mailbox="X26ABC2", password="password",
                            shared_key=MESH_KEY.encode())
+    OPEN_MESH_CLIENTS.extend([sender, recipient])
 
     def exchange(n: int) -> None:
         message_id = sender.send_message("X26ABC2", payload, workflow_id="TEST_WORKFLOW")
@@ -194,6 +198,8 @@ def main() -> int:
                     print(f"  {'mesh-sandbox':19} {label:6} x{workers:<2} "
                           f"{results[('mesh-sandbox', label, workers)][0]:8.1f}/s", flush=True)
         finally:
+            for client in OPEN_MESH_CLIENTS:
+                client.close()
             mesh.terminate()
             mesh.wait(10)
     finally:
