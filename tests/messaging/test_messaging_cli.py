@@ -146,6 +146,36 @@ def test_audit_verify_detects_tampering(demo):
     assert medsnap(demo, "audit", "verify", "--as", ADA.staff_id).returncode == 0
 
 
+def test_enrol_with_a_code_then_sign_in_on_a_fresh_workstation(demo, tmp_path):
+    database = f"sqlite:///{demo['folders']['home'] / 'demo' / 'endpoint.db'}"
+    added = subprocess.run([str(Path(sys.executable).parent / "medsnap-endpoint"), "admin",
+                            "--database", database, "add-clinician", "--staff-id", "newbie1",
+                            "--email", "newbie1@demo.medsnap.invalid", "--name", "Nia New"],
+                           capture_output=True, text=True, timeout=60)
+    assert added.returncode == 0, added.stderr
+    code = json.loads(added.stdout)["enrolment_code"]
+    passphrase = "quiet meadow keeps 9 lanterns"
+    enrolled = medsnap(demo, "enrol", code, "--staff-id", "newbie1", "--passphrase-stdin",
+                       stdin=passphrase + "\n")
+    assert enrolled.returncode == 0, enrolled.stderr
+    assert "Enrolled Nia New (newbie1)" in enrolled.stdout
+    again = medsnap(demo, "enrol", code, "--staff-id", "newbie1", passphrase=passphrase)
+    assert again.returncode == 9 and "already used" in again.stderr  # one-time code
+
+    fresh = dict(demo["env"], MEDSNAP_HOME=str(tmp_path / "home"),
+                 MEDSNAP_ENDPOINT=demo["shown"].split("Demo endpoint: ")[1].split()[0])
+    fresh["MEDSNAP_TEST_KEYRING_FILE"] = str(tmp_path / "keyring.json")
+    signed = subprocess.run([*MEDSNAP, "signin", "newbie1", "--passphrase-stdin"], env=fresh,
+                            input=passphrase + "\n", capture_output=True, text=True,
+                            timeout=120)
+    assert signed.returncode == 0, signed.stderr
+    assert "Signed in as Nia New (newbie1)" in signed.stdout
+    listed = subprocess.run([*MEDSNAP, "inbox", "--json"], env={**fresh,
+                            "MEDSNAP_PASSPHRASE": passphrase}, capture_output=True, text=True,
+                            timeout=120)
+    assert listed.returncode == 0 and json.loads(listed.stdout) == []
+
+
 def test_demo_stops_on_ctrl_c(demo):
     process = demo["process"]
     process.send_signal(signal.SIGINT)

@@ -110,3 +110,26 @@ def test_drafts_round_trip_encrypted_to_own_key(pair):
     with pytest.raises(DocumentError):
         drafts.restore(draft_id, bob.keys.encryption_key)
     assert drafts.delete(draft_id) and drafts.pending() == []
+
+
+def test_idle_lock_follows_the_timeout(pair):
+    (desk, signed_in), _bob = pair
+    alice = sign_in(desk.workstation, signed_in.staff_id, PASSPHRASE, keystore=desk.keystore)
+    alice.touch(now=1000.0)
+    assert not alice.lock_if_idle(5, now=1000.0 + 299)
+    assert alice.lock_if_idle(5, now=1000.0 + 300)
+    assert alice.keys.is_locked and alice.audit.entries()[-1]["event"] == "lock"
+
+
+def test_retention_policy_deletes_old_letters(pair, png_bytes):
+    (_desk, alice), (_bob_desk, bob) = pair
+    outbox = Outbox(alice.profile.outbox_path)
+    queue_letter(alice, outbox, png_bytes(3), [bob.staff_id], expires_days=60)
+    SyncWorker(alice, outbox).run_once()
+    inbox = Inbox(bob)
+    inbox.fetch()
+    newest = inbox.items()[-1]
+    assert newest.id not in inbox.delete_expired(retention_days=30)
+    deleted = inbox.delete_expired(now=newest.received_at + 31 * 86400, retention_days=30)
+    assert newest.id in deleted
+    assert bob.audit.entries()[-1]["detail"]["why"] == "retention"

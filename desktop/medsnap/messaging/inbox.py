@@ -208,11 +208,25 @@ class Inbox:
                 pass  # the endpoint forgot the message (expired); nothing more to tell
             self._db.execute("UPDATE inbox SET read_receipt_sent = 1 WHERE id = ?", (item_id,))
 
-    def delete_expired(self, now: int | None = None) -> list[str]:
+    def delete_expired(self, now: int | None = None,
+                       retention_days: int | None = None) -> list[str]:
+        """Delete letters past their signed expiry, or kept longer than the retention policy."""
         now = int(time.time()) if now is None else now
-        rows = [r[0] for r in self._db.execute("SELECT id FROM inbox WHERE expires_at < ?",
-                                               (now,)).fetchall()]
-        for item_id in rows:
+        days = _retention_days() if retention_days is None else retention_days
+        kept_since = now - days * 86400
+        rows = self._db.execute("SELECT id, expires_at < ? FROM inbox WHERE expires_at < ? "
+                                "OR received_at < ?", (now, now, kept_since)).fetchall()
+        for item_id, expired in rows:
             self._db.execute("DELETE FROM inbox WHERE id = ?", (item_id,))
-            self.session.audit.record("deleted", id=item_id, why="expired")
-        return rows
+            self.session.audit.record("deleted", id=item_id,
+                                      why="expired" if expired else "retention")
+        return [row[0] for row in rows]
+
+
+def _retention_days() -> int:
+    try:
+        from medsnap.config import load_config
+
+        return int(load_config()["retention_days"])
+    except Exception:  # an unreadable policy is reported by the config package
+        return 30

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -54,6 +55,7 @@ class Session:
     transport: Transport
     audit: AuditLog
     _clinician: UnlockedClinician | None = field(default=None, repr=False)
+    _last_activity: float = field(default_factory=time.monotonic, repr=False)
 
     @property
     def staff_id(self) -> str:
@@ -117,6 +119,22 @@ class Session:
                 f"'{name_or_id}' matches {len(found)} colleagues{': ' + names if names else ''}."
                 " Nothing was sent. Give a staff id or a more exact name.")
         return found[0]
+
+    def touch(self, now: float | None = None) -> None:
+        """The clinician did something: restart the idle clock."""
+        self._last_activity = time.monotonic() if now is None else now
+
+    def lock_if_idle(self, timeout_minutes: int | None = None,
+                     now: float | None = None) -> bool:
+        """Lock after ``timeout_minutes`` (policy ``lock_timeout_minutes``) without activity."""
+        if timeout_minutes is None:
+            timeout_minutes = int(_policy("lock_timeout_minutes") or 5)
+        now = time.monotonic() if now is None else now
+        if not self.keys.is_locked and now - self._last_activity >= timeout_minutes * 60:
+            self.lock()
+            self.audit.record("lock", staff_id=self.staff_id, why="idle")
+            return True
+        return False
 
     def lock(self) -> None:
         """Forget the keys and the signing client (see UnlockedKeys.lock for the limits)."""
