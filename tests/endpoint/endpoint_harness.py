@@ -9,6 +9,7 @@ import pwd
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -97,10 +98,18 @@ class EndpointServer:
     port: int = 0
     process: subprocess.Popen | None = None
     log_path: Path | None = None
+    #: with --ssl-certfile/--ssl-keyfile in extra_args: the CA file that verifies the server
+    tls_ca: str | None = None
 
     @property
     def url(self) -> str:
+        if self.tls_ca:
+            return f"https://localhost:{self.port}"
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def verify(self) -> ssl.SSLContext | bool:
+        return ssl.create_default_context(cafile=self.tls_ca) if self.tls_ca else True
 
     def start(self) -> EndpointServer:
         self.port = self.port or free_port()  # a restart keeps its address
@@ -116,7 +125,8 @@ class EndpointServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"endpoint exited: {self.log()}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/healthz", timeout=1,
+                             verify=self.verify).status_code == 200:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.05)
