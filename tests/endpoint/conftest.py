@@ -77,8 +77,11 @@ def start_server(make_database_url) -> Iterator[Callable[..., EndpointServer]]:
 
 
 @pytest.fixture
-def enrol(server) -> Callable[..., EndpointClient]:
-    return enrolment_factory(server)
+def enrol(server) -> Iterator[Callable[..., EndpointClient]]:
+    make = enrolment_factory(server)
+    yield make
+    for client in make.clients:  # type: ignore[attr-defined]
+        client.close()
 
 
 def enrolment_factory(server: EndpointServer) -> Callable[..., EndpointClient]:
@@ -101,4 +104,5 @@ def enrolment_factory(server: EndpointServer) -> Callable[..., EndpointClient]:
         clients.append(client)
         return client
 
+    make.clients = clients  # type: ignore[attr-defined]
     return make

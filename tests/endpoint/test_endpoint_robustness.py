@@ -6,7 +6,6 @@ import hashlib
 import os
 import socket
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -118,5 +117,4 @@ def test_kill_9_during_upload_leaves_no_partial_message_and_loses_nothing_stored
     # the interrupted id is not poisoned: the app's outbox retry succeeds
     retried = alice.send("in-flight-0", [bob.staff_id], big)
     assert retried["size"] == len(big)
-    assert time.time()  # the server is healthy after two crashes
     assert running.admin("verify-audit").returncode == 0
