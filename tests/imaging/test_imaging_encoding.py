@@ -95,7 +95,7 @@ def test_encoder_refuses_output_the_verifier_rejects(monkeypatch):
         fresh.info["comment"] = b"leaked note"
         return fresh
 
-    monkeypatch.setattr(encoding, "fresh_copy", leaky_copy)
+    monkeypatch.setattr(encoding, "plain_image", leaky_copy)
     with pytest.raises(SanitizeError) as caught:
         encode_clean(sample_picture(), "jpeg")
     assert "comment" in caught.value.message and "not written" in caught.value.message

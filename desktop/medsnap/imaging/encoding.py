@@ -14,7 +14,7 @@ from PIL import Image, ImageChops
 
 from medsnap.errors import SanitizeError
 from medsnap.imaging.metadata import verify_clean
-from medsnap.imaging.pixels import fresh_copy, to_rgb_or_rgba
+from medsnap.imaging.pixels import plain_image, to_rgb_or_rgba
 
 FORMATS = ("png", "jpeg")
 _PATCH = 96          # side of each sampled square when guessing screenshot vs photo
@@ -73,14 +73,14 @@ def choose_format(image: Image.Image) -> str:
 
 
 def _pixels_for(image: Image.Image, fmt: str) -> Image.Image:
-    """RGB/RGBA pixels in a fresh image; JPEG gets transparency composited onto white."""
+    """RGB/RGBA pixels in a plain image; JPEG gets transparency composited onto white."""
     if image.mode not in ("RGB", "RGBA"):
         image = to_rgb_or_rgba(image, None)
     if fmt == "jpeg" and image.mode == "RGBA":
         white = Image.new("RGB", image.size, (255, 255, 255))
         white.paste(image, (0, 0), image)
         return white  # already a fresh image
-    return fresh_copy(image)
+    return plain_image(image)
 
 
 def encode_clean(image: Image.Image, fmt: str | None = None, *, quality: int = 90) -> bytes:

@@ -19,7 +19,7 @@ from PIL import Image
 from medsnap.errors import ImageError
 from medsnap.imaging.metadata import container_format
 from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
-from medsnap.imaging.pixels import exif_orientation, fresh_copy, make_upright, to_rgb_or_rgba
+from medsnap.imaging.pixels import exif_orientation, make_upright, plain_image, to_rgb_or_rgba
 
 # Pillow's own bomb guard matches ours by default (Pillow's is ~89 MP out of the box).
 if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < DEFAULT_MAX_PIXELS:
@@ -201,7 +201,7 @@ def _decode(opened: Image.Image, name: str, page: int, limit: int) -> Picture:
         pixels = to_rgb_or_rgba(opened, icc if isinstance(icc, bytes) else None)
         upright = make_upright(pixels, orientation)
         if upright is opened:  # nothing converted: detach the pixels from the file object
-            upright = fresh_copy(opened)
+            upright = plain_image(opened)
     except ImageError:
         raise
     except MemoryError:
