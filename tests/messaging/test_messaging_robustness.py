@@ -104,12 +104,15 @@ def test_sender_killed_during_upload_delivers_exactly_once(endpoint, tmp_path, p
     sender = subprocess.Popen([*MEDSNAP, "send", "--to", rita_id, str(picture)],
                               env={**quinn_env, pause: "60"}, stderr=subprocess.PIPE,
                               stdout=subprocess.DEVNULL)
+    said = []
     for line in sender.stderr:
-        if b"MEDSNAP-TEST:" in line:
+        said.append(line.decode(errors="replace"))
+        if "MEDSNAP-TEST:" in said[-1]:
             break
     sender.send_signal(signal.SIGKILL)  # no clean-up runs
     sender.wait(timeout=10)
     sender.stderr.close()
+    assert "MEDSNAP-TEST:" in said[-1], "".join(said)
 
     outbox = Outbox(quinn_desk.home / "profiles" / quinn_id / "outbox.db")
     [item] = outbox.items()
