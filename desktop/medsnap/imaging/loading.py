@@ -19,6 +19,7 @@ from PIL import Image
 from medsnap.errors import ImageError
 from medsnap.imaging.metadata import container_format
 from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
+from medsnap.imaging.record_sniff import looks_like_dicom, looks_like_pdf, may_be_bare_dataset
 from medsnap.imaging.pixels import exif_orientation, make_upright, plain_image, to_rgb_or_rgba
 
 # Pillow's own bomb guard matches ours by default (Pillow's is ~89 MP out of the box).
@@ -146,8 +147,15 @@ def _damaged(name: str, error: Exception) -> ImageError:
 
 
 def load_picture(source: str | os.PathLike[str] | bytes, *, page: int = 0,
-                 max_pixels: int = DEFAULT_MAX_PIXELS) -> Picture:
-    """Decode one page (TIFF) or frame (GIF, WebP) of ``source`` into an upright Picture.
+                 max_pixels: int = DEFAULT_MAX_PIXELS, dpi: float = 200,
+                 password: str | None = None, frame: int | None = None,
+                 window: tuple[float, float] | None = None) -> Picture:
+    """Decode one page (TIFF, PDF) or frame (GIF, WebP, DICOM) of ``source`` into an upright
+    Picture.
+
+    PDF content is rendered at ``dpi`` (``password`` opens a protected one); DICOM content
+    takes ``frame`` (default: ``page``) through ``window`` (centre, width; default the
+    file's own). Both are recognised by content, like every other format.
 
     ``max_pixels`` lowers the ceiling; Pillow's own guard (``Image.MAX_IMAGE_PIXELS``, raised
     to DEFAULT_MAX_PIXELS at import) still applies above it. Raises ImageError.
@@ -160,6 +168,10 @@ def load_picture(source: str | os.PathLike[str] | bytes, *, page: int = 0,
     head = origin.head()
     limit = max_pixels if Image.MAX_IMAGE_PIXELS is None else min(max_pixels,
                                                                   Image.MAX_IMAGE_PIXELS)
+    record = _load_record(source, head, page=page, limit=limit, dpi=dpi, password=password,
+                          frame=page if frame is None else frame, window=window)
+    if record is not None:
+        return record
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # Pillow's notes on damaged tags: noise
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -177,6 +189,25 @@ def load_picture(source: str | os.PathLike[str] | bytes, *, page: int = 0,
             raise _damaged(origin.name, error) from None
         with opened:
             return _decode(opened, origin.name, page, limit)
+
+
+def _load_record(source, head: bytes, *, page: int, limit: int, dpi: float,
+                 password: str | None, frame: int, window) -> Picture | None:
+    """PDF and DICOM content go to their own loaders (imported only when needed)."""
+    if looks_like_pdf(head):
+        from medsnap.imaging.pdf import load_pdf_picture
+        return load_pdf_picture(source, page=page, dpi=dpi, password=password,
+                                max_pixels=limit)
+    if looks_like_dicom(head) or may_be_bare_dataset(head):
+        from medsnap.imaging.dicom import load_dicom_picture
+        try:
+            return load_dicom_picture(source, frame=frame, window=window,
+                                      bare=not looks_like_dicom(head), max_pixels=limit)
+        except ImageError:
+            if looks_like_dicom(head):
+                raise
+        # not a readable bare dataset after all: fall through to the picture formats
+    return None
 
 
 def _decode(opened: Image.Image, name: str, page: int, limit: int) -> Picture:

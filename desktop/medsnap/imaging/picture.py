@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from medsnap.imaging.source_info import DicomInfo, PdfInfo
+
 #: Default pixel-count ceiling for a source image (width x height), checked before decoding.
 DEFAULT_MAX_PIXELS = 100_000_000
 
@@ -22,6 +24,11 @@ class Picture:
     page: int
     page_count: int
     source_format: str
+    #: PDF and DICOM sources say how their pixels were made (resolution, window, warnings)
+    pdf: PdfInfo | None = None
+    dicom: DicomInfo | None = None
+    #: plain-words cautions for the clinician (e.g. text burned into a radiograph)
+    warnings: tuple[str, ...] = ()
 
     @property
     def width(self) -> int:

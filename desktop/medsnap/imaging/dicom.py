@@ -1,0 +1,241 @@
+"""Decode one frame of a DICOM file (radiograph, CT slice, ultrasound) into a Picture.
+
+Only pixels leave: the header (patient, institution, physicians, private tags) is read by
+pydicom to decode the pixels and is then dropped; what the Picture keeps (modality, window,
+bit depth) identifies nobody. Compressed transfer syntaxes decode through pydicom's plugins
+(pylibjpeg with OpenJPEG, pyjpegls, Pillow, pydicom's own RLE).
+
+Which files count as DICOM: a Part 10 file ('DICM' at offset 128), whatever its name; and a
+bare dataset without the 128-byte preamble (as some old PACS exports are) only when it starts
+with a group 0002 or 0008 element, pydicom reads it with ``force`` and it has pixel data.
+Anything else is not taken for DICOM.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import pydicom
+from PIL import Image
+from pydicom.errors import InvalidDicomError
+from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
+from medsnap.errors import ImageError
+from medsnap.imaging.dicom_window import apply_table, default_window, domain, window_lut
+from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
+from medsnap.imaging.record_sniff import looks_like_dicom, may_be_bare_dataset  # noqa: F401
+from medsnap.imaging.source_info import DicomInfo
+
+_SAFE = "The original file was not changed and nothing was exported."
+#: Modalities whose images commonly carry the patient's details written into the pixels.
+BURNS_IN_TEXT = {"US": "ultrasound", "SC": "secondary capture (screenshot)",
+                 "XA": "angiography", "ES": "endoscopy", "OT": "other / scanned",
+                 "XC": "external camera photograph", "OP": "ophthalmic photograph",
+                 "DOC": "scanned document", "GM": "general microscopy",
+                 "RF": "fluoroscopy"}
+_SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
+
+
+def _name(source: str | os.PathLike[str] | bytes) -> str:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return "The DICOM image"
+    return f"The DICOM file '{Path(source).name}'"
+
+
+class DicomImage:
+    """A read DICOM file whose frames can be windowed again without decoding it again."""
+
+    def __init__(self, source: str | os.PathLike[str] | bytes, *, bare: bool = False,
+                 max_pixels: int = DEFAULT_MAX_PIXELS):
+        self.name = _name(source)
+        self._dataset = _read(source, self.name, bare)
+        ds = self._dataset
+        try:
+            self.rows, self.columns = int(ds.Rows), int(ds.Columns)
+            self.frame_count = int(getattr(ds, "NumberOfFrames", 1) or 1)
+            self.photometric = str(ds.PhotometricInterpretation).strip().upper()
+            self.bits_stored = int(getattr(ds, "BitsStored", ds.BitsAllocated))
+        except (AttributeError, TypeError, ValueError):
+            raise ImageError(f"{self.name} has no complete image description (rows, columns, "
+                             f"colour), so its pixels cannot be decoded. {_SAFE} Export the "
+                             "image again from the PACS viewer.") from None
+        if self.rows <= 0 or self.columns <= 0:
+            raise ImageError(f"{self.name} says it has no pixels. {_SAFE} Ask for a fresh copy.")
+        if self.rows * self.columns > max_pixels:
+            raise ImageError(f"{self.name} claims to be {self.columns} x {self.rows} pixels, "
+                             f"more than the limit of {max_pixels / 1e6:.0f} megapixels. "
+                             f"{_SAFE} Ask for a smaller copy.")
+        self.modality = str(getattr(ds, "Modality", "") or "").strip().upper()
+        self.own_window = _own_window(ds)
+        self.voi_function = str(getattr(ds, "VOILUTFunction", "LINEAR") or "LINEAR")
+        self.burned_in, self.burned_in_reason = _burned_in(ds, self.modality)
+        self._stored: dict[int, np.ndarray] = {}
+
+    def stored(self, frame: int) -> np.ndarray:
+        """The frame's stored samples as pydicom decodes them (cached)."""
+        if not 0 <= frame < self.frame_count:
+            frames = "1 frame" if self.frame_count == 1 else f"{self.frame_count} frames"
+            raise ImageError(f"{self.name} has {frames}; frame {frame + 1} does not exist. "
+                             f"Choose a frame from 1 to {self.frame_count}.")
+        if frame not in self._stored:
+            self._stored[frame] = _decode(self._dataset, self.name, frame, self.frame_count)
+        return self._stored[frame]
+
+    def picture(self, frame: int = 0, window: tuple[float, float] | None = None) -> Picture:
+        """Frame ``frame`` (0-based) through ``window`` (centre, width); None: the file's own
+        window, else the full range of values present."""
+        stored = self.stored(frame)
+        if self.photometric.startswith("MONOCHROME"):
+            grey, applied, value_range = self._grey(stored, window)
+            if self.photometric == "MONOCHROME1":  # 0 is white: invert after windowing
+                np.subtract(255, grey, out=grey)
+            image = Image.fromarray(np.ascontiguousarray(grey), "L").convert("RGB")
+        else:
+            image, applied, value_range = _colour(stored, self._dataset), None, (0.0, 255.0)
+        info = DicomInfo(modality=self.modality, photometric=self.photometric,
+                         bits_stored=self.bits_stored, frame_count=self.frame_count,
+                         own_window=self.own_window, window=applied, value_range=value_range,
+                         burned_in=self.burned_in, burned_in_reason=self.burned_in_reason)
+        notes = (burned_in_message(self.burned_in_reason),) if self.burned_in else ()
+        return Picture(image=image, page=frame, page_count=self.frame_count,
+                       source_format="DICOM", dicom=info, warnings=notes)
+
+    def _grey(self, stored: np.ndarray, window):
+        ds = self._dataset
+        slope = float(getattr(ds, "RescaleSlope", 1) or 1)
+        intercept = float(getattr(ds, "RescaleIntercept", 0) or 0)
+        if stored.ndim != 2:
+            stored = stored.reshape(self.rows, self.columns)
+        small_ints = stored.dtype.kind in "iu" and stored.dtype.itemsize <= 2
+        low, high = (float(v) * slope + intercept for v in (stored.min(), stored.max()))
+        low, high = min(low, high), max(low, high)
+        voi_table = "VOILUTSequence" in ds and window is None and self.own_window is None
+        if voi_table:  # an explicit VOI LUT is the file's own window
+            from pydicom.pixels import apply_modality_lut, apply_voi_lut
+            mapped = apply_voi_lut(apply_modality_lut(stored, ds), ds, prefer_lut=True)
+            top = float(mapped.max()) or 1.0
+            bits = int(ds.VOILUTSequence[0].LUTDescriptor[2]) if "LUTDescriptor" in \
+                ds.VOILUTSequence[0] else 0
+            top = float((1 << bits) - 1) if 8 <= bits <= 16 else top
+            grey = np.clip(np.rint(mapped * (255.0 / top)), 0, 255).astype(np.uint8)
+            return grey, None, (low, high)
+        center, width = window or self.own_window or default_window(low, high)
+        function = self.voi_function if window is None else "LINEAR"
+        if small_ints:
+            table = window_lut(domain(stored.dtype) * slope + intercept, center, width,
+                               function)
+            grey = apply_table(stored, table)
+        else:
+            grey = window_lut(stored.astype(np.float64) * slope + intercept, center, width,
+                              function)
+        return grey, (float(center), float(width)), (low, high)
+
+
+def _read(source, name: str, bare: bool):
+    stream = io.BytesIO(bytes(source)) if isinstance(source, (bytes, bytearray,
+                                                              memoryview)) else str(source)
+    try:
+        ds = pydicom.dcmread(stream, force=bare)
+    except (InvalidDicomError, EOFError, ValueError, KeyError, TypeError, OverflowError,
+            NotImplementedError, AttributeError) as error:
+        raise ImageError(f"{name} is damaged and cannot be read as DICOM ({type(error).__name__})"
+                         f". {_SAFE} Export the image again from the PACS viewer.") from None
+    except OSError as error:
+        raise ImageError(f"{name} could not be opened ({error.strerror}). Check that you may "
+                         "read it, then try again.") from None
+    if "PixelData" not in ds and "FloatPixelData" not in ds and "DoubleFloatPixelData" not in ds:
+        raise ImageError(f"{name} holds no image (a DICOM report or structured document). "
+                         f"{_SAFE} Open the image series it belongs to instead.")
+    meta = getattr(ds, "file_meta", None)
+    if meta is None or "TransferSyntaxUID" not in meta:  # a bare dataset: say how it was read
+        ds.file_meta = meta = meta or pydicom.dataset.FileMetaDataset()
+        implicit = getattr(ds, "is_implicit_VR", None)
+        if implicit is None:
+            implicit = ds.original_encoding[0] if getattr(ds, "original_encoding", None) else True
+        meta.TransferSyntaxUID = ImplicitVRLittleEndian if implicit else ExplicitVRLittleEndian
+    return ds
+
+
+def _decode(ds, name: str, frame: int, frames: int) -> np.ndarray:
+    from pydicom.pixels import pixel_array
+
+    syntax = ds.file_meta.TransferSyntaxUID
+    try:
+        return pixel_array(ds, index=frame if frames > 1 else None)
+    except MemoryError:
+        raise ImageError(f"{name} needs more memory than this computer has free. {_SAFE} "
+                         "Close other programs and try again.") from None
+    except (RuntimeError, NotImplementedError) as error:
+        if "plugin" in str(error).lower() or "decoder" in str(error).lower():
+            raise ImageError(f"{name} is compressed as {syntax.name}, which MedSnap cannot "
+                             f"decode. {_SAFE} Export it uncompressed from the PACS viewer."
+                             ) from None
+        raise _damaged(name) from None
+    except Exception:  # noqa: BLE001 - decoders raise many types for damaged pixel data
+        raise _damaged(name) from None
+
+
+def _damaged(name: str) -> ImageError:
+    return ImageError(f"{name} has damaged or incomplete pixel data, so it cannot be shown. "
+                      f"{_SAFE} Export the image again from the PACS viewer.")
+
+
+def _colour(stored: np.ndarray, ds) -> Image.Image:
+    """RGB / YBR (pydicom converts YBR to RGB) and PALETTE COLOR pixels as 8-bit RGB."""
+    if str(ds.PhotometricInterpretation).upper() == "PALETTE COLOR":
+        from pydicom.pixels import apply_color_lut
+        stored = apply_color_lut(stored, ds)
+    if stored.dtype != np.uint8:
+        top = float((1 << int(getattr(ds, "BitsStored", 16))) - 1) if stored.dtype.kind in "iu" \
+            else float(stored.max() or 1)
+        stored = np.clip(np.rint(stored * (255.0 / top)), 0, 255).astype(np.uint8)
+    if stored.ndim == 2:
+        return Image.fromarray(stored, "L").convert("RGB")
+    return Image.fromarray(np.ascontiguousarray(stored[..., :3]), "RGB")
+
+
+def _first(value) -> float:
+    """WindowCenter/Width may hold several windows; the first is the file's default."""
+    try:
+        return float(value[0]) if not isinstance(value, (str, bytes)) else float(value)
+    except TypeError:  # a single number
+        return float(value)
+
+
+def _own_window(ds) -> tuple[float, float] | None:
+    center, width = getattr(ds, "WindowCenter", None), getattr(ds, "WindowWidth", None)
+    if center is None or width is None:
+        return None
+    try:
+        center_value, width_value = _first(center), _first(width)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return (center_value, width_value) if width_value > 0 else None
+
+
+def _burned_in(ds, modality: str) -> tuple[bool, str]:
+    declared = str(getattr(ds, "BurnedInAnnotation", "") or "").strip().upper()
+    if declared == "YES":
+        return True, "the file says text is burned into the image (Burned In Annotation: YES)"
+    if modality in BURNS_IN_TEXT:
+        return True, (f"{BURNS_IN_TEXT[modality]} images ({modality}) often have the "
+                      "patient's details written into the picture")
+    if str(getattr(ds, "SOPClassUID", "")).startswith(_SECONDARY_CAPTURE):
+        return True, "screenshots stored as DICOM often show the patient's details"
+    return False, ""
+
+
+def burned_in_message(reason: str) -> str:
+    return (f"Text may be part of this image itself: {reason}. MedSnap removes the file's "
+            "hidden details but cannot remove writing in the picture. Look over the whole "
+            "image and cover any name, number or date with the redaction tool before sending.")
+
+
+def load_dicom_picture(source: str | os.PathLike[str] | bytes, *, frame: int = 0,
+                       window: tuple[float, float] | None = None, bare: bool = False,
+                       max_pixels: int = DEFAULT_MAX_PIXELS) -> Picture:
+    """Read ``source`` and window frame ``frame`` (0-based). Raises ImageError."""
+    return DicomImage(source, bare=bare, max_pixels=max_pixels).picture(frame, window)

@@ -1,0 +1,58 @@
+"""Window/level: map stored DICOM values to 8-bit grey through one look-up table.
+
+The table is built over every possible stored value (256 or 65,536 entries), with
+RescaleSlope/Intercept and the window folded in, so a whole radiograph is mapped in one
+indexing pass, and changing the window never re-decodes the file. The linear functions
+follow DICOM PS3.3 C.11.2.1.2 (LINEAR, LINEAR_EXACT, SIGMOID).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def window_lut(values: np.ndarray, center: float, width: float,
+               function: str = "LINEAR") -> np.ndarray:
+    """8-bit grey for each modality value in ``values`` (float64), for this window."""
+    function = (function or "LINEAR").upper()
+    if function == "SIGMOID":
+        out = 255.0 / (1.0 + np.exp(-4.0 * (values - center) / max(width, 1e-6)))
+    elif function == "LINEAR_EXACT":
+        width = max(width, 1e-6)
+        out = ((values - center) / width + 0.5) * 255.0
+    else:  # LINEAR: width must be at least 1
+        width = max(width, 1.0)
+        if width == 1.0:
+            out = np.where(values > center - 0.5, 255.0, 0.0)
+        else:
+            out = ((values - (center - 0.5)) / (width - 1.0) + 0.5) * 255.0
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def domain(dtype: np.dtype) -> np.ndarray:
+    """Every value a stored sample of ``dtype`` can hold, in the order of its bit pattern.
+
+    A signed sample viewed as unsigned indexes this array directly (two's complement).
+    """
+    dtype = np.dtype(dtype)
+    bits = dtype.itemsize * 8
+    patterns = np.arange(1 << bits, dtype=np.int64)
+    if dtype.kind == "i":
+        patterns = np.where(patterns >= 1 << (bits - 1), patterns - (1 << bits), patterns)
+    return patterns.astype(np.float64)
+
+
+def as_indices(stored: np.ndarray) -> np.ndarray:
+    """View signed samples as unsigned (no copy) so they index a table from ``domain``."""
+    return stored.view(np.dtype(f"u{stored.dtype.itemsize}"))
+
+
+def apply_table(stored: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """8-bit grey image: ``table`` (from ``domain``) looked up for every stored sample."""
+    return np.take(table, as_indices(stored))
+
+
+def default_window(low: float, high: float) -> tuple[float, float]:
+    """The full range of the values present, when the file names no window of its own."""
+    width = max(high - low + 1.0, 2.0)
+    return (low + high + 1.0) / 2.0, width

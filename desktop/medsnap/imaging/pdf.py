@@ -1,0 +1,198 @@
+"""Render one page of a PDF (letters, scanned pages) into a Picture with pypdfium2.
+
+The result is a raster and nothing else: no text layer, no PDF objects, no document
+information travel with it, so a redaction painted on it cannot be undone by selecting the
+text underneath. The pixel ceiling applies to the rendered size and is checked from the
+page's size before anything is rendered.
+
+PDFium is not thread-safe, so every call into it holds ``PDFIUM_LOCK``; the editor renders
+thumbnails on a worker thread while the UI thread may open the chosen page.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
+from PIL import Image
+
+from medsnap.errors import ImageError
+from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
+from medsnap.imaging.source_info import PdfInfo
+
+DEFAULT_DPI = 200
+MIN_DPI, MAX_DPI = 36, 1200
+PDFIUM_LOCK = threading.RLock()
+_SAFE = "The original file was not changed and nothing was exported."
+_POINTS_PER_INCH = 72.0
+
+
+class PdfPasswordRequired(ImageError):
+    """The PDF is protected by a password and none was given."""
+
+
+class WrongPdfPassword(ImageError):
+    """A password was given but it does not open the PDF."""
+
+
+def _name(source: str | os.PathLike[str] | bytes) -> str:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return "The PDF"
+    return f"The PDF '{Path(source).name}'"
+
+
+def _the(name: str) -> str:
+    return "the" + name[3:]
+
+
+@contextmanager
+def open_pdf(source: str | os.PathLike[str] | bytes, password: str | None = None
+             ) -> Iterator[pdfium.PdfDocument]:
+    """Open the document under PDFIUM_LOCK; typed errors for passwords and damage."""
+    name = _name(source)
+    data = bytes(source) if isinstance(source, (bytes, bytearray, memoryview)) else None
+    with PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(data if data is not None else str(source),
+                                          password=password or None)
+        except pdfium.PdfiumError as error:
+            raise _open_error(name, error, password) from None
+        except FileNotFoundError:
+            raise ImageError(f"{name} does not exist. Check the name and folder, then try "
+                             "again.") from None
+        except OSError as error:
+            raise ImageError(f"{name} could not be opened ({error.strerror}). Check that "
+                             "you may read it, then try again.") from None
+        try:
+            yield document
+        finally:
+            document.close()
+
+
+def _open_error(name: str, error: pdfium.PdfiumError, password: str | None) -> ImageError:
+    if getattr(error, "err_code", None) == pdfium_raw.FPDF_ERR_PASSWORD:
+        if password:
+            return WrongPdfPassword(f"The password does not open {_the(name)}. "
+                                    f"{_SAFE} Check the password (capital letters count) "
+                                    "with whoever sent the letter, then try again.")
+        return PdfPasswordRequired(f"{name} is protected by a password. {_SAFE} Enter the "
+                                   "password to open it.")
+    return ImageError(f"{name} is damaged or is not a real PDF, so it cannot be shown. "
+                      f"{_SAFE} Ask for a fresh copy, or print it to a new PDF from the "
+                      "program that made it.")
+
+
+def page_count(source: str | os.PathLike[str] | bytes, *, password: str | None = None) -> int:
+    with open_pdf(source, password) as document:
+        return len(document)
+
+
+def rendered_size(width_points: float, height_points: float, dpi: float) -> tuple[int, int]:
+    """The pixel size PDFium will produce for a page at ``dpi``."""
+    scale = dpi / _POINTS_PER_INCH
+    return max(1, math.ceil(width_points * scale)), max(1, math.ceil(height_points * scale))
+
+
+def _page_size(page: pdfium.PdfPage) -> tuple[float, float]:
+    width, height = page.get_size()  # already swapped for /Rotate 90 or 270
+    return float(width), float(height)
+
+
+def _check_dpi(dpi: float) -> None:
+    if not MIN_DPI <= dpi <= MAX_DPI:
+        raise ImageError(f"A resolution of {dpi:g} dpi is outside {MIN_DPI}-{MAX_DPI} dpi. "
+                         f"Nothing was exported. Choose {DEFAULT_DPI} dpi unless you need "
+                         "finer detail.")
+
+
+def _check_ceiling(name: str, number: int, size: tuple[float, float], dpi: float,
+                   limit: int) -> None:
+    width, height = rendered_size(*size, dpi)
+    if width * height <= limit:
+        return
+    fitting = math.floor(_POINTS_PER_INCH * math.sqrt(limit / (size[0] * size[1])))
+    advice = (f"Choose {fitting} dpi or less." if fitting >= MIN_DPI else
+              "Even the lowest resolution is too large; ask for a smaller copy of the page.")
+    raise ImageError(f"Page {number + 1} of {_the(name)} at {dpi:g} dpi would be {width} x "
+                     f"{height} pixels, more than the limit of {limit / 1e6:.0f} megapixels. "
+                     f"{_SAFE} {advice}")
+
+
+def _check_page(name: str, number: int, count: int) -> None:
+    if not 0 <= number < count:
+        pages = "1 page" if count == 1 else f"{count} pages"
+        raise ImageError(f"{name} has {pages}; page {number + 1} does not exist. Choose a "
+                         f"page from 1 to {count}.")
+
+
+def _render(page: pdfium.PdfPage, scale: float) -> Image.Image:
+    # 3-byte RGB on white: Pillow copies it out of PDFium's buffer, so the bitmap can go.
+    bitmap = page.render(scale=scale, rev_byteorder=True, draw_annots=True)
+    try:
+        return bitmap.to_pil()
+    finally:
+        bitmap.close()
+
+
+def load_pdf_picture(source: str | os.PathLike[str] | bytes, *, page: int = 0,
+                     dpi: float = DEFAULT_DPI, password: str | None = None,
+                     max_pixels: int = DEFAULT_MAX_PIXELS) -> Picture:
+    """Render page ``page`` (0-based) at ``dpi`` into an RGB Picture. Raises ImageError."""
+    _check_dpi(dpi)
+    name = _name(source)
+    with open_pdf(source, password) as document:
+        count = len(document)
+        if count == 0:
+            raise ImageError(f"{name} has no pages. {_SAFE} Ask for a fresh copy.")
+        _check_page(name, page, count)
+        try:
+            pdf_page = document[page]
+        except pdfium.PdfiumError:
+            raise _open_error(name, pdfium.PdfiumError("page"), password) from None
+        try:
+            size = _page_size(pdf_page)
+            _check_ceiling(name, page, size, dpi, max_pixels)
+            try:
+                image = _render(pdf_page, dpi / _POINTS_PER_INCH)
+            except MemoryError:
+                raise ImageError(f"Page {page + 1} of {_the(name)} needs more memory than "
+                                 f"this computer has free at {dpi:g} dpi. {_SAFE} Choose a "
+                                 "lower resolution.") from None
+            except pdfium.PdfiumError as error:
+                raise ImageError(f"Page {page + 1} of {_the(name)} could not be drawn "
+                                 f"({error}). {_SAFE} Ask for a fresh copy.") from None
+        finally:
+            pdf_page.close()
+        encrypted = bool(pdfium_raw.FPDF_GetSecurityHandlerRevision(document) != -1)
+    image.info.clear()
+    return Picture(image=image, page=page, page_count=count, source_format="PDF",
+                   pdf=PdfInfo(dpi=float(dpi), width_points=size[0], height_points=size[1],
+                               encrypted=encrypted))
+
+
+def render_thumbnails(source: str | os.PathLike[str] | bytes, *, longest_side: int = 160,
+                      password: str | None = None,
+                      pages: range | None = None) -> Iterator[tuple[int, Image.Image]]:
+    """Yield (page, small RGB image) for each page; the lock is held per page only.
+
+    The document is reopened for each page so that the UI thread can open the chosen page
+    between two thumbnails (the worker never holds PDFium for the whole document).
+    """
+    count = page_count(source, password=password)
+    for number in pages if pages is not None else range(count):
+        with open_pdf(source, password) as document:
+            _check_page(_name(source), number, count)
+            pdf_page = document[number]
+            try:
+                width, height = _page_size(pdf_page)
+                scale = longest_side / max(width, height, 1.0)
+                image = _render(pdf_page, scale)
+            finally:
+                pdf_page.close()
+        yield number, image

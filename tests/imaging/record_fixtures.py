@@ -1,0 +1,102 @@
+"""Builders for PDF letters and DICOM images that hide unique marker values everywhere.
+
+PDFs are written by hand (objects, xref table, trailer) so every byte is known: several
+pages of text in a base-14 font, a "scanned" page that is one embedded JPEG, document
+information with marker values. DICOM files are built with pydicom with a patient, an
+institution, a referring physician, private tags and nested sequences, all carrying markers.
+A clean export contains none of RECORD_MARKERS.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+RECORD_MARKERS = {
+    "pdf_author": "MSREC-PDF-AUTHOR-61820",
+    "pdf_title": "MSREC-PDF-TITLE-44107",
+    "pdf_subject": "MSREC-PDF-SUBJECT-90335",
+    "pdf_jpeg_comment": "MSREC-PDF-JPEGCOMMENT-27714",
+    "patient_name": "MSRECPATIENT^NAME73921",
+    "patient_id": "MSREC-PID-58213",
+    "birth_date": "19230917",
+    "institution": "MSREC INSTITUTION 66402",
+    "referring": "MSRECREFERRING^DOC41733",
+    "private": "MSREC-PRIVATE-TAG-30618",
+    "nested": "MSREC-NESTED-SEQ-85541",
+    "deep_nested": "MSREC-DEEP-NESTED-12907",
+    "study_uid": "1.2.826.0.1.3680043.99.77123",
+}
+PAGE_TEXT = "MSREC-PAGE-{n}-TEXT"
+
+
+def _pdf(objects: list[bytes]) -> bytes:
+    """Objects 1..N (object 1 is the catalog, the last one the info dictionary)."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += (b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+            % (len(objects) + 1, len(objects), xref))
+    return bytes(out)
+
+
+def _stream(data: bytes, extra: bytes = b"") -> bytes:
+    return b"<< /Length %d %s>>\nstream\n" % (len(data), extra) + data + b"\nendstream"
+
+
+def scanned_jpeg(width: int = 400, height: int = 520) -> bytes:
+    image = Image.new("RGB", (width, height), (245, 242, 235))
+    for y in range(40, height - 40, 24):  # lines of "handwriting"
+        image.paste((40, 40, 60), (40, y, width - 60 - (y % 90), y + 6))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85, comment=RECORD_MARKERS["pdf_jpeg_comment"].encode())
+    return out.getvalue()
+
+
+def pdf_letter(pages: int = 3, *, scanned_page: int | None = 1,
+               size: tuple[int, int] = (595, 842)) -> bytes:
+    """A letter of ``pages`` A4 pages; page ``scanned_page`` (0-based) is one JPEG."""
+    page_ids = [3 + 2 * n for n in range(pages)]
+    font_id, image_id = 3 + 2 * pages, 4 + 2 * pages
+    info_id = image_id + 1
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>",
+                            b"<< /Type /Pages /Kids [%s] /Count %d >>"
+                            % (b" ".join(b"%d 0 R" % i for i in page_ids), pages)]
+    for n in range(pages):
+        if n == scanned_page:
+            content = b"q %d 0 0 %d 0 0 cm /Scan Do Q" % size
+        else:
+            content = (b"BT /F1 28 Tf 72 720 Td (%s) Tj 0 -40 Td (Dear colleague,) Tj ET\n"
+                       b"0 0 0 rg 72 600 200 8 re f" % PAGE_TEXT.format(n=n + 1).encode())
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R "
+                       b"/Resources << /Font << /F1 %d 0 R >> /XObject << /Scan %d 0 R >> >> >>"
+                       % (size[0], size[1], page_ids[n] + 1, font_id, image_id))
+        objects.append(_stream(content))
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    jpeg = scanned_jpeg()
+    objects.append(_stream(jpeg, b"/Type /XObject /Subtype /Image /Width 400 /Height 520 "
+                                 b"/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode "))
+    objects.append(b"<< /Author (%s) /Title (%s) /Subject (%s) >>"
+                   % tuple(RECORD_MARKERS[k].encode() for k in ("pdf_author", "pdf_title",
+                                                                 "pdf_subject")))
+    return _pdf(objects)
+
+
+def encrypted_pdf(path: Path, password: str, pages: int = 2) -> Path:
+    """AES-256 with qpdf (Debian package qpdf): the real encryption a hospital PDF has."""
+    plain = path.with_suffix(".plain.pdf")
+    plain.write_bytes(pdf_letter(pages))
+    subprocess.run([shutil.which("qpdf") or "qpdf", "--encrypt", password, password + "-owner",
+                    "256", "--", str(plain), str(path)], check=True, capture_output=True)
+    plain.unlink()
+    return path
