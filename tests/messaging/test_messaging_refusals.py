@@ -129,3 +129,36 @@ def test_expired_messages_are_deleted_and_audited(people, png_bytes):
     assert item.id in inbox.delete_expired(now=later)
     assert inbox.items() == []
     assert bob.audit.entries()[-1]["event"] == "deleted"
+
+
+def test_refused_send_is_failed_with_the_reason_and_can_be_retried(endpoint, people, make_desk,
+                                                                    png_bytes):
+    from medsnap.messaging.compose import queue_letter
+    from medsnap.messaging.outbox import Outbox
+
+    alice = people["alice"]
+    staff_id, code = add_clinician(endpoint, "Erin Ellis")
+    desk = make_desk()
+    enrol(desk.workstation, staff_id, code, PASSPHRASE, endpoint_url=endpoint.url,
+          keystore=desk.keystore).close()
+    outbox = Outbox(alice.profile.outbox_path)
+    message_id = queue_letter(alice, outbox, png_bytes(16), [staff_id])
+
+    def set_enabled(enabled: bool) -> None:
+        database = open_database(endpoint.database_url)
+        try:
+            admin.set_enabled(database, staff_id, enabled)
+        finally:
+            database.close()
+
+    set_enabled(False)  # Erin's account is disabled while the message waits
+    report = SyncWorker(alice, outbox).run_once()
+    item = outbox.get(message_id)
+    assert report.failed == [message_id] and item.state == "failed"
+    assert "cannot receive" in item.reason and "disabled" in item.reason
+    assert alice.audit.entries()[-1]["event"] == "failed"
+
+    set_enabled(True)
+    outbox.retry(message_id)
+    assert SyncWorker(alice, outbox).run_once().sent == [message_id]
+    outbox.close()
