@@ -70,6 +70,10 @@ class Database:
     def _execute(self, connection: Any, sql: str, params: Sequence[Any]) -> Any:
         raise NotImplementedError
 
+    def _usable(self, connection: Any) -> bool:
+        """After an error and rollback: may this connection serve the next transaction?"""
+        return False
+
     def _serialize(self, connection: Any, name: str) -> None:
         raise NotImplementedError
 
@@ -107,8 +111,14 @@ class Database:
                 connection = self._pool.get_nowait()
             except queue.Empty:
                 connection = self._connect()
-            yield connection
-            healthy = True
+            try:
+                yield connection
+                healthy = True
+            except BaseException:
+                # a refusal raised inside a transaction leaves a good connection behind;
+                # only a broken one (server gone, driver error mid-statement) is dropped
+                healthy = self._usable(connection)
+                raise
         finally:
             if connection is not None:
                 if healthy and not self._closed:

@@ -37,5 +37,10 @@ class PostgresDatabase(Database):
         # binary protocol: ciphertext chunks travel as raw bytes, not hex text twice their size
         return connection.execute(sql.replace("?", "%s"), tuple(params), binary=True)
 
+    def _usable(self, connection: Any) -> bool:
+        idle = self._psycopg.pq.TransactionStatus.IDLE
+        return (not connection.closed and not connection.broken
+                and connection.info.transaction_status == idle)
+
     def _serialize(self, connection: Any, name: str) -> None:
         connection.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(name),))

@@ -48,6 +48,14 @@ class SQLiteDatabase(Database):
     def _execute(self, connection: sqlite3.Connection, sql: str, params: Sequence[Any]) -> Any:
         return connection.execute(sql, tuple(params))
 
+    def _usable(self, connection: sqlite3.Connection) -> bool:
+        # never pool a connection left in relaxed (NORMAL) durability by a failed reset
+        try:
+            full = connection.execute("PRAGMA synchronous").fetchone()[0] == 2
+            return full and not connection.in_transaction
+        except sqlite3.Error:
+            return False
+
     def _serialize(self, connection: sqlite3.Connection, name: str) -> None:
         # A write transaction (BEGIN IMMEDIATE) already excludes every other writer.
         if not connection.in_transaction:
