@@ -37,17 +37,19 @@ def normalise_format(fmt: str | None) -> str | None:
     return value
 
 
-def load_for_export(source: str | os.PathLike | bytes, *, page: int = 0) -> Picture:
+def load_for_export(source: str | os.PathLike | bytes, *, page: int = 0,
+                    **options) -> Picture:
     """``load_picture``, while this thread starts the painter (Qt) in the meantime.
 
     Decoding a large JPEG releases the GIL, and importing Qt and creating the offscreen
     QGuiApplication (which must happen on the main thread) takes a fifth of a second;
-    doing both at once takes that off every command-line export.
+    doing both at once takes that off every command-line export. ``options`` go to
+    ``load_picture`` (PDF: dpi, password; DICOM: frame, window).
     """
     if threading.current_thread() is not threading.main_thread():
-        return load_picture(source, page=page)
+        return load_picture(source, page=page, **options)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="medsnap-load") as pool:
-        loading = pool.submit(load_picture, source, page=page)
+        loading = pool.submit(load_picture, source, page=page, **options)
         from medsnap.render import ensure_gui_application
 
         ensure_gui_application()

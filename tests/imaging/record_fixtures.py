@@ -100,3 +100,72 @@ def encrypted_pdf(path: Path, password: str, pages: int = 2) -> Path:
                     "256", "--", str(plain), str(path)], check=True, capture_output=True)
     plain.unlink()
     return path
+
+
+def dicom_dataset(pixels: np.ndarray, *, photometric: str = "MONOCHROME2",
+                  modality: str = "CR", frames: int = 1, **attributes):
+    """A Part 10 dataset around ``pixels`` (rows x cols, frames x rows x cols, or RGB)."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.sequence import Sequence
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.1"
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID = meta.MediaStorageSOPClassUID
+    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
+    ds.StudyInstanceUID = RECORD_MARKERS["study_uid"]
+    ds.PatientName = RECORD_MARKERS["patient_name"]
+    ds.PatientID = RECORD_MARKERS["patient_id"]
+    ds.PatientBirthDate = RECORD_MARKERS["birth_date"]
+    ds.InstitutionName = RECORD_MARKERS["institution"]
+    ds.ReferringPhysicianName = RECORD_MARKERS["referring"]
+    ds.Modality = modality
+    inner = Dataset()
+    inner.CodeMeaning = RECORD_MARKERS["deep_nested"]
+    item = Dataset()
+    item.ProcedureCodeSequence = Sequence([inner])
+    item.RequestedProcedureDescription = RECORD_MARKERS["nested"]
+    ds.RequestAttributesSequence = Sequence([item])
+    block = ds.private_block(0x0029, "MSREC PRIVATE", create=True)
+    block.add_new(0x10, "LO", RECORD_MARKERS["private"])
+    colour = pixels.ndim == 3 + (frames > 1) and photometric not in ("MONOCHROME1",
+                                                                     "MONOCHROME2")
+    ds.SamplesPerPixel = 3 if colour else 1
+    ds.PhotometricInterpretation = photometric
+    if colour:
+        ds.PlanarConfiguration = 0
+    shape = pixels.shape[1:] if frames > 1 else pixels.shape
+    ds.Rows, ds.Columns = shape[0], shape[1]
+    if frames > 1:
+        ds.NumberOfFrames = frames
+    bits = pixels.dtype.itemsize * 8
+    ds.BitsAllocated = bits
+    ds.BitsStored = attributes.pop("BitsStored", bits)
+    ds.HighBit = ds.BitsStored - 1
+    ds.PixelRepresentation = 1 if pixels.dtype.kind == "i" else 0
+    for key, value in attributes.items():
+        setattr(ds, key, value)
+    ds.PixelData = np.ascontiguousarray(pixels).tobytes()
+    return ds
+
+
+def dicom_bytes(ds, *, preamble: bool = True) -> bytes:
+    out = io.BytesIO()
+    if preamble:
+        ds.save_as(out, enforce_file_format=True)
+    else:  # a bare dataset: no preamble, no 'DICM', no file meta
+        from pydicom.filewriter import dcmwrite
+        ds = ds.copy()
+        del ds.file_meta
+        dcmwrite(out, ds, implicit_vr=True, little_endian=True)
+    return out.getvalue()
+
+
+def ramp(rows: int, columns: int, low: int, high: int, dtype=np.uint16) -> np.ndarray:
+    """Values rising left to right from ``low`` to ``high`` (exact at both ends)."""
+    line = np.linspace(low, high, columns).round().astype(dtype)
+    return np.tile(line, (rows, 1))

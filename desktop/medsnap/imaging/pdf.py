@@ -24,6 +24,7 @@ from PIL import Image
 
 from medsnap.errors import ImageError
 from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
+from medsnap.imaging.record_errors import PdfPasswordRequired, WrongPdfPassword
 from medsnap.imaging.source_info import PdfInfo
 
 DEFAULT_DPI = 200
@@ -31,14 +32,6 @@ MIN_DPI, MAX_DPI = 36, 1200
 PDFIUM_LOCK = threading.RLock()
 _SAFE = "The original file was not changed and nothing was exported."
 _POINTS_PER_INCH = 72.0
-
-
-class PdfPasswordRequired(ImageError):
-    """The PDF is protected by a password and none was given."""
-
-
-class WrongPdfPassword(ImageError):
-    """A password was given but it does not open the PDF."""
 
 
 def _name(source: str | os.PathLike[str] | bytes) -> str:
