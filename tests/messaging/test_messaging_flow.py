@@ -133,3 +133,18 @@ def test_retention_policy_deletes_old_letters(pair, png_bytes):
     deleted = inbox.delete_expired(now=newest.received_at + 31 * 86400, retention_days=30)
     assert newest.id in deleted
     assert bob.audit.entries()[-1]["detail"]["why"] == "retention"
+
+
+def test_enrol_refuses_an_endpoint_whose_root_is_not_the_pinned_one(endpoint, make_desk):
+    from medsnap.messaging.errors import ProfileError
+
+    staff_id, code = add_clinician(endpoint, "Pinned Person")
+    desk = make_desk()
+    desk.workstation.update(root_fingerprint="ab" * 32)
+    with pytest.raises(ProfileError, match="does not trust"):
+        enrol(desk.workstation, staff_id, code, PASSPHRASE, endpoint_url=endpoint.url,
+              keystore=desk.keystore)
+    assert not desk.keystore.has(staff_id)
+    desk.workstation.update(root_fingerprint="")  # the code was not spent: it still works
+    enrol(desk.workstation, staff_id, code, PASSPHRASE, endpoint_url=endpoint.url,
+          keystore=desk.keystore).close()

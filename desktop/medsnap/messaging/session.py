@@ -161,6 +161,8 @@ def enrol(workstation: Workstation, staff_id: str, code: str, passphrase: str, *
     keys = ClinicianKeys.generate()
     transport = Transport(url)
     try:
+        # the root is checked against the pin before the one-time code is spent
+        _check_root(workstation, transport.call(transport.client.root_pem))
         issued = transport.call(transport.client.enrol, staff_id, code, _device(keys))
     finally:
         transport.close()
