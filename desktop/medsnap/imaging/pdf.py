@@ -109,7 +109,7 @@ def _check_ceiling(name: str, number: int, size: tuple[float, float], dpi: float
     width, height = rendered_size(*size, dpi)
     if width * height <= limit:
         return
-    fitting = math.floor(_POINTS_PER_INCH * math.sqrt(limit / (size[0] * size[1])))
+    fitting = max_dpi_within(size, limit)
     advice = (f"Choose {fitting} dpi or less." if fitting >= MIN_DPI else
               "Even the lowest resolution is too large; ask for a smaller copy of the page.")
     raise ImageError(f"Page {number + 1} of {_the(name)} at {dpi:g} dpi would be {width} x "
@@ -169,23 +169,45 @@ def load_pdf_picture(source: str | os.PathLike[str] | bytes, *, page: int = 0,
                                encrypted=encrypted))
 
 
-def render_thumbnails(source: str | os.PathLike[str] | bytes, *, longest_side: int = 160,
-                      password: str | None = None,
-                      pages: range | None = None) -> Iterator[tuple[int, Image.Image]]:
-    """Yield (page, small RGB image) for each page; the lock is held per page only.
-
-    The document is reopened for each page so that the UI thread can open the chosen page
-    between two thumbnails (the worker never holds PDFium for the whole document).
-    """
-    count = page_count(source, password=password)
-    for number in pages if pages is not None else range(count):
-        with open_pdf(source, password) as document:
-            _check_page(_name(source), number, count)
+def page_sizes(source: str | os.PathLike[str] | bytes, *,
+               password: str | None = None) -> list[tuple[float, float]]:
+    """Each page's (width, height) in points, as shown (rotation applied)."""
+    with open_pdf(source, password) as document:
+        sizes = []
+        for number in range(len(document)):
             pdf_page = document[number]
             try:
-                width, height = _page_size(pdf_page)
-                scale = longest_side / max(width, height, 1.0)
-                image = _render(pdf_page, scale)
+                sizes.append(_page_size(pdf_page))
             finally:
                 pdf_page.close()
-        yield number, image
+        return sizes
+
+
+def max_dpi_within(size: tuple[float, float], max_pixels: int = DEFAULT_MAX_PIXELS) -> int:
+    """The highest whole dpi at which a page of ``size`` points stays under the ceiling."""
+    dpi = math.floor(_POINTS_PER_INCH * math.sqrt(max_pixels / max(size[0] * size[1], 1.0)))
+    while dpi > 1 and math.prod(rendered_size(*size, dpi)) > max_pixels:
+        dpi -= 1
+    return dpi
+
+
+def render_thumbnail(source: str | os.PathLike[str] | bytes, page: int, *,
+                     longest_side: int = 160, password: str | None = None) -> Image.Image:
+    """One small RGB image of ``page``, its longest side ``longest_side`` pixels."""
+    with open_pdf(source, password) as document:
+        _check_page(_name(source), page, len(document))
+        pdf_page = document[page]
+        try:
+            width, height = _page_size(pdf_page)
+            return _render(pdf_page, longest_side / max(width, height, 1.0))
+        finally:
+            pdf_page.close()
+
+
+def render_thumbnails(source: str | os.PathLike[str] | bytes, *, longest_side: int = 160,
+                      password: str | None = None) -> Iterator[tuple[int, Image.Image]]:
+    """Yield (page, small RGB image) for each page; PDFium is held for one page at a time,
+    so the UI thread can open the chosen page between two thumbnails."""
+    for number in range(page_count(source, password=password)):
+        yield number, render_thumbnail(source, number, longest_side=longest_side,
+                                       password=password)

@@ -1,0 +1,99 @@
+"""PdfPageDialog: thumbnails arrive off the UI thread, dpi and ceiling, password prompt."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+
+from medsnap.ui.pdf_pages import THUMBNAIL_SIDE, PdfPageDialog
+from tests.imaging.record_fixtures import encrypted_pdf, pdf_letter
+
+
+@pytest.fixture
+def make_dialog(qapp, qtbot):
+    made = []
+
+    def factory(source, **options) -> PdfPageDialog:
+        dialog = PdfPageDialog(source, **options)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        made.append(dialog)
+        return dialog
+
+    yield factory
+    for dialog in made:
+        dialog.reject()
+
+
+def test_thumbnails_for_every_page_rendered_off_the_ui_thread(make_dialog, qtbot, monkeypatch):
+    from medsnap.imaging import pdf
+
+    threads = set()
+    real = pdf.render_thumbnail
+
+    def spy(*args, **kwargs):
+        threads.add(threading.current_thread() is threading.main_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "render_thumbnail", spy)
+    dialog = make_dialog(pdf_letter(5, scanned_page=3))
+    with qtbot.waitSignal(dialog.thumbnails_done, timeout=10000):
+        pass
+    assert dialog.pages.count() == 5 and threads == {False}
+    for row in range(5):
+        icon = dialog.pages.item(row).icon()
+        assert not icon.isNull()
+        size = icon.availableSizes()[0]
+        assert max(size.width(), size.height()) == THUMBNAIL_SIDE
+
+
+def test_choosing_a_page_and_dpi_emits_them(make_dialog, qtbot):
+    dialog = make_dialog(pdf_letter(3), dpi=150)
+    qtbot.waitUntil(lambda: dialog.pages.count() == 3, timeout=10000)
+    dialog.pages.setCurrentRow(2)
+    dialog.dpi_box.setValue(300)
+    assert "2480 x 3509" in dialog.size_label.text()
+    with qtbot.waitSignal(dialog.page_chosen) as chosen:
+        dialog.buttons.accepted.emit()
+    assert chosen.args == [2, 300.0, ""]
+
+
+def test_dpi_over_the_ceiling_disables_open_and_suggests_lower(make_dialog, qtbot):
+    dialog = make_dialog(pdf_letter(1), max_pixels=5_000_000)
+    qtbot.waitUntil(lambda: dialog.pages.count() == 1, timeout=10000)
+    dialog.dpi_box.setValue(400)
+    assert "choose 227 dpi or less" in dialog.size_label.text()
+    assert not dialog._open_button().isEnabled()
+    dialog.dpi_box.setValue(228)
+    assert not dialog._open_button().isEnabled()
+    dialog.dpi_box.setValue(227)
+    assert dialog._open_button().isEnabled()
+
+
+@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf (Debian package) is missing")
+def test_password_prompt_wrong_then_right(make_dialog, qtbot, tmp_path):
+    path = encrypted_pdf(tmp_path / "locked.pdf", "Ward7-Secret", pages=2)
+    dialog = make_dialog(path)
+    qtbot.waitUntil(dialog.password_row.isVisible, timeout=10000)
+    assert "protected by a password" in dialog.message.text()
+    with qtbot.waitSignal(dialog.password_needed, timeout=10000) as needed:
+        dialog.password_box.setText("wrong")
+        dialog.unlock_button.click()
+    assert "does not open" in needed.args[0]
+    with qtbot.waitSignal(dialog.pages_listed, timeout=10000) as listed:
+        dialog.password_box.setText("Ward7-Secret")
+        dialog.unlock_button.click()
+    assert listed.args == [2] and not dialog.password_row.isVisible()
+    with qtbot.waitSignal(dialog.thumbnails_done, timeout=10000):
+        pass
+    with qtbot.waitSignal(dialog.page_chosen) as chosen:
+        dialog.buttons.accepted.emit()
+    assert chosen.args == [0, 200.0, "Ward7-Secret"]
+
+
+def test_damaged_pdf_shows_a_plain_message(make_dialog, qtbot):
+    dialog = make_dialog(b"%PDF-1.7\nnot really a pdf\n")
+    qtbot.waitUntil(lambda: "damaged" in dialog.message.text(), timeout=10000)
+    assert not dialog._open_button().isEnabled() and dialog.pages.count() == 0
