@@ -92,7 +92,8 @@ class DicomImage:
             grey, applied, value_range = self._grey(stored, window)
             if self.photometric == "MONOCHROME1":  # 0 is white: invert after windowing
                 np.subtract(255, grey, out=grey)
-            image = Image.fromarray(np.ascontiguousarray(grey), "L").convert("RGB")
+            plane = Image.fromarray(np.ascontiguousarray(grey), "L")
+            image = Image.merge("RGB", (plane, plane, plane))  # faster than convert()
         else:
             image, applied, value_range = _colour(stored, self._dataset), None, (0.0, 255.0)
         info = DicomInfo(modality=self.modality, photometric=self.photometric,
@@ -159,11 +160,34 @@ def _read(source, name: str, bare: bool):
     return ds
 
 
+def _native_grey(ds, frame: int) -> np.ndarray | None:
+    """Uncompressed little-endian grey samples viewed in place (no copy), or None when
+    pydicom's decoder must do the work (compressed, packed bits, sign extension, colour)."""
+    if ds.file_meta.TransferSyntaxUID not in (ExplicitVRLittleEndian, ImplicitVRLittleEndian):
+        return None
+    bits, stored = int(ds.BitsAllocated), int(getattr(ds, "BitsStored", ds.BitsAllocated))
+    signed = int(getattr(ds, "PixelRepresentation", 0)) == 1
+    if bits not in (8, 16) or int(ds.SamplesPerPixel) != 1 or (signed and stored != bits):
+        return None
+    data = ds.get("PixelData")
+    if not isinstance(data, (bytes, bytearray)):
+        return None
+    dtype = np.dtype(f"<{'i' if signed else 'u'}{bits // 8}")
+    count = int(ds.Rows) * int(ds.Columns)
+    if len(data) < (frame + 1) * count * dtype.itemsize:
+        return None  # short pixel data: let pydicom say how it is damaged
+    flat = np.frombuffer(data, dtype, count=count, offset=frame * count * dtype.itemsize)
+    return flat.reshape(int(ds.Rows), int(ds.Columns))
+
+
 def _decode(ds, name: str, frame: int, frames: int) -> np.ndarray:
     from pydicom.pixels import pixel_array
 
     syntax = ds.file_meta.TransferSyntaxUID
     try:
+        native = _native_grey(ds, frame)
+        if native is not None:
+            return native
         return pixel_array(ds, index=frame if frames > 1 else None)
     except MemoryError:
         raise ImageError(f"{name} needs more memory than this computer has free. {_SAFE} "

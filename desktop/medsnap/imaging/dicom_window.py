@@ -47,9 +47,23 @@ def as_indices(stored: np.ndarray) -> np.ndarray:
     return stored.view(np.dtype(f"u{stored.dtype.itemsize}"))
 
 
-def apply_table(stored: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """8-bit grey image: ``table`` (from ``domain``) looked up for every stored sample."""
-    return np.take(table, as_indices(stored))
+def apply_table(stored: np.ndarray, table: np.ndarray, rows_per_pass: int = 64) -> np.ndarray:
+    """8-bit grey image: ``table`` (from ``domain``) looked up for every stored sample.
+
+    numpy looks up native-size indices about three times faster than 16-bit ones, so the
+    samples are widened a few rows at a time into a small reused buffer (stays in cache).
+    """
+    indices = as_indices(stored)
+    out = np.empty(stored.shape, np.uint8)
+    if stored.ndim != 2:
+        return np.take(table, indices, out=out)
+    buffer = np.empty((min(rows_per_pass, stored.shape[0]), stored.shape[1]), np.intp)
+    for top in range(0, stored.shape[0], rows_per_pass):
+        part = indices[top:top + rows_per_pass]
+        wide = buffer[:part.shape[0]]
+        np.copyto(wide, part, casting="unsafe")
+        np.take(table, wide, out=out[top:top + part.shape[0]])
+    return out
 
 
 def default_window(low: float, high: float) -> tuple[float, float]:
