@@ -146,3 +146,28 @@ def test_burned_in_warning(modality, declared, warned):
     if warned:
         assert "redaction tool" in picture.warnings[0]
         assert "Burned In Annotation" in picture.warnings[0] or modality in picture.warnings[0]
+
+
+def test_jpeg_baseline_colour_ultrasound():
+    """A colour ultrasound frame as PACS stores it: JPEG baseline, YBR_FULL_422."""
+    import io as _io
+
+    from PIL import Image
+    from pydicom.encaps import encapsulate
+    from pydicom.uid import JPEGBaseline8Bit
+
+    frame = np.zeros((48, 64, 3), np.uint8)
+    frame[:, :32] = (200, 40, 40)
+    frame[:, 32:] = (30, 30, 180)
+    out = _io.BytesIO()
+    Image.fromarray(frame, "RGB").save(out, "JPEG", quality=95)
+    ds = dicom_dataset(frame, photometric="YBR_FULL_422", modality="US")
+    ds.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
+    ds.PixelData = encapsulate([out.getvalue()])
+    ds["PixelData"].VR = "OB"
+    ds["PixelData"].is_undefined_length = True
+    picture = load_picture(dicom_bytes(ds))
+    pixels = np.asarray(picture.image).astype(int)
+    assert np.abs(pixels[10, 5] - (200, 40, 40)).max() <= 8
+    assert np.abs(pixels[10, 60] - (30, 30, 180)).max() <= 8
+    assert picture.dicom.burned_in and picture.warnings
