@@ -171,3 +171,19 @@ def test_jpeg_baseline_colour_ultrasound():
     assert np.abs(pixels[10, 5] - (200, 40, 40)).max() <= 8
     assert np.abs(pixels[10, 60] - (30, 30, 180)).max() <= 8
     assert picture.dicom.burned_in and picture.warnings
+
+
+def test_voi_lut_table_is_the_files_own_window():
+    from pydicom.dataset import Dataset
+    from pydicom.sequence import Sequence
+
+    lut = Dataset()
+    lut.LUTDescriptor = [4096, 0, 16]
+    table = 65535 - np.arange(4096) * 16  # an inverting 16-bit table
+    lut.add_new(0x00283006, "US", table.tolist())  # LUT Data
+    ds = dicom_dataset(ramp(2, 4096, 0, 4095), BitsStored=12, VOILUTSequence=Sequence([lut]))
+    picture = load_picture(dicom_bytes(ds))
+    assert grey(picture)[0].tolist() == np.rint(table * 255 / 65535).astype(int).tolist()
+    assert picture.dicom.own_window is None and picture.dicom.window is None
+    # an explicit window still overrides the table
+    assert grey(load_picture(dicom_bytes(ds), window=(2048, 4096)))[0, 0] == 0
