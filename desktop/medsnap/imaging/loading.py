@@ -1,4 +1,5 @@
-"""Load a source file (PNG, JPEG, TIFF, WebP, BMP, GIF) into an upright 8-bit Picture.
+"""Load a source file (PNG, JPEG, TIFF, WebP, BMP, GIF; PDF and DICOM through pdf.py and
+dicom.py) into an upright 8-bit Picture.
 
 The format is sniffed from the content, never the file name. The pixel-count ceiling is
 checked from the header before any pixel is decoded, and Pillow's own decompression-bomb

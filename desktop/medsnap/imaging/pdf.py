@@ -63,6 +63,8 @@ def open_pdf(source: str | os.PathLike[str] | bytes, password: str | None = None
             raise ImageError(f"{name} could not be opened ({error.strerror}). Check that "
                              "you may read it, then try again.") from None
         try:
+            # filled-in form fields are part of what the letter shows: draw them too
+            document.init_forms()
             yield document
         finally:
             document.close()
