@@ -92,6 +92,22 @@ def pdf_letter(pages: int = 3, *, scanned_page: int | None = 1,
     return _pdf(objects)
 
 
+def pdf_form(value: str) -> bytes:
+    """One page whose only text is a filled-in form field (no appearance stream: the
+    viewer draws it, as /NeedAppearances asks). Field rectangle: 72,400-500,440 points."""
+    return _pdf([
+        b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [5 0 R] /NeedAppearances true "
+        b"/DA (/Helv 14 Tf 0 g) /DR << /Font << /Helv 6 0 R >> >> >> >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Annots [5 0 R] >>",
+        _stream(b""),
+        b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (patient) /V (%s) /F 4 "
+        b"/Rect [72 400 500 440] /DA (/Helv 20 Tf 0 g) /P 3 0 R >>" % value.encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Title (%s) >>" % RECORD_MARKERS["pdf_title"].encode()])
+
+
 def encrypted_pdf(path: Path, password: str, pages: int = 2) -> Path:
     """AES-256 with qpdf (Debian package qpdf): the real encryption a hospital PDF has."""
     plain = path.with_suffix(".plain.pdf")

@@ -92,3 +92,14 @@ def test_thumbnails_fit_the_longest_side(letter):
     thumbs = list(render_thumbnails(letter, longest_side=120))
     assert [number for number, _ in thumbs] == [0, 1, 2, 3]
     assert all(max(image.size) == 120 for _, image in thumbs)
+
+
+def test_filled_in_form_fields_are_drawn():
+    """A referral form's typed-in values are what the clinician sees and must be able to
+    redact; they are drawn into the raster like any other text."""
+    from tests.imaging.record_fixtures import pdf_form
+
+    pixels = np.asarray(load_picture(pdf_form("MSREC FORM VALUE"), dpi=72).image)
+    field = pixels[842 - 440:842 - 400, 72:500]
+    assert (field < 128).sum() > 500
+    assert (pixels[:842 - 440] == 255).all()  # nothing else on the page
