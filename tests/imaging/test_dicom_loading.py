@@ -66,6 +66,13 @@ def test_monochrome1_is_inverted(ct_slice):
     assert (np.diff(row) <= 0).all()
 
 
+def test_inverse_presentation_flips_monochrome2():
+    ds = dicom_dataset(ramp(2, 256, 0, 255, np.uint8), PresentationLUTShape="INVERSE",
+                       WindowCenter=127.5, WindowWidth=256)
+    row = grey(load_picture(dicom_bytes(ds)))[0]
+    assert row[0] == 255 and row[-1] == 0
+
+
 def test_sixteen_bit_signed_full_range_without_window():
     values = ramp(4, 512, -30000, 30000, np.int16)
     row = grey(load_picture(dicom_bytes(dicom_dataset(values))))[0]
@@ -137,8 +144,9 @@ def test_pixel_ceiling_is_checked_before_decoding():
 
 @pytest.mark.parametrize("modality, declared, warned", [
     ("CR", "YES", True), ("CR", None, False), ("DX", "NO", False),
-    ("US", None, True), ("SC", None, True), ("US", "NO", True)])
+    ("US", None, True), ("SC", None, True), ("US", "NO", True), ("XC", "NO", True)])
 def test_burned_in_warning(modality, declared, warned):
+    # XC (external camera) also warns through its modality
     extra = {"BurnedInAnnotation": declared} if declared else {}
     picture = load_picture(dicom_bytes(dicom_dataset(ramp(4, 8, 0, 7), modality=modality,
                                                      **extra)))
@@ -187,3 +195,9 @@ def test_voi_lut_table_is_the_files_own_window():
     assert picture.dicom.own_window is None and picture.dicom.window is None
     # an explicit window still overrides the table
     assert grey(load_picture(dicom_bytes(ds), window=(2048, 4096)))[0, 0] == 0
+
+
+def test_recognisable_face_warns():
+    picture = load_picture(dicom_bytes(dicom_dataset(ramp(4, 8, 0, 7), modality="CR",
+                                                     RecognizableVisualFeatures="YES")))
+    assert picture.dicom.burned_in and "recognised" in picture.warnings[0]

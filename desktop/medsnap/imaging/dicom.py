@@ -72,6 +72,10 @@ class DicomImage:
         self.own_window = _own_window(ds)
         self.voi_function = str(getattr(ds, "VOILUTFunction", "LINEAR") or "LINEAR")
         self.burned_in, self.burned_in_reason = _burned_in(ds, self.modality)
+        # PS3.3 C.11.6: INVERSE flips MONOCHROME2; MONOCHROME1 is inverse by definition
+        inverse = str(getattr(ds, "PresentationLUTShape", "") or "").strip().upper() == "INVERSE"
+        self.inverted = (self.photometric == "MONOCHROME1") != (
+            inverse and self.photometric == "MONOCHROME2")
         self._stored: dict[int, np.ndarray] = {}
 
     def stored(self, frame: int) -> np.ndarray:
@@ -90,7 +94,7 @@ class DicomImage:
         stored = self.stored(frame)
         if self.photometric.startswith("MONOCHROME"):
             grey, applied, value_range = self._grey(stored, window)
-            if self.photometric == "MONOCHROME1":  # 0 is white: invert after windowing
+            if self.inverted:  # MONOCHROME1 (0 is white), or an INVERSE presentation
                 np.subtract(255, grey, out=grey)
             plane = Image.fromarray(np.ascontiguousarray(grey), "L")
             image = Image.merge("RGB", (plane, plane, plane))  # faster than convert()
@@ -244,6 +248,9 @@ def _burned_in(ds, modality: str) -> tuple[bool, str]:
     declared = str(getattr(ds, "BurnedInAnnotation", "") or "").strip().upper()
     if declared == "YES":
         return True, "the file says text is burned into the image (Burned In Annotation: YES)"
+    if str(getattr(ds, "RecognizableVisualFeatures", "") or "").strip().upper() == "YES":
+        return True, ("the file says the patient can be recognised in the image "
+                      "(Recognizable Visual Features: YES)")
     if modality in BURNS_IN_TEXT:
         return True, (f"{BURNS_IN_TEXT[modality]} images ({modality}) often have the "
                       "patient's details written into the picture")
@@ -253,9 +260,10 @@ def _burned_in(ds, modality: str) -> tuple[bool, str]:
 
 
 def burned_in_message(reason: str) -> str:
-    return (f"Text may be part of this image itself: {reason}. MedSnap removes the file's "
-            "hidden details but cannot remove writing in the picture. Look over the whole "
-            "image and cover any name, number or date with the redaction tool before sending.")
+    return (f"This image may itself show who the patient is: {reason}. MedSnap removes the "
+            "file's hidden details but cannot remove what is part of the picture. Look over "
+            "the whole image and cover any name, number, date or face with the redaction "
+            "tool before sending.")
 
 
 def load_dicom_picture(source: str | os.PathLike[str] | bytes, *, frame: int = 0,

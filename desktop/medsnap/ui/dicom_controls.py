@@ -64,7 +64,7 @@ class DicomControls(QWidget):
         line = QHBoxLayout(self.warning)
         self.warning_text = QLabel("", self.warning)
         self.warning_text.setWordWrap(True)
-        self.redact_button = QPushButton("Redact text…", self.warning)
+        self.redact_button = QPushButton("Redact…", self.warning)
         self.redact_button.setAccessibleName("Use the redaction tool")
         self.redact_button.clicked.connect(self.redaction_requested)
         line.addWidget(self.warning_text, 1)
@@ -101,8 +101,8 @@ class DicomControls(QWidget):
         self.frame_label.setText(f"Frame (of {info.frame_count})")
         self.warning.setVisible(info.burned_in)
         self.warning_text.setText(
-            f"Text may be written into this image ({info.burned_in_reason}). Check it and "
-            "cover any name, number or date with the redaction tool before sending."
+            f"This image may show who the patient is ({info.burned_in_reason}). Check it "
+            "and cover any name, number, date or face with the redaction tool before sending."
             if info.burned_in else "")
 
     def _preset_index(self, window) -> int:
