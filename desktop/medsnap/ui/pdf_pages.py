@@ -39,8 +39,11 @@ def _open_document(source, password: str | None):
 def _thumbnail(source, page: int, password: str | None):
     from medsnap.imaging.pdf import render_thumbnail
 
-    image = render_thumbnail(source, page, longest_side=THUMBNAIL_SIDE, password=password)
-    return page, qimage_from_pil(image)  # QImage (not QPixmap) is safe off the UI thread
+    from PIL import ImageOps
+
+    image = render_thumbnail(source, page, longest_side=THUMBNAIL_SIDE - 2, password=password)
+    framed = ImageOps.expand(image, border=1, fill=(150, 150, 150))  # white page, white list
+    return page, qimage_from_pil(framed)  # QImage (not QPixmap) is safe off the UI thread
 
 
 class PdfPageDialog(QDialog):
