@@ -7,11 +7,13 @@ export uses — so what is seen is what is sent. Zoom and pan live in a widget-f
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
+from typing import TYPE_CHECKING
 
-from medsnap import render
 from medsnap.document.annotations import Annotation, Text
 from medsnap.document.edits import Edit
 from medsnap.document.geometry import Rect
@@ -20,8 +22,10 @@ from medsnap.document.tools import CropTool, SelectTool, Tool
 from medsnap.document.tools.handles import handle_points
 from medsnap.ui import canvas_overlay as overlay
 from medsnap.ui.canvas_input import CanvasInput
-from medsnap.ui.pyramid import Pyramid
 from medsnap.ui.viewport import Viewport
+
+if TYPE_CHECKING:  # Pillow and the painter load with the first picture, not at start-up
+    from medsnap.ui.pyramid import Pyramid
 
 BACKGROUND = QColor("#2B3036")
 
@@ -29,6 +33,8 @@ BACKGROUND = QColor("#2B3036")
 def measure(annotation: Annotation) -> Rect:
     """What an annotation covers, with text measured by the painter itself."""
     if isinstance(annotation, Text):
+        from medsnap import render
+
         box = render.text_rect(annotation)
         return Rect(box.x(), box.y(), box.width(), box.height())
     return annotation.bounds()
@@ -61,6 +67,8 @@ class Canvas(QAbstractScrollArea):
         self.tool: Tool | None = None
         self.busy_text = ""
         self.paints = 0  # repaint counter, for tests and the benchmark
+        self.picture_painted_at: float | None = None  # perf_counter of a new picture's 1st paint
+        self.draft_painted_at: float | None = None  # ... and of the last draft's
         self._syncing = False
         self.input = CanvasInput(self)
         self.horizontalScrollBar().valueChanged.connect(self._scrolled)
@@ -69,6 +77,8 @@ class Canvas(QAbstractScrollArea):
 
     # -- content -----------------------------------------------------------------------
     def set_picture(self, pyramid: Pyramid | None, refit: bool = True) -> None:
+        if pyramid is not self.pyramid:
+            self.picture_painted_at = None
         self.pyramid = pyramid
         if pyramid is not None:
             self._sync_size()
@@ -216,6 +226,10 @@ class Canvas(QAbstractScrollArea):
         if self.busy_text:
             overlay.draw_loading_badge(painter, self.busy_text, self.viewport().width())
         painter.end()
+        if self.pyramid is not None and self.picture_painted_at is None:
+            self.picture_painted_at = time.perf_counter()
+            if self.pyramid.is_draft:
+                self.draft_painted_at = self.picture_painted_at
 
     def _paint_sent(self, painter: QPainter, exposed: QRectF) -> None:
         assert self.sent_preview is not None and self.document is not None
@@ -225,6 +239,8 @@ class Canvas(QAbstractScrollArea):
 
     def _paint_annotations(self, painter: QPainter, exposed: QRectF) -> None:
         assert self.document is not None
+        from medsnap import render
+
         hidden = self.tool.hidden_ids() if isinstance(self.tool, SelectTool) else set()
         preview = self.tool.preview() if self.tool is not None else None
         drawings = [a for a in self.document.drawings() if a.id not in hidden]

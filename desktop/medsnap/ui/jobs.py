@@ -36,6 +36,12 @@ class _Runnable(QRunnable):
 
     def run(self) -> None:
         try:
+            self._report()
+        except RuntimeError:  # the window closed and took the relay with it: nobody to tell
+            pass
+
+    def _report(self) -> None:
+        try:
             result = self.work()
         except MedSnapError as error:
             self.relay.failed.emit(error.message)

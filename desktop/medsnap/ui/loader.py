@@ -45,16 +45,25 @@ def decode_draft(source: str | bytes, source_name: str) -> Draft | None:
             stream = io.BytesIO(source) if isinstance(source, bytes) else source
             with Image.open(stream, formats=["JPEG"]) as image:
                 full_width, full_height = image.size
-                turned = image.getexif().get(_ORIENTATION_TAG, 1) in (5, 6, 7, 8)
+                turned = _orientation(image) in (5, 6, 7, 8)
                 if full_width * full_height < DRAFT_MIN_PIXELS:
                     return None
                 image.draft("RGB", (full_width // DRAFT_FRACTION, full_height // DRAFT_FRACTION))
-                upright = ImageOps.exif_transpose(image).convert("RGB")
+                image.load()
+                upright = ImageOps.exif_transpose(image) if turned or _orientation(image) != 1 \
+                    else image
+                if upright.mode != "RGB":
+                    upright = upright.convert("RGB")
     except Exception:  # noqa: BLE001 - the full load reports errors in plain words
         return None
     size = (full_height, full_width) if turned else (full_width, full_height)
     scale = upright.width / size[0]
     return Draft(Pyramid.build(upright, scale=scale, full_size=size), source_name)
+
+
+def _orientation(image: Image.Image) -> int:
+    value = image.getexif().get(_ORIENTATION_TAG, 1)
+    return value if isinstance(value, int) else 1
 
 
 def load_full(source: str | bytes, source_name: str) -> Loaded:

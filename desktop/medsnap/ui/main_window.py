@@ -25,7 +25,6 @@ from medsnap.ui.icons import icon
 from medsnap.ui.image_sources import (
     OPEN_FILTERS, display_name, dropped_path, mime_image_png)
 from medsnap.ui.jobs import Jobs
-from medsnap.ui.loader import Draft, Loaded, decode_draft, load_full
 from medsnap.ui.sent_preview import SentPreview
 from medsnap.ui.status_bar import EditorStatusBar
 from medsnap.ui.text_editor import TextEditorOverlay
@@ -128,21 +127,32 @@ class MainWindow(QMainWindow):
         RegionCapture.start(self)
 
     def _start_load(self, source: str | bytes, name: str, remember: str | None = None) -> None:
+        from medsnap.ui.loader import decode_draft, load_full  # Pillow loads with a picture
+
         self._commit_text()
         self._load_generation += 1
         generation = self._load_generation
         self.canvas.busy_text = f"Opening {name}…"
         self._previous_pyramid = self.canvas.pyramid if self.document is not None else None
         self.canvas.refresh()
-        self.jobs.run(lambda: decode_draft(source, name),
-                      lambda draft: self._draft_ready(generation, draft),
-                      lambda _message: None, what=f"opening {name}")
-        self.jobs.run(lambda: load_full(source, name),
-                      lambda loaded: self._loaded(generation, loaded, remember),
-                      lambda message: self._load_failed(generation, message),
+
+        def load_full_picture(_draft_or_message=None) -> None:
+            # after the draft, so the two do not compete for the processor
+            self.jobs.run(lambda: load_full(source, name),
+                          lambda loaded: self._loaded(generation, loaded, remember),
+                          lambda message: self._load_failed(generation, message),
+                          what=f"opening {name}")
+
+        def draft_done(draft) -> None:
+            self._draft_ready(generation, draft)
+            if draft is not None and not self._closing:
+                self.canvas.viewport().repaint()  # show it now, before the full decode starts
+            load_full_picture()
+
+        self.jobs.run(lambda: decode_draft(source, name), draft_done, load_full_picture,
                       what=f"opening {name}")
 
-    def _draft_ready(self, generation: int, draft: Draft | None) -> None:
+    def _draft_ready(self, generation: int, draft) -> None:
         if draft is None or generation != self._load_generation or self._closing:
             return
         if self._full_generation == generation:
@@ -153,7 +163,7 @@ class MainWindow(QMainWindow):
         self.status.show_size(draft.pyramid.full_width, draft.pyramid.full_height,
                               " (loading full resolution)")
 
-    def _loaded(self, generation: int, loaded: Loaded, remember: str | None) -> None:
+    def _loaded(self, generation: int, loaded, remember: str | None) -> None:
         if generation != self._load_generation or self._closing:
             return
         self.canvas.busy_text = ""

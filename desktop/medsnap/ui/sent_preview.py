@@ -7,16 +7,14 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PIL import Image
 from PySide6.QtWidgets import QFileDialog
 
 from medsnap.document.model import Document
-from medsnap.exporting import export_bytes, export_document
 from medsnap.ui import settings as prefs
 from medsnap.ui.image_sources import SAVE_FILTERS
-from medsnap.ui.pyramid import Pyramid
 
 if TYPE_CHECKING:
+    from medsnap.ui.pyramid import Pyramid
     from medsnap.ui.main_window import MainWindow
 
 
@@ -27,6 +25,11 @@ def snapshot(document: Document) -> Document:
 
 def sent_pixels(document: Document) -> tuple[Pyramid, int]:
     """Exactly what would leave the machine: the export bytes, decoded again."""
+    from PIL import Image
+
+    from medsnap.exporting import export_bytes
+    from medsnap.ui.pyramid import Pyramid
+
     data = export_bytes(document)
     with Image.open(io.BytesIO(data)) as decoded:
         image = decoded.convert("RGBA" if decoded.mode in ("RGBA", "LA", "P") else "RGB")
@@ -103,6 +106,8 @@ class SentPreview:
 
     def save_to(self, path: str, fmt: str | None = None) -> None:
         window = self.window
+        from medsnap.exporting import export_document
+
         copy = snapshot(window.document)
         window.jobs.run(lambda: export_document(copy, path, fmt),
                         lambda written: window.status.showMessage(

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-from medsnap.render import FONT_FAMILY
 
 
 class TextEditorOverlay(QPlainTextEdit):
@@ -29,6 +28,8 @@ class TextEditorOverlay(QPlainTextEdit):
 
     def begin(self, text: str, x: float, y: float, font_px: float, colour: str,
               width: float) -> None:
+        from medsnap.render import FONT_FAMILY  # the export's font, so the text wraps alike
+
         font = QFont(FONT_FAMILY)
         font.setPixelSize(max(9, round(font_px)))
         self.setFont(font)
