@@ -180,3 +180,28 @@ def test_demo_stops_on_ctrl_c(demo):
     process = demo["process"]
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=20) == 0
+
+
+def test_demo_restarts_on_its_data_and_stops_on_sigterm(demo):
+    if demo["process"].poll() is None:
+        demo["process"].send_signal(signal.SIGINT)
+        demo["process"].wait(timeout=20)
+    again = subprocess.Popen([*MEDSNAP, "demo", "--port", "0"], env=demo["env"], text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for line in again.stdout:
+            if "Serving until Ctrl+C" in line:
+                break
+        source = demo["root"] / "again.png"
+        source.write_bytes(clean_png(32))
+        sent = medsnap(demo, "send", "--as", ADA.staff_id, "--to", BEN.staff_id, str(source),
+                       "--json", passphrase=ADA.passphrase)
+        assert sent.returncode == 0 and json.loads(sent.stdout)["state"] == "sent", sent.stderr
+        listed = medsnap(demo, "inbox", "--as", BEN.staff_id, "--json",
+                         passphrase=BEN.passphrase)
+        assert listed.returncode == 0, listed.stderr
+        assert json.loads(listed.stdout)[-1]["state"] == "verified"
+    finally:
+        again.send_signal(signal.SIGTERM)
+        assert again.wait(timeout=20) == 0
+        again.stdout.close()

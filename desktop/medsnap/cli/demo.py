@@ -15,6 +15,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import signal
     import threading
 
     from medsnap.messaging.demo import start_demo
@@ -36,10 +37,14 @@ def run(args: argparse.Namespace) -> int:
     print(f"  medsnap inbox --as {second.staff_id}")
     print(f"  medsnap open --as {second.staff_id} ID -o received.png")
     print("\nServing until Ctrl+C.", flush=True)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())  # a service manager's stop
     try:
-        threading.Event().wait()
+        while not stopped.wait(0.5):
+            pass
     except KeyboardInterrupt:
-        print("\nStopping the demo endpoint.")
+        pass
     finally:
+        print("\nStopping the demo endpoint.")
         demo.stop()
     return 0
