@@ -271,3 +271,20 @@ def test_controls_have_accessible_names(qtbot, make_window):
     assert len(controls) > 20
     unnamed = [c for c in controls if not c.accessibleName() and not c.text()]
     assert unnamed == []
+
+
+def test_a_pdf_letter_opens_at_the_chosen_page(qtbot, make_window, tmp_path):
+    from medsnap.ui.pdf_pages import PdfPageDialog
+    from tests.imaging.record_fixtures import pdf_letter
+
+    path = tmp_path / "letter.bin"  # recognised by content, not by name
+    path.write_bytes(pdf_letter(3))
+    window = make_window()
+    window.open_path(str(path))
+    dialog = window.findChild(PdfPageDialog)
+    assert dialog is not None and dialog.isVisible()
+    with qtbot.waitSignal(window.picture_loaded, timeout=15000):
+        dialog.page_chosen.emit(1, 72.0, "")  # what the dialog sends when page 2 is chosen
+    assert window.windowTitle().startswith("letter.bin (page 2)")
+    assert window.document.picture.page == 1
+    dialog.close()

@@ -12,9 +12,9 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData
 from PySide6.QtGui import QImage
 
 OPEN_FILTERS = ";;".join((
-    "Images (*.png *.jpg *.jpeg *.tif *.tiff *.webp *.bmp *.gif)",
+    "Record images (*.png *.jpg *.jpeg *.tif *.tiff *.webp *.bmp *.gif *.pdf *.dcm)",
     "PNG (*.png)", "JPEG (*.jpg *.jpeg)", "TIFF (*.tif *.tiff)", "WebP (*.webp)",
-    "BMP (*.bmp)", "GIF (*.gif)", "All files (*)",
+    "BMP (*.bmp)", "GIF (*.gif)", "PDF letters (*.pdf)", "DICOM (*.dcm)", "All files (*)",
 ))
 SAVE_FILTERS = "PNG image (*.png);;JPEG image (*.jpg *.jpeg)"
 
@@ -46,6 +46,15 @@ def qimage_to_png(image: QImage) -> bytes:
     image.save(buffer, "PNG", 1)  # fast compression: it is decoded again immediately
     buffer.close()
     return bytes(data.data())
+
+
+def is_pdf(path: str) -> bool:
+    """True if the file is a PDF by its content (its name does not matter)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(5) == b"%PDF-"
+    except OSError:
+        return False  # the loader reports unreadable files in plain words
 
 
 def display_name(path: str) -> str:

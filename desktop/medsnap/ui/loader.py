@@ -66,6 +66,7 @@ def _orientation(image: Image.Image) -> int:
     return value if isinstance(value, int) else 1
 
 
-def load_full(source: str | bytes, source_name: str) -> Loaded:
-    picture = load_picture(source)
+def load_full(source: str | bytes, source_name: str, **options) -> Loaded:
+    """The whole picture through ``imaging.load_picture`` (options: page, dpi, password)."""
+    picture = load_picture(source, **options)
     return Loaded(picture, Pyramid.build(picture.image), source_name)

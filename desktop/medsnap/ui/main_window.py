@@ -23,7 +23,7 @@ from medsnap.ui.canvas import Canvas, measure
 from medsnap.ui.crop_bar import CropBar
 from medsnap.ui.icons import icon
 from medsnap.ui.image_sources import (
-    OPEN_FILTERS, display_name, dropped_path, mime_image_png)
+    OPEN_FILTERS, display_name, dropped_path, is_pdf, mime_image_png)
 from medsnap.ui.jobs import Jobs
 from medsnap.ui.sent_preview import SentPreview
 from medsnap.ui.status_bar import EditorStatusBar
@@ -104,7 +104,25 @@ class MainWindow(QMainWindow):
 
     def open_path(self, path: str) -> None:
         prefs.LAST_DIRECTORY.write(self.settings, str(Path(path).parent))
+        if is_pdf(path):
+            self._choose_pdf_page(path)
+            return
         self._start_load(path, display_name(path), remember=path)
+
+    def _choose_pdf_page(self, path: str) -> None:
+        """A PDF letter: the clinician picks the page (and resolution, password) first."""
+        from medsnap.ui.pdf_pages import PdfPageDialog
+
+        dialog = PdfPageDialog(path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def chosen(page: int, dpi: float, password: str) -> None:
+            options = {"page": page, "dpi": dpi, "password": password or None}
+            self._start_load(path, f"{display_name(path)} (page {page + 1})", remember=path,
+                             options=options)
+
+        dialog.page_chosen.connect(chosen)
+        dialog.open()
 
     def open_bytes(self, data: bytes, name: str) -> None:
         self._start_load(data, name)
@@ -126,7 +144,8 @@ class MainWindow(QMainWindow):
 
         RegionCapture.start(self)
 
-    def _start_load(self, source: str | bytes, name: str, remember: str | None = None) -> None:
+    def _start_load(self, source: str | bytes, name: str, remember: str | None = None,
+                    options: dict | None = None) -> None:
         from medsnap.ui.loader import decode_draft, load_full  # Pillow loads with a picture
 
         self._commit_text()
@@ -138,7 +157,7 @@ class MainWindow(QMainWindow):
 
         def load_full_picture(_draft_or_message=None) -> None:
             # after the draft, so the two do not compete for the processor
-            self.jobs.run(lambda: load_full(source, name),
+            self.jobs.run(lambda: load_full(source, name, **(options or {})),
                           lambda loaded: self._loaded(generation, loaded, remember),
                           lambda message: self._load_failed(generation, message),
                           what=f"opening {name}")
@@ -149,6 +168,9 @@ class MainWindow(QMainWindow):
                 self.canvas.viewport().repaint()  # show it now, before the full decode starts
             load_full_picture()
 
+        if options:  # a chosen page of a PDF: no JPEG draft to show
+            load_full_picture()
+            return
         self.jobs.run(lambda: decode_draft(source, name), draft_done, load_full_picture,
                       what=f"opening {name}")
 
