@@ -5,6 +5,13 @@ from __future__ import annotations
 import sys
 
 
+def _settings():
+    """The user's preferences: QSettings under the organisation "MedSnap"."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings("MedSnap", "MedSnap")
+
+
 def main(argv: list[str] | None = None) -> int:
     """``medsnap [IMAGE]``: open the editor, with IMAGE loaded if given."""
     from PySide6.QtGui import QIcon
@@ -22,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     sheet = style_sheet()
     if sheet:
         app.setStyleSheet(sheet)
-    window = MainWindow()
+    window = MainWindow(_settings())
     window.show()
     images = [arg for arg in argv if not arg.startswith("-")]
     if images:

@@ -288,3 +288,53 @@ def test_a_pdf_letter_opens_at_the_chosen_page(qtbot, make_window, tmp_path):
     assert window.windowTitle().startswith("letter.bin (page 2)")
     assert window.document.picture.page == 1
     dialog.close()
+
+
+def test_pinch_zoom_keeps_the_point_under_the_fingers(qtbot, make_window, pattern_png):
+    from PySide6.QtGui import QNativeGestureEvent, QPointingDevice
+
+    window = make_window()
+    open_and_wait(qtbot, window, pattern_png)
+    canvas = window.canvas
+    canvas.zoom_to(4.0)
+    where = QPointF(250.0, 180.0)
+    before = canvas.to_image(where)
+    event = QNativeGestureEvent(Qt.NativeGestureType.ZoomNativeGesture,
+                                QPointingDevice.primaryPointingDevice(), 2, where, where,
+                                canvas.viewport().mapToGlobal(where), 0.5, QPointF(), 0)
+    QApplication.sendEvent(canvas.viewport(), event)
+    assert canvas.scale == pytest.approx(6.0)
+    assert canvas.to_image(where) == pytest.approx(before, abs=1e-6)
+
+
+def test_the_command_line_opens_the_image(qtbot, pattern_png, tmp_path, monkeypatch):
+    """`medsnap IMAGE` -> app.main([IMAGE]): the window comes up with the picture loaded."""
+    from PySide6.QtCore import QTimer
+
+    from medsnap import app as composition
+    from medsnap.ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "cli.ini"), QSettings.Format.IniFormat)
+    monkeypatch.setattr(composition, "_settings", lambda: settings, raising=False)
+    seen = {}
+
+    def check() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)
+                   and w.isVisible()]
+        if windows and windows[0].document is not None:
+            seen["size"] = windows[0].document.size
+            seen["title"] = windows[0].windowTitle()
+            windows[0].close()
+            windows[0].deleteLater()
+            QApplication.instance().quit()
+        else:
+            QTimer.singleShot(50, check)
+
+    QTimer.singleShot(50, check)
+    QTimer.singleShot(15000, QApplication.instance().quit)
+    style = QApplication.instance().styleSheet()
+    try:
+        assert composition.main([str(pattern_png)]) == 0
+    finally:
+        QApplication.instance().setStyleSheet(style)
+    assert seen == {"size": (400, 300), "title": "pattern.png — MedSnap"}
