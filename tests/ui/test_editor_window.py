@@ -4,6 +4,7 @@ pictures in (open, paste, drop, recent), errors in plain words, preview and save
 from __future__ import annotations
 
 import io
+import os
 import warnings
 
 import pytest
@@ -307,34 +308,36 @@ def test_pinch_zoom_keeps_the_point_under_the_fingers(qtbot, make_window, patter
     assert canvas.to_image(where) == pytest.approx(before, abs=1e-6)
 
 
-def test_the_command_line_opens_the_image(qtbot, pattern_png, tmp_path, monkeypatch):
-    """`medsnap IMAGE` -> app.main([IMAGE]): the window comes up with the picture loaded."""
-    from PySide6.QtCore import QTimer
+CLI_DRIVER = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from medsnap import app as composition
+from medsnap.ui.main_window import MainWindow
 
-    from medsnap import app as composition
-    from medsnap.ui.main_window import MainWindow
+def check():
+    windows = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+    if windows and windows[0].document is not None:
+        print("OPENED", windows[0].document.size, windows[0].windowTitle(), flush=True)
+        windows[0].close()
+    else:
+        QTimer.singleShot(50, check)
 
-    settings = QSettings(str(tmp_path / "cli.ini"), QSettings.Format.IniFormat)
-    monkeypatch.setattr(composition, "_settings", lambda: settings, raising=False)
-    seen = {}
+QTimer.singleShot(50, check)
+QTimer.singleShot(20000, app.quit)
+sys.exit(composition.main(sys.argv[1:]))
+"""
 
-    def check() -> None:
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)
-                   and w.isVisible()]
-        if windows and windows[0].document is not None:
-            seen["size"] = windows[0].document.size
-            seen["title"] = windows[0].windowTitle()
-            windows[0].close()
-            windows[0].deleteLater()
-            QApplication.instance().quit()
-        else:
-            QTimer.singleShot(50, check)
 
-    QTimer.singleShot(50, check)
-    QTimer.singleShot(15000, QApplication.instance().quit)
-    style = QApplication.instance().styleSheet()
-    try:
-        assert composition.main([str(pattern_png)]) == 0
-    finally:
-        QApplication.instance().setStyleSheet(style)
-    assert seen == {"size": (400, 300), "title": "pattern.png — MedSnap"}
+def test_the_command_line_opens_the_image(pattern_png, tmp_path):
+    """`medsnap IMAGE` -> app.main([IMAGE]), in its own process (it runs the event loop)."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path),
+               XDG_CONFIG_HOME=str(tmp_path / "config"))  # private QSettings
+    done = subprocess.run([sys.executable, "-c", CLI_DRIVER, str(pattern_png)], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "OPENED (400, 300) pattern.png — MedSnap" in done.stdout
