@@ -6,12 +6,11 @@ repaints from the document, and slow work goes through ``Jobs``.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QUndoStack
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QToolBar, QWidget
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QToolBar, QWidget
 
 from medsnap.document.edits import Edit
 from medsnap.document.model import Document
@@ -22,9 +21,9 @@ from medsnap.ui import settings as prefs
 from medsnap.ui.canvas import Canvas, measure
 from medsnap.ui.crop_bar import CropBar
 from medsnap.ui.icons import icon
-from medsnap.ui.image_sources import (
-    OPEN_FILTERS, display_name, dropped_path, is_pdf, mime_image_png)
+from medsnap.ui.image_sources import display_name, dropped_path, mime_image_png
 from medsnap.ui.jobs import Jobs
+from medsnap.ui.opening import PictureOpener
 from medsnap.ui.sent_preview import SentPreview
 from medsnap.ui.status_bar import EditorStatusBar
 from medsnap.ui.text_editor import TextEditorOverlay
@@ -50,11 +49,7 @@ class MainWindow(QMainWindow):
         self.document: Document | None = None
         self.source_name = ""
         self.last_error = ""
-        self._load_generation = 0
-        self._draft_generation = 0  # the load whose draft is on screen
-        self._full_generation = 0  # the load whose full picture is on screen
-        self._closing = False
-        self._previous_pyramid = None
+        self.closing = False
 
         self.canvas = Canvas(self)
         self.setCentralWidget(self.canvas)
@@ -74,9 +69,11 @@ class MainWindow(QMainWindow):
         self.addToolBarBreak()
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.crop_toolbar)
         self.sent_preview = SentPreview(self)
+        self.opener = PictureOpener(self)
 
         self.canvas.edit_ready.connect(self.push)
         self.canvas.zoom_changed.connect(self.status.show_zoom)
+        self.canvas.zoom_changed.connect(lambda _scale: self.commit_text())  # editor would drift
         self.canvas.pointer_moved.connect(self.status.show_position)
         self.canvas.text_requested.connect(self._edit_text)
         self.canvas.selection_changed.connect(self._selection_changed)
@@ -97,109 +94,37 @@ class MainWindow(QMainWindow):
 
     # -- getting a picture in -----------------------------------------------------------
     def choose_file(self) -> None:
-        folder = prefs.LAST_DIRECTORY.read(self.settings)
-        path, _ = QFileDialog.getOpenFileName(self, "Open a record image", folder, OPEN_FILTERS)
-        if path:
-            self.open_path(path)
+        self.opener.choose_file()
 
     def open_path(self, path: str) -> None:
-        prefs.LAST_DIRECTORY.write(self.settings, str(Path(path).parent))
-        if is_pdf(path):
-            self._choose_pdf_page(path)
-            return
-        self._start_load(path, display_name(path), remember=path)
-
-    def _choose_pdf_page(self, path: str) -> None:
-        """A PDF letter: the clinician picks the page (and resolution, password) first."""
-        from medsnap.ui.pdf_pages import PdfPageDialog
-
-        dialog = PdfPageDialog(path, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def chosen(page: int, dpi: float, password: str) -> None:
-            options = {"page": page, "dpi": dpi, "password": password or None}
-            self._start_load(path, f"{display_name(path)} (page {page + 1})", remember=path,
-                             options=options)
-
-        dialog.page_chosen.connect(chosen)
-        dialog.open()
+        self.opener.open_path(path)
 
     def open_bytes(self, data: bytes, name: str) -> None:
-        self._start_load(data, name)
+        self.opener.open_bytes(data, name)
 
     def paste(self) -> None:
-        data = mime_image_png(QGuiApplication.clipboard().mimeData())
-        if data is None:
-            path = dropped_path(QGuiApplication.clipboard().mimeData())
-            if path:
-                self.open_path(path)
-                return
-            self.report_error("There is no image on the clipboard. Copy an image (or take a "
-                              "screenshot) first, then paste again.")
-            return
-        self.open_bytes(data, "Pasted image")
+        self.opener.paste()
 
     def capture_region(self) -> None:
         from medsnap.ui.capture import RegionCapture
 
         RegionCapture.start(self)
 
-    def _start_load(self, source: str | bytes, name: str, remember: str | None = None,
-                    options: dict | None = None) -> None:
-        from medsnap.ui.loader import decode_draft, load_full  # Pillow loads with a picture
-
-        self._commit_text()
-        self._load_generation += 1
-        generation = self._load_generation
-        self.canvas.busy_text = f"Opening {name}…"
-        self._previous_pyramid = self.canvas.pyramid if self.document is not None else None
-        self.canvas.refresh()
-
-        def load_full_picture(_draft_or_message=None) -> None:
-            # after the draft, so the two do not compete for the processor
-            self.jobs.run(lambda: load_full(source, name, **(options or {})),
-                          lambda loaded: self._loaded(generation, loaded, remember),
-                          lambda message: self._load_failed(generation, message),
-                          what=f"opening {name}")
-
-        def draft_done(draft) -> None:
-            self._draft_ready(generation, draft)
-            if draft is not None and not self._closing:
-                self.canvas.viewport().repaint()  # show it now, before the full decode starts
-            load_full_picture()
-
-        if options:  # a chosen page of a PDF: no JPEG draft to show
-            load_full_picture()
-            return
-        self.jobs.run(lambda: decode_draft(source, name), draft_done, load_full_picture,
-                      what=f"opening {name}")
-
-    def _draft_ready(self, generation: int, draft) -> None:
-        if draft is None or generation != self._load_generation or self._closing:
-            return
-        if self._full_generation == generation:
-            return  # the full picture won the race
-        self._draft_generation = generation
-        self.canvas.set_document(None)
-        self.canvas.set_picture(draft.pyramid)
-        self.status.show_size(draft.pyramid.full_width, draft.pyramid.full_height,
-                              " (loading full resolution)")
-
-    def _loaded(self, generation: int, loaded, remember: str | None) -> None:
-        if generation != self._load_generation or self._closing:
-            return
+    def install_picture(self, loaded, remember: str | None, keep_view: bool) -> None:
+        """A picture finished loading: it becomes the document being edited."""
         self.canvas.busy_text = ""
         self.undo_stack.clear()
         self.sent_preview.switch_off()
         self.document = Document(loaded.picture)
         self.source_name = loaded.source_name
-        self._full_generation = generation
-        draft_shown = self._draft_generation == generation and self.canvas.pyramid is not None \
-            and (self.canvas.pyramid.full_width, self.canvas.pyramid.full_height) \
-            == self.document.size
         self.canvas.set_picture(loaded.pyramid, refit=False)
-        if draft_shown:
-            self._keep_view()
+        if keep_view:  # the draft was on screen: do not move what the clinician looks at
+            scale, origin = self.canvas.view.scale, (self.canvas.view.origin_x,
+                                                     self.canvas.view.origin_y)
+            self.canvas.set_document(self.document)
+            self.canvas.view.scale = scale
+            self.canvas.view.origin_x, self.canvas.view.origin_y = origin
+            self.canvas.refresh()
         else:
             self.canvas.set_document(self.document)
         self._tool_chosen(self.tool_strip.tool_id)
@@ -210,25 +135,6 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_enabled()
         self.picture_loaded.emit()
-
-    def _keep_view(self) -> None:
-        """Swap the draft for the full picture without moving what the clinician looks at."""
-        scale, origin = self.canvas.view.scale, (self.canvas.view.origin_x,
-                                                 self.canvas.view.origin_y)
-        self.canvas.set_document(self.document)
-        self.canvas.view.scale = scale
-        self.canvas.view.origin_x, self.canvas.view.origin_y = origin
-        self.canvas.refresh()
-
-    def _load_failed(self, generation: int, message: str) -> None:
-        if generation != self._load_generation or self._closing:
-            return
-        self.canvas.busy_text = ""
-        if self._draft_generation == generation:  # put the previous picture back
-            self.canvas.set_picture(self._previous_pyramid)
-            self.canvas.set_document(self.document)
-        self.canvas.refresh()
-        self.report_error(message, "The image could not be opened")
 
     def _refresh_recent(self) -> None:
         menu = self.actions.recent_menu
@@ -279,7 +185,7 @@ class MainWindow(QMainWindow):
         self.tool_strip.choose(tool_id)
 
     def _tool_chosen(self, tool_id: str) -> None:
-        self._commit_text()
+        self.commit_text()
         info = TOOLS_BY_ID[tool_id]
         current = self.canvas.tool
         if current is not None and current.tool_id == tool_id and current.document is self.document:
@@ -342,17 +248,17 @@ class MainWindow(QMainWindow):
             self.canvas.tool.cancel()
         self.canvas.setFocus()
 
-    def _commit_text(self) -> None:
+    def commit_text(self) -> None:
         if self.text_editor.is_open:
             self.text_editor.finish()
 
     # -- output -------------------------------------------------------------------------
     def toggle_sent_preview(self) -> None:
-        self._commit_text()
+        self.commit_text()
         self.sent_preview.toggle()
 
     def save_copy(self) -> None:
-        self._commit_text()
+        self.commit_text()
         self.sent_preview.save_copy()
 
     # -- window chrome ------------------------------------------------------------------
@@ -411,10 +317,10 @@ class MainWindow(QMainWindow):
             self.open_bytes(data, "Dropped image")
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        self._commit_text()
+        self.commit_text()
         for box in self.findChildren(QMessageBox):
             box.close()
-        self._closing = True
+        self.closing = True
         prefs.WINDOW_GEOMETRY.write(self.settings, self.saveGeometry())
         prefs.WINDOW_STATE.write(self.settings, self.saveState())
         self.settings.sync()

@@ -76,7 +76,7 @@ class SentPreview:
             window.canvas.set_sent_preview(None)
 
     def _shown(self, generation: int, result: tuple[Pyramid, int]) -> None:
-        if generation != self._generation or self.window._closing:
+        if generation != self._generation or self.window.closing:
             return
         pyramid, size = result
         self.window.canvas.busy_text = "Preview as sent"

@@ -1,0 +1,141 @@
+"""Opening a picture: File › Open, PDF page choice, paste, and the load pipeline.
+
+A reduced draft decode (big JPEGs) is shown first, then the full picture loads, both off the
+UI thread through ``Jobs``; each load has a generation number so a slow, superseded load never
+replaces a newer one. A failed load leaves the previous picture on screen and says why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog
+
+from medsnap.ui import settings as prefs
+from medsnap.ui.image_sources import (
+    OPEN_FILTERS, display_name, dropped_path, is_pdf, mime_image_png)
+
+if TYPE_CHECKING:
+    from medsnap.ui.main_window import MainWindow
+
+
+class PictureOpener:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self._generation = 0  # the newest load
+        self._draft_generation = 0  # the load whose draft is on screen
+        self._full_generation = 0  # the load whose full picture is on screen
+        self._previous_pyramid = None
+
+    def choose_file(self) -> None:
+        window = self.window
+        folder = prefs.LAST_DIRECTORY.read(window.settings)
+        path, _ = QFileDialog.getOpenFileName(window, "Open a record image", folder,
+                                              OPEN_FILTERS)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> None:
+        prefs.LAST_DIRECTORY.write(self.window.settings, str(Path(path).parent))
+        if is_pdf(path):
+            self._choose_pdf_page(path)
+            return
+        self.start(path, display_name(path), remember=path)
+
+    def _choose_pdf_page(self, path: str) -> None:
+        """A PDF letter: the clinician picks the page (and resolution, password) first."""
+        from medsnap.ui.pdf_pages import PdfPageDialog
+
+        dialog = PdfPageDialog(path, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def chosen(page: int, dpi: float, password: str) -> None:
+            options = {"page": page, "dpi": dpi, "password": password or None}
+            self.start(path, f"{display_name(path)} (page {page + 1})", remember=path,
+                       options=options)
+
+        dialog.page_chosen.connect(chosen)
+        dialog.open()
+
+    def open_bytes(self, data: bytes, name: str) -> None:
+        self.start(data, name)
+
+    def paste(self) -> None:
+        mime = QGuiApplication.clipboard().mimeData()
+        data = mime_image_png(mime)
+        if data is not None:
+            self.open_bytes(data, "Pasted image")
+            return
+        path = dropped_path(mime)  # a file copied in the file manager
+        if path:
+            self.open_path(path)
+            return
+        self.window.report_error("There is no image on the clipboard. Copy an image (or take "
+                                 "a screenshot) first, then paste again.")
+
+    def start(self, source: str | bytes, name: str, remember: str | None = None,
+              options: dict | None = None) -> None:
+        from medsnap.ui.loader import decode_draft, load_full  # Pillow loads with a picture
+
+        window = self.window
+        window.commit_text()
+        self._generation += 1
+        generation = self._generation
+        window.canvas.busy_text = f"Opening {name}…"
+        self._previous_pyramid = window.canvas.pyramid if window.document is not None else None
+        window.canvas.refresh()
+
+        def load_full_picture(_draft_or_message=None) -> None:
+            # after the draft, so the two do not compete for the processor
+            window.jobs.run(lambda: load_full(source, name, **(options or {})),
+                            lambda loaded: self._loaded(generation, loaded, remember),
+                            lambda message: self._failed(generation, message),
+                            what=f"opening {name}")
+
+        def draft_done(draft) -> None:
+            self._draft_ready(generation, draft)
+            if draft is not None and not window.closing:
+                window.canvas.viewport().repaint()  # show it now, before the full decode
+            load_full_picture()
+
+        if options:  # a chosen page of a PDF: no JPEG draft to show
+            load_full_picture()
+            return
+        window.jobs.run(lambda: decode_draft(source, name), draft_done, load_full_picture,
+                        what=f"opening {name}")
+
+    def _current(self, generation: int) -> bool:
+        return generation == self._generation and not self.window.closing
+
+    def _draft_ready(self, generation: int, draft) -> None:
+        if draft is None or not self._current(generation) or self._full_generation == generation:
+            return
+        self._draft_generation = generation
+        canvas = self.window.canvas
+        canvas.set_document(None)
+        canvas.set_picture(draft.pyramid)
+        self.window.status.show_size(draft.pyramid.full_width, draft.pyramid.full_height,
+                                     " (loading full resolution)")
+
+    def _loaded(self, generation: int, loaded, remember: str | None) -> None:
+        if not self._current(generation):
+            return
+        self._full_generation = generation
+        pyramid = self.window.canvas.pyramid
+        keep_view = self._draft_generation == generation and pyramid is not None and \
+            (pyramid.full_width, pyramid.full_height) == loaded.picture.image.size
+        self.window.install_picture(loaded, remember, keep_view)
+
+    def _failed(self, generation: int, message: str) -> None:
+        if not self._current(generation):
+            return
+        canvas = self.window.canvas
+        canvas.busy_text = ""
+        if self._draft_generation == generation:  # put the previous picture back
+            canvas.set_picture(self._previous_pyramid)
+            canvas.set_document(self.window.document)
+        canvas.refresh()
+        self.window.report_error(message, "The image could not be opened")
