@@ -34,6 +34,9 @@ class Loaded:
     picture: Picture
     pyramid: Pyramid
     source_name: str
+    #: the file or bytes it came from, kept so a DICOM frame can be windowed again
+    source: str | bytes | None = None
+    max_pixels: int | None = None
 
 
 def decode_draft(source: str | bytes, source_name: str) -> Draft | None:
@@ -69,4 +72,6 @@ def _orientation(image: Image.Image) -> int:
 def load_full(source: str | bytes, source_name: str, **options) -> Loaded:
     """The whole picture through ``imaging.load_picture`` (options: page, dpi, password)."""
     picture = load_picture(source, **options)
-    return Loaded(picture, Pyramid.build(picture.image), source_name)
+    kept = source if picture.dicom is not None else None  # only DICOM needs it again
+    return Loaded(picture, Pyramid.build(picture.image), source_name, kept,
+                  options.get("max_pixels"))

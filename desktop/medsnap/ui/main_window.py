@@ -20,6 +20,7 @@ from medsnap.errors import MedSnapError
 from medsnap.ui import settings as prefs
 from medsnap.ui.canvas import Canvas, measure
 from medsnap.ui.crop_bar import CropBar
+from medsnap.ui.dicom_binding import DicomBinding
 from medsnap.ui.icons import icon
 from medsnap.ui.image_sources import display_name, dropped_path, mime_image_png
 from medsnap.ui.jobs import Jobs
@@ -34,6 +35,7 @@ from medsnap.ui.window_actions import WindowActions
 
 class MainWindow(QMainWindow):
     picture_loaded = Signal()  # the full picture is in and editable
+    picture_swapped = Signal()  # same size, new pixels (a DICOM window or frame)
     error_shown = Signal(str)
 
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
@@ -70,6 +72,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.crop_toolbar)
         self.sent_preview = SentPreview(self)
         self.opener = PictureOpener(self)
+        self.dicom = DicomBinding(self)
 
         self.canvas.edit_ready.connect(self.push)
         self.canvas.zoom_changed.connect(self.status.show_zoom)
@@ -129,6 +132,7 @@ class MainWindow(QMainWindow):
             self.canvas.set_document(self.document)
         self._tool_chosen(self.tool_strip.tool_id)
         self.status.show_size(*self.document.size)
+        self.dicom.picture_installed(loaded)
         if remember:
             prefs.remember_recent(self.settings, remember)
             self._refresh_recent()
