@@ -8,7 +8,7 @@ from __future__ import annotations
 
 
 import shiboken6
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QToolBar, QWidget
 
@@ -20,6 +20,7 @@ from medsnap.errors import MedSnapError
 from medsnap.ui import settings as prefs
 from medsnap.ui.canvas import Canvas, measure
 from medsnap.ui.crop_bar import CropBar
+from medsnap.ui.editor_policy import EditorPolicy
 from medsnap.ui.dicom_binding import DicomBinding
 from medsnap.ui.icons import icon
 from medsnap.ui.image_sources import display_name, dropped_path, mime_image_png
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self.crop_toolbar.setObjectName("crop")
         self.crop_toolbar.setAccessibleName("Crop size")
         self.crop_toolbar.addWidget(self.crop_bar)
+        self.policy = EditorPolicy(self)
         self.actions = WindowActions(self)
         self.actions.build_menus()
         self.addToolBar(self.actions.build_main_toolbar())
@@ -94,6 +96,8 @@ class MainWindow(QMainWindow):
                                if prefs.LAST_TOOL.read(self.settings) in TOOLS_BY_ID else "select")
         self._update_enabled()
         self.canvas.setFocus()
+        # policy (what the menus offer) is read just after the first paint, not before it
+        QTimer.singleShot(250, self, self.policy.apply_now)
 
     # -- getting a picture in -----------------------------------------------------------
     def choose_file(self) -> None:
@@ -261,6 +265,18 @@ class MainWindow(QMainWindow):
         self.commit_text()
         self.sent_preview.toggle()
 
+    def copy_image(self) -> None:
+        self.commit_text()
+        self.sent_preview.copy_to_clipboard()
+
+    def show_settings(self) -> None:
+        from medsnap.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.policy.config, self.settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self.policy.reload)
+        dialog.open()
+
     def save_copy(self) -> None:
         self.commit_text()
         self.sent_preview.save_copy()
@@ -290,6 +306,7 @@ class MainWindow(QMainWindow):
         for action in self.actions.document_actions:
             action.setEnabled(has_document)
         self.actions.delete.setEnabled(False)
+        self.policy.apply()
 
     def _restore_geometry(self) -> None:
         geometry = prefs.WINDOW_GEOMETRY.read(self.settings)

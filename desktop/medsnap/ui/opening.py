@@ -90,7 +90,8 @@ class PictureOpener:
 
         def load_full_picture(_draft_or_message=None) -> None:
             # after the draft, so the two do not compete for the processor
-            window.jobs.run(lambda: load_full(source, name, **(options or {})),
+            limit = window.policy.max_pixels  # policy: the largest picture this ward opens
+            window.jobs.run(lambda: load_full(source, name, max_pixels=limit, **(options or {})),
                             lambda loaded: self._loaded(generation, loaded, remember),
                             lambda message: self._failed(generation, message),
                             what=f"opening {name}")

@@ -91,9 +91,27 @@ class SentPreview:
         self.switch_off()
         self.window.report_error(message, "The preview could not be made")
 
+    def copy_to_clipboard(self) -> None:
+        """The clean pixels (as they would be sent), only when policy allows copying."""
+        from PySide6.QtGui import QGuiApplication
+
+        window = self.window
+        if window.document is None or not window.policy.allow_copy:
+            return
+        copy = snapshot(window.document)
+
+        def copied(result: tuple[Pyramid, int]) -> None:
+            pyramid, _size = result
+            QGuiApplication.clipboard().setImage(pyramid.levels[0].image)
+            window.status.showMessage("Copied the clean picture to the clipboard", 6000)
+
+        window.jobs.run(lambda: sent_pixels(copy), copied,
+                        lambda message: window.report_error(message, "Nothing was copied"),
+                        what="copying the picture")
+
     def save_copy(self) -> None:
         window = self.window
-        if window.document is None:
+        if window.document is None or not window.policy.allow_save_copy:
             return
         folder = prefs.LAST_DIRECTORY.read(window.settings)
         stem = Path(window.source_name or "record").stem
@@ -109,7 +127,8 @@ class SentPreview:
         from medsnap.exporting import export_document
 
         copy = snapshot(window.document)
-        window.jobs.run(lambda: export_document(copy, path, fmt),
+        quality = window.policy.jpeg_quality
+        window.jobs.run(lambda: export_document(copy, path, fmt, quality),
                         lambda written: window.status.showMessage(
                             f"Saved a clean {written.upper()} copy to {path}", 10000),
                         lambda message: window.report_error(message, "The copy was not saved"),

@@ -29,6 +29,10 @@ class WindowActions:
                           "Open the image on the clipboard")
         self.save_copy = make("&Save a copy…", w.save_copy, Keys.Save, "save",
                               "Save a clean copy (no metadata) for the record")
+        self.copy_image = make("&Copy image", w.copy_image, Keys.Copy, None,
+                               "Copy the clean picture (as it would be sent) to the clipboard")
+        self.settings = make("Se&ttings…", w.show_settings, Keys.Preferences, None,
+                             "Change MedSnap's settings")
         self.quit = make("&Quit", w.close, Keys.Quit, None, "Close MedSnap")
         self.undo = w.undo_stack.createUndoAction(w, "&Undo")
         self.undo.setShortcuts([QKeySequence(Keys.Undo)])
@@ -82,8 +86,12 @@ class WindowActions:
         file_menu.addSeparator()
         file_menu.addAction(self.quit)
         edit_menu = bar.addMenu("&Edit")
-        for action in (self.undo, self.redo, self.delete):
+        for action in (self.undo, self.redo, self.delete, self.copy_image):
             edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.settings)
+        for menu in (file_menu, edit_menu):  # policy decides what these menus offer
+            menu.aboutToShow.connect(self.window.policy.apply_now)
         view_menu = bar.addMenu("&View")
         for action in (self.zoom_in, self.zoom_out, self.zoom_fit, self.zoom_actual):
             view_menu.addAction(action)

@@ -1,0 +1,104 @@
+"""The settings dialog, derived from ``medsnap.config.SETTINGS``: one row per setting.
+
+bool -> check box, int -> spin box within the declared range, str -> line edit. A value set
+by policy is shown greyed out with "Set by your administrator". The user's choices are
+written to QSettings under the bare setting keys, where ``load_config`` reads them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget)
+
+from medsnap.config import Config, ConfiguredValue, SettingValue
+
+ADMIN_NOTE = "Set by your administrator"
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, config: Config, settings: QSettings,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("MedSnap settings")
+        self.setAccessibleName("MedSnap settings")
+        self.config, self.settings = config, settings
+        self.editors: dict[str, QWidget] = {}
+        form = QFormLayout()
+        for entry in config:
+            form.addRow(self._label(entry), self._row(entry))
+        self.problem = QLabel("", self)
+        self.problem.setWordWrap(True)
+        self.problem.setAccessibleName("Problem with a setting")
+        self.problem.setStyleSheet("color: #B3261E;")
+        self.problem.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+
+    def _label(self, entry: ConfiguredValue) -> QLabel:
+        label = QLabel(entry.setting.label, self)
+        label.setToolTip(entry.setting.description)
+        return label
+
+    def _row(self, entry: ConfiguredValue) -> QWidget:
+        setting, value = entry.setting, entry.value
+        if setting.type is bool:
+            editor: QWidget = QCheckBox(self)
+            editor.setChecked(bool(value))
+        elif setting.type is int:
+            editor = QSpinBox(self)
+            editor.setRange(setting.minimum if setting.minimum is not None else -2**31,
+                            setting.maximum if setting.maximum is not None else 2**31 - 1)
+            editor.setValue(int(value))
+        else:
+            editor = QLineEdit(str(value), self)
+        editor.setAccessibleName(setting.label)
+        editor.setToolTip(setting.description)
+        editor.setEnabled(not entry.locked)
+        self.editors[setting.key] = editor
+        if not entry.locked:
+            return editor
+        row = QWidget(self)
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        note = QLabel(ADMIN_NOTE, row)
+        note.setObjectName(f"{setting.key}_locked")
+        note.setEnabled(False)
+        line.addWidget(editor, 1)
+        line.addWidget(note)
+        editor.setToolTip(f"{setting.description} ({ADMIN_NOTE.lower()}.)")
+        return row
+
+    def value_of(self, key: str) -> SettingValue:
+        editor = self.editors[key]
+        if isinstance(editor, QCheckBox):
+            return editor.isChecked()
+        if isinstance(editor, QSpinBox):
+            return editor.value()
+        return editor.text()
+
+    def accept(self) -> None:
+        """Check every value the user may change, then store the ones they changed."""
+        chosen: dict[str, SettingValue] = {}
+        for entry in self.config:
+            if entry.locked:
+                continue
+            try:
+                chosen[entry.setting.key] = entry.setting.parse(self.value_of(entry.setting.key))
+            except ValueError as error:
+                self.problem.setText(f"{entry.setting.label}: {error}. Nothing was saved; "
+                                     "correct it and save again.")
+                self.problem.show()
+                self.editors[entry.setting.key].setFocus()
+                return
+        for key, value in chosen.items():
+            if value != self.config[key] or self.settings.contains(key):
+                self.settings.setValue(key, value)
+        self.settings.sync()
+        super().accept()
