@@ -8,13 +8,13 @@ On any failure the temporary file is removed and the target is left as it was.
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from medsnap.document import Document
 from medsnap.errors import DocumentError, ExportError
+from medsnap.files import replace_atomically
 from medsnap.imaging import Picture, encode_clean, load_picture
 
 FORMATS = ("png", "jpeg")
@@ -94,39 +94,9 @@ def export_document(document: Document, path: str | os.PathLike, fmt: str | None
 def write_atomically(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` so that it is either complete or absent."""
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
-                                             dir=target.parent)
+        replace_atomically(target, data, prefix=f".{target.name}.")
     except OSError as error:
         raise _write_failed(target, error) from error
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException as error:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        if isinstance(error, OSError):
-            raise _write_failed(target, error) from error
-        raise
-    _sync_folder(target.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable; not possible (nor needed) on every platform."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
 
 
 def _write_failed(target: Path, error: OSError) -> ExportError:

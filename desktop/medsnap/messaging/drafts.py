@@ -9,10 +9,8 @@ plaintext is ever written: the temporary file already holds ciphertext.
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 from medsnap.crypto import age
 from medsnap.errors import DocumentError
+from medsnap.files import replace_atomically
 from medsnap.messaging.audit import AuditLog
 
 _DRAFT_ID = re.compile(r"[0-9a-f]{32}")
@@ -52,16 +51,7 @@ class DraftStore:
         sealed = age.encrypt(payload, [age.X25519Recipient(owner)])
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         target = self._path(draft_id)
-        handle, temporary = tempfile.mkstemp(prefix=".draft-", dir=self.folder)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(sealed)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        replace_atomically(target, sealed, prefix=".draft-")
         if self.audit:
             self.audit.record("draft_saved", id=draft_id, size=len(sealed))
 

@@ -16,13 +16,13 @@ import json
 import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from medsnap.files import replace_atomically
 from medsnap.messaging.errors import NoEndpoint, ProfileError
 
 HOME_ENV = "MEDSNAP_HOME"
@@ -44,16 +44,8 @@ def medsnap_home() -> Path:
 
 def write_json_atomically(path: Path, value: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(value, out, indent=2, sort_keys=True)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    text = json.dumps(value, indent=2, sort_keys=True)
+    replace_atomically(path, text.encode("utf-8"))
 
 
 def _read_json(path: Path) -> dict:
