@@ -1,0 +1,165 @@
+"""Choose a named colleague: type-ahead over name, role and department, recent ones first,
+a verified badge, the safety number on demand, a warning when their key changed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QMessageBox, QPushButton, QVBoxLayout, QWidget)
+
+from medsnap.ui.settings import Setting
+
+RECENT_COLLEAGUES = Setting("messaging/recent_colleagues", list, [],
+                            lambda ids: len(ids) <= 50)
+MAX_RECENT = 8
+
+
+def safety_number_of(entry: dict) -> str:
+    from medsnap.crypto.certificates import ClinicianCertificates
+    from medsnap.crypto.safety_number import safety_number
+
+    pem = (entry["signing_certificate"] + entry["encryption_certificate"]).encode("ascii")
+    return safety_number(ClinicianCertificates.from_pem(pem))
+
+
+def matches(entry: dict, text: str) -> bool:
+    """Every typed word is found in the name, role, department or staff id."""
+    haystack = " ".join(str(entry.get(k, "")) for k in
+                        ("display_name", "role", "department", "staff_id")).lower()
+    return all(word in haystack for word in text.lower().split())
+
+
+def remember_recent(settings: QSettings, staff_id: str) -> None:
+    ids = [s for s in RECENT_COLLEAGUES.read(settings) if s != staff_id]
+    RECENT_COLLEAGUES.write(settings, [staff_id, *ids][:MAX_RECENT])
+
+
+class ColleaguePicker(QWidget):
+    chosen = Signal(object)  # the directory entry, or None when cleared
+    key_check_wanted = Signal(object)  # entry: show the safety number
+
+    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.entries: list[dict] = []
+        self.own_staff_id = ""
+        self.known: dict = {}  # staff id -> {"safety_number", "verified"}
+        self.current: dict | None = None
+        self.key_changed = False
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Type a name, role or department…")
+        self.search.setAccessibleName("Colleague")
+        self.search.setClearButtonEnabled(True)
+        self.list = QListWidget(self)
+        self.list.setAccessibleName("Matching colleagues")
+        self.list.setMaximumHeight(150)
+        self.card = QLabel(self)
+        self.card.setObjectName("colleagueCard")
+        self.card.setWordWrap(True)
+        self.card.setTextFormat(Qt.TextFormat.RichText)
+        self.warning = QLabel(self)
+        self.warning.setObjectName("keyWarning")
+        self.warning.setWordWrap(True)
+        self.warning.hide()
+        self.safety = QPushButton("Safety number…", self)
+        self.safety.setToolTip("Compare this number with your colleague's, in person or by phone")
+        self.safety.clicked.connect(lambda: self.current and self.key_check_wanted.emit(self.current))
+        self.change = QPushButton("Change", self)
+        self.change.clicked.connect(self.clear)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.safety)
+        buttons.addWidget(self.change)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.search, self.list, self.card, self.warning):
+            layout.addWidget(widget)
+        layout.addLayout(buttons)
+        self.search.textChanged.connect(self.refilter)
+        self.search.returnPressed.connect(self.choose_first)
+        self.list.itemActivated.connect(lambda item: self.choose(item.data(Qt.ItemDataRole.UserRole)))
+        self.list.itemClicked.connect(lambda item: self.choose(item.data(Qt.ItemDataRole.UserRole)))
+        self.clear()
+
+    def set_entries(self, entries: list[dict], own_staff_id: str, known: dict) -> None:
+        self.entries = [e for e in entries if e["staff_id"] != own_staff_id]
+        self.own_staff_id, self.known = own_staff_id, known
+        self.refilter()
+
+    def ordered(self, text: str) -> list[dict]:
+        recent = RECENT_COLLEAGUES.read(self.settings)
+        rank = {staff_id: i for i, staff_id in enumerate(recent)}
+        found = [e for e in self.entries if matches(e, text)]
+        return sorted(found, key=lambda e: (rank.get(e["staff_id"], len(rank)),
+                                            e["display_name"].lower()))
+
+    def refilter(self) -> None:
+        self.list.clear()
+        for entry in self.ordered(self.search.text())[:30]:
+            badge = "  ✓ verified" if self.known.get(entry["staff_id"], {}).get("verified") else ""
+            item = QListWidgetItem(f"{entry['display_name']}{badge}\n"
+                                   f"{entry.get('role', '')} · {entry.get('department', '')}")
+            item.setData(Qt.ItemDataRole.UserRole, entry)
+            self.list.addItem(item)
+        if self.list.count():
+            self.list.setCurrentRow(0)
+
+    def choose_first(self) -> None:
+        item = self.list.currentItem() or self.list.item(0)
+        if item is not None:
+            self.choose(item.data(Qt.ItemDataRole.UserRole))
+
+    def choose(self, entry: dict) -> None:
+        self.current = entry
+        safety = safety_number_of(entry)
+        known = self.known.get(entry["staff_id"])
+        self.key_changed = bool(known and known["safety_number"] != safety)
+        verified = bool(known and known.get("verified") and not self.key_changed)
+        badge = ("<span style='color:#1b7f3b'>✓ verified in person</span>" if verified
+                 else "<span style='color:#666'>not yet verified in person</span>")
+        self.card.setText(f"<b>{entry['display_name']}</b><br>{entry.get('role', '')}, "
+                          f"{entry.get('department', '')}<br>{badge}")
+        self.warning.setText(
+            "⚠ This colleague's key has changed since you last sent to them. It may be a new "
+            "device, or someone pretending to be them. Compare the safety number with them "
+            "before you send." if self.key_changed else "")
+        self.warning.setVisible(self.key_changed)
+        for widget in (self.search, self.list):
+            widget.hide()
+        for widget in (self.card, self.safety, self.change):
+            widget.show()
+        self.chosen.emit(entry)
+
+    def choose_staff_id(self, staff_id: str, display_name: str = "") -> None:
+        entry = next((e for e in self.entries if e["staff_id"] == staff_id), None)
+        if entry is not None:
+            self.choose(entry)
+        else:
+            self.search.setText(display_name or staff_id)
+
+    def clear(self) -> None:
+        self.current = None
+        self.key_changed = False
+        for widget in (self.card, self.safety, self.change, self.warning):
+            widget.hide()
+        for widget in (self.search, self.list):
+            widget.show()
+        self.search.clear()
+        self.search.setFocus()
+        self.chosen.emit(None)
+
+
+def show_safety_number(parent: QWidget, entry: dict, on_verified) -> QMessageBox:
+    """The safety number to compare in person; "They match" marks the colleague verified."""
+    number = safety_number_of(entry)
+    box = QMessageBox(QMessageBox.Icon.Information, "Safety number",
+                      f"Safety number for {entry['display_name']}:\n\n{number}\n\n"
+                      "Ask them to read theirs to you (in person or by phone). If the "
+                      "numbers match, messages to them can be read by them alone.", parent=parent)
+    match = box.addButton("They match", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.buttonClicked.connect(lambda button: on_verified(entry, number)
+                              if button is match else None)
+    box.open()
+    return box

@@ -1,0 +1,189 @@
+"""First run (nobody signed in): Sign in, Enrol with a code from IT, or Try the demo; or just
+annotate for now (the editor works without an account and offline)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QVBoxLayout, QWidget)
+
+from medsnap.ui.lock_screen import Overlay, card
+
+
+def strength_problem(passphrase: str, staff_id: str) -> str:
+    """'' when the passphrase meets the rules, else the reason in plain words."""
+    from medsnap.crypto.passphrase import check_passphrase_strength
+    from medsnap.errors import MedSnapError
+
+    try:
+        check_passphrase_strength(passphrase, staff_id or None)
+    except MedSnapError as error:
+        return error.message
+    return ""
+
+
+def _secret(parent: QWidget, name: str) -> QLineEdit:
+    field = QLineEdit(parent)
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setAccessibleName(name)
+    return field
+
+
+class FirstRunScreen(Overlay):
+    sign_in_requested = Signal(str, str)  # staff id, passphrase
+    enrol_requested = Signal(str, str, str)  # staff id, code, passphrase
+    demo_requested = Signal()
+    dismissed = Signal()
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.setObjectName("firstRun")
+        self.setAccessibleName("Welcome to MedSnap")
+        title = QLabel("Welcome to MedSnap", self)
+        title.setObjectName("welcomeTitle")
+        intro = QLabel("Send a redacted, signed and encrypted picture of the record to a named "
+                       "colleague. Sign in to send and receive.", self)
+        intro.setWordWrap(True)
+        intro.setObjectName("welcomeIntro")
+
+        signin, signin_layout = card(self, "Sign in")
+        self.staff_id = QLineEdit(signin)
+        self.staff_id.setAccessibleName("Staff id")
+        self.passphrase = _secret(signin, "Passphrase")
+        self.passphrase.returnPressed.connect(self._sign_in)
+        form = QFormLayout()
+        form.addRow("Staff id", self.staff_id)
+        form.addRow("Passphrase", self.passphrase)
+        signin_layout.addLayout(form)
+        self.sign_in_button = QPushButton("Sign in", signin)
+        self.sign_in_button.setDefault(True)
+        self.sign_in_button.clicked.connect(self._sign_in)
+        signin_layout.addStretch(1)
+        signin_layout.addWidget(self.sign_in_button)
+
+        enrolment, enrol_layout = card(self, "First time here? Enrol")
+        hint = QLabel("IT gives you a one-time code. Choose a passphrase of 12 or more "
+                      "characters (four unrelated words work well).", enrolment)
+        hint.setWordWrap(True)
+        hint.setObjectName("panelHint")
+        self.enrol_staff_id = QLineEdit(enrolment)
+        self.enrol_staff_id.setAccessibleName("Staff id for enrolment")
+        self.code = QLineEdit(enrolment)
+        self.code.setAccessibleName("Code from IT")
+        self.new_passphrase = _secret(enrolment, "New passphrase")
+        self.repeat = _secret(enrolment, "Repeat passphrase")
+        self.strength = QLabel(enrolment)
+        self.strength.setObjectName("formError")
+        self.strength.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Staff id", self.enrol_staff_id)
+        form.addRow("Code from IT", self.code)
+        form.addRow("Passphrase", self.new_passphrase)
+        form.addRow("Repeat", self.repeat)
+        enrol_layout.addWidget(hint)
+        enrol_layout.addLayout(form)
+        enrol_layout.addWidget(self.strength)
+        self.enrol_button = QPushButton("Enrol", enrolment)
+        self.enrol_button.clicked.connect(self._enrol)
+        enrol_layout.addWidget(self.enrol_button)
+        for field in (self.new_passphrase, self.repeat, self.enrol_staff_id):
+            field.textChanged.connect(self._check_strength)
+
+        demo, demo_layout = card(self, "Try the demo")
+        self.demo_text = QLabel("Runs a demo messaging service on this computer with three "
+                                "demo colleagues, and signs you in as the first. Use no real "
+                                "patient data.", demo)
+        self.demo_text.setWordWrap(True)
+        self.demo_text.setTextFormat(Qt.TextFormat.RichText)
+        self.demo_button = QPushButton("Try the demo", demo)
+        self.demo_button.clicked.connect(self._demo)
+        demo_layout.addWidget(self.demo_text)
+        demo_layout.addStretch(1)
+        demo_layout.addWidget(self.demo_button)
+
+        self.error = QLabel(self)
+        self.error.setObjectName("formError")
+        self.error.setWordWrap(True)
+        self.later = QPushButton("Just annotate for now", self)
+        self.later.setObjectName("linkButton")
+        self.later.clicked.connect(self.dismiss)
+
+        cards = QHBoxLayout()
+        for frame in (signin, enrolment, demo):
+            frame.setMinimumWidth(280)
+            frame.setMaximumWidth(380)
+            cards.addWidget(frame, 1)
+        column = QVBoxLayout()
+        column.addWidget(title)
+        column.addWidget(intro)
+        column.addSpacing(12)
+        column.addLayout(cards)
+        column.addWidget(self.error)
+        column.addWidget(self.later, 0, Qt.AlignmentFlag.AlignLeft)
+        inner = QWidget(self)
+        inner.setLayout(column)
+        inner.setMaximumWidth(1180)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(inner, 8)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+
+    def present_with(self, staff_id: str) -> None:
+        self.staff_id.setText(staff_id)
+        self.error.clear()
+        self._busy(False)
+        self.present()
+        (self.passphrase if staff_id else self.staff_id).setFocus()
+
+    def dismiss(self) -> None:
+        self.hide()
+        self.dismissed.emit()
+
+    def _busy(self, busy: bool, text: str = "") -> None:
+        for button in (self.sign_in_button, self.enrol_button, self.demo_button):
+            button.setEnabled(not busy)
+        self.error.setProperty("tone", "busy" if busy else "bad")
+        self.error.setText(text)
+
+    def _sign_in(self) -> None:
+        if not self.staff_id.text().strip() or not self.passphrase.text():
+            self.error.setText("Enter your staff id and your passphrase.")
+            return
+        self._busy(True, "Signing in…")
+        self.sign_in_requested.emit(self.staff_id.text().strip(), self.passphrase.text())
+
+    def _check_strength(self) -> str:
+        problem = ""
+        if self.new_passphrase.text():
+            reason = strength_problem(self.new_passphrase.text(), self.enrol_staff_id.text())
+            if reason:
+                problem = reason
+            elif self.repeat.text() and self.repeat.text() != self.new_passphrase.text():
+                problem = "The two passphrases differ."
+        self.strength.setText(problem)
+        return problem
+
+    def _enrol(self) -> None:
+        fields = (self.enrol_staff_id.text().strip(), self.code.text().strip(),
+                  self.new_passphrase.text())
+        if not all(fields):
+            self.error.setText("Enter your staff id, the code from IT and a new passphrase.")
+            return
+        if self._check_strength() or self.repeat.text() != self.new_passphrase.text():
+            self.strength.setText(self.strength.text() or "The two passphrases differ.")
+            return
+        self._busy(True, "Enrolling…")
+        self.enrol_requested.emit(*fields)
+
+    def _demo(self) -> None:
+        self._busy(True, "Starting the demo (this takes a few seconds the first time)…")
+        self.demo_requested.emit()
+
+    def failed(self, message: str) -> None:
+        self._busy(False)
+        self.passphrase.clear()
+        self.error.setText(message)

@@ -1,0 +1,159 @@
+"""A received message: the image (zoom with the wheel, pan by dragging), who signed it, the
+note, the declaration and the verification result; or, for a refused message, why.
+
+Only the signed values are shown. ``clear()`` drops the pixmap and the opened letter (lock).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtWidgets import (QFileDialog, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView,
+                               QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget)
+
+from medsnap.ui.send_panel import DECLARATION_LABELS
+
+CHECK_LABELS = {
+    "chain": "certificate issued by your hospital",
+    "signature": "signature valid",
+    "sender": "sender matches the certificate",
+    "recipient": "addressed to you",
+    "times": "times are sane",
+    "replay": "not a replayed copy",
+    "parts": "unaltered (every part's fingerprint matches)",
+}
+
+
+class ZoomView(QGraphicsView):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setAccessibleName("Received image")
+        self.pixmap_item: QGraphicsPixmapItem | None = None
+
+    def show_pixmap(self, pixmap: QPixmap | None) -> None:
+        self.scene().clear()
+        self.pixmap_item = None
+        if pixmap is not None:
+            self.pixmap_item = self.scene().addPixmap(pixmap)
+            self.scene().setSceneRect(self.pixmap_item.boundingRect())
+            self.fit()
+
+    def fit(self) -> None:
+        if self.pixmap_item is not None:
+            self.fitInView(self.pixmap_item, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 - Qt override
+        factor = 1.25 if event.angleDelta().y() > 0 else 0.8
+        self.scale(factor, factor)
+
+
+class LetterViewer(QWidget):
+    reply_requested = Signal(object)  # OpenedLetter
+    save_requested = Signal(str, str)  # path, message id
+
+    def __init__(self, allow_save: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("letterViewer")
+        self.setWindowTitle("Message — MedSnap")
+        self.setAccessibleName("Message")
+        self.resize(900, 680)
+        self.letter = None
+        self.allow_save = allow_save
+        self.header = QLabel(self)
+        self.header.setObjectName("viewerHeader")
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.verdict = QLabel(self)
+        self.verdict.setObjectName("verdict")
+        self.verdict.setWordWrap(True)
+        self.note = QLabel(self)
+        self.note.setObjectName("viewerNote")
+        self.note.setWordWrap(True)
+        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.view = ZoomView(self)
+        self.reply = QPushButton("Reply…", self)
+        self.reply.setToolTip("Open this image in the editor, addressed to the sender")
+        self.reply.clicked.connect(lambda: self.letter and self.reply_requested.emit(self.letter))
+        self.save = QPushButton("Save a copy for the record…", self)
+        self.save.clicked.connect(self._save_clicked)
+        fit = QPushButton("Fit", self)
+        fit.clicked.connect(self.view.fit)
+        close = QPushButton("Close", self)
+        close.clicked.connect(self.close)
+        buttons = QHBoxLayout()
+        for button in (self.reply, self.save, fit):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        for widget in (self.header, self.verdict, self.note):
+            layout.addWidget(widget)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+
+    def show_letter(self, letter) -> None:
+        self.letter = letter
+        sender = letter.sender
+        issued = letter.issued_at.astimezone().strftime("%d %b %Y %H:%M")
+        priority = letter.annotations.get("priority") if isinstance(letter.annotations, dict) \
+            else None
+        urgent = " <span style='color:#b3261e'><b>URGENT</b></span>" if priority == "urgent" else ""
+        self.header.setText(f"From <b>{sender.display_name}</b>"
+                            f"{', ' + sender.role if sender.role else ''} · {issued}{urgent}<br>"
+                            f"Patient: {DECLARATION_LABELS.get(letter.declaration, letter.declaration)}")
+        checks = [CHECK_LABELS.get(c, c) for c in letter.verification.checks]
+        self._verdict("ok", f"✓ Verified: signed by {sender.display_name} and unaltered. "
+                      + "; ".join(checks) + ".")
+        self.note.setText(letter.note or "(no note)")
+        self.note.show()
+        image = QImage.fromData(letter.image)
+        self.view.show_pixmap(QPixmap.fromImage(image))
+        self.reply.setVisible(True)
+        self.save.setVisible(self.allow_save)
+        self.setWindowTitle(f"Message from {sender.display_name} — MedSnap")
+
+    def show_refusal(self, item) -> None:
+        self.letter = None
+        when = dt.datetime.fromtimestamp(item.received_at).strftime("%d %b %Y %H:%M")
+        self.header.setText(f"A message received {when} was <b>not opened</b>.")
+        self._verdict("bad", "✗ Refused: " + item.verdict.get("reason", "it failed a check.")
+                      + " Nothing from it is shown. If you expected a message, ask the sender "
+                      "to send it again.")
+        self.note.hide()
+        self.view.show_pixmap(None)
+        self.reply.setVisible(False)
+        self.save.setVisible(False)
+        self.setWindowTitle("Refused message — MedSnap")
+
+    def _verdict(self, tone: str, text: str) -> None:
+        self.verdict.setProperty("tone", tone)
+        self.verdict.setText(text)
+        self.verdict.style().unpolish(self.verdict)
+        self.verdict.style().polish(self.verdict)
+
+    def _save_clicked(self) -> None:
+        if self.letter is None or not self.allow_save:
+            return
+        suffix = "png" if self.letter.media_type == "image/png" else "jpg"
+        path, _ = QFileDialog.getSaveFileName(self, "Save a copy for the record",
+                                              f"medsnap-{self.letter.message_id[:8]}.{suffix}")
+        if path:
+            self.save_requested.emit(path, self.letter.message_id)
+
+    def clear(self) -> None:
+        """Forget the decrypted image and the letter (lock, close)."""
+        self.letter = None
+        self.view.show_pixmap(None)
+        self.header.clear()
+        self.note.clear()
+        self.verdict.clear()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.clear()
+        super().closeEvent(event)

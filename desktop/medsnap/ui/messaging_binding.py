@@ -1,0 +1,351 @@
+"""The window's handle on the messaging engine: engine calls run through Jobs, results come
+back as signals. Widgets only bind to these signals; nothing here touches a widget.
+
+Every engine call runs on ONE worker thread (a private pool of one thread that never
+expires): the session is not thread-safe and SQLite connections belong to their thread, so
+each job opens the outbox/inbox it needs and closes them again.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
+
+from medsnap.messaging.profile import Workstation, medsnap_home
+from medsnap.ui.jobs import Jobs
+
+SYNC_INTERVAL_MS = 10_000
+
+
+def policy(key: str, default: Any) -> Any:
+    try:
+        from medsnap.config import load_config
+
+        return load_config()[key]
+    except Exception:  # an unreadable policy is reported by the config package itself
+        return default
+
+
+class MessagingBinding(QObject):
+    signed_in = Signal(str)  # the clinician's signed display name
+    signed_out = Signal()
+    auth_failed = Signal(str)
+    demo_started = Signal(object)  # DemoEndpoint
+    directory_changed = Signal(object)  # list of directory entries
+    sending = Signal()
+    sent = Signal(str, str, str)  # outbox id, state, reason
+    send_failed = Signal(str)
+    outbox_changed = Signal(object)  # list of OutboxItem
+    inbox_changed = Signal(object)  # list of InboxItem
+    new_messages = Signal(int)
+    offline_changed = Signal(str)  # "" when online, else why not
+    letter_opened = Signal(object, object)  # InboxItem, OpenedLetter
+    open_failed = Signal(str)
+    locked = Signal()
+    notice = Signal(str)  # a plain-words outcome for the status bar
+
+    def __init__(self, home: Path | None = None, keystore=None, parent: QObject | None = None,
+                 sync_interval_ms: int = SYNC_INTERVAL_MS) -> None:
+        super().__init__(parent)
+        self.home = Path(home) if home else medsnap_home()
+        self.keystore = keystore
+        self.session = None
+        self.staff_id = ""
+        self.display_name = ""
+        self.demo = None
+        self.directory: list[dict] = []
+        self.offline = ""
+        self._syncing = False
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._pool.setExpiryTimeout(-1)  # one thread for the whole run: SQLite and the session
+        self.jobs = Jobs(self, self._pool)
+        self.timer = QTimer(self)
+        self.timer.setInterval(sync_interval_ms)
+        self.timer.timeout.connect(self.sync)
+
+    @property
+    def workstation(self) -> Workstation:
+        return Workstation(self.home)
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self.session is not None and not self.session.keys.is_locked
+
+    def last_staff_id(self) -> str:
+        try:
+            return str(self.workstation.read().get("current") or "")
+        except Exception:  # a damaged workstation file: the sign-in form says so later
+            return ""
+
+    def _run(self, work: Callable[[], Any], done: Callable[[Any], None],
+             failed: Callable[[str], None], what: str) -> None:
+        self.jobs.run(work, done, failed, what)
+
+    # signing in -----------------------------------------------------------------------
+    def sign_in(self, staff_id: str, passphrase: str) -> None:
+        from medsnap.messaging.session import sign_in
+
+        desk, keystore = self.workstation, self.keystore
+        self._run(lambda: sign_in(desk, staff_id.strip(), passphrase, keystore=keystore),
+                  self._signed_in, self.auth_failed.emit, "signing in")
+
+    def enrol(self, staff_id: str, code: str, passphrase: str) -> None:
+        from medsnap.messaging.session import enrol
+
+        desk, keystore = self.workstation, self.keystore
+        self._run(lambda: enrol(desk, staff_id.strip(), code.strip(), passphrase,
+                                keystore=keystore),
+                  self._signed_in, self.auth_failed.emit, "enrolling")
+
+    def start_demo(self, port: int = 0) -> None:
+        from medsnap.messaging.demo import start_demo
+        from medsnap.messaging.session import sign_in
+
+        home, keystore = self.home, self.keystore
+
+        def work():
+            demo = start_demo(home, port=port, keystore=keystore)
+            first = demo.colleagues[0]
+            return demo, sign_in(Workstation(home), first.staff_id, first.passphrase,
+                                 keystore=keystore)
+
+        def done(result) -> None:
+            self.demo = result[0]
+            self.demo_started.emit(self.demo)
+            self._signed_in(result[1])
+
+        self._run(work, done, self.auth_failed.emit, "starting the demo")
+
+    def _signed_in(self, session) -> None:
+        if self.session is not None and self.session is not session:
+            self.jobs.run(self.session.close, lambda _r: None, lambda _m: None, "signing out")
+        self.session = session
+        self.staff_id = session.staff_id
+        self.display_name = session.profile.facts().get("display_name") or session.staff_id
+        self.signed_in.emit(self.display_name)
+        self.load_directory()
+        self.sync()
+        self.timer.start()
+
+    def unlock(self, passphrase: str) -> None:
+        """Unlocking is signing in again as the same clinician (the passphrase opens the keys)."""
+        self.sign_in(self.staff_id, passphrase)
+
+    # locking --------------------------------------------------------------------------
+    def touch(self) -> None:
+        if self.is_unlocked:
+            self.session.touch()
+
+    def lock_if_idle(self, timeout_minutes: float | None = None) -> bool:
+        if not self.is_unlocked:
+            return False
+        if timeout_minutes is None:
+            timeout_minutes = int(policy("lock_timeout_minutes", 5) or 5)
+        if self.session.lock_if_idle(timeout_minutes):
+            self.timer.stop()
+            self.locked.emit()
+            return True
+        return False
+
+    def lock(self, why: str = "asked") -> None:
+        if self.is_unlocked:
+            self.session.lock()
+            self.session.audit.record("lock", staff_id=self.staff_id, why=why)
+        self.timer.stop()
+        self.locked.emit()
+
+    def switch_user(self) -> None:
+        self.lock("switch user")
+        if self.session is not None:
+            self.session.transport.close()
+        self.session = None
+        self.signed_out.emit()
+
+    # the directory --------------------------------------------------------------------
+    def load_directory(self, text: str = "") -> None:
+        session = self.session
+        if session is None:
+            return
+
+        def work():
+            transport = session.transport
+            return transport.call(transport.client.search, text)
+
+        self._run(work, self._directory_loaded, lambda _m: None, "looking up colleagues")
+
+    def _directory_loaded(self, entries: list[dict]) -> None:
+        known = {e["staff_id"]: e for e in self.directory}
+        known.update({e["staff_id"]: e for e in entries})
+        self.directory = sorted(known.values(), key=lambda e: e["display_name"].lower())
+        self.directory_changed.emit(self.directory)
+
+    def colleague_name(self, staff_id: str) -> str:
+        found = next((e for e in self.directory if e["staff_id"] == staff_id), None)
+        return found["display_name"] if found else staff_id
+
+    # sending --------------------------------------------------------------------------
+    def send(self, document, to_staff_id: str, *, note: str, declaration: str,
+             priority: str = "normal", expires_days: int | None = None) -> None:
+        """Export the clean image, seal it to the colleague, queue it, try to send it now."""
+        from medsnap.messaging.compose import queue_letter
+        from medsnap.messaging.outbox import Outbox
+        from medsnap.messaging.sync import SyncWorker
+
+        session = self.session
+        if not self.is_unlocked:
+            self.send_failed.emit("MedSnap is locked or nobody is signed in. Nothing was sent; "
+                                  "your picture is still here. Sign in, then press Send again.")
+            return
+
+        def work():
+            from medsnap.exporting import export_bytes
+
+            image = export_bytes(document)
+            outbox = Outbox(session.profile.outbox_path)
+            try:
+                # priority travels signed, in the letter's annotations data (the engine has
+                # no priority field): {"priority": "urgent"}
+                message_id = queue_letter(session, outbox, image, [to_staff_id], note=note,
+                                          declaration=declaration, expires_days=expires_days,
+                                          annotations={"priority": priority})
+                report = SyncWorker(session, outbox).run_once()
+                item = outbox.get(message_id)
+                return item, report.offline, outbox.items()
+            finally:
+                outbox.close()
+
+        def done(result) -> None:
+            item, offline, items = result
+            self._set_offline(offline)
+            self.outbox_changed.emit(items)
+            self.sent.emit(item.id, item.state, item.reason)
+
+        self.sending.emit()
+        self._run(work, done, self.send_failed.emit, "sending the picture")
+
+    def retry(self, message_id: str) -> None:
+        from medsnap.messaging.outbox import Outbox
+
+        session = self.session
+        if session is None:
+            return
+
+        def work():
+            outbox = Outbox(session.profile.outbox_path)
+            try:
+                outbox.retry(message_id)
+            finally:
+                outbox.close()
+
+        self._run(work, lambda _r: self.sync(), self.notice.emit, "retrying the message")
+
+    # syncing --------------------------------------------------------------------------
+    def sync(self) -> None:
+        """One SyncWorker.run_once off the UI thread (skipped while one is in flight)."""
+        from medsnap.messaging.inbox import Inbox
+        from medsnap.messaging.outbox import Outbox
+        from medsnap.messaging.sync import SyncWorker
+
+        session = self.session
+        if self._syncing or not self.is_unlocked:
+            return
+        self._syncing = True
+
+        def work():
+            outbox, inbox = Outbox(session.profile.outbox_path), Inbox(session)
+            try:
+                report = SyncWorker(session, outbox, inbox).run_once()
+                return report, outbox.items(), inbox.items()
+            finally:
+                outbox.close()
+                inbox.close()
+
+        def done(result) -> None:
+            self._syncing = False
+            report, outgoing, incoming = result
+            self._set_offline(report.offline)
+            self.outbox_changed.emit(outgoing)
+            self.inbox_changed.emit(incoming)
+            fresh = report.received + report.refused  # fetched and checked just now
+            if fresh:
+                self.new_messages.emit(fresh)
+
+        def failed(message: str) -> None:
+            self._syncing = False
+            self.notice.emit(message)
+
+        self._run(work, done, failed, "checking for messages")
+
+    def _set_offline(self, offline: str) -> None:
+        if offline != self.offline:
+            self.offline = offline
+            self.offline_changed.emit(offline)
+
+    # reading --------------------------------------------------------------------------
+    def open_item(self, item_id: str) -> None:
+        from medsnap.messaging.inbox import Inbox
+
+        session = self.session
+        if not self.is_unlocked:
+            return
+
+        def work():
+            inbox = Inbox(session)
+            try:
+                letter = inbox.open(item_id, crl=session.crl(refresh=False))
+                return inbox.get(item_id), letter, inbox.items()
+            finally:
+                inbox.close()
+
+        def done(result) -> None:
+            item, letter, items = result
+            self.inbox_changed.emit(items)
+            self.letter_opened.emit(item, letter)
+
+        self._run(work, done, self.open_failed.emit, "opening the message")
+
+    def save_record_copy(self, image: bytes, path: str, message_id: str) -> None:
+        session = self.session
+
+        def work():
+            Path(path).write_bytes(image)
+            session.audit.record("saved_copy", id=message_id, size=len(image))
+            return path
+
+        self._run(work, lambda p: self.notice.emit(f"Saved a copy for the record to {p} "
+                                                   "(recorded in the audit log)."),
+                  self.notice.emit, "saving the copy")
+
+    # colleagues' keys -----------------------------------------------------------------
+    def _known_path(self) -> Path:
+        return self.session.profile.folder / "known_colleagues.json"
+
+    def known_colleagues(self) -> dict:
+        if self.session is None:
+            return {}
+        try:
+            return json.loads(self._known_path().read_text())
+        except (FileNotFoundError, ValueError):
+            return {}
+
+    def remember_colleague(self, staff_id: str, safety: str, verified: bool) -> None:
+        known = self.known_colleagues()
+        known[staff_id] = {"safety_number": safety, "verified": verified,
+                           "seen_at": int(time.time())}
+        path = self._known_path()
+        path.write_text(json.dumps(known, indent=1, sort_keys=True))
+
+    def shutdown(self) -> None:
+        self.timer.stop()
+        self.jobs.wait(15000)
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+        if self.demo is not None:
+            self.demo.stop()
+            self.demo = None

@@ -1,0 +1,167 @@
+"""The send panel beside the editor: colleague, note, declaration, priority, expiry, Send.
+
+Sending runs through the binding (off the UI thread); the editor stays usable meanwhile and
+the picture stays open whatever happens, so a failed send loses nothing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QPlainTextEdit, QPushButton,
+                               QSpinBox, QVBoxLayout, QWidget)
+
+from medsnap.ui.colleague_picker import ColleaguePicker
+
+#: permanent wire values (the engine's declaration strings) with plain labels
+DECLARATIONS = (
+    ("not-identifiable", "Patient not identifiable"),
+    ("direct-care", "Direct care (same care team)"),
+    ("consent-verbal", "Patient consented verbally"),
+    ("consent-written", "Patient consented in writing"),
+)
+DECLARATION_LABELS = dict(DECLARATIONS)
+PRIORITIES = (("normal", "Normal"), ("urgent", "Urgent"))
+
+
+class SendPanel(QWidget):
+    send_requested = Signal(dict)  # to, note, declaration, priority, expires_days
+    preview_requested = Signal()
+    sign_in_requested = Signal()
+
+    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sendPanel")
+        self.setAccessibleName("Send")
+        self.has_picture = False
+        self.signed_in = False
+        self.busy = False
+        self.who = QLabel("Not signed in: you can annotate, and sign in to send.", self)
+        self.who.setWordWrap(True)
+        self.who.setObjectName("panelHint")
+        self.sign_in = QPushButton("Sign in to send…", self)
+        self.sign_in.clicked.connect(self.sign_in_requested)
+        self.picker = ColleaguePicker(settings, self)
+        self.note = QPlainTextEdit(self)
+        self.note.setAccessibleName("Note")
+        self.note.setPlaceholderText("A short note (what to look at, the question)")
+        self.note.setMaximumHeight(90)
+        self.note.setTabChangesFocus(True)
+        self.declaration = QComboBox(self)
+        self.declaration.setAccessibleName("Patient identifiability")
+        self.declaration.addItem("Choose… (required)", "")
+        for value, label in DECLARATIONS:
+            self.declaration.addItem(label, value)
+        self.priority = QComboBox(self)
+        self.priority.setAccessibleName("Priority")
+        for value, label in PRIORITIES:
+            self.priority.addItem(label, value)
+        self.expires = QSpinBox(self)
+        self.expires.setAccessibleName("Expires after days")
+        self.expires.setRange(1, 90)
+        self.expires.setValue(14)
+        self.expires.setSuffix(" days")
+        self.preview = QPushButton("Preview as sent", self)
+        self.preview.setToolTip("Show exactly the clean pixels that would leave this computer")
+        self.preview.clicked.connect(self.preview_requested)
+        self.send = QPushButton("Send", self)
+        self.send.setObjectName("sendButton")
+        self.send.setDefault(True)
+        self.send.clicked.connect(self._send_clicked)
+        self.why_not = QLabel(self)
+        self.why_not.setObjectName("panelHint")
+        self.why_not.setWordWrap(True)
+        self.outcome = QLabel(self)
+        self.outcome.setObjectName("sendOutcome")
+        self.outcome.setWordWrap(True)
+
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Note", self.note)
+        form.addRow("Patient", self.declaration)
+        form.addRow("Priority", self.priority)
+        form.addRow("Expires", self.expires)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.who)
+        layout.addWidget(self.sign_in)
+        title = QLabel("<b>To</b>", self)
+        layout.addWidget(title)
+        layout.addWidget(self.picker)
+        layout.addLayout(form)
+        layout.addWidget(self.preview)
+        layout.addWidget(self.send)
+        layout.addWidget(self.why_not)
+        layout.addWidget(self.outcome)
+        layout.addStretch(1)
+
+        self.picker.chosen.connect(self._colleague_chosen)
+        self.declaration.currentIndexChanged.connect(lambda _i: self.update_state())
+        self.update_state()
+
+    def _colleague_chosen(self, entry) -> None:
+        if entry is not None and self.declaration.currentData() == "":
+            self.declaration.setFocus()  # next action: the declaration
+        elif entry is not None:
+            self.send.setFocus()
+        self.update_state()
+
+    def set_signed_in(self, name: str | None) -> None:
+        self.signed_in = bool(name)
+        self.who.setText(f"Signed in as <b>{name}</b>" if name else
+                         "Not signed in: you can annotate, and sign in to send.")
+        self.sign_in.setVisible(not name)
+        self.update_state()
+
+    def set_has_picture(self, has: bool) -> None:
+        self.has_picture = has
+        self.update_state()
+
+    def missing(self) -> str:
+        if not self.signed_in:
+            return "Sign in to send."
+        if not self.has_picture:
+            return "Open a picture to send (File ▸ Open, paste, drop or capture)."
+        if self.picker.current is None:
+            return "Choose a colleague."
+        if not self.declaration.currentData():
+            return "Say whether the patient can be identified."
+        return ""
+
+    def update_state(self) -> None:
+        why = self.missing()
+        self.send.setEnabled(not why and not self.busy)
+        self.preview.setEnabled(self.has_picture)
+        self.why_not.setText(why)
+        self.why_not.setVisible(bool(why))
+
+    def _send_clicked(self) -> None:
+        if self.missing() or self.busy:
+            return
+        self.send_requested.emit({
+            "to": self.picker.current["staff_id"],
+            "note": self.note.toPlainText().strip(),
+            "declaration": self.declaration.currentData(),
+            "priority": self.priority.currentData(),
+            "expires_days": self.expires.value(),
+        })
+
+    def show_progress(self, text: str) -> None:
+        self.busy = True
+        self.outcome.setProperty("tone", "busy")
+        self.outcome.setText(text)
+        self._repolish()
+        self.update_state()
+
+    def show_outcome(self, text: str, ok: bool) -> None:
+        self.busy = False
+        self.outcome.setProperty("tone", "ok" if ok else "bad")
+        self.outcome.setText(text)
+        self._repolish()
+        self.update_state()
+
+    def reset_after_send(self) -> None:
+        """Ready for the next picture: note cleared; colleague and declaration stay."""
+        self.note.clear()
+
+    def _repolish(self) -> None:
+        self.outcome.style().unpolish(self.outcome)
+        self.outcome.style().polish(self.outcome)

@@ -1,0 +1,72 @@
+"""Shared by the window's messaging tests: a real endpoint process and one ward workstation
+(own MEDSNAP_HOME, in-memory keyring) on which clinicians are enrolled once per module."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+_HERE = Path(__file__).resolve().parent
+_spec = importlib.util.spec_from_file_location("messaging_fixtures",
+                                               _HERE.parent / "messaging" / "conftest.py")
+messaging_fixtures = importlib.util.module_from_spec(_spec)
+sys.modules["messaging_fixtures"] = messaging_fixtures
+_spec.loader.exec_module(messaging_fixtures)  # the messaging engineer's endpoint helpers
+
+PASSPHRASE = messaging_fixtures.PASSPHRASE
+start_endpoint = messaging_fixtures.start_endpoint
+add_clinician = messaging_fixtures.add_clinician
+
+
+@dataclass
+class Ward:
+    """One shared workstation with clinicians enrolled on it: name -> staff id."""
+
+    endpoint: object
+    home: Path
+    keystore: object
+    staff: dict[str, str] = field(default_factory=dict)
+
+    def enrol(self, name: str, role: str = "Registrar") -> str:
+        from medsnap.messaging.session import enrol
+        from medsnap.messaging.profile import Workstation
+
+        staff_id, code = add_clinician(self.endpoint, name, role)
+        enrol(Workstation(self.home), staff_id, code, PASSPHRASE, endpoint_url=self.endpoint.url,
+              keystore=self.keystore).close()
+        self.staff[name] = staff_id
+        return staff_id
+
+
+def make_ward(endpoint) -> Ward:
+    from keyring_backends import MemoryKeyring
+
+    from medsnap.crypto.keystore import KeyStore
+
+    home = Path(tempfile.mkdtemp(prefix="medsnap-ward-"))
+    return Ward(endpoint, home, KeyStore(keyring_backend=MemoryKeyring()))
+
+
+def new_endpoint():
+    return start_endpoint(Path(tempfile.mkdtemp(prefix="medsnap-ui-endpoint-")))
+
+
+def sign_in_through_first_run(qtbot, ui, staff_id: str) -> None:
+    screen = ui.first_run
+    assert screen.isVisible()
+    screen.staff_id.setText(staff_id)
+    screen.passphrase.setText(PASSPHRASE)
+    with qtbot.waitSignal(ui.binding.signed_in, timeout=20000):
+        QTest.mouseClick(screen.sign_in_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(ui.send_panel.picker.entries), timeout=10000)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix} {uuid.uuid4().hex[:4]}"
