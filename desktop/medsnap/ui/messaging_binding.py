@@ -57,6 +57,7 @@ class MessagingBinding(QObject):
         self.staff_id = ""
         self.display_name = ""
         self.demo = None
+        self.demo_port: int | None = None  # None: the demo's usual port (another if taken)
         self.directory: list[dict] = []
         self.offline = ""
         self._syncing = False
@@ -102,11 +103,13 @@ class MessagingBinding(QObject):
                                 keystore=keystore),
                   self._signed_in, self.auth_failed.emit, "enrolling")
 
-    def start_demo(self, port: int = 0) -> None:
-        from medsnap.messaging.demo import start_demo
+    def start_demo(self, port: int | None = None) -> None:
+        from medsnap.messaging.demo import DEMO_PORT, start_demo
         from medsnap.messaging.session import sign_in
 
         home, keystore = self.home, self.keystore
+        port = (DEMO_PORT if self.demo_port is None else self.demo_port) if port is None \
+            else port
 
         def work():
             demo = start_demo(home, port=port, keystore=keystore)

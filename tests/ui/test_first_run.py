@@ -1,0 +1,110 @@
+"""First run: nobody signed in -> the welcome screen; Enrol shows the passphrase rule's
+reason and signs in with a code from IT; Try the demo starts the embedded endpoint and signs
+in as the first demo colleague; "Just annotate" leaves the editor usable."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
+from send_receive_support import add_clinician, new_endpoint
+
+from medsnap.ui.messaging_window import attach_messaging
+
+
+def _keystore():
+    from keyring_backends import MemoryKeyring
+
+    from medsnap.crypto.keystore import KeyStore
+
+    return KeyStore(keyring_backend=MemoryKeyring())
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    server = new_endpoint()
+    yield server
+    server.stop()
+
+
+def _window(make_window, home, **options):
+    window = make_window(1280, 800)
+    ui = attach_messaging(window, home=home, keystore=_keystore(), **options)
+    return window, ui
+
+
+def test_first_run_enrol_explains_the_passphrase_rule(qtbot, make_window, endpoint, qapp,
+                                                      monkeypatch):
+    home = Path(tempfile.mkdtemp(prefix="medsnap-first-"))
+    monkeypatch.setenv("MEDSNAP_ENDPOINT", endpoint.url)  # what IT's policy would say
+    window, ui = _window(make_window, home)
+    try:
+        screen = ui.first_run
+        assert screen.isVisible() and screen.geometry() == window.rect()
+        assert ui.indicator.text() == "Not signed in"
+        staff_id, code = add_clinician(endpoint, "Nia Newcomer")
+        screen.enrol_staff_id.setText(staff_id)
+        screen.code.setText(code)
+        screen.new_passphrase.setText("short1")
+        assert "at least 12" in screen.strength.text()
+        QTest.mouseClick(screen.enrol_button, Qt.MouseButton.LeftButton)
+        assert screen.isVisible() and not ui.binding.is_unlocked  # nothing spent
+        screen.new_passphrase.setText("quiet meadow lamps 81 east")
+        screen.repeat.setText("quiet meadow lamps 81 west")
+        assert screen.strength.text() == "The two passphrases differ."
+        screen.repeat.setText("quiet meadow lamps 81 east")
+        assert screen.strength.text() == ""
+        with qtbot.waitSignal(ui.binding.signed_in, timeout=30000) as signed:
+            QTest.mouseClick(screen.enrol_button, Qt.MouseButton.LeftButton)
+        assert signed.args == ["Nia Newcomer"]
+        assert not screen.isVisible() and "Nia Newcomer" in ui.send_panel.who.text()
+        qtbot.waitUntil(lambda: ui.indicator.text().endswith("Online"), timeout=10000)
+    finally:
+        ui.shutdown()
+
+
+def test_wrong_passphrase_is_refused_in_plain_words(qtbot, make_window, endpoint, qapp):
+    home = Path(tempfile.mkdtemp(prefix="medsnap-first-"))
+    window, ui = _window(make_window, home)
+    try:
+        screen = ui.first_run
+        screen.staff_id.setText("nobody.here")
+        screen.passphrase.setText("some long passphrase 12")
+        with qtbot.waitSignal(ui.binding.auth_failed, timeout=20000) as failed:
+            QTest.mouseClick(screen.sign_in_button, Qt.MouseButton.LeftButton)
+        message = failed.args[0]
+        assert screen.error.text() == message and "Traceback" not in message
+        assert screen.sign_in_button.isEnabled() and screen.passphrase.text() == ""
+    finally:
+        ui.shutdown()
+
+
+def test_try_the_demo_signs_in_and_just_annotate_keeps_the_editor(qtbot, make_window, qapp,
+                                                                   grey_png):
+    from conftest import open_and_wait
+
+    home = Path(tempfile.mkdtemp(prefix="medsnap-demo-"))
+    window, ui = _window(make_window, home)
+    ui.binding.demo_port = 0
+    try:
+        QTest.mouseClick(ui.first_run.later, Qt.MouseButton.LeftButton)
+        assert not ui.first_run.isVisible()
+        open_and_wait(qtbot, window, grey_png)  # the editor works with nobody signed in
+        assert ui.send_panel.why_not.text() == "Sign in to send."
+        QTest.mouseClick(ui.send_panel.sign_in, Qt.MouseButton.LeftButton)
+        assert ui.first_run.isVisible()
+        with qtbot.waitSignal(ui.binding.signed_in, timeout=60000) as signed:
+            QTest.mouseClick(ui.first_run.demo_button, Qt.MouseButton.LeftButton)
+        assert signed.args == ["Dr Ada Okafor"]
+        [box] = [b for b in window.findChildren(QMessageBox) if b.windowTitle() == "Demo colleagues"]
+        assert "violet harbour naps 3 times" in box.text()  # Ben's demo passphrase, on screen
+        qtbot.waitUntil(lambda: len(ui.send_panel.picker.entries) == 2, timeout=10000)
+        names = {e["display_name"] for e in ui.send_panel.picker.entries}
+        assert names == {"Dr Ben Hughes", "Chloe Martin"}
+        box.close()
+    finally:
+        ui.shutdown()

@@ -1,0 +1,134 @@
+"""Locking the window: idle lock by the policy clock, Lock now (Ctrl+L), unlock with the
+passphrase; the lock screen shows no patient content and the decrypted letter is dropped."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import pytest
+from conftest import open_and_wait
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from send_receive_support import (PASSPHRASE, make_ward, new_endpoint,
+                                  sign_in_through_first_run)
+
+from medsnap.ui.messaging_window import attach_messaging
+
+
+@pytest.fixture(scope="module")
+def ward():
+    endpoint = new_endpoint()
+    ward = make_ward(endpoint)
+    ward.enrol("Lena Lock", "Consultant")
+    ward.enrol("Sam Sender", "Registrar")
+    yield ward
+    endpoint.stop()
+
+
+@pytest.fixture
+def locked_ui(make_window, ward, qapp, qtbot, grey_png):
+    window = make_window(1100, 760)
+    ui = attach_messaging(window, home=ward.home, keystore=ward.keystore,
+                          sync_interval_ms=300)
+    yield window, ui
+    ui.shutdown()
+
+
+def _send_to_lena(ward) -> None:
+    from medsnap.messaging.compose import queue_letter
+    from medsnap.messaging.outbox import Outbox
+    from medsnap.messaging.profile import Workstation
+    from medsnap.messaging.session import sign_in
+    from medsnap.messaging.sync import SyncWorker
+    from send_receive_support import messaging_fixtures
+
+    sam = sign_in(Workstation(ward.home), ward.staff["Sam Sender"], PASSPHRASE,
+                  keystore=ward.keystore)
+    outbox = Outbox(sam.profile.outbox_path)
+    try:
+        queue_letter(sam, outbox, messaging_fixtures.clean_png(7), [ward.staff["Lena Lock"]],
+                     note="bed 4 obs chart", declaration="consent-verbal")
+        assert SyncWorker(sam, outbox).run_once().sent
+    finally:
+        outbox.close()
+        sam.close()
+
+
+def test_idle_lock_clears_the_view_and_the_viewers_memory(qtbot, locked_ui, ward, grey_png):
+    window, ui = locked_ui
+    _send_to_lena(ward)
+    with qtbot.waitSignal(ui.binding.new_messages, timeout=20000):
+        sign_in_through_first_run(qtbot, ui, ward.staff["Lena Lock"])
+    open_and_wait(qtbot, window, grey_png)
+    document = window.document
+    row = ui.inbox_view.tree.topLevelItem(0)
+    with qtbot.waitSignal(ui.binding.letter_opened, timeout=20000):
+        ui.inbox_view.tree.itemActivated.emit(row, 0)
+    letter_ref = weakref.ref(ui.viewer.letter)
+    pixmap_item = ui.viewer.view.pixmap_item
+    assert pixmap_item is not None and ui.viewer.isVisible()
+
+    ui.idle.timeout_minutes = 0.5 / 60  # half a second without input
+    ui.idle.timer.setInterval(100)
+    with qtbot.waitSignal(ui.binding.locked, timeout=5000):
+        pass
+    lock = ui.lock_screen
+    assert lock.isVisible() and lock.geometry() == window.rect()
+    assert not window.canvas.isVisible() and not ui.viewer.isVisible()
+    assert not ui.send_dock.isVisible() and not ui.messages_dock.isVisible()
+    assert ui.viewer.letter is None and ui.viewer.view.pixmap_item is None
+    assert ui.viewer.view.scene().items() == []
+    assert ui.inbox_view.tree.topLevelItemCount() == 0 and ui.inbox_view.notes == {}
+    del pixmap_item, row
+    gc.collect()
+    assert letter_ref() is None, gc.get_referrers(letter_ref())
+    assert ui.binding.session.keys.is_locked
+    shown = " ".join(w.text() for w in lock.findChildren(type(lock.who)))
+    assert "bed 4" not in shown and "Sam" not in shown
+
+    # a wrong passphrase is refused in plain words; the right one brings everything back
+    lock.passphrase.setText("not my passphrase at all 1")
+    with qtbot.waitSignal(ui.binding.auth_failed, timeout=20000):
+        QTest.keyClick(lock.passphrase, Qt.Key.Key_Return)
+    assert lock.isVisible() and lock.error.text() and "Traceback" not in lock.error.text()
+    lock.passphrase.setText(PASSPHRASE)
+    with qtbot.waitSignal(ui.binding.signed_in, timeout=20000):
+        QTest.mouseClick(lock.unlock, Qt.MouseButton.LeftButton)
+    assert not lock.isVisible() and window.canvas.isVisible()
+    assert window.document is document  # nothing drawn is lost by a lock
+    qtbot.waitUntil(lambda: ui.inbox_view.tree.topLevelItemCount() == 1, timeout=10000)
+
+
+def test_lock_now_with_ctrl_l_and_switch_user(qtbot, locked_ui, ward):
+    window, ui = locked_ui
+    sign_in_through_first_run(qtbot, ui, ward.staff["Sam Sender"])
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    with qtbot.waitSignal(ui.binding.locked, timeout=5000):
+        QTest.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert ui.lock_screen.isVisible() and ui.binding.session.keys.is_locked
+    QTest.mouseClick(_switch_button(ui), Qt.MouseButton.LeftButton)
+    assert ui.first_run.isVisible() and ui.binding.session is None
+    assert ui.first_run.staff_id.text() == ""
+
+
+def _switch_button(ui):
+    from PySide6.QtWidgets import QPushButton
+
+    [button] = [b for b in ui.lock_screen.findChildren(QPushButton) if b.text() == "Switch user"]
+    return button
+
+
+def test_idle_clock_restarts_on_input(qtbot, locked_ui, ward):
+    window, ui = locked_ui
+    sign_in_through_first_run(qtbot, ui, ward.staff["Sam Sender"])
+    ui.idle.timeout_minutes = 1.0 / 60
+    ui.idle.timer.setInterval(100)
+    for _ in range(8):  # keep moving the mouse for 1.6 s: no lock
+        QTest.mouseMove(window.canvas.viewport())
+        QTest.mouseMove(window, window.rect().center())
+        qtbot.wait(200)
+        assert not ui.lock_screen.isVisible()
+    with qtbot.waitSignal(ui.binding.locked, timeout=5000):
+        pass
