@@ -32,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(_settings())
     window.show()
     images = [arg for arg in argv if not arg.startswith("-")]
+    from medsnap.ui.messaging_window import attach_messaging
+
+    # sending and receiving: the welcome screen when nobody is signed in (not over a
+    # picture given on the command line: it opens for annotating, Send offers sign-in)
+    window.messaging = attach_messaging(window, welcome=not images)
     if images:
         window.open_path(images[0])
     return app.exec()

@@ -263,8 +263,10 @@ class MessagingUi(QObject):
         self.binding.shutdown()
 
 
-def attach_messaging(window, home=None, keystore=None, **binding_options) -> MessagingUi:
+def attach_messaging(window, home=None, keystore=None, *, welcome: bool = True,
+                     **binding_options) -> MessagingUi:
     binding = MessagingBinding(home, keystore, window, **binding_options)
     ui = MessagingUi(window, binding)
-    ui.start()
+    if welcome:
+        ui.start()
     return ui
