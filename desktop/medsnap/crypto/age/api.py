@@ -10,7 +10,8 @@ from .armor import ArmorReader, ArmorWriter, WHITESPACE, looks_armored
 from .errors import AgeError, HeaderError, NoIdentityMatched, RecipientError
 from .header import Stanza, build_header, read_header
 from .scrypt import STANZA_TYPE as SCRYPT, ScryptRecipient
-from .stream import decrypt_payload, encrypt_payload, read_nonce
+from .stream import (PlainSink, PlainSource, decrypt_into, decrypt_payload, encrypt_into,
+                     encrypt_payload, plain_size, read_nonce, sealed_size)
 
 FILE_KEY_SIZE = 16
 _SNIFF_LIMIT = 4096
@@ -31,6 +32,16 @@ def encrypt_stream(
 
     ``dst.write`` receives memoryviews of reused buffers (file objects copy them anyway).
     """
+    file_key, header = _new_header(recipients)
+    out: BinaryIO | ArmorWriter = ArmorWriter(dst) if armor else dst
+    out.write(header)
+    encrypt_payload(src, out, file_key)  # type: ignore[arg-type]
+    if isinstance(out, ArmorWriter):
+        out.close()
+
+
+def _new_header(recipients: Sequence[Recipient]) -> tuple[bytes, bytes]:
+    """A fresh file key and the header that wraps it for every recipient."""
     recipients = list(recipients)
     if not recipients:
         raise RecipientError("no recipient was given")
@@ -38,14 +49,41 @@ def encrypt_stream(
         raise RecipientError("a passphrase cannot be combined with other recipients")
     file_key = os.urandom(FILE_KEY_SIZE)
     stanzas = [stanza for recipient in recipients for stanza in recipient.wrap(file_key)]
-    out: BinaryIO | ArmorWriter = ArmorWriter(dst) if armor else dst
-    out.write(build_header(stanzas, file_key))
-    encrypt_payload(src, out, file_key)  # type: ignore[arg-type]
-    if isinstance(out, ArmorWriter):
-        out.close()
+    return file_key, build_header(stanzas, file_key)
+
+
+def preallocated(size: int) -> io.BytesIO:
+    """A BytesIO holding exactly ``size`` bytes; its ``getvalue()`` then returns them as
+    ``bytes`` without a copy (once every ``getbuffer()`` view is gone)."""
+    out = io.BytesIO()
+    if size:
+        out.seek(size - 1)
+        out.write(b"\0")
+    return out
+
+
+def encrypt_from(source: PlainSource, size: int, recipients: Sequence[Recipient]) -> bytes:
+    """Encrypt ``size`` bytes read piecewise from ``source`` into one exact-size buffer."""
+    file_key, header = _new_header(recipients)
+    out = preallocated(len(header) + sealed_size(size))
+    view = out.getbuffer()
+    view[: len(header)] = header
+    encrypt_into(source, size, view[len(header) :], file_key)
+    view.release()
+    return out.getvalue()
+
+
+class _Slices:
+    def __init__(self, data: bytes | bytearray | memoryview):
+        self.view = memoryview(data)
+
+    def plain(self, offset: int, size: int) -> memoryview:
+        return self.view[offset : offset + size]
 
 
 def encrypt(plaintext: bytes, recipients: Sequence[Recipient], *, armor: bool = False) -> bytes:
+    if not armor:
+        return encrypt_from(_Slices(plaintext), len(plaintext), recipients)
     out = io.BytesIO()
     encrypt_stream(io.BytesIO(plaintext), out, recipients, armor=armor)
     return out.getvalue()
@@ -139,10 +177,45 @@ def decrypt_stream(
     decrypt_payload(source, dst, file_key, nonce)
 
 
+def open_payload(ciphertext: bytes, identities: Sequence[Identity]) -> tuple[bytes, bytes, memoryview]:
+    """Check the header of a binary age file held in memory: (file key, payload nonce,
+    the encrypted payload as a view into ``ciphertext``), ready for ``decrypt_into``."""
+    source = io.BytesIO(ciphertext)  # shares a bytes object, no copy
+    header = read_header(source)
+    file_key = unwrap_file_key(header.stanzas, identities)
+    header.verify_mac(file_key)
+    nonce = read_nonce(source)
+    return file_key, nonce, memoryview(ciphertext)[source.tell() :]
+
+
+class _Whole:
+    """Decrypts the payload straight into one exact-size buffer."""
+
+    def __init__(self, size: int):
+        self.out = preallocated(size)
+        self.view = self.out.getbuffer()
+
+    def target(self, offset: int, size: int) -> memoryview:
+        return self.view[offset : offset + size]
+
+    def accept(self, offset: int, size: int) -> None:
+        pass
+
+
 def decrypt(ciphertext: bytes, identities: Sequence[Identity], *, armored: bool | None = None) -> bytes:
+    first = bytes(ciphertext[:1])
+    if armored is False or (armored is None and first and first not in WHITESPACE
+                            and not looks_armored(first)):
+        file_key, nonce, payload = open_payload(ciphertext, identities)
+        whole = _Whole(plain_size(len(payload)))
+        decrypt_into(payload, file_key, nonce, whole)
+        whole.view.release()
+        return whole.out.getvalue()
     out = io.BytesIO()
     decrypt_stream(io.BytesIO(ciphertext), out, identities, armored=armored)
     return out.getvalue()
 
 
-__all__ = ["AgeError", "decrypt", "decrypt_stream", "encrypt", "encrypt_stream", "unwrap_file_key"]
+__all__ = ["AgeError", "PlainSink", "PlainSource", "decrypt", "decrypt_into", "decrypt_stream",
+           "encrypt", "encrypt_from", "encrypt_stream", "open_payload", "preallocated",
+           "unwrap_file_key"]

@@ -8,7 +8,7 @@ ever writes chunks whose tag has been verified.
 from __future__ import annotations
 
 import os
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
@@ -160,3 +160,92 @@ def _open_last(opener: _Opener, sealed: memoryview, dst: BinaryIO) -> None:
         raise PayloadError("the file was cut short (no final chunk)")
     opener.release(dst)
     raise PayloadError(f"chunk {opener.counter} failed authentication")
+
+
+# --- Whole payloads held in memory: no read buffers, no output copies. -------------------------
+
+
+def sealed_size(plain_size: int) -> int:
+    """Bytes of nonce and payload that ``plain_size`` bytes of plaintext encrypt to."""
+    return NONCE_SIZE + plain_size + max(1, -(-plain_size // CHUNK)) * TAG
+
+
+def plain_size(payload_size: int) -> int:
+    """Plaintext size of a well-formed payload of ``payload_size`` bytes (after the nonce).
+
+    A malformed payload still gets an answer; decryption then refuses it.
+    """
+    full, rest = divmod(payload_size, ENC_CHUNK)
+    return full * CHUNK + max(0, rest - TAG)
+
+
+class PlainSource(Protocol):
+    def plain(self, offset: int, size: int) -> memoryview:
+        """The plaintext bytes ``[offset, offset + size)`` (valid until the next call)."""
+
+
+class PlainSink(Protocol):
+    def target(self, offset: int, size: int) -> memoryview:
+        """Where to decrypt the ``size`` bytes of plaintext starting at ``offset``."""
+
+    def accept(self, offset: int, size: int) -> None:
+        """The chunk just decrypted into ``target(offset, size)`` is authenticated."""
+
+
+def encrypt_into(source: PlainSource, size: int, out: memoryview, file_key: bytes) -> None:
+    """Encrypt ``size`` plaintext bytes chunk by chunk straight into ``out`` (nonce first)."""
+    nonce = os.urandom(NONCE_SIZE)
+    out[:NONCE_SIZE] = nonce
+    aead = payload_aead(file_key, nonce)
+    count = max(1, -(-size // CHUNK))
+    position = NONCE_SIZE
+    for counter in range(count):
+        start = counter * CHUNK
+        piece = min(CHUNK, size - start)
+        end = position + piece + TAG
+        aead.encrypt_into(_nonce(counter, counter == count - 1), source.plain(start, piece),
+                          None, out[position:end])
+        position = end
+
+
+def decrypt_into(payload: memoryview, file_key: bytes, nonce: bytes, sink: PlainSink) -> None:
+    """Decrypt a whole payload held in memory, refusing exactly what ``decrypt_payload`` does.
+
+    Each chunk is decrypted where ``sink.target`` says and handed to ``sink.accept`` only once
+    its tag has been verified; on any ``PayloadError`` the sink must discard what it holds.
+    """
+    aead = payload_aead(file_key, nonce)
+    held, start, counter = len(payload), 0, 0
+
+    def open_chunk(sealed: memoryview, final: bool) -> bool:
+        size = len(sealed) - TAG
+        try:
+            aead.decrypt_into(_nonce(counter, final), sealed, None,
+                              sink.target(counter * CHUNK, size))
+        except InvalidTag:
+            return False
+        sink.accept(counter * CHUNK, size)
+        return True
+
+    while held - start > ENC_CHUNK:  # a chunk followed by more data must be a middle chunk
+        sealed = payload[start : start + ENC_CHUNK]
+        if not open_chunk(sealed, final=False):
+            if open_chunk(sealed, final=True):
+                raise PayloadError("there is data after the final chunk")
+            raise PayloadError(f"chunk {counter} failed authentication")
+        start += ENC_CHUNK
+        counter += 1
+    last = payload[start:held]
+    if len(last) == 0:
+        if counter == 0:
+            raise PayloadError("the file has no encrypted content at all")
+        raise PayloadError("the file was cut short (no final chunk)")
+    if len(last) < TAG:
+        raise PayloadError("the file was cut short inside a chunk")
+    if len(last) == TAG and counter > 0:
+        raise PayloadError("the final chunk is empty, which the format forbids")
+    if open_chunk(last, final=True):
+        return
+    if len(last) == ENC_CHUNK and open_chunk(last, final=False):
+        raise PayloadError("the file was cut short (no final chunk)")
+    raise PayloadError(f"chunk {counter} failed authentication")
