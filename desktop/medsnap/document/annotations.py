@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import uuid
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
@@ -20,6 +19,8 @@ A = TypeVar("A", bound="Annotation")
 
 
 def new_id() -> str:
+    import uuid  # loads `platform` (~3 ms): when the first annotation is made, not at start
+
     return uuid.uuid4().hex
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QToolBar, QWidget
+from PySide6.QtWidgets import QMainWindow, QToolBar, QWidget
 
 from medsnap.document.edits import Edit
 from medsnap.document.model import Document
@@ -28,7 +28,6 @@ from medsnap.ui.jobs import Jobs
 from medsnap.ui.opening import PictureOpener
 from medsnap.ui.sent_preview import SentPreview
 from medsnap.ui.status_bar import EditorStatusBar
-from medsnap.ui.text_editor import TextEditorOverlay
 from medsnap.ui.tool_bar import ToolStrip
 from medsnap.ui.undo import push_edit
 from medsnap.ui.window_actions import WindowActions
@@ -56,7 +55,7 @@ class MainWindow(QMainWindow):
 
         self.canvas = Canvas(self)
         self.setCentralWidget(self.canvas)
-        self.text_editor = TextEditorOverlay(self.canvas.viewport())
+        self._text_editor = None  # built on the first text callout, not at start-up
         self.tool_strip = ToolStrip(self.settings, self)
         self.status = EditorStatusBar(self)
         self.setStatusBar(self.status)
@@ -86,8 +85,6 @@ class MainWindow(QMainWindow):
         self.tool_strip.tool_chosen.connect(self._tool_chosen)
         self.tool_strip.style_changed.connect(self._style_changed)
         self.crop_bar.crop_entered.connect(self._crop_entered)
-        self.text_editor.committed.connect(self._text_committed)
-        self.text_editor.cancelled.connect(self._text_cancelled)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
 
         self._restore_geometry()
@@ -257,8 +254,18 @@ class MainWindow(QMainWindow):
         self.canvas.setFocus()
 
     def commit_text(self) -> None:
-        if self.text_editor.is_open:
-            self.text_editor.finish()
+        if self._text_editor is not None and self._text_editor.is_open:
+            self._text_editor.finish()
+
+    @property
+    def text_editor(self):
+        if self._text_editor is None:
+            from medsnap.ui.text_editor import TextEditorOverlay
+
+            self._text_editor = TextEditorOverlay(self.canvas.viewport())
+            self._text_editor.committed.connect(self._text_committed)
+            self._text_editor.cancelled.connect(self._text_cancelled)
+        return self._text_editor
 
     # -- output -------------------------------------------------------------------------
     def toggle_sent_preview(self) -> None:
@@ -285,6 +292,8 @@ class MainWindow(QMainWindow):
     def report_error(self, message: str, title: str = "MedSnap") -> None:
         """Plain words in a dialog that does not block the event loop; never a traceback."""
         self.last_error = message
+        from PySide6.QtWidgets import QMessageBox  # only when there is something to say
+
         box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok,
                           self)
         box.setAccessibleName(title)
@@ -339,6 +348,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.commit_text()
+        from PySide6.QtWidgets import QMessageBox
+
         for box in self.findChildren(QMessageBox):
             box.close()
         self.closing = True

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog
 
 from medsnap.ui import settings as prefs
 from medsnap.ui.image_sources import (
@@ -31,6 +30,8 @@ class PictureOpener:
         self._previous_pyramid = None
 
     def choose_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # not needed to start
+
         window = self.window
         folder = prefs.LAST_DIRECTORY.read(window.settings)
         path, _ = QFileDialog.getOpenFileName(window, "Open a record image", folder,
