@@ -9,8 +9,10 @@ members, base-256 numbers, bad checksums, non-zero padding, missing or dirty end
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from medsnap.crypto.letter_errors import MalformedLetter
 
@@ -31,6 +33,7 @@ class ArchiveError(MalformedLetter):
 class Member:
     name: str
     data: bytes
+    sha256: str | None = field(default=None, compare=False)  # hex, when the reader hashed it
 
 
 def _octal(value: int, width: int) -> bytes:
@@ -126,35 +129,138 @@ def _parse_header(header: bytes, limits: Mapping[str, int]) -> tuple[str, int]:
     return name, size
 
 
-def read_archive(data: bytes, limits: Mapping[str, int]) -> list[Member]:
-    """Parse ``data`` in memory. ``limits`` maps each allowed member name to its maximum size."""
-    view = memoryview(data)
-    if len(view) % BLOCK or len(view) < 2 * BLOCK:
-        raise ArchiveError("archive length is not a whole number of tar blocks")
-    members: list[Member] = []
-    seen: set[str] = set()
-    offset = 0
-    while True:
-        if offset + BLOCK > len(view):
-            raise ArchiveError("archive ends without its end-of-archive blocks")
-        header = bytes(view[offset:offset + BLOCK])
+def _exact_buffer(size: int) -> io.BytesIO:
+    """``size`` bytes whose ``getvalue()`` is later ``bytes`` without a copy."""
+    buffer = io.BytesIO()
+    if size:
+        buffer.seek(size - 1)
+        buffer.write(b"\0")
+    return buffer
+
+
+class _Reading:
+    """The member whose data is arriving: written in place into an exact-size buffer."""
+
+    def __init__(self, name: str, size: int, hashed: bool):
+        self.name, self.size, self.filled = name, size, 0
+        self.buffer = _exact_buffer(size)
+        self.view = self.buffer.getbuffer()
+        self.hash = hashlib.sha256() if hashed else None
+
+    def arrived(self, size: int) -> None:
+        if self.hash is not None:
+            self.hash.update(self.view[self.filled:self.filled + size])
+        self.filled += size
+
+    def member(self) -> Member:
+        self.view.release()
+        digest = self.hash.hexdigest() if self.hash is not None else None
+        return Member(self.name, self.buffer.getvalue(), digest)
+
+
+class ArchiveReader:
+    """The strict parser, fed the archive in order in pieces of any size.
+
+    ``length`` is the whole archive's size, known up front. Rules and the order in which they
+    are checked are those of reading the whole archive at once; ``direct`` lets the caller
+    write a piece of member data straight into its final place instead of calling ``feed``.
+    """
+
+    def __init__(self, length: int, limits: Mapping[str, int], *, hashed: bool = False):
+        self.length, self.limits, self.hashed = length, limits, hashed
+        self.offset = 0  # archive bytes taken in so far
+        self.members: list[Member] = []
+        self._started = False
+        self._header = bytearray()
+        self._reading: _Reading | None = None
+        self._padding = 0  # zero bytes still due after the current member
+        self._at_end = False
+
+    def _start(self) -> None:
+        if not self._started:
+            self._started = True
+            if self.length % BLOCK or self.length < 2 * BLOCK:
+                raise ArchiveError("archive length is not a whole number of tar blocks")
+
+    def direct(self, offset: int, size: int) -> memoryview | None:
+        """Where the archive bytes ``[offset, offset + size)`` can be written in place."""
+        reading = self._reading
+        if reading is None or offset != self.offset or reading.filled + size > reading.size:
+            return None
+        return reading.view[reading.filled:reading.filled + size]
+
+    def wrote_direct(self, size: int) -> None:
+        """The ``size`` bytes asked for with ``direct`` are now in place."""
+        assert self._reading is not None
+        self._reading.arrived(size)
+        self.offset += size
+        self._member_data_done()
+
+    def feed(self, data: memoryview) -> None:
+        self._start()
+        pos, end = 0, len(data)
+        while pos < end:
+            if self._at_end:
+                if any(data[pos:]):
+                    raise ArchiveError("archive end blocks are missing or followed by data")
+                take = end - pos
+            elif self._reading is not None:
+                reading = self._reading
+                take = min(end - pos, reading.size - reading.filled)
+                reading.view[reading.filled:reading.filled + take] = data[pos:pos + take]
+                reading.arrived(take)
+            elif self._padding:
+                take = min(end - pos, self._padding)
+                if any(data[pos:pos + take]):
+                    raise ArchiveError(f"archive member {self.members[-1].name!r} has "
+                                       "non-zero padding")
+                self._padding -= take
+            else:
+                take = min(end - pos, BLOCK - len(self._header))
+                self._header += data[pos:pos + take]
+            pos += take
+            self.offset += take
+            if self._reading is not None:
+                self._member_data_done()
+            elif len(self._header) == BLOCK:
+                header = bytes(self._header)
+                self._header.clear()
+                self._on_header(header, self.offset - BLOCK)
+
+    def _on_header(self, header: bytes, offset: int) -> None:
         if not any(header):
             # end of archive: a second zero block, then nothing but zeros
-            if offset + 2 * BLOCK > len(view) or any(view[offset:]):
+            if offset + 2 * BLOCK > self.length:
                 raise ArchiveError("archive end blocks are missing or followed by data")
-            return members
-        name, size = _parse_header(header, limits)
-        if name in seen:
+            self._at_end = True
+            return
+        name, size = _parse_header(header, self.limits)
+        if any(m.name == name for m in self.members):
             raise ArchiveError(f"archive member {name!r} appears twice")
-        if len(members) >= MAX_MEMBERS:
+        if len(self.members) >= MAX_MEMBERS:
             raise ArchiveError("archive has too many members")
-        seen.add(name)
-        start = offset + BLOCK
-        end = start + size
-        padded_end = end + (-size % BLOCK)
-        if padded_end > len(view):
+        if offset + BLOCK + size + (-size % BLOCK) > self.length:
             raise ArchiveError(f"archive member {name!r} is truncated")
-        if any(view[end:padded_end]):
-            raise ArchiveError(f"archive member {name!r} has non-zero padding")
-        members.append(Member(name, bytes(view[start:end])))
-        offset = padded_end
+        self._reading = _Reading(name, size, self.hashed)
+        self._member_data_done()
+
+    def _member_data_done(self) -> None:
+        reading = self._reading
+        if reading is not None and reading.filled == reading.size:
+            self._reading = None
+            self._padding = -reading.size % BLOCK
+            self.members.append(reading.member())
+
+    def finish(self) -> list[Member]:
+        """The members, once the whole archive has been fed and ended properly."""
+        self._start()
+        if not self._at_end:
+            raise ArchiveError("archive ends without its end-of-archive blocks")
+        return self.members
+
+
+def read_archive(data: bytes, limits: Mapping[str, int]) -> list[Member]:
+    """Parse ``data`` in memory. ``limits`` maps each allowed member name to its maximum size."""
+    reader = ArchiveReader(len(data), limits)
+    reader.feed(memoryview(data))
+    return reader.finish()

@@ -19,7 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from medsnap.crypto import age, jws
-from medsnap.crypto.archive import read_archive, write_archive
+from medsnap.crypto.archive import Member, write_archive
 from medsnap.crypto.identity import (ClinicianCertificates, ClinicianIdentity,
                                      identity_from_certificate)
 from medsnap.crypto.letter_errors import (
@@ -32,6 +32,7 @@ from medsnap.crypto.letter_model import (
 from medsnap.crypto.letter_parts import (
     MANIFEST_MEMBER, MEMBER_LIMITS, NOTE_MEDIA_TYPE, NOTE_MEMBER, check_member_order,
     check_parts, image_matches_type, note_json, parse_note, part_claim)
+from medsnap.crypto.letter_unpack import unpack
 from medsnap.crypto.manifest import Manifest, RecipientClaim, SenderClaim, parse_manifest
 from medsnap.crypto.replay import ReplayStore
 from medsnap.crypto.validation import (CLOCK_SKEW, CertificateError, CertificateExpired,
@@ -139,9 +140,9 @@ def delivery_digest(data: bytes) -> str:
     return hashlib.sha256(data[:end + 1] if end >= 0 else data).hexdigest()
 
 
-def _decrypt(data: bytes, me: UnlockedClinician) -> bytes:
+def _unpack(data: bytes, me: UnlockedClinician) -> list[Member]:
     try:
-        return age.decrypt(data, [age.X25519Identity(me.encryption_key)], armored=False)
+        return unpack(data, [age.X25519Identity(me.encryption_key)], MEMBER_LIMITS)
     except age.NoIdentityMatched as exc:
         raise NotEncryptedForMe(exc.detail) from exc
     except age.AgeError as exc:
@@ -184,7 +185,7 @@ def open_letter(data: bytes, me: UnlockedClinician, *, root: x509.Certificate,
     """
     now = _utcnow(now)
     file_sha256 = delivery_digest(data)
-    members = read_archive(_decrypt(data, me), MEMBER_LIMITS)
+    members = _unpack(data, me)
     media_type = check_member_order(members)
     token = jws.parse(members[0].data)
     if token.header.get("typ") != TYP:

@@ -64,7 +64,7 @@ def check_parts(claims: tuple[PartClaim, ...], members: list[Member], media_type
     for claim, member in zip(claims, members[1:]):
         if claim.size != len(member.data):
             raise PartMismatch(f"{member.name} has a different size than signed")
-        if claim.sha256 != hashlib.sha256(member.data).hexdigest():
+        if claim.sha256 != (member.sha256 or hashlib.sha256(member.data).hexdigest()):
             raise PartMismatch(f"{member.name} has a different SHA-256 than signed")
     if not image_matches_type(members[1].data, media_type):
         raise MalformedLetter(f"{members[1].name} is not a {media_type} image")
