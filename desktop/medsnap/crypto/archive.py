@@ -78,6 +78,47 @@ def write_archive(members: Sequence[tuple[str, bytes]]) -> bytes:
     return b"".join(pieces)  # one copy of the image, however large
 
 
+class ArchiveLayout:
+    """The bytes ``write_archive`` returns, served piece by piece without being joined.
+
+    A piece inside one member's data is a view of the caller's bytes (no copy); a piece
+    spanning headers, padding or member boundaries is assembled in a small scratch buffer.
+    """
+
+    def __init__(self, members: Sequence[tuple[str, bytes]]):
+        self._segments: list[tuple[int, memoryview]] = []  # (offset, bytes); gaps are zeros
+        length = 0
+        for name, data in members:
+            view = memoryview(data).cast("B")
+            self._segments += [(length, memoryview(_header(name, len(view)))),
+                               (length + BLOCK, view)]
+            length += BLOCK + len(view) + (-len(view) % BLOCK)
+        end = 2 * BLOCK
+        self.size = length + end + (-(length + end) % RECORD)
+        self._scratch = bytearray()
+        self._next = 0  # index of the first segment that may still be asked for
+
+    def plain(self, offset: int, size: int) -> memoryview:
+        segments, index = self._segments, self._next
+        while index < len(segments) and segments[index][0] + len(segments[index][1]) <= offset:
+            index += 1  # pieces are asked for in order: skip what lies wholly before
+        self._next = index
+        if index < len(segments):
+            start, data = segments[index]
+            if start <= offset and offset + size <= start + len(data):
+                return data[offset - start:offset - start + size]
+        if len(self._scratch) < size:
+            self._scratch = bytearray(size)
+        piece = memoryview(self._scratch)[:size]
+        piece[:] = bytes(size)
+        for start, data in segments[index:]:
+            if start >= offset + size:
+                break
+            lo, hi = max(start, offset), min(start + len(data), offset + size)
+            piece[lo - offset:hi - offset] = data[lo - start:hi - start]
+        return piece
+
+
 def _parse_octal(field: bytes, what: str) -> int:
     digits = field.rstrip(b"\x00 ")
     if not digits or any(c not in b"01234567" for c in digits) \

@@ -19,7 +19,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from medsnap.crypto import age, jws
-from medsnap.crypto.archive import Member, write_archive
+from medsnap.crypto.age.api import encrypt_from
+from medsnap.crypto.archive import ArchiveLayout, Member
 from medsnap.crypto.identity import (ClinicianCertificates, ClinicianIdentity,
                                      identity_from_certificate)
 from medsnap.crypto.letter_errors import (
@@ -122,9 +123,10 @@ def seal(letter: Letter, sender: UnlockedClinician, recipients: Sequence[Clinici
         parts=tuple(part_claim(name, media, data) for name, media, data in parts))
     token = jws.sign(manifest.to_json(), sender.signing_key, typ=TYP,
                      chain=[sender.certificates.signing, *sender.intermediates])
-    archive = write_archive([(MANIFEST_MEMBER, token), *((n, d) for n, _, d in parts)])
-    return age.encrypt(archive, [age.X25519Recipient(c.encryption_key)
-                                 for c in everyone.values()])
+    # encrypted chunk by chunk from the image itself: the archive is never joined
+    archive = ArchiveLayout([(MANIFEST_MEMBER, token), *((n, d) for n, _, d in parts)])
+    return encrypt_from(archive, archive.size, [age.X25519Recipient(c.encryption_key)
+                                                for c in everyone.values()])
 
 
 def delivery_digest(data: bytes) -> str:
