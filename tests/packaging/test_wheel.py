@@ -25,7 +25,7 @@ def wheel(tmp_path_factory) -> Path:
     source = tmp_path_factory.mktemp("source")
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(REPO / name, source / name)
-    for folder in ("desktop", "endpoint"):
+    for folder in ("desktop", "endpoint", "resources"):
         shutil.copytree(REPO / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     out = tmp_path_factory.mktemp("wheel")
     result = subprocess.run(
@@ -62,6 +62,41 @@ def test_wheel_holds_the_packages(wheel):
     for module in ("medsnap/cli/__init__.py", "medsnap/cli/desktop_entry.py", "medsnap/config/settings.py",
                    "medsnap/app.py", "medsnap_endpoint/cli.py"):
         assert module in names
+
+
+def test_every_source_package_is_in_the_wheel(wheel):
+    # pyproject lists the packages (resources/ needs a package name of its own): a new
+    # package folder that is not listed there would silently be left out of the wheel
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for init in [*REPO.glob("desktop/**/__init__.py"), *REPO.glob("endpoint/**/__init__.py")]:
+        inside = init.relative_to(REPO).parts[1:]
+        if "__pycache__" not in inside and not any(p.endswith(".egg-info") for p in inside):
+            assert "/".join(inside) in names, f"add {'.'.join(inside[:-1])} to pyproject's packages"
+
+
+def test_icons_and_style_sheets_ship_inside_the_wheel(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for icon in (REPO / "resources" / "icons").glob("*.svg"):
+        assert f"medsnap_resources/icons/{icon.name}" in names
+    assert "medsnap_resources/style/editor.qss" in names
+    assert "medsnap_resources/windows/medsnap.ico" in names
+    assert not [n for n in names if n.startswith("resources/")]  # one copy, under its package
+
+
+def test_the_app_finds_its_icons_in_the_wheel(wheel):
+    script = (
+        "import sys\n"
+        "from PySide6.QtGui import QGuiApplication\n"
+        "app = QGuiApplication([])\n"
+        "from medsnap.ui.icons import icon, resources_root, style_sheet\n"
+        "assert str(resources_root()).startswith(sys.argv[1]), resources_root()\n"
+        "assert not icon('save').isNull() and icon('no-such-icon').isNull()\n"
+        "assert 'QToolBar' in style_sheet()\n"
+        "print('ok')\n"
+    )
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    result = run_from_wheel(wheel, "-c", script, str(wheel))
+    assert result.returncode == 0 and "ok" in result.stdout, result.stderr[-2000:]
 
 
 def test_every_entry_point_resolves_inside_the_wheel(wheel):
