@@ -6,6 +6,7 @@ streaming age decryptor, then the whole-archive reader): same error type, same m
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import random
@@ -20,6 +21,7 @@ from medsnap.crypto.archive import ArchiveError, ArchiveLayout, ArchiveReader, r
 from medsnap.crypto.letter import open_letter, seal
 from medsnap.crypto.letter_errors import MalformedLetter
 from medsnap.crypto.letter_model import Letter
+from medsnap.crypto.letter_pack import OVERLAP_FROM, seal_archive
 from medsnap.crypto.letter_parts import MEMBER_LIMITS
 from medsnap.crypto.letter_unpack import unpack
 from medsnap.crypto.replay import ReplayStore
@@ -175,3 +177,24 @@ def test_memory_is_one_copy_of_the_image(alice, bob, hospital_ca):
     # the sealed file (or the opened image) plus a few MB of buffers, not two or three copies
     assert seal_peak < 1.1 * size + 4_000_000, seal_peak / size
     assert open_peak < 1.1 * size + 4_000_000, open_peak / size
+
+
+@pytest.mark.parametrize("image_size", [1000, OVERLAP_FROM + CHUNK + 5])
+@pytest.mark.parametrize("length_known", [True, False])
+def test_sealed_archive_is_the_written_archive(bob, image_size, length_known):
+    """Hashed on a second thread while the later chunks are encrypted, or first; and when
+    the signed manifest's length was mispredicted, encrypted again from scratch."""
+    image, note = _image(image_size), b'{"note": "n"}'
+    signed: list[str] = []
+
+    def sign_manifest(image_sha256: str) -> bytes:
+        signed.append(image_sha256)
+        return b"signed over " + image_sha256.encode()
+
+    length = len(sign_manifest("0" * 64)) + (0 if length_known else 1)
+    sealed = seal_archive(("image.png", image), note, sign_manifest, length,
+                          [age.X25519Recipient(bob.encryption_key.public_key())])
+    assert signed[-1] == hashlib.sha256(image).hexdigest()
+    assert age.decrypt(sealed, [age.X25519Identity(bob.encryption_key)]) == write_archive(
+        [("manifest.jws", sign_manifest(signed[-1])), ("image.png", image),
+         ("note.json", note)])

@@ -16,11 +16,11 @@ import secrets
 from collections.abc import Sequence
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from medsnap.crypto import age, jws
-from medsnap.crypto.age.api import encrypt_from
-from medsnap.crypto.archive import ArchiveLayout, Member
+from medsnap.crypto.archive import Member
 from medsnap.crypto.identity import (ClinicianCertificates, ClinicianIdentity,
                                      identity_from_certificate)
 from medsnap.crypto.letter_errors import (
@@ -33,8 +33,10 @@ from medsnap.crypto.letter_model import (
 from medsnap.crypto.letter_parts import (
     MANIFEST_MEMBER, MEMBER_LIMITS, NOTE_MEDIA_TYPE, NOTE_MEMBER, check_member_order,
     check_parts, image_matches_type, note_json, parse_note, part_claim)
+from medsnap.crypto.letter_pack import seal_archive
 from medsnap.crypto.letter_unpack import unpack
-from medsnap.crypto.manifest import Manifest, RecipientClaim, SenderClaim, parse_manifest
+from medsnap.crypto.manifest import (Manifest, PartClaim, RecipientClaim, SenderClaim,
+                                     parse_manifest)
 from medsnap.crypto.replay import ReplayStore
 from medsnap.crypto.validation import (CLOCK_SKEW, CertificateError, CertificateExpired,
                                        CertificateNotYetValid, CertificateRevoked, InvalidCRL,
@@ -112,21 +114,25 @@ def seal(letter: Letter, sender: UnlockedClinician, recipients: Sequence[Clinici
         raise SealError("Choose at least one colleague to send to. Nothing was sent.")
     _check_parties(sender, list(everyone.values()), root, crl, now)
     me = identity_from_certificate(sender.certificates.signing)
-    parts = [(IMAGE_MEMBERS[letter.media_type], letter.media_type, letter.image),
-             (NOTE_MEMBER, NOTE_MEDIA_TYPE,
-              note_json(letter.note, letter.declaration, letter.annotations))]
-    manifest = Manifest(
-        message_id=secrets.token_hex(16),
-        issued_at=int(now.timestamp()), expires_at=int(expires.timestamp()),
-        sender=SenderClaim(me.email, me.staff_id, me.display_name, me.role),
-        recipients=tuple(RecipientClaim(c.email, digest) for digest, c in everyone.items()),
-        parts=tuple(part_claim(name, media, data) for name, media, data in parts))
-    token = jws.sign(manifest.to_json(), sender.signing_key, typ=TYP,
-                     chain=[sender.certificates.signing, *sender.intermediates])
-    # encrypted chunk by chunk from the image itself: the archive is never joined
-    archive = ArchiveLayout([(MANIFEST_MEMBER, token), *((n, d) for n, _, d in parts)])
-    return encrypt_from(archive, archive.size, [age.X25519Recipient(c.encryption_key)
-                                                for c in everyone.values()])
+    image_name = IMAGE_MEMBERS[letter.media_type]
+    note = note_json(letter.note, letter.declaration, letter.annotations)
+    message_id = secrets.token_hex(16)
+    chain = [sender.certificates.signing, *sender.intermediates]
+
+    def sign_manifest(image_sha256: str, key: Ed25519PrivateKey = sender.signing_key) -> bytes:
+        manifest = Manifest(
+            message_id=message_id,
+            issued_at=int(now.timestamp()), expires_at=int(expires.timestamp()),
+            sender=SenderClaim(me.email, me.staff_id, me.display_name, me.role),
+            recipients=tuple(RecipientClaim(c.email, digest) for digest, c in everyone.items()),
+            parts=(PartClaim(image_name, letter.media_type, len(letter.image), image_sha256),
+                   part_claim(NOTE_MEMBER, NOTE_MEDIA_TYPE, note)))
+        return jws.sign(manifest.to_json(), key, typ=TYP, chain=chain)
+
+    # the length a signed manifest will have, signed by a throwaway key over a placeholder
+    manifest_length = len(sign_manifest("0" * 64, Ed25519PrivateKey.generate()))
+    return seal_archive((image_name, letter.image), note, sign_manifest, manifest_length,
+                        [age.X25519Recipient(c.encryption_key) for c in everyone.values()])
 
 
 def delivery_digest(data: bytes) -> str:

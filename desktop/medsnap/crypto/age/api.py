@@ -10,7 +10,7 @@ from .armor import ArmorReader, ArmorWriter, WHITESPACE, looks_armored
 from .errors import AgeError, HeaderError, NoIdentityMatched, RecipientError
 from .header import Stanza, build_header, read_header
 from .scrypt import STANZA_TYPE as SCRYPT, ScryptRecipient
-from .stream import (PlainSink, PlainSource, decrypt_into, decrypt_payload, encrypt_into,
+from .stream import (PayloadSealer, PlainSink, PlainSource, decrypt_into, decrypt_payload,
                      encrypt_payload, plain_size, read_nonce, sealed_size)
 
 FILE_KEY_SIZE = 16
@@ -62,15 +62,36 @@ def preallocated(size: int) -> io.BytesIO:
     return out
 
 
+class BufferEncryption:
+    """An age file for ``size`` bytes of plaintext, written into one exact-size buffer.
+
+    ``seal`` encrypts any range of chunks (``sealer.chunks_from`` helps pick them);
+    ``result`` returns the file once every chunk has been sealed exactly once.
+    """
+
+    def __init__(self, size: int, recipients: Sequence[Recipient]):
+        file_key, header = _new_header(recipients)
+        self._out = preallocated(len(header) + sealed_size(size))
+        self._view = self._out.getbuffer()
+        self._view[: len(header)] = header
+        self.sealer: PayloadSealer | None = PayloadSealer(file_key, size,
+                                                          self._view[len(header) :])
+
+    def seal(self, source: PlainSource, chunks: range) -> None:
+        assert self.sealer is not None
+        self.sealer.seal(source, chunks)
+
+    def result(self) -> bytes:
+        self.sealer = None  # drops its view, so the buffer can be returned without a copy
+        self._view.release()
+        return self._out.getvalue()
+
+
 def encrypt_from(source: PlainSource, size: int, recipients: Sequence[Recipient]) -> bytes:
     """Encrypt ``size`` bytes read piecewise from ``source`` into one exact-size buffer."""
-    file_key, header = _new_header(recipients)
-    out = preallocated(len(header) + sealed_size(size))
-    view = out.getbuffer()
-    view[: len(header)] = header
-    encrypt_into(source, size, view[len(header) :], file_key)
-    view.release()
-    return out.getvalue()
+    encryption = BufferEncryption(size, recipients)
+    encryption.seal(source, range(encryption.sealer.count))  # type: ignore[union-attr]
+    return encryption.result()
 
 
 class _Slices:
@@ -216,6 +237,6 @@ def decrypt(ciphertext: bytes, identities: Sequence[Identity], *, armored: bool 
     return out.getvalue()
 
 
-__all__ = ["AgeError", "PlainSink", "PlainSource", "decrypt", "decrypt_into", "decrypt_stream",
+__all__ = ["AgeError", "BufferEncryption", "PlainSink", "PlainSource", "decrypt", "decrypt_into", "decrypt_stream",
            "encrypt", "encrypt_from", "encrypt_stream", "open_payload", "preallocated",
            "unwrap_file_key"]

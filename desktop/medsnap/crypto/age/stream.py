@@ -192,20 +192,39 @@ class PlainSink(Protocol):
         """The chunk just decrypted into ``target(offset, size)`` is authenticated."""
 
 
+class PayloadSealer:
+    """Encrypts ``size`` bytes of plaintext into ``out`` (nonce first), chunks in any order.
+
+    Every chunk's place and nonce follow from its index alone, so independent parts of the
+    plaintext can be encrypted as soon as they are known.
+    """
+
+    def __init__(self, file_key: bytes, size: int, out: memoryview):
+        nonce = os.urandom(NONCE_SIZE)
+        out[:NONCE_SIZE] = nonce
+        self._aead = payload_aead(file_key, nonce)
+        self._out, self.size = out, size
+        self.count = max(1, -(-size // CHUNK))
+
+    def chunks_from(self, offset: int) -> range:
+        """The chunks holding nothing before plaintext ``offset``."""
+        return range(min(self.count, -(-offset // CHUNK)), self.count)
+
+    def seal(self, source: PlainSource, chunks: range) -> None:
+        last = self.count - 1
+        for counter in chunks:
+            start = counter * CHUNK
+            piece = min(CHUNK, self.size - start)
+            place = NONCE_SIZE + start + counter * TAG
+            self._aead.encrypt_into(_nonce(counter, counter == last),
+                                    source.plain(start, piece), None,
+                                    self._out[place : place + piece + TAG])
+
+
 def encrypt_into(source: PlainSource, size: int, out: memoryview, file_key: bytes) -> None:
     """Encrypt ``size`` plaintext bytes chunk by chunk straight into ``out`` (nonce first)."""
-    nonce = os.urandom(NONCE_SIZE)
-    out[:NONCE_SIZE] = nonce
-    aead = payload_aead(file_key, nonce)
-    count = max(1, -(-size // CHUNK))
-    position = NONCE_SIZE
-    for counter in range(count):
-        start = counter * CHUNK
-        piece = min(CHUNK, size - start)
-        end = position + piece + TAG
-        aead.encrypt_into(_nonce(counter, counter == count - 1), source.plain(start, piece),
-                          None, out[position:end])
-        position = end
+    sealer = PayloadSealer(file_key, size, out)
+    sealer.seal(source, range(sealer.count))
 
 
 def decrypt_into(payload: memoryview, file_key: bytes, nonce: bytes, sink: PlainSink) -> None:
