@@ -35,6 +35,7 @@ class ZoomView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setAccessibleName("Received image")
         self.pixmap_item: QGraphicsPixmapItem | None = None
+        self.fitted = True  # follow the window size until the clinician zooms
 
     def show_pixmap(self, pixmap: QPixmap | None) -> None:
         self.scene().clear()
@@ -45,12 +46,19 @@ class ZoomView(QGraphicsView):
             self.fit()
 
     def fit(self) -> None:
+        self.fitted = True
         if self.pixmap_item is not None:
             self.fitInView(self.pixmap_item, Qt.AspectRatioMode.KeepAspectRatio)
 
     def wheelEvent(self, event) -> None:  # noqa: N802 - Qt override
         factor = 1.25 if event.angleDelta().y() > 0 else 0.8
+        self.fitted = False
         self.scale(factor, factor)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self.fitted:
+            self.fit()
 
 
 class LetterViewer(QWidget):
@@ -72,6 +80,7 @@ class LetterViewer(QWidget):
         self.verdict = QLabel(self)
         self.verdict.setObjectName("verdict")
         self.verdict.setWordWrap(True)
+        self.verdict.setTextFormat(Qt.TextFormat.RichText)
         self.note = QLabel(self)
         self.note.setObjectName("viewerNote")
         self.note.setWordWrap(True)
@@ -95,6 +104,7 @@ class LetterViewer(QWidget):
         for widget in (self.header, self.verdict, self.note):
             layout.addWidget(widget)
         layout.addWidget(self.view, 1)
+        layout.addStretch(0)
         layout.addLayout(buttons)
 
     def show_letter(self, letter) -> None:
@@ -108,10 +118,11 @@ class LetterViewer(QWidget):
                             f"{', ' + sender.role if sender.role else ''} · {issued}{urgent}<br>"
                             f"Patient: {DECLARATION_LABELS.get(letter.declaration, letter.declaration)}")
         checks = [CHECK_LABELS.get(c, c) for c in letter.verification.checks]
-        self._verdict("ok", f"✓ Verified: signed by {sender.display_name} and unaltered. "
-                      + "; ".join(checks) + ".")
+        self._verdict("ok", f"<b>✓ Verified: signed by {sender.display_name} and unaltered."
+                      f"</b><br><small>Checked: {'; '.join(checks)}.</small>")
         self.note.setText(letter.note or "(no note)")
         self.note.show()
+        self.view.show()
         image = QImage.fromData(letter.image)
         self.view.show_pixmap(QPixmap.fromImage(image))
         self.reply.setVisible(True)
@@ -122,11 +133,12 @@ class LetterViewer(QWidget):
         self.letter = None
         when = dt.datetime.fromtimestamp(item.received_at).strftime("%d %b %Y %H:%M")
         self.header.setText(f"A message received {when} was <b>not opened</b>.")
-        self._verdict("bad", "✗ Refused: " + item.verdict.get("reason", "it failed a check.")
-                      + " Nothing from it is shown. If you expected a message, ask the sender "
-                      "to send it again.")
+        self._verdict("bad", "<b>✗ Refused:</b> " + item.verdict.get(
+            "reason", "it failed a check. Nothing from it is shown; ask the sender to send it "
+            "again."))
         self.note.hide()
         self.view.show_pixmap(None)
+        self.view.hide()
         self.reply.setVisible(False)
         self.save.setVisible(False)
         self.setWindowTitle("Refused message — MedSnap")

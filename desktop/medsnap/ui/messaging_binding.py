@@ -280,7 +280,8 @@ class MessagingBinding(QObject):
 
         def failed(message: str) -> None:
             self._syncing = False
-            self.notice.emit(message)
+            if self.is_unlocked:  # a sync cut short by a lock is not a failure to report
+                self.notice.emit(message)
 
         self._run(work, done, failed, "checking for messages")
 
@@ -310,7 +311,11 @@ class MessagingBinding(QObject):
             self.inbox_changed.emit(items)
             self.letter_opened.emit(item, letter)
 
-        self._run(work, done, self.open_failed.emit, "opening the message")
+        def failed(message: str) -> None:
+            if self.is_unlocked:
+                self.open_failed.emit(message)
+
+        self._run(work, done, failed, "opening the message")
 
     def save_record_copy(self, image: bytes, path: str, message_id: str) -> None:
         session = self.session

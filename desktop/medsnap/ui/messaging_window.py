@@ -21,6 +21,13 @@ from medsnap.ui.outbox_view import OfflineIndicator, OutboxView
 from medsnap.ui.send_panel import SendPanel
 
 
+def messaging_style_sheet() -> str:
+    from medsnap.ui.icons import RESOURCES
+
+    path = RESOURCES / "style" / "messaging.qss"
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
 def _dock(window, title: str, name: str, widget) -> QDockWidget:
     dock = QDockWidget(title, window)
     dock.setObjectName(name)
@@ -48,12 +55,19 @@ class MessagingUi(QObject):
         self.tabs.addTab(self.outbox_view, "Sent")
         self.messages_dock = _dock(window, "Messages", "messagesDock", self.tabs)
         window.splitDockWidget(self.send_dock, self.messages_dock, Qt.Orientation.Vertical)
+        window.resizeDocks([self.send_dock, self.messages_dock], [55, 45], Qt.Orientation.Vertical)
+        window.resizeDocks([self.send_dock], [340], Qt.Orientation.Horizontal)
+        self.signed_in_as = ""
         self.viewer = LetterViewer(bool(policy("allow_save_copy", True)), window)
         self.lock_screen = LockScreen(window)
         self.first_run = FirstRunScreen(window)
         self.indicator = OfflineIndicator(window.status)
         window.status.addPermanentWidget(self.indicator)
         self.idle = IdleWatcher(binding, idle_check_ms, self)
+        sheet = messaging_style_sheet()
+        for widget in (self.send_dock, self.messages_dock, self.viewer, self.lock_screen,
+                       self.first_run, self.indicator):
+            widget.setStyleSheet(sheet)
         self._build_menu()
         self._connect()
         window.installEventFilter(self)
@@ -115,6 +129,13 @@ class MessagingUi(QObject):
 
     # signing in and locking ---------------------------------------------------------------
     def _signed_in(self, name: str) -> None:
+        if self.binding.staff_id != self.signed_in_as:  # another clinician: nothing of theirs
+            self.signed_in_as = self.binding.staff_id
+            self.send_panel.picker.clear()
+            self.send_panel.outcome.clear()
+            self.send_panel.note.clear()
+            self.inbox_view.forget()
+            self.outbox_view.clear()
         self.first_run.hide()
         self.lock_screen.hide()
         self._show_content(True)

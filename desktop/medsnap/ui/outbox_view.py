@@ -42,6 +42,8 @@ class OutboxView(QWidget):
         self.tree.setAccessibleName("Sent messages")
         self.tree.setColumnWidth(0, 150)
         self.tree.setColumnWidth(1, 70)
+        self.tree.header().setStretchLastSection(True)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.reason = QLabel(self)
         self.reason.setObjectName("failureReason")
         self.reason.setWordWrap(True)
