@@ -120,3 +120,21 @@ def test_ordinary_pictures_build_no_dicom_widgets(qtbot, make_window, grey_png):
     window = make_window()
     open_and_wait(qtbot, window, grey_png)
     assert window.dicom.controls is None and window.dicom.info_bar is None
+
+
+def test_typing_a_negative_centre_is_not_taken_by_zoom_or_tool_keys(qtbot, make_window,
+                                                                     ct_file):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    window = make_window()
+    open_and_wait(qtbot, window, ct_file)
+    centre = window.dicom.controls.center
+    scale, tool = window.canvas.scale, window.tool_strip.tool_id
+    centre.setFocus()
+    centre.selectAll()
+    with qtbot.waitSignal(window.picture_swapped, timeout=10000):
+        QTest.keyClicks(centre, "-600")  # "-" zooms out and letters pick tools elsewhere
+        QTest.keyClick(centre, Qt.Key.Key_Return)
+    assert window.document.picture.dicom.window == (-600.0, 350.0)
+    assert window.canvas.scale == scale and window.tool_strip.tool_id == tool
