@@ -7,8 +7,6 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog
-
 from medsnap.document.model import Document
 from medsnap.ui import settings as prefs
 from medsnap.ui.image_sources import SAVE_FILTERS
@@ -110,6 +108,8 @@ class SentPreview:
                         what="copying the picture")
 
     def save_copy(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # not needed to start
+
         window = self.window
         if window.document is None or not window.policy.allow_save_copy:
             return
