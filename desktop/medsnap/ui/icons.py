@@ -1,14 +1,16 @@
 """Toolbar and window icons (SVG line icons) and style sheets, from MedSnap's resources.
 
 Installed, the resources are the package ``medsnap_resources`` (the top-level ``resources/``
-folder mapped into the wheel by pyproject.toml) and are found with ``importlib.resources``;
-in a source checkout that has not been installed they are found next to the code.
+folder mapped into the wheel by pyproject.toml), found through the import system;
+in a source checkout that has not been installed they are found next to the code, and in
+the PyInstaller build under its bundle folder (packaging/windows/pyinstaller/medsnap.spec).
 Icons are made when first asked for and kept; each style sheet is read once.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +36,9 @@ def resources_root() -> Traversable:
         root = resources.files("medsnap_resources")
         if root.joinpath("icons").is_dir():
             return root
+    bundle = getattr(sys, "_MEIPASS", None)  # the Windows build (PyInstaller puts them here)
+    if bundle and (Path(bundle) / "resources" / "icons").is_dir():
+        return Path(bundle) / "resources"
     return _SOURCE_TREE
 
 
