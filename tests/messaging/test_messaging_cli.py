@@ -48,7 +48,7 @@ def demo(tmp_path_factory):
            "process": process}
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=20)
+        process.wait(timeout=60)
 
 
 def medsnap(demo, *args: str, passphrase: str | None = None, stdin: str | None = None):
@@ -179,13 +179,13 @@ def test_enrol_with_a_code_then_sign_in_on_a_fresh_workstation(demo, tmp_path):
 def test_demo_stops_on_ctrl_c(demo):
     process = demo["process"]
     process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=20) == 0
+    assert process.wait(timeout=60) == 0
 
 
 def test_demo_restarts_on_its_data_and_stops_on_sigterm(demo):
     if demo["process"].poll() is None:
         demo["process"].send_signal(signal.SIGINT)
-        demo["process"].wait(timeout=20)
+        demo["process"].wait(timeout=60)
     again = subprocess.Popen([*MEDSNAP, "demo", "--port", "0"], env=demo["env"], text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -203,5 +203,5 @@ def test_demo_restarts_on_its_data_and_stops_on_sigterm(demo):
         assert json.loads(listed.stdout)[-1]["state"] == "verified"
     finally:
         again.send_signal(signal.SIGTERM)
-        assert again.wait(timeout=20) == 0
+        assert again.wait(timeout=60) == 0
         again.stdout.close()
