@@ -19,9 +19,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
-
 from medsnap.files import replace_atomically
 from medsnap.messaging.errors import NoEndpoint, ProfileError
 
@@ -61,6 +58,10 @@ def _read_json(path: Path) -> dict:
 
 
 def root_fingerprint(root_pem: bytes) -> str:
+    # cryptography's x509 costs ~0.1 s to import: not while the app starts
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
     cert = x509.load_pem_x509_certificate(root_pem)
     return hashlib.sha256(cert.public_bytes(Encoding.DER)).hexdigest()
 
