@@ -54,9 +54,9 @@ def test_group_policy_beats_machine_defaults_and_user_and_is_locked():
     assert config.is_locked("lock_timeout_minutes")
     assert config.entry("lock_timeout_minutes").source == "Group Policy"
     assert config["allow_copy"] is False and config.is_locked("allow_copy")
-    # machine defaults win over the user only while the user has not chosen: they are not locked
+    # machine defaults rank above the user, so the user cannot change what they set
     assert config.entry("endpoint_url").source == "machine defaults"
-    assert not config.is_locked("endpoint_url")
+    assert config.is_locked("endpoint_url")
     assert config["jpeg_quality"] == 75 and config.entry("jpeg_quality").source == "user settings"
     assert config["retention_days"] == 30 and config.entry("retention_days").source == "default"
 
@@ -66,7 +66,8 @@ def test_machine_defaults_beat_user_settings():
     sources = windows_sources({MACHINE_KEY: {"endpoint_url": "https://ms.trust.example/"}})
     config = load_config({"endpoint_url": "https://elsewhere.example"}, sources)
     assert config["endpoint_url"] == "https://ms.trust.example"
-    assert config.entry("endpoint_url").locked is False
+    # shown greyed out in the settings dialog: a user's edit there would never take effect
+    assert config.entry("endpoint_url").locked is True
 
 
 def test_invalid_policy_value_is_logged_and_the_next_source_wins(caplog):
@@ -131,9 +132,11 @@ def test_load_config_uses_the_policy_file_by_default(tmp_path, monkeypatch):
     assert config["retention_days"] == 7 and config.is_locked("retention_days")
 
 
-def test_user_source_mapping_is_not_locked():
-    config = load_config(sources=[MappingSource("test", {"allow_copy": True})])
-    assert config["allow_copy"] is True and not config.is_locked("allow_copy")
+def test_a_value_from_any_admin_source_is_locked_for_the_user():
+    # An admin source ranks above the user's choices, so the user could not change it anyway.
+    config = load_config({"allow_copy": False}, sources=[MappingSource("test", {"allow_copy": True})])
+    assert config["allow_copy"] is True and config.is_locked("allow_copy")
+    assert not load_config({"allow_copy": True}, sources=[]).is_locked("allow_copy")
 
 
 def test_empty_registry_values_mean_not_set():

@@ -87,7 +87,10 @@ def load_config(
             except ValueError as error:
                 problems.append(f"{source.name}: {setting.key} ignored: {error}")
                 continue
-            entries[setting.key] = ConfiguredValue(setting, value, source.name, source.locked)
+            # Every admin source ranks above the user's choices, so a value one of them sets is
+            # one the user cannot change (the settings dialog shows it greyed out).
+            entries[setting.key] = ConfiguredValue(setting, value, source.name,
+                                                   source.locked or source in admin)
             break
 
     for problem in problems:
