@@ -91,7 +91,6 @@ def main(out: Path, size: str) -> None:
     wait_for(lambda: ui.binding.is_unlocked and len(ui.send_panel.picker.entries) == 2)
     from PySide6.QtWidgets import QMessageBox
     demo_box = next(b for b in window.findChildren(QMessageBox))
-    save(window, out, f"send-demo-colleagues-{size}.png")
     demo_box.close()
 
     window.open_path(str(page))

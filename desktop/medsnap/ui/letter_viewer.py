@@ -91,7 +91,7 @@ class LetterViewer(QWidget):
         self.reply.clicked.connect(lambda: self.letter and self.reply_requested.emit(self.letter))
         self.save = QPushButton("Save a copy for the record…", self)
         self.save.clicked.connect(self._save_clicked)
-        fit = QPushButton("Fit", self)
+        self.fit_button = fit = QPushButton("Fit", self)
         fit.clicked.connect(self.view.fit)
         close = QPushButton("Close", self)
         close.clicked.connect(self.close)
@@ -126,7 +126,10 @@ class LetterViewer(QWidget):
         image = QImage.fromData(letter.image)
         self.view.show_pixmap(QPixmap.fromImage(image))
         self.reply.setVisible(True)
+        self.fit_button.setVisible(True)
         self.save.setVisible(self.allow_save)
+        if self.height() < 600:
+            self.resize(max(self.width(), 900), 680)
         self.setWindowTitle(f"Message from {sender.display_name} — MedSnap")
 
     def show_refusal(self, item) -> None:
@@ -140,7 +143,9 @@ class LetterViewer(QWidget):
         self.view.show_pixmap(None)
         self.view.hide()
         self.reply.setVisible(False)
+        self.fit_button.setVisible(False)
         self.save.setVisible(False)
+        self.resize(max(self.width(), 640), 190)  # nothing to look at but the reason
         self.setWindowTitle("Refused message — MedSnap")
 
     def _verdict(self, tone: str, text: str) -> None:

@@ -7,7 +7,7 @@ nothing of messaging, so it still works (and is tested) without a session.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox, QScrollArea, QTabWidget
 
@@ -55,8 +55,7 @@ class MessagingUi(QObject):
         self.tabs.addTab(self.outbox_view, "Sent")
         self.messages_dock = _dock(window, "Messages", "messagesDock", self.tabs)
         window.splitDockWidget(self.send_dock, self.messages_dock, Qt.Orientation.Vertical)
-        window.resizeDocks([self.send_dock, self.messages_dock], [55, 45], Qt.Orientation.Vertical)
-        window.resizeDocks([self.send_dock], [340], Qt.Orientation.Horizontal)
+        QTimer.singleShot(0, self._size_docks)  # once the window has its size
         self.signed_in_as = ""
         self.viewer = LetterViewer(bool(policy("allow_save_copy", True)), window)
         self.lock_screen = LockScreen(window)
@@ -71,6 +70,12 @@ class MessagingUi(QObject):
         self._build_menu()
         self._connect()
         window.installEventFilter(self)
+
+    def _size_docks(self) -> None:
+        height = max(400, self.window.height())
+        self.window.resizeDocks([self.send_dock, self.messages_dock],
+                                [int(height * 0.66), int(height * 0.34)], Qt.Orientation.Vertical)
+        self.window.resizeDocks([self.send_dock], [340], Qt.Orientation.Horizontal)
 
     def _build_menu(self) -> None:
         menu = self.window.menuBar().addMenu("&Messages")
@@ -134,6 +139,8 @@ class MessagingUi(QObject):
             self.send_panel.picker.clear()
             self.send_panel.outcome.clear()
             self.send_panel.note.clear()
+            self.send_panel.declaration.setCurrentIndex(0)
+            self.send_panel.priority.setCurrentIndex(0)
             self.inbox_view.forget()
             self.outbox_view.clear()
         self.first_run.hide()

@@ -44,7 +44,7 @@ class SendPanel(QWidget):
         self.note = QPlainTextEdit(self)
         self.note.setAccessibleName("Note")
         self.note.setPlaceholderText("A short note (what to look at, the question)")
-        self.note.setMaximumHeight(90)
+        self.note.setMaximumHeight(70)
         self.note.setTabChangesFocus(True)
         self.declaration = QComboBox(self)
         self.declaration.setAccessibleName("Patient identifiability")
