@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox, QScrollArea, QTabWidget
 
 from medsnap.ui.colleague_picker import remember_recent, safety_number_of, show_safety_number
+from medsnap.ui.draft_keeper import DraftKeeper
 from medsnap.ui.first_run import FirstRunScreen
 from medsnap.ui.inbox_view import NOTIFICATION, InboxView
 from medsnap.ui.letter_viewer import LetterViewer
@@ -63,6 +64,7 @@ class MessagingUi(QObject):
         self.indicator = OfflineIndicator(window.status)
         window.status.addPermanentWidget(self.indicator)
         self.idle = IdleWatcher(binding, idle_check_ms, self)
+        self.drafts = DraftKeeper(window, binding)
         sheet = messaging_style_sheet()
         for widget in (self.send_dock, self.messages_dock, self.viewer, self.lock_screen,
                        self.first_run, self.indicator):
@@ -100,6 +102,7 @@ class MessagingUi(QObject):
         b.directory_changed.connect(self._directory)
         b.sent.connect(self._sent)
         b.send_failed.connect(lambda m: panel.show_outcome(m, ok=False))
+        b.send_failed.connect(lambda _m: self.drafts.save_now())
         b.outbox_changed.connect(self.outbox_view.show_items)
         b.inbox_changed.connect(self._inbox)
         b.new_messages.connect(self._notify)
@@ -227,6 +230,10 @@ class MessagingUi(QObject):
     def _sent(self, _message_id: str, state: str, reason: str) -> None:
         name = self.send_panel.picker.current["display_name"] if self.send_panel.picker.current \
             else "your colleague"
+        if state in ("sent", "queued"):
+            self.drafts.discard()  # the outbox holds it now
+        else:
+            self.drafts.save_now()
         if state == "failed":
             self.send_panel.show_outcome(f"Not sent: {reason} Your picture is still open; "
                                          "choose Retry in Sent when it is fixed.", ok=False)
@@ -286,6 +293,8 @@ class MessagingUi(QObject):
         return False
 
     def shutdown(self) -> None:
+        self.drafts.timer.stop()
+        self.drafts.save_now()
         self.idle.stop()
         self.viewer.close()
         self.binding.shutdown()

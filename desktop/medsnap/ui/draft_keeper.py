@@ -1,0 +1,138 @@
+"""Nothing drawn is lost: the open picture and its annotations are autosaved as an encrypted
+draft (DraftStore, age to the clinician's own key) every 30 seconds while it changes, when
+MedSnap locks, after a failed send and on closing; after a crash the next sign-in restores
+it. A sent picture's draft is deleted (the outbox holds it now).
+
+Payload: the document JSON (``medsnap.document`` v1) and the picture as PNG, joined by NUL.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+AUTOSAVE_MS = 30_000
+
+
+def draft_payload(document, source_name: str) -> bytes:
+    from medsnap.document import document_to_json
+
+    pixels = io.BytesIO()
+    document.picture.image.save(pixels, "PNG", compress_level=1)
+    header = {"document": document_to_json(document), "source_name": source_name}
+    return json.dumps(header).encode("utf-8") + b"\0" + pixels.getvalue()
+
+
+def read_payload(payload: bytes) -> tuple[dict, bytes, str]:
+    header, _, png = payload.partition(b"\0")
+    value = json.loads(header.decode("utf-8"))
+    return value["document"], png, str(value.get("source_name") or "Restored picture")
+
+
+class DraftKeeper(QObject):
+    saved = Signal(str)  # draft id
+    restored = Signal(str)
+
+    def __init__(self, window, binding, autosave_ms: int = AUTOSAVE_MS) -> None:
+        super().__init__(window)
+        self.window, self.binding = window, binding
+        self.draft_id = ""
+        self.owner = None  # the clinician's public X25519 key: saving needs no secret
+        self.dirty = False
+        self._pending_restore: dict | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(autosave_ms)
+        self.timer.timeout.connect(self.save_now)
+        self.timer.start()
+        window.undo_stack.indexChanged.connect(self._changed)
+        window.picture_loaded.connect(self._picture_loaded)
+        binding.signed_in.connect(self._signed_in)
+        binding.locked.connect(self.save_now)
+
+    def _store(self):
+        from medsnap.messaging.drafts import DraftStore
+
+        session = self.binding.session
+        return DraftStore(session.profile.drafts_folder, session.audit)
+
+    def _signed_in(self, _name: str) -> None:
+        self.owner = self.binding.session.clinician.encryption_key.public_key()
+        if self.window.document is None:
+            self.restore_latest()
+
+    def _changed(self, _index: int) -> None:
+        self.dirty = True
+
+    def _picture_loaded(self) -> None:
+        if self._pending_restore is not None:
+            self._apply_restore()
+            return
+        from medsnap.messaging.drafts import DraftStore
+
+        self.draft_id = DraftStore.new_id()
+        self.dirty = True
+
+    def save_now(self) -> None:
+        from medsnap.ui.sent_preview import snapshot
+
+        window, session = self.window, self.binding.session
+        if not (self.dirty and window.document is not None and session and self.owner):
+            return
+        self.dirty = False
+        store, draft_id, owner = self._store(), self.draft_id, self.owner
+        copy, name = snapshot(window.document), window.source_name
+
+        def work():
+            store.save(draft_id, draft_payload(copy, name), owner)
+            return draft_id
+
+        self.binding.jobs.run(work, self.saved.emit, self.binding.notice.emit,
+                              "keeping a draft")
+
+    def discard(self) -> None:
+        """The picture was sent (or queued): its draft is no longer needed."""
+        if self.binding.session is None or not self.draft_id:
+            return
+        store, draft_id = self._store(), self.draft_id
+        self.dirty = False
+        self.binding.jobs.run(lambda: store.delete(draft_id), lambda _r: None,
+                              lambda _m: None, "deleting the draft")
+
+    def restore_latest(self) -> None:
+        session = self.binding.session
+        store = self._store()
+
+        def work():
+            drafts = store.pending()
+            if not drafts:
+                return None
+            payload = store.restore(drafts[0].id, session.clinician.encryption_key)
+            return drafts[0].id, read_payload(payload)
+
+        self.binding.jobs.run(work, self._restored, self.binding.notice.emit,
+                              "restoring your unsent picture")
+
+    def _restored(self, result) -> None:
+        if result is None or self.window.document is not None:
+            return
+        draft_id, (document_json, png, name) = result
+        self._pending_restore = {"id": draft_id, "document": document_json}
+        self.window.open_bytes(png, name)
+
+    def _apply_restore(self) -> None:
+        from medsnap.document import document_from_json
+        from medsnap.document.edits import AddAnnotation, SetCrop
+
+        pending, self._pending_restore = self._pending_restore, None
+        window = self.window
+        saved = document_from_json(pending["document"], window.document.picture)
+        if saved.crop is not None:
+            window.push(SetCrop(None, saved.crop))
+        for annotation in saved.annotations:
+            window.push(AddAnnotation(annotation))
+        self.draft_id = pending["id"]
+        self.dirty = False
+        window.status.showMessage("Restored your unsent picture and its annotations.", 15000)
+        self.restored.emit(self.draft_id)

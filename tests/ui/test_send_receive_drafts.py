@@ -1,0 +1,78 @@
+"""Nothing drawn is lost by a crash: the picture is autosaved as a draft encrypted to the
+clinician's own key, and the next sign-in restores it with its annotations; a sent picture's
+draft is deleted."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import open_and_wait
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from send_receive_support import make_ward, new_endpoint, sign_in_through_first_run
+
+from medsnap.ui.messaging_window import attach_messaging
+
+
+@pytest.fixture(scope="module")
+def ward():
+    endpoint = new_endpoint()
+    ward = make_ward(endpoint)
+    ward.enrol("Dora Draft", "Consultant")
+    ward.enrol("Rex Reader", "Registrar")
+    yield ward
+    endpoint.stop()
+
+
+def _drag(window, start, end) -> None:
+    window.choose_tool("rectangle")
+    viewport = window.canvas.viewport()
+    a, b = window.canvas.to_view(*start).toPoint(), window.canvas.to_view(*end).toPoint()
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+    for i in range(1, 5):
+        QTest.mouseMove(viewport, a + (b - a) * i / 4)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
+
+
+def test_a_crash_loses_nothing_and_sending_deletes_the_draft(qtbot, make_window, ward, qapp,
+                                                             pattern_png):
+    from medsnap.messaging.profile import Workstation
+
+    drafts = Workstation(ward.home).profile(ward.staff["Dora Draft"]).drafts_folder
+    window = make_window(1100, 760)
+    ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
+    sign_in_through_first_run(qtbot, ui, ward.staff["Dora Draft"])
+    open_and_wait(qtbot, window, pattern_png)
+    _drag(window, (30, 30), (120, 100))
+    with qtbot.waitSignal(ui.drafts.saved, timeout=10000):
+        ui.drafts.save_now()
+    [draft] = list(drafts.glob("*.age"))
+    data = draft.read_bytes()
+    assert data.startswith(b"age-encryption.org/v1") and b"\x89PNG" not in data
+    assert b"rectangle" not in data
+    ui.binding.timer.stop()
+    ui.idle.stop()
+    ui.drafts.timer.stop()  # a crash: nothing more is saved or cleaned up
+    ui.binding.jobs.wait(5000)
+    ui.binding.session.close()
+
+    again = make_window(1100, 760)
+    ui2 = attach_messaging(again, home=ward.home, keystore=ward.keystore)
+    try:
+        with qtbot.waitSignal(ui2.drafts.restored, timeout=20000):
+            sign_in_through_first_run(qtbot, ui2, ward.staff["Dora Draft"])
+        assert again.document.size == (400, 300)
+        [rectangle] = again.document.annotations
+        assert type(rectangle).__name__ == "Rectangle"
+        assert again.undo_stack.count() == 1  # the restored drawing can be undone
+
+        panel = ui2.send_panel
+        qtbot.keyClicks(panel.picker.search, "Reader")
+        QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
+        panel.declaration.setCurrentIndex(panel.declaration.findData("not-identifiable"))
+        with qtbot.waitSignal(ui2.binding.sent, timeout=20000):
+            QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not list(drafts.glob("*.age")), timeout=10000)
+    finally:
+        ui2.shutdown()
+        ui.binding.session = None
+        ui.shutdown()
