@@ -76,3 +76,27 @@ def test_a_crash_loses_nothing_and_sending_deletes_the_draft(qtbot, make_window,
         ui2.shutdown()
         ui.binding.session = None
         ui.shutdown()
+
+
+def test_switch_user_puts_the_picture_away_for_its_owner(qtbot, make_window, ward, qapp,
+                                                         grey_png):
+    window = make_window(1100, 760)
+    ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
+    try:
+        sign_in_through_first_run(qtbot, ui, ward.staff["Dora Draft"])
+        qtbot.wait(300)  # a draft left by an earlier test would be restored now
+        open_and_wait(qtbot, window, grey_png)
+        _drag(window, (50, 50), (150, 120))
+        ui.switch_action.trigger()
+        assert window.document is None and window.canvas.document is None
+        assert window.canvas.pyramid is None and window.undo_stack.count() == 0
+        sign_in_through_first_run(qtbot, ui, ward.staff["Rex Reader"])
+        qtbot.wait(500)
+        assert window.document is None  # Rex sees nothing of Dora's picture
+        assert ui.send_panel.why_not.text().startswith("Open a picture")
+        ui.switch_action.trigger()
+        with qtbot.waitSignal(ui.drafts.restored, timeout=20000):
+            sign_in_through_first_run(qtbot, ui, ward.staff["Dora Draft"])
+        assert window.document.size == (400, 300) and len(window.document.annotations) == 1
+    finally:
+        ui.shutdown()

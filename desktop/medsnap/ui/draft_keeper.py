@@ -91,6 +91,27 @@ class DraftKeeper(QObject):
         self.binding.jobs.run(work, self.saved.emit, self.binding.notice.emit,
                               "keeping a draft")
 
+    def put_away(self) -> None:
+        """Switch user: keep the picture as this clinician's draft and empty the editor, so
+        the next clinician on the workstation never sees it (their sign-in restores it)."""
+        window = self.window
+        if window.document is None:
+            return
+        self.save_now()  # the job holds its own snapshot
+        window.commit_text()
+        window.sent_preview.switch_off()
+        window.undo_stack.clear()
+        window.canvas.set_tool(None)
+        window.document = None
+        window.source_name = ""
+        window.canvas.set_document(None)
+        window.canvas.set_picture(None)
+        window.setWindowTitle("MedSnap")
+        for action in window.actions.document_actions:
+            action.setEnabled(False)
+        self.draft_id = ""
+        self.dirty = False
+
     def discard(self) -> None:
         """The picture was sent (or queued): its draft is no longer needed."""
         if self.binding.session is None or not self.draft_id:

@@ -85,7 +85,7 @@ class MessagingUi(QObject):
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.triggered.connect(lambda: self.binding.lock("asked"))
         self.switch_action = QAction("S&witch user…", self.window)
-        self.switch_action.triggered.connect(self.binding.switch_user)
+        self.switch_action.triggered.connect(self.switch_user)
         self.sync_action = QAction("&Check for messages", self.window)
         self.sync_action.setShortcut(QKeySequence("F5"))
         self.sync_action.triggered.connect(self.binding.sync)
@@ -115,7 +115,7 @@ class MessagingUi(QObject):
         self.first_run.enrol_requested.connect(b.enrol)
         self.first_run.demo_requested.connect(lambda: b.start_demo())
         self.lock_screen.unlock_requested.connect(b.unlock)
-        self.lock_screen.switch_user_requested.connect(b.switch_user)
+        self.lock_screen.switch_user_requested.connect(self.switch_user)
         panel.sign_in_requested.connect(lambda: self.first_run.present_with(b.last_staff_id()))
         panel.send_requested.connect(self._send_requested)
         panel.preview_requested.connect(lambda: w.actions.preview.trigger())
@@ -152,6 +152,11 @@ class MessagingUi(QObject):
         self.send_panel.set_signed_in(name)
         self.indicator.show_state(self.binding.offline)
         self._directory(self.binding.directory)
+
+    def switch_user(self) -> None:
+        self.drafts.put_away()
+        self.send_panel.set_has_picture(False)
+        self.binding.switch_user()
 
     def _auth_failed(self, message: str) -> None:
         (self.lock_screen if self.lock_screen.isVisible() else self.first_run).failed(message)
