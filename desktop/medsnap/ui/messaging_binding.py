@@ -8,8 +8,6 @@ each job opens the outbox/inbox it needs and closes them again.
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -17,6 +15,7 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from medsnap.messaging.profile import Workstation, medsnap_home
 from medsnap.ui.jobs import Jobs
+from medsnap.ui.message_traffic import MessageTraffic
 
 SYNC_INTERVAL_MS = 10_000
 
@@ -30,7 +29,7 @@ def policy(key: str, default: Any) -> Any:
         return default
 
 
-class MessagingBinding(QObject):
+class MessagingBinding(MessageTraffic, QObject):
     signed_in = Signal(str)  # the clinician's signed display name
     signed_out = Signal()
     auth_failed = Signal(str)
@@ -190,163 +189,6 @@ class MessagingBinding(QObject):
     def colleague_name(self, staff_id: str) -> str:
         found = next((e for e in self.directory if e["staff_id"] == staff_id), None)
         return found["display_name"] if found else staff_id
-
-    # sending --------------------------------------------------------------------------
-    def send(self, document, to_staff_id: str, *, note: str, declaration: str,
-             priority: str = "normal", expires_days: int | None = None) -> None:
-        """Export the clean image, seal it to the colleague, queue it, try to send it now."""
-        from medsnap.messaging.compose import queue_letter
-        from medsnap.messaging.outbox import Outbox
-        from medsnap.messaging.sync import SyncWorker
-
-        session = self.session
-        if not self.is_unlocked:
-            self.send_failed.emit("MedSnap is locked or nobody is signed in. Nothing was sent; "
-                                  "your picture is still here. Sign in, then press Send again.")
-            return
-
-        def work():
-            from medsnap.exporting import export_bytes
-
-            image = export_bytes(document)
-            outbox = Outbox(session.profile.outbox_path)
-            try:
-                # priority travels signed, in the letter's annotations data (the engine has
-                # no priority field): {"priority": "urgent"}
-                message_id = queue_letter(session, outbox, image, [to_staff_id], note=note,
-                                          declaration=declaration, expires_days=expires_days,
-                                          annotations={"priority": priority})
-                report = SyncWorker(session, outbox).run_once()
-                item = outbox.get(message_id)
-                return item, report.offline, outbox.items()
-            finally:
-                outbox.close()
-
-        def done(result) -> None:
-            item, offline, items = result
-            self._set_offline(offline)
-            self.outbox_changed.emit(items)
-            self.sent.emit(item.id, item.state, item.reason)
-
-        self.sending.emit()
-        self._run(work, done, self.send_failed.emit, "sending the picture")
-
-    def retry(self, message_id: str) -> None:
-        from medsnap.messaging.outbox import Outbox
-
-        session = self.session
-        if session is None:
-            return
-
-        def work():
-            outbox = Outbox(session.profile.outbox_path)
-            try:
-                outbox.retry(message_id)
-            finally:
-                outbox.close()
-
-        self._run(work, lambda _r: self.sync(), self.notice.emit, "retrying the message")
-
-    # syncing --------------------------------------------------------------------------
-    def sync(self) -> None:
-        """One SyncWorker.run_once off the UI thread (skipped while one is in flight)."""
-        from medsnap.messaging.inbox import Inbox
-        from medsnap.messaging.outbox import Outbox
-        from medsnap.messaging.sync import SyncWorker
-
-        session = self.session
-        if self._syncing or not self.is_unlocked:
-            return
-        self._syncing = True
-
-        def work():
-            outbox, inbox = Outbox(session.profile.outbox_path), Inbox(session)
-            try:
-                report = SyncWorker(session, outbox, inbox).run_once()
-                return report, outbox.items(), inbox.items()
-            finally:
-                outbox.close()
-                inbox.close()
-
-        def done(result) -> None:
-            self._syncing = False
-            report, outgoing, incoming = result
-            self._set_offline(report.offline)
-            self.outbox_changed.emit(outgoing)
-            self.inbox_changed.emit(incoming)
-            fresh = report.received + report.refused  # fetched and checked just now
-            if fresh:
-                self.new_messages.emit(fresh)
-
-        def failed(message: str) -> None:
-            self._syncing = False
-            if self.is_unlocked:  # a sync cut short by a lock is not a failure to report
-                self.notice.emit(message)
-
-        self._run(work, done, failed, "checking for messages")
-
-    def _set_offline(self, offline: str) -> None:
-        if offline != self.offline:
-            self.offline = offline
-            self.offline_changed.emit(offline)
-
-    # reading --------------------------------------------------------------------------
-    def open_item(self, item_id: str) -> None:
-        from medsnap.messaging.inbox import Inbox
-
-        session = self.session
-        if not self.is_unlocked:
-            return
-
-        def work():
-            inbox = Inbox(session)
-            try:
-                letter = inbox.open(item_id, crl=session.crl(refresh=False))
-                return inbox.get(item_id), letter, inbox.items()
-            finally:
-                inbox.close()
-
-        def done(result) -> None:
-            item, letter, items = result
-            self.inbox_changed.emit(items)
-            self.letter_opened.emit(item, letter)
-
-        def failed(message: str) -> None:
-            if self.is_unlocked:
-                self.open_failed.emit(message)
-
-        self._run(work, done, failed, "opening the message")
-
-    def save_record_copy(self, image: bytes, path: str, message_id: str) -> None:
-        session = self.session
-
-        def work():
-            Path(path).write_bytes(image)
-            session.audit.record("saved_copy", id=message_id, size=len(image))
-            return path
-
-        self._run(work, lambda p: self.notice.emit(f"Saved a copy for the record to {p} "
-                                                   "(recorded in the audit log)."),
-                  self.notice.emit, "saving the copy")
-
-    # colleagues' keys -----------------------------------------------------------------
-    def _known_path(self) -> Path:
-        return self.session.profile.folder / "known_colleagues.json"
-
-    def known_colleagues(self) -> dict:
-        if self.session is None:
-            return {}
-        try:
-            return json.loads(self._known_path().read_text())
-        except (FileNotFoundError, ValueError):
-            return {}
-
-    def remember_colleague(self, staff_id: str, safety: str, verified: bool) -> None:
-        known = self.known_colleagues()
-        known[staff_id] = {"safety_number": safety, "verified": verified,
-                           "seen_at": int(time.time())}
-        path = self._known_path()
-        path.write_text(json.dumps(known, indent=1, sort_keys=True))
 
     def shutdown(self) -> None:
         self.timer.stop()

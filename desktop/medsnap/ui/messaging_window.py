@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox, QScrollArea, QTabWidget
+from PySide6.QtWidgets import (QDockWidget, QMessageBox, QScrollArea,
+                               QSystemTrayIcon, QTabWidget)
 
 from medsnap.ui.colleague_picker import remember_recent, safety_number_of, show_safety_number
 from medsnap.ui.draft_keeper import DraftKeeper
 from medsnap.ui.first_run import FirstRunScreen
-from medsnap.ui.inbox_view import NOTIFICATION, InboxView
+from medsnap.ui.receiving_binding import ReceivingBinding
+from medsnap.ui.inbox_view import InboxView
 from medsnap.ui.letter_viewer import LetterViewer
 from medsnap.ui.lock_screen import IdleWatcher, LockScreen
 from medsnap.ui.messaging_binding import MessagingBinding, policy
@@ -39,7 +41,7 @@ def _dock(window, title: str, name: str, widget) -> QDockWidget:
     return dock
 
 
-class MessagingUi(QObject):
+class MessagingUi(ReceivingBinding, QObject):
     def __init__(self, window, binding: MessagingBinding, idle_check_ms: int = 15_000) -> None:
         super().__init__(window)
         self.window, self.binding = window, binding
@@ -58,6 +60,7 @@ class MessagingUi(QObject):
         window.splitDockWidget(self.send_dock, self.messages_dock, Qt.Orientation.Vertical)
         QTimer.singleShot(0, self._size_docks)  # once the window has its size
         self.signed_in_as = ""
+        self.tray: QSystemTrayIcon | None = None
         self.viewer = LetterViewer(bool(policy("allow_save_copy", True)), window)
         self.lock_screen = LockScreen(window)
         self.first_run = FirstRunScreen(window)
@@ -251,53 +254,14 @@ class MessagingUi(QObject):
                                          "when it is delivered and read.", ok=True)
             self.send_panel.reset_after_send()
 
-    # receiving ----------------------------------------------------------------------------
-    def _inbox(self, items) -> None:
-        self.inbox_view.show_items(items)
-        unread = self.inbox_view.unread_count()
-        self.tabs.setTabText(0, f"Inbox ({unread})" if unread else "Inbox")
-
-    def _notify(self, count: int) -> None:
-        self.inbox_view.notify(count)
-        self.window.status.showMessage(NOTIFICATION, 15000)
-        self.tabs.setCurrentWidget(self.inbox_view)
-        QApplication.alert(self.window)
-
-    def _open(self, item_id: str) -> None:
-        item = self.inbox_view.items.get(item_id)
-        if item is None:
-            return
-        if item.state == "refused":
-            self.viewer.show_refusal(item)
-            self._show_viewer()
-        else:
-            self.binding.open_item(item_id)
-
-    def _opened(self, item, letter) -> None:
-        self.inbox_view.remember_note(item.id, letter.note)
-        self.inbox_view.show_items(list(self.inbox_view.items.values()))
-        self.viewer.show_letter(letter)
-        self._show_viewer()
-
-    def _show_viewer(self) -> None:
-        self.viewer.show()
-        self.viewer.raise_()
-        self.viewer.activateWindow()
-
-    def _reply(self, letter) -> None:
-        sender = letter.sender
-        self.window.open_bytes(letter.image, f"Reply to {sender.display_name}")
-        self.send_panel.picker.choose_staff_id(sender.staff_id, sender.display_name)
-        self.viewer.close()
-        self.window.raise_()
-        self.window.activateWindow()
-
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if watched is self.window and event.type() == QEvent.Type.Close:
             self.shutdown()
         return False
 
     def shutdown(self) -> None:
+        if self.tray is not None:
+            self.tray.hide()
         self.drafts.timer.stop()
         self.drafts.save_now()
         self.idle.stop()

@@ -1,0 +1,58 @@
+"""The receiving side of the window's messaging: the inbox list, the notification (no
+patient content), the viewer and Reply. Mixed into MessagingUi, which owns the widgets."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+from medsnap.ui.inbox_view import NOTIFICATION
+
+
+class ReceivingBinding:
+    # receiving ----------------------------------------------------------------------------
+    def _inbox(self, items) -> None:
+        self.inbox_view.show_items(items)
+        unread = self.inbox_view.unread_count()
+        self.tabs.setTabText(0, f"Inbox ({unread})" if unread else "Inbox")
+
+    def _notify(self, count: int) -> None:
+        self.inbox_view.notify(count)
+        self.window.status.showMessage(NOTIFICATION, 15000)
+        self.tabs.setCurrentWidget(self.inbox_view)
+        QApplication.alert(self.window)
+        if QSystemTrayIcon.isSystemTrayAvailable():  # the desktop's own notification
+            if self.tray is None:
+                self.tray = QSystemTrayIcon(self.window.windowIcon(), self)
+                self.tray.activated.connect(lambda _reason: self.window.activateWindow())
+            self.tray.show()
+            self.tray.showMessage("MedSnap", NOTIFICATION if count == 1 else
+                                  f"{count} new messages from colleagues")
+
+    def _open(self, item_id: str) -> None:
+        item = self.inbox_view.items.get(item_id)
+        if item is None:
+            return
+        if item.state == "refused":
+            self.viewer.show_refusal(item)
+            self._show_viewer()
+        else:
+            self.binding.open_item(item_id)
+
+    def _opened(self, item, letter) -> None:
+        self.inbox_view.remember_note(item.id, letter.note)
+        self.inbox_view.show_items(list(self.inbox_view.items.values()))
+        self.viewer.show_letter(letter)
+        self._show_viewer()
+
+    def _show_viewer(self) -> None:
+        self.viewer.show()
+        self.viewer.raise_()
+        self.viewer.activateWindow()
+
+    def _reply(self, letter) -> None:
+        sender = letter.sender
+        self.window.open_bytes(letter.image, f"Reply to {sender.display_name}")
+        self.send_panel.picker.choose_staff_id(sender.staff_id, sender.display_name)
+        self.viewer.close()
+        self.window.raise_()
+        self.window.activateWindow()
