@@ -123,9 +123,9 @@ def _switch_button(ui):
 def test_idle_clock_restarts_on_input(qtbot, locked_ui, ward):
     window, ui = locked_ui
     sign_in_through_first_run(qtbot, ui, ward.staff["Sam Sender"])
-    ui.idle.timeout_minutes = 1.0 / 60
+    ui.idle.timeout_minutes = 1.5 / 60
     ui.idle.timer.setInterval(100)
-    for _ in range(8):  # keep moving the mouse for 1.6 s: no lock
+    for _ in range(10):  # keep moving the mouse for 2 s, longer than the timeout: no lock
         QTest.mouseMove(window.canvas.viewport())
         QTest.mouseMove(window, window.rect().center())
         qtbot.wait(200)
