@@ -89,3 +89,29 @@ def test_verified_badge_and_key_change_warning(qtbot, make_window, ward, qapp, g
         assert known["verified"] is False  # the new key has not been compared yet
     finally:
         ui.shutdown()
+
+
+def test_type_ahead_puts_recent_colleagues_first(qapp, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from medsnap.ui.colleague_picker import ColleaguePicker, remember_recent
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    people = [{"staff_id": f"id{i}", "display_name": name, "role": role, "department": dept,
+               "signing_certificate": "", "encryption_certificate": ""}
+              for i, (name, role, dept) in enumerate([
+                  ("Amy Adams", "Registrar", "Cardiology"), ("Bea Brown", "Consultant", "Cardiology"),
+                  ("Cal Clark", "Registrar", "Renal"), ("Me Myself", "Registrar", "Cardiology")])]
+    picker = ColleaguePicker(settings)
+    picker.set_entries(people, "id3", {})
+    assert [e["display_name"] for e in picker.ordered("")] == ["Amy Adams", "Bea Brown",
+                                                                 "Cal Clark"]
+    assert [e["display_name"] for e in picker.ordered("cardio")] == ["Amy Adams", "Bea Brown"]
+    assert [e["display_name"] for e in picker.ordered("registrar renal")] == ["Cal Clark"]
+    remember_recent(settings, "id2")
+    remember_recent(settings, "id1")
+    assert [e["display_name"] for e in picker.ordered("")] == ["Bea Brown", "Cal Clark",
+                                                                 "Amy Adams"]
+    picker.refilter()
+    assert picker.list.item(0).text().startswith("Bea Brown")
+    picker.deleteLater()
