@@ -132,3 +132,10 @@ def test_idle_clock_restarts_on_input(qtbot, locked_ui, ward):
         assert not ui.lock_screen.isVisible()
     with qtbot.waitSignal(ui.binding.locked, timeout=5000):
         pass
+
+
+def test_lock_now_before_signing_in_does_nothing(qtbot, locked_ui):
+    window, ui = locked_ui
+    QTest.mouseClick(ui.first_run.later, Qt.MouseButton.LeftButton)
+    ui.lock_action.trigger()
+    assert not ui.lock_screen.isVisible() and window.canvas.isVisible()

@@ -155,6 +155,8 @@ class MessagingBinding(MessageTraffic, QObject):
         return False
 
     def lock(self, why: str = "asked") -> None:
+        if self.session is None:
+            return  # nobody signed in: nothing to lock (the editor holds no letters)
         if self.is_unlocked:
             self.session.lock()
             self.session.audit.record("lock", staff_id=self.staff_id, why=why)
