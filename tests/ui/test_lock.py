@@ -84,6 +84,8 @@ def test_idle_lock_clears_the_view_and_the_viewers_memory(qtbot, locked_ui, ward
     gc.collect()
     assert letter_ref() is None, gc.get_referrers(letter_ref())
     assert ui.binding.session.keys.is_locked
+    assert not window.actions.open.isEnabled() and not window.actions.preview.isEnabled()
+    assert not ui.lock_action.isEnabled()  # no shortcut acts behind the lock screen
     shown = " ".join(w.text() for w in lock.findChildren(type(lock.who)))
     assert "bed 4" not in shown and "Sam" not in shown
 
@@ -97,6 +99,7 @@ def test_idle_lock_clears_the_view_and_the_viewers_memory(qtbot, locked_ui, ward
         QTest.mouseClick(lock.unlock, Qt.MouseButton.LeftButton)
     assert not lock.isVisible() and window.canvas.isVisible()
     assert window.document is document  # nothing drawn is lost by a lock
+    assert window.actions.open.isEnabled() and window.actions.preview.isEnabled()
     qtbot.waitUntil(lambda: ui.inbox_view.tree.topLevelItemCount() == 1, timeout=10000)
 
 
@@ -111,6 +114,8 @@ def test_lock_now_with_ctrl_l_and_switch_user(qtbot, locked_ui, ward):
     QTest.mouseClick(_switch_button(ui), Qt.MouseButton.LeftButton)
     assert ui.first_run.isVisible() and ui.binding.session is None
     assert ui.first_run.staff_id.text() == ""
+    QTest.mouseClick(ui.first_run.later, Qt.MouseButton.LeftButton)  # annotate without a session
+    assert window.canvas.isVisible() and window.actions.open.isEnabled()
 
 
 def _switch_button(ui):

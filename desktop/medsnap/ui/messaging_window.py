@@ -61,6 +61,7 @@ class MessagingUi(ReceivingBinding, QObject):
         QTimer.singleShot(0, self._size_docks)  # once the window has its size
         self.signed_in_as = ""
         self.tray: QSystemTrayIcon | None = None
+        self._switched_off: list[QAction] = []
         self.viewer = LetterViewer(bool(policy("allow_save_copy", True)), window)
         self.lock_screen = LockScreen(window)
         self.first_run = FirstRunScreen(window)
@@ -117,6 +118,7 @@ class MessagingUi(ReceivingBinding, QObject):
         self.first_run.sign_in_requested.connect(b.sign_in)
         self.first_run.enrol_requested.connect(b.enrol)
         self.first_run.demo_requested.connect(lambda: b.start_demo())
+        self.first_run.dismissed.connect(lambda: self._show_content(True))  # annotate only
         self.lock_screen.unlock_requested.connect(b.unlock)
         self.lock_screen.switch_user_requested.connect(self.switch_user)
         panel.sign_in_requested.connect(lambda: self.first_run.present_with(b.last_staff_id()))
@@ -186,6 +188,16 @@ class MessagingUi(ReceivingBinding, QObject):
         self.lock_screen.present_for(self.binding.display_name or self.binding.staff_id)
 
     def _show_content(self, visible: bool) -> None:
+        """Locked: hide the picture and the panels, and switch off every window action so
+        no shortcut (open, paste, preview, tools) acts behind the lock screen."""
+        if not visible and not self._switched_off:
+            self._switched_off = [a for a in self.window.findChildren(QAction) if a.isEnabled()]
+            for action in self._switched_off:
+                action.setEnabled(False)
+        elif visible:
+            for action in self._switched_off:
+                action.setEnabled(True)
+            self._switched_off = []
         self.window.canvas.setVisible(visible)
         self.send_dock.setVisible(visible)
         self.messages_dock.setVisible(visible)
