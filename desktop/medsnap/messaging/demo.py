@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from medsnap.crypto.keystore import KeyStore
+from medsnap.messaging.demo_keyring import demo_keystore
 from medsnap.messaging.profile import Workstation, root_fingerprint
 from medsnap.messaging.session import enrol
 
@@ -151,7 +152,7 @@ def start_demo(home: Path, *, port: int = DEMO_PORT,
     root = httpx.get(f"{url}/v1/ca/root", timeout=10, trust_env=False).content
     # the demo's own root is this workstation's pin while the demo is in use
     workstation.update(endpoint_url=url, root_fingerprint=root_fingerprint(root), demo=True)
-    keystore = keystore or KeyStore()
+    keystore = keystore or demo_keystore(home)
     _enrol_missing(workstation, database_url, url, keystore)
     for person in COLLEAGUES:  # a restarted demo may listen on another port
         workstation.profile(person.staff_id).update(endpoint_url=url)

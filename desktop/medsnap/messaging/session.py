@@ -20,6 +20,7 @@ from medsnap.crypto.certificates import ClinicianCertificates
 from medsnap.crypto.clinician_keys import ClinicianKeys
 from medsnap.crypto.identity import identity_from_certificate
 from medsnap.crypto.keystore import KeyStore, UnlockedKeys, check_passphrase_strength
+from medsnap.messaging.demo_keyring import keystore_for
 from medsnap.crypto.letter_model import UnlockedClinician
 from medsnap.messaging.audit import AuditLog
 from medsnap.messaging.errors import (EndpointUnreachable, NotSignedIn, ProfileError,
@@ -155,7 +156,7 @@ def _open(workstation: Workstation, profile: Profile, keys: UnlockedKeys,
 
 def enrol(workstation: Workstation, staff_id: str, code: str, passphrase: str, *,
           endpoint_url: str | None = None, keystore: KeyStore | None = None) -> Session:
-    keystore = keystore or KeyStore()
+    keystore = keystore or keystore_for(workstation, staff_id)
     check_passphrase_strength(passphrase, staff_id)  # before the one-time code is spent
     url = workstation.endpoint_url(endpoint_url)
     keys = ClinicianKeys.generate()
@@ -197,7 +198,7 @@ def sign_in(workstation: Workstation, staff_id: str, passphrase: str, *,
             endpoint_url: str | None = None, keystore: KeyStore | None = None,
             record: bool = True) -> Session:
     """Unlock ``staff_id``'s keys, fetching them from the endpoint if this is a new computer."""
-    keystore = keystore or KeyStore()
+    keystore = keystore or keystore_for(workstation, staff_id)
     profile = workstation.profile(staff_id)
     url = endpoint_url or profile.facts().get("endpoint_url") or \
         workstation.endpoint_url(endpoint_url)
