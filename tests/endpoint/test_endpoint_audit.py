@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import enrolment_factory
+from endpoint_support import enrolment_factory
 from endpoint_harness import EndpointServer
 
 from medsnap_endpoint import admin, audit

@@ -7,7 +7,7 @@ import re
 
 import httpx
 import pytest
-from conftest import enrolment_factory
+from endpoint_support import enrolment_factory
 
 from medsnap_endpoint import protocol as p
 from medsnap_endpoint.client import DeviceKeys, EndpointClient, EndpointRefused

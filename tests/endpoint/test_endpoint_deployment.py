@@ -9,7 +9,7 @@ import time
 
 import httpx
 import pytest
-from conftest import GENEROUS_LIMITS, _with_ca, enrolment_factory
+from endpoint_support import GENEROUS_LIMITS, _with_ca, enrolment_factory
 from endpoint_harness import EndpointServer
 
 from medsnap_endpoint.client import EndpointClient, EndpointRefused

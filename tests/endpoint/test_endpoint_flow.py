@@ -7,7 +7,7 @@ import os
 import time
 
 import pytest
-from conftest import enrolment_factory
+from endpoint_support import enrolment_factory
 from cryptography import x509
 
 from medsnap.crypto.certificates import validate_clinician

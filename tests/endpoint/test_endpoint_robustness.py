@@ -9,7 +9,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import enrolment_factory
+from endpoint_support import enrolment_factory
 
 from medsnap_endpoint.client import EndpointClient, EndpointRefused
 from medsnap_endpoint.storage import open_database

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 import schemathesis
-from conftest import enrolment_factory
+from endpoint_support import enrolment_factory
 from hypothesis import HealthCheck, given, settings
 
 from medsnap_endpoint import protocol as p

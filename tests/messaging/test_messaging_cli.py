@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import clean_png, markers_of, scan_for_plaintext
+from messaging_support import clean_png, markers_of, scan_for_plaintext
 from file_keyring import FILE_ENV
 
 from medsnap.imaging import find_metadata, load_picture

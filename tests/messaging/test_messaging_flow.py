@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import PASSPHRASE, add_clinician
+from messaging_support import PASSPHRASE, add_clinician
 
 from medsnap.imaging import find_metadata
 from medsnap.messaging.compose import queue_letter

@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 
 import pytest
-from conftest import PASSPHRASE, add_clinician
+from messaging_support import PASSPHRASE, add_clinician
 
 from medsnap.crypto.letter import seal
 from medsnap.crypto.letter_model import Letter

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import PASSPHRASE, Desk, add_clinician, start_endpoint
+from messaging_support import PASSPHRASE, Desk, add_clinician, start_endpoint
 from file_keyring import FILE_ENV, FileKeyring
 
 from medsnap.crypto.keystore import KeyStore

@@ -15,7 +15,7 @@ from PySide6.QtTest import QTest
 
 _HERE = Path(__file__).resolve().parent
 _spec = importlib.util.spec_from_file_location("messaging_fixtures",
-                                               _HERE.parent / "messaging" / "conftest.py")
+                                               _HERE.parent / "messaging" / "messaging_support.py")
 messaging_fixtures = importlib.util.module_from_spec(_spec)
 sys.modules["messaging_fixtures"] = messaging_fixtures
 _spec.loader.exec_module(messaging_fixtures)  # the messaging engineer's endpoint helpers

@@ -12,7 +12,7 @@ from medsnap.imaging import load_picture
 from medsnap.imaging.source_info import WINDOW_PRESETS
 from medsnap.render import render
 from tests.imaging.record_fixtures import dicom_bytes, dicom_dataset, ramp
-from tests.ui.conftest import open_and_wait
+from ui_support import open_and_wait
 from tests.ui.test_editor_tools import drag
 
 

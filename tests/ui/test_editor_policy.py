@@ -15,7 +15,7 @@ from medsnap.config import POLICY_FILE_ENV, SETTINGS
 from medsnap.exporting import export_bytes
 from medsnap.ui.editor_policy import load_editor_config
 from medsnap.ui.settings_dialog import ADMIN_NOTE, SettingsDialog
-from tests.ui.conftest import open_and_wait
+from ui_support import open_and_wait
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 
 from medsnap.render import render
 from medsnap.ui import settings as prefs
-from tests.ui.conftest import open_and_wait, view_point
+from ui_support import open_and_wait, view_point
 
 
 def drag(window, tool_id, start, end, steps=4):

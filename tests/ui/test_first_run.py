@@ -85,7 +85,7 @@ def test_wrong_passphrase_is_refused_in_plain_words(qtbot, make_window, endpoint
 
 def test_try_the_demo_signs_in_and_just_annotate_keeps_the_editor(qtbot, make_window, qapp,
                                                                    grey_png):
-    from conftest import open_and_wait
+    from ui_support import open_and_wait
 
     home = Path(tempfile.mkdtemp(prefix="medsnap-demo-"))
     window, ui = _window(make_window, home)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import open_and_wait
+from ui_support import open_and_wait
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from send_receive_support import (PASSPHRASE, make_ward, new_endpoint,

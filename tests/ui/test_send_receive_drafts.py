@@ -5,7 +5,7 @@ draft is deleted."""
 from __future__ import annotations
 
 import pytest
-from conftest import open_and_wait
+from ui_support import open_and_wait
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from send_receive_support import make_ward, new_endpoint, sign_in_through_first_run

@@ -4,7 +4,7 @@ and a colleague whose key changed since the last send is flagged before anything
 from __future__ import annotations
 
 import pytest
-from conftest import open_and_wait
+from ui_support import open_and_wait
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox

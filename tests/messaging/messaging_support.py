@@ -1,0 +1,126 @@
+"""Messaging fixtures: one real `medsnap-endpoint serve` process, workstations with own homes."""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "endpoint"))
+from endpoint_harness import EndpointServer  # noqa: E402  (the endpoint engineer's harness)
+
+from medsnap.crypto.keystore import KeyStore  # noqa: E402
+from medsnap.messaging.profile import Workstation  # noqa: E402
+from medsnap_endpoint import admin  # noqa: E402
+from medsnap_endpoint.storage import open_database  # noqa: E402
+
+LIMITS = ["--public-requests-per-minute", "100000", "--requests-per-minute", "100000",
+          "--key-fetches-per-staff-per-hour", "1000", "--key-fetches-per-client-per-hour",
+          "1000", "--sweep-interval-seconds", "0"]
+PASSPHRASE = "copper lantern drifts 42 north"
+
+
+def start_endpoint(folder: Path, port: int = 0) -> EndpointServer:
+    url = f"sqlite:///{folder / 'endpoint.db'}"
+    if not (folder / "endpoint.db").exists():
+        database = open_database(url)
+        try:
+            admin.init_ca(database, "MedSnap Messaging Test Root")
+        finally:
+            database.close()
+    server = EndpointServer(url, LIMITS)
+    server.port = port
+    return server.start()
+
+
+@pytest.fixture(scope="session")
+def endpoint() -> Iterator[EndpointServer]:
+    folder = Path(tempfile.mkdtemp(prefix="medsnap-msg-endpoint-"))
+    server = start_endpoint(folder)
+    yield server
+    server.stop()
+
+
+def add_clinician(server: EndpointServer, name: str, role: str = "Registrar") -> tuple[str, str]:
+    """A new clinician with a unique staff id; returns (staff_id, one-time code)."""
+    staff_id = f"{name.split()[-1].lower()}{uuid.uuid4().hex[:6]}"
+    database = open_database(server.database_url)
+    try:
+        code, _ = admin.add_clinician(database, staff_id=staff_id,
+                                      email=f"{staff_id}@hospital.example", display_name=name,
+                                      role=role, department="Cardiology")
+    finally:
+        database.close()
+    return staff_id, code
+
+
+@dataclass
+class Desk:
+    """One workstation: its own MEDSNAP_HOME and its own (in-memory) keyring."""
+
+    home: Path
+    keystore: KeyStore
+
+    @property
+    def workstation(self) -> Workstation:
+        return Workstation(self.home)
+
+
+@pytest.fixture(scope="session")
+def make_desk(tmp_path_factory) -> Callable[[], Desk]:
+    """A new workstation each call (session-wide, so module fixtures can enrol people once)."""
+    from keyring_backends import MemoryKeyring
+
+    def make() -> Desk:
+        home = tmp_path_factory.mktemp("desk")
+        return Desk(home, KeyStore(keyring_backend=MemoryKeyring()))
+
+    return make
+
+
+def clean_png(marker_seed: int, size: tuple[int, int] = (96, 64)) -> bytes:
+    """A clean PNG of random pixels (a unique image each seed)."""
+    from PIL import Image
+
+    from medsnap.imaging import encode_clean
+
+    rng = random.Random(marker_seed)
+    pixels = bytes(rng.getrandbits(8) for _ in range(size[0] * size[1] * 3))
+    return encode_clean(Image.frombytes("RGB", size, pixels), "png")
+
+
+def markers_of(image: bytes) -> list[bytes]:
+    """Byte strings that would betray the image if found on disk."""
+    middle = len(image) // 2
+    return [image[middle:middle + 24], image[-40:-12]]
+
+
+def scan_for_plaintext(folders: list[Path], markers: list[bytes]) -> list[str]:
+    """Files under ``folders`` holding a PNG/JPEG signature or one of ``markers``."""
+    signatures = [b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xdb"]
+    found = []
+    for folder in folders:
+        for root, _dirs, files in os.walk(folder):
+            for name in files:
+                path = Path(root, name)
+                try:
+                    data = path.read_bytes()
+                except OSError:
+                    continue
+                hits = [m for m in [*signatures, *markers] if m in data]
+                if hits:
+                    found.append(f"{path}: {hits[0]!r}")
+    return found
+
+
+@pytest.fixture
+def png_bytes() -> Callable[[int], bytes]:
+    return clean_png
+

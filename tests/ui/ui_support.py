@@ -1,0 +1,75 @@
+"""Editor window fixtures: a factory that builds real windows on private settings, closes
+them and checks that nothing was left behind (napari's make_napari_viewer pattern)."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import QPoint, QSettings
+from PySide6.QtWidgets import QApplication
+
+
+@pytest.fixture
+def settings_path(tmp_path):
+    return str(tmp_path / "medsnap-settings.ini")
+
+
+@pytest.fixture
+def make_window(qtbot, settings_path):
+    from medsnap.ui.main_window import MainWindow
+
+    before = set(QApplication.topLevelWidgets())
+    made: list[MainWindow] = []
+
+    def factory(width: int = 1000, height: int = 700) -> MainWindow:
+        window = MainWindow(QSettings(settings_path, QSettings.Format.IniFormat))
+        window.resize(width, height)
+        window.show()
+        window.activateWindow()
+        # window shortcuts (Ctrl+V, tool keys) need an active window
+        qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+        made.append(window)
+        return window
+
+    yield factory
+    for window in made:
+        window.close()
+        window.deleteLater()
+    for _ in range(3):
+        QApplication.processEvents()
+        QApplication.sendPostedEvents(None, 0)  # 0 = QEvent::DeferredDelete included
+    leaked = [w for w in QApplication.topLevelWidgets() if w not in before and w.isVisible()]
+    assert leaked == [], f"top-level widgets left open: {leaked}"
+
+
+def open_and_wait(qtbot, window, source, timeout=15000):
+    with qtbot.waitSignal(window.picture_loaded, timeout=timeout):
+        if isinstance(source, bytes):
+            window.open_bytes(source, "test image")
+        else:
+            window.open_path(str(source))
+    qtbot.wait(10)
+
+
+def view_point(window, x, y) -> QPoint:
+    return window.canvas.to_view(x, y).toPoint()
+
+
+@pytest.fixture
+def grey_png(tmp_path):
+    """A 400x300 mid-grey picture: any drawn colour stands out in the pixels."""
+    path = tmp_path / "grey.png"
+    Image.new("RGB", (400, 300), (128, 128, 128)).save(path)
+    return path
+
+
+@pytest.fixture
+def pattern_png(tmp_path):
+    """Four coloured quadrants, so positions can be told apart in rendered pixels."""
+    image = Image.new("RGB", (400, 300), (255, 0, 0))
+    image.paste((0, 255, 0), (200, 0, 400, 150))
+    image.paste((0, 0, 255), (0, 150, 200, 300))
+    image.paste((255, 255, 0), (200, 150, 400, 300))
+    path = tmp_path / "pattern.png"
+    image.save(path)
+    return path
