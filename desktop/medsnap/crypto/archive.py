@@ -10,10 +10,10 @@ members, base-256 numbers, bad checksums, non-zero padding, missing or dirty end
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from medsnap.crypto.age.api import preallocated
 from medsnap.crypto.letter_errors import MalformedLetter
 
 BLOCK = 512
@@ -170,21 +170,12 @@ def _parse_header(header: bytes, limits: Mapping[str, int]) -> tuple[str, int]:
     return name, size
 
 
-def _exact_buffer(size: int) -> io.BytesIO:
-    """``size`` bytes whose ``getvalue()`` is later ``bytes`` without a copy."""
-    buffer = io.BytesIO()
-    if size:
-        buffer.seek(size - 1)
-        buffer.write(b"\0")
-    return buffer
-
-
 class _Reading:
     """The member whose data is arriving: written in place into an exact-size buffer."""
 
     def __init__(self, name: str, size: int, hashed: bool):
         self.name, self.size, self.filled = name, size, 0
-        self.buffer = _exact_buffer(size)
+        self.buffer = preallocated(size)
         self.view = self.buffer.getbuffer()
         self.hash = hashlib.sha256() if hashed else None
 
