@@ -68,7 +68,6 @@ def pdf_letter(pages: int = 3, *, scanned_page: int | None = 1,
     """A letter of ``pages`` A4 pages; page ``scanned_page`` (0-based) is one JPEG."""
     page_ids = [3 + 2 * n for n in range(pages)]
     font_id, image_id = 3 + 2 * pages, 4 + 2 * pages
-    info_id = image_id + 1
     objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>",
                             b"<< /Type /Pages /Kids [%s] /Count %d >>"
                             % (b" ".join(b"%d 0 R" % i for i in page_ids), pages)]

@@ -7,7 +7,6 @@ document information and JPEG, or in the DICOM header, private tags and nested s
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import subprocess

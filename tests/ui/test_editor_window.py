@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from medsnap.document.geometry import Rect
 from medsnap.imaging import verify_clean
 from medsnap.ui import settings as prefs
-from ui_support import open_and_wait, view_point
+from ui_support import open_and_wait
 from tests.ui.test_editor_tools import drag
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier

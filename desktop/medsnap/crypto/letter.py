@@ -31,7 +31,7 @@ from medsnap.crypto.letter_model import (
     DECLARATIONS, DEFAULT_LIFETIME, IMAGE_MEMBERS, MAX_LIFETIME, MAX_NOTE_CHARS, Letter,
     OpenedLetter, UnlockedClinician, Verification)
 from medsnap.crypto.letter_parts import (
-    MANIFEST_MEMBER, MEMBER_LIMITS, NOTE_MEDIA_TYPE, NOTE_MEMBER, check_member_order,
+    MEMBER_LIMITS, NOTE_MEDIA_TYPE, NOTE_MEMBER, check_member_order,
     check_parts, image_matches_type, note_json, parse_note, part_claim)
 from medsnap.crypto.letter_pack import seal_archive
 from medsnap.crypto.letter_unpack import unpack
