@@ -14,24 +14,33 @@ from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 from typing import TYPE_CHECKING
 
-from medsnap.document.annotations import Annotation, Text
-from medsnap.document.edits import Edit
-from medsnap.document.geometry import Rect
-from medsnap.document.model import Document
-from medsnap.document.tools import CropTool, SelectTool, Tool
-from medsnap.document.tools.handles import handle_points
 from medsnap.ui import canvas_overlay as overlay
 from medsnap.ui.canvas_input import CanvasInput
 from medsnap.ui.viewport import Viewport
 
-if TYPE_CHECKING:  # Pillow and the painter load with the first picture, not at start-up
+if TYPE_CHECKING:  # Pillow, the painter and the document model load with the first picture
+    from medsnap.document.annotations import Annotation
+    from medsnap.document.edits import Edit
+    from medsnap.document.geometry import Rect
+    from medsnap.document.model import Document
+    from medsnap.document.tools import Tool
     from medsnap.ui.pyramid import Pyramid
 
 BACKGROUND = QColor("#2B3036")
 
 
+def _tools():
+    """The tool state machines, loaded on first use (after the first paint), not at start-up."""
+    import medsnap.document.tools as tools
+
+    return tools
+
+
 def measure(annotation: Annotation) -> Rect:
     """What an annotation covers, with text measured by the painter itself."""
+    from medsnap.document.annotations import Text
+    from medsnap.document.geometry import Rect
+
     if isinstance(annotation, Text):
         from medsnap import render
 
@@ -151,7 +160,7 @@ class Canvas(QAbstractScrollArea):
         width, height = self._full_size()
         x = y = 0.0
         crop = self.document.crop if self.document is not None else None
-        if crop is not None and not isinstance(self.tool, CropTool):
+        if crop is not None and not isinstance(self.tool, _tools().CropTool):
             x, y, width, height = crop.x, crop.y, crop.width, crop.height
         bounds = (x, y, float(width), float(height))
         current = (self.view.image_x, self.view.image_y, self.view.image_width,
@@ -241,7 +250,7 @@ class Canvas(QAbstractScrollArea):
         assert self.document is not None
         from medsnap import render
 
-        hidden = self.tool.hidden_ids() if isinstance(self.tool, SelectTool) else set()
+        hidden = self.tool.hidden_ids() if isinstance(self.tool, _tools().SelectTool) else set()
         preview = self.tool.preview() if self.tool is not None else None
         drawings = [a for a in self.document.drawings() if a.id not in hidden]
         redactions = [a for a in self.document.redactions() if a.id not in hidden]
@@ -260,12 +269,13 @@ class Canvas(QAbstractScrollArea):
             return
         to_view = self.view.to_view
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        if isinstance(self.tool, CropTool):
+        tools = _tools()
+        if isinstance(self.tool, tools.CropTool):
             overlay.draw_crop(painter, self.document.image_rect, self.tool.shown_crop(), to_view)
-        elif isinstance(self.tool, SelectTool):
+        elif isinstance(self.tool, tools.SelectTool):
             shown = self.tool.shown_selection()
             if shown is not None:
-                overlay.draw_selection(painter, measure(shown), handle_points(shown, measure),
+                overlay.draw_selection(painter, measure(shown), tools.handles.handle_points(shown, measure),
                                        to_view)
 
     # -- input -------------------------------------------------------------------------

@@ -12,16 +12,23 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QNativeGestureEvent, QWheelEvent
 
-from medsnap.document.tools import Buttons, Modifiers, PointerEvent, SelectTool, TextTool
-
 if TYPE_CHECKING:
+    from medsnap.document.tools import Modifiers, PointerEvent
     from medsnap.ui.canvas import Canvas
 
 _NUDGES = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1),
            Qt.Key.Key_Down: (0, 1)}
 
 
+def _tools():
+    """The tool state machines, loaded on first use (after the first paint), not at start-up."""
+    import medsnap.document.tools as tools
+
+    return tools
+
+
 def _modifiers(qt_modifiers: Qt.KeyboardModifier) -> Modifiers:
+    Modifiers = _tools().Modifiers
     result = Modifiers.NONE
     if qt_modifiers & Qt.KeyboardModifier.ShiftModifier:
         result |= Modifiers.SHIFT
@@ -62,8 +69,9 @@ class CanvasInput:
 
     def _pointer(self, event: QMouseEvent) -> PointerEvent:
         x, y = self.canvas.to_image(event.position())
+        Buttons = _tools().Buttons
         buttons = Buttons.LEFT if event.buttons() & Qt.MouseButton.LeftButton else Buttons.NONE
-        return PointerEvent(x, y, buttons, _modifiers(event.modifiers()),
+        return _tools().PointerEvent(x, y, buttons, _modifiers(event.modifiers()),
                             1.0 / self.canvas.scale)
 
     def _editable(self) -> bool:
@@ -85,10 +93,10 @@ class CanvasInput:
         assert tool is not None
         self._tool_active = True
         self.canvas.emit_edit(tool.press(self._pointer(event)))
-        if isinstance(tool, TextTool) and tool.editing is not None:
+        if isinstance(tool, _tools().TextTool) and tool.editing is not None:
             self._tool_active = False
             self.canvas.text_requested.emit(tool.editing)
-        if isinstance(tool, SelectTool):
+        if isinstance(tool, _tools().SelectTool):
             self.canvas.selection_changed.emit()
         self.canvas.viewport().update()
         return True
@@ -162,7 +170,7 @@ class CanvasInput:
             self.canvas.viewport().update()
             return True
         tool = self.canvas.tool
-        if key in _NUDGES and isinstance(tool, SelectTool) and tool.selected() is not None:
+        if key in _NUDGES and isinstance(tool, _tools().SelectTool) and tool.selected() is not None:
             step = 10 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1
             dx, dy = _NUDGES[key]
             self.canvas.emit_edit(tool.nudge(dx * step, dy * step))
@@ -180,9 +188,9 @@ class CanvasInput:
         viewport = self.canvas.viewport()
         if self.space_held:
             viewport.setCursor(Qt.CursorShape.OpenHandCursor)
-        elif isinstance(self.canvas.tool, SelectTool) or self.canvas.tool is None:
+        elif self.canvas.tool is None or isinstance(self.canvas.tool, _tools().SelectTool):
             viewport.setCursor(Qt.CursorShape.ArrowCursor)
-        elif isinstance(self.canvas.tool, TextTool):
+        elif isinstance(self.canvas.tool, _tools().TextTool):
             viewport.setCursor(Qt.CursorShape.IBeamCursor)
         else:
             viewport.setCursor(Qt.CursorShape.CrossCursor)

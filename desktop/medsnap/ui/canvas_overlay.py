@@ -11,8 +11,10 @@ from typing import Callable
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
-from medsnap.document.geometry import Point, Rect
-from medsnap.document.tools.handles import HANDLE_SCREEN_RADIUS, box_handle_points
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the document model loads with the first picture, not at start-up
+    from medsnap.document.geometry import Point, Rect
 
 ACCENT = QColor("#1F6F8B")
 DIM = QColor(20, 24, 28, 150)
@@ -31,6 +33,8 @@ def draw_handles(painter: QPainter, points: dict[str, Point], to_view: ToView) -
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
     painter.setPen(QPen(ACCENT, 1.5))
     painter.setBrush(QColor("white"))
+    from medsnap.document.tools.handles import HANDLE_SCREEN_RADIUS
+
     r = HANDLE_SCREEN_RADIUS - 1
     for x, y in points.values():
         vx, vy = to_view(x, y)
@@ -72,6 +76,8 @@ def draw_crop(painter: QPainter, image: Rect, crop: Rect | None, to_view: ToView
         painter.drawLine(QPointF(x, kept.top()), QPointF(x, kept.bottom()))
         painter.drawLine(QPointF(kept.left(), y), QPointF(kept.right(), y))
     painter.restore()
+    from medsnap.document.tools.handles import box_handle_points
+
     draw_handles(painter, box_handle_points(crop), to_view)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
 
-from medsnap.document.geometry import Rect
+if TYPE_CHECKING:  # the document model loads with the first picture, not at start-up
+    from medsnap.document.geometry import Rect
 
 
 class CropBar(QWidget):
@@ -39,6 +42,8 @@ class CropBar(QWidget):
         layout.addWidget(self.clear_button)
 
     def show_crop(self, crop: Rect | None, width: int, height: int) -> None:
+        from medsnap.document.geometry import Rect
+
         rect = crop or Rect(0, 0, width, height)
         values = {"x": rect.x, "y": rect.y, "w": rect.width, "h": rect.height}
         limits = {"x": width - 1, "y": height - 1, "w": width, "h": height}
@@ -52,6 +57,8 @@ class CropBar(QWidget):
 
     def entered_rect(self) -> Rect:
         b = self.boxes
+        from medsnap.document.geometry import Rect
+
         return Rect(b["x"].value(), b["y"].value(), b["w"].value(), b["h"].value())
 
     def _entered(self) -> None:

@@ -7,6 +7,7 @@ Only the signed values are shown. ``clear()`` drops the pixmap and the opened le
 from __future__ import annotations
 
 import datetime as dt
+from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
@@ -65,14 +66,16 @@ class LetterViewer(QWidget):
     reply_requested = Signal(object)  # OpenedLetter
     save_requested = Signal(str, str)  # path, message id
 
-    def __init__(self, allow_save: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, allow_save: bool | Callable[[], bool],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("letterViewer")
         self.setWindowTitle("Message — MedSnap")
         self.setAccessibleName("Message")
         self.resize(900, 680)
         self.letter = None
-        self.allow_save = allow_save
+        # a callable is asked on first use: reading the policy costs start-up time
+        self._allow_save = allow_save
         self.header = QLabel(self)
         self.header.setObjectName("viewerHeader")
         self.header.setWordWrap(True)
@@ -147,6 +150,16 @@ class LetterViewer(QWidget):
         self.save.setVisible(False)
         self.resize(max(self.width(), 640), 190)  # nothing to look at but the reason
         self.setWindowTitle("Refused message — MedSnap")
+
+    @property
+    def allow_save(self) -> bool:
+        if callable(self._allow_save):
+            self._allow_save = bool(self._allow_save())
+        return self._allow_save
+
+    @allow_save.setter
+    def allow_save(self, allowed: bool) -> None:
+        self._allow_save = allowed
 
     def _verdict(self, tone: str, text: str) -> None:
         self.verdict.setProperty("tone", tone)

@@ -7,15 +7,13 @@ repaints from the document, and slow work goes through ``Jobs``.
 from __future__ import annotations
 
 
+from typing import TYPE_CHECKING
+
 import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMainWindow, QToolBar, QWidget
 
-from medsnap.document.edits import Edit
-from medsnap.document.model import Document
-from medsnap.document.tools import (
-    TOOLS_BY_ID, SelectTool, TextRequest, TextTool, crop_edit, make_tool, size_unit, style_for)
 from medsnap.errors import MedSnapError
 from medsnap.ui import settings as prefs
 from medsnap.ui.canvas import Canvas, measure
@@ -29,8 +27,20 @@ from medsnap.ui.opening import PictureOpener
 from medsnap.ui.sent_preview import SentPreview
 from medsnap.ui.status_bar import EditorStatusBar
 from medsnap.ui.tool_bar import ToolStrip
+from medsnap.ui.tool_catalogue import TOOLS_BY_ID
 from medsnap.ui.undo import push_edit
 from medsnap.ui.window_actions import WindowActions
+
+if TYPE_CHECKING:  # the document model and tools load with the first picture (after first paint)
+    from medsnap.document.edits import Edit
+    from medsnap.document.model import Document
+    from medsnap.document.tools import TextRequest
+
+
+def _tools():
+    import medsnap.document.tools as tools
+
+    return tools
 
 
 class MainWindow(QMainWindow):
@@ -119,6 +129,8 @@ class MainWindow(QMainWindow):
         self.canvas.busy_text = ""
         self.undo_stack.clear()
         self.sent_preview.switch_off()
+        from medsnap.document.model import Document
+
         self.document = Document(loaded.picture)
         self.source_name = loaded.source_name
         self.canvas.set_picture(loaded.pyramid, refit=False)
@@ -174,14 +186,14 @@ class MainWindow(QMainWindow):
 
     def delete_selection(self) -> None:
         tool = self.canvas.tool
-        if isinstance(tool, SelectTool):
+        if tool is not None and isinstance(tool, _tools().SelectTool):
             edit = tool.delete_selected()
             if edit is not None:
                 self.push(edit)
 
     def _crop_entered(self, rect) -> None:
         if self.document is not None:
-            edit = crop_edit(self.document, rect)
+            edit = _tools().crop_edit(self.document, rect)
             if edit is not None:
                 self.push(edit)
 
@@ -197,41 +209,46 @@ class MainWindow(QMainWindow):
             current.style = self._style(tool_id)
             return  # chosen again: keep its state (the selection)
         self.crop_toolbar.setVisible(tool_id == "crop")
-        self.status.show_hint(info.cls.hint)
+        self.status.show_hint(info.hint)
         if self.document is None:
             self.canvas.set_tool(None)
             return
-        self.canvas.set_tool(make_tool(tool_id, self.document, self._style(tool_id), measure))
+        self.canvas.set_tool(_tools().make_tool(tool_id, self.document, self._style(tool_id),
+                                                measure))
         self.crop_bar.show_crop(self.document.crop, *self.document.size)
         self._selection_changed()
 
     def _unit(self) -> float:
-        return size_unit(self.document) if self.document is not None else 1.0
+        return _tools().size_unit(self.document) if self.document is not None else 1.0
 
     def _style(self, tool_id: str):
         """The picked colour and width, scaled so sizes look alike on any picture size."""
-        return style_for(tool_id, self.tool_strip.colour, self.tool_strip.width * self._unit())
+        return _tools().style_for(tool_id, self.tool_strip.colour,
+                                  self.tool_strip.width * self._unit())
 
     def _style_changed(self, colour: str, width: float) -> None:
         tool = self.canvas.tool
-        if isinstance(tool, SelectTool):
+        if tool is None:
+            return
+        if isinstance(tool, _tools().SelectTool):
             edit = tool.restyle(colour=colour, width=width * self._unit())
             if edit is not None:
                 self.push(edit)
-        elif tool is not None:
+        else:
             tool.style = self._style(self.tool_strip.tool_id)
 
     def _selection_changed(self) -> None:
         tool = self.canvas.tool
-        selected = tool.selected() if isinstance(tool, SelectTool) else None
+        is_select = tool is not None and isinstance(tool, _tools().SelectTool)
+        selected = tool.selected() if is_select else None
         self.actions.delete.setEnabled(selected is not None)
-        if isinstance(tool, SelectTool):
+        if is_select:
             self.tool_strip.show_selection(selected, self._unit())
 
     # -- text callouts ------------------------------------------------------------------
     def _edit_text(self, request: TextRequest) -> None:
         tool = self.canvas.tool
-        assert isinstance(tool, TextTool)
+        assert isinstance(tool, _tools().TextTool)
         style = request.existing.style if request.existing is not None else tool.style
         point = self.canvas.to_view(*request.position)
         scale = self.canvas.scale
@@ -241,7 +258,7 @@ class MainWindow(QMainWindow):
 
     def _text_committed(self, text: str) -> None:
         tool = self.canvas.tool
-        if isinstance(tool, TextTool) and tool.editing is not None:
+        if tool is not None and isinstance(tool, _tools().TextTool) and tool.editing is not None:
             edit = tool.commit(text)
             if edit is not None:
                 self.push(edit)

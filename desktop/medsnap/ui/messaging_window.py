@@ -62,7 +62,7 @@ class MessagingUi(ReceivingBinding, QObject):
         self.signed_in_as = ""
         self.tray: QSystemTrayIcon | None = None
         self._switched_off: list[QAction] = []
-        self.viewer = LetterViewer(bool(policy("allow_save_copy", True)), window)
+        self.viewer = LetterViewer(lambda: policy("allow_save_copy", True), window)
         self.lock_screen = LockScreen(window)
         self.first_run = FirstRunScreen(window)
         self.indicator = OfflineIndicator(window.status)

@@ -7,17 +7,19 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from medsnap.document.model import Document
 from medsnap.ui import settings as prefs
 from medsnap.ui.image_sources import SAVE_FILTERS
 
 if TYPE_CHECKING:
+    from medsnap.document.model import Document
     from medsnap.ui.pyramid import Pyramid
     from medsnap.ui.main_window import MainWindow
 
 
 def snapshot(document: Document) -> Document:
     """A copy the worker can read while the clinician keeps editing the original."""
+    from medsnap.document.model import Document
+
     return Document(document.picture, crop=document.crop, annotations=document.annotations)
 
 

@@ -8,7 +8,7 @@ from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QKeySequence, QP
 from PySide6.QtWidgets import (
     QColorDialog, QDoubleSpinBox, QLabel, QMenu, QToolBar, QToolButton, QWidget)
 
-from medsnap.document.tools import TOOLS, TOOLS_BY_ID
+from medsnap.ui.tool_catalogue import TOOLS, TOOLS_BY_ID
 from medsnap.ui import settings as prefs
 from medsnap.ui.icons import icon
 
@@ -43,7 +43,7 @@ class ToolStrip(QToolBar):
             action.setCheckable(True)
             action.setShortcut(QKeySequence(info.key))
             action.setToolTip(f"{info.label} ({info.key})")
-            action.setStatusTip(info.cls.hint)
+            action.setStatusTip(info.hint)
             action.setData(info.tool_id)
             action.triggered.connect(lambda _=False, tool_id=info.tool_id: self.choose(tool_id))
             self.group.addAction(action)
@@ -81,7 +81,7 @@ class ToolStrip(QToolBar):
         self.actions_by_id[tool_id].setChecked(True)
         self.colour = prefs.tool_colour(tool_id).read(self.settings)
         width = prefs.tool_width(tool_id).read(self.settings)
-        styled = info.cls.styled and tool_id not in ("redaction-brush",)
+        styled = info.styled and tool_id not in ("redaction-brush",)
         self.colour_button.setEnabled(styled)
         self.width_box.setEnabled(info.size_kind is not None)
         self.width_label.setText(" Size " if info.size_kind == "size" else " Width ")

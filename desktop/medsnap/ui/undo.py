@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from medsnap.document.edits import Edit
-from medsnap.document.model import Document
+if TYPE_CHECKING:
+    from medsnap.document.edits import Edit
+    from medsnap.document.model import Document
 
 
 class EditCommand(QUndoCommand):

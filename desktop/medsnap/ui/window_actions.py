@@ -8,7 +8,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar
 
-from medsnap.document.tools import TOOLS
+from medsnap.ui.tool_catalogue import TOOLS
 from medsnap.ui.icons import icon
 
 if TYPE_CHECKING:
