@@ -7,7 +7,6 @@ organisation "MedSnap"; tests hand the window a QSettings on a temporary file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Callable
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -16,12 +15,14 @@ _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$")
 MAX_RECENT = 8
 
 
-@dataclass(frozen=True)
 class Setting:
-    key: str
-    kind: type
-    default: Any
-    valid: Callable[[Any], bool] = lambda value: True
+    """One preference (a plain class: importing ``dataclasses`` costs start-up time)."""
+
+    __slots__ = ("key", "kind", "default", "valid")
+
+    def __init__(self, key: str, kind: type, default: Any,
+                 valid: Callable[[Any], bool] = lambda value: True) -> None:
+        self.key, self.kind, self.default, self.valid = key, kind, default, valid
 
     def read(self, settings: QSettings) -> Any:
         raw = settings.value(self.key, None)

@@ -7,7 +7,6 @@ is centred, otherwise the origin is limited so that no empty band appears at an 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 MIN_SCALE = 0.01
 MAX_SCALE = 32.0
@@ -16,20 +15,21 @@ ZOOM_STEPS = (0.01, 0.02, 0.03, 0.05, 0.0625, 0.083, 0.1, 0.125, 0.167, 0.2, 0.2
               0.5, 0.667, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0)
 
 
-@dataclass
 class Viewport:
-    view_width: float = 1.0
-    view_height: float = 1.0
-    image_width: float = 1.0
-    image_height: float = 1.0
-    #: the image point shown at the content's top-left (the crop's corner when cropped)
-    image_x: float = 0.0
-    image_y: float = 0.0
-    scale: float = 1.0
-    origin_x: float = 0.0
-    origin_y: float = 0.0
-    #: True until the clinician zooms or pans: a resized view then fits again
-    fitted: bool = True
+    """Zoom and pan state (a plain class: importing ``dataclasses`` costs start-up time)."""
+
+    def __init__(self, view_width: float = 1.0, view_height: float = 1.0,
+                 image_width: float = 1.0, image_height: float = 1.0, image_x: float = 0.0,
+                 image_y: float = 0.0, scale: float = 1.0, origin_x: float = 0.0,
+                 origin_y: float = 0.0, fitted: bool = True) -> None:
+        self.view_width, self.view_height = view_width, view_height
+        self.image_width, self.image_height = image_width, image_height
+        #: the image point shown at the content's top-left (the crop's corner when cropped)
+        self.image_x, self.image_y = image_x, image_y
+        self.scale = scale
+        self.origin_x, self.origin_y = origin_x, origin_y
+        #: True until the clinician zooms or pans: a resized view then fits again
+        self.fitted = fitted
 
     # -- conversions -------------------------------------------------------------------
     def to_image(self, vx: float, vy: float) -> tuple[float, float]:
