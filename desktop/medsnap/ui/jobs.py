@@ -8,12 +8,14 @@ traceback on screen).
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from medsnap.errors import MedSnapError
 
+log = logging.getLogger(__name__)
 
 UNEXPECTED = (
     "Something went wrong while {what}. Nothing was changed or sent. "
@@ -49,9 +51,7 @@ class _Runnable(QRunnable):
                 "Close other programs or choose a smaller image."
             )
         except Exception:  # noqa: BLE001 - reported in plain words, logged for IT
-            import logging  # only when a job fails: the module costs start-up time
-
-            logging.getLogger(__name__).exception("background job failed: %s", self.what)
+            log.exception("background job failed: %s", self.what)
             self.relay.failed.emit(UNEXPECTED.format(what=self.what))
         else:
             self.relay.succeeded.emit(result)
