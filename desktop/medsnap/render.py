@@ -1,6 +1,6 @@
 """The ONE painter: a Document -> pixels, used by the canvas and by the export alike.
 
-QtGui only (no QtWidgets). Everything is painted in image coordinates; ``render`` sets
+QtGui only (no widget module). Everything is painted in image coordinates; ``render`` sets
 the crop offset. Redactions are painted last, aliased and opaque, so every pixel they
 touch becomes black whatever was there: the output inside a box depends on nothing
 inside it.
