@@ -11,17 +11,8 @@ from PySide6.QtTest import QTest
 
 from medsnap.render import render
 from medsnap.ui import settings as prefs
-from ui_support import open_and_wait, view_point
+from ui_support import drag, open_and_wait, view_point
 
-
-def drag(window, tool_id, start, end, steps=4):
-    window.choose_tool(tool_id)
-    viewport = window.canvas.viewport()
-    a, b = view_point(window, *start), view_point(window, *end)
-    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
-    for i in range(1, steps + 1):
-        QTest.mouseMove(viewport, a + (b - a) * i / steps)
-    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
 
 
 def screen_colour(window, x, y) -> QColor:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from ui_support import open_and_wait
+from ui_support import drag, open_and_wait
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from send_receive_support import (PASSPHRASE, make_ward, new_endpoint,
@@ -48,15 +48,6 @@ def plain(label) -> str:
     return re.sub(r"<[^>]+>", "", label.text())
 
 
-def drag(window, start, end) -> None:
-    window.choose_tool("rectangle")
-    viewport = window.canvas.viewport()
-    a, b = window.canvas.to_view(*start).toPoint(), window.canvas.to_view(*end).toPoint()
-    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
-    for i in range(1, 5):
-        QTest.mouseMove(viewport, a + (b - a) * i / 4)
-    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
-
 
 def send_in_four_actions(qtbot, ui, surname: str) -> int:
     """The user's actions from an open picture to sent; returns how many were taken."""
@@ -82,7 +73,7 @@ def test_send_open_verify_and_reply(qtbot, messaging_window, ward, grey_png):
     sign_in_through_first_run(qtbot, ui, ward.staff["Alice Archer"])
     assert ui.indicator.text().endswith("Online")
     open_and_wait(qtbot, window, grey_png)
-    drag(window, (40, 40), (200, 150))  # annotate
+    drag(window, "rectangle", (40, 40), (200, 150))  # annotate
     assert len(window.document.annotations) == 1
     ui.send_panel.note.setPlainText("look at the left border")  # typed before the count
     assert send_in_four_actions(qtbot, ui, "Baker") <= 4
@@ -186,7 +177,7 @@ def test_offline_queue_then_failed_send_shows_the_reason_and_retry_delivers(
 
     ward.endpoint.stop()  # the network goes away: annotate and send anyway
     try:
-        drag(window, (10, 10), (90, 90))
+        drag(window, "rectangle", (10, 10), (90, 90))
         with qtbot.waitSignal(ui.binding.sent, timeout=20000) as sent:
             QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
         assert sent.args[1] == "queued" and panel.outcome.text().startswith("Queued")

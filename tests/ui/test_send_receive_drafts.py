@@ -5,7 +5,7 @@ draft is deleted."""
 from __future__ import annotations
 
 import pytest
-from ui_support import open_and_wait
+from ui_support import drag, open_and_wait
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from send_receive_support import make_ward, new_endpoint, sign_in_through_first_run
@@ -23,15 +23,6 @@ def ward():
     endpoint.stop()
 
 
-def _drag(window, start, end) -> None:
-    window.choose_tool("rectangle")
-    viewport = window.canvas.viewport()
-    a, b = window.canvas.to_view(*start).toPoint(), window.canvas.to_view(*end).toPoint()
-    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
-    for i in range(1, 5):
-        QTest.mouseMove(viewport, a + (b - a) * i / 4)
-    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
-
 
 def test_a_crash_loses_nothing_and_sending_deletes_the_draft(qtbot, make_window, ward, qapp,
                                                              pattern_png):
@@ -42,7 +33,7 @@ def test_a_crash_loses_nothing_and_sending_deletes_the_draft(qtbot, make_window,
     ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
     sign_in_through_first_run(qtbot, ui, ward.staff["Dora Draft"])
     open_and_wait(qtbot, window, pattern_png)
-    _drag(window, (30, 30), (120, 100))
+    drag(window, "rectangle", (30, 30), (120, 100))
     with qtbot.waitSignal(ui.drafts.saved, timeout=10000):
         ui.drafts.save_now()
     [draft] = list(drafts.glob("*.age"))
@@ -86,7 +77,7 @@ def test_switch_user_puts_the_picture_away_for_its_owner(qtbot, make_window, war
         sign_in_through_first_run(qtbot, ui, ward.staff["Dora Draft"])
         qtbot.wait(300)  # a draft left by an earlier test would be restored now
         open_and_wait(qtbot, window, grey_png)
-        _drag(window, (50, 50), (150, 120))
+        drag(window, "rectangle", (50, 50), (150, 120))
         ui.switch_action.trigger()
         assert window.document is None and window.canvas.document is None
         assert window.canvas.pyramid is None and window.undo_stack.count() == 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint, QSettings
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 
@@ -53,6 +54,17 @@ def open_and_wait(qtbot, window, source, timeout=15000):
 
 def view_point(window, x, y) -> QPoint:
     return window.canvas.to_view(x, y).toPoint()
+
+
+def drag(window, tool_id, start, end, steps=4) -> None:
+    """Choose ``tool_id`` and drag with the left button between two image points."""
+    window.choose_tool(tool_id)
+    viewport = window.canvas.viewport()
+    a, b = view_point(window, *start), view_point(window, *end)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+    for i in range(1, steps + 1):
+        QTest.mouseMove(viewport, a + (b - a) * i / steps)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
 
 
 @pytest.fixture
