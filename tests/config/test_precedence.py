@@ -145,3 +145,19 @@ def test_empty_registry_values_mean_not_set():
     config = load_config({"root_fingerprint": "ab" * 32}, sources)
     assert config["root_fingerprint"] == "ab" * 32
     assert config.entry("root_fingerprint").source == "user settings"
+
+
+def test_every_jpeg_quality_the_policy_accepts_the_exporter_accepts():
+    # The declaration once allowed 96-100, which the exporter refuses. Now such a policy value
+    # is reported as a problem and the default is used instead.
+    from PIL import Image
+
+    from medsnap.imaging.encoding import encode_clean
+
+    [quality] = [setting for setting in SETTINGS if setting.key == "jpeg_quality"]
+    for value in (quality.minimum, quality.maximum):
+        config = load_config({}, [MappingSource("policy", {"jpeg_quality": value}, locked=True)])
+        assert config["jpeg_quality"] == value and not config.problems
+        encode_clean(Image.new("RGB", (8, 8), "white"), "jpeg", quality=config["jpeg_quality"])
+    config = load_config({}, [MappingSource("policy", {"jpeg_quality": 100}, locked=True)])
+    assert config["jpeg_quality"] == 90 and "jpeg_quality" in config.problems[0]

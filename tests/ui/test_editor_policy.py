@@ -101,7 +101,7 @@ def test_settings_dialog_rows_locks_and_stored_choices(qtbot, policy, settings_p
     for setting in SETTINGS:
         assert isinstance(dialog.editors[setting.key], kinds[setting.type]), setting.key
     quality = dialog.editors["jpeg_quality"]
-    assert (quality.minimum(), quality.maximum(), quality.value()) == (50, 100, 90)
+    assert (quality.minimum(), quality.maximum(), quality.value()) == (50, 95, 90)
     locked = dialog.editors["lock_timeout_minutes"]
     assert not locked.isEnabled() and locked.value() == 10
     assert dialog.findChild(type(dialog.problem), "lock_timeout_minutes_locked").text() \

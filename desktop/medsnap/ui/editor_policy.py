@@ -13,10 +13,6 @@ if TYPE_CHECKING:
     from medsnap.config import Config
     from medsnap.ui.main_window import MainWindow
 
-#: ``export_bytes`` accepts JPEG quality up to 95 (above it files grow, pixels do not improve)
-EXPORT_MAX_QUALITY = 95
-
-
 def user_values(settings: QSettings) -> dict[str, object]:
     """The user's stored choices for every declared setting (absent keys are left out)."""
     from medsnap.config import SETTINGS
@@ -61,7 +57,7 @@ class EditorPolicy:
 
     @property
     def jpeg_quality(self) -> int:
-        return min(int(self.config["jpeg_quality"]), EXPORT_MAX_QUALITY)
+        return int(self.config["jpeg_quality"])
 
     @property
     def max_pixels(self) -> int:
