@@ -7,6 +7,7 @@ compose     queue_letter: verify clean, seal, store in the outbox
 outbox      durable SQLite of ciphertext; queued/sent/delivered/read/failed/cancelled
 sync        SyncWorker: send (exactly once), delivery states, inbox fetch; backoff + jitter
 inbox       store ciphertext, acknowledge, verify once (verdict or refusal kept), open, expire
+inbox_preview  the list's note preview and priority, sealed to the clinician's own key
 drafts      autosave encrypted to the clinician's own key
 audit       local hash-chained log and its verification
 demo        embedded endpoint on 127.0.0.1 with a demo CA and demo colleagues

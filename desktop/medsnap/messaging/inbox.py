@@ -4,8 +4,9 @@ Fetching downloads each waiting message, stores its ciphertext (committed to dis
 then acknowledges it to the endpoint, which deletes its copy: a crash in between means the
 next fetch finds it stored and acknowledges again. Each letter is opened once at fetch time
 (``open_letter``: chain, signature, sender, recipient, times, replay, parts); the signed facts
-or the reason for refusal are kept, never the image or the note. ``open`` decrypts again in
-memory, and sends the read receipt.
+or the reason for refusal are kept, never the image or the note in plaintext (the list's
+preview of the note and the priority is sealed to the clinician's own key: inbox_preview).
+``open`` decrypts again in memory, and sends the read receipt.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from medsnap.crypto.letter import open_letter
 from medsnap.crypto.letter_errors import LetterError
 from medsnap.crypto.letter_model import OpenedLetter
 from medsnap.crypto.replay import ReplayStore
+from medsnap.messaging.inbox_preview import Preview, PreviewTable, preview_of
 from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable, NoSuchMessage
 from medsnap.messaging.session import Session
 
@@ -53,6 +55,7 @@ class InboxItem:
     state: str  # unverified, verified, refused, opened
     verdict: dict
     opened_at: int | None
+    preview: Preview | None = None  # decrypted for the list only (``with_previews``)
 
     def as_json(self) -> dict:
         return {"id": self.id, "state": self.state, "size": self.size,
@@ -87,6 +90,7 @@ class Inbox:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        self._previews = PreviewTable(self._db)
         self._replay = ReplayStore(session.profile.replay_path)
 
     def close(self) -> None:
@@ -142,12 +146,26 @@ class Inbox:
                                       detail=error.detail)
             return False
         verdict = _verdict(letter)
-        self._db.execute("UPDATE inbox SET state = 'verified', verdict = ?, expires_at = ? "
-                         "WHERE id = ?", (json.dumps(verdict),
-                                          int(letter.expires_at.timestamp()), item_id))
+        with self._db:  # the verdict and the sealed preview together
+            self._db.execute("BEGIN")
+            self._db.execute("UPDATE inbox SET state = 'verified', verdict = ?, expires_at = ? "
+                             "WHERE id = ?", (json.dumps(verdict),
+                                              int(letter.expires_at.timestamp()), item_id))
+            self._keep_preview(item_id, letter)
         self.session.audit.record("received", id=item_id, message_id=letter.message_id,
                                   sender=letter.sender.staff_id, size=len(data))
         return True
+
+    def _keep_preview(self, item_id: str, letter: OpenedLetter) -> None:
+        """The list's preview, sealed to this clinician's own key (see inbox_preview)."""
+        owner = self.session.clinician.encryption_key.public_key()
+        self._previews.keep(item_id, preview_of(letter.note, letter.annotations), owner)
+
+    def with_previews(self, items: list[InboxItem]) -> list[InboxItem]:
+        """``items`` with their previews decrypted in memory (needs the unlocked keys)."""
+        found = self._previews.read([item.id for item in items],
+                                    self.session.clinician.encryption_key)
+        return [replace(item, preview=found.get(item.id)) for item in items]
 
     # reading ------------------------------------------------------------------------------
     def items(self, states: tuple[str, ...] = ("unverified", "verified", "refused",
@@ -190,6 +208,7 @@ class Inbox:
             raise
         self._db.execute("UPDATE inbox SET state = 'opened', opened_at = COALESCE(opened_at, ?)"
                          " WHERE id = ?", (int(time.time()), item_id))
+        self._keep_preview(item_id, letter)  # a letter stored before previews gets one now
         self.session.audit.record("opened", id=item_id, message_id=letter.message_id,
                                   sender=letter.sender.staff_id)
         self.send_pending_receipts()
