@@ -1,4 +1,5 @@
-"""The database interface shared by both backends: a bounded connection pool and transactions."""
+"""The database interface shared by both backends: a bounded connection pool, transactions,
+durable commits grouped by a :class:`~medsnap_endpoint.storage.sealer.Sealer`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+
+from medsnap_endpoint.storage.sealer import Sealer
 
 Row = tuple[Any, ...]
 
@@ -50,15 +53,21 @@ class Database:
         self._pool: queue.LifoQueue[Any] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(pool_size)
         self._closed = False
+        self.sealer = Sealer(self._flush_log)
 
     # backend hooks -------------------------------------------------------------------------
     def _connect(self) -> Any:
         raise NotImplementedError
 
     def _begin(self, connection: Any, write: bool) -> None:
+        """Open a transaction; a write transaction commits without waiting for the disk."""
         raise NotImplementedError
 
-    def _relax_durability(self, connection: Any, relaxed: bool) -> None:
+    def _end(self, connection: Any, write: bool) -> None:
+        """After commit or rollback (release what ``_begin`` took)."""
+
+    def _flush_log(self) -> None:
+        """Make every commit so far durable (one fsync of the log); see :mod:`.sealer`."""
         raise NotImplementedError
 
     def _commit(self, connection: Any) -> None:
@@ -82,15 +91,15 @@ class Database:
     def transaction(self, *, write: bool = False, durable: bool = True) -> Iterator[Transaction]:
         """A transaction; ``write=True`` takes the write lock up front (SQLite) to avoid upgrades.
 
-        ``durable=False`` is for bookkeeping whose loss in a power cut is harmless (request
-        nonces, rate-limit counters): its commit survives a killed process but does not wait for
-        the disk. Messages, receipts and audit rows always use durable commits.
+        A write transaction returns only once its commit is durable (on disk, safe from a power
+        cut), sharing the fsync with concurrent commits (group commit, :class:`.Sealer`): its
+        locks are released at commit, before the flush. ``durable=False`` is for bookkeeping
+        whose loss in a power cut is harmless (request nonces, rate-limit counters, downloads):
+        its commit survives a killed process but does not wait for the disk.
         """
         with self._connection() as connection:
-            if not durable:
-                self._relax_durability(connection, True)
+            self._begin(connection, write)
             try:
-                self._begin(connection, write)
                 try:
                     yield Transaction(self, connection)
                 except BaseException:
@@ -98,8 +107,9 @@ class Database:
                     raise
                 self._commit(connection)
             finally:
-                if not durable:
-                    self._relax_durability(connection, False)
+                self._end(connection, write)
+        if write and durable:
+            self.sealer.wait()  # no pooled connection is held while waiting
 
     @contextmanager
     def _connection(self) -> Iterator[Any]:

@@ -27,11 +27,23 @@ class PostgresDatabase(Database):
         return self._psycopg.connect(self.url, autocommit=False)
 
     def _begin(self, connection: Any, write: bool) -> None:
-        pass  # psycopg opens a transaction implicitly on the first statement
-
-    def _relax_durability(self, connection: Any, relaxed: bool) -> None:
-        if relaxed:  # SET LOCAL: ends with this transaction (which it opens)
+        # psycopg opens the transaction implicitly; a write commits without waiting for the WAL
+        # flush (so the audit chain's lock is not held during it), durability comes from the
+        # sealer (_flush_log). SET LOCAL ends with this transaction.
+        if write:
             connection.execute("SET LOCAL synchronous_commit TO OFF")
+
+    def _flush_log(self) -> None:
+        # Committing a transaction that holds a transaction id, synchronously, flushes the WAL
+        # up to its commit record: every commit before it, from any connection, is durable.
+        with self._connection() as connection:
+            try:
+                connection.execute("SET LOCAL synchronous_commit TO ON")
+                connection.execute("SELECT pg_current_xact_id()")
+                connection.commit()
+            except BaseException:
+                connection.rollback()
+                raise
 
     def _execute(self, connection: Any, sql: str, params: Sequence[Any]) -> Any:
         # binary protocol: ciphertext chunks travel as raw bytes, not hex text twice their size
