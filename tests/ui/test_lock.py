@@ -79,7 +79,7 @@ def test_idle_lock_clears_the_view_and_the_viewers_memory(qtbot, locked_ui, ward
     assert not ui.send_dock.isVisible() and not ui.messages_dock.isVisible()
     assert ui.viewer.letter is None and ui.viewer.view.pixmap_item is None
     assert ui.viewer.view.scene().items() == []
-    assert ui.inbox_view.tree.topLevelItemCount() == 0 and ui.inbox_view.notes == {}
+    assert ui.inbox_view.tree.topLevelItemCount() == 0 and ui.inbox_view.items == {}
     del pixmap_item, row
     gc.collect()
     assert letter_ref() is None, gc.get_referrers(letter_ref())

@@ -101,7 +101,7 @@ def test_send_open_verify_and_reply(qtbot, messaging_window, ward, grey_png):
     assert "Direct care" in viewer.header.text()
     pixmap = viewer.view.pixmap_item.pixmap()
     assert (pixmap.width(), pixmap.height()) == (400, 300)
-    qtbot.waitUntil(lambda: ui.inbox_view.tree.topLevelItem(0).text(2) ==
+    qtbot.waitUntil(lambda: ui.inbox_view.preview_of(ui.inbox_view.tree.topLevelItem(0)) ==
                     "look at the left border", timeout=5000)
 
     # Reply: the received image in the editor, addressed to the sender

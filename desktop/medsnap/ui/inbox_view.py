@@ -1,7 +1,10 @@
-"""The inbox list: signed sender name, time, note preview, unread marker; refused ones say so.
+"""The inbox list: signed sender name, time, unread marker, and the start of the note with an
+"Urgent" tag before anything is opened; refused ones say why.
 
-The inbox keeps only ciphertext and the signed facts, never the note, so the note preview is
-known only once a letter was opened in this session (and is forgotten on lock).
+The note preview and priority arrive decrypted on each item (``InboxItem.preview``: the
+engine keeps them sealed to the clinician's own key and opens them for the list while the
+window is unlocked). Letters stored before previews existed show a hint until opened.
+``forget()`` on lock drops every item, and with them every preview.
 """
 
 from __future__ import annotations
@@ -10,9 +13,40 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from medsnap.ui.inbox_rows import (HINT_ROLE, ID_ROLE, PREVIEW_ROLE, TIME_ROLE, URGENT_RED,
+                                   URGENT_ROLE, InboxRowDelegate)
 from medsnap.ui.outbox_view import clock
 
-NOTIFICATION = "New message from a colleague"  # no patient content, not even the sender
+# Notifications carry no patient content: not the sender, not the note. The priority is
+# said, because it is the sender's handling instruction and names no patient, and an urgent
+# message noticed late is a risk to the patient.
+NOTIFICATION = "New message from a colleague"
+URGENT_NOTIFICATION = "Urgent message from a colleague"
+NOT_YET_OPENED = "Open it to read the note"
+
+
+def notification_text(count: int, urgent: int = 0) -> str:
+    if count == 1:
+        return URGENT_NOTIFICATION if urgent else NOTIFICATION
+    text = f"{count} new messages from colleagues"
+    return f"{text}, {urgent} urgent" if urgent else text
+
+
+def row_facts(item) -> dict:
+    """What one row shows: sender line, second line, urgent, hint (pure data, testable)."""
+    verdict = item.verdict
+    if item.state == "refused":
+        return {"sender": "⚠ Refused message", "line": verdict.get("reason", ""),
+                "urgent": False, "hint": False}
+    if item.state == "unverified":
+        return {"sender": "Checking…", "line": "", "urgent": False, "hint": True}
+    preview = item.preview
+    unread = "● " if item.state == "verified" else ""
+    if preview is None:
+        return {"sender": unread + verdict.get("from", ""), "line": NOT_YET_OPENED,
+                "urgent": False, "hint": True}
+    return {"sender": unread + verdict.get("from", ""), "line": preview.note or "(no note)",
+            "urgent": preview.urgent, "hint": not preview.note}
 
 
 class InboxView(QWidget):
@@ -21,18 +55,18 @@ class InboxView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Received messages")
-        self.notes: dict[str, str] = {}  # item id -> note, only while unlocked
         self.items: dict[str, object] = {}
         self.banner = QLabel(self)
         self.banner.setObjectName("newMessageBanner")
+        self.banner.setWordWrap(True)
         self.banner.hide()
         self.tree = QTreeWidget(self)
-        self.tree.setHeaderLabels(["From", "Time", "Note"])
+        self.tree.setColumnCount(1)
+        self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setItemDelegate(InboxRowDelegate(self.tree))
         self.tree.setAccessibleName("Received messages")
-        self.tree.setColumnWidth(0, 140)
-        self.tree.setColumnWidth(1, 48)
-        self.tree.header().setStretchLastSection(True)
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.empty = QLabel("No messages yet.", self)
         self.empty.setObjectName("panelHint")
@@ -44,8 +78,11 @@ class InboxView(QWidget):
         self.tree.itemActivated.connect(self._activated)
         self.tree.itemDoubleClicked.connect(self._activated)
 
-    def notify(self, count: int) -> None:
-        self.banner.setText(NOTIFICATION if count == 1 else f"{count} new messages from colleagues")
+    def notify(self, count: int, urgent: int = 0) -> None:
+        self.banner.setText(notification_text(count, urgent))
+        self.banner.setProperty("tone", "urgent" if urgent else "")
+        self.banner.style().unpolish(self.banner)
+        self.banner.style().polish(self.banner)
         self.banner.show()
 
     def unread_count(self) -> int:
@@ -55,41 +92,48 @@ class InboxView(QWidget):
         self.items = {item.id: item for item in items}
         self.tree.clear()
         for item in sorted(items, key=lambda i: i.received_at, reverse=True):
-            verdict = item.verdict
-            if item.state == "refused":
-                sender = "⚠ Refused message"
-                note = verdict.get("reason", "")
-            elif item.state == "unverified":
-                sender, note = "Checking…", ""
-            else:
-                sender = verdict.get("from", "")
-                note = self.notes.get(item.id, "(open to read the note)")
-            unread = item.state == "verified"
-            row = QTreeWidgetItem([("● " if unread else "") + sender,
-                                   clock(verdict.get("issued_at") or item.received_at), note])
-            row.setData(0, Qt.ItemDataRole.UserRole, item.id)
-            row.setToolTip(0, f"{sender} ({verdict.get('from_role', '')}) — signature checked"
-                           if item.state in ("verified", "opened") else note)
-            if unread:
-                font = QFont(row.font(0))
-                font.setBold(True)
-                for column in range(3):
-                    row.setFont(column, font)
-            if item.state == "refused":
-                row.setForeground(0, Qt.GlobalColor.darkRed)
-            self.tree.addTopLevelItem(row)
+            self.tree.addTopLevelItem(self._row(item))
         self.empty.setVisible(not items)
 
-    def remember_note(self, item_id: str, note: str) -> None:
-        self.notes[item_id] = note.splitlines()[0][:80] if note else "(no note)"
+    @staticmethod
+    def _row(item) -> QTreeWidgetItem:
+        facts = row_facts(item)
+        verdict = item.verdict
+        row = QTreeWidgetItem([facts["sender"]])
+        row.setData(0, ID_ROLE, item.id)
+        row.setData(0, TIME_ROLE, clock(verdict.get("issued_at") or item.received_at))
+        row.setData(0, PREVIEW_ROLE, facts["line"])
+        row.setData(0, URGENT_ROLE, facts["urgent"])
+        row.setData(0, HINT_ROLE, facts["hint"])
+        urgent = "urgent, " if facts["urgent"] else ""
+        row.setData(0, Qt.ItemDataRole.AccessibleTextRole,
+                    f"{facts['sender'].lstrip('● ')}, {'unread, ' if item.state == 'verified' else ''}"
+                    f"{urgent}{facts['line']}")
+        if item.state in ("verified", "opened"):
+            row.setToolTip(0, f"{verdict.get('from', '')} ({verdict.get('from_role', '')}) — "
+                           f"signature checked\n{('Urgent: ' if facts['urgent'] else '')}"
+                           f"{facts['line']}")
+        else:
+            row.setToolTip(0, facts["line"])
+        if item.state == "verified":  # unread
+            font = QFont(row.font(0))
+            font.setBold(True)
+            row.setFont(0, font)
+        if item.state == "refused":
+            row.setForeground(0, URGENT_RED)
+        return row
+
+    @staticmethod
+    def preview_of(row: QTreeWidgetItem) -> str:
+        """The second line of a row, as shown (tests and accessibility read it here)."""
+        return str(row.data(0, PREVIEW_ROLE) or "")
 
     def _activated(self, row: QTreeWidgetItem, _column: int = 0) -> None:
         self.banner.hide()
-        self.open_requested.emit(row.data(0, Qt.ItemDataRole.UserRole))
+        self.open_requested.emit(row.data(0, ID_ROLE))
 
     def forget(self) -> None:
-        """On lock: no sender, no note, no list on screen or in memory."""
-        self.notes.clear()
+        """On lock: no sender, no preview, no list on screen or in memory."""
         self.items = {}
         self.tree.clear()
         self.banner.hide()

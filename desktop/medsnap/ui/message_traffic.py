@@ -10,6 +10,9 @@ from pathlib import Path
 
 
 class MessageTraffic:
+    #: how many of the messages just fetched are urgent (for the notification; no content)
+    fresh_urgent: int = 0
+
     # sending --------------------------------------------------------------------------
     def send(self, document, to_staff_id: str, *, note: str, declaration: str,
              priority: str = "normal", expires_days: int | None = None) -> None:
@@ -81,20 +84,27 @@ class MessageTraffic:
         def work():
             outbox, inbox = Outbox(session.profile.outbox_path), Inbox(session)
             try:
+                before = {item.id for item in inbox.items()}
                 report = SyncWorker(session, outbox, inbox).run_once()
-                return report, outbox.items(), inbox.items()
+                incoming = inbox.with_previews(inbox.items())  # decrypted for the list only
+                urgent = sum(1 for item in incoming if item.id not in before
+                             and item.preview is not None and item.preview.urgent)
+                return report, outbox.items(), incoming, urgent
             finally:
                 outbox.close()
                 inbox.close()
 
         def done(result) -> None:
             self._syncing = False
-            report, outgoing, incoming = result
+            if not self.is_unlocked:  # locked meanwhile: nothing of it may reach the screen
+                return
+            report, outgoing, incoming, urgent = result
             self._set_offline(report.offline)
             self.outbox_changed.emit(outgoing)
             self.inbox_changed.emit(incoming)
             fresh = report.received + report.refused  # fetched and checked just now
             if fresh:
+                self.fresh_urgent = urgent
                 self.new_messages.emit(fresh)
 
         def failed(message: str) -> None:
@@ -121,11 +131,13 @@ class MessageTraffic:
             inbox = Inbox(session)
             try:
                 letter = inbox.open(item_id, crl=session.crl(refresh=False))
-                return inbox.get(item_id), letter, inbox.items()
+                return inbox.get(item_id), letter, inbox.with_previews(inbox.items())
             finally:
                 inbox.close()
 
         def done(result) -> None:
+            if not self.is_unlocked:  # locked while it was being opened: drop the letter
+                return
             item, letter, items = result
             self.inbox_changed.emit(items)
             self.letter_opened.emit(item, letter)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from medsnap.ui.inbox_view import NOTIFICATION
+from medsnap.ui.inbox_view import notification_text
 
 
 class ReceivingBinding:
@@ -16,8 +16,10 @@ class ReceivingBinding:
         self.tabs.setTabText(0, f"Inbox ({unread})" if unread else "Inbox")
 
     def _notify(self, count: int) -> None:
-        self.inbox_view.notify(count)
-        self.window.status.showMessage(NOTIFICATION, 15000)
+        urgent = self.binding.fresh_urgent  # of the ones just fetched; a count, no content
+        text = notification_text(count, urgent)
+        self.inbox_view.notify(count, urgent)
+        self.window.status.showMessage(text, 15000)
         self.tabs.setCurrentWidget(self.inbox_view)
         QApplication.alert(self.window)
         if QSystemTrayIcon.isSystemTrayAvailable():  # the desktop's own notification
@@ -25,8 +27,7 @@ class ReceivingBinding:
                 self.tray = QSystemTrayIcon(self.window.windowIcon(), self)
                 self.tray.activated.connect(lambda _reason: self.window.activateWindow())
             self.tray.show()
-            self.tray.showMessage("MedSnap", NOTIFICATION if count == 1 else
-                                  f"{count} new messages from colleagues")
+            self.tray.showMessage("MedSnap", text)
 
     def _open(self, item_id: str) -> None:
         item = self.inbox_view.items.get(item_id)
@@ -39,9 +40,7 @@ class ReceivingBinding:
             self.binding.open_item(item_id)
 
     def _opened(self, item, letter) -> None:
-        self.inbox_view.remember_note(item.id, letter.note)
-        self.inbox_view.show_items(list(self.inbox_view.items.values()))
-        self.viewer.show_letter(letter)
+        self.viewer.show_letter(letter)  # the list came with it (inbox_changed), preview too
         self._show_viewer()
 
     def _show_viewer(self) -> None:
