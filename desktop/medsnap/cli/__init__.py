@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "open": "open_message",
     "audit": "audit",
     "demo": "demo",
+    "lock": "lock",
 }
 
 EXIT_CODES = """exit codes:

@@ -24,7 +24,8 @@ def run(args: argparse.Namespace) -> int:
     from medsnap.messaging.outbox import Outbox
     from medsnap.messaging.sync import SyncWorker
 
-    session = open_session(args)
+    # a background --watch loop does not keep the key agent from locking
+    session = open_session(args, activity=not args.watch)
     outbox, inbox = Outbox(session.profile.outbox_path), Inbox(session)
     worker = SyncWorker(session, outbox, inbox)
     try:

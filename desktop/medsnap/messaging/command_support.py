@@ -55,10 +55,42 @@ def workstation() -> Workstation:
     return Workstation(medsnap_home())
 
 
-def open_session(args: argparse.Namespace, passphrase: str | None = None):
-    """Unlock the chosen (or last) clinician's keys; the caller closes the session."""
+def agent_session(args: argparse.Namespace, *, activity: bool = True):
+    """A session served by this profile's key agent ('medsnap signin'), else None.
+
+    A socket whose agent is gone is reported in one plain line; then the caller prompts.
+    """
+    from medsnap.messaging.agent_client import connect_agent
+    from medsnap.messaging.agent_socket import AgentUnavailable
+    from medsnap.messaging.session import session_from_agent
+
+    desk = workstation()
+    profile = desk.current_profile(getattr(args, "staff_id", None))
+    try:
+        agent = connect_agent(desk.home, profile.staff_id, activity=activity)
+    except AgentUnavailable as error:
+        print(f"{error.message} Asking for your passphrase instead.", file=sys.stderr)
+        return None
+    if agent is None:
+        return None
+    try:
+        return session_from_agent(desk, profile, agent, endpoint_url=getattr(args, "endpoint",
+                                                                            None))
+    except BaseException:
+        agent.close()
+        raise
+
+
+def open_session(args: argparse.Namespace, passphrase: str | None = None, *,
+                 activity: bool = True):
+    """The chosen (or last) clinician's keys: the key agent's, else unlocked with the
+    passphrase; the caller closes the session."""
     from medsnap.messaging.session import sign_in
 
+    if passphrase is None:
+        session = agent_session(args, activity=activity)
+        if session is not None:
+            return session
     desk = workstation()
     profile = desk.current_profile(getattr(args, "staff_id", None))
     return sign_in(desk, profile.staff_id, passphrase or read_passphrase(args),
@@ -66,12 +98,21 @@ def open_session(args: argparse.Namespace, passphrase: str | None = None):
 
 
 def open_session_while(args: argparse.Namespace, work):
-    """Unlock (scrypt, ~1 s, releases the GIL) on a thread while ``work()`` runs here.
+    """The session (as ``open_session``) and the result of ``work()``.
 
-    Returns ``(session, result of work)``; the session is closed if either fails.
+    Without an agent the unlock (scrypt, ~1 s, releases the GIL) runs on a thread while
+    ``work()`` runs here. Returns ``(session, result of work)``; the session is closed if
+    either fails.
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    session = agent_session(args)
+    if session is not None:
+        try:
+            return session, work()
+        except BaseException:
+            session.close()
+            raise
     workstation().current_profile(getattr(args, "staff_id", None))  # fail fast, no prompt
     passphrase = read_passphrase(args)  # prompt before the threads start
     with ThreadPoolExecutor(max_workers=1) as pool:

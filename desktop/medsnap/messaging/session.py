@@ -57,6 +57,8 @@ class Session:
     audit: AuditLog
     _clinician: UnlockedClinician | None = field(default=None, repr=False)
     _last_activity: float = field(default_factory=time.monotonic, repr=False)
+    #: the key agent connection when the keys are held by ``medsnap signin``'s agent
+    agent: object | None = field(default=None, repr=False)
 
     @property
     def staff_id(self) -> str:
@@ -142,6 +144,9 @@ class Session:
         self.keys.lock()
         self._clinician = None
         self.transport.set_keys(None)
+        if self.agent is not None:  # this process lets go; the agent itself keeps the keys
+            self.agent.close()  # type: ignore[attr-defined]
+            self.agent = None
 
     def close(self) -> None:
         self.lock()
@@ -192,6 +197,19 @@ def deposit_key_file(session: Session, keystore: KeyStore) -> bool:
         return False
     session.profile.update(key_file_deposited=True)
     return True
+
+
+def session_from_agent(workstation: Workstation, profile: Profile, agent: object, *,
+                       endpoint_url: str | None = None) -> Session:
+    """A session whose private-key operations are done by the running key agent."""
+    from medsnap.messaging.agent_client import agent_keys
+
+    url = endpoint_url or profile.facts().get("endpoint_url") or \
+        workstation.endpoint_url(endpoint_url)
+    session = _open(workstation, profile, UnlockedKeys(profile.staff_id, agent_keys(agent)),
+                    url)
+    session.agent = agent
+    return session
 
 
 def sign_in(workstation: Workstation, staff_id: str, passphrase: str, *,

@@ -1,0 +1,140 @@
+"""The key agent's transport: where its socket lives, who may connect, how messages are framed.
+
+One socket per clinician profile (MEDSNAP_HOME + staff id), named by a hash of both so two
+workstation folders or two clinicians never share one:
+
+    $XDG_RUNTIME_DIR/medsnap/<sha256(home, staff id)[:20]>.sock
+    (without XDG_RUNTIME_DIR: MEDSNAP_HOME/run/<same>.sock)
+
+The folder is created 0700 and refused if it is anybody else's or open to others; on Linux
+the agent also checks each peer's uid (SO_PEERCRED). Messages are one JSON object each,
+UTF-8, preceded by its length (4 bytes, big-endian). Everything socket-specific is here, so
+that Windows can get a named pipe (owner-only DACL) behind the same functions later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import stat
+import struct
+from pathlib import Path
+
+from medsnap.messaging.errors import MessagingError
+
+MAX_MESSAGE = 1 << 20
+SOCKET_PATH_LIMIT = 100  # sun_path holds 104-108 bytes depending on the system
+_LENGTH = struct.Struct(">I")
+
+
+class AgentUnavailable(MessagingError):
+    """No key agent can serve this profile here (none running, gone, or refused)."""
+
+    exit_code = 7
+
+
+def runtime_folder(home: Path) -> Path:
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.isdir(runtime):
+        return Path(runtime) / "medsnap"
+    return Path(home) / "run"
+
+
+def agent_socket_path(home: Path, staff_id: str) -> Path:
+    """The socket of ``staff_id``'s agent for the workstation folder ``home``."""
+    name = hashlib.sha256(f"{Path(home).resolve()}\0{staff_id}".encode()).hexdigest()[:20]
+    return runtime_folder(home) / f"{name}.sock"
+
+
+def private_folder(folder: Path) -> Path:
+    """Create ``folder`` 0700 (or check it): ours, not a symlink, closed to others."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    info = os.lstat(folder)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise AgentUnavailable(f"The folder {folder} for MedSnap's key agent is not private to "
+                               "you. Your keys were not left unlocked. Ask IT to check it.")
+    return folder
+
+
+def peer_uid(connection: socket.socket) -> int | None:
+    """The connecting process's uid (Linux), else None (the 0700 folder is the guard)."""
+    if not hasattr(socket, "SO_PEERCRED"):
+        return None
+    raw = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    _pid, uid, _gid = struct.unpack("3i", raw)
+    return uid
+
+
+def listen(path: Path) -> socket.socket:
+    """Bind the agent's socket (replacing a stale one left by a killed agent)."""
+    private_folder(path.parent)
+    if len(os.fsencode(path)) > SOCKET_PATH_LIMIT:
+        raise AgentUnavailable(f"The path {path} is too long for the key agent's socket. Set "
+                               "XDG_RUNTIME_DIR to a short private folder.")
+    if path.exists() or path.is_symlink():
+        if is_answering(path):
+            raise AgentUnavailable("A key agent is already running for this profile.")
+        path.unlink()
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old_mask = os.umask(0o177)  # the socket file is born 0600
+    try:
+        server.bind(str(path))
+    finally:
+        os.umask(old_mask)
+    server.listen(16)
+    return server
+
+
+def is_answering(path: Path) -> bool:
+    try:
+        connect(path, timeout=2.0).close()
+    except OSError:
+        return False
+    return True
+
+
+def connect(path: Path, timeout: float = 30.0) -> socket.socket:
+    """Connect to an agent's socket; OSError when nobody listens there."""
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.settimeout(timeout)
+    try:
+        client.connect(str(path))
+    except OSError:
+        client.close()
+        raise
+    return client
+
+
+def send_message(connection: socket.socket, message: dict) -> None:
+    data = json.dumps(message, separators=(",", ":")).encode("utf-8")
+    connection.sendall(_LENGTH.pack(len(data)) + data)
+
+
+def receive_message(connection: socket.socket) -> dict | None:
+    """The next message, or None when the other side closed the connection."""
+    header = _read_exactly(connection, _LENGTH.size)
+    if header is None:
+        return None
+    (length,) = _LENGTH.unpack(header)
+    if length > MAX_MESSAGE:
+        raise ValueError("key agent message too large")
+    data = _read_exactly(connection, length)
+    if data is None:
+        return None
+    message = json.loads(data.decode("utf-8"))
+    if not isinstance(message, dict):
+        raise ValueError("key agent message is not an object")
+    return message
+
+
+def _read_exactly(connection: socket.socket, size: int) -> bytes | None:
+    chunks, left = [], size
+    while left:
+        chunk = connection.recv(left)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
