@@ -6,10 +6,13 @@
                    file (uncompressed and JPEG-LS)             (pydicom's own decode)
   (context)        the same load_picture                   vs  pydicom decode + its own
                                                                apply_modality_lut/apply_voi_lut
+  re-window        DicomImage.picture(new window) on the   vs  pydicom apply_modality_lut +
+                   decoded frame (what the toolbar does)       apply_voi_lut, same window
+  (+ display)      the same plus the canvas's pyramid      vs  the same
 Both PDF sides render with the same options (RGB byte order, white page).
 
 Our side includes what the floor does not: content sniffing, the window/level mapping to
-8-bit grey and the RGB Picture the editor needs (DICOM), reopening the document for each
+the 8-bit grey Picture the editor needs (DICOM), reopening the document for each
 page (PDF; the API renders one page per call). Imports happen before the clock. Each
 variant runs N times round-robin; medians are printed with ratios. Goal: within 1.3x.
 
@@ -94,12 +97,35 @@ def variants(files: dict[str, Path]):
     def dicom_ours(key):
         return lambda: load_picture(files[key])
 
+    from medsnap.imaging.dicom import DicomImage
+    from medsnap.ui.pyramid import Pyramid
+
+    kept = DicomImage(files["dicom"])
+    decoded = pydicom.dcmread(str(files["dicom"]))
+    stored = decoded.pixel_array
+    windows = iter(((300.0 + n % 50, 1500.0 + n % 7) for n in range(1 << 30)))
+
+    def rewindow(display: bool):
+        def work():
+            picture = kept.picture(0, next(windows))
+            if display:
+                Pyramid.build(picture.image)
+        return work
+
+    def pydicom_rewindow():
+        from pydicom.pixels import apply_modality_lut, apply_voi_lut
+
+        decoded.WindowCenter, decoded.WindowWidth = next(windows)
+        apply_voi_lut(apply_modality_lut(stored, decoded), decoded)
+
     return {
         "pdf first page": (lambda: load_picture(files["pdf"], page=0, dpi=DPI), floor_first),
         f"pdf all {PAGES} pages": (ours_all, floor_all),
         "dicom 2048x2500 16-bit": (dicom_ours("dicom"), dicom_floor("dicom")),
         "  context: pydicom windowing": (dicom_ours("dicom"), pydicom_windowed("dicom")),
         "dicom same, JPEG-LS": (dicom_ours("dicom-jpegls"), dicom_floor("dicom-jpegls")),
+        "dicom re-window": (rewindow(False), pydicom_rewindow),
+        "  re-window + display": (rewindow(True), pydicom_rewindow),
     }
 
 

@@ -220,3 +220,22 @@ def test_sparse_annotations_are_painted_in_separate_small_boxes():
     boxes = render._dirty_boxes(document)
     assert len(boxes) == 2
     assert sum((b[2] - b[0]) * (b[3] - b[1]) for b in boxes) < 0.1 * 420 * 360
+
+
+def test_grey_picture_is_painted_in_colour_and_stays_grey_where_untouched():
+    """A radiograph arrives as one 8-bit plane; annotations on it keep their colour."""
+    ramp = Image.linear_gradient("L").resize((300, 200))
+    grey = picture(ramp)
+    untouched = rendered(grey, crop=Rect(10, 20, 200, 100))
+    assert untouched.mode == "L"
+    assert untouched.tobytes() == ramp.crop((10, 20, 210, 120)).tobytes()
+    line = Line(start=(20, 100), end=(280, 100), style=Style(colour="#FF0000", width=8))
+    document = Document(grey, annotations=[line, Redaction(rect=Rect(0, 0, 40, 30))])
+    for share in (0.0, 1.0):  # whole-image and per-box painting alike
+        painted = render.render_to_pil(document, tile_share=share)
+        assert painted.mode == "RGB"
+        assert close(painted.getpixel((150, 100)), (255, 0, 0))
+        assert painted.getpixel((20, 15)) == BLACK
+        level = ramp.getpixel((150, 190))
+        assert painted.getpixel((150, 190)) == (level, level, level)
+    assert render.render(document).pixelColor(150, 100).red() > 240

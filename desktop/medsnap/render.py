@@ -8,6 +8,8 @@ inside it.
 Memory: the picture is never converted whole. The crop is copied strip by strip from the
 Pillow image straight into the QImage's own buffer (Pillow's RGB is 4 bytes a pixel
 inside, as is Qt's RGBX8888), painted in place, and handed back to Pillow with one copy.
+A greyscale ("L") picture, as a radiograph is, becomes RGB strip by strip on the way in,
+and only where something is painted: an untouched grey output stays one 8-bit plane.
 """
 
 from __future__ import annotations
@@ -269,14 +271,17 @@ def _source(document: Document, mode: str) -> Image.Image:
     if document.picture is None:  # a size-only document (tests, previews): a white page
         return Image.new(mode, document.size, (255, 255, 255, 255)[: len(mode)])
     source = document.picture.image
-    return source if source.mode == mode else source.convert(mode)  # safety net only
+    if source.mode == mode or (source.mode == "L" and mode == "RGB"):
+        return source  # grey becomes RGB strip by strip, where it is painted
+    return source.convert(mode)  # safety net only
 
 
 def _qimage_of(source: Image.Image, box: tuple[int, int, int, int]) -> QImage:
     """A QImage holding ``box`` of the Pillow image, copied strip by strip."""
     left, top, right, bottom = box
     width, height = right - left, bottom - top
-    qt_format, raw = _RAW[source.mode]
+    grey = source.mode == "L"
+    qt_format, raw = _RAW["RGB" if grey else source.mode]
     image = QImage(width, height, qt_format)
     if image.isNull():
         raise ExportError(f"There is not enough memory to prepare a {width}x{height} image. "
@@ -284,7 +289,8 @@ def _qimage_of(source: Image.Image, box: tuple[int, int, int, int]) -> QImage:
     buffer, stride = image.bits(), image.bytesPerLine()
     for row in range(0, height, _STRIP_ROWS):
         rows = min(_STRIP_ROWS, height - row)
-        strip = source.crop((left, top + row, right, top + row + rows)).tobytes("raw", raw)
+        strip = source.crop((left, top + row, right, top + row + rows))
+        strip = (strip.convert("RGB") if grey else strip).tobytes("raw", raw)
         buffer[row * stride: row * stride + len(strip)] = strip
     return image
 
@@ -315,7 +321,8 @@ def render(document: Document) -> QImage:
 
 
 def render_to_pil(document: Document, *, tile_share: float = 0.35) -> Image.Image:
-    """Like ``render``, as a Pillow image ("RGB", or "RGBA" for pictures with alpha).
+    """Like ``render``, as a Pillow image ("RGB", or "RGBA" for pictures with alpha; a grey
+    picture with nothing painted on the output stays "L").
 
     When annotations cover less than ``tile_share`` of the output, only the boxes they can
     touch go through Qt; the rest is a plain Pillow crop (one copy instead of three).
@@ -331,6 +338,8 @@ def render_to_pil(document: Document, *, tile_share: float = 0.35) -> Image.Imag
         _paint_onto(image, document, (left, top))
         return _to_pil(image, mode)
     result = source.crop((left, top, right, bottom))
+    if boxes and result.mode != mode:  # grey, with colour about to be painted on it
+        result = result.convert(mode)
     for box in boxes:
         tile = _qimage_of(result, box)
         _paint_onto(tile, document, (left + box[0], top + box[1]))

@@ -14,9 +14,8 @@ from tests.imaging.record_fixtures import dicom_bytes, dicom_dataset, ramp
 
 
 def grey(picture) -> np.ndarray:
-    pixels = np.asarray(picture.image)
-    assert (pixels[..., 0] == pixels[..., 2]).all()
-    return pixels[..., 0].astype(int)
+    assert picture.image.mode == "L"  # one 8-bit plane: no RGB copies of a radiograph
+    return np.asarray(picture.image).astype(int)
 
 
 def linear(value: float, center: float, width: float) -> int:
@@ -201,3 +200,13 @@ def test_recognisable_face_warns():
     picture = load_picture(dicom_bytes(dicom_dataset(ramp(4, 8, 0, 7), modality="CR",
                                                      RecognizableVisualFeatures="YES")))
     assert picture.dicom.burned_in and "recognised" in picture.warnings[0]
+
+
+def test_bits_above_high_bit_are_not_part_of_the_value():
+    # old files kept overlay bits above High Bit: the window must ignore them
+    values = ramp(2, 256, 0, 4095)
+    noisy = values | np.uint16(0xF000) * (np.arange(256, dtype=np.uint16) % 2)
+    clean = load_picture(dicom_bytes(dicom_dataset(values, BitsStored=12)))
+    marked = load_picture(dicom_bytes(dicom_dataset(noisy, BitsStored=12)))
+    assert grey(marked).tolist() == grey(clean).tolist()
+    assert marked.dicom.value_range == clean.dicom.value_range == (0.0, 4095.0)

@@ -88,7 +88,7 @@ def test_emitted_window_renders_as_the_preset(controls, qtbot):
     controls.show_info(load_picture(data).dicom)
     with qtbot.waitSignal(controls.window_changed) as emitted:
         controls.preset.setCurrentIndex(controls.preset.findData("lung"))
-    row = np.asarray(load_picture(data, window=emitted.args[0]).image)[0, :, 0]
+    row = np.asarray(load_picture(data, window=emitted.args[0]).image)[0]
     # lung (-600 / 1500): stored 0 is -1024 HU, grey 55; -600 HU mid-grey; 150 HU and up white
     assert row[0] == 55 and row[1024 - 600] in (127, 128)
     assert row[1024 + 100] == 247 and (row[1024 + 150:] == 255).all()

@@ -27,7 +27,8 @@ def ct_file(tmp_path):
 
 
 def grey_row(picture) -> list[int]:
-    return np.asarray(picture.image)[0, :, 0].tolist()
+    assert picture.image.mode == "L"
+    return np.asarray(picture.image)[0].tolist()
 
 
 def no_modal_open() -> bool:

@@ -77,6 +77,7 @@ class DicomImage:
         self.inverted = (self.photometric == "MONOCHROME1") != (
             inverse and self.photometric == "MONOCHROME2")
         self._stored: dict[int, np.ndarray] = {}
+        self._ranges: dict[int, tuple[float, float]] = {}
 
     def stored(self, frame: int) -> np.ndarray:
         """The frame's stored samples as pydicom decodes them (cached)."""
@@ -90,14 +91,15 @@ class DicomImage:
 
     def picture(self, frame: int = 0, window: tuple[float, float] | None = None) -> Picture:
         """Frame ``frame`` (0-based) through ``window`` (centre, width); None: the file's own
-        window, else the full range of values present."""
+        window, else the full range of values present.
+
+        Grey frames come out as one 8-bit "L" image (a third of the memory of RGB, and no
+        channel copies): the painter and the encoder take it as it is.
+        """
         stored = self.stored(frame)
         if self.photometric.startswith("MONOCHROME"):
-            grey, applied, value_range = self._grey(stored, window)
-            if self.inverted:  # MONOCHROME1 (0 is white), or an INVERSE presentation
-                np.subtract(255, grey, out=grey)
-            plane = Image.fromarray(np.ascontiguousarray(grey), "L")
-            image = Image.merge("RGB", (plane, plane, plane))  # faster than convert()
+            grey, applied, value_range = self._grey(frame, stored, window)
+            image = Image.fromarray(grey)  # shares the array's memory: no copy
         else:
             image, applied, value_range = _colour(stored, self._dataset), None, (0.0, 255.0)
         info = DicomInfo(modality=self.modality, photometric=self.photometric,
@@ -108,15 +110,36 @@ class DicomImage:
         return Picture(image=image, page=frame, page_count=self.frame_count,
                        source_format="DICOM", dicom=info, warnings=notes)
 
-    def _grey(self, stored: np.ndarray, window):
+    def _value_range(self, frame: int, stored: np.ndarray) -> tuple[float, float]:
+        """Smallest and largest stored sample of the frame, after rescale (cached)."""
+        if frame not in self._ranges:
+            low, high = stored.min(), stored.max()
+            mask = self._unused_bits_mask(stored.dtype)
+            if mask is not None and int(high) > mask:  # bits above HighBit: not the value
+                masked = np.bitwise_and(stored, mask)
+                low, high = masked.min(), masked.max()
+            slope, intercept = self._rescale()
+            low, high = (float(v) * slope + intercept for v in (low, high))
+            self._ranges[frame] = (min(low, high), max(low, high))
+        return self._ranges[frame]
+
+    def _unused_bits_mask(self, dtype: np.dtype) -> int | None:
+        """For unsigned samples with fewer stored bits than allocated, the value's bits."""
+        if dtype.kind != "u" or not 0 < self.bits_stored < dtype.itemsize * 8:
+            return None
+        return (1 << self.bits_stored) - 1
+
+    def _rescale(self) -> tuple[float, float]:
         ds = self._dataset
-        slope = float(getattr(ds, "RescaleSlope", 1) or 1)
-        intercept = float(getattr(ds, "RescaleIntercept", 0) or 0)
+        return (float(getattr(ds, "RescaleSlope", 1) or 1),
+                float(getattr(ds, "RescaleIntercept", 0) or 0))
+
+    def _grey(self, frame: int, stored: np.ndarray, window):
+        ds = self._dataset
+        slope, intercept = self._rescale()
         if stored.ndim != 2:
             stored = stored.reshape(self.rows, self.columns)
-        small_ints = stored.dtype.kind in "iu" and stored.dtype.itemsize <= 2
-        low, high = (float(v) * slope + intercept for v in (stored.min(), stored.max()))
-        low, high = min(low, high), max(low, high)
+        value_range = self._value_range(frame, stored)
         voi_table = "VOILUTSequence" in ds and window is None and self.own_window is None
         if voi_table:  # an explicit VOI LUT is the file's own window
             from pydicom.pixels import apply_modality_lut, apply_voi_lut
@@ -126,17 +149,25 @@ class DicomImage:
                 ds.VOILUTSequence[0] else 0
             top = float((1 << bits) - 1) if 8 <= bits <= 16 else top
             grey = np.clip(np.rint(mapped * (255.0 / top)), 0, 255).astype(np.uint8)
-            return grey, None, (low, high)
-        center, width = window or self.own_window or default_window(low, high)
+            return self._shown(grey), None, value_range
+        center, width = window or self.own_window or default_window(*value_range)
         function = self.voi_function if window is None else "LINEAR"
-        if small_ints:
-            table = window_lut(domain(stored.dtype) * slope + intercept, center, width,
-                               function)
+        if stored.dtype.kind in "iu" and stored.dtype.itemsize <= 2:
+            values = domain(stored.dtype, self._unused_bits_mask(stored.dtype))
+            # one table over every stored value: rescale, window and inversion folded in
+            table = self._shown(window_lut(values * slope + intercept, center, width,
+                                           function))
             grey = apply_table(stored, table)
         else:
-            grey = window_lut(stored.astype(np.float64) * slope + intercept, center, width,
-                              function)
-        return grey, (float(center), float(width)), (low, high)
+            grey = self._shown(window_lut(stored.astype(np.float64) * slope + intercept,
+                                          center, width, function))
+        return grey, (float(center), float(width)), value_range
+
+    def _shown(self, grey: np.ndarray) -> np.ndarray:
+        """MONOCHROME1 (0 is white) or an INVERSE presentation: flipped, in place."""
+        if self.inverted:
+            np.subtract(255, grey, out=grey)
+        return grey
 
 
 def _read(source, name: str, bare: bool):

@@ -29,15 +29,19 @@ def window_lut(values: np.ndarray, center: float, width: float,
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
-def domain(dtype: np.dtype) -> np.ndarray:
+def domain(dtype: np.dtype, value_mask: int | None = None) -> np.ndarray:
     """Every value a stored sample of ``dtype`` can hold, in the order of its bit pattern.
 
     A signed sample viewed as unsigned indexes this array directly (two's complement).
+    ``value_mask`` keeps only the stored bits of unsigned samples: the bits above High Bit
+    are not part of the value (old files kept overlays there), so the table ignores them.
     """
     dtype = np.dtype(dtype)
     bits = dtype.itemsize * 8
     patterns = np.arange(1 << bits, dtype=np.int64)
-    if dtype.kind == "i":
+    if value_mask is not None:
+        patterns &= value_mask
+    elif dtype.kind == "i":
         patterns = np.where(patterns >= 1 << (bits - 1), patterns - (1 << bits), patterns)
     return patterns.astype(np.float64)
 

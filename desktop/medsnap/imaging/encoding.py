@@ -56,11 +56,11 @@ def choose_format(image: Image.Image) -> str:
     """
     if _has_transparency(image):
         return "png"
-    rgb = image if image.mode == "RGB" else image.convert("RGB")
     equal = total = 0
     colours: set[tuple[int, int, int]] = set()
     many_colours = False
-    for patch in _patches(rgb):
+    for patch in _patches(image):  # converting 16 small squares, not the whole picture
+        patch = patch if patch.mode == "RGB" else patch.convert("RGB")
         pairs_equal, pairs = _flat_share(patch)
         equal, total = equal + pairs_equal, total + pairs
         if not many_colours:
@@ -73,8 +73,9 @@ def choose_format(image: Image.Image) -> str:
 
 
 def _pixels_for(image: Image.Image, fmt: str) -> Image.Image:
-    """RGB/RGBA pixels in a plain image; JPEG gets transparency composited onto white."""
-    if image.mode not in ("RGB", "RGBA"):
+    """RGB/RGBA (or 8-bit grey, e.g. a radiograph) pixels in a plain image; JPEG gets
+    transparency composited onto white."""
+    if image.mode not in ("RGB", "RGBA", "L"):
         image = to_rgb_or_rgba(image, None)
     if fmt == "jpeg" and image.mode == "RGBA":
         white = Image.new("RGB", image.size, (255, 255, 255))

@@ -26,6 +26,11 @@ def qimage_from_pil(image: Image.Image) -> QImage:
         wrapped = QImage(data, image.width, image.height, image.width * 4,
                          QImage.Format.Format_RGBA8888)
         return wrapped.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+    if image.mode == "L":  # a radiograph: Qt widens the one grey plane itself
+        data = image.tobytes()
+        wrapped = QImage(data, image.width, image.height, image.width,
+                         QImage.Format.Format_Grayscale8)
+        return wrapped.convertToFormat(QImage.Format.Format_RGB32)
     if image.mode != "RGB":
         image = image.convert("RGB")
     data = image.tobytes("raw", "RGB")
