@@ -16,8 +16,9 @@ DEFAULT_MAX_PIXELS = 100_000_000
 class Picture:
     """Upright 8-bit pixels of one page of a source file, and nothing else from it.
 
-    ``image`` is a plain ``PIL.Image.Image`` in mode "RGB" or "RGBA" with an empty ``info``:
-    no EXIF, XMP, ICC profile, comment or any other part of the source container survives.
+    ``image`` is a plain ``PIL.Image.Image`` in mode "RGB" or "RGBA" (or "L" for a
+    greyscale radiograph) with an empty ``info``: no EXIF, XMP, ICC profile, comment or any
+    other part of the source container survives.
     """
 
     image: Image.Image
