@@ -2,16 +2,17 @@
 
 The signed bytes are :func:`medsnap_endpoint.protocol.canonical_request`. A request is refused
 when a header is missing or malformed, the timestamp is more than the allowed skew away from
-the server clock, the nonce was seen before for that key, the key belongs to no current signing
-certificate of an enabled clinician, or the signature does not verify. The body's SHA-256 is
-signed as a header and checked against the body as it is read.
+the server clock, the Host is not one of this endpoint's names, the nonce was seen before for
+that key, the key belongs to no current signing certificate of an enabled clinician, or the
+signature does not verify. The body's SHA-256 is signed as a header and checked against the
+body as it is read. The signature is checked before any write; the certificate, nonce and
+rate limit then take one short transaction.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import time
 from dataclasses import dataclass
 
@@ -32,11 +33,28 @@ class Caller:
     key_id: str
 
 
-@functools.lru_cache(maxsize=4096)
-def _public_key(pem: str) -> Ed25519PublicKey:
-    key = load_certificate(pem).public_key()
-    if not isinstance(key, Ed25519PublicKey):
-        raise Unauthorized("The signing certificate does not hold an Ed25519 key.")
+# key id -> public key. A key id is the SHA-256 of the key itself, so an entry never goes
+# stale; whether the key may still sign (certificate current, clinician enabled) is checked
+# in the database on every request.
+_KEYS: dict[str, Ed25519PublicKey] = {}
+_KEYS_LIMIT = 4096
+
+
+def _public_key(database: Database, key_id: str) -> Ed25519PublicKey | None:
+    key = _KEYS.get(key_id)
+    if key is not None:
+        return key
+    with database.transaction() as tx:
+        row = tx.one("SELECT pem FROM certificates WHERE key_id = ? AND usage = 'signing' "
+                     "LIMIT 1", (key_id,))
+    if row is None:
+        return None
+    key = load_certificate(str(row[0])).public_key()
+    if not isinstance(key, Ed25519PublicKey) or p.key_id(key) != key_id:
+        return None
+    if len(_KEYS) >= _KEYS_LIMIT:
+        _KEYS.clear()
+    _KEYS[key_id] = key
     return key
 
 
@@ -51,6 +69,18 @@ def signed_target(request: Request) -> tuple[str, str]:
     raw = request.scope.get("raw_path") or request.scope["path"].encode()
     path = raw.decode("latin-1").split("?", 1)[0]
     return path, request.scope.get("query_string", b"").decode("latin-1")
+
+
+def addressed_host(request: Request, settings: Settings) -> str:
+    """The Host the request was sent to; refused if this endpoint does not answer to it."""
+    host = (request.headers.get("host") or "").lower()
+    if not host:
+        raise _refuse("it names no Host")
+    if settings.public_hosts and host not in settings.public_hosts \
+            and host.rsplit(":", 1)[0] not in settings.public_hosts:
+        raise _refuse(f"it was addressed to {host!r}, which is not this endpoint "
+                      "(check the endpoint address in the settings)")
+    return host
 
 
 def authenticate(request: Request, database: Database, settings: Settings) -> Caller:
@@ -74,25 +104,29 @@ def authenticate(request: Request, database: Database, settings: Settings) -> Ca
     if abs(now - int(stamp)) > settings.max_clock_skew_seconds:
         raise _refuse("its timestamp is too far from the server's clock "
                       "(check this workstation's date and time)")
-    with database.transaction() as tx:
+    host = addressed_host(request, settings)
+    key = _public_key(database, key_id)
+    if key is None:
+        raise _refuse("its key is not enrolled or its certificate was revoked")
+    path, query = signed_target(request)
+    try:
+        key.verify(signature, p.canonical_request(request.method, path, query, stamp, nonce,
+                                                  key_id, body_sha, host))
+    except InvalidSignature:
+        raise _refuse("its signature does not match") from None
+    # one short write transaction: the key may still sign, the nonce is new, count the request
+    window = now - now % 60
+    with database.transaction(write=True, durable=False) as tx:
         row = tx.one(
-            "SELECT c.staff_id, c.pem, k.enabled FROM certificates c "
+            "SELECT c.staff_id, k.enabled FROM certificates c "
             "JOIN clinicians k ON k.staff_id = c.staff_id WHERE c.key_id = ? "
             "AND c.usage = 'signing' AND c.revoked_at IS NULL AND c.not_after > ?",
             (key_id, now))
-    if row is None:
-        raise _refuse("its key is not enrolled or its certificate was revoked")
-    staff_id, pem, enabled = str(row[0]), str(row[1]), int(row[2])
-    if not enabled:
-        raise _refuse("this clinician's account is disabled")
-    path, query = signed_target(request)
-    message = p.canonical_request(request.method, path, query, stamp, nonce, key_id, body_sha)
-    try:
-        _public_key(pem).verify(signature, message)
-    except InvalidSignature:
-        raise _refuse("its signature does not match") from None
-    window = now - now % 60
-    with database.transaction(write=True, durable=False) as tx:
+        if row is None:
+            raise _refuse("its key is not enrolled or its certificate was revoked")
+        staff_id = str(row[0])
+        if not int(row[1]):
+            raise _refuse("this clinician's account is disabled")
         fresh = tx.run("INSERT INTO request_nonces (key_id, nonce, expires_at) VALUES (?, ?, ?) "
                        "ON CONFLICT DO NOTHING",
                        (key_id, nonce, now + 2 * settings.max_clock_skew_seconds + 60))

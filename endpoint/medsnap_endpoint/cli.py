@@ -37,6 +37,12 @@ def _build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--ssl-certfile", help="TLS certificate chain (PEM) for HTTPS")
     serve.add_argument("--ssl-keyfile", help="TLS private key (PEM) for HTTPS")
     for setting in dataclasses.fields(Settings):  # every tunable, declared once in settings.py
+        if setting.name == "public_hosts":
+            serve.add_argument("--public-host", dest="public_hosts", action="append",
+                               default=[], metavar="NAME[:PORT]",
+                               help="a name clients address this endpoint by (repeat for "
+                               "several); requests signed for any other Host are refused")
+            continue
         serve.add_argument("--" + setting.name.replace("_", "-"), dest=setting.name, type=int,
                            default=setting.default, metavar="N")
     serve.add_argument("--log-level", default="warning")
@@ -55,7 +61,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     from medsnap_endpoint.app import create_app
 
-    settings = Settings(**{f.name: getattr(args, f.name) for f in dataclasses.fields(Settings)})
+    values = {f.name: getattr(args, f.name) for f in dataclasses.fields(Settings)}
+    values["public_hosts"] = tuple(host.lower() for host in values["public_hosts"])
+    settings = Settings(**values)
+    if not settings.public_hosts and args.host not in ("127.0.0.1", "::1", "localhost"):
+        print("medsnap-endpoint: warning: no --public-host given; signed requests are accepted "
+              "whatever Host they were addressed to", file=sys.stderr)
     if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
         raise SystemExit("medsnap-endpoint serve: give both --ssl-certfile and --ssl-keyfile")
     # open (and migrate) once here so a wrong URL fails with a message, not a traceback

@@ -88,8 +88,9 @@ class EndpointClient:
         nonce = nonce or secrets.token_urlsafe(18)
         body_sha = hashlib.sha256(content).hexdigest()
         key_id = self.keys.key_id
+        host = request.headers["Host"]  # httpx derives it from the URL (port only if not default)
         signature = self.keys.signing.sign(p.canonical_request(method, target, query, stamp,
-                                                               nonce, key_id, body_sha))
+                                                               nonce, key_id, body_sha, host))
         request.headers.update({p.HEADER_KEY_ID: key_id, p.HEADER_TIMESTAMP: stamp,
                                 p.HEADER_NONCE: nonce, p.HEADER_CONTENT_SHA256: body_sha,
                                 p.HEADER_SIGNATURE: p.b64(signature)})

@@ -51,10 +51,14 @@ def code_hash(code: str) -> str:
 
 
 def canonical_request(method: str, path: str, query: str, timestamp: str, nonce: str,
-                      key_id_hex: str, body_sha256: str) -> bytes:
-    """The exact bytes a device signs for every authenticated request."""
+                      key_id_hex: str, body_sha256: str, host: str) -> bytes:
+    """The exact bytes a device signs for every authenticated request.
+
+    ``host`` is the Host header as sent (``name`` or ``name:port``, lower case): a request
+    signed for one endpoint is refused by another that knows its own names (--public-host).
+    """
     return "\n".join([REQUEST_CONTEXT, method.upper(), path, query, timestamp, nonce,
-                      key_id_hex, body_sha256]).encode()
+                      key_id_hex, body_sha256, host.lower()]).encode()
 
 
 def enrol_signature_payload(challenge_id: str, code_hash_hex: str, nonce: bytes,

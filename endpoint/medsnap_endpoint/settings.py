@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MB = 1024 * 1024
 
@@ -40,3 +40,7 @@ class Settings:
     chunk_bytes: int = 1 * MB
     #: seconds between expiry sweeps run by each serving process (0: never)
     sweep_interval_seconds: int = 300
+    #: the names (``name`` or ``name:port``) clients address this endpoint by; a signed request
+    #: sent to any other Host is refused. Empty: any Host (it is still signed). Set it in
+    #: production, so a request signed for another endpoint can never be replayed here.
+    public_hosts: tuple[str, ...] = field(default=())

@@ -12,7 +12,7 @@ import pytest
 from endpoint_harness import EndpointServer, postgres_bin, postgres_cluster
 
 from medsnap_endpoint import admin
-from medsnap_endpoint.client import EndpointClient
+from medsnap_endpoint.client import DeviceKeys, EndpointClient
 from medsnap_endpoint.storage import open_database
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -89,7 +89,7 @@ def enrolment_factory(server: EndpointServer) -> Callable[..., EndpointClient]:
     clients: list[EndpointClient] = []
 
     def make(name: str = "Test Clinician", role: str = "Registrar",
-             department: str = "Cardiology") -> EndpointClient:
+             department: str = "Cardiology", keys: DeviceKeys | None = None) -> EndpointClient:
         staff_id = f"S{uuid.uuid4().hex[:10]}"
         database = open_database(server.database_url)
         try:
@@ -99,7 +99,7 @@ def enrolment_factory(server: EndpointServer) -> Callable[..., EndpointClient]:
         finally:
             database.close()
         client = EndpointClient(server.url)
-        client.enrol(staff_id, code)
+        client.enrol(staff_id, code, keys)
         client.staff_id = staff_id  # type: ignore[attr-defined]
         clients.append(client)
         return client

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,10 @@ class DeviceSignature(requests.auth.AuthBase):
         target, _, query = request.path_url.partition("?")
         stamp, nonce = str(int(time.time())), secrets.token_urlsafe(18)
         body_sha = hashlib.sha256(body).hexdigest()
+        host = urllib.parse.urlsplit(request.url or "").netloc  # what urllib3 sends as Host
         signature = self.keys.signing.sign(p.canonical_request(
-            request.method or "GET", target, query, stamp, nonce, self.keys.key_id, body_sha))
+            request.method or "GET", target, query, stamp, nonce, self.keys.key_id, body_sha,
+            host))
         request.headers.update({p.HEADER_KEY_ID: self.keys.key_id, p.HEADER_TIMESTAMP: stamp,
                                 p.HEADER_NONCE: nonce, p.HEADER_CONTENT_SHA256: body_sha,
                                 p.HEADER_SIGNATURE: p.b64(signature)})
