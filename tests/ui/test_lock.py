@@ -144,3 +144,82 @@ def test_lock_now_before_signing_in_does_nothing(qtbot, locked_ui):
     QTest.mouseClick(ui.first_run.later, Qt.MouseButton.LeftButton)
     ui.lock_action.trigger()
     assert not ui.lock_screen.isVisible() and window.canvas.isVisible()
+
+
+def _count_scrypt(monkeypatch) -> list[str]:
+    """Record the thread of every scrypt derivation (the real one still runs)."""
+    import threading
+
+    from medsnap.crypto.age import scrypt
+
+    threads: list[str] = []
+    real = scrypt._wrap_key
+
+    def counted(passphrase, salt, log_n):
+        threads.append(threading.current_thread().name)
+        assert log_n == 18  # the policy's work factor, not lowered for speed
+        return real(passphrase, salt, log_n)
+
+    monkeypatch.setattr(scrypt, "_wrap_key", counted)
+    return threads
+
+
+def _unlock_watching_the_ui(qtbot, ui, passphrase: str, signal) -> tuple[list[float], float]:
+    """Type the passphrase, press Enter; return the UI thread's gaps and the time taken."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    lock = ui.lock_screen
+    gaps, last = [], [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    lock.passphrase.setText(passphrase)
+    start = time.perf_counter()
+    with qtbot.waitSignal(signal, timeout=20000):
+        QTest.keyClick(lock.passphrase, Qt.Key.Key_Return)
+        # at once: the field is empty and locked, the screen says it is working
+        assert lock.passphrase.text() == "" and not lock.passphrase.isEnabled()
+        assert lock.error.text() == "Unlocking…" and lock.busy.isVisible()
+        assert not lock.unlock.isEnabled()
+        timer.start()
+    elapsed = time.perf_counter() - start
+    timer.stop()
+    return gaps, elapsed
+
+
+def test_unlock_is_one_scrypt_off_the_ui_thread_and_keeps_the_session(
+        qtbot, locked_ui, ward, monkeypatch):
+    import threading
+
+    window, ui = locked_ui
+    sign_in_through_first_run(qtbot, ui, ward.staff["Sam Sender"])
+    session = ui.binding.session
+    with qtbot.waitSignal(ui.binding.locked, timeout=5000):
+        ui.lock_action.trigger()
+    lock = ui.lock_screen
+    threads = _count_scrypt(monkeypatch)
+
+    gaps, _elapsed = _unlock_watching_the_ui(qtbot, ui, "not my passphrase at all 1",
+                                             ui.binding.auth_failed)
+    assert lock.error.text().startswith("Wrong passphrase.") and lock.isVisible()
+    assert lock.passphrase.text() == "" and lock.passphrase.isEnabled()
+    assert not lock.busy.isVisible() and ui.binding.session.keys.is_locked
+    assert len(threads) == 1
+
+    gaps, elapsed = _unlock_watching_the_ui(qtbot, ui, PASSPHRASE, ui.binding.signed_in)
+    assert len(threads) == 2  # exactly one derivation for the unlock
+    assert threading.main_thread().name not in threads
+    assert ui.binding.session is session and not session.keys.is_locked  # no new sign-in
+    assert not lock.isVisible() and window.canvas.isVisible()
+    # the window kept running while scrypt (about 0.5-1 s) worked on the other thread
+    assert len(gaps) >= 5 and max(gaps) < max(0.25, elapsed / 3), (max(gaps), elapsed)
+    events = [e["event"] for e in session.audit.entries()][-3:]
+    assert events == ["lock", "unlock_refused", "unlock"]

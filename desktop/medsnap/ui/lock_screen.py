@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QVBoxLayout, QWidget)
+                               QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
 INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
                 QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TabletPress}
@@ -98,16 +98,22 @@ class LockScreen(Overlay):
         self.error = QLabel(box)
         self.error.setObjectName("formError")
         self.error.setWordWrap(True)
+        self.busy = QProgressBar(box)  # moves while the passphrase is checked: not frozen
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setFixedHeight(4)
+        self.busy.setAccessibleName("Unlocking")
+        self.busy.hide()
         self.unlock = QPushButton("Unlock", box)
         self.unlock.setDefault(True)
         self.unlock.clicked.connect(self._unlock)
-        switch = QPushButton("Switch user", box)
-        switch.clicked.connect(self.switch_user_requested)
+        self.switch = QPushButton("Switch user", box)
+        self.switch.clicked.connect(self.switch_user_requested)
         buttons = QHBoxLayout()
-        buttons.addWidget(switch)
+        buttons.addWidget(self.switch)
         buttons.addStretch(1)
         buttons.addWidget(self.unlock)
-        for widget in (self.who, self.passphrase, self.error):
+        for widget in (self.who, self.passphrase, self.busy, self.error):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         centred(self, box)
@@ -115,19 +121,37 @@ class LockScreen(Overlay):
     def present_for(self, name: str) -> None:
         self.who.setText(f"Locked for <b>{name}</b>. Your picture and your messages are kept "
                          "safe; enter your passphrase to carry on.")
-        self.error.clear()
-        self.passphrase.clear()
-        self.unlock.setEnabled(True)
+        self._set_busy(False)
+        self._say("")
         self.present()
         self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    @property
+    def unlocking(self) -> bool:
+        return self.busy.isVisible()
+
     def _unlock(self) -> None:
-        if self.passphrase.text():
-            self.unlock.setEnabled(False)
-            self.error.setText("Unlocking…")
-            self.unlock_requested.emit(self.passphrase.text())
+        passphrase = self.passphrase.text()
+        if not passphrase or self.unlocking:
+            return
+        self.passphrase.clear()  # the passphrase leaves the field at once
+        self._set_busy(True)
+        self._say("Unlocking…", "busy")
+        self.unlock_requested.emit(passphrase)  # checked off the UI thread (one scrypt)
 
     def failed(self, message: str) -> None:
-        self.unlock.setEnabled(True)
+        self._set_busy(False)
+        self._say(message)
+        self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _set_busy(self, busy: bool) -> None:
         self.passphrase.clear()
-        self.error.setText(message)
+        for widget in (self.passphrase, self.unlock, self.switch):
+            widget.setEnabled(not busy)
+        self.busy.setVisible(busy)
+
+    def _say(self, text: str, tone: str = "") -> None:
+        self.error.setText(text)
+        self.error.setProperty("tone", tone)
+        self.error.style().unpolish(self.error)
+        self.error.style().polish(self.error)

@@ -135,8 +135,19 @@ class MessagingBinding(MessageTraffic, QObject):
         self.timer.start()
 
     def unlock(self, passphrase: str) -> None:
-        """Unlocking is signing in again as the same clinician (the passphrase opens the keys)."""
-        self.sign_in(self.staff_id, passphrase)
+        """The same session's keys again: one scrypt derivation, off the UI thread."""
+        from medsnap.messaging.unlock import unlock_session
+
+        session, keystore = self.session, self.keystore
+        if session is None:
+            return
+
+        def done(_result) -> None:
+            if self.session is session:  # not switched to someone else meanwhile
+                self._signed_in(session)
+
+        self._run(lambda: unlock_session(session, passphrase, keystore), done,
+                  self.auth_failed.emit, "unlocking")
 
     # locking --------------------------------------------------------------------------
     def touch(self) -> None:
