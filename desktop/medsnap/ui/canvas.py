@@ -58,6 +58,9 @@ class Canvas(QAbstractScrollArea):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # a viewport made here, not Qt's own: handing PySide6 a widget it did not make
+        # costs ~40 ms at start-up (it loads every QtWidgets class to find its type)
+        self.setViewport(QWidget(self))
         self.input: CanvasInput | None = None  # set below; events may arrive before
         self.setAccessibleName("Picture")
         self.setAccessibleDescription("The record image and its annotations")
