@@ -31,6 +31,8 @@ RECORD_MARKERS = {
     "nested": "MSREC-NESTED-SEQ-85541",
     "deep_nested": "MSREC-DEEP-NESTED-12907",
     "study_uid": "1.2.826.0.1.3680043.99.77123",
+    "overlay_label": "MSREC-OVERLAY-LABEL-52290",
+    "overlay_description": "MSREC-OVERLAY-DESCRIPTION-19466",
 }
 PAGE_TEXT = "MSREC-PAGE-{n}-TEXT"
 
@@ -165,6 +167,31 @@ def dicom_dataset(pixels: np.ndarray, *, photometric: str = "MONOCHROME2",
     for key, value in attributes.items():
         setattr(ds, key, value)
     ds.PixelData = np.ascontiguousarray(pixels).tobytes()
+    return ds
+
+
+def add_overlay(ds, bits: np.ndarray, *, origin: tuple[int, int] = (1, 1), group: int = 0x6000,
+                first_frame: int | None = None, data: bytes | None = None):
+    """An overlay plane of ``bits`` (rows x cols, or frames x rows x cols of 0/1) at
+    ``origin`` (row, column; 1-based as DICOM counts), with marker label and description.
+    ``first_frame`` (1-based) adds the Multi-frame Overlay module; ``data`` replaces the
+    packed bits (to build a damaged plane)."""
+    from pydicom.pixels import pack_bits
+
+    frames = bits.shape[0] if bits.ndim == 3 else 1
+    ds.add_new((group, 0x0010), "US", bits.shape[-2])
+    ds.add_new((group, 0x0011), "US", bits.shape[-1])
+    ds.add_new((group, 0x0022), "LO", RECORD_MARKERS["overlay_description"])
+    ds.add_new((group, 0x0040), "CS", "G")
+    ds.add_new((group, 0x0050), "SS", list(origin))
+    ds.add_new((group, 0x0100), "US", 1)
+    ds.add_new((group, 0x0102), "US", 0)
+    ds.add_new((group, 0x1500), "LO", RECORD_MARKERS["overlay_label"])
+    if first_frame is not None:
+        ds.add_new((group, 0x0015), "IS", frames)
+        ds.add_new((group, 0x0051), "US", first_frame)
+    packed = pack_bits(np.ascontiguousarray(bits, np.uint8).ravel()) if data is None else data
+    ds.add_new((group, 0x3000), "OW", packed + b"\0" * (len(packed) % 2))
     return ds
 
 

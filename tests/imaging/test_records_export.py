@@ -17,8 +17,9 @@ import pytest
 from PIL import Image
 from pydicom.uid import RLELossless
 
-from tests.imaging.record_fixtures import (PAGE_TEXT, RECORD_MARKERS, dicom_bytes,
-                                           dicom_dataset, encrypted_pdf, pdf_letter, ramp)
+from tests.imaging.record_fixtures import (PAGE_TEXT, RECORD_MARKERS, add_overlay,
+                                           dicom_bytes, dicom_dataset, encrypted_pdf,
+                                           pdf_letter, ramp)
 
 pytestmark = pytest.mark.interop
 EXIFTOOL = shutil.which("exiftool")
@@ -101,6 +102,31 @@ def test_dicom_exports_pixels_only(tmp_path):
         row = np.asarray(image.convert("L"))[0]
     assert row[0] == 255 and row[-1] < 130  # MONOCHROME1, frame 2 holds half the values
     assert_no_marker(out)
+
+
+@pytest.mark.skipif(EXIFTOOL is None, reason="exiftool (Debian libimage-exiftool-perl)")
+def test_dicom_overlay_is_exported_as_pixels_and_its_text_is_not(tmp_path):
+    bits = np.zeros((20, 30), np.uint8)
+    bits[0, :], bits[:, 0] = 1, 1  # an L-shaped mark
+    ds = add_overlay(dicom_dataset(ramp(48, 64, 0, 1000), WindowCenter=500, WindowWidth=1001),
+                     bits, origin=(11, 6))
+    source = tmp_path / "IM0002.dcm"
+    source.write_bytes(dicom_bytes(ds))
+    assert RECORD_MARKERS["overlay_label"].encode() in source.read_bytes()
+    shown, hidden = tmp_path / "shown.png", tmp_path / "hidden.png"
+    result = export(source, shown)
+    assert result.returncode == 0, result.stderr
+    assert "overlay" in result.stderr and "--no-overlays" in result.stderr
+    left_out = export(source, hidden, "--no-overlays")
+    assert left_out.returncode == 0, left_out.stderr
+    assert "overlay" not in left_out.stderr
+    with Image.open(shown) as with_marks, Image.open(hidden) as without:
+        marked = np.asarray(with_marks.convert("L")).astype(int)
+        plain = np.asarray(without.convert("L")).astype(int)
+    assert (marked[10, 5:35] == 255).all() and (marked[10:30, 5] == 255).all()
+    assert (plain[10, 5:35] < 255).any() and (marked[:10] == plain[:10]).all()
+    for path in (shown, hidden):
+        assert_no_marker(path)
 
 
 def test_window_option_is_checked():

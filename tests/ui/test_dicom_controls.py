@@ -92,3 +92,16 @@ def test_emitted_window_renders_as_the_preset(controls, qtbot):
     # lung (-600 / 1500): stored 0 is -1024 HU, grey 55; -600 HU mid-grey; 150 HU and up white
     assert row[0] == 55 and row[1024 - 600] in (127, 128)
     assert row[1024 + 100] == 247 and (row[1024 + 150:] == 255).all()
+
+
+def test_overlays_box_is_seen_only_for_files_with_overlays(controls, qtbot):
+    controls.show_info(info())
+    assert not controls.overlays.isVisible() and controls.overlays_shown()
+    controls.show_info(info(overlay_count=2, overlays_shown=True))
+    assert controls.overlays.isVisible()
+    with qtbot.waitSignal(controls.overlays_changed) as emitted:
+        controls.overlays.setChecked(False)
+    assert emitted.args == [False] and not controls.overlays_shown()
+    with qtbot.assertNotEmitted(controls.overlays_changed):
+        controls.reset_overlays()
+    assert controls.overlays_shown()

@@ -139,3 +139,35 @@ def test_typing_a_negative_centre_is_not_taken_by_zoom_or_tool_keys(qtbot, make_
         QTest.keyClick(centre, Qt.Key.Key_Return)
     assert window.document.picture.dicom.window == (-600.0, 350.0)
     assert window.canvas.scale == scale and window.tool_strip.tool_id == tool
+
+
+def test_overlays_are_shown_and_can_be_left_out_keeping_the_window(qtbot, make_window,
+                                                                   tmp_path):
+    from tests.imaging.record_fixtures import add_overlay
+
+    bits = np.ones((3, 40), np.uint8)
+    ds = add_overlay(dicom_dataset(ramp(60, 80, 0, 1000), WindowCenter=500, WindowWidth=1001),
+                     bits, origin=(11, 21))
+    path = tmp_path / "IM0003"
+    path.write_bytes(dicom_bytes(ds))
+    window = make_window()
+    open_and_wait(qtbot, window, path)
+    controls, bar = window.dicom.controls, window.dicom.info_bar
+    assert controls.overlays.isVisible() and controls.overlays.isChecked()
+    assert window.document.picture.dicom.overlays_shown
+    assert "overlay" in bar.text.text() and bar.isVisible()
+    assert (np.asarray(window.document.picture.image)[10:13, 20:60] == 255).all()
+    with qtbot.waitSignal(window.picture_swapped, timeout=10000):
+        controls.preset.setCurrentIndex(controls.preset.findData("bone"))
+    with qtbot.waitSignal(window.picture_swapped, timeout=10000):
+        controls.overlays.setChecked(False)
+    picture = window.document.picture
+    assert not picture.dicom.overlays_shown and picture.dicom.window == WINDOW_PRESETS["bone"]
+    assert grey_row(picture) == grey_row(load_picture(path, window=WINDOW_PRESETS["bone"],
+                                                      overlays=False))
+    assert np.array_equal(np.asarray(picture.image), np.asarray(
+        load_picture(path, window=WINDOW_PRESETS["bone"], overlays=False).image))
+    assert not window.dicom.notes_toolbar.isVisible()  # nothing left to caution about
+    # a fresh file shows its overlays again
+    open_and_wait(qtbot, window, path)
+    assert controls.overlays.isChecked() and window.document.picture.dicom.overlays_shown

@@ -90,6 +90,9 @@ def register(parser: argparse.ArgumentParser) -> None:
                              "(default: --page)")
     parser.add_argument("--window", type=_window, metavar="C,W",
                         help="DICOM: window centre and width (default: the file's own)")
+    parser.add_argument("--no-overlays", dest="overlays", action="store_false",
+                        help="DICOM: leave out the overlay planes (marks and text from the "
+                             "radiology system), which are drawn in by default")
     parser.add_argument("--crop", type=box, metavar="X,Y,W,H",
                         help="export only this rectangle")
     parser.add_argument("--redact", type=box, action="append", default=[], metavar="X,Y,W,H",
@@ -161,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
         picture = load_for_export(args.input, page=args.page - 1, dpi=args.dpi,
                                   password=_password(args),
                                   frame=None if args.frame is None else args.frame - 1,
-                                  window=args.window)
+                                  window=args.window, overlays=args.overlays)
     except PdfPasswordRequired as error:
         raise PdfPasswordRequired(f"{error.message} On the command line, pipe it in with "
                                   "--password-stdin or set MEDSNAP_PDF_PASSWORD.") from None

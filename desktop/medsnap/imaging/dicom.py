@@ -24,20 +24,14 @@ from pydicom.errors import InvalidDicomError
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from medsnap.errors import ImageError
+from medsnap.imaging.dicom_cautions import burned_in, cautions
+from medsnap.imaging.dicom_overlay import overlay_mask, read_overlays
 from medsnap.imaging.dicom_window import apply_table, default_window, domain, window_lut
 from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
 from medsnap.imaging.record_sniff import looks_like_dicom, may_be_bare_dataset  # noqa: F401
 from medsnap.imaging.source_info import DicomInfo
 
 _SAFE = "The original file was not changed and nothing was exported."
-#: Modalities whose images commonly carry the patient's details written into the pixels.
-BURNS_IN_TEXT = {"US": "ultrasound", "SC": "secondary capture (screenshot)",
-                 "XA": "angiography", "ES": "endoscopy", "OT": "other / scanned",
-                 "XC": "external camera photograph", "OP": "ophthalmic photograph",
-                 "DOC": "scanned document", "GM": "general microscopy",
-                 "RF": "fluoroscopy"}
-_SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
-
 
 def _name(source: str | os.PathLike[str] | bytes) -> str:
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -71,13 +65,20 @@ class DicomImage:
         self.modality = str(getattr(ds, "Modality", "") or "").strip().upper()
         self.own_window = _own_window(ds)
         self.voi_function = str(getattr(ds, "VOILUTFunction", "LINEAR") or "LINEAR")
-        self.burned_in, self.burned_in_reason = _burned_in(ds, self.modality)
+        self.burned_in, self.burned_in_reason = burned_in(ds, self.modality)
+        self._overlays, self.damaged_overlays = read_overlays(ds, max_pixels)
         # PS3.3 C.11.6: INVERSE flips MONOCHROME2; MONOCHROME1 is inverse by definition
         inverse = str(getattr(ds, "PresentationLUTShape", "") or "").strip().upper() == "INVERSE"
         self.inverted = (self.photometric == "MONOCHROME1") != (
             inverse and self.photometric == "MONOCHROME2")
         self._stored: dict[int, np.ndarray] = {}
         self._ranges: dict[int, tuple[float, float]] = {}
+        self._masks: dict[int, tuple[np.ndarray | None, int]] = {}
+
+    @property
+    def overlay_count(self) -> int:
+        """Readable overlay planes in the file (any frame)."""
+        return len(self._overlays)
 
     def stored(self, frame: int) -> np.ndarray:
         """The frame's stored samples as pydicom decodes them (cached)."""
@@ -89,26 +90,39 @@ class DicomImage:
             self._stored[frame] = _decode(self._dataset, self.name, frame, self.frame_count)
         return self._stored[frame]
 
-    def picture(self, frame: int = 0, window: tuple[float, float] | None = None) -> Picture:
+    def picture(self, frame: int = 0, window: tuple[float, float] | None = None, *,
+                overlays: bool = True) -> Picture:
         """Frame ``frame`` (0-based) through ``window`` (centre, width); None: the file's own
-        window, else the full range of values present.
+        window, else the full range of values present. ``overlays`` draws the file's
+        overlay planes in white, as a PACS viewer does (see dicom_overlay).
 
         Grey frames come out as one 8-bit "L" image (a third of the memory of RGB, and no
         channel copies): the painter and the encoder take it as it is.
         """
         stored = self.stored(frame)
+        mask, drawn = self._overlay(frame) if overlays else (None, 0)
         if self.photometric.startswith("MONOCHROME"):
             grey, applied, value_range = self._grey(frame, stored, window)
+            if mask is not None:
+                grey[mask] = 255
             image = Image.fromarray(grey)  # shares the array's memory: no copy
         else:
             image, applied, value_range = _colour(stored, self._dataset), None, (0.0, 255.0)
+            if mask is not None:
+                image.paste((255, 255, 255), (0, 0), Image.fromarray(mask))
+        burned, reason, notes = cautions(self.burned_in_reason, drawn, self.damaged_overlays)
         info = DicomInfo(modality=self.modality, photometric=self.photometric,
                          bits_stored=self.bits_stored, frame_count=self.frame_count,
                          own_window=self.own_window, window=applied, value_range=value_range,
-                         burned_in=self.burned_in, burned_in_reason=self.burned_in_reason)
-        notes = (burned_in_message(self.burned_in_reason),) if self.burned_in else ()
+                         burned_in=burned, burned_in_reason=reason,
+                         overlay_count=self.overlay_count, overlays_shown=bool(drawn))
         return Picture(image=image, page=frame, page_count=self.frame_count,
                        source_format="DICOM", dicom=info, warnings=notes)
+
+    def _overlay(self, frame: int) -> tuple[np.ndarray | None, int]:
+        if frame not in self._masks:
+            self._masks[frame] = overlay_mask(self._overlays, frame, self.rows, self.columns)
+        return self._masks[frame]
 
     def _value_range(self, frame: int, stored: np.ndarray) -> tuple[float, float]:
         """Smallest and largest stored sample of the frame, after rescale (cached)."""
@@ -275,30 +289,10 @@ def _own_window(ds) -> tuple[float, float] | None:
     return (center_value, width_value) if width_value > 0 else None
 
 
-def _burned_in(ds, modality: str) -> tuple[bool, str]:
-    declared = str(getattr(ds, "BurnedInAnnotation", "") or "").strip().upper()
-    if declared == "YES":
-        return True, "the file says text is burned into the image (Burned In Annotation: YES)"
-    if str(getattr(ds, "RecognizableVisualFeatures", "") or "").strip().upper() == "YES":
-        return True, ("the file says the patient can be recognised in the image "
-                      "(Recognizable Visual Features: YES)")
-    if modality in BURNS_IN_TEXT:
-        return True, (f"{BURNS_IN_TEXT[modality]} images ({modality}) often have the "
-                      "patient's details written into the picture")
-    if str(getattr(ds, "SOPClassUID", "")).startswith(_SECONDARY_CAPTURE):
-        return True, "screenshots stored as DICOM often show the patient's details"
-    return False, ""
-
-
-def burned_in_message(reason: str) -> str:
-    return (f"This image may itself show who the patient is: {reason}. MedSnap removes the "
-            "file's hidden details but cannot remove what is part of the picture. Look over "
-            "the whole image and cover any name, number, date or face with the redaction "
-            "tool before sending.")
-
-
 def load_dicom_picture(source: str | os.PathLike[str] | bytes, *, frame: int = 0,
                        window: tuple[float, float] | None = None, bare: bool = False,
-                       max_pixels: int = DEFAULT_MAX_PIXELS) -> Picture:
-    """Read ``source`` and window frame ``frame`` (0-based). Raises ImageError."""
-    return DicomImage(source, bare=bare, max_pixels=max_pixels).picture(frame, window)
+                       max_pixels: int = DEFAULT_MAX_PIXELS, overlays: bool = True) -> Picture:
+    """Read ``source`` and window frame ``frame`` (0-based), overlays drawn unless
+    ``overlays`` is False. Raises ImageError."""
+    return DicomImage(source, bare=bare, max_pixels=max_pixels).picture(frame, window,
+                                                                       overlays=overlays)

@@ -156,13 +156,13 @@ def _damaged(name: str, error: Exception) -> ImageError:
 def load_picture(source: str | os.PathLike[str] | bytes, *, page: int = 0,
                  max_pixels: int = DEFAULT_MAX_PIXELS, dpi: float = 200,
                  password: str | None = None, frame: int | None = None,
-                 window: tuple[float, float] | None = None) -> Picture:
+                 window: tuple[float, float] | None = None, overlays: bool = True) -> Picture:
     """Decode one page (TIFF, PDF) or frame (GIF, WebP, DICOM) of ``source`` into an upright
     Picture.
 
     PDF content is rendered at ``dpi`` (``password`` opens a protected one); DICOM content
     takes ``frame`` (default: ``page``) through ``window`` (centre, width; default the
-    file's own). Both are recognised by content, like every other format.
+    file's own), with its overlay planes drawn unless ``overlays`` is False. Both are recognised by content, like every other format.
 
     ``max_pixels`` lowers the ceiling; Pillow's own guard (``Image.MAX_IMAGE_PIXELS``, raised
     to DEFAULT_MAX_PIXELS at import) still applies above it. Raises ImageError.
@@ -176,7 +176,8 @@ def load_picture(source: str | os.PathLike[str] | bytes, *, page: int = 0,
     limit = max_pixels if Image.MAX_IMAGE_PIXELS is None else min(max_pixels,
                                                                   Image.MAX_IMAGE_PIXELS)
     record = _load_record(source, head, page=page, limit=limit, dpi=dpi, password=password,
-                          frame=page if frame is None else frame, window=window)
+                          frame=page if frame is None else frame, window=window,
+                          overlays=overlays)
     if record is not None:
         return record
     with warnings.catch_warnings():
@@ -199,7 +200,8 @@ def load_picture(source: str | os.PathLike[str] | bytes, *, page: int = 0,
 
 
 def _load_record(source, head: bytes, *, page: int, limit: int, dpi: float,
-                 password: str | None, frame: int, window) -> Picture | None:
+                 password: str | None, frame: int, window,
+                 overlays: bool = True) -> Picture | None:
     """PDF and DICOM content go to their own loaders (imported only when needed)."""
     if looks_like_pdf(head):
         from medsnap.imaging.pdf import load_pdf_picture
@@ -209,7 +211,8 @@ def _load_record(source, head: bytes, *, page: int, limit: int, dpi: float,
         from medsnap.imaging.dicom import load_dicom_picture
         try:
             return load_dicom_picture(source, frame=frame, window=window,
-                                      bare=not looks_like_dicom(head), max_pixels=limit)
+                                      bare=not looks_like_dicom(head), max_pixels=limit,
+                                      overlays=overlays)
         except ImageError:
             if looks_like_dicom(head):
                 raise

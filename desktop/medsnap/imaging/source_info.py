@@ -40,6 +40,8 @@ class DicomInfo:
     value_range: tuple[float, float]            # smallest and largest value after rescale
     burned_in: bool                             # text is declared or likely in the pixels
     burned_in_reason: str = ""                  # plain words: why we think so
+    overlay_count: int = 0                      # readable overlay planes in the file
+    overlays_shown: bool = False                # some are drawn into these pixels
 
     @property
     def is_colour(self) -> bool:

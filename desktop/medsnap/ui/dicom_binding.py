@@ -34,8 +34,9 @@ class DicomSource:
         self._image: DicomImage | None = None
         self._lock = threading.Lock()  # jobs may overlap; pydicom's decode is not re-entrant
 
-    def render(self, frame: int, window: tuple[float, float] | None):
-        """(Picture, Pyramid) for ``frame`` through ``window``; runs in a worker thread."""
+    def render(self, frame: int, window: tuple[float, float] | None, overlays: bool = True):
+        """(Picture, Pyramid) for ``frame`` through ``window``, overlay planes drawn or not;
+        runs in a worker thread."""
         from medsnap.imaging.dicom import DicomImage
         from medsnap.imaging.picture import DEFAULT_MAX_PIXELS
         from medsnap.imaging.record_sniff import looks_like_dicom
@@ -45,7 +46,7 @@ class DicomSource:
             if self._image is None:
                 self._image = DicomImage(self.source, bare=not looks_like_dicom(self._head()),
                                          max_pixels=self.max_pixels or DEFAULT_MAX_PIXELS)
-            picture = self._image.picture(frame, window)
+            picture = self._image.picture(frame, window, overlays=overlays)
         return picture, Pyramid.build(picture.image)
 
     def _head(self) -> bytes:
@@ -83,6 +84,7 @@ class DicomBinding:
         self.source = DicomSource(loaded.source, getattr(loaded, "max_pixels", None))
         self.frame = picture.page
         controls = self._ensure_controls()
+        controls.reset_overlays()  # the picture was loaded with them
         controls.show_info(picture.dicom, picture.page)
         controls.warning.hide()  # the info bar above the picture says it, once
         self.toolbar.show()
@@ -100,14 +102,18 @@ class DicomBinding:
     def _frame_changed(self, frame: int) -> None:
         self._render(frame, self.controls.current_window() if self.controls else None)
 
+    def _overlays_changed(self, _shown: bool) -> None:
+        self._render(self.frame, self.controls.current_window() if self.controls else None)
+
     def _render(self, frame: int, window) -> None:
         main = self.window
         if self.source is None or main.document is None:
             return
         self._generation += 1
         generation, source = self._generation, self.source
+        overlays = self.controls.overlays_shown() if self.controls else True
         main.commit_text()
-        main.jobs.run(lambda: source.render(frame, window),
+        main.jobs.run(lambda: source.render(frame, window, overlays),
                       lambda result: self._rendered(generation, frame, result),
                       lambda message: self._failed(generation, message),
                       what="showing the radiograph")
@@ -148,6 +154,7 @@ class DicomBinding:
             self.controls = DicomControls(main)
             self.controls.window_changed.connect(self._window_changed)
             self.controls.frame_changed.connect(self._frame_changed)
+            self.controls.overlays_changed.connect(self._overlays_changed)
             self.controls.redaction_requested.connect(self._redact)
             self.toolbar = self._toolbar("dicom", "Radiograph display", self.controls)
         return self.controls

@@ -2,16 +2,17 @@
 
 ``show_info(DicomInfo)`` sets the controls from the loaded frame (without echoing signals);
 the user's changes come out as ``window_changed((centre, width) | None)`` (None = the
-file's own window), ``frame_changed(frame)`` (0-based) and ``redaction_requested()`` from
-the warning's button. The caller re-windows off the UI thread, e.g. with a kept
+file's own window), ``frame_changed(frame)`` (0-based), ``overlays_changed(shown)`` (the
+Overlays box, seen only when the file has overlay planes) and ``redaction_requested()``
+from the warning's button. The caller re-windows off the UI thread, e.g. with a kept
 ``medsnap.imaging.dicom.DicomImage``: ``image.picture(frame, window)``.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFrame, QHBoxLayout, QLabel,
-                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFrame, QHBoxLayout,
+                               QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from medsnap.imaging.source_info import WINDOW_PRESETS, DicomInfo
 
@@ -23,6 +24,7 @@ _PRESET_LABELS = {"bone": "Bone", "lung": "Lung", "soft tissue": "Soft tissue"}
 class DicomControls(QWidget):
     window_changed = Signal(object)   # (centre, width), or None for the file's own window
     frame_changed = Signal(int)       # 0-based
+    overlays_changed = Signal(bool)   # draw the file's overlay planes, or leave them out
     redaction_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -50,8 +52,17 @@ class DicomControls(QWidget):
         self.frame.valueChanged.connect(lambda value: self.frame_changed.emit(value - 1))
         self.frame_label = QLabel("Frame", self)
         self.frame_label.setBuddy(self.frame)
+        self.overlays = QCheckBox("Overlays", self)
+        self.overlays.setAccessibleName("Show overlays")
+        self.overlays.setToolTip("Marks and text the radiology system keeps with the image, "
+                                 "drawn as the PACS viewer shows them. Shown overlays are "
+                                 "sent as part of the picture.")
+        self.overlays.setChecked(True)
+        self.overlays.hide()
+        self.overlays.toggled.connect(self.overlays_changed)
         for widget in (QLabel("Window", self), self.preset, QLabel("Centre", self), self.center,
-                       QLabel("Width", self), self.width, self.frame_label, self.frame):
+                       QLabel("Width", self), self.width, self.frame_label, self.frame,
+                       self.overlays):
             row.addWidget(widget)
         row.addStretch(1)
         layout.addLayout(row)
@@ -96,6 +107,7 @@ class DicomControls(QWidget):
             self.preset.setCurrentIndex(self._preset_index(info.window))
             self.frame.setMaximum(max(1, info.frame_count))
             self.frame.setValue(frame + 1)
+        self.overlays.setVisible(info.overlay_count > 0)
         self.frame.setVisible(info.frame_count > 1)
         self.frame_label.setVisible(info.frame_count > 1)
         self.frame_label.setText(f"Frame (of {info.frame_count})")
@@ -130,6 +142,14 @@ class DicomControls(QWidget):
         with _Quiet(self.preset):
             self.preset.setCurrentIndex(self._preset_index(window))
         self.window_changed.emit(window)
+
+    def reset_overlays(self) -> None:
+        """A newly opened file starts with its overlays shown, as a PACS viewer does."""
+        with _Quiet(self.overlays):
+            self.overlays.setChecked(True)
+
+    def overlays_shown(self) -> bool:
+        return self.overlays.isChecked()
 
     def current_window(self) -> tuple[float, float] | None:
         if self.preset.currentData() == OWN:
