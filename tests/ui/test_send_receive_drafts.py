@@ -78,9 +78,12 @@ def test_switch_user_puts_the_picture_away_for_its_owner(qtbot, make_window, war
         qtbot.wait(300)  # a draft left by an earlier test would be restored now
         open_and_wait(qtbot, window, grey_png)
         drag(window, "rectangle", (50, 50), (150, 120))
+        drag(window, "text", (60, 200), (60, 200), steps=1)
+        QTest.keyClicks(window.text_editor, "typed just before")  # not yet committed
         ui.switch_action.trigger()
         assert window.document is None and window.canvas.document is None
         assert window.canvas.pyramid is None and window.undo_stack.count() == 0
+        assert window.windowTitle() == "MedSnap" and not window.actions.preview.isEnabled()
         sign_in_through_first_run(qtbot, ui, ward.staff["Rex Reader"])
         qtbot.wait(500)
         assert window.document is None  # Rex sees nothing of Dora's picture
@@ -88,6 +91,8 @@ def test_switch_user_puts_the_picture_away_for_its_owner(qtbot, make_window, war
         ui.switch_action.trigger()
         with qtbot.waitSignal(ui.drafts.restored, timeout=20000):
             sign_in_through_first_run(qtbot, ui, ward.staff["Dora Draft"])
-        assert window.document.size == (400, 300) and len(window.document.annotations) == 1
+        assert window.document.size == (400, 300) and len(window.document.annotations) == 2
+        assert any(getattr(a, "text", "") == "typed just before"
+                   for a in window.document.annotations)  # the text being typed was kept
     finally:
         ui.shutdown()

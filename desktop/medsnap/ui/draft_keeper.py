@@ -97,18 +97,9 @@ class DraftKeeper(QObject):
         window = self.window
         if window.document is None:
             return
+        window.commit_text()  # text being typed belongs in the draft
         self.save_now()  # the job holds its own snapshot
-        window.commit_text()
-        window.sent_preview.switch_off()
-        window.undo_stack.clear()
-        window.canvas.set_tool(None)
-        window.document = None
-        window.source_name = ""
-        window.canvas.set_document(None)
-        window.canvas.set_picture(None)
-        window.setWindowTitle("MedSnap")
-        for action in window.actions.document_actions:
-            action.setEnabled(False)
+        window.close_document()
         self.draft_id = ""
         self.dirty = False
 

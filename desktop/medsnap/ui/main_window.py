@@ -153,6 +153,19 @@ class MainWindow(QMainWindow):
         self._update_enabled()
         self.picture_loaded.emit()
 
+    def close_document(self) -> None:
+        """Empty the editor: no picture, no edits, no tool (Switch user puts a picture away)."""
+        self.commit_text()
+        self.sent_preview.switch_off()
+        self.undo_stack.clear()
+        self.canvas.set_tool(None)
+        self.document = None
+        self.source_name = ""
+        self.canvas.set_document(None)
+        self.canvas.set_picture(None)
+        self._update_title()
+        self._update_enabled()
+
     def _refresh_recent(self) -> None:
         menu = self.actions.recent_menu
         menu.clear()
