@@ -46,7 +46,39 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def clean_image(args: argparse.Namespace) -> bytes:
-    """Load, crop, redact, render and re-encode: what the export command does, in memory."""
+    """Load, crop, redact, re-encode: what the export command does, in memory, verified."""
+    if args.redact:
+        return _painted_image(args)
+    from medsnap.imaging import encode_clean, load_picture
+
+    picture = load_picture(args.image)
+    pixels = plain_pixels(picture.image, args.crop)
+    try:
+        return encode_clean(pixels, _format_of(args.image))
+    finally:
+        pixels.close()
+
+
+def plain_pixels(image, crop: tuple[int, int, int, int] | None):
+    """What the painter (render.render_to_pil) outputs for a picture with nothing painted on
+    it, without starting Qt: RGBA when the picture has transparency, else RGB (grey stays
+    grey), cropped. tests/messaging/test_send_pixels.py pins it to the painter's bytes."""
+    left, top, right, bottom = 0, 0, image.width, image.height
+    if crop:
+        x, y, width, height = crop
+        if x + width > image.width or y + height > image.height:
+            from medsnap.cli.export import _rect_inside
+
+            _rect_inside("crop", crop, image.size)  # raises the export command's UsageError
+        left, top, right, bottom = x, y, x + width, y + height
+    mode = "RGBA" if image.mode in ("RGBA", "LA", "PA") else "RGB"
+    if not (image.mode == mode or (image.mode == "L" and mode == "RGB")):
+        image = image.convert(mode)
+    return image.crop((left, top, right, bottom))
+
+
+def _painted_image(args: argparse.Namespace) -> bytes:
+    """Redactions are painted by the one painter (Qt), exactly as the window exports."""
     from medsnap.cli.export import _rect_inside
     from medsnap.document import AddAnnotation, Document, Redaction, SetCrop
     from medsnap.exporting import export_bytes, load_for_export
@@ -58,8 +90,11 @@ def clean_image(args: argparse.Namespace) -> bytes:
         SetCrop(document.crop, _rect_inside("crop", args.crop, size)).apply(document)
     for values in args.redact:
         AddAnnotation(Redaction(rect=_rect_inside("redact", values, size))).apply(document)
-    fmt = "jpeg" if picture_is_jpeg(args.image) else "png"
-    return export_bytes(document, fmt)
+    return export_bytes(document, _format_of(args.image))
+
+
+def _format_of(path: str) -> str:
+    return "jpeg" if picture_is_jpeg(path) else "png"
 
 
 def picture_is_jpeg(path: str) -> bool:
@@ -68,18 +103,29 @@ def picture_is_jpeg(path: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    def look_up(session):  # on the endpoint while the image is re-encoded
+        colleagues = [session.colleague(name) for name in args.to]
+        session.crl(refresh=False)  # the kept copy; fetched if there is none yet
+        return colleagues
+
+    # without redactions nothing is painted: the re-encode (which releases the GIL) runs on
+    # a thread while this one imports the messaging code and looks up the colleagues
+    session, image, colleagues = open_session_while(args, lambda: clean_image(args), look_up,
+                                                    work_on_thread=not args.redact)
     from medsnap.messaging.compose import queue_letter
     from medsnap.messaging.outbox import Outbox
     from medsnap.messaging.sync import SyncReport, SyncWorker
 
-    session, image = open_session_while(args, lambda: clean_image(args))
     outbox = Outbox(session.profile.outbox_path)
     try:
+        # encode_clean ran the metadata verifier on exactly these bytes
         message_id = queue_letter(session, outbox, image, args.to, note=args.note,
-                                  declaration=args.declare, expires_days=args.expires)
+                                  declaration=args.declare, expires_days=args.expires,
+                                  colleagues=colleagues, verified=True)
+        del image
         report = SyncReport()
-        if not args.no_send:
-            report = SyncWorker(session, outbox).run_once()
+        if not args.no_send:  # only the upload; 'medsnap sync' updates delivery states
+            report = SyncWorker(session, outbox).run_once(refresh_states=False)
         item = outbox.get(message_id)
     finally:
         outbox.close()

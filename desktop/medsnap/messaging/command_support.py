@@ -97,35 +97,58 @@ def open_session(args: argparse.Namespace, passphrase: str | None = None, *,
                    endpoint_url=getattr(args, "endpoint", None), record=False)
 
 
-def open_session_while(args: argparse.Namespace, work):
-    """The session (as ``open_session``) and the result of ``work()``.
+def open_session_while(args: argparse.Namespace, work, prepare=None, *,
+                       work_on_thread: bool = False):
+    """The session (as ``open_session``), the result of ``work()`` and of ``prepare(session)``.
 
-    Without an agent the unlock (scrypt, ~1 s, releases the GIL) runs on a thread while
-    ``work()`` runs here. Returns ``(session, result of work)``; the session is closed if
-    either fails.
+    Both at once: the session opens - from the key agent, or by the unlock (scrypt, ~1 s,
+    releases the GIL) - and ``prepare(session)`` does what needs the endpoint, while
+    ``work()`` runs on the other thread. ``work()`` stays on this (main) thread unless
+    ``work_on_thread`` (painting with Qt needs the main thread). Returns ``(session, work
+    result, prepare result or None)``; the session is closed if anything fails, and a
+    failure of ``work()`` is the one reported.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    session = agent_session(args)
-    if session is not None:
+    from medsnap.messaging.agent_socket import agent_socket_path
+
+    desk = workstation()
+    profile = desk.current_profile(getattr(args, "staff_id", None))  # fail fast, no prompt
+    has_agent = agent_socket_path(desk.home, profile.staff_id).exists()
+    passphrase = None if has_agent else read_passphrase(args)  # prompt before the threads
+
+    def opening():
+        session = open_session(args, passphrase)
         try:
-            return session, work()
+            return session, (prepare(session) if prepare else None)
         except BaseException:
             session.close()
             raise
-    workstation().current_profile(getattr(args, "staff_id", None))  # fail fast, no prompt
-    passphrase = read_passphrase(args)  # prompt before the threads start
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        unlocking = pool.submit(open_session, args, passphrase)
-        try:
-            result = work()
-        except BaseException:
+        if not work_on_thread:
+            unlocking = pool.submit(opening)
             try:
-                unlocking.result().close()
-            except Exception:  # the work's own error is the one to report
-                pass
+                result = work()
+            except BaseException:
+                try:
+                    unlocking.result()[0].close()
+                except Exception:  # the work's own error is the one to report
+                    pass
+                raise
+            session, prepared = unlocking.result()
+            return session, result, prepared
+        working = pool.submit(work)
+        try:
+            session, prepared = opening()
+        except BaseException:
+            working.result()  # its error first, if it has one
             raise
-        return unlocking.result(), result
+        try:
+            return session, working.result(), prepared
+        except BaseException:
+            session.close()
+            raise
 
 
 def print_json(value: object) -> None:

@@ -17,10 +17,17 @@ def media_type_of(image: bytes) -> str:
 
 def queue_letter(session: Session, outbox: Outbox, image: bytes, to: list[str], *,
                  note: str = "", declaration: str = "not-identifiable",
-                 expires_days: int | None = None, annotations: object = None) -> str:
-    """Verify the image is clean, seal it, store the ciphertext; returns the outbox id."""
-    verify_clean(image)  # the independent verifier re-reads every file before it is sealed
-    colleagues = [session.colleague(name) for name in to]
+                 expires_days: int | None = None, annotations: object = None,
+                 colleagues: list | None = None, verified: bool = False) -> str:
+    """Verify the image is clean, seal it, store the ciphertext; returns the outbox id.
+
+    ``colleagues``: the certificates of ``to`` when the caller looked them up already.
+    ``verified``: the caller has these very bytes from ``encode_clean``, which ran the
+    verifier on them; otherwise it runs here.
+    """
+    if not verified:
+        verify_clean(image)  # the independent verifier re-reads every file before sealing
+    colleagues = colleagues or [session.colleague(name) for name in to]
     now = dt.datetime.now(dt.timezone.utc)
     expires = now + dt.timedelta(days=expires_days) if expires_days else None
     letter = Letter(image=image, media_type=media_type_of(image), note=note,

@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 
 from medsnap.crypto.certificates import ClinicianCertificates
 from medsnap.crypto.clinician_keys import ClinicianKeys
 from medsnap.crypto.identity import identity_from_certificate
-from medsnap.crypto.keystore import KeyStore, UnlockedKeys, check_passphrase_strength
-from medsnap.messaging.demo_keyring import keystore_for
+from medsnap.crypto.keystore_unlocked import UnlockedKeys
 from medsnap.crypto.letter_model import UnlockedClinician
 from medsnap.messaging.audit import AuditLog
 from medsnap.messaging.errors import (EndpointUnreachable, NotSignedIn, ProfileError,
@@ -28,6 +28,9 @@ from medsnap.messaging.errors import (EndpointUnreachable, NotSignedIn, ProfileE
 from medsnap.messaging.profile import Profile, Workstation, _policy, root_fingerprint
 from medsnap.messaging.transport import Transport
 from medsnap_endpoint.client import DeviceKeys
+
+if TYPE_CHECKING:  # the key store imports the OS keyring: only sign-in and enrolment need it
+    from medsnap.crypto.keystore import KeyStore
 
 
 def _device(keys: ClinicianKeys) -> DeviceKeys:
@@ -77,9 +80,13 @@ class Session:
         return x509.load_pem_x509_certificate(self.profile.root_pem())
 
     def crl(self, refresh: bool = True) -> x509.CertificateRevocationList | None:
-        """The newest CRL: fetched when online, else the copy kept from the last fetch."""
+        """The newest CRL: fetched when online, else the copy kept from the last fetch.
+
+        ``refresh=False`` takes the kept copy, and fetches one only when none is kept yet
+        (the first send on a new profile), so no letter is sealed unchecked for lack of it.
+        """
         cache = self.profile.folder / "crl.pem"
-        if refresh:
+        if refresh or not cache.exists():
             try:
                 pem = self.transport.call(self.transport.client.crl_pem)
                 cache.write_bytes(pem)
@@ -161,6 +168,9 @@ def _open(workstation: Workstation, profile: Profile, keys: UnlockedKeys,
 
 def enrol(workstation: Workstation, staff_id: str, code: str, passphrase: str, *,
           endpoint_url: str | None = None, keystore: KeyStore | None = None) -> Session:
+    from medsnap.crypto.keystore import check_passphrase_strength
+    from medsnap.messaging.demo_keyring import keystore_for
+
     keystore = keystore or keystore_for(workstation, staff_id)
     check_passphrase_strength(passphrase, staff_id)  # before the one-time code is spent
     url = workstation.endpoint_url(endpoint_url)
@@ -216,6 +226,8 @@ def sign_in(workstation: Workstation, staff_id: str, passphrase: str, *,
             endpoint_url: str | None = None, keystore: KeyStore | None = None,
             record: bool = True) -> Session:
     """Unlock ``staff_id``'s keys, fetching them from the endpoint if this is a new computer."""
+    from medsnap.messaging.demo_keyring import keystore_for
+
     keystore = keystore or keystore_for(workstation, staff_id)
     profile = workstation.profile(staff_id)
     url = endpoint_url or profile.facts().get("endpoint_url") or \

@@ -46,12 +46,14 @@ class SyncWorker:
     def __init__(self, session: Session, outbox: Outbox | None, inbox: Inbox | None = None):
         self.session, self.outbox, self.inbox = session, outbox, inbox
 
-    def run_once(self, *, now_only_due: bool = False) -> SyncReport:
+    def run_once(self, *, now_only_due: bool = False, refresh_states: bool = True) -> SyncReport:
+        """Send, learn delivery states (unless ``refresh_states=False``), fetch the inbox."""
         report = SyncReport()
         try:
             if self.outbox is not None:
                 self.push(report, only_due=now_only_due)
-                self.refresh_states(report)
+                if refresh_states:
+                    self.refresh_states(report)
                 for message_id in self.outbox.delete_expired():
                     self.session.audit.record("deleted", id=message_id, why="expired")
             if self.inbox is not None:

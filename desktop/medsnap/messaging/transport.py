@@ -21,10 +21,14 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import httpx
+if "httpx" not in sys.modules:
+    # httpx imports its own command line (click, rich, pygments: ~70 ms per MedSnap command)
+    # whenever those happen to be installed; None here makes that optional import fail fast
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+import httpx  # noqa: E402
 
-from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable
-from medsnap_endpoint.client import DeviceKeys, EndpointClient, EndpointRefused
+from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable  # noqa: E402
+from medsnap_endpoint.client import DeviceKeys, EndpointClient, EndpointRefused  # noqa: E402
 
 T = TypeVar("T")
 _TEMPORARY = {408, 425, 429, 500, 502, 503, 504}
