@@ -27,6 +27,8 @@ class Download:
     sender: str
     message_id: str
     chunks: int
+    #: the whole ciphertext when it is a single chunk (read in the same transaction)
+    first_chunk: bytes | None = None
 
 
 def inbox(tx: Transaction, recipient: str, *, limit: int = 200) -> list[dict]:
@@ -58,13 +60,19 @@ def open_download(database: Database, recipient: str, item_id: int) -> Download:
         if status != "stored":
             raise Gone("This message was already acknowledged or has expired; its ciphertext "
                        "has been deleted from the endpoint.", code="message_gone")
-        chunks = tx.one("SELECT COUNT(*) FROM message_chunks WHERE message_id = ?", (item_id,))
+        counted = tx.one("SELECT COUNT(*) FROM message_chunks WHERE message_id = ?", (item_id,))
+        chunks = int(counted[0]) if counted else 0
+        first = None
+        if chunks == 1:
+            row = tx.one("SELECT data FROM message_chunks WHERE message_id = ? AND seq = 0",
+                         (item_id,))
+            first = bytes(row[0]) if row else None
         now = int(time.time())
         tx.execute("UPDATE deliveries SET downloaded_at = COALESCE(downloaded_at, ?) "
                    "WHERE message_id = ? AND recipient = ?", (now, item_id, recipient))
         audit.record(tx, actor=recipient, action="download", subject=message_id,
                      detail={"from": sender, "size": int(size)}, at=now)
-    return Download(item_id, int(size), sha256, sender, message_id, int(chunks[0] if chunks else 0))
+    return Download(item_id, int(size), sha256, sender, message_id, chunks, first)
 
 
 def read_chunks(database: Database, download: Download) -> Iterator[bytes]:

@@ -9,7 +9,7 @@ from starlette.routing import Route
 from medsnap_endpoint import directory, mailbox, sending
 from medsnap_endpoint import protocol as p
 from medsnap_endpoint.auth import Caller
-from medsnap_endpoint.bodies import spool_bounded
+from medsnap_endpoint.bodies import SPOOL_IN_MEMORY, spool_bounded
 from medsnap_endpoint.errors import BadRequest, NotFound, Unauthorized
 from medsnap_endpoint.routes.common import database, in_thread, item_id, json, settings, signed
 
@@ -41,7 +41,10 @@ async def send(request: Request, caller: Caller) -> Response:
     if not p.MESSAGE_ID_PATTERN.match(message_id):
         raise BadRequest("Give the message a message_id of 1-128 letters, digits or . _ : -")
     recipients = _recipients(request)
-    await in_thread(_precheck, request, recipients)  # refuse before receiving 50 MB
+    declared = request.headers.get("content-length", "")
+    if not (declared.isdigit() and int(declared) <= SPOOL_IN_MEMORY):
+        # refuse before receiving up to 50 MB; a small body is checked when stored, unspent
+        await in_thread(_precheck, request, recipients)
     spool, size, sha256 = await spool_bounded(request, settings(request).max_message_bytes)
     try:
         if sha256 != request.headers[p.HEADER_CONTENT_SHA256]:
@@ -72,10 +75,13 @@ async def inbox(request: Request, caller: Caller) -> Response:
 async def download(request: Request, caller: Caller) -> Response:
     item = await in_thread(mailbox.open_download, database(request), caller.staff_id,
                            item_id(request.path_params["id"]))
-    return StreamingResponse(
-        mailbox.read_chunks(database(request), item), media_type="application/octet-stream",
-        headers={"Content-Length": str(item.size), p.HEADER_CONTENT_SHA256: item.sha256,
-                 "X-MedSnap-Sender": item.sender, "X-MedSnap-Message-Id": item.message_id})
+    headers = {"Content-Length": str(item.size), p.HEADER_CONTENT_SHA256: item.sha256,
+               "X-MedSnap-Sender": item.sender, "X-MedSnap-Message-Id": item.message_id}
+    if item.first_chunk is not None:  # a one-chunk message came with the opening transaction
+        return Response(item.first_chunk, media_type="application/octet-stream",
+                        headers=headers)
+    return StreamingResponse(mailbox.read_chunks(database(request), item),
+                             media_type="application/octet-stream", headers=headers)
 
 
 @signed()

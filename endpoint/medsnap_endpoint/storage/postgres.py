@@ -24,14 +24,15 @@ class PostgresDatabase(Database):
         self._psycopg = psycopg
 
     def _connect(self) -> Any:
-        return self._psycopg.connect(self.url, autocommit=False)
+        connection = self._psycopg.connect(self.url, autocommit=False)
+        # Commits do not wait for the WAL flush, so the audit chain's lock is never held during
+        # it; durability comes from the sealer (_flush_log) for every durable transaction.
+        connection.execute("SET synchronous_commit TO OFF")
+        connection.commit()
+        return connection
 
     def _begin(self, connection: Any, write: bool) -> None:
-        # psycopg opens the transaction implicitly; a write commits without waiting for the WAL
-        # flush (so the audit chain's lock is not held during it), durability comes from the
-        # sealer (_flush_log). SET LOCAL ends with this transaction.
-        if write:
-            connection.execute("SET LOCAL synchronous_commit TO OFF")
+        pass  # psycopg opens a transaction implicitly on the first statement
 
     def _flush_log(self) -> None:
         # Committing a transaction that holds a transaction id, synchronously, flushes the WAL
