@@ -87,6 +87,7 @@ def test_list_shows_urgent_and_the_note_before_opening(qtbot, reader_ui, ward):
     assert _shown(ui) == {"query fracture L wrist": (True, "● Una Urgent"),
                           ROUTINE_NOTE: (False, "● Una Urgent")}
     assert all(item.state == "verified" for item in ui.inbox_view.items.values())  # unopened
+    assert ui.inbox_view.preview_of(_rows(ui)[0]) == "query fracture L wrist"  # urgent on top
 
     # the notification: how many and how many urgent; no sender, no note
     banner = ui.inbox_view.banner.text()
@@ -105,6 +106,7 @@ def test_list_shows_urgent_and_the_note_before_opening(qtbot, reader_ui, ward):
         ui.lock_action.trigger()
     assert _rows(ui) == [] and ui.inbox_view.items == {}
     assert _live_previews() == []
+    assert window.status.currentMessage() == ""  # the notice is not left on screen
     ui.lock_screen.passphrase.setText(PASSPHRASE)
     with qtbot.waitSignal(ui.binding.signed_in, timeout=20000):
         QTest.keyClick(ui.lock_screen.passphrase, Qt.Key.Key_Return)

@@ -79,8 +79,22 @@ def test_verified_badge_and_key_change_warning(qtbot, make_window, ward, qapp, g
         panel = ui.send_panel
         panel.declaration.setCurrentIndex(panel.declaration.findData("not-identifiable"))
         QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
-        box = ui.key_change_box
+        box = panel.key_change_box
         assert box.isVisible() and "key has changed" in box.text()
+        assert box.defaultButton().text() == "Cancel"  # Enter sends nothing
+        with qtbot.assertNotEmitted(ui.binding.sending):
+            QTest.keyClick(box, Qt.Key.Key_Return)
+        assert not box.isVisible() and picker.key_changed and panel.outcome.text() == ""
+        QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+        box = panel.key_change_box
+        [compare] = [b for b in box.buttons() if b.text() == "Compare safety number…"]
+        QTest.mouseClick(compare, Qt.MouseButton.LeftButton)
+        [number] = [b for b in window.findChildren(QMessageBox)
+                    if b.windowTitle() == "Safety number" and b.isVisible()]
+        assert safety_number_of(picker.current) in number.text()
+        number.reject()
+        QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+        box = panel.key_change_box
         with qtbot.waitSignal(ui.binding.sent, timeout=20000) as sent:
             [anyway] = [b for b in box.buttons() if b.text() == "Send anyway"]
             QTest.mouseClick(anyway, Qt.MouseButton.LeftButton)

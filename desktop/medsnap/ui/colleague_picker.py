@@ -163,3 +163,24 @@ def show_safety_number(parent: QWidget, entry: dict, on_verified) -> QMessageBox
                               if button is match else None)
     box.open()
     return box
+
+
+def confirm_key_change(parent: QWidget, entry: dict, send, compare) -> QMessageBox:
+    """Asked before sending to a colleague whose key changed. Cancel is the default, so
+    Enter or Esc sends nothing; comparing the safety number is one click away."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Key changed",
+                      f"{entry['display_name']}'s key has changed since you last sent to them.",
+                      parent=parent)
+    box.setInformativeText("It may be a new computer, or someone pretending to be them. "
+                           "Compare the safety number with them, in person or by phone, "
+                           "before you send. Nothing has been sent yet.")
+    check = box.addButton("Compare safety number…", QMessageBox.ButtonRole.ActionRole)
+    anyway = box.addButton("Send anyway", QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.buttonClicked.connect(lambda button: send() if button is anyway
+                              else compare() if button is check else None)
+    box.open()
+    return box

@@ -1,5 +1,5 @@
 """The inbox list: signed sender name, time, unread marker, and the start of the note with an
-"Urgent" tag before anything is opened; refused ones say why.
+"Urgent" tag before anything is opened (unread urgent ones on top); refused ones say why.
 
 The note preview and priority arrive decrypted on each item (``InboxItem.preview``: the
 engine keeps them sealed to the clinician's own key and opens them for the list while the
@@ -49,6 +49,12 @@ def row_facts(item) -> dict:
             "urgent": preview.urgent, "hint": not preview.note}
 
 
+def _unread_urgent_first(item) -> tuple[bool, int]:
+    """Unread urgent messages on top, then everything newest first."""
+    urgent = item.state == "verified" and item.preview is not None and item.preview.urgent
+    return not urgent, -item.received_at
+
+
 class InboxView(QWidget):
     open_requested = Signal(str)
 
@@ -91,7 +97,7 @@ class InboxView(QWidget):
     def show_items(self, items: list) -> None:
         self.items = {item.id: item for item in items}
         self.tree.clear()
-        for item in sorted(items, key=lambda i: i.received_at, reverse=True):
+        for item in sorted(items, key=_unread_urgent_first):
             self.tree.addTopLevelItem(self._row(item))
         self.empty.setVisible(not items)
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from medsnap.ui.inbox_view import notification_text
-
 
 class ReceivingBinding:
     # receiving ----------------------------------------------------------------------------
@@ -16,10 +14,15 @@ class ReceivingBinding:
         self.tabs.setTabText(0, f"Inbox ({unread})" if unread else "Inbox")
 
     def _notify(self, count: int) -> None:
+        from medsnap.ui.inbox_view import notification_text  # not needed to start
+
         urgent = self.binding.fresh_urgent  # of the ones just fetched; a count, no content
         text = notification_text(count, urgent)
         self.inbox_view.notify(count, urgent)
         self.window.status.showMessage(text, 15000)
+        if not getattr(self, "_notice_goes_on_lock", False):  # not left for the next user
+            self.binding.locked.connect(self.window.status.clearMessage)
+            self._notice_goes_on_lock = True
         self.tabs.setCurrentWidget(self.inbox_view)
         QApplication.alert(self.window)
         if QSystemTrayIcon.isSystemTrayAvailable():  # the desktop's own notification

@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QPlainTextEdit, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
-from medsnap.ui.colleague_picker import ColleaguePicker
+from medsnap.ui.colleague_picker import ColleaguePicker, confirm_key_change
 
 #: permanent wire values (the engine's declaration strings) with plain labels
 DECLARATIONS = (
@@ -35,6 +35,7 @@ class SendPanel(QWidget):
         self.has_picture = False
         self.signed_in = False
         self.busy = False
+        self.key_change_box = None  # the question asked before sending to a changed key
         self.who = QLabel("Not signed in: you can annotate, and sign in to send.", self)
         self.who.setWordWrap(True)
         self.who.setObjectName("panelHint")
@@ -136,6 +137,13 @@ class SendPanel(QWidget):
     def _send_clicked(self) -> None:
         if self.missing() or self.busy:
             return
+        picker = self.picker
+        if picker.key_changed:  # ask first; Cancel is the default
+            entry = picker.current
+            self.key_change_box = confirm_key_change(
+                self.window(), entry, self._send_despite_key_change,
+                lambda: picker.key_check_wanted.emit(entry))
+            return
         self.send_requested.emit({
             "to": self.picker.current["staff_id"],
             "note": self.note.toPlainText().strip(),
@@ -143,6 +151,10 @@ class SendPanel(QWidget):
             "priority": self.priority.currentData(),
             "expires_days": self.expires.value(),
         })
+
+    def _send_despite_key_change(self) -> None:
+        self.picker.key_changed = False  # answered: sent knowingly (the card still says it)
+        self._send_clicked()
 
     def show_progress(self, text: str) -> None:
         self.busy = True
