@@ -18,7 +18,7 @@ from medsnap_endpoint.errors import BadRequest, NotFound, Unauthorized
 from medsnap_endpoint.settings import Settings
 from medsnap_endpoint.storage.base import Database
 
-SignedHandler = Callable[[Request, Caller], Awaitable[Response]]
+SignedHandler = Callable[[Request, Caller], Response]
 
 
 def database(request: Request) -> Database:
@@ -38,25 +38,42 @@ async def in_thread(function: Callable[..., Any], *args: Any, **kwargs: Any) -> 
     return await run_in_threadpool(function, *args, **kwargs)
 
 
-def signed(*, streams_body: bool = False) -> Callable[[SignedHandler], Callable]:
-    """Require a valid device signature. Unless the route streams its own body, read it (bounded)
-    and check it against the signed SHA-256; it is then in ``request.state.body``."""
+def signed(*, streams_body: bool = False) -> Callable[[Callable], Callable]:
+    """Require a valid device signature.
 
-    def wrap(handler: SignedHandler) -> Callable[[Request], Awaitable[Response]]:
+    A route that streams its own body (``streams_body=True``, an async handler) is
+    authenticated before a byte of it is read. Any other route is a plain function run in one
+    worker thread together with the authentication: its body (bounded) is read first, checked
+    against the signed SHA-256 and left in ``request.state.body``. One thread hop per request.
+    """
+
+    def wrap(handler: Callable) -> Callable[[Request], Awaitable[Response]]:
+        if streams_body:
+            @functools.wraps(handler)
+            async def streaming(request: Request) -> Response:
+                caller = await in_thread(authenticate, request, database(request),
+                                         settings(request))
+                return await handler(request, caller)
+
+            return streaming
+
         @functools.wraps(handler)
         async def endpoint(request: Request) -> Response:
-            caller = await in_thread(authenticate, request, database(request), settings(request))
-            if not streams_body:
-                body = await read_bounded(request, settings(request).max_json_bytes)
-                if hashlib.sha256(body).hexdigest() != request.headers[p.HEADER_CONTENT_SHA256]:
-                    raise Unauthorized("The request body does not match its signed hash; "
-                                       "nothing was changed.", code="body_mismatch")
-                request.state.body = body
-            return await handler(request, caller)
+            body = await read_bounded(request, settings(request).max_json_bytes)
+            return await in_thread(_authenticated, handler, request, body)
 
         return endpoint
 
     return wrap
+
+
+def _authenticated(handler: SignedHandler, request: Request, body: bytes) -> Response:
+    caller = authenticate(request, database(request), settings(request))
+    if hashlib.sha256(body).hexdigest() != request.headers[p.HEADER_CONTENT_SHA256]:
+        raise Unauthorized("The request body does not match its signed hash; "
+                           "nothing was changed.", code="body_mismatch")
+    request.state.body = body
+    return handler(request, caller)
 
 
 def json(data: Any, status: int = 200) -> JSONResponse:

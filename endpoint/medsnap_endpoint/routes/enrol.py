@@ -56,14 +56,14 @@ async def enrol_finish(request: Request) -> Response:
     return json(result, 200)
 
 
-@signed()
-async def deposit_key_file(request: Request, caller: Caller) -> Response:
+@signed()  # runs in a worker thread, after authentication in the same thread
+def deposit_key_file(request: Request, caller: Caller) -> Response:
     content: bytes = request.state.body
     if not content:
         raise BadRequest("The key file is empty; nothing was stored.")
     if len(content) > settings(request).max_key_file_bytes:
         raise BadRequest("The key file is larger than the endpoint accepts.")
-    return json(await in_thread(keyfiles.deposit, database(request), caller.staff_id, content))
+    return json(keyfiles.deposit(database(request), caller.staff_id, content))
 
 
 async def fetch_key_file(request: Request) -> Response:

@@ -66,15 +66,16 @@ def _inbox(request: Request, staff_id: str) -> list[dict]:
         return mailbox.inbox(tx, staff_id)
 
 
+# the routes below run in a worker thread, after authentication in the same thread
 @signed()
-async def inbox(request: Request, caller: Caller) -> Response:
-    return json({"messages": await in_thread(_inbox, request, caller.staff_id)})
+def inbox(request: Request, caller: Caller) -> Response:
+    return json({"messages": _inbox(request, caller.staff_id)})
 
 
 @signed()
-async def download(request: Request, caller: Caller) -> Response:
-    item = await in_thread(mailbox.open_download, database(request), caller.staff_id,
-                           item_id(request.path_params["id"]))
+def download(request: Request, caller: Caller) -> Response:
+    item = mailbox.open_download(database(request), caller.staff_id,
+                                 item_id(request.path_params["id"]))
     headers = {"Content-Length": str(item.size), p.HEADER_CONTENT_SHA256: item.sha256,
                "X-MedSnap-Sender": item.sender, "X-MedSnap-Message-Id": item.message_id}
     if item.first_chunk is not None:  # a one-chunk message came with the opening transaction
@@ -85,15 +86,15 @@ async def download(request: Request, caller: Caller) -> Response:
 
 
 @signed()
-async def acknowledge(request: Request, caller: Caller) -> Response:
-    return json(await in_thread(mailbox.acknowledge, database(request), caller.staff_id,
-                                item_id(request.path_params["id"])))
+def acknowledge(request: Request, caller: Caller) -> Response:
+    return json(mailbox.acknowledge(database(request), caller.staff_id,
+                                    item_id(request.path_params["id"])))
 
 
 @signed()
-async def read_receipt(request: Request, caller: Caller) -> Response:
-    return json(await in_thread(mailbox.mark_read, database(request), caller.staff_id,
-                                item_id(request.path_params["id"])))
+def read_receipt(request: Request, caller: Caller) -> Response:
+    return json(mailbox.mark_read(database(request), caller.staff_id,
+                                  item_id(request.path_params["id"])))
 
 
 def _status(request: Request, sender: str, message_id: str) -> dict:
@@ -102,11 +103,11 @@ def _status(request: Request, sender: str, message_id: str) -> dict:
 
 
 @signed()
-async def status(request: Request, caller: Caller) -> Response:
+def status(request: Request, caller: Caller) -> Response:
     message_id = request.path_params["message_id"]
     if not p.MESSAGE_ID_PATTERN.match(message_id):
         raise NotFound("You sent no message with this id.", code="no_such_message")
-    return json(await in_thread(_status, request, caller.staff_id, message_id))
+    return json(_status(request, caller.staff_id, message_id))
 
 
 ROUTES = [
