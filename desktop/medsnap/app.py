@@ -35,8 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     from medsnap.ui.messaging_window import attach_messaging
 
     # sending and receiving: the welcome screen when nobody is signed in (not over a
-    # picture given on the command line: it opens for annotating, Send offers sign-in)
-    window.messaging = attach_messaging(window, welcome=not images)
+    # picture given on the command line: it opens for annotating, Send offers sign-in).
+    # Under the welcome screen the panels are built just after the first paint.
+    window.messaging = attach_messaging(window, welcome=not images, deferred=not images)
     if images:
         window.open_path(images[0])
     return app.exec()

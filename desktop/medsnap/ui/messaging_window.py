@@ -3,99 +3,57 @@ the viewer, the first-run and lock screens and the status-bar indicator to the b
 
 ``attach_messaging(window)`` is called by the composition root; the editor itself knows
 nothing of messaging, so it still works (and is tested) without a session.
+
+Start-up comes in two stages when the composition root asks for it (``deferred=True``): the
+binding and the welcome screen before the first paint, the panels, lists, viewer, lock screen
+and menu just after it (the welcome screen covers the whole window meanwhile, so nothing is
+seen half-built). Every request to the binding builds what is missing first, so no answer of
+the binding can reach a panel that does not exist yet.
 """
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QMessageBox, QScrollArea,
-                               QSystemTrayIcon, QTabWidget)
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QSystemTrayIcon
 
-from medsnap.ui.colleague_picker import remember_recent, safety_number_of, show_safety_number
-from medsnap.ui.draft_keeper import DraftKeeper
 from medsnap.ui.first_run import FirstRunScreen
+from medsnap.ui.messaging_binding import MessagingBinding
+from medsnap.ui.messaging_panels import PanelBuilder, messaging_style_sheet
 from medsnap.ui.receiving_binding import ReceivingBinding
-from medsnap.ui.inbox_view import InboxView
-from medsnap.ui.letter_viewer import LetterViewer
-from medsnap.ui.lock_screen import IdleWatcher, LockScreen
-from medsnap.ui.messaging_binding import MessagingBinding, policy
-from medsnap.ui.outbox_view import OfflineIndicator, OutboxView
-from medsnap.ui.send_panel import SendPanel
 
 
-def messaging_style_sheet() -> str:
-    from medsnap.ui.icons import RESOURCES
-
-    path = RESOURCES / "style" / "messaging.qss"
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
-
-
-def _dock(window, title: str, name: str, widget) -> QDockWidget:
-    dock = QDockWidget(title, window)
-    dock.setObjectName(name)
-    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                     | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-    dock.setWidget(widget)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    return dock
-
-
-class MessagingUi(ReceivingBinding, QObject):
-    def __init__(self, window, binding: MessagingBinding, idle_check_ms: int = 15_000) -> None:
+class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
+    def __init__(self, window, binding: MessagingBinding, idle_check_ms: int = 15_000,
+                 *, deferred: bool = False) -> None:
         super().__init__(window)
         self.window, self.binding = window, binding
-        self.send_panel = SendPanel(window.settings)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.send_panel)
-        scroll.setMinimumWidth(300)
-        self.send_dock = _dock(window, "Send", "sendDock", scroll)
-        self.inbox_view = InboxView()
-        self.outbox_view = OutboxView(binding.colleague_name)
-        self.tabs = QTabWidget()
-        self.tabs.addTab(self.inbox_view, "Inbox")
-        self.tabs.addTab(self.outbox_view, "Sent")
-        self.messages_dock = _dock(window, "Messages", "messagesDock", self.tabs)
-        window.splitDockWidget(self.send_dock, self.messages_dock, Qt.Orientation.Vertical)
-        QTimer.singleShot(0, self._size_docks)  # once the window has its size
         self.signed_in_as = ""
         self.tray: QSystemTrayIcon | None = None
         self._switched_off: list[QAction] = []
-        self.viewer = LetterViewer(lambda: policy("allow_save_copy", True), window)
-        self.lock_screen = LockScreen(window)
+        self._idle_check_ms = idle_check_ms
+        self.sheet = messaging_style_sheet()
         self.first_run = FirstRunScreen(window)
-        self.indicator = OfflineIndicator(window.status)
-        window.status.addPermanentWidget(self.indicator)
-        self.idle = IdleWatcher(binding, idle_check_ms, self)
-        self.drafts = DraftKeeper(window, binding)
-        sheet = messaging_style_sheet()
-        for widget in (self.send_dock, self.messages_dock, self.viewer, self.lock_screen,
-                       self.first_run, self.indicator):
-            widget.setStyleSheet(sheet)
-        self._build_menu()
-        self._connect()
+        self.first_run.setStyleSheet(self.sheet)
+        b = self.binding
+        self.first_run.sign_in_requested.connect(self._built_first(b.sign_in))
+        self.first_run.enrol_requested.connect(self._built_first(b.enrol))
+        self.first_run.demo_requested.connect(self._built_first(lambda: b.start_demo()))
+        self.first_run.dismissed.connect(self._built_first(lambda: self._show_content(True)))
+        self.send_panel = None  # the panels: build_panels() (now, or after the first paint)
+        self._waiting_for_paint = deferred
+        self.closed = False
         window.installEventFilter(self)
+        if not deferred:
+            self.build_panels()
 
-    def _size_docks(self) -> None:
-        height = max(400, self.window.height())
-        self.window.resizeDocks([self.send_dock, self.messages_dock],
-                                [int(height * 0.66), int(height * 0.34)], Qt.Orientation.Vertical)
-        self.window.resizeDocks([self.send_dock], [340], Qt.Orientation.Horizontal)
-
-    def _build_menu(self) -> None:
-        menu = self.window.menuBar().addMenu("&Messages")
-        self.lock_action = QAction("&Lock now", self.window)
-        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
-        self.lock_action.triggered.connect(lambda: self.binding.lock("asked"))
-        self.switch_action = QAction("S&witch user…", self.window)
-        self.switch_action.triggered.connect(self.switch_user)
-        self.sync_action = QAction("&Check for messages", self.window)
-        self.sync_action.setShortcut(QKeySequence("F5"))
-        self.sync_action.triggered.connect(self.binding.sync)
-        for action in (self.sync_action, self.lock_action, self.switch_action):
-            self.window.addAction(action)
-            menu.addAction(action)
+    def _built_first(self, request: Callable) -> Callable:
+        def run(*args) -> None:
+            self.build_panels()
+            request(*args)
+        return run
 
     def _connect(self) -> None:
         b, w, panel = self.binding, self.window, self.send_panel
@@ -115,17 +73,12 @@ class MessagingUi(ReceivingBinding, QObject):
         b.open_failed.connect(lambda m: w.report_error(m, "The message could not be opened"))
         b.locked.connect(self._locked)
         b.notice.connect(lambda m: w.status.showMessage(m, 15000))
-        self.first_run.sign_in_requested.connect(b.sign_in)
-        self.first_run.enrol_requested.connect(b.enrol)
-        self.first_run.demo_requested.connect(lambda: b.start_demo())
-        self.first_run.dismissed.connect(lambda: self._show_content(True))  # annotate only
         self.lock_screen.unlock_requested.connect(b.unlock)
         self.lock_screen.switch_user_requested.connect(self.switch_user)
         panel.sign_in_requested.connect(lambda: self.first_run.present_with(b.last_staff_id()))
         panel.send_requested.connect(self._send_requested)
         panel.preview_requested.connect(lambda: w.actions.preview.trigger())
-        panel.picker.key_check_wanted.connect(
-            lambda entry: show_safety_number(w, entry, self._verified))
+        panel.picker.key_check_wanted.connect(self._check_key)
         w.picture_loaded.connect(lambda: panel.set_has_picture(True))
         self.outbox_view.retry_requested.connect(b.retry)
         self.inbox_view.open_requested.connect(self._open)
@@ -136,6 +89,7 @@ class MessagingUi(ReceivingBinding, QObject):
 
     def start(self) -> None:
         if self.binding.is_unlocked:
+            self.build_panels()
             self._signed_in(self.binding.display_name)
         else:
             self.first_run.present_with(self.binding.last_staff_id())
@@ -167,6 +121,8 @@ class MessagingUi(ReceivingBinding, QObject):
         (self.lock_screen if self.lock_screen.isVisible() else self.first_run).failed(message)
 
     def _demo_started(self, demo) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         lines = "\n".join(f"• {c.name} ({c.role}, {c.department}): staff id {c.staff_id}, "
                           f"passphrase “{c.passphrase}”" for c in demo.colleagues)
         box = QMessageBox(QMessageBox.Icon.Information, "Demo colleagues",
@@ -207,6 +163,11 @@ class MessagingUi(ReceivingBinding, QObject):
         self.send_panel.picker.set_entries(list(entries), self.binding.staff_id,
                                            self.binding.known_colleagues())
 
+    def _check_key(self, entry: dict) -> None:
+        from medsnap.ui.colleague_picker import show_safety_number
+
+        show_safety_number(self.window, entry, self._verified)
+
     def _verified(self, entry: dict, number: str) -> None:
         self.binding.remember_colleague(entry["staff_id"], number, verified=True)
         self._directory(self.binding.directory)
@@ -215,6 +176,8 @@ class MessagingUi(ReceivingBinding, QObject):
     def _send_requested(self, request: dict) -> None:
         picker = self.send_panel.picker
         if picker.key_changed:
+            from PySide6.QtWidgets import QMessageBox
+
             box = QMessageBox(QMessageBox.Icon.Warning, "Key changed",
                               f"{picker.current['display_name']}'s key has changed. Send only "
                               "if you have compared the safety number with them.",
@@ -228,6 +191,7 @@ class MessagingUi(ReceivingBinding, QObject):
         self._send(request)
 
     def _send(self, request: dict) -> None:
+        from medsnap.ui.colleague_picker import remember_recent, safety_number_of
         from medsnap.ui.sent_preview import snapshot
 
         window, picker = self.window, self.send_panel.picker
@@ -267,11 +231,22 @@ class MessagingUi(ReceivingBinding, QObject):
             self.send_panel.reset_after_send()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            self.shutdown()
+        if watched is self.window:
+            if event.type() == QEvent.Type.Close:
+                self.shutdown()
+            elif self._waiting_for_paint and event.type() in (QEvent.Type.Paint,
+                                                              QEvent.Type.UpdateRequest):
+                self._waiting_for_paint = False
+                # the first frame is being painted: build the rest once it is on screen and
+                # whatever was queued with it has run
+                QTimer.singleShot(0, lambda: QTimer.singleShot(0, self.build_panels))
         return False
 
     def shutdown(self) -> None:
+        self._waiting_for_paint, self.closed = False, True
+        if self.send_panel is None:  # closed before the panels were built
+            self.binding.shutdown()
+            return
         if self.tray is not None:
             self.tray.hide()
         self.drafts.timer.stop()
@@ -282,9 +257,11 @@ class MessagingUi(ReceivingBinding, QObject):
 
 
 def attach_messaging(window, home=None, keystore=None, *, welcome: bool = True,
-                     **binding_options) -> MessagingUi:
+                     deferred: bool = False, **binding_options) -> MessagingUi:
+    """``deferred`` (with ``welcome``, whose screen covers them meanwhile): build the
+    panels just after the window's first paint, not before returning."""
     binding = MessagingBinding(home, keystore, window, **binding_options)
-    ui = MessagingUi(window, binding)
+    ui = MessagingUi(window, binding, deferred=deferred)
     if welcome:
         ui.start()
     return ui

@@ -1,0 +1,94 @@
+"""The messaging panels of the editor window, built once: the send panel and the message
+lists in docks, the letter viewer, the lock screen, the status-bar indicator and the
+Messages menu. Mixed into MessagingUi, which builds them before returning or, at start-up,
+just after the first paint (see messaging_window)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+
+
+def messaging_style_sheet() -> str:
+    from medsnap.ui.icons import RESOURCES
+
+    path = RESOURCES / "style" / "messaging.qss"
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def _dock(window, title: str, name: str, widget):
+    from PySide6.QtWidgets import QDockWidget
+
+    dock = QDockWidget(title, window)
+    dock.setObjectName(name)
+    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                     | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+    dock.setWidget(widget)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    return dock
+
+
+class PanelBuilder:
+    def build_panels(self) -> None:
+        """Build the panels and bind them (once; later calls do nothing)."""
+        if self.send_panel is not None or self.closed:
+            return
+        # imported here: none of them is needed for the first frame
+        from PySide6.QtWidgets import QScrollArea, QTabWidget
+
+        from medsnap.ui.draft_keeper import DraftKeeper
+        from medsnap.ui.inbox_view import InboxView
+        from medsnap.ui.letter_viewer import LetterViewer
+        from medsnap.ui.lock_screen import IdleWatcher, LockScreen
+        from medsnap.ui.messaging_binding import policy
+        from medsnap.ui.outbox_view import OfflineIndicator, OutboxView
+        from medsnap.ui.send_panel import SendPanel
+
+        window, binding = self.window, self.binding
+        self._waiting_for_paint = False
+        self.send_panel = SendPanel(window.settings)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.send_panel)
+        scroll.setMinimumWidth(300)
+        self.send_dock = _dock(window, "Send", "sendDock", scroll)
+        self.inbox_view = InboxView()
+        self.outbox_view = OutboxView(binding.colleague_name)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.inbox_view, "Inbox")
+        self.tabs.addTab(self.outbox_view, "Sent")
+        self.messages_dock = _dock(window, "Messages", "messagesDock", self.tabs)
+        window.splitDockWidget(self.send_dock, self.messages_dock, Qt.Orientation.Vertical)
+        QTimer.singleShot(0, self._size_docks)  # once the window has its size
+        self.viewer = LetterViewer(lambda: policy("allow_save_copy", True), window)
+        self.lock_screen = LockScreen(window)
+        self.first_run.raise_()  # above the docks and the lock screen, made after it
+        self.indicator = OfflineIndicator(window.status)
+        window.status.addPermanentWidget(self.indicator)
+        self.idle = IdleWatcher(binding, self._idle_check_ms, self)
+        self.drafts = DraftKeeper(window, binding)
+        for widget in (self.send_dock, self.messages_dock, self.viewer, self.lock_screen,
+                       self.indicator):
+            widget.setStyleSheet(self.sheet)
+        self._build_menu()
+        self._connect()
+
+    def _size_docks(self) -> None:
+        height = max(400, self.window.height())
+        self.window.resizeDocks([self.send_dock, self.messages_dock],
+                                [int(height * 0.66), int(height * 0.34)], Qt.Orientation.Vertical)
+        self.window.resizeDocks([self.send_dock], [340], Qt.Orientation.Horizontal)
+
+    def _build_menu(self) -> None:
+        menu = self.window.menuBar().addMenu("&Messages")
+        self.lock_action = QAction("&Lock now", self.window)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(lambda: self.binding.lock("asked"))
+        self.switch_action = QAction("S&witch user…", self.window)
+        self.switch_action.triggered.connect(self.switch_user)
+        self.sync_action = QAction("&Check for messages", self.window)
+        self.sync_action.setShortcut(QKeySequence("F5"))
+        self.sync_action.triggered.connect(self.binding.sync)
+        for action in (self.sync_action, self.lock_action, self.switch_action):
+            self.window.addAction(action)
+            menu.addAction(action)

@@ -1,0 +1,72 @@
+"""Start-up in two stages: with ``deferred=True`` the welcome screen is in the first frame and
+the messaging panels are built just after it, under the welcome screen; a request made before
+then builds them first; closing before then shuts the binding down cleanly."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QApplication, QDockWidget
+
+from medsnap.ui.messaging_window import attach_messaging
+
+
+def _keystore():
+    from keyring_backends import MemoryKeyring
+
+    from medsnap.crypto.keystore import KeyStore
+
+    return KeyStore(keyring_backend=MemoryKeyring())
+
+
+def _attach(window, **options):
+    home = Path(tempfile.mkdtemp(prefix="medsnap-start-"))
+    return attach_messaging(window, home=home, keystore=_keystore(), deferred=True, **options)
+
+
+def test_panels_come_after_the_first_paint_under_the_welcome_screen(qtbot, make_window):
+    window = make_window(1280, 800)
+    ui = _attach(window)
+    # nothing but the welcome screen before the first paint
+    assert ui.send_panel is None and window.findChildren(QDockWidget) == []
+    assert ui.first_run.isVisible() and ui.first_run.geometry() == window.rect()
+    qtbot.waitUntil(lambda: ui.send_panel is not None, timeout=5000)
+    docks = window.findChildren(QDockWidget)
+    assert {dock.objectName() for dock in docks} == {"sendDock", "messagesDock"}
+    assert all(dock.isVisible() for dock in docks)
+    # the welcome screen still covers everything, the docks too
+    for dock in docks:
+        centre = dock.mapTo(window, dock.rect().center())
+        assert window.childAt(centre) is ui.first_run or \
+            ui.first_run.isAncestorOf(window.childAt(centre))
+    assert window.childAt(QPoint(5, 5)) is ui.first_run
+    assert ui.indicator.text() == "Not signed in"
+    assert "&Messages" in [action.text() for action in window.menuBar().actions()]
+    assert not ui.lock_screen.isVisible()
+    ui.build_panels()  # a second call builds nothing more
+    assert len(window.findChildren(QDockWidget)) == 2
+
+
+def test_a_request_before_the_panels_builds_them_first(qtbot, make_window):
+    window = make_window(1280, 800)
+    ui = _attach(window)
+    assert ui.send_panel is None
+    ui.first_run.later.click()  # "Just annotate for now", before any event is processed
+    assert ui.send_panel is not None and not ui.first_run.isVisible()
+    assert ui.send_dock.isVisible() and window.canvas.isVisible()
+    for _ in range(3):  # the first paint after it builds nothing twice
+        QApplication.processEvents()
+    assert len(window.findChildren(QDockWidget)) == 2
+
+
+def test_closing_before_the_panels_are_built(qtbot, make_window):
+    window = make_window(1280, 800)
+    ui = _attach(window)
+    ui.binding.timer.start()  # as after a sign-in: the binding's shutdown stops it
+    window.close()
+    assert not ui.binding.timer.isActive() and ui.send_panel is None
+    for _ in range(3):  # no panels are built for a closed window
+        QApplication.processEvents()
+    assert ui.send_panel is None
