@@ -174,6 +174,9 @@ def test_enrol_with_a_code_then_sign_in_on_a_fresh_workstation(demo, tmp_path):
                             "MEDSNAP_PASSPHRASE": passphrase}, capture_output=True, text=True,
                             timeout=120)
     assert listed.returncode == 0 and json.loads(listed.stdout) == []
+    locked = subprocess.run([*MEDSNAP, "lock"], env=fresh, capture_output=True, text=True,
+                            timeout=60)  # the sign-in's key agent: stopped, not left running
+    assert locked.returncode == 0 and "newbie1" in locked.stdout
 
 
 def test_demo_stops_on_ctrl_c(demo):

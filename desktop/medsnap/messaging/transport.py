@@ -52,8 +52,21 @@ def system_proxy_mounts(url: str) -> dict[str, httpx.HTTPTransport] | None:
     return mounts or None
 
 
+def tls_for(url: str) -> Any:
+    """httpx's ``verify``: the default (the CA bundle, ~0.1 s to load) for https only.
+
+    For a plain-http endpoint (the demo on 127.0.0.1) a client context that trusts no one:
+    nothing to load, and should anything ever switch to TLS it fails closed.
+    """
+    if httpx.URL(url).scheme == "https":
+        return True
+    import ssl
+
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
 def make_client(url: str, keys: DeviceKeys | None = None, timeout: float = 60.0) -> EndpointClient:
-    client = EndpointClient(url, keys, timeout=timeout)
+    client = EndpointClient(url, keys, timeout=timeout, verify=tls_for(url))
     mounts = system_proxy_mounts(url)
     if mounts:  # replace the plain client with one that goes through the system proxy
         client.http.close()
