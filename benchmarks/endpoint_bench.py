@@ -4,16 +4,22 @@ One exchange = the sender uploads a message; the recipient finds it, downloads i
 acknowledges it (MedSnap: send, inbox, download, ack — every request Ed25519-signed;
 MESH: send_message, retrieve_message by id, read, acknowledge — HMAC auth, AUTH_MODE=full,
 STORE_MODE=memory). Reports exchanges per second and p50/p99 latency of one exchange for
-100 KB and 5 MB messages, 1 and 16 concurrent clients, MedSnap on SQLite (WAL, fsync on
-commit) and on PostgreSQL (a private cluster), and the ratio of each to MESH.
+100 KB and 5 MB messages, 1 and 16 concurrent clients, MedSnap on SQLite (WAL, a durable
+fsync before every 201) and on PostgreSQL (a private cluster), and the ratio of each to MESH.
+
+All three servers run at once and every cell interleaves them round by round (SQLite,
+PostgreSQL, MESH, then again in a rotated order), so a busy machine slows all alike; the
+ratio range is over those rounds. "srv ms" is the server side's CPU time per exchange (the
+serving process; for PostgreSQL plus the database server's processes), "cli ms" the client's.
 
     .venv/bin/pip install -e '.[bench]'     # mesh-sandbox and mesh-client
-    .venv/bin/python benchmarks/endpoint_bench.py [--scale 1.0]
+    .venv/bin/python benchmarks/endpoint_bench.py [--scale 1.0] [--rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -23,6 +29,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -30,7 +37,8 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests" / "endpoint"))  # reuse the test harness (server, cluster)
 
-from endpoint_harness import EndpointServer, free_port, postgres_bin, postgres_cluster  # noqa: E402
+from endpoint_harness import (  # noqa: E402
+    EndpointServer, PostgresCluster, free_port, postgres_bin, postgres_cluster)
 
 from medsnap_endpoint import admin  # noqa: E402
 from medsnap_endpoint.client import EndpointClient  # noqa: E402
@@ -39,34 +47,64 @@ from medsnap_endpoint.storage import open_database  # noqa: E402
 KB, MB = 1000, 1000 * 1000
 SIZES = [("100 KB", 100 * KB), ("5 MB", 5 * MB)]
 CONCURRENCY = [1, 16]
-# exchanges per client for (size, concurrency); scaled by --scale
+# exchanges per client for (size, concurrency), split over the interleaved rounds; --scale
 ROUNDS = {(100 * KB, 1): 60, (100 * KB, 16): 12, (5 * MB, 1): 12, (5 * MB, 16): 3}
 MESH_KEY = "TestKey"
+Exchange = Callable[[int], None]
 
 
-def measure(worker_count: int, rounds: int, exchange_for: Callable[[int], Callable[[int], None]]
-            ) -> tuple[float, float, float]:
-    """Run ``rounds`` exchanges on each of ``worker_count`` threads; (per second, p50, p99)."""
-    exchanges = [exchange_for(w) for w in range(worker_count)]
-    exchanges[0](-1)  # warm up connections once
+@dataclass
+class Tally:
+    """One peer's measurements in one cell, over every interleaved round."""
+
+    count: int = 0
+    elapsed: float = 0.0
+    server_cpu: float = 0.0
+    client_cpu: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    round_rates: list[float] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.elapsed
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (Linux /proc), all threads."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def run_round(tally: Tally, exchanges: list[Exchange], rounds: int, pids: list[int]) -> None:
+    """``rounds`` exchanges on each of the ``exchanges`` (one thread each)."""
     latencies: list[float] = []
 
-    def run(worker: int) -> list[float]:
+    def run(exchange: Exchange) -> list[float]:
         own = []
         for n in range(rounds):
             started = time.perf_counter()
-            exchanges[worker](n)
+            exchange(n)
             own.append(time.perf_counter() - started)
         return own
 
+    server_before, client_before = cpu_seconds(pids), time.process_time()
     started = time.perf_counter()
-    with ThreadPoolExecutor(worker_count) as pool:
-        for result in pool.map(run, range(worker_count)):
+    with ThreadPoolExecutor(len(exchanges)) as pool:
+        for result in pool.map(run, exchanges):
             latencies.extend(result)
     elapsed = time.perf_counter() - started
-    latencies.sort()
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    return len(latencies) / elapsed, statistics.median(latencies), p99
+    tally.server_cpu += cpu_seconds(pids) - server_before
+    tally.client_cpu += time.process_time() - client_before
+    tally.count += len(latencies)
+    tally.elapsed += elapsed
+    tally.latencies.extend(latencies)
+    tally.round_rates.append(len(latencies) / elapsed)
 
 
 # MedSnap ------------------------------------------------------------------------------------
@@ -92,8 +130,7 @@ def medsnap_pairs(server: EndpointServer, count: int) -> list[tuple[EndpointClie
     return pairs
 
 
-def medsnap_exchange(pair: tuple[EndpointClient, EndpointClient], payload: bytes
-                     ) -> Callable[[int], None]:
+def medsnap_exchange(pair: tuple[EndpointClient, EndpointClient], payload: bytes) -> Exchange:
     sender, recipient = pair
 
     def exchange(n: int) -> None:
@@ -113,6 +150,19 @@ def start_medsnap(url: str) -> EndpointServer:
         database.close()
     return EndpointServer(url, ["--requests-per-minute", "1000000",
                                 "--public-requests-per-minute", "1000000"]).start()
+
+
+def postgres_pids(cluster: PostgresCluster) -> list[int]:
+    """The cluster's postmaster and every process it forked (backends, WAL writer...)."""
+    postmaster = int((cluster.root / "data" / "postmaster.pid").read_text().split()[0])
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                children.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return [postmaster, *children]
 
 
 # MESH ---------------------------------------------------------------------------------------
@@ -135,7 +185,7 @@ def start_mesh() -> tuple[subprocess.Popen, str]:
 OPEN_MESH_CLIENTS: list = []  # closed at the end of the run
 
 
-def mesh_exchange(url: str, payload: bytes) -> Callable[[int], None]:
+def mesh_exchange(url: str, payload: bytes) -> Exchange:
     from mesh_client import MeshClient
 
     sender = MeshClient(url=url, mailbox="X26ABC1", password="password",
@@ -153,9 +203,56 @@ def mesh_exchange(url: str, payload: bytes) -> Callable[[int], None]:
     return exchange
 
 
+# the run ------------------------------------------------------------------------------------
+@dataclass
+class Peer:
+    name: str
+    exchanges: Callable[[bytes, int], list[Exchange]]  # (payload, clients) -> one per client
+    pids: Callable[[], list[int]]  # the server side's processes
+
+
+def measure_cells(peers: list[Peer], scale: float, interleaved_rounds: int
+                  ) -> dict[tuple[str, str, int], Tally]:
+    results: dict[tuple[str, str, int], Tally] = {}
+    for label, size in SIZES:
+        payload = os.urandom(size)
+        for workers in CONCURRENCY:
+            rounds = max(1, round(ROUNDS[(size, workers)] * scale / interleaved_rounds))
+            exchanges = {peer.name: peer.exchanges(payload, workers) for peer in peers}
+            for peer in peers:
+                exchanges[peer.name][0](-1)  # warm up connections once
+                results[(peer.name, label, workers)] = Tally()
+            for r in range(interleaved_rounds):
+                for peer in peers[r % len(peers):] + peers[:r % len(peers)]:
+                    run_round(results[(peer.name, label, workers)], exchanges[peer.name],
+                              rounds, peer.pids())
+            for peer in peers:
+                tally = results[(peer.name, label, workers)]
+                print(f"  {peer.name:19} {label:6} x{workers:<2} {tally.rate:8.1f}/s",
+                      flush=True)
+    return results
+
+
+def report(results: dict[tuple[str, str, int], Tally]) -> None:
+    print("\nexchange = send + find + download + acknowledge, loopback, one run, interleaved\n")
+    print(f"{'peer':19} {'size':6} {'clients':>7} {'msg/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
+          f"{'srv ms':>7} {'cli ms':>7} {'x mesh':>7} {'rounds':>11}")
+    for (name, label, workers), tally in results.items():
+        mesh = results[("mesh-sandbox", label, workers)]
+        ratios = [mine / theirs for mine, theirs in zip(tally.round_rates, mesh.round_rates)]
+        latencies = sorted(tally.latencies)
+        p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+        print(f"{name:19} {label:6} {workers:>7} {tally.rate:8.1f} "
+              f"{statistics.median(latencies) * 1000:7.1f} {p99 * 1000:7.1f} "
+              f"{tally.server_cpu / tally.count * 1000:7.2f} "
+              f"{tally.client_cpu / tally.count * 1000:7.2f} {tally.rate / mesh.rate:7.2f} "
+              f"{min(ratios):5.2f}-{max(ratios):<5.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="multiply the rounds")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply the exchanges")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per cell")
     args = parser.parse_args()
     try:
         import mesh_client  # noqa: F401
@@ -164,55 +261,27 @@ def main() -> int:
         print("Install the peers first: .venv/bin/pip install -e '.[bench]'", file=sys.stderr)
         return 2
 
-    results: dict[tuple[str, str, int], tuple[float, float, float]] = {}
     workdir = Path(tempfile.mkdtemp(prefix="medsnap-bench-"))
-    backends: list[tuple[str, Callable[[], str]]] = [
-        ("MedSnap/SQLite", lambda: f"sqlite:///{workdir / 'bench.db'}")]
-    cluster_context = postgres_cluster() if postgres_bin() else None
-    cluster = cluster_context.__enter__() if cluster_context else None
-    if cluster:
-        backends.append(("MedSnap/PostgreSQL", cluster.create_database))
-    try:
-        for name, make_url in backends:
-            server = start_medsnap(make_url())
-            try:
-                pairs = medsnap_pairs(server, max(CONCURRENCY))
-                for label, size in SIZES:
-                    payload = os.urandom(size)
-                    for workers in CONCURRENCY:
-                        rounds = max(1, int(ROUNDS[(size, workers)] * args.scale))
-                        results[(name, label, workers)] = measure(
-                            workers, rounds, lambda w: medsnap_exchange(pairs[w], payload))
-                        print(f"  {name:19} {label:6} x{workers:<2} "
-                              f"{results[(name, label, workers)][0]:8.1f}/s", flush=True)
-            finally:
-                server.stop()
+    with contextlib.ExitStack() as stack:
+        peers: list[Peer] = []
+        servers = [("MedSnap/SQLite", f"sqlite:///{workdir / 'bench.db'}", None)]
+        if postgres_bin():
+            cluster = stack.enter_context(postgres_cluster())
+            servers.append(("MedSnap/PostgreSQL", cluster.create_database(), cluster))
+        for name, url, pg in servers:
+            server = start_medsnap(url)
+            stack.callback(server.stop)
+            pairs = medsnap_pairs(server, max(CONCURRENCY))
+            pids = (lambda s=server, c=pg: [s.process.pid, *(postgres_pids(c) if c else [])])
+            peers.append(Peer(name, lambda payload, n, p=pairs: [
+                medsnap_exchange(p[w], payload) for w in range(n)], pids))
         mesh, mesh_url = start_mesh()
-        try:
-            for label, size in SIZES:
-                payload = os.urandom(size)
-                for workers in CONCURRENCY:
-                    rounds = max(1, int(ROUNDS[(size, workers)] * args.scale))
-                    results[("mesh-sandbox", label, workers)] = measure(
-                        workers, rounds, lambda w: mesh_exchange(mesh_url, payload))
-                    print(f"  {'mesh-sandbox':19} {label:6} x{workers:<2} "
-                          f"{results[('mesh-sandbox', label, workers)][0]:8.1f}/s", flush=True)
-        finally:
-            for client in OPEN_MESH_CLIENTS:
-                client.close()
-            mesh.terminate()
-            mesh.wait(10)
-    finally:
-        if cluster_context:
-            cluster_context.__exit__(None, None, None)
-
-    print("\nexchange = send + find + download + acknowledge, loopback, one run\n")
-    print(f"{'peer':19} {'size':6} {'clients':>7} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'x mesh':>7}")
-    for (name, label, workers), (rate, p50, p99) in results.items():
-        mesh_rate = results[("mesh-sandbox", label, workers)][0]
-        print(f"{name:19} {label:6} {workers:>7} {rate:8.1f} {p50 * 1000:8.1f} "
-              f"{p99 * 1000:8.1f} {rate / mesh_rate:7.2f}")
+        stack.callback(mesh.wait, 10)
+        stack.callback(mesh.terminate)
+        stack.callback(lambda: [client.close() for client in OPEN_MESH_CLIENTS])
+        peers.append(Peer("mesh-sandbox", lambda payload, n: [
+            mesh_exchange(mesh_url, payload) for _ in range(n)], lambda: [mesh.pid]))
+        report(measure_cells(peers, args.scale, args.rounds))
     return 0
 
 
