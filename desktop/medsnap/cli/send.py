@@ -103,7 +103,10 @@ def picture_is_jpeg(path: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    def look_up(session):  # on the endpoint while the image is re-encoded
+    def look_up(session):  # while the image is re-encoded: imports and endpoint look-ups
+        import medsnap.messaging.compose
+        import medsnap.messaging.sync  # noqa: F401
+
         colleagues = [session.colleague(name) for name in args.to]
         session.crl(refresh=False)  # the kept copy; fetched if there is none yet
         return colleagues

@@ -114,7 +114,7 @@ def connect_agent(home: Path, staff_id: str, *, activity: bool = True) -> AgentC
     ``activity=False`` (background sync) does not keep the agent from locking.
     """
     path = wire.agent_socket_path(home, staff_id)
-    if not (path.exists() or path.is_symlink()):
+    if not wire.SUPPORTED or not (path.exists() or path.is_symlink()):
         return None
     try:
         connection = wire.connect(path)
@@ -165,6 +165,9 @@ def start_agent(home: Path, staff_id: str, keys: ClinicianKeys, idle_seconds: fl
 
     The keys travel over a pipe to the new process, never through a file.
     """
+    if not wire.SUPPORTED:
+        raise AgentUnavailable("MedSnap cannot keep your keys unlocked between commands on "
+                               "this system yet, so each command will ask for your passphrase.")
     lock_agent(home, staff_id)
     env = {k: v for k, v in os.environ.items() if k != "MEDSNAP_PASSPHRASE"}
     process = subprocess.Popen(

@@ -20,10 +20,13 @@ import os
 import socket
 import stat
 import struct
+import sys
 from pathlib import Path
 
 from medsnap.messaging.errors import MessagingError
 
+#: Unix sockets with owner checks; Windows gets a named pipe here later
+SUPPORTED = hasattr(socket, "AF_UNIX") and hasattr(os, "getuid") and sys.platform != "win32"
 MAX_MESSAGE = 1 << 20
 SOCKET_PATH_LIMIT = 100  # sun_path holds 104-108 bytes depending on the system
 _LENGTH = struct.Struct(">I")
