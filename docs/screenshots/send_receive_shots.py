@@ -6,7 +6,9 @@
 
 It starts the real demo (embedded endpoint, demo colleagues) in a temporary folder with a
 test keyring, opens a fake record page in the editor, annotates and sends it to a demo
-colleague through the send panel, switches user, opens it, and grabs each screen.
+colleague through the send panel, switches user, reads the inbox (note previews, an urgent
+one, a refused one), opens them, locks and unlocks, then re-enrols the colleague on another
+computer (a new key) and shows the key-change warning, and grabs each screen.
 """
 
 from __future__ import annotations
@@ -63,6 +65,94 @@ def tampered_message(home: Path, keystore, sender_id: str, to_id: str) -> None:
         session.close()
 
 
+def demo_session(home: Path, keystore, staff_id: str):
+    from medsnap.messaging.demo import COLLEAGUES
+    from medsnap.messaging.profile import Workstation
+    from medsnap.messaging.session import sign_in
+
+    phrase = next(c.passphrase for c in COLLEAGUES if c.staff_id == staff_id)
+    return sign_in(Workstation(home), staff_id, phrase, keystore=keystore)
+
+
+def plain_message(home: Path, keystore, sender_id: str, to_id: str, note: str) -> None:
+    """A normal-priority message sent by the engine (a second colleague writing in)."""
+    from PIL import Image
+
+    from medsnap.imaging import encode_clean
+    from medsnap.messaging.compose import queue_letter
+    from medsnap.messaging.outbox import Outbox
+    from medsnap.messaging.sync import SyncWorker
+
+    session = demo_session(home, keystore, sender_id)
+    outbox = Outbox(session.profile.outbox_path)
+    try:
+        image = encode_clean(Image.new("RGB", (320, 240), (200, 205, 210)), "png")
+        queue_letter(session, outbox, image, [to_id], note=note, declaration="direct-care",
+                     annotations={"priority": "normal"})
+        SyncWorker(session, outbox).run_once()
+    finally:
+        outbox.close()
+        session.close()
+
+
+def new_key_elsewhere(home: Path, staff_id: str) -> None:
+    """The colleague enrols again on another computer: a new key in the directory."""
+    from keyring_backends import MemoryKeyring
+
+    from medsnap.crypto.keystore import KeyStore
+    from medsnap.messaging.demo import COLLEAGUES
+    from medsnap.messaging.profile import Workstation
+    from medsnap.messaging.session import enrol
+    from medsnap_endpoint import admin
+    from medsnap_endpoint.storage import open_database
+
+    url = Workstation(home).read()["endpoint_url"]
+    database = open_database(f"sqlite:///{home / 'demo' / 'endpoint.db'}")
+    try:
+        code, _ = admin.new_code(database, staff_id)
+    finally:
+        database.close()
+    phrase = next(c.passphrase for c in COLLEAGUES if c.staff_id == staff_id)
+    elsewhere = Path(tempfile.mkdtemp(prefix="medsnap-shots-other-"))
+    enrol(Workstation(elsewhere), staff_id, code, phrase, endpoint_url=url,
+          keystore=KeyStore(keyring_backend=MemoryKeyring())).close()
+
+
+def save_with_dialog(window, dialog, out: Path, name: str) -> None:
+    """The window with a dialog drawn where it stands (a dialog is a window of its own)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QColor, QPainter
+
+    QTest.qWait(250)
+    picture = window.grab()
+    painter = QPainter(picture)
+    where = dialog.mapToGlobal(QPoint(0, 0)) - window.mapToGlobal(QPoint(0, 0))
+    painter.drawPixmap(where, dialog.grab())
+    painter.setPen(QColor("#7d8790"))  # no window manager under Xvfb: draw the dialog's edge
+    painter.drawRect(dialog.rect().translated(where).adjusted(0, 0, -1, -1))
+    painter.end()
+    picture.save(str(out / name))
+    print(out / name)
+
+
+def sign_in_as(ui, staff_id: str, passphrase: str) -> None:
+    ui.switch_action.trigger()
+    ui.first_run.staff_id.setText(staff_id)
+    ui.first_run.passphrase.setText(passphrase)
+    QTest.mouseClick(ui.first_run.sign_in_button, Qt.MouseButton.LeftButton)
+    wait_for(lambda: ui.binding.is_unlocked and ui.binding.staff_id == staff_id)
+
+
+def drag_tool(window, tool: str, a: tuple[int, int], b: tuple[int, int]) -> None:
+    window.choose_tool(tool)
+    viewport = window.canvas.viewport()
+    pa, pb = window.canvas.to_view(*a).toPoint(), window.canvas.to_view(*b).toPoint()
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pa)
+    for i in range(1, 5):
+        QTest.mouseMove(viewport, pa + (pb - pa) * i / 4)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pb)
+
+
 def main(out: Path, size: str) -> None:
     from keyring_backends import MemoryKeyring
     from make_screenshots import record_page
@@ -95,15 +185,8 @@ def main(out: Path, size: str) -> None:
 
     window.open_path(str(page))
     wait_for(lambda: window.document is not None)
-    window.choose_tool("ellipse")
-    viewport = window.canvas.viewport()
     for tool, a, b in (("ellipse", (330, 215), (560, 260)), ("redaction", (10, 60), (1100, 100))):
-        window.choose_tool(tool)
-        pa, pb = window.canvas.to_view(*a).toPoint(), window.canvas.to_view(*b).toPoint()
-        QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pa)
-        for i in range(1, 5):
-            QTest.mouseMove(viewport, pa + (pb - pa) * i / 4)
-        QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pb)
+        drag_tool(window, tool, a, b)
     panel = ui.send_panel
     panel.note.setPlainText("NEWS2 6 at 06:00, new confusion. Happy with levofloxacin?")
     QTest.keyClicks(panel.picker.search, "regis")  # type-ahead over the role
@@ -120,12 +203,13 @@ def main(out: Path, size: str) -> None:
     ui.tabs.setCurrentWidget(ui.outbox_view)
     save(window, out, f"send-panel-{size}.png")
 
-    tampered_message(work / "home", keystore, "demo.chloe", "demo.ben")
-    ui.switch_action.trigger()
-    ui.first_run.staff_id.setText("demo.ben")
-    ui.first_run.passphrase.setText("violet harbour naps 3 times")
-    QTest.mouseClick(ui.first_run.sign_in_button, Qt.MouseButton.LeftButton)
-    wait_for(lambda: ui.inbox_view.tree.topLevelItemCount() == 2)
+    home = work / "home"
+    plain_message(home, keystore, "demo.chloe", "demo.ben",
+                  "Sacral pressure area, bed 14: grade 2? Dressing plan attached.")
+    tampered_message(home, keystore, "demo.chloe", "demo.ben")
+    sign_in_as(ui, "demo.ben", "violet harbour naps 3 times")
+    wait_for(lambda: ui.inbox_view.tree.topLevelItemCount() == 3)
+    ui.tabs.setCurrentWidget(ui.inbox_view)
     save(window, out, f"inbox-new-{size}.png")
 
     tree = ui.inbox_view.tree
@@ -147,6 +231,28 @@ def main(out: Path, size: str) -> None:
     ui.lock_action.trigger()
     wait_for(ui.lock_screen.isVisible)
     save(window, out, f"lock-{size}.png")
+    ui.lock_screen.passphrase.setText("violet harbour naps 3 times")
+    QTest.keyClick(ui.lock_screen.passphrase, Qt.Key.Key_Return)
+    save(window, out, f"lock-unlocking-{size}.png")
+    wait_for(lambda: not ui.lock_screen.isVisible())
+
+    # Ben gets a new computer and enrols again: Ada's next send to him warns first
+    new_key_elsewhere(home, "demo.ben")
+    sign_in_as(ui, "demo.ada", "amber kettle sings 7 tunes")
+    window.open_path(str(page))
+    wait_for(lambda: window.document is not None)
+    drag_tool(window, "redaction", (10, 60), (1100, 100))
+    drag_tool(window, "ellipse", (330, 215), (560, 260))
+    panel.note.setPlainText("Repeat film after reduction, please.")
+    QTest.keyClicks(panel.picker.search, "Hughes")
+    QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
+    wait_for(lambda: panel.picker.key_changed)
+    panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
+    save(window, out, f"send-key-changed-{size}.png")
+    QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+    wait_for(lambda: panel.key_change_box is not None and panel.key_change_box.isVisible())
+    save_with_dialog(window, panel.key_change_box, out, f"send-key-changed-confirm-{size}.png")
+    panel.key_change_box.reject()
     ui.shutdown()
     window.close()
 
