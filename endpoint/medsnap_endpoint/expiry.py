@@ -28,6 +28,7 @@ def sweep(database: Database, settings: Settings, *, now: int | None = None) -> 
         tx.run("DELETE FROM request_nonces WHERE expires_at <= ?", (now,))
         tx.run("DELETE FROM rate_limits WHERE window_start <= ?", (now - 7200,))
         tx.run("DELETE FROM enrolment_challenges WHERE expires_at <= ?", (now,))
+        tx.run("DELETE FROM durability_seals WHERE sealed_at <= ?", (now - 86400,))
         counts = {"expired_deliveries": len(expiring), "deleted_chunks": chunks,
                   "purged_messages": purged}
         if expiring or purged:

@@ -106,6 +106,13 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             prev_hash TEXT NOT NULL,
             hash TEXT NOT NULL)""",
     ]),
+    (2, "durability seals", [
+        # one row per serving process, rewritten by each group-commit flush on PostgreSQL: a
+        # synchronous commit flushes the WAL only if its transaction wrote something
+        """CREATE TABLE durability_seals (
+            sealer TEXT PRIMARY KEY,
+            sealed_at BIGINT NOT NULL)""",
+    ]),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

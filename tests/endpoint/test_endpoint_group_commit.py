@@ -173,3 +173,18 @@ def test_kill_9_during_a_batch_of_sends_loses_nothing_answered(backend, start_se
         body = receiver.download(stored[key]["id"])
         assert hashlib.sha256(body).hexdigest() == stored[key]["sha256"]
     assert running.admin("verify-audit").returncode == 0
+
+
+def test_postgresql_seal_flushes_the_wal_past_an_asynchronous_commit(make_database_url):
+    database = open_database(make_database_url("postgresql"))
+    try:
+        with database.transaction(write=True, durable=False) as tx:  # committed, not flushed
+            tx.execute("INSERT INTO rate_limits (bucket, window_start, hits) VALUES ('a', 0, 1)")
+            # the end of this transaction's WAL so far; its commit record comes right after
+            written = tx.one("SELECT pg_current_wal_insert_lsn()::text")[0]
+        database.sealer.wait()
+        with database.transaction() as tx:
+            flushed_past = tx.one("SELECT pg_current_wal_flush_lsn() > ?::pg_lsn", (written,))
+        assert flushed_past == (True,)
+    finally:
+        database.close()

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
+import time
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +26,8 @@ class PostgresDatabase(Database):
         import psycopg  # imported here so SQLite-only installs never need it
 
         self._psycopg = psycopg
+        self._sealing: Any = None  # the connection the sealer flushes through (autocommit)
+        self._sealer_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     def _connect(self) -> Any:
         connection = self._psycopg.connect(self.url, autocommit=False)
@@ -35,16 +41,31 @@ class PostgresDatabase(Database):
         pass  # psycopg opens a transaction implicitly on the first statement
 
     def _flush_log(self) -> None:
-        # Committing a transaction that holds a transaction id, synchronously, flushes the WAL
-        # up to its commit record: every commit before it, from any connection, is durable.
-        with self._connection() as connection:
-            try:
-                connection.execute("SET LOCAL synchronous_commit TO ON")
-                connection.execute("SELECT pg_current_xact_id()")
-                connection.commit()
-            except BaseException:
-                connection.rollback()
-                raise
+        # A transaction that writes a row and commits synchronously flushes the WAL up to its
+        # commit record: every commit before it, from any connection, is then durable. (One
+        # that writes nothing commits without a flush, even holding a transaction id.) Each
+        # process rewrites its own row, so processes do not queue on one another's. Only one
+        # flush runs at a time (the sealer's leader), so one autocommit connection serves them.
+        try:
+            if self._sealing is None or self._sealing.closed or self._sealing.broken:
+                self._sealing = self._psycopg.connect(self.url, autocommit=True)
+                self._sealing.execute("SET synchronous_commit TO ON")
+            self._sealing.execute(
+                "INSERT INTO durability_seals (sealer, sealed_at) VALUES (%s, %s) "
+                "ON CONFLICT (sealer) DO UPDATE SET sealed_at = excluded.sealed_at",
+                (self._sealer_id, int(time.time())))
+        except self._psycopg.Error:
+            self._drop_sealing()
+            raise
+
+    def _drop_sealing(self) -> None:
+        if self._sealing is not None:
+            self._sealing.close()
+            self._sealing = None
+
+    def close(self) -> None:
+        super().close()
+        self._drop_sealing()
 
     def _execute(self, connection: Any, sql: str, params: Sequence[Any]) -> Any:
         # binary protocol: ciphertext chunks travel as raw bytes, not hex text twice their size
