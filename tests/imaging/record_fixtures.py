@@ -109,6 +109,27 @@ def pdf_form(value: str) -> bytes:
         b"<< /Title (%s) >>" % RECORD_MARKERS["pdf_title"].encode()])
 
 
+def pdf_nested_forms(depth: int) -> bytes:
+    """One page that is pathologically slow to draw: a form XObject that draws the next
+    one twice, ``depth`` deep (2**depth squares from a file of a few kilobytes). Depth 16
+    takes a couple of seconds in PDFium; each level doubles it."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /XObject << /F 5 0 R >> >> >>",
+               _stream(b"/F Do")]
+    for level in range(depth):
+        if level == depth - 1:
+            body, resources = b"0 0 1 rg 0 0 100 100 re f", b""
+        else:
+            body = b"/G Do 1 0 0 1 0.5 0.5 cm /G Do"
+            resources = b"/Resources << /XObject << /G %d 0 R >> >> " % (6 + level)
+        objects.append(_stream(body, b"/Type /XObject /Subtype /Form /BBox [0 0 595 842] "
+                                     + resources))
+    objects.append(b"<< /Title (%s) >>" % RECORD_MARKERS["pdf_title"].encode())
+    return _pdf(objects)
+
+
 def encrypted_pdf(path: Path, password: str, pages: int = 2) -> Path:
     """AES-256 with qpdf (Debian package qpdf): the real encryption a hospital PDF has."""
     plain = path.with_suffix(".plain.pdf")

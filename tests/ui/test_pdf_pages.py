@@ -97,3 +97,33 @@ def test_damaged_pdf_shows_a_plain_message(make_dialog, qtbot):
     dialog = make_dialog(b"%PDF-1.7\nnot really a pdf\n")
     qtbot.waitUntil(lambda: "damaged" in dialog.message.text(), timeout=10000)
     assert not dialog._open_button().isEnabled() and dialog.pages.count() == 0
+
+
+def test_too_complex_page_is_said_in_preview_and_on_opening(make_dialog, qtbot, monkeypatch,
+                                                            make_window, tmp_path):
+    """A page that would take PDFium days: the preview says so, opening it stops with a
+    plain message in time, the window keeps working and nothing is changed."""
+    from medsnap.imaging import pdf_worker
+    from tests.imaging.record_fixtures import pdf_nested_forms
+
+    monkeypatch.setattr(pdf_worker, "THUMBNAIL_TIME_LIMIT", 0.5)
+    monkeypatch.setattr(pdf_worker, "PAGE_TIME_LIMIT", 1.0)
+    path = tmp_path / "drawing.pdf"
+    path.write_bytes(pdf_nested_forms(30))
+    dialog = make_dialog(path)
+    with qtbot.waitSignal(dialog.thumbnails_done, timeout=30000):
+        pass
+    item = dialog.pages.item(0)
+    assert "too complex to preview" in item.text() and item.icon().isNull()
+    assert dialog._open_button().isEnabled()  # it may still be tried, with more time
+    dialog.reject()
+
+    window = make_window()
+    window.open_path(str(path))
+    chooser = window.findChild(PdfPageDialog)
+    with qtbot.waitSignal(window.error_shown, timeout=30000) as shown:
+        chooser.page_chosen.emit(0, 200.0, "")
+    assert "too complex to show" in shown.args[0] and "Nothing was changed" in shown.args[0]
+    assert window.document is None or window.document.picture is None
+    chooser.close()
+    pdf_worker.shutdown()

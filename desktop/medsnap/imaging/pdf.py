@@ -7,6 +7,11 @@ page's size before anything is rendered.
 
 PDFium is not thread-safe, so every call into it holds ``PDFIUM_LOCK``; the editor renders
 thumbnails on a worker thread while the UI thread may open the chosen page.
+
+PDFium cannot be interrupted, so whatever parses or draws a page (``load_pdf_picture``,
+``render_thumbnail``) runs in a child process with a time limit (see pdf_worker): a page
+built to be pathologically slow gives ``PageTooComplex`` instead of a hung window. What
+only reads the document's structure (page count, page sizes) stays in this process.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from PIL import Image
 
 from medsnap.errors import ImageError
 from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
+from medsnap.imaging import pdf_worker
 from medsnap.imaging.record_errors import PdfPasswordRequired, WrongPdfPassword
 from medsnap.imaging.source_info import PdfInfo
 
@@ -32,6 +38,8 @@ MIN_DPI, MAX_DPI = 36, 1200
 PDFIUM_LOCK = threading.RLock()
 _SAFE = "The original file was not changed and nothing was exported."
 _POINTS_PER_INCH = 72.0
+#: time_limit default: pdf_worker.PAGE_TIME_LIMIT or THUMBNAIL_TIME_LIMIT as set at the call
+STANDARD = "standard"
 
 
 def _name(source: str | os.PathLike[str] | bytes) -> str:
@@ -126,20 +134,69 @@ def _check_page(name: str, number: int, count: int) -> None:
                          f"page from 1 to {count}.")
 
 
-def _render(page: pdfium.PdfPage, scale: float) -> Image.Image:
+def _pixels(bitmap: pdfium.PdfBitmap) -> Image.Image:
     # 3-byte RGB on white: Pillow copies it out of PDFium's buffer, so the bitmap can go.
-    bitmap = page.render(scale=scale, rev_byteorder=True, draw_annots=True)
+    return bitmap.to_pil()
+
+
+def _render(page: pdfium.PdfPage, scale: float, keep=_pixels,
+            maker=pdfium.PdfBitmap.new_native):
+    """``keep(bitmap)`` of the page drawn into a bitmap from ``maker`` (the PDFium child
+    draws straight into memory it shares with the caller)."""
+    bitmap = page.render(scale=scale, rev_byteorder=True, draw_annots=True,
+                         bitmap_maker=maker)
     try:
-        return bitmap.to_pil()
+        return keep(bitmap)
     finally:
         bitmap.close()
 
 
+def _sendable(source: str | os.PathLike[str] | bytes) -> str | bytes:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source)
+    return os.path.abspath(source)
+
+
+def _too_complex(name: str, page: int, seconds: float) -> str:
+    unit = "second" if seconds == 1 else "seconds"
+    return (f"Page {page + 1} of {_the(name)} is too complex to show: it was still being "
+            f"drawn after {seconds:g} {unit}, so MedSnap stopped. Nothing was changed. "
+            "Open another page, or ask the sender for a simpler copy of this one (for "
+            "example printed to a new PDF, or scanned).")
+
+
 def load_pdf_picture(source: str | os.PathLike[str] | bytes, *, page: int = 0,
                      dpi: float = DEFAULT_DPI, password: str | None = None,
-                     max_pixels: int = DEFAULT_MAX_PIXELS) -> Picture:
-    """Render page ``page`` (0-based) at ``dpi`` into an RGB Picture. Raises ImageError."""
+                     max_pixels: int = DEFAULT_MAX_PIXELS,
+                     time_limit: float | str | None = STANDARD) -> Picture:
+    """Render page ``page`` (0-based) at ``dpi`` into an RGB Picture, in the PDFium child
+    within ``time_limit`` seconds (None: in this process, unbounded). Raises ImageError,
+    PageTooComplex when the time runs out."""
     _check_dpi(dpi)
+    if time_limit == STANDARD:
+        time_limit = pdf_worker.PAGE_TIME_LIMIT
+    if time_limit is None:
+        image, (count, size, encrypted) = _render_page(source, page, dpi, password,
+                                                      max_pixels, _pixels)
+    else:
+        arguments = dict(source=_sendable(source), page=page, dpi=dpi, password=password,
+                         max_pixels=max_pixels)
+        image, (count, size, encrypted) = pdf_worker.ask(
+            "page", arguments, time_limit, _too_complex(_name(source), page, time_limit))
+    image.info.clear()
+    return Picture(image=image, page=page, page_count=count, source_format="PDF",
+                   pdf=PdfInfo(dpi=float(dpi), width_points=size[0], height_points=size[1],
+                               encrypted=encrypted))
+
+
+def render_page_here(*, source, page: int, dpi: float, password: str | None,
+                     max_pixels: int, keep, maker):
+    """In the PDFium child: ``keep(bitmap)`` and (page count, size, encrypted)."""
+    return _render_page(source, page, dpi, password, max_pixels, keep, maker)
+
+
+def _render_page(source, page: int, dpi: float, password: str | None, max_pixels: int,
+                 keep, maker=pdfium.PdfBitmap.new_native):
     name = _name(source)
     with open_pdf(source, password) as document:
         count = len(document)
@@ -154,7 +211,7 @@ def load_pdf_picture(source: str | os.PathLike[str] | bytes, *, page: int = 0,
             size = _page_size(pdf_page)
             _check_ceiling(name, page, size, dpi, max_pixels)
             try:
-                image = _render(pdf_page, dpi / _POINTS_PER_INCH)
+                kept = _render(pdf_page, dpi / _POINTS_PER_INCH, keep, maker)
             except MemoryError:
                 raise ImageError(f"Page {page + 1} of {_the(name)} needs more memory than "
                                  f"this computer has free at {dpi:g} dpi. {_SAFE} Choose a "
@@ -165,23 +222,22 @@ def load_pdf_picture(source: str | os.PathLike[str] | bytes, *, page: int = 0,
         finally:
             pdf_page.close()
         encrypted = bool(pdfium_raw.FPDF_GetSecurityHandlerRevision(document) != -1)
-    image.info.clear()
-    return Picture(image=image, page=page, page_count=count, source_format="PDF",
-                   pdf=PdfInfo(dpi=float(dpi), width_points=size[0], height_points=size[1],
-                               encrypted=encrypted))
+    return kept, (count, size, encrypted)
 
 
 def page_sizes(source: str | os.PathLike[str] | bytes, *,
                password: str | None = None) -> list[tuple[float, float]]:
-    """Each page's (width, height) in points, as shown (rotation applied)."""
+    """Each page's (width, height) in points, as shown (rotation applied). Read from the
+    page tree only: no page's content is parsed, so a pathological page cannot stall it."""
     with open_pdf(source, password) as document:
         sizes = []
         for number in range(len(document)):
-            pdf_page = document[number]
             try:
-                sizes.append(_page_size(pdf_page))
-            finally:
-                pdf_page.close()
+                width, height = document.get_page_size(number)
+            except pdfium.PdfiumError:
+                raise _open_error(_name(source), pdfium.PdfiumError("page"), password
+                                  ) from None
+            sizes.append((float(width), float(height)))
         return sizes
 
 
@@ -194,14 +250,35 @@ def max_dpi_within(size: tuple[float, float], max_pixels: int = DEFAULT_MAX_PIXE
 
 
 def render_thumbnail(source: str | os.PathLike[str] | bytes, page: int, *,
-                     longest_side: int = 160, password: str | None = None) -> Image.Image:
-    """One small RGB image of ``page``, its longest side ``longest_side`` pixels."""
+                     longest_side: int = 160, password: str | None = None,
+                     time_limit: float | str | None = STANDARD) -> Image.Image:
+    """One small RGB image of ``page``, its longest side ``longest_side`` pixels, drawn in
+    the PDFium child within ``time_limit`` seconds (None: here). Raises PageTooComplex."""
+    if time_limit == STANDARD:
+        time_limit = pdf_worker.THUMBNAIL_TIME_LIMIT
+    if time_limit is None:
+        return _thumbnail(source, page, longest_side, password, _pixels)
+    arguments = dict(source=_sendable(source), page=page, longest_side=longest_side,
+                     password=password)
+    image, _ = pdf_worker.ask("thumbnail", arguments, time_limit,
+                   _too_complex(_name(source), page, time_limit))
+    return image
+
+
+def render_thumbnail_here(*, source, page: int, longest_side: int, password: str | None,
+                          keep, maker):
+    """In the PDFium child: ``keep(bitmap)`` of the thumbnail."""
+    return _thumbnail(source, page, longest_side, password, keep, maker), None
+
+
+def _thumbnail(source, page: int, longest_side: int, password: str | None, keep,
+               maker=pdfium.PdfBitmap.new_native):
     with open_pdf(source, password) as document:
         _check_page(_name(source), page, len(document))
         pdf_page = document[page]
         try:
             width, height = _page_size(pdf_page)
-            return _render(pdf_page, longest_side / max(width, height, 1.0))
+            return _render(pdf_page, longest_side / max(width, height, 1.0), keep, maker)
         finally:
             pdf_page.close()
 

@@ -11,3 +11,7 @@ class PdfPasswordRequired(ImageError):
 
 class WrongPdfPassword(ImageError):
     """A password was given but it does not open the PDF."""
+
+
+class PageTooComplex(ImageError):
+    """PDFium was still drawing a page when its time ran out, so it was stopped."""

@@ -37,11 +37,18 @@ def _open_document(source, password: str | None):
 
 
 def _thumbnail(source, page: int, password: str | None):
+    """Worker: (page, QImage), or (page, None) for a page too complex to preview in time
+    (it may still open, with more time)."""
     from medsnap.imaging.pdf import render_thumbnail
+    from medsnap.imaging.record_errors import PageTooComplex
 
     from PIL import ImageOps
 
-    image = render_thumbnail(source, page, longest_side=THUMBNAIL_SIDE - 2, password=password)
+    try:
+        image = render_thumbnail(source, page, longest_side=THUMBNAIL_SIDE - 2,
+                                 password=password)
+    except PageTooComplex:
+        return page, None
     framed = ImageOps.expand(image, border=1, fill=(150, 150, 150))  # white page, white list
     return page, qimage_from_pil(framed)  # QImage (not QPixmap) is safe off the UI thread
 
@@ -167,7 +174,11 @@ class PdfPageDialog(QDialog):
     def _thumbnail_ready(self, result) -> None:
         page, image = result
         item = self.pages.item(page)
-        if item is not None:
+        if item is not None and image is None:
+            item.setText(f"Page {page + 1}\n(too complex to preview)")
+            item.setToolTip("This page took too long to draw as a preview. Opening it may "
+                            "take long too, or stop with a message; nothing is changed.")
+        elif item is not None:
             item.setIcon(QIcon(QPixmap.fromImage(image)))
         self._thumbnail_settled()
 
