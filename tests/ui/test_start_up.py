@@ -70,3 +70,42 @@ def test_closing_before_the_panels_are_built(qtbot, make_window):
     for _ in range(3):  # no panels are built for a closed window
         QApplication.processEvents()
     assert ui.send_panel is None
+
+
+_FIRST_FRAME = """
+import sys
+import PySide6.QtCore as QtCore
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+app = QApplication(sys.argv[:1])
+
+class FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() in (QEvent.Type.Paint, QEvent.Type.UpdateRequest):
+            QTimer.singleShot(0, lambda: (print("Qt enums set up:", "Qt" in vars(QtCore)),
+                                          app.quit()))
+        return False
+
+from medsnap.ui.main_window import MainWindow
+
+first = FirstPaint()
+window = MainWindow(QSettings(sys.argv[1], QSettings.Format.IniFormat))
+window.resize(1280, 800)
+window.canvas.viewport().installEventFilter(first)
+window.show()
+app.exec()
+"""
+
+
+def test_the_first_frame_does_not_set_up_qts_enums(tmp_path):
+    """PySide6 sets up all of Qt's ~90 enums (~18 ms) when ``PySide6.QtCore.Qt`` is first
+    touched: the editor's first frame must not (see medsnap/ui/qt_enums.py)."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([sys.executable, "-c", _FIRST_FRAME, str(tmp_path / "settings.ini")],
+                         capture_output=True, text=True, timeout=60, env=env)
+    assert "Qt enums set up: False" in out.stdout, out.stdout + out.stderr[-2000:]

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtCore import QEvent, QPointF, QRectF, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 from typing import TYPE_CHECKING
 
 from medsnap.ui import canvas_overlay as overlay
 from medsnap.ui.canvas_input import CanvasInput
+from medsnap.ui.qt_enums import Qt
 from medsnap.ui.viewport import Viewport
 
 if TYPE_CHECKING:  # Pillow, the painter and the document model load with the first picture
@@ -58,20 +59,21 @@ class Canvas(QAbstractScrollArea):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        # a viewport made here, not Qt's own: handing PySide6 a widget it did not make
-        # costs ~40 ms at start-up (it loads every QtWidgets class to find its type)
+        # a viewport made here, not Qt's own: handed a widget it did not make, PySide6 loads
+        # every QtWidgets class to find its type (~12 ms at start-up)
         self.setViewport(QWidget(self))
         self.input: CanvasInput | None = None  # set below; events may arrive before
         self.setAccessibleName("Picture")
         self.setAccessibleDescription("The record image and its annotations")
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # keyboard focus by click and Tab: a scroll area's own focus policy (StrongFocus)
         self.setFrameShape(QAbstractScrollArea.Shape.NoFrame)
         self.setMouseTracking(True)
         self.viewport().setMouseTracking(True)
-        palette = self.viewport().palette()
-        palette.setColor(QPalette.ColorRole.Window, BACKGROUND)
-        self.viewport().setPalette(palette)
-        self.viewport().setAutoFillBackground(False)
+        # Qt fills the dark background, and a painter on the viewport starts with the hint's
+        # colour as its pen: a style sheet, since the app's own sheet overrides palettes
+        self.viewport().setObjectName("canvasViewport")
+        self.viewport().setStyleSheet(f"#canvasViewport {{ background-color: {BACKGROUND.name()};"
+                                      f" color: {overlay.HINT_COLOUR.name()}; }}")
         self.view = Viewport()
         self.document: Document | None = None
         self.pyramid: Pyramid | None = None
@@ -85,7 +87,7 @@ class Canvas(QAbstractScrollArea):
         self.input = CanvasInput(self)
         self.horizontalScrollBar().valueChanged.connect(self._scrolled)
         self.verticalScrollBar().valueChanged.connect(self._scrolled)
-        self.viewport().grabGesture(Qt.GestureType.PinchGesture)
+        self._pinch_grabbed = False  # pinch zoom: set up after the first paint (qt_enums)
 
     # -- content -----------------------------------------------------------------------
     def set_picture(self, pyramid: Pyramid | None, refit: bool = True) -> None:
@@ -211,9 +213,8 @@ class Canvas(QAbstractScrollArea):
     # -- painting ----------------------------------------------------------------------
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.paints += 1
-        painter = QPainter(self.viewport())
+        painter = QPainter(self.viewport())  # on the BACKGROUND Qt has filled in
         exposed = QRectF(event.rect())
-        painter.fillRect(exposed, BACKGROUND)
         v = self.view
         content = QRectF(v.origin_x, v.origin_y, v.content_width, v.content_height)
         painter.save()
@@ -238,10 +239,16 @@ class Canvas(QAbstractScrollArea):
         if self.busy_text:
             overlay.draw_loading_badge(painter, self.busy_text, self.viewport().width())
         painter.end()
+        if not self._pinch_grabbed:
+            self._pinch_grabbed = True
+            QTimer.singleShot(0, self, self._grab_pinch)
         if self.pyramid is not None and self.picture_painted_at is None:
             self.picture_painted_at = time.perf_counter()
             if self.pyramid.is_draft:
                 self.draft_painted_at = self.picture_painted_at
+
+    def _grab_pinch(self) -> None:
+        self.viewport().grabGesture(Qt.GestureType.PinchGesture)
 
     def _paint_sent(self, painter: QPainter, exposed: QRectF) -> None:
         assert self.sent_preview is not None and self.document is not None

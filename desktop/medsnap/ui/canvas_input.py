@@ -9,15 +9,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF
 from PySide6.QtGui import QMouseEvent, QNativeGestureEvent, QWheelEvent
+
+from medsnap.ui.qt_enums import Qt
 
 if TYPE_CHECKING:
     from medsnap.document.tools import Modifiers, PointerEvent
     from medsnap.ui.canvas import Canvas
 
-_NUDGES = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1),
-           Qt.Key.Key_Down: (0, 1)}
+
+def _nudge(key) -> tuple[int, int] | None:
+    """The selection's one-pixel step for an arrow key; None for any other key."""
+    return {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1),
+            Qt.Key.Key_Down: (0, 1)}.get(key)
 
 
 def _tools():
@@ -170,9 +175,10 @@ class CanvasInput:
             self.canvas.viewport().update()
             return True
         tool = self.canvas.tool
-        if key in _NUDGES and isinstance(tool, _tools().SelectTool) and tool.selected() is not None:
+        nudge = _nudge(key)
+        if nudge and isinstance(tool, _tools().SelectTool) and tool.selected() is not None:
             step = 10 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1
-            dx, dy = _NUDGES[key]
+            dx, dy = nudge
             self.canvas.emit_edit(tool.nudge(dx * step, dy * step))
             return True
         return False
@@ -189,7 +195,7 @@ class CanvasInput:
         if self.space_held:
             viewport.setCursor(Qt.CursorShape.OpenHandCursor)
         elif self.canvas.tool is None or isinstance(self.canvas.tool, _tools().SelectTool):
-            viewport.setCursor(Qt.CursorShape.ArrowCursor)
+            viewport.unsetCursor()  # the arrow
         elif isinstance(self.canvas.tool, _tools().TextTool):
             viewport.setCursor(Qt.CursorShape.IBeamCursor)
         else:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
 from typing import TYPE_CHECKING
+
+from medsnap.ui.qt_enums import Qt
 
 if TYPE_CHECKING:  # the document model loads with the first picture, not at start-up
     from medsnap.document.geometry import Point, Rect
@@ -99,11 +101,18 @@ EMPTY_HINT = ("Open a record image to begin\n\n"
               "or capture part of the screen (Ctrl+Shift+C)")
 
 
+#: the empty canvas's hint is the first frame's only drawing: it uses the viewport's text
+#: colour (a widget's painter starts with it as its pen) and the alignment by value, because
+#: setPen(QColor) or Qt.AlignmentFlag would set up all of Qt's enums first (see qt_enums)
+HINT_COLOUR = QColor("#C9D1D9")
+_ALIGN_CENTER = 0x0084  # Qt.AlignmentFlag.AlignCenter
+
+
 def draw_empty_hint(painter: QPainter, area) -> None:
+    """The hint in the painter's current pen (the canvas viewport's HINT_COLOUR)."""
     painter.save()
     font = painter.font()
     font.setPointSizeF(font.pointSizeF() * 1.15)
     painter.setFont(font)
-    painter.setPen(QColor("#C9D1D9"))
-    painter.drawText(area, int(Qt.AlignmentFlag.AlignCenter), EMPTY_HINT)
+    painter.drawText(area, _ALIGN_CENTER, EMPTY_HINT)
     painter.restore()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolBar
 
 if TYPE_CHECKING:
@@ -171,6 +170,8 @@ class DicomBinding:
         return self.info_bar
 
     def _toolbar(self, name: str, title: str, widget) -> QToolBar:
+        from PySide6.QtCore import Qt  # not at start-up: see qt_enums
+
         main = self.window
         bar = QToolBar(title, main)
         bar.setObjectName(name)

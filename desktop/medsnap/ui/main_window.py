@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QMainWindow, QToolBar, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QToolBar, QWidget
 
 from medsnap.errors import MedSnapError
 from medsnap.ui import settings as prefs
@@ -24,6 +24,7 @@ from medsnap.ui.icons import icon
 from medsnap.ui.image_sources import display_name, dropped_path, mime_image_png
 from medsnap.ui.jobs import Jobs
 from medsnap.ui.opening import PictureOpener
+from medsnap.ui.qt_enums import Qt
 from medsnap.ui.sent_preview import SentPreview
 from medsnap.ui.status_bar import EditorStatusBar
 from medsnap.ui.tool_bar import ToolStrip
@@ -64,9 +65,18 @@ class MainWindow(QMainWindow):
         self.closing = False
 
         self.canvas = Canvas(self)
-        self.setCentralWidget(self.canvas)
         self._text_editor = None  # built on the first text callout, not at start-up
         self.tool_strip = ToolStrip(self.settings, self)
+        # the tool strip sits left of the canvas in the central widget, not in the window's
+        # left toolbar area: placing it there takes a Qt.ToolBarArea, and that alone sets up
+        # all of Qt's enums before the first paint (see qt_enums)
+        central = QWidget(self)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.tool_strip)
+        row.addWidget(self.canvas, 1)
+        self.setCentralWidget(central)
         self.status = EditorStatusBar(self)
         self.setStatusBar(self.status)
         self.crop_bar = CropBar(self)
@@ -78,9 +88,8 @@ class MainWindow(QMainWindow):
         self.actions = WindowActions(self)
         self.actions.build_menus()
         self.addToolBar(self.actions.build_main_toolbar())
-        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.tool_strip)
         self.addToolBarBreak()
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.crop_toolbar)
+        self.addToolBar(self.crop_toolbar)  # below the main toolbar, shown with the crop tool
         self.sent_preview = SentPreview(self)
         self.opener = PictureOpener(self)
         self.dicom = DicomBinding(self)

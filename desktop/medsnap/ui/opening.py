@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from medsnap.ui import settings as prefs
 from medsnap.ui.image_sources import (
     OPEN_FILTERS, display_name, dropped_path, is_pdf, mime_image_png)
+from medsnap.ui.qt_enums import Qt
 
 if TYPE_CHECKING:
     from medsnap.ui.main_window import MainWindow

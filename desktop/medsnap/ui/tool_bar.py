@@ -3,7 +3,7 @@ colour and width pickers, remembered per tool."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QColorDialog, QDoubleSpinBox, QLabel, QMenu, QToolBar, QToolButton, QWidget)
@@ -11,6 +11,10 @@ from PySide6.QtWidgets import (
 from medsnap.ui.tool_catalogue import TOOLS, TOOLS_BY_ID
 from medsnap.ui import settings as prefs
 from medsnap.ui.icons import icon
+
+#: Qt.Orientation.Vertical by value: the orientation property takes it without setting up
+#: all of Qt's enums before the first paint (see qt_enums)
+_VERTICAL = 2
 
 #: quick colours: clinical red, amber, green, blue, black, white
 SWATCHES = (("Red", "#E53935"), ("Yellow", "#FFEB3B"), ("Green", "#2E7D32"),
@@ -32,7 +36,7 @@ class ToolStrip(QToolBar):
         self.setObjectName("tools")
         self.setAccessibleName("Annotation tools")
         self.setIconSize(QSize(22, 22))
-        self.setOrientation(Qt.Orientation.Vertical)
+        self.setProperty("orientation", _VERTICAL)
         self.setMovable(False)
         self.settings = settings
         self.group = QActionGroup(self)
@@ -41,7 +45,8 @@ class ToolStrip(QToolBar):
         for info in TOOLS:
             action = QAction(icon(info.tool_id), info.label, self)
             action.setCheckable(True)
-            action.setShortcut(QKeySequence(info.key))
+            # as a list: setShortcut() would try its Qt.Key overload and set up every Qt enum
+            action.setShortcuts([QKeySequence(info.key)])
             action.setToolTip(f"{info.label} ({info.key})")
             action.setStatusTip(info.hint)
             action.setData(info.tool_id)
@@ -61,8 +66,7 @@ class ToolStrip(QToolBar):
             item.triggered.connect(lambda _=False, c=colour: self.set_colour(c))
         self.colour_menu.addSeparator()
         self.colour_menu.addAction("Other colour…").triggered.connect(self._pick_colour)
-        self.colour_button.setMenu(self.colour_menu)
-        self.colour_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.colour_button.setMenu(self.colour_menu)  # shows its icon only (the default)
         self.width_label = QLabel(" Width ", self)
         self.width_box = QDoubleSpinBox(self)
         self.width_box.setAccessibleName("Line width")

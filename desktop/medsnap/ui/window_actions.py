@@ -68,7 +68,7 @@ class WindowActions:
         if icon_name:
             action.setIcon(icon(icon_name))
         if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcuts([QKeySequence(shortcut)])  # as a list: see ToolStrip
         action.setToolTip(tip)
         action.setStatusTip(tip)
         action.triggered.connect(lambda _=False: slot())
