@@ -111,3 +111,44 @@ def test_a_child_that_dies_gives_a_plain_error(heavy, letter):
         killer.cancel()
     assert not isinstance(raised.value, PageTooComplex)
     assert load_pdf_picture(letter, dpi=36).page_count == 3  # and the next call works
+
+
+def test_child_ends_when_the_app_is_killed_mid_page(tmp_path):
+    """A killed app must not leave PDFium drawing the heavy page for days."""
+    import subprocess
+    import sys
+
+    source = tmp_path / "heavy.pdf"
+    source.write_bytes(pdf_nested_forms(HEAVY_DEPTH))
+    script = tmp_path / "app.py"
+    script.write_text(
+        "import sys, threading\n"
+        "from medsnap.imaging import pdf, pdf_worker\n"
+        "if __name__ == '__main__':\n"
+        "    threading.Thread(target=pdf.load_pdf_picture, args=(sys.argv[1],),\n"
+        "                     kwargs={'time_limit': 3600}, daemon=True).start()\n"
+        "    while pdf_worker._child is None or not pdf_worker._lock.locked():\n"
+        "        threading.Event().wait(0.05)\n"
+        "    print(pdf_worker._child.process.pid, flush=True)\n"
+        "    threading.Event().wait(3600)\n")
+    app = subprocess.Popen([sys.executable, str(script), str(source)], stdout=subprocess.PIPE,
+                           text=True, cwd=os.getcwd())
+    try:
+        child = int(app.stdout.readline())
+        time.sleep(0.5)  # the child is now inside PDFium
+        os.kill(child, 0)
+        app.kill()
+        app.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(child, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            os.kill(child, signal.SIGKILL)
+            pytest.fail("the PDFium child outlived the app")
+    finally:
+        if app.poll() is None:
+            app.kill()

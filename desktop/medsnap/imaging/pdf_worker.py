@@ -24,6 +24,7 @@ from __future__ import annotations
 import atexit
 import ctypes
 import multiprocessing
+import os
 import threading
 from multiprocessing.shared_memory import SharedMemory
 
@@ -187,10 +188,25 @@ class _SharedPixels:
                 None if shared else bytes(bitmap.buffer))
 
 
+def _exit_with_parent() -> None:
+    """If the app dies (killed, crashed) while a page is being drawn, the child must not
+    draw on for hours: a watcher thread ends it (PDFium releases the GIL while it works)."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(0)
+
+    threading.Thread(target=watch, name="medsnap-pdfium-parent", daemon=True).start()
+
+
 def serve(connection) -> None:
     """The child: answer ("page" | "thumbnail", arguments, segment) until the pipe closes."""
     from medsnap.imaging import pdf
 
+    _exit_with_parent()
     pixels = _SharedPixels()
     handlers = {"page": pdf.render_page_here, "thumbnail": pdf.render_thumbnail_here}
     connection.send(("ready",))
