@@ -45,10 +45,9 @@ def burned_in_message(reason: str) -> str:
             "tool before sending.")
 
 
-def overlay_advice(drawn: int) -> str:
+def overlay_advice() -> str:
     """What to do about drawn overlays, beside the redaction tool."""
-    them = "it" if drawn == 1 else "them"
-    return (f"The overlay marks will be sent as part of the picture; to leave {them} out, "
+    return ("The overlay marks will be sent as part of the picture; to leave them out, "
             "untick Overlays in the radiograph toolbar (on the command line: --no-overlays).")
 
 
@@ -67,7 +66,7 @@ def cautions(reason: str, drawn_overlays: int, damaged_overlays: int
     notes = []
     if combined:
         message = burned_in_message(combined)
-        notes.append(f"{message} {overlay_advice(drawn_overlays)}" if drawn_overlays
+        notes.append(f"{message} {overlay_advice()}" if drawn_overlays
                      else message)
     if damaged_overlays:
         notes.append(damaged_overlays_note(damaged_overlays))
