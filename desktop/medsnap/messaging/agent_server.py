@@ -95,14 +95,18 @@ class KeyAgent:
     # one client -----------------------------------------------------------------------------
     def _serve(self, connection) -> None:
         with connection:
-            uid = wire.peer_uid(connection)
+            connection.settimeout(30.0)  # a hello, at most 1 MiB, from whoever connected
+            try:
+                hello = wire.receive_message(connection)
+            except (OSError, ValueError):
+                return
+            uid = wire.peer_uid(connection)  # read first, so the refusal is always received
             if uid is not None and uid != os.getuid():
                 self._refuse(connection, "wrong-user", "This key agent serves another user.")
                 return
-            connection.settimeout(None)
-            hello = wire.receive_message(connection)
             if not hello or hello.get("op") != "hello":
                 return
+            connection.settimeout(None)
             if hello.get("staff_id") != self.staff_id or hello.get("home") != self.home:
                 self._refuse(connection, "wrong-profile",
                              "This key agent holds another clinician's keys.")
