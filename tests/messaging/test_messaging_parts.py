@@ -72,6 +72,18 @@ def test_audit_chain_detects_edit_removal_and_truncation(tmp_path):
     assert log.verify().problems == ["line 3: its contents were changed"]
 
 
+def test_audit_chain_continues_past_the_tail_it_reads_and_after_a_huge_line(tmp_path):
+    log = AuditLog(tmp_path / "audit.jsonl")
+    for n in range(600):  # well past the 64 KiB read from the end
+        log.record("sent", id=f"{n:032d}")
+    log.record("refused", reason="x" * 100_000)  # one line longer than the tail
+    log.record("received", id="last")
+    check = log.verify()
+    assert log.path.stat().st_size > 200_000
+    assert check.intact and check.entries == 602
+    assert log.entries()[-1]["seq"] == 602
+
+
 def test_transport_sorts_down_from_refused(endpoint):
     with socketserver.TCPServer(("127.0.0.1", 0), socketserver.BaseRequestHandler) as closed:
         port = closed.server_address[1]

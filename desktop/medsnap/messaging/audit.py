@@ -28,6 +28,18 @@ def _digest(entry: dict) -> str:
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
+def _last_line(path: Path, tail: int = 64 * 1024) -> bytes:
+    """The last non-empty line, read from the end (a log grows with every message)."""
+    with open(path, "rb") as log:
+        size = log.seek(0, os.SEEK_END)
+        log.seek(max(0, size - tail))
+        lines = [line for line in log.read().split(b"\n") if line.strip()]
+    if size > tail and len(lines) < 2:  # the last line may have begun before the tail
+        with open(path, "rb") as log:
+            lines = [line for line in log if line.strip()]
+    return lines[-1] if lines else b""
+
+
 @dataclass
 class AuditCheck:
     intact: bool
@@ -43,11 +55,7 @@ class AuditLog:
     def _last(self) -> tuple[int, str]:
         if not self.path.exists():
             return 0, GENESIS
-        last = b""
-        with open(self.path, "rb") as log:
-            for line in log:
-                if line.strip():
-                    last = line
+        last = _last_line(self.path)
         if not last:
             return 0, GENESIS
         entry = json.loads(last)
