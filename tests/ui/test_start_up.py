@@ -98,14 +98,41 @@ app.exec()
 """
 
 
-def test_the_first_frame_does_not_set_up_qts_enums(tmp_path):
-    """PySide6 sets up all of Qt's ~90 enums (~18 ms) when ``PySide6.QtCore.Qt`` is first
-    touched: the editor's first frame must not (see medsnap/ui/qt_enums.py)."""
+# medsnap itself (app.main), with nobody signed in: the welcome screen is the first frame
+_APP_FIRST_FRAME = _FIRST_FRAME.split("from medsnap.ui.main_window")[0] + """
+import medsnap.ui.main_window as editor
+
+first = FirstPaint()
+made = editor.MainWindow.__init__
+
+
+def watched(self, *args, **kwargs):
+    made(self, *args, **kwargs)
+    self.installEventFilter(first)
+
+
+editor.MainWindow.__init__ = watched
+from medsnap.app import main
+
+main([])
+"""
+
+
+def _first_frame_sets_up_qt(script: str, tmp_path) -> str:
     import os
     import subprocess
     import sys
 
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    out = subprocess.run([sys.executable, "-c", _FIRST_FRAME, str(tmp_path / "settings.ini")],
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path),
+               MEDSNAP_HOME=str(tmp_path / "medsnap"), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "settings.ini")],
                          capture_output=True, text=True, timeout=60, env=env)
-    assert "Qt enums set up: False" in out.stdout, out.stdout + out.stderr[-2000:]
+    return out.stdout + out.stderr[-2000:]
+
+
+def test_the_first_frame_does_not_set_up_qts_enums(tmp_path):
+    """PySide6 sets up all of Qt's ~90 enums (~18 ms) when ``PySide6.QtCore.Qt`` is first
+    touched: neither the editor's first frame nor medsnap's (the welcome screen) may
+    (see medsnap/ui/qt_enums.py)."""
+    assert "Qt enums set up: False" in _first_frame_sets_up_qt(_FIRST_FRAME, tmp_path)
+    assert "Qt enums set up: False" in _first_frame_sets_up_qt(_APP_FIRST_FRAME, tmp_path)

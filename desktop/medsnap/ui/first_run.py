@@ -3,11 +3,15 @@ annotate for now (the editor works without an account and offline)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
 from medsnap.ui.lock_screen import Overlay, card
+
+#: Qt.TextFormat.RichText by value: this screen is in medsnap's first frame, which does not
+#: set up all of Qt's enums (see qt_enums)
+_RICH_TEXT = 1
 
 
 def strength_problem(passphrase: str, staff_id: str) -> str:
@@ -94,7 +98,7 @@ class FirstRunScreen(Overlay):
                                 "demo colleagues, and signs you in as the first. Use no real "
                                 "patient data.", demo)
         self.demo_text.setWordWrap(True)
-        self.demo_text.setTextFormat(Qt.TextFormat.RichText)
+        self.demo_text.setProperty("textFormat", _RICH_TEXT)
         self.demo_button = QPushButton("Try the demo", demo)
         self.demo_button.clicked.connect(self._demo)
         demo_layout.addWidget(self.demo_text)
@@ -119,7 +123,10 @@ class FirstRunScreen(Overlay):
         column.addSpacing(12)
         column.addLayout(cards)
         column.addWidget(self.error)
-        column.addWidget(self.later, 0, Qt.AlignmentFlag.AlignLeft)
+        later_row = QHBoxLayout()  # at the left, as wide as its text
+        later_row.addWidget(self.later)
+        later_row.addStretch(1)
+        column.addLayout(later_row)
         inner = QWidget(self)
         inner.setLayout(column)
         inner.setMaximumWidth(1180)

@@ -5,8 +5,10 @@ just after the first paint (see messaging_window)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QKeySequence
+
+from medsnap.ui.qt_enums import Qt
 
 
 def messaging_style_sheet() -> str:

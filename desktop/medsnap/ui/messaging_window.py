@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from medsnap.ui.first_run import FirstRunScreen
 from medsnap.ui.messaging_binding import MessagingBinding
 from medsnap.ui.messaging_panels import PanelBuilder, messaging_style_sheet
+from medsnap.ui.qt_enums import Qt
 from medsnap.ui.receiving_binding import ReceivingBinding
 
 
