@@ -63,6 +63,7 @@ class Tally:
     client_cpu: float = 0.0
     latencies: list[float] = field(default_factory=list)
     round_rates: list[float] = field(default_factory=list)
+    failures: int = 0  # exchanges that raised (not counted in the rate)
 
     @property
     def rate(self) -> float:
@@ -89,7 +90,12 @@ def run_round(tally: Tally, exchanges: list[Exchange], rounds: int, pids: list[i
         own = []
         for n in range(rounds):
             started = time.perf_counter()
-            exchange(n)
+            try:
+                exchange(n)
+            except Exception as error:  # a peer that drops a request: counted, not fatal
+                print(f"    failed exchange: {type(error).__name__}: {error}"[:160], flush=True)
+                tally.failures += 1
+                continue
             own.append(time.perf_counter() - started)
         return own
 
@@ -246,7 +252,8 @@ def report(results: dict[tuple[str, str, int], Tally]) -> None:
               f"{statistics.median(latencies) * 1000:7.1f} {p99 * 1000:7.1f} "
               f"{tally.server_cpu / tally.count * 1000:7.2f} "
               f"{tally.client_cpu / tally.count * 1000:7.2f} {tally.rate / mesh.rate:7.2f} "
-              f"{min(ratios):5.2f}-{max(ratios):<5.2f}")
+              f"{min(ratios):5.2f}-{max(ratios):<5.2f}"
+              + (f"  ({tally.failures} failed)" if tally.failures else ""))
 
 
 def main() -> int:
