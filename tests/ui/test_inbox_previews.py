@@ -15,7 +15,7 @@ from send_receive_support import (PASSPHRASE, make_ward, messaging_fixtures, new
 
 from medsnap.messaging.inbox_preview import Preview
 from medsnap.ui.inbox_rows import URGENT_ROLE
-from medsnap.ui.inbox_view import NOT_YET_OPENED, URGENT_NOTIFICATION
+from medsnap.ui.inbox_view import NOT_YET_OPENED, URGENT_NOTIFICATION, notification_text
 from medsnap.ui.messaging_window import attach_messaging
 
 URGENT_NOTE = "query fracture L wrist\nFOOSH at 14:10, anatomical snuffbox tender"
@@ -105,7 +105,8 @@ def test_list_shows_urgent_and_the_note_before_opening(qtbot, reader_ui, ward):
     with qtbot.waitSignal(ui.binding.locked, timeout=5000):
         ui.lock_action.trigger()
     assert _rows(ui) == [] and ui.inbox_view.items == {}
-    assert _live_previews() == []
+    # a check for messages still running at the lock drops its previews when it reports
+    qtbot.waitUntil(lambda: _live_previews() == [], timeout=5000)
     assert window.status.currentMessage() == ""  # the notice is not left on screen
     ui.lock_screen.passphrase.setText(PASSPHRASE)
     with qtbot.waitSignal(ui.binding.signed_in, timeout=20000):
@@ -151,3 +152,11 @@ def test_a_sync_that_finishes_after_the_lock_shows_nothing(qtbot, reader_ui, war
     ui.binding.lock()
     qtbot.wait(300)  # the queued result arrives after the lock
     assert _rows(ui) == [] and ui.inbox_view.items == {} and ui.lock_screen.isVisible()
+
+
+def test_a_refused_letter_is_never_counted_as_from_a_colleague():
+    assert notification_text(3, urgent=1, refused=1) \
+        == "2 new messages from colleagues, 1 urgent · a message was refused"
+    assert notification_text(1, refused=1) == "A message was refused; the inbox says why"
+    assert notification_text(2, refused=2) == "2 messages were refused; the inbox says why"
+    assert notification_text(1, urgent=1) == URGENT_NOTIFICATION

@@ -144,6 +144,7 @@ def test_refused_message_says_why(qtbot, messaging_window, ward, grey_png):
     tree = ui.inbox_view.tree
     rows = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
     [refused] = [r for r in rows if r.text(0) == "⚠ Refused message"]
+    qtbot.waitUntil(lambda: "refused" in ui.inbox_view.banner.text(), timeout=10000)
     ui.inbox_view.tree.itemActivated.emit(refused, 0)
     viewer = ui.viewer
     assert viewer.isVisible() and viewer.view.pixmap_item is None and viewer.letter is None

@@ -23,13 +23,24 @@ from medsnap.ui.outbox_view import clock
 NOTIFICATION = "New message from a colleague"
 URGENT_NOTIFICATION = "Urgent message from a colleague"
 NOT_YET_OPENED = "Open it to read the note"
+REFUSED_NOTIFICATION = "A message was refused"
 
 
-def notification_text(count: int, urgent: int = 0) -> str:
-    if count == 1:
-        return URGENT_NOTIFICATION if urgent else NOTIFICATION
-    text = f"{count} new messages from colleagues"
-    return f"{text}, {urgent} urgent" if urgent else text
+def notification_text(count: int, urgent: int = 0, refused: int = 0) -> str:
+    """``count`` messages just fetched, ``refused`` of them refused: a refused letter has no
+    sender MedSnap can vouch for, so it is never counted as "from a colleague"."""
+    checked = count - refused
+    if checked == 1:
+        text = URGENT_NOTIFICATION if urgent else NOTIFICATION
+    elif checked:
+        text = f"{checked} new messages from colleagues"
+        text = f"{text}, {urgent} urgent" if urgent else text
+    else:
+        text = ""
+    if not refused:
+        return text
+    refusal = REFUSED_NOTIFICATION if refused == 1 else f"{refused} messages were refused"
+    return f"{text} · {refusal.lower()}" if text else f"{refusal}; the inbox says why"
 
 
 def row_facts(item) -> dict:
@@ -84,8 +95,8 @@ class InboxView(QWidget):
         self.tree.itemActivated.connect(self._activated)
         self.tree.itemDoubleClicked.connect(self._activated)
 
-    def notify(self, count: int, urgent: int = 0) -> None:
-        self.banner.setText(notification_text(count, urgent))
+    def notify(self, count: int, urgent: int = 0, refused: int = 0) -> None:
+        self.banner.setText(notification_text(count, urgent, refused))
         self.banner.setProperty("tone", "urgent" if urgent else "")
         self.banner.style().unpolish(self.banner)
         self.banner.style().polish(self.banner)

@@ -12,6 +12,8 @@ from pathlib import Path
 class MessageTraffic:
     #: how many of the messages just fetched are urgent (for the notification; no content)
     fresh_urgent: int = 0
+    #: and how many were refused (a refused letter is not "from a colleague")
+    fresh_refused: int = 0
 
     # sending --------------------------------------------------------------------------
     def send(self, document, to_staff_id: str, *, note: str, declaration: str,
@@ -104,7 +106,7 @@ class MessageTraffic:
             self.inbox_changed.emit(incoming)
             fresh = report.received + report.refused  # fetched and checked just now
             if fresh:
-                self.fresh_urgent = urgent
+                self.fresh_urgent, self.fresh_refused = urgent, report.refused
                 self.new_messages.emit(fresh)
 
         def failed(message: str) -> None:

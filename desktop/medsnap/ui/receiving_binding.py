@@ -16,9 +16,10 @@ class ReceivingBinding:
     def _notify(self, count: int) -> None:
         from medsnap.ui.inbox_view import notification_text  # not needed to start
 
-        urgent = self.binding.fresh_urgent  # of the ones just fetched; a count, no content
-        text = notification_text(count, urgent)
-        self.inbox_view.notify(count, urgent)
+        # of the ones just fetched; counts, no content
+        urgent, refused = self.binding.fresh_urgent, self.binding.fresh_refused
+        text = notification_text(count, urgent, refused)
+        self.inbox_view.notify(count, urgent, refused)
         self.window.status.showMessage(text, 15000)
         if not getattr(self, "_notice_goes_on_lock", False):  # not left for the next user
             self.binding.locked.connect(self.window.status.clearMessage)
