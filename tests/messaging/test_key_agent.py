@@ -107,6 +107,8 @@ def signin(ward, staff_id: str, *extra: str) -> Path:
 
 
 def test_signed_in_commands_need_no_passphrase_and_the_socket_is_private(ward):
+    ann_crl = ward["desk"].profile(ward["Ann"]).folder / "crl.pem"
+    assert not ann_crl.exists()  # enrolled, never synced
     ann_socket = signin(ward, ward["Ann"])
     assert stat.S_IMODE(os.lstat(ann_socket.parent).st_mode) == 0o700
     assert stat.S_IMODE(os.lstat(ann_socket).st_mode) == 0o600
@@ -116,6 +118,7 @@ def test_signed_in_commands_need_no_passphrase_and_the_socket_is_private(ward):
                    str(ward["source"]), "--note", "agent note", "--json")
     assert sent.returncode == 0, sent.stderr
     assert json.loads(sent.stdout)["state"] == "sent"
+    assert ann_crl.exists()  # the first send fetched the CRL to check Bob's certificate
 
     # Bob has no agent: without a passphrase his command refuses plainly ...
     refused = medsnap(ward, "inbox", "--as", ward["Bob"], "--json")
