@@ -136,3 +136,18 @@ def test_the_first_frame_does_not_set_up_qts_enums(tmp_path):
     (see medsnap/ui/qt_enums.py)."""
     assert "Qt enums set up: False" in _first_frame_sets_up_qt(_FIRST_FRAME, tmp_path)
     assert "Qt enums set up: False" in _first_frame_sets_up_qt(_APP_FIRST_FRAME, tmp_path)
+
+
+def test_closing_the_window_closes_its_message_boxes(qtbot, make_window):
+    from PySide6.QtWidgets import QMessageBox
+
+    window = make_window(1000, 700)
+    other = make_window(800, 600)
+    window.report_error("The file could not be read.")
+    other.report_error("Another window's message.")
+    [box] = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    [kept] = [b for b in other.findChildren(QMessageBox) if b.isVisible()]
+    window.close()
+    assert not box.isVisible() and kept.isVisible()  # only this window's
+    other.close()
+    assert not kept.isVisible()

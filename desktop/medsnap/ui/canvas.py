@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 from typing import TYPE_CHECKING
 
 from medsnap.ui import canvas_overlay as overlay
 from medsnap.ui.canvas_input import CanvasInput
+from medsnap.ui.first_frame import after_first_frame
 from medsnap.ui.qt_enums import Qt
 from medsnap.ui.viewport import Viewport
 
@@ -241,7 +242,7 @@ class Canvas(QAbstractScrollArea):
         painter.end()
         if not self._pinch_grabbed:
             self._pinch_grabbed = True
-            QTimer.singleShot(0, self, self._grab_pinch)
+            after_first_frame(self, self._grab_pinch)
         if self.pyramid is not None and self.picture_painted_at is None:
             self.picture_painted_at = time.perf_counter()
             if self.pyramid.is_draft:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QSystemTrayIcon
 
+from medsnap.ui.first_frame import after_first_frame
 from medsnap.ui.first_run import FirstRunScreen
 from medsnap.ui.messaging_binding import MessagingBinding
 from medsnap.ui.messaging_panels import PanelBuilder, messaging_style_sheet
@@ -238,9 +239,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
             elif self._waiting_for_paint and event.type() in (QEvent.Type.Paint,
                                                               QEvent.Type.UpdateRequest):
                 self._waiting_for_paint = False
-                # the first frame is being painted: build the rest once it is on screen and
-                # whatever was queued with it has run
-                QTimer.singleShot(0, lambda: QTimer.singleShot(0, self.build_panels))
+                after_first_frame(self, self.build_panels)
         return False
 
     def shutdown(self) -> None:
