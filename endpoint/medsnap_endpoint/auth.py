@@ -114,32 +114,66 @@ def authenticate(request: Request, database: Database, settings: Settings) -> Ca
                                                   key_id, body_sha, host))
     except InvalidSignature:
         raise _refuse("its signature does not match") from None
-    # one short write transaction: the key may still sign, the nonce is new, count the request
-    window = now - now % 60
-    with database.transaction(write=True, durable=False) as tx:
-        row = tx.one(
-            "SELECT c.staff_id, k.enabled FROM certificates c "
-            "JOIN clinicians k ON k.staff_id = c.staff_id WHERE c.key_id = ? "
-            "AND c.usage = 'signing' AND c.revoked_at IS NULL AND c.not_after > ?",
-            (key_id, now))
-        if row is None:
-            raise _refuse("its key is not enrolled or its certificate was revoked")
-        staff_id = str(row[0])
-        if not int(row[1]):
-            raise _refuse("this clinician's account is disabled")
-        fresh = tx.run("INSERT INTO request_nonces (key_id, nonce, expires_at) VALUES (?, ?, ?) "
-                       "ON CONFLICT DO NOTHING",
-                       (key_id, nonce, now + 2 * settings.max_clock_skew_seconds + 60))
-        if fresh == 0:
-            raise _refuse("it repeats an earlier request (replayed nonce)")
-        hits = tx.one(
-            "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?, ?, 1) "
-            "ON CONFLICT (bucket) DO UPDATE SET "
-            "hits = CASE WHEN rate_limits.window_start = excluded.window_start "
-            "THEN rate_limits.hits + 1 ELSE 1 END, "
-            "window_start = excluded.window_start RETURNING hits",
-            (f"staff:{staff_id}", window))
-    if hits and int(hits[0]) > settings.requests_per_minute:
+    # the key may still sign, the nonce is new, count the request: one short transaction
+    staff_id, enabled, fresh, hits = _admit(database, key_id, nonce, now, settings)
+    if staff_id is None:
+        raise _refuse("its key is not enrolled or its certificate was revoked")
+    if not enabled:
+        raise _refuse("this clinician's account is disabled")
+    if not fresh:
+        raise _refuse("it repeats an earlier request (replayed nonce)")
+    if hits is not None and hits > settings.requests_per_minute:
+        window = now - now % 60
         raise RateLimited("Too many requests from this clinician; nothing was changed. "
                           "Try again in a minute.", retry_after=window + 60 - now)
     return Caller(staff_id=staff_id, key_id=key_id)
+
+
+_VALID_CERTIFICATE = (
+    "SELECT c.staff_id, k.enabled FROM certificates c "
+    "JOIN clinicians k ON k.staff_id = c.staff_id WHERE c.key_id = ? "
+    "AND c.usage = 'signing' AND c.revoked_at IS NULL AND c.not_after > ?")
+_NEW_NONCE = ("INSERT INTO request_nonces (key_id, nonce, expires_at) VALUES (?, ?, ?) "
+              "ON CONFLICT DO NOTHING")
+_COUNT_REQUEST = (
+    "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?, ?, 1) "
+    "ON CONFLICT (bucket) DO UPDATE SET "
+    "hits = CASE WHEN rate_limits.window_start = excluded.window_start "
+    "THEN rate_limits.hits + 1 ELSE 1 END, "
+    "window_start = excluded.window_start RETURNING hits")
+# PostgreSQL: the same three steps as one statement, its own transaction (one round trip);
+# the nonce is stored only for a valid, enabled key and the request counted only if it is new
+_ADMIT_POSTGRESQL = (
+    f"WITH cert AS ({_VALID_CERTIFICATE} LIMIT 1), "
+    "fresh AS (INSERT INTO request_nonces (key_id, nonce, expires_at) "
+    "SELECT ?, ?, ? FROM cert WHERE cert.enabled <> 0 ON CONFLICT DO NOTHING RETURNING 1), "
+    "counted AS (INSERT INTO rate_limits (bucket, window_start, hits) "
+    "SELECT 'staff:' || cert.staff_id, ?, 1 FROM cert, fresh "
+    + _COUNT_REQUEST[_COUNT_REQUEST.index("ON CONFLICT"):] + ") "
+    "SELECT cert.staff_id, cert.enabled, (SELECT COUNT(*) FROM fresh), "
+    "(SELECT hits FROM counted) FROM cert")
+
+
+def _admit(database: Database, key_id: str, nonce: str, now: int, settings: Settings
+           ) -> tuple[str | None, bool, bool, int | None]:
+    """(staff id or None, enabled, nonce new, requests this minute) for a verified request."""
+    window = now - now % 60
+    expires = now + 2 * settings.max_clock_skew_seconds + 60
+    if database.dialect == "postgresql":
+        rows = database.single(_ADMIT_POSTGRESQL, (key_id, now, key_id, nonce, expires, window),
+                               write=True)
+        if not rows:
+            return None, False, False, None
+        staff_id, enabled, fresh, hits = rows[0]
+        return str(staff_id), bool(int(enabled)), bool(fresh), \
+            None if hits is None else int(hits)
+    with database.transaction(write=True, durable=False) as tx:
+        row = tx.one(_VALID_CERTIFICATE, (key_id, now))
+        if row is None:
+            return None, False, False, None
+        if not int(row[1]):
+            return str(row[0]), False, False, None
+        if tx.run(_NEW_NONCE, (key_id, nonce, expires)) == 0:
+            return str(row[0]), True, False, None
+        hits = tx.one(_COUNT_REQUEST, (f"staff:{row[0]}", window))
+    return str(row[0]), True, True, int(hits[0]) if hits else None

@@ -141,8 +141,9 @@ def test_key_file_fetch_is_rate_limited_per_staff_id_and_audited(start_server):
     assert "wrapped keys" not in exported
 
 
-def test_signed_requests_are_rate_limited_per_clinician(start_server):
-    running = start_server("sqlite", "--requests-per-minute", "5")
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])  # one SQL path per backend
+def test_signed_requests_are_rate_limited_per_clinician(start_server, backend):
+    running = start_server(backend, "--requests-per-minute", "5")
     make = enrolment_factory(running)
     alice, bob = make(), make()
     for _ in range(5):

@@ -71,6 +71,15 @@ class PostgresDatabase(Database):
         # binary protocol: ciphertext chunks travel as raw bytes, not hex text twice their size
         return connection.execute(sql.replace("?", "%s"), tuple(params), binary=True)
 
+    def _single(self, connection: Any, sql: str, params: Sequence[Any], write: bool
+                ) -> list[Any]:
+        connection.autocommit = True  # the statement is its own transaction (no BEGIN/COMMIT)
+        try:
+            cursor = self._execute(connection, sql, params)
+            return cursor.fetchall() if cursor.description else []
+        finally:
+            connection.autocommit = False
+
     def _usable(self, connection: Any) -> bool:
         idle = self._psycopg.pq.TransactionStatus.IDLE
         return (not connection.closed and not connection.broken

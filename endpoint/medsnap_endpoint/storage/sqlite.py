@@ -83,6 +83,16 @@ class SQLiteDatabase(Database):
     def _execute(self, connection: sqlite3.Connection, sql: str, params: Sequence[Any]) -> Any:
         return connection.execute(sql, tuple(params))
 
+    def _single(self, connection: sqlite3.Connection, sql: str, params: Sequence[Any],
+                write: bool) -> list[Any]:
+        if write:
+            self._writer.acquire()
+        try:  # autocommit: the statement commits once all its rows are read
+            return connection.execute(sql, tuple(params)).fetchall()
+        finally:
+            if write:
+                self._writer.release()
+
     def _usable(self, connection: sqlite3.Connection) -> bool:
         try:
             return not connection.in_transaction
