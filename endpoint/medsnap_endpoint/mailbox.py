@@ -31,8 +31,8 @@ class Download:
     first_chunk: bytes | None = None
 
 
-def inbox(tx: Transaction, recipient: str, *, limit: int = 200) -> list[dict]:
-    rows = tx.all(
+def inbox(database: Database, recipient: str, *, limit: int = 200) -> list[dict]:
+    rows = database.single(  # one statement: no BEGIN/COMMIT round trips
         "SELECT m.id, m.sender, m.client_message_id, m.size, m.sha256, m.created_at, "
         "m.expires_at, d.downloaded_at FROM deliveries d JOIN messages m ON m.id = d.message_id "
         "WHERE d.recipient = ? AND d.status = 'stored' ORDER BY m.id LIMIT ?",

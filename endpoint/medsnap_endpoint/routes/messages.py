@@ -61,15 +61,10 @@ async def send(request: Request, caller: Caller) -> Response:
     return json(stored.as_json(), 200 if stored.duplicate else 201)
 
 
-def _inbox(request: Request, staff_id: str) -> list[dict]:
-    with database(request).transaction() as tx:
-        return mailbox.inbox(tx, staff_id)
-
-
 # the routes below run in a worker thread, after authentication in the same thread
 @signed()
 def inbox(request: Request, caller: Caller) -> Response:
-    return json({"messages": _inbox(request, caller.staff_id)})
+    return json({"messages": mailbox.inbox(database(request), caller.staff_id)})
 
 
 @signed()
