@@ -192,7 +192,7 @@ def start_agent(home: Path, staff_id: str, keys: ClinicianKeys, idle_seconds: fl
         process.kill()
     process.wait(timeout=START_TIMEOUT)  # the launcher exits; the agent itself runs on
     if not line.startswith("READY "):
-        reason = line.removeprefix("FAILED ").strip() or "it did not start"
+        reason = line.removeprefix("FAILED ").strip().rstrip(".") or "it did not start"
         raise AgentUnavailable(f"MedSnap could not keep your keys unlocked ({reason}). Each "
                                "command will ask for your passphrase.")
     return Path(line.removeprefix("READY "))
