@@ -153,3 +153,24 @@ def test_child_ends_when_the_app_is_killed_mid_page(tmp_path):
     finally:
         if app.poll() is None:
             app.kill()
+
+
+def test_shutdown_does_not_wait_for_a_page_being_drawn(heavy, letter):
+    """Quitting the app mid-page must not wait out the page's time limit."""
+    load_pdf_picture(letter, dpi=36)
+    errors: list = []
+
+    def draw() -> None:
+        try:
+            load_pdf_picture(heavy, time_limit=60.0)
+        except ImageError as error:
+            errors.append(error)
+
+    drawing = threading.Thread(target=draw, daemon=True)
+    drawing.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    pdf_worker.shutdown()
+    drawing.join(timeout=10)
+    assert time.monotonic() - started < 8.0 and not drawing.is_alive()
+    assert len(errors) == 1 and child_pid() is None

@@ -146,7 +146,11 @@ def _stop() -> None:
 
 
 def shutdown() -> None:
-    """Stop the child (at exit, or when a test wants a fresh one)."""
+    """Stop the child (at exit, or when a test wants a fresh one) without waiting for a
+    page being drawn: a call in flight sees the pipe close and gives up at once."""
+    child = _child
+    if child is not None and child.process.is_alive():
+        child.process.kill()
     with _lock:
         _stop()
 
