@@ -127,3 +127,22 @@ def test_too_complex_page_is_said_in_preview_and_on_opening(make_dialog, qtbot, 
     assert window.document is None or window.document.picture is None
     chooser.close()
     pdf_worker.shutdown()
+
+
+def test_closing_while_a_heavy_preview_draws_does_not_wait_for_it(make_dialog, qtbot,
+                                                                  monkeypatch, tmp_path):
+    import time
+
+    from medsnap.imaging import pdf_worker
+    from tests.imaging.record_fixtures import pdf_nested_forms
+
+    monkeypatch.setattr(pdf_worker, "THUMBNAIL_TIME_LIMIT", 120.0)
+    path = tmp_path / "drawing.pdf"
+    path.write_bytes(pdf_nested_forms(30))
+    dialog = make_dialog(path)
+    qtbot.waitUntil(lambda: dialog.pages.count() == 1, timeout=10000)
+    qtbot.waitUntil(lambda: pdf_worker._lock.locked(), timeout=10000)  # drawing it now
+    started = time.monotonic()
+    dialog.reject()
+    assert time.monotonic() - started < 5.0
+    assert pdf_worker._child is None  # PDFium was stopped, not left drawing

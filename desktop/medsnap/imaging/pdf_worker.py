@@ -58,9 +58,12 @@ class _Child:
         self.wanted = _FIRST_SEGMENT
         self.process.start()
         theirs.close()
+
+    def wait_ready(self) -> None:
+        """Until the child has imported Python, Pillow and PDFium: not on the clock."""
         if not self.connection.poll(START_TIME_LIMIT):
             raise _Overrun
-        self.connection.recv()  # "ready": imports done, the clock may start
+        self.connection.recv()
 
     def ask(self, kind: str, arguments: dict, time_limit: float):
         segment = self._segment()
@@ -125,7 +128,8 @@ def ask(kind: str, arguments: dict, time_limit: float, too_complex: str):
         try:
             if _child is None or not _child.process.is_alive():
                 _stop()
-                _child = _Child()
+                _child = _Child()  # visible to shutdown() while it starts
+                _child.wait_ready()
             return _child.ask(kind, arguments, time_limit)
         except _Overrun:
             _stop()

@@ -236,5 +236,9 @@ class PdfPageDialog(QDialog):
 
     def done(self, result: int) -> None:
         self._pool.clear()  # queued thumbnails are not needed any more
-        self._pool.waitForDone(5000)
+        if not self._pool.waitForDone(300):  # a preview still drawing: a heavy page
+            from medsnap.imaging import pdf_worker
+
+            pdf_worker.shutdown()  # stop PDFium rather than keep the window waiting
+            self._pool.waitForDone(5000)
         super().done(result)
