@@ -62,7 +62,7 @@ class _Child:
     def wait_ready(self) -> None:
         """Until the child has imported Python, Pillow and PDFium: not on the clock."""
         if not self.connection.poll(START_TIME_LIMIT):
-            raise _Overrun
+            raise EOFError("the PDFium child did not start")  # not the page's fault
         self.connection.recv()
 
     def ask(self, kind: str, arguments: dict, time_limit: float):
