@@ -14,8 +14,9 @@ Both PDF sides render with the same options (RGB byte order, white page).
 Our side includes what the floor does not: content sniffing, the window/level mapping to
 the 8-bit grey Picture the editor needs (DICOM); for PDF, reopening the document for each
 page (the API renders one page per call) and the hop to the PDFium child process that
-enforces the time limit (started during the warm-up round, as in the app). Imports happen before the clock. Each
-variant runs N times round-robin; medians are printed with ratios. Goal: within 1.3x.
+enforces the time limit (started during the warm-up round, as in the app). Imports happen
+before the clock. Each variant runs N times round-robin; medians are printed with ratios.
+Goal: within 1.3x.
 
     .venv/bin/python benchmarks/records_bench.py [--runs N]
 """
