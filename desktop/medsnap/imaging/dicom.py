@@ -104,7 +104,7 @@ class DicomImage:
         if self.photometric.startswith("MONOCHROME"):
             grey, applied, value_range = self._grey(frame, stored, window)
             if mask is not None:
-                grey[mask] = 255
+                np.bitwise_or(grey, mask, out=grey)  # white where an overlay marks
             image = Image.fromarray(grey)  # shares the array's memory: no copy
         else:
             image, applied, value_range = _colour(stored, self._dataset), None, (0.0, 255.0)

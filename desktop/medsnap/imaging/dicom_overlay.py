@@ -70,8 +70,9 @@ def _plane(ds, group: int, max_pixels: int) -> OverlayPlane:
 
 def overlay_mask(planes: list[OverlayPlane], frame: int, rows: int,
                  columns: int) -> tuple[np.ndarray | None, int]:
-    """Where any plane marks image frame ``frame`` (bool, rows x columns; None: nowhere),
-    and how many planes mark it."""
+    """Where any plane marks image frame ``frame`` (255 there, 0 elsewhere, rows x columns,
+    ready to OR into 8-bit grey or to use as a paste mask; None: nowhere), and how many
+    planes mark it."""
     mask: np.ndarray | None = None
     drawn = 0
     for plane in planes:
@@ -86,10 +87,10 @@ def overlay_mask(planes: list[OverlayPlane], frame: int, rows: int,
         if bottom <= top or right <= left:
             continue
         if mask is None:
-            mask = np.zeros((rows, columns), bool)
+            mask = np.zeros((rows, columns), np.uint8)
         inside = bits[top - plane.top:bottom - plane.top, left - plane.left:right - plane.left]
         if inside.any():
-            mask[top:bottom, left:right] |= inside.astype(bool)
+            mask[top:bottom, left:right] |= inside.astype(np.uint8) * np.uint8(255)
             drawn += 1
     return (mask, drawn) if drawn else (None, 0)
 
