@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QPainter, QPen
 
 from typing import TYPE_CHECKING
 
@@ -62,6 +62,8 @@ def draw_crop(painter: QPainter, image: Rect, crop: Rect | None, to_view: ToView
         return
     whole = _view_rect(image, to_view)
     kept = _view_rect(crop, to_view)
+    from PySide6.QtGui import QPainterPath  # the crop tool's: not in the first frame
+
     outside = QPainterPath()
     outside.addRect(whole)
     inner = QPainterPath()

@@ -7,9 +7,11 @@ goes through the one validating gate (``imaging.load_picture``).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData
-from PySide6.QtGui import QImage
+if TYPE_CHECKING:  # Qt's image and buffer classes load when a picture is pasted or dropped
+    from PySide6.QtCore import QMimeData
+    from PySide6.QtGui import QImage
 
 OPEN_FILTERS = ";;".join((
     "Record images (*.png *.jpg *.jpeg *.tif *.tiff *.webp *.bmp *.gif *.pdf *.dcm)",
@@ -31,6 +33,8 @@ def dropped_path(mime: QMimeData) -> str | None:
 
 def mime_image_png(mime: QMimeData) -> bytes | None:
     """Image data on the clipboard (or dropped from a browser), as PNG bytes."""
+    from PySide6.QtGui import QImage
+
     if not mime.hasImage():
         return None
     image = mime.imageData()
@@ -40,6 +44,8 @@ def mime_image_png(mime: QMimeData) -> bytes | None:
 
 
 def qimage_to_png(image: QImage) -> bytes:
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)

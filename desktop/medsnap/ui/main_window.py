@@ -19,7 +19,6 @@ from medsnap.ui import settings as prefs
 from medsnap.ui.canvas import Canvas, measure
 from medsnap.ui.crop_bar import CropBar
 from medsnap.ui.editor_policy import EditorPolicy
-from medsnap.ui.dicom_binding import DicomBinding
 from medsnap.ui.icons import icon
 from medsnap.ui.image_sources import display_name, dropped_path, mime_image_png
 from medsnap.ui.jobs import Jobs
@@ -92,7 +91,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.crop_toolbar)  # below the main toolbar, shown with the crop tool
         self.sent_preview = SentPreview(self)
         self.opener = PictureOpener(self)
-        self.dicom = DicomBinding(self)
+        self._dicom = None  # DICOM controls and cautions: bound with the first picture
 
         self.canvas.edit_ready.connect(self.push)
         self.canvas.zoom_changed.connect(self.status.show_zoom)
@@ -174,6 +173,14 @@ class MainWindow(QMainWindow):
         self.canvas.set_picture(None)
         self._update_title()
         self._update_enabled()
+
+    @property
+    def dicom(self):
+        if self._dicom is None:
+            from medsnap.ui.dicom_binding import DicomBinding
+
+            self._dicom = DicomBinding(self)
+        return self._dicom
 
     def _refresh_recent(self) -> None:
         menu = self.actions.recent_menu

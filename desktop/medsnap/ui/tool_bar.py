@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, QSize, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QKeySequence, QPixmap
-from PySide6.QtWidgets import (
-    QColorDialog, QDoubleSpinBox, QLabel, QMenu, QToolBar, QToolButton, QWidget)
+from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QMenu, QToolBar, QToolButton, QWidget
 
 from medsnap.ui.tool_catalogue import TOOLS, TOOLS_BY_ID
 from medsnap.ui import settings as prefs
@@ -122,6 +121,8 @@ class ToolStrip(QToolBar):
         self.colour_button.setAccessibleDescription(f"Current colour {self.colour}")
 
     def _pick_colour(self) -> None:
+        from PySide6.QtWidgets import QColorDialog
+
         chosen = QColorDialog.getColor(QColor(self.colour[:7]), self, "Annotation colour")
         if chosen.isValid():
             self.set_colour(chosen.name(QColor.NameFormat.HexRgb))
