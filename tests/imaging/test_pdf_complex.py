@@ -111,7 +111,23 @@ def test_a_child_that_dies_gives_a_plain_error(heavy, letter):
     finally:
         killer.cancel()
     assert not isinstance(raised.value, PageTooComplex)
+    assert "Page 1 of the PDF" in raised.value.message
     assert load_pdf_picture(letter, dpi=36).page_count == 3  # and the next call works
+
+
+def test_a_page_that_needs_too_much_memory_is_stopped(heavy, letter, monkeypatch):
+    """Nested forms grow by about 250 MB a second: the child ends itself at its limit."""
+    from medsnap.imaging.pdf_child import resident_bytes
+
+    pdf_worker.shutdown()
+    monkeypatch.setattr(pdf_worker, "MEMORY_LIMIT", 512 << 20)  # read when a child starts
+    load_pdf_picture(letter, dpi=36)
+    started = time.monotonic()
+    with pytest.raises(PageTooComplex, match="more than 0.5 GB of memory"):
+        load_pdf_picture(heavy, time_limit=120.0)
+    assert time.monotonic() - started < 30.0
+    assert resident_bytes() > 0  # the reader works on this platform
+    pdf_worker.shutdown()
 
 
 def test_child_ends_when_the_app_is_killed_mid_page(tmp_path):

@@ -157,12 +157,8 @@ def _sendable(source: str | os.PathLike[str] | bytes) -> str | bytes:
     return os.path.abspath(source)
 
 
-def _too_complex(name: str, page: int, seconds: float) -> str:
-    unit = "second" if seconds == 1 else "seconds"
-    return (f"Page {page + 1} of {_the(name)} is too complex to show: it was still being "
-            f"drawn after {seconds:g} {unit}, so MedSnap stopped. Nothing was changed. "
-            "Open another page, or ask the sender for a simpler copy of this one (for "
-            "example printed to a new PDF, or scanned).")
+def _page_named(source, page: int) -> str:
+    return f"Page {page + 1} of {_the(_name(source))}"
 
 
 def load_pdf_picture(source: str | os.PathLike[str] | bytes, *, page: int = 0,
@@ -182,7 +178,7 @@ def load_pdf_picture(source: str | os.PathLike[str] | bytes, *, page: int = 0,
         arguments = dict(source=_sendable(source), page=page, dpi=dpi, password=password,
                          max_pixels=max_pixels)
         image, (count, size, encrypted) = pdf_worker.ask(
-            "page", arguments, time_limit, _too_complex(_name(source), page, time_limit))
+            "page", arguments, time_limit, _page_named(source, page))
     image.info.clear()
     return Picture(image=image, page=page, page_count=count, source_format="PDF",
                    pdf=PdfInfo(dpi=float(dpi), width_points=size[0], height_points=size[1],
@@ -260,8 +256,7 @@ def render_thumbnail(source: str | os.PathLike[str] | bytes, page: int, *,
         return _thumbnail(source, page, longest_side, password, _pixels)
     arguments = dict(source=_sendable(source), page=page, longest_side=longest_side,
                      password=password)
-    image, _ = pdf_worker.ask("thumbnail", arguments, time_limit,
-                   _too_complex(_name(source), page, time_limit))
+    image, _ = pdf_worker.ask("thumbnail", arguments, time_limit, _page_named(source, page))
     return image
 
 

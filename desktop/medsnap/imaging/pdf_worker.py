@@ -11,7 +11,8 @@ use, about 0.2 s; ``multiprocessing`` spawn, so it works in the frozen Windows a
 ``freeze_support`` at the entry points; a script that imports medsnap needs the usual
 ``if __name__ == "__main__"`` guard). The caller waits at most its time limit; then the
 child is killed, the next call starts a fresh one, and the caller gets ``PageTooComplex``:
-nothing was changed. Calls are serialised (one PDFium user at a time, as PDFium needs).
+nothing was changed. The child also ends itself past MEMORY_LIMIT (same error) or when the
+app dies (pdf_child). Calls are serialised (one PDFium user at a time, as PDFium needs).
 
 Pixels: PDFium draws straight into shared memory the caller created, which copies them out
 once (as it would from PDFium's own buffer). The segment's name is removed as soon as the
@@ -22,15 +23,14 @@ back over the pipe once and the segment grows for the next. Nothing is written t
 from __future__ import annotations
 
 import atexit
-import ctypes
 import multiprocessing
-import os
 import threading
 from multiprocessing.shared_memory import SharedMemory
 
 from PIL import Image
 
 from medsnap.errors import ImageError
+from medsnap.imaging.pdf_child import OUT_OF_MEMORY_EXIT, serve
 from medsnap.imaging.record_errors import PageTooComplex, PdfPasswordRequired, WrongPdfPassword
 
 #: seconds a page may take to open at the chosen resolution; a thumbnail gets less
@@ -38,6 +38,9 @@ PAGE_TIME_LIMIT = 30.0
 THUMBNAIL_TIME_LIMIT = 5.0
 #: seconds the child may take to start (import Python, Pillow and PDFium), not counted above
 START_TIME_LIMIT = 60.0
+#: bytes the child may hold: a 100-megapixel page and PDFium's own work fit well within it;
+#: a page of nested forms grows by about 250 MB a second and is stopped here
+MEMORY_LIMIT = 2 << 30
 #: bytes of the first shared segment: an A4 or Letter page at 200 dpi in RGB fits
 _FIRST_SEGMENT = 16 << 20
 _ERRORS = {kind.__name__: kind for kind in (ImageError, PdfPasswordRequired, WrongPdfPassword)}
@@ -51,8 +54,8 @@ class _Child:
     def __init__(self) -> None:
         context = multiprocessing.get_context("spawn")
         self.connection, theirs = context.Pipe()
-        self.process = context.Process(target=serve, args=(theirs,), name="medsnap-pdfium",
-                                       daemon=True)
+        self.process = context.Process(target=serve, args=(theirs, MEMORY_LIMIT),
+                                       name="medsnap-pdfium", daemon=True)
         self.segment: SharedMemory | None = None
         self.named = False  # the segment's name still exists (the child has not attached)
         self.wanted = _FIRST_SEGMENT
@@ -100,6 +103,7 @@ class _Child:
             self.segment = None
 
     def stop(self) -> None:
+        self.process.join(0.5)  # a child that ended itself says why in its exit code
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
@@ -116,12 +120,17 @@ _lock = threading.Lock()
 _child: _Child | None = None
 
 
-def ask(kind: str, arguments: dict, time_limit: float, too_complex: str):
+_SIMPLER = ("Nothing was changed. Open another page, or ask the sender for a simpler copy "
+            "of this one (for example printed to a new PDF, or scanned).")
+
+
+def ask(kind: str, arguments: dict, time_limit: float, what: str):
     """(image, info) for ("page" | "thumbnail", arguments), drawn by the child.
 
-    Raises PageTooComplex (message ``too_complex``) when the time runs out, the typed
-    error the child raised (ImageError, PdfPasswordRequired, WrongPdfPassword), or an
-    ImageError when the child died.
+    ``what`` names the page in messages ("Page 2 of the PDF 'letter.pdf'"). Raises
+    PageTooComplex when the time or memory runs out, the typed error the child raised
+    (ImageError, PdfPasswordRequired, WrongPdfPassword), or an ImageError when the child
+    died otherwise.
     """
     global _child
     with _lock:
@@ -133,20 +142,28 @@ def ask(kind: str, arguments: dict, time_limit: float, too_complex: str):
             return _child.ask(kind, arguments, time_limit)
         except _Overrun:
             _stop()
-            raise PageTooComplex(too_complex) from None
+            seconds = f"{time_limit:g} second{'' if time_limit == 1 else 's'}"
+            raise PageTooComplex(f"{what} is too complex to show: it was still being drawn "
+                                 f"after {seconds}, so MedSnap stopped. {_SIMPLER}") from None
         except (EOFError, OSError):
-            _stop()
-            raise ImageError("PDFium stopped unexpectedly while drawing the page (the PDF "
-                             "may be damaged or need more memory than is free). The "
-                             "original file was not changed and nothing was exported. Try "
-                             "a lower resolution, or ask for a fresh copy.") from None
+            exit_code = _stop()
+            if exit_code == OUT_OF_MEMORY_EXIT:
+                raise PageTooComplex(f"{what} is too complex to show: drawing it needed more "
+                                     f"than {MEMORY_LIMIT / (1 << 30):g} GB of memory, so "
+                                     f"MedSnap stopped. {_SIMPLER}") from None
+            raise ImageError(f"{what} could not be drawn: PDFium stopped unexpectedly (the "
+                             "page may be damaged). Nothing was changed. Ask for a fresh "
+                             "copy, or try a lower resolution.") from None
 
 
-def _stop() -> None:
+def _stop() -> int | None:
+    """Stop the child; its exit code (None if there was none)."""
     global _child
-    if _child is not None:
-        _child.stop()
-        _child = None
+    if _child is None:
+        return None
+    _child.stop()
+    exit_code, _child = _child.process.exitcode, None
+    return exit_code
 
 
 def shutdown() -> None:
@@ -160,81 +177,3 @@ def shutdown() -> None:
 
 
 atexit.register(shutdown)
-
-
-class _SharedPixels:
-    """In the child: the caller's segment, and bitmaps drawn into it when they fit."""
-
-    def __init__(self) -> None:
-        self.name: str | None = None
-        self.memory: SharedMemory | None = None
-        self.array = None
-
-    def use(self, name: str, size: int) -> None:
-        if name == self.name:
-            return
-        self.array = None  # the ctypes view must go before the mapping can close
-        if self.memory is not None:
-            self.memory.close()
-        self.memory = SharedMemory(name=name)
-        self.array = (ctypes.c_ubyte * size).from_buffer(self.memory.buf)
-        self.name = name
-
-    def maker(self, width: int, height: int, format: int, rev_byteorder: bool = False):
-        import pypdfium2 as pdfium
-        import pypdfium2.internal as pdfium_internal
-
-        stride = width * pdfium_internal.BitmapTypeToNChannels[format]
-        if self.array is not None and stride * height <= len(self.array):
-            return pdfium.PdfBitmap.new_native(width, height, format, rev_byteorder,
-                                               buffer=self.array, stride=stride)
-        return pdfium.PdfBitmap.new_native(width, height, format, rev_byteorder)
-
-    def keep(self, bitmap) -> tuple:
-        shared = bitmap.buffer is self.array
-        return ("shared" if shared else "pipe", bitmap.width, bitmap.height, bitmap.stride,
-                None if shared else bytes(bitmap.buffer))
-
-
-def _exit_with_parent() -> None:
-    """If the app dies (killed, crashed) while a page is being drawn, the child must not
-    draw on for hours: a watcher thread ends it (PDFium releases the GIL while it works)."""
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        parent.join()
-        os._exit(0)
-
-    threading.Thread(target=watch, name="medsnap-pdfium-parent", daemon=True).start()
-
-
-def serve(connection) -> None:
-    """The child: answer ("page" | "thumbnail", arguments, segment) until the pipe closes."""
-    from medsnap.imaging import pdf
-
-    _exit_with_parent()
-    pixels = _SharedPixels()
-    handlers = {"page": pdf.render_page_here, "thumbnail": pdf.render_thumbnail_here}
-    connection.send(("ready",))
-    while True:
-        try:
-            kind, arguments, name, size = connection.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            pixels.use(name, size)
-            (how, width, height, stride, data), info = handlers[kind](
-                **arguments, keep=pixels.keep, maker=pixels.maker)
-        except ImageError as error:
-            connection.send(("error", type(error).__name__, error.message))
-            continue
-        except Exception as error:  # noqa: BLE001 - the parent needs words, not a traceback
-            connection.send(("error", "ImageError", "The page could not be drawn "
-                             f"({type(error).__name__}). The original file was not changed "
-                             "and nothing was exported. Ask for a fresh copy."))
-            continue
-        connection.send((how, width, height, stride, info))
-        if data is not None:
-            connection.send_bytes(data)
