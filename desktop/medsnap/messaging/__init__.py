@@ -11,4 +11,6 @@ inbox_preview  the list's note preview and priority, sealed to the clinician's o
 drafts      autosave encrypted to the clinician's own key
 audit       local hash-chained log and its verification
 demo        embedded endpoint on 127.0.0.1 with a demo CA and demo colleagues
+agent_*     the command line's key agent: server (holds the keys, signs, X25519), client
+            (start, connect, lock; stand-in keys), socket (path, permissions, framing)
 """
