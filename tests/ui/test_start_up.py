@@ -151,3 +151,20 @@ def test_closing_the_window_closes_its_message_boxes(qtbot, make_window):
     assert not box.isVisible() and kept.isVisible()  # only this window's
     other.close()
     assert not kept.isVisible()
+
+
+def test_a_start_that_changes_nothing_writes_no_settings(qtbot, make_window, settings_path):
+    """QSettings rewrites and fsyncs its whole file in the first event-loop pass after any
+    setValue, before the first paint: a start with nothing new must not ask it to."""
+    first = make_window(1000, 700)
+    first.choose_tool("arrow")  # something to remember
+    first.close()
+    written = Path(settings_path).read_bytes(), Path(settings_path).stat().st_mtime_ns
+    second = make_window(1000, 700)  # shown and painted
+    assert second.tool_strip.tool_id == "arrow"
+    for _ in range(3):
+        QApplication.processEvents()
+    assert (Path(settings_path).read_bytes(), Path(settings_path).stat().st_mtime_ns) == written
+    second.choose_tool("pen")  # a real change is still saved
+    second.close()
+    assert b"last=pen" in Path(settings_path).read_bytes()

@@ -35,6 +35,8 @@ class Setting:
         return value if self.valid(value) else self.default
 
     def write(self, settings: QSettings, value: Any) -> None:
+        if self.read(settings) == value:
+            return  # nothing new: QSettings would rewrite (and fsync) its file all the same
         settings.setValue(self.key, value)
 
 
