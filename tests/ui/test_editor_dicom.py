@@ -103,6 +103,21 @@ def test_burned_in_caution_is_a_calm_bar_that_leads_to_redaction(qtbot, make_win
     assert window.dicom.source is None
 
 
+def test_putting_a_radiograph_away_takes_its_controls_and_samples_with_it(qtbot, make_window,
+                                                                          tmp_path):
+    # Switch user empties the editor: the next clinician must not find the last one's
+    # radiograph toolbar, caution or decoded samples.
+    path = tmp_path / "us.dcm"
+    path.write_bytes(dicom_bytes(dicom_dataset(ramp(60, 80, 0, 255, np.uint8), modality="US")))
+    window = make_window()
+    open_and_wait(qtbot, window, path)
+    assert window.dicom.toolbar.isVisible() and window.dicom.source is not None
+    window.close_document()
+    assert window.document is None and window.dicom.source is None
+    assert not window.dicom.toolbar.isVisible()
+    assert not window.dicom.notes_toolbar.isVisible()
+
+
 def test_caution_can_be_dismissed_and_controls_request_redaction(qtbot, make_window,
                                                                  tmp_path):
     path = tmp_path / "sc.dcm"

@@ -88,6 +88,15 @@ class DicomBinding:
         controls.warning.hide()  # the info bar above the picture says it, once
         self.toolbar.show()
 
+    def forget(self) -> None:
+        """The picture was put away (Switch user): drop the decoded source, hide its widgets,
+        and let a re-window still running land nowhere."""
+        self._generation += 1
+        self.source = None
+        for bar in (self.toolbar, self.notes_toolbar):
+            if bar is not None:
+                bar.hide()
+
     def show_notes(self, notes: tuple[str, ...]) -> None:
         if not notes and self.info_bar is None:
             return
