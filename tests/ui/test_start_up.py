@@ -1,12 +1,15 @@
-"""Start-up in two stages: with ``deferred=True`` the welcome screen is in the first frame and
-the messaging panels are built just after it, under the welcome screen; a request made before
-then builds them first; closing before then shuts the binding down cleanly."""
+"""Start-up: with ``deferred=True`` the welcome screen is the first frame and the messaging
+panels are built just after it, under the welcome screen (a request made before then builds
+them first; closing before then shuts down cleanly; leaving it gives the picture the keyboard
+and a fitted zoom). The first frames set up none of Qt's enums and write no settings; closing
+closes the window's own message boxes."""
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QApplication, QDockWidget
 
@@ -168,3 +171,34 @@ def test_a_start_that_changes_nothing_writes_no_settings(qtbot, make_window, set
     second.choose_tool("pen")  # a real change is still saved
     second.close()
     assert b"last=pen" in Path(settings_path).read_bytes()
+
+
+@pytest.mark.parametrize("deferred", [False, True])
+def test_leaving_the_welcome_screen_gives_the_picture_the_keyboard(qtbot, make_window,
+                                                                   deferred):
+    window = make_window(1280, 800)
+    home = Path(tempfile.mkdtemp(prefix="medsnap-start-"))
+    ui = attach_messaging(window, home=home, keystore=_keystore(), deferred=deferred)
+    qtbot.waitUntil(lambda: ui.send_panel is not None, timeout=5000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is ui.first_run.staff_id, timeout=5000)
+    ui.first_run.later.click()
+    assert QApplication.focusWidget() is window.canvas
+    assert window.canvas.isVisible()
+
+
+def test_a_picture_opened_under_the_welcome_screen_is_fitted_when_it_goes(qtbot, make_window,
+                                                                          tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "wide.png"
+    Image.new("RGB", (3000, 1000), (128, 128, 128)).save(path)
+    window = make_window(1280, 800)
+    ui = _attach(window)  # the welcome screen is up
+    with qtbot.waitSignal(window.picture_loaded, timeout=10000):
+        window.open_path(str(path))
+    ui.first_run.later.click()
+    canvas = window.canvas
+    QApplication.processEvents()
+    fitted = min(canvas.viewport().width() / 3000, canvas.viewport().height() / 1000)
+    assert abs(canvas.scale - fitted) < 0.01
+    assert window.status.zoom.currentText() == f"{canvas.scale * 100:.0f}%"

@@ -180,9 +180,12 @@ class Canvas(QAbstractScrollArea):
         self.view.resize_view(size.width(), size.height())
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        scale = self.view.scale
         super().resizeEvent(event)
         self._sync_size()
         self._update_scrollbars()
+        if self.view.scale != scale:  # a fitted picture was fitted again: say its new zoom
+            self.zoom_changed.emit(self.view.scale)
 
     def _update_scrollbars(self) -> None:
         self._syncing = True

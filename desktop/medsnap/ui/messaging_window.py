@@ -17,7 +17,7 @@ from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from medsnap.ui.first_frame import after_first_frame
 from medsnap.ui.first_run import FirstRunScreen
@@ -43,13 +43,15 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         self.first_run.sign_in_requested.connect(self._built_first(b.sign_in))
         self.first_run.enrol_requested.connect(self._built_first(b.enrol))
         self.first_run.demo_requested.connect(self._built_first(lambda: b.start_demo()))
-        self.first_run.dismissed.connect(self._built_first(lambda: self._show_content(True)))
+        self.first_run.dismissed.connect(self._built_first(self._annotate_only))
         self.send_panel = None  # the panels: build_panels() (now, or after the first paint)
         self._waiting_for_paint = deferred
         self.closed = False
         window.installEventFilter(self)
         if not deferred:
             self.build_panels()
+        else:  # under the welcome screen the picture waits, unpolished (~15 ms less)
+            window.canvas.hide()
 
     def _built_first(self, request: Callable) -> Callable:
         def run(*args) -> None:
@@ -107,12 +109,25 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
             self.send_panel.priority.setCurrentIndex(0)
             self.inbox_view.forget()
             self.outbox_view.clear()
-        self.first_run.hide()
-        self.lock_screen.hide()
         self._show_content(True)
+        self._hide_first_run()
+        self.lock_screen.hide()
         self.send_panel.set_signed_in(name)
         self.indicator.show_state(self.binding.offline)
         self._directory(self.binding.directory)
+
+    def _annotate_only(self) -> None:
+        self._show_content(True)
+        self.window.canvas.setFocus()  # as when the welcome screen hid with the keyboard in it
+
+    def _hide_first_run(self) -> None:
+        """The keyboard goes to the picture: the welcome screen is made before the panels,
+        so Qt's next-in-focus-chain would be the send panel."""
+        focus = QApplication.focusWidget()
+        had_focus = focus is not None and self.first_run.isAncestorOf(focus)
+        self.first_run.hide()
+        if had_focus:
+            self.window.canvas.setFocus()
 
     def switch_user(self) -> None:
         self.drafts.put_away()
