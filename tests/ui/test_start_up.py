@@ -183,7 +183,7 @@ def test_leaving_the_welcome_screen_gives_the_picture_the_keyboard(qtbot, make_w
     qtbot.waitUntil(lambda: QApplication.focusWidget() is ui.first_run.staff_id, timeout=5000)
     ui.first_run.later.click()
     assert QApplication.focusWidget() is window.canvas
-    assert window.canvas.isVisible()
+    assert window.canvas.isVisible() and window.status.isVisible()
 
 
 def test_a_picture_opened_under_the_welcome_screen_is_fitted_when_it_goes(qtbot, make_window,

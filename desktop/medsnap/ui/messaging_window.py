@@ -50,8 +50,9 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         window.installEventFilter(self)
         if not deferred:
             self.build_panels()
-        else:  # under the welcome screen the picture waits, unpolished (~15 ms less)
-            window.canvas.hide()
+        else:  # the welcome screen covers them: the picture and the status bar wait,
+            window.canvas.hide()  # unpolished, until it goes (~30 ms less before the
+            window.status.hide()  # first paint)
 
     def _built_first(self, request: Callable) -> Callable:
         def run(*args) -> None:
@@ -172,6 +173,8 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
                 action.setEnabled(True)
             self._switched_off = []
         self.window.canvas.setVisible(visible)
+        if visible:
+            self.window.status.show()
         self.send_dock.setVisible(visible)
         self.messages_dock.setVisible(visible)
 
