@@ -223,3 +223,24 @@ def test_unlock_is_one_scrypt_off_the_ui_thread_and_keeps_the_session(
     assert len(gaps) >= 5 and max(gaps) < max(0.25, elapsed / 3), (max(gaps), elapsed)
     events = [e["event"] for e in session.audit.entries()][-3:]
     assert events == ["lock", "unlock_refused", "unlock"]
+
+
+def test_wrong_passphrase_after_switch_user_is_said_on_the_welcome_screen(qtbot, locked_ui,
+                                                                          ward):
+    """Switch user locks first (the lock screen is shown beneath the welcome screen): the
+    refusal goes to the screen that asked, which is usable again."""
+    window, ui = locked_ui
+    sign_in_through_first_run(qtbot, ui, ward.staff["Sam Sender"])
+    ui.switch_action.trigger()
+    screen = ui.first_run
+    assert screen.isVisible()
+    screen.staff_id.setText(ward.staff["Lena Lock"])
+    screen.passphrase.setText("not my passphrase at all 1")
+    with qtbot.waitSignal(ui.binding.auth_failed, timeout=20000) as failed:
+        QTest.mouseClick(screen.sign_in_button, Qt.MouseButton.LeftButton)
+    assert screen.error.text() == failed.args[0] != "Signing in…"
+    assert "passphrase" in screen.error.text().lower()
+    assert screen.sign_in_button.isEnabled() and screen.demo_button.isEnabled()
+    assert screen.enrol_button.isEnabled()
+    sign_in_through_first_run(qtbot, ui, ward.staff["Lena Lock"])  # and then the right one
+    assert not screen.isVisible() and not ui.lock_screen.isVisible()

@@ -37,6 +37,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         self._switched_off: list[QAction] = []
         self._idle_check_ms = idle_check_ms
         self.sheet = messaging_style_sheet()
+        self._asking: QObject | None = None  # the screen whose sign-in or unlock is running
         self.first_run = FirstRunScreen(window)
         self.first_run.setStyleSheet(self.sheet)
         b = self.binding
@@ -57,6 +58,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
     def _built_first(self, request: Callable) -> Callable:
         def run(*args) -> None:
             self.build_panels()
+            self._asking = self.first_run  # a refusal goes back to it
             request(*args)
         return run
 
@@ -78,7 +80,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         b.open_failed.connect(lambda m: w.report_error(m, "The message could not be opened"))
         b.locked.connect(self._locked)
         b.notice.connect(lambda m: w.status.showMessage(m, 15000))
-        self.lock_screen.unlock_requested.connect(b.unlock)
+        self.lock_screen.unlock_requested.connect(self._unlock)
         self.lock_screen.switch_user_requested.connect(self.switch_user)
         panel.sign_in_requested.connect(lambda: self.first_run.present_with(b.last_staff_id()))
         panel.send_requested.connect(self._send_requested)
@@ -135,8 +137,14 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         self.send_panel.set_has_picture(False)
         self.binding.switch_user()
 
+    def _unlock(self, passphrase: str) -> None:
+        self._asking = self.lock_screen
+        self.binding.unlock(passphrase)
+
     def _auth_failed(self, message: str) -> None:
-        (self.lock_screen if self.lock_screen.isVisible() else self.first_run).failed(message)
+        """To the screen that asked, not the visible one: Switch user leaves the lock screen
+        shown beneath the welcome screen."""
+        (self._asking or self.first_run).failed(message)
 
     def _demo_started(self, demo) -> None:
         from PySide6.QtWidgets import QMessageBox
