@@ -52,7 +52,7 @@ class ColleaguePicker(QWidget):
         self.search.setClearButtonEnabled(True)
         self.list = QListWidget(self)
         self.list.setAccessibleName("Matching colleagues")
-        self.list.setMaximumHeight(110)
+        self.list.setMaximumHeight(88)  # three colleagues; Send stays above the fold
         self.card = QLabel(self)
         self.card.setObjectName("colleagueCard")
         self.card.setWordWrap(True)

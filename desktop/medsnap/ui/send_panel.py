@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QPlainTextEdit, Q
                                QSpinBox, QVBoxLayout, QWidget)
 
 from medsnap.ui.colleague_picker import ColleaguePicker, confirm_key_change
+from medsnap.ui.wheel_guard import WheelGuard
 
 #: permanent wire values (the engine's declaration strings) with plain labels
 DECLARATIONS = (
@@ -45,7 +46,7 @@ class SendPanel(QWidget):
         self.note = QPlainTextEdit(self)
         self.note.setAccessibleName("Note")
         self.note.setPlaceholderText("A short note (what to look at, the question)")
-        self.note.setMaximumHeight(70)
+        self.note.setMaximumHeight(56)  # three lines: Send stays above the fold at 1280x800
         self.note.setTabChangesFocus(True)
         self.declaration = QComboBox(self)
         self.declaration.setAccessibleName("Patient identifiability")
@@ -93,6 +94,10 @@ class SendPanel(QWidget):
         layout.addWidget(self.why_not)
         layout.addWidget(self.outcome)
         layout.addStretch(1)
+
+        layout.setSpacing(4)
+        self.wheel_guard = WheelGuard(self)
+        self.wheel_guard.guard(self.declaration, self.priority, self.expires)
 
         self.picker.chosen.connect(self._colleague_chosen)
         self.declaration.currentIndexChanged.connect(lambda _i: self.update_state())

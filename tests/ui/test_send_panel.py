@@ -1,0 +1,94 @@
+"""The send panel as a clinician meets it at 1280x800: the wheel scrolls the panel (it does
+not change Priority or Expires on the way), Send is above the fold, a second Send of the
+same picture to the same colleague asks first, and a queued send says when it went."""
+
+from __future__ import annotations
+
+import pytest
+from ui_support import open_and_wait
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
+from send_receive_support import make_ward, new_endpoint, sign_in_through_first_run
+
+from medsnap.ui.messaging_window import attach_messaging
+
+
+@pytest.fixture(scope="module")
+def ward():
+    endpoint = new_endpoint()
+    ward = make_ward(endpoint)
+    ward.enrol("Pia Panel", "Consultant")
+    ward.enrol("Rex Reader", "Registrar")
+    yield ward
+    endpoint.stop()
+
+
+@pytest.fixture
+def panel_ui(make_window, ward, qapp, qtbot):
+    window = make_window(1280, 800)
+    window.show()
+    ui = attach_messaging(window, home=ward.home, keystore=ward.keystore, sync_interval_ms=300)
+    sign_in_through_first_run(qtbot, ui, ward.staff["Pia Panel"])
+    qtbot.wait(50)  # the docks take their sizes
+    yield window, ui
+    ui.shutdown()
+
+
+def _wheel_down(widget) -> None:
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(centre, QPointF(widget.mapToGlobal(QPoint(0, 0))) + centre,
+                        QPoint(0, 0), QPoint(0, -120), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+def _scroll_area(panel):
+    from PySide6.QtWidgets import QScrollArea
+
+    area = panel.parentWidget()
+    while not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    return area
+
+
+def test_the_wheel_scrolls_the_panel_not_the_priority(qtbot, panel_ui):
+    window, ui = panel_ui
+    panel = ui.send_panel
+    area = _scroll_area(panel)
+    area.resize(area.width(), 200)  # short enough to scroll
+    qtbot.waitUntil(lambda: area.verticalScrollBar().maximum() > 0, timeout=2000)
+    bar = area.verticalScrollBar()
+    for box, before in ((panel.priority, panel.priority.currentIndex()),
+                        (panel.expires, panel.expires.value()),
+                        (panel.declaration, panel.declaration.currentIndex())):
+        bar.setValue(0)
+        _wheel_down(box)
+        value = box.value() if box is panel.expires else box.currentIndex()
+        assert value == before, box.accessibleName()
+        assert bar.value() > 0, box.accessibleName()  # the panel scrolled instead
+    panel.expires.setFocus()  # clicked into: now the wheel is for it
+    qtbot.waitUntil(panel.expires.hasFocus, timeout=2000)
+    _wheel_down(panel.expires)
+    assert panel.expires.value() == 13
+
+
+def test_send_and_its_result_fit_at_1280x800(qtbot, panel_ui, grey_png):
+    window, ui = panel_ui
+    panel = ui.send_panel
+    open_and_wait(qtbot, window, grey_png)
+    area = _scroll_area(panel)
+    viewport = area.viewport()
+    qtbot.keyClicks(panel.picker.search, "Rex")  # the list is shown, as when choosing
+    assert panel.picker.list.isVisible()
+    panel.show_outcome("Queued: MedSnap is offline. It will be sent automatically when the "
+                       "connection returns.", ok=True)
+    qtbot.wait(50)
+    for widget in (panel.send, panel.outcome):
+        bottom = widget.mapTo(viewport, QPoint(0, widget.height())).y()
+        assert bottom <= viewport.height(), (widget.objectName(), bottom, viewport.height())
+    # the result wraps within the panel: every line of it is shown, nothing cut at the right
+    assert panel.outcome.wordWrap()
+    right = panel.outcome.mapTo(viewport, QPoint(panel.outcome.width(), 0)).x()
+    assert right <= viewport.width()
+    assert panel.outcome.height() >= panel.outcome.heightForWidth(panel.outcome.width())
