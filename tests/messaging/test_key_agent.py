@@ -115,7 +115,8 @@ def test_signed_in_commands_need_no_passphrase_and_the_socket_is_private(ward):
     assert sorted(p.suffix for p in ann_socket.parent.iterdir()) == [".sock"]  # no key file
 
     sent = medsnap(ward, "send", "--as", ward["Ann"], "--to", ward["Bob"],
-                   str(ward["source"]), "--note", "agent note", "--redact", "0,0,9,9", "--json")
+                   str(ward["source"]), "--note", "agent note", "--redact", "0,0,9,9",
+                   "--declare", "direct-care", "--json")
     assert sent.returncode == 0, sent.stderr
     assert json.loads(sent.stdout)["state"] == "sent"
     assert ann_crl.exists()  # the first send fetched the CRL to check Bob's certificate

@@ -63,6 +63,8 @@ def test_demo_prints_address_and_colleagues_with_passphrases(demo):
     assert "Demo endpoint: http://127.0.0.1:" in demo["shown"]
     for person in COLLEAGUES:
         assert person.staff_id in demo["shown"] and person.passphrase in demo["shown"]
+    hint = next(line for line in demo["shown"].splitlines() if "medsnap send" in line)
+    assert "--declare " in hint  # the example a newcomer copies must run as printed
 
 
 def test_send_inbox_open_outbox_audit_then_no_plaintext_anywhere(demo):
@@ -117,7 +119,8 @@ def test_errors_are_plain_with_exit_codes(demo):
     assert wrong.returncode == 6 and "does not unlock" in wrong.stderr
     assert "Traceback" not in wrong.stderr
     nobody = medsnap(demo, "send", "--as", ADA.staff_id, "--to", "Nobody Atall",
-                     str(demo["root"] / "source.png"), passphrase=ADA.passphrase)
+                     str(demo["root"] / "source.png"), "--declare", "direct-care",
+                     passphrase=ADA.passphrase)
     assert nobody.returncode == 2 and "matches 0 colleagues" in nobody.stderr
     missing = medsnap(demo, "open", "--as", BEN.staff_id, "999", "-o",
                       str(demo["root"] / "x.png"), passphrase=BEN.passphrase)
@@ -198,7 +201,7 @@ def test_demo_restarts_on_its_data_and_stops_on_sigterm(demo):
         source = demo["root"] / "again.png"
         source.write_bytes(clean_png(32))
         sent = medsnap(demo, "send", "--as", ADA.staff_id, "--to", BEN.staff_id, str(source),
-                       "--json", passphrase=ADA.passphrase)
+                       "--declare", "not-identifiable", "--json", passphrase=ADA.passphrase)
         assert sent.returncode == 0 and json.loads(sent.stdout)["state"] == "sent", sent.stderr
         listed = medsnap(demo, "inbox", "--as", BEN.staff_id, "--json",
                          passphrase=BEN.passphrase)

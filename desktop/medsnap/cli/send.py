@@ -15,6 +15,10 @@ from medsnap.messaging.command_support import (add_identity_options, add_json_op
                                                open_session_while, print_json)
 
 DECLARATIONS = ("not-identifiable", "consent-verbal", "consent-written", "direct-care")
+DECLARATION_HELP = """  --declare not-identifiable   the patient cannot be identified from it
+  --declare direct-care        direct care (same care team)
+  --declare consent-verbal     the patient consented verbally
+  --declare consent-written    the patient consented in writing"""
 
 
 def _days(text: str) -> int:
@@ -32,8 +36,11 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", action="append", required=True, metavar="NAME_OR_ID",
                         help="a colleague's staff id or name (repeat for more)")
     parser.add_argument("--note", default="", help="a short note shown with the image")
-    parser.add_argument("--declare", choices=DECLARATIONS, default="not-identifiable",
-                        help="how the patient could be identified (default not-identifiable)")
+    # no default: like the window, the sender must choose (a wrong default mislabels
+    # identifiable images); checked in run() so that the error can explain the choices
+    parser.add_argument("--declare", choices=DECLARATIONS,
+                        help="required: whether the patient can be identified and on what basis "
+                             "it is shared (one of the four choices)")
     parser.add_argument("--crop", type=box, metavar="X,Y,W,H", help="send only this rectangle")
     parser.add_argument("--redact", type=box, action="append", default=[], metavar="X,Y,W,H",
                         help="black out this rectangle for good (repeat for more)")
@@ -102,7 +109,17 @@ def picture_is_jpeg(path: str) -> bool:
         return source.read(3) == b"\xff\xd8\xff"
 
 
+def require_declaration(args: argparse.Namespace) -> None:
+    if args.declare is None:
+        from medsnap.errors import UsageError
+
+        raise UsageError("Say whether the patient can be identified from this image; nothing "
+                         "was sent. Add one of:\n" + DECLARATION_HELP)
+
+
 def run(args: argparse.Namespace) -> int:
+    require_declaration(args)
+
     def look_up(session):  # while the image is re-encoded: imports and endpoint look-ups
         import medsnap.messaging.compose
         import medsnap.messaging.sync  # noqa: F401
