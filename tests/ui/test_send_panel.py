@@ -92,3 +92,49 @@ def test_send_and_its_result_fit_at_1280x800(qtbot, panel_ui, grey_png):
     right = panel.outcome.mapTo(viewport, QPoint(panel.outcome.width(), 0)).x()
     assert right <= viewport.width()
     assert panel.outcome.height() >= panel.outcome.heightForWidth(panel.outcome.width())
+
+
+def _choose_rex_and_declare(qtbot, panel) -> None:
+    from PySide6.QtTest import QTest
+
+    qtbot.keyClicks(panel.picker.search, "Rex")
+    QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
+    panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
+
+
+def test_sending_the_same_picture_again_asks_first(qtbot, panel_ui, grey_png):
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QMessageBox
+    from ui_support import drag
+
+    window, ui = panel_ui
+    panel = ui.send_panel
+    open_and_wait(qtbot, window, grey_png)
+    _choose_rex_and_declare(qtbot, panel)
+    with qtbot.waitSignal(ui.binding.sent, timeout=20000) as sent:
+        QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+    assert sent.args[1] == "sent"
+    sends = []
+    ui.binding.sending.connect(lambda: sends.append(1))
+    ui.binding.sent.connect(lambda *args: sends.append(args))
+
+    QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)  # unchanged: asked, not sent
+    box = ui.resend_box
+    assert box.isVisible() and "already sent this picture to Rex Reader at" in box.text()
+    assert box.text().endswith("Send it again?")
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
+    QTest.keyClick(box, Qt.Key.Key_Return)  # Enter: No
+    qtbot.wait(300)
+    assert sends == [] and not [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+
+    QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(ui.binding.sent, timeout=20000) as again:
+        QTest.mouseClick(ui.resend_box.button(QMessageBox.StandardButton.Yes),
+                         Qt.MouseButton.LeftButton)
+    assert again.args[1] == "sent"
+
+    drag(window, "rectangle", (30, 30), (120, 90))  # changed: a new picture, no question
+    ui.resend_box = None
+    with qtbot.waitSignal(ui.binding.sent, timeout=20000) as changed:
+        QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+    assert changed.args[1] == "sent" and ui.resend_box is None

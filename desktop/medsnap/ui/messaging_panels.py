@@ -44,6 +44,7 @@ class PanelBuilder:
         from medsnap.ui.lock_screen import IdleWatcher, LockScreen
         from medsnap.ui.messaging_binding import policy
         from medsnap.ui.outbox_view import OfflineIndicator, OutboxView
+        from medsnap.ui.resend_guard import ResendGuard
         from medsnap.ui.send_panel import SendPanel
 
         window, binding = self.window, self.binding
@@ -69,6 +70,7 @@ class PanelBuilder:
         window.status.addPermanentWidget(self.indicator)
         self.idle = IdleWatcher(binding, self._idle_check_ms, self)
         self.drafts = DraftKeeper(window, binding)
+        self.resend = ResendGuard(window.undo_stack)
         for widget in (self.send_dock, self.messages_dock, self.viewer, self.lock_screen,
                        self.indicator):
             widget.setStyleSheet(self.sheet)

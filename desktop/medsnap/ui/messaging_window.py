@@ -151,8 +151,11 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
 
         lines = "\n".join(f"• {c.name} ({c.role}, {c.department}): staff id {c.staff_id}, "
                           f"passphrase “{c.passphrase}”" for c in demo.colleagues)
+        shared = (f"A demo is already running at {demo.url}; this window uses it.\n\n"
+                  if getattr(demo, "already_running", False) else "")
         box = QMessageBox(QMessageBox.Icon.Information, "Demo colleagues",
-                          f"You are signed in as {demo.colleagues[0].name}. Send a picture to "
+                          f"{shared}You are signed in as {demo.colleagues[0].name}. Send a "
+                          "picture to "
                           "a demo colleague, then use Messages ▸ Switch user to read it as "
                           f"them.\n\n{lines}\n\nDemo only: use no real patient data.",
                           QMessageBox.StandardButton.Ok, self.window)
@@ -203,6 +206,14 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
 
     def _send_requested(self, request: dict) -> None:
         picker = self.send_panel.picker
+        when = self.resend.sent_at(self.window.document, request["to"])
+        if when and not request.get("again"):  # the same picture to the same colleague
+            from medsnap.ui.resend_guard import confirm_resend
+
+            self.resend_box = confirm_resend(self.window, picker.current["display_name"], when,
+                                             lambda: self._send_requested({**request,
+                                                                           "again": True}))
+            return
         if picker.key_changed:
             from PySide6.QtWidgets import QMessageBox
 
@@ -235,6 +246,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         picker.key_changed = False
         picker.warning.hide()
         self.send_panel.show_progress(f"Sending to {entry['display_name']}…")
+        self.resend.sending(window.document, entry["staff_id"])
         self.binding.send(snapshot(window.document), entry["staff_id"], note=request["note"],
                           declaration=request["declaration"], priority=request["priority"],
                           expires_days=request["expires_days"])
@@ -244,6 +256,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
             else "your colleague"
         if state in ("sent", "queued"):
             self.drafts.discard()  # the outbox holds it now
+            self.resend.sent()
         else:
             self.drafts.save_now()
         if state == "failed":
