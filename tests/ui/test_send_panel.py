@@ -138,3 +138,43 @@ def test_sending_the_same_picture_again_asks_first(qtbot, panel_ui, grey_png):
     with qtbot.waitSignal(ui.binding.sent, timeout=20000) as changed:
         QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
     assert changed.args[1] == "sent" and ui.resend_box is None
+
+
+def test_going_offline_does_not_widen_the_window(qtbot, make_window, qapp, tmp_path, grey_png):
+    """A long tool hint and the offline word shared the status bar: its minimum width made the
+    window wider than a 1280-pixel screen. The hint is shortened with … instead."""
+    window = make_window(1088, 800)
+    window.show()
+    ui = attach_messaging(window, home=tmp_path, welcome=False)
+    try:
+        open_and_wait(qtbot, window, grey_png)
+        window.status.show()
+        hint = "Click an annotation to select it; drag to move, drag a handle to resize, " \
+               "Delete removes it. " * 2
+        window.status.show_hint(hint)
+        ui.indicator.show_state("The hospital endpoint did not answer.")
+        qtbot.wait(50)
+        assert window.width() == 1088 and window.minimumSizeHint().width() < 1088
+        assert window.status.hint.text() == hint  # all of it, in the tooltip when cut
+        shown = super(type(window.status.hint), window.status.hint).text()
+        assert shown.endswith("…") and window.status.hint.toolTip() == hint
+    finally:
+        ui.shutdown()
+
+
+def test_queued_while_offline_then_says_when_it_was_sent(qtbot, panel_ui, ward, grey_png):
+    from PySide6.QtTest import QTest
+
+    window, ui = panel_ui
+    panel = ui.send_panel
+    open_and_wait(qtbot, window, grey_png)
+    _choose_rex_and_declare(qtbot, panel)
+    ward.endpoint.stop()
+    try:
+        with qtbot.waitSignal(ui.binding.sent, timeout=20000) as sent:
+            QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+        assert sent.args[1] == "queued" and panel.outcome.text().startswith("Queued")
+    finally:
+        ward.endpoint.start()
+    qtbot.waitUntil(lambda: "Sent to Rex Reader at" in panel.outcome.text(), timeout=20000)
+    assert "Queued" not in panel.outcome.text() and panel.outcome.property("tone") == "ok"

@@ -73,6 +73,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         b.send_failed.connect(lambda m: panel.show_outcome(m, ok=False))
         b.send_failed.connect(lambda _m: self.drafts.save_now())
         b.outbox_changed.connect(self.outbox_view.show_items)
+        b.outbox_changed.connect(panel.follow_queued)
         b.inbox_changed.connect(self._inbox)
         b.new_messages.connect(self._notify)
         b.offline_changed.connect(self.indicator.show_state)
@@ -264,8 +265,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
                                          "choose Retry in Sent when it is fixed.", ok=False)
             self.tabs.setCurrentWidget(self.outbox_view)
         elif state == "queued":
-            self.send_panel.show_outcome("Queued: MedSnap is offline. It will be sent "
-                                         "automatically when the connection returns.", ok=True)
+            self.send_panel.show_queued(_message_id, name)  # followed until it leaves
         else:
             self.send_panel.show_outcome(f"✓ Sent to {name}, signed and encrypted. Sent shows "
                                          "when it is delivered and read.", ok=True)

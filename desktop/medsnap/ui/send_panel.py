@@ -37,6 +37,7 @@ class SendPanel(QWidget):
         self.signed_in = False
         self.busy = False
         self.key_change_box = None  # the question asked before sending to a changed key
+        self._queued: tuple[str, str] | None = None  # outbox id, colleague: said "Queued"
         self.who = QLabel("Not signed in: you can annotate, and sign in to send.", self)
         self.who.setWordWrap(True)
         self.who.setObjectName("panelHint")
@@ -161,7 +162,33 @@ class SendPanel(QWidget):
         self.picker.key_changed = False  # answered: sent knowingly (the card still says it)
         self._send_clicked()
 
+    def show_queued(self, message_id: str, name: str) -> None:
+        self._queued = (message_id, name)
+        self.show_outcome("Queued: MedSnap is offline. It will be sent automatically when the "
+                          "connection returns.", ok=True)
+
+    def follow_queued(self, items) -> None:
+        """The outbox's news of the queued message: once it leaves (or fails) the line says
+        so, not "Queued" any more."""
+        import time
+
+        if self._queued is None:
+            return
+        message_id, name = self._queued
+        item = next((i for i in items if i.id == message_id), None)
+        if item is None or item.state == "queued":
+            return
+        self._queued = None
+        if item.state in ("sent", "delivered", "read"):
+            when = time.strftime("%H:%M", time.localtime(item.sent_at or item.updated_at))
+            self.show_outcome(f"✓ Sent to {name} at {when}, when MedSnap was back online; "
+                              "signed and encrypted.", ok=True)
+        elif item.state == "failed":
+            self.show_outcome(f"Not sent to {name}: {item.reason} Choose Retry in Sent when "
+                              "it is fixed.", ok=False)
+
     def show_progress(self, text: str) -> None:
+        self._queued = None  # a new send: its own outcome follows
         self.busy = True
         self.outcome.setProperty("tone", "busy")
         self.outcome.setText(text)

@@ -7,6 +7,8 @@ import re
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QStatusBar, QWidget
 
+from medsnap.ui.elided_label import ElidedLabel
+
 ZOOM_CHOICES = ("10%", "25%", "50%", "75%", "100%", "150%", "200%", "400%", "800%")
 
 
@@ -16,7 +18,7 @@ class EditorStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Status")
-        self.hint = QLabel(self)
+        self.hint = ElidedLabel(self)  # shortened, never widening the window
         self.hint.setAccessibleName("Tool hint")
         self.position = QLabel(self)
         self.position.setAccessibleName("Pointer position")
