@@ -244,3 +244,24 @@ def test_wrong_passphrase_after_switch_user_is_said_on_the_welcome_screen(qtbot,
     assert screen.enrol_button.isEnabled()
     sign_in_through_first_run(qtbot, ui, ward.staff["Lena Lock"])  # and then the right one
     assert not screen.isVisible() and not ui.lock_screen.isVisible()
+
+
+def test_after_unlocking_the_keyboard_is_the_pictures(qtbot, locked_ui, ward, grey_png):
+    from PySide6.QtWidgets import QApplication
+
+    window, ui = locked_ui
+    sign_in_through_first_run(qtbot, ui, ward.staff["Sam Sender"])
+    open_and_wait(qtbot, window, grey_png)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    window.canvas.setFocus()
+    with qtbot.waitSignal(ui.binding.locked, timeout=5000):
+        ui.lock_action.trigger()
+    zoom = window.status.zoom.currentText()
+    ui.lock_screen.passphrase.setText(PASSPHRASE)
+    with qtbot.waitSignal(ui.binding.signed_in, timeout=20000):
+        QTest.keyClick(ui.lock_screen.passphrase, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is window.canvas
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_R)  # R: the rectangle tool
+    assert window.canvas.tool.tool_id == "rectangle"
+    assert window.status.zoom.currentText() == zoom

@@ -115,7 +115,9 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
             self.outbox_view.clear()
         self._show_content(True)
         self._hide_first_run()
-        self.lock_screen.hide()
+        if self.lock_screen.isVisible():  # unlocked: the keyboard goes back to the picture
+            self.lock_screen.hide()  # (Qt's next in the focus chain was the zoom box)
+            self.window.canvas.setFocus()
         self.send_panel.set_signed_in(name)
         self.indicator.show_state(self.binding.offline)
         self._directory(self.binding.directory)
