@@ -178,3 +178,24 @@ def test_queued_while_offline_then_says_when_it_was_sent(qtbot, panel_ui, ward, 
         ward.endpoint.start()
     qtbot.waitUntil(lambda: "Sent to Rex Reader at" in panel.outcome.text(), timeout=20000)
     assert "Queued" not in panel.outcome.text() and panel.outcome.property("tone") == "ok"
+
+
+def test_nothing_looks_chosen_until_a_colleague_is_chosen(qtbot, panel_ui, grey_png):
+    from PySide6.QtTest import QTest
+
+    window, ui = panel_ui
+    open_and_wait(qtbot, window, grey_png)
+    picker = ui.send_panel.picker
+    qtbot.waitUntil(lambda: picker.list.count() >= 1, timeout=10000)
+    assert picker.search.text() == "" and picker.current is None
+    assert picker.list.selectedItems() == [] and picker.list.currentRow() == -1
+    assert ui.send_panel.why_not.text() == "Choose a colleague."
+    QTest.keyClick(picker.search, Qt.Key.Key_Return)  # Enter in the empty box picks nobody
+    assert picker.current is None and picker.search.isVisible()
+    qtbot.keyClicks(picker.search, "Rex")  # typed: the top match is highlighted, Enter takes it
+    assert [i.text().split("\n")[0] for i in picker.list.selectedItems()] == ["Rex Reader"]
+    picker.search.clear()
+    assert picker.list.selectedItems() == []
+    qtbot.keyClicks(picker.search, "Rex")
+    QTest.keyClick(picker.search, Qt.Key.Key_Return)
+    assert picker.current["display_name"] == "Rex Reader"

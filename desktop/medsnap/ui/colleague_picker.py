@@ -101,12 +101,14 @@ class ColleaguePicker(QWidget):
                                    f"{entry.get('role', '')} · {entry.get('department', '')}")
             item.setData(Qt.ItemDataRole.UserRole, entry)
             self.list.addItem(item)
-        if self.list.count():
-            self.list.setCurrentRow(0)
+        if self.list.count() and self.search.text().strip():
+            self.list.setCurrentRow(0)  # the top match of what was typed: Enter takes it
+        else:  # nothing typed: nothing looks chosen while the panel says "Choose a colleague"
+            self.list.setCurrentRow(-1)
 
     def choose_first(self) -> None:
-        item = self.list.currentItem() or self.list.item(0)
-        if item is not None:
+        item = self.list.currentItem()
+        if item is not None and item.isSelected():
             self.choose(item.data(Qt.ItemDataRole.UserRole))
 
     def choose(self, entry: dict) -> None:
