@@ -108,3 +108,28 @@ def test_try_the_demo_signs_in_and_just_annotate_keeps_the_editor(qtbot, make_wi
         box.close()
     finally:
         ui.shutdown()
+
+
+def test_progress_is_in_the_text_colour_and_only_errors_are_red(qtbot, make_window, endpoint,
+                                                                 qapp):
+    from PySide6.QtGui import QColor, QPalette
+
+    home = Path(tempfile.mkdtemp(prefix="medsnap-first-"))
+    window, ui = _window(make_window, home)
+    try:
+        screen = ui.first_run
+        red = QColor("#b3261e")
+
+        def colour():
+            screen.error.ensurePolished()
+            return screen.error.palette().color(QPalette.ColorRole.WindowText)
+
+        screen.staff_id.setText("nobody.here")
+        screen.passphrase.setText("some long passphrase 12")
+        with qtbot.waitSignal(ui.binding.auth_failed, timeout=20000):
+            QTest.mouseClick(screen.sign_in_button, Qt.MouseButton.LeftButton)
+            assert screen.error.text() == "Signing in…"
+            assert colour() == screen.palette().color(QPalette.ColorRole.WindowText) != red
+        assert colour() == red  # the refusal is an error
+    finally:
+        ui.shutdown()

@@ -107,6 +107,7 @@ class FirstRunScreen(Overlay):
 
         self.error = QLabel(self)
         self.error.setObjectName("formError")
+        self.error.setProperty("tone", "bad")
         self.error.setWordWrap(True)
         self.later = QPushButton("Just annotate for now", self)
         self.later.setObjectName("linkButton")
@@ -153,7 +154,11 @@ class FirstRunScreen(Overlay):
     def _busy(self, busy: bool, text: str = "") -> None:
         for button in (self.sign_in_button, self.enrol_button, self.demo_button):
             button.setEnabled(not busy)
-        self.error.setProperty("tone", "busy" if busy else "bad")
+        tone = "busy" if busy else "bad"
+        if self.error.property("tone") != tone:  # restyled only when polished again:
+            self.error.setProperty("tone", tone)  # progress was red as errors
+            self.error.style().unpolish(self.error)
+            self.error.style().polish(self.error)
         self.error.setText(text)
 
     def _sign_in(self) -> None:
