@@ -199,3 +199,20 @@ def test_nothing_looks_chosen_until_a_colleague_is_chosen(qtbot, panel_ui, grey_
     qtbot.keyClicks(picker.search, "Rex")
     QTest.keyClick(picker.search, Qt.Key.Key_Return)
     assert picker.current["display_name"] == "Rex Reader"
+
+
+def test_enter_in_the_safety_number_dialog_confirms_nothing(qtbot, panel_ui, grey_png):
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QMessageBox
+
+    window, ui = panel_ui
+    open_and_wait(qtbot, window, grey_png)
+    _choose_rex_and_declare(qtbot, ui.send_panel)
+    rex = ui.send_panel.picker.current["staff_id"]
+    QTest.mouseClick(ui.send_panel.picker.safety, Qt.MouseButton.LeftButton)
+    [box] = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert box.defaultButton().text() == "Not now"
+    QTest.keyClick(box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not [b for b in window.findChildren(QMessageBox) if b.isVisible()],
+                    timeout=3000)
+    assert not ui.binding.known_colleagues().get(rex, {}).get("verified")

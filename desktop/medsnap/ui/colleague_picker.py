@@ -159,7 +159,9 @@ def show_safety_number(parent: QWidget, entry: dict, on_verified) -> QMessageBox
                       "Ask them to read theirs to you (in person or by phone). If the "
                       "numbers match, messages to them can be read by them alone.", parent=parent)
     match = box.addButton("They match", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+    not_now = box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(not_now)  # Enter confirms nothing: "They match" only when compared
+    box.setEscapeButton(not_now)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.buttonClicked.connect(lambda button: on_verified(entry, number)
                               if button is match else None)
