@@ -182,6 +182,42 @@ def test_enrol_with_a_code_then_sign_in_on_a_fresh_workstation(demo, tmp_path):
     assert locked.returncode == 0 and "newbie1" in locked.stdout
 
 
+def test_a_second_demo_for_the_same_home_is_refused_or_reused_never_readdressed(demo):
+    import httpx
+
+    from medsnap.messaging.demo import start_demo
+
+    workstation = demo["folders"]["home"] / "workstation.json"
+    before = workstation.read_bytes()
+    url = json.loads(before)["endpoint_url"]
+    for extra in ([], ["--port", "0"]):
+        second = medsnap(demo, "demo", *extra)
+        assert second.returncode == 2, second.stdout + second.stderr
+        assert f"A demo is already running at {url}" in second.stderr
+        assert workstation.read_bytes() == before
+    # the window's "Try the demo" calls the engine: it reuses the running one
+    reused = start_demo(demo["folders"]["home"])
+    assert reused.already_running and reused.url == url
+    reused.stop()  # not ours: the first demo keeps serving
+    assert httpx.get(f"{url}/healthz", timeout=5, trust_env=False).status_code == 200
+    assert workstation.read_bytes() == before
+
+
+def test_demo_on_a_busy_port_is_an_error_that_changes_nothing(demo, tmp_path):
+    import socket
+
+    home = tmp_path / "other-home"
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        busy = subprocess.run([*MEDSNAP, "demo", "--port", str(port)],
+                              env={**demo["env"], "MEDSNAP_HOME": str(home)},
+                              capture_output=True, text=True, timeout=60)
+    assert busy.returncode == 2 and f"Port {port}" in busy.stderr, busy.stderr
+    assert not (home / "workstation.json").exists()
+
+
 def test_demo_stops_on_ctrl_c(demo):
     process = demo["process"]
     process.send_signal(signal.SIGINT)

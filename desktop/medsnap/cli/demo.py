@@ -10,21 +10,23 @@ import argparse
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, default=8767,
-                        help="port on 127.0.0.1 (default 8767; 0 picks a free one)")
+    parser.add_argument("--port", type=int, default=None,
+                        help="port on 127.0.0.1 (default 8767, or a free one if it is taken; "
+                             "0 picks a free one; a taken PORT is an error)")
 
 
 def run(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from medsnap.messaging.demo import start_demo
+    from medsnap.messaging.demo import DEMO_PORT, start_demo
     from medsnap.messaging.profile import medsnap_home
 
     home = medsnap_home()
     print("Starting the MedSnap demo endpoint (demo data only, not for patients)...",
           flush=True)
-    demo = start_demo(home, port=args.port)
+    demo = start_demo(home, port=DEMO_PORT if args.port is None else args.port,
+                      exact_port=args.port is not None, reuse=False)
     print(f"\nDemo endpoint: {demo.url}   (data in {demo.folder})\n")
     print("Demo colleagues (their keys are on this computer; sign in with any):")
     for person in demo.colleagues:

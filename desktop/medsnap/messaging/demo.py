@@ -20,6 +20,7 @@ import httpx
 
 from medsnap.crypto.keystore import KeyStore
 from medsnap.messaging.demo_keyring import demo_keystore
+from medsnap.messaging.errors import DemoAlreadyRunning, DemoPortBusy
 from medsnap.messaging.profile import Workstation, root_fingerprint
 from medsnap.messaging.session import enrol
 
@@ -51,10 +52,13 @@ class DemoEndpoint:
     url: str
     folder: Path
     colleagues: tuple[DemoColleague, ...]
-    _server: object
-    _thread: threading.Thread
+    _server: object | None
+    _thread: threading.Thread | None
+    already_running: bool = False  # another window or terminal serves it; not ours to stop
 
     def stop(self) -> None:
+        if self._server is None or self._thread is None:
+            return
         self._server.should_exit = True  # type: ignore[attr-defined]
         self._thread.join(timeout=15)
 
@@ -66,6 +70,29 @@ def _port_free(port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def running_demo_url(home: Path) -> str | None:
+    """The address of a demo already serving this MEDSNAP_HOME, else None.
+
+    The workstation must be in demo mode and its recorded address must answer /healthz with
+    the root this workstation pins - not another program, nor another home's demo, that
+    happens to hold that port now.
+    """
+    facts = Workstation(home).read()
+    url = facts.get("endpoint_url")
+    if not facts.get("demo") or not url:
+        return None
+    url = str(url).rstrip("/")
+    try:
+        if httpx.get(f"{url}/healthz", timeout=2, trust_env=False).status_code != 200:
+            return None
+        root = httpx.get(f"{url}/v1/ca/root", timeout=5, trust_env=False)
+        same_root = root.status_code == 200 and \
+            root_fingerprint(root.content) == facts.get("root_fingerprint")
+    except (httpx.HTTPError, ValueError):
+        return None
+    return url if same_root else None
 
 
 def _serve(database_url: str, port: int) -> tuple[object, threading.Thread]:
@@ -134,14 +161,37 @@ def _enrol_missing(workstation: Workstation, database_url: str, url: str,
               keystore=keystore).close()
 
 
-def start_demo(home: Path, *, port: int = DEMO_PORT,
-               keystore: KeyStore | None = None) -> DemoEndpoint:
-    """Start the embedded endpoint, enrol the demo colleagues, point this workstation at it."""
+def start_demo(home: Path, *, port: int = DEMO_PORT, keystore: KeyStore | None = None,
+               exact_port: bool = False, reuse: bool = True) -> DemoEndpoint:
+    """Start the embedded endpoint, enrol the demo colleagues, point this workstation at it.
+
+    A demo already serving this home is reused (``already_running``; the workstation file is
+    left as it is) or, with ``reuse=False``, refused with DemoAlreadyRunning: a second server
+    on the same database would rewrite the address to a port that dies with it. A busy
+    ``port`` is replaced by a free one unless ``exact_port`` (then DemoPortBusy).
+    """
     folder = home / "demo"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     database_url = f"sqlite:///{folder / 'endpoint.db'}"
+    running = running_demo_url(home)
+    if running is not None:
+        if not reuse:
+            raise DemoAlreadyRunning(
+                f"A demo is already running at {running} for this computer's MedSnap data "
+                "(started from another terminal or window). Nothing was changed: use that one "
+                "- 'medsnap send', 'medsnap inbox' and the window already point at it - or "
+                "stop it (Ctrl+C where it runs) before starting another.")
+        keystore = keystore or demo_keystore(home)
+        _enrol_missing(Workstation(home), database_url, running, keystore)
+        return DemoEndpoint(running, folder, COLLEAGUES, None, None, already_running=True)
+    if port != 0 and not _port_free(port):
+        if exact_port:
+            raise DemoPortBusy(f"Port {port} on 127.0.0.1 is in use by another program, so the "
+                               "demo did not start. Nothing was changed. Choose another port, "
+                               "or '--port 0' for any free one.")
+        port = 0
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     _prepare_database(database_url)
-    if port == 0 or not _port_free(port):
+    if port == 0:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]

@@ -52,6 +52,18 @@ class NoSuchMessage(MessagingError):
     exit_code = 2
 
 
+class DemoAlreadyRunning(MessagingError):
+    """A demo already serves this MEDSNAP_HOME; a second one would fight over its address."""
+
+    exit_code = 2
+
+
+class DemoPortBusy(MessagingError):
+    """``medsnap demo --port P`` and another program holds P."""
+
+    exit_code = 2
+
+
 class RecipientNotFound(MessagingError):
     """--to matched nobody, or more than one colleague."""
 
