@@ -216,3 +216,48 @@ def test_enter_in_the_safety_number_dialog_confirms_nothing(qtbot, panel_ui, gre
     qtbot.waitUntil(lambda: not [b for b in window.findChildren(QMessageBox) if b.isVisible()],
                     timeout=3000)
     assert not ui.binding.known_colleagues().get(rex, {}).get("verified")
+
+
+def test_offline_after_a_restart_lists_the_colleagues_sent_to_before(qtbot, make_window, ward,
+                                                                     qapp, grey_png):
+    """A restarted demo user whose endpoint is gone signs in offline: the picker says why
+    it cannot look colleagues up, lists the ones sent to before, and Sent shows names."""
+    from PySide6.QtTest import QTest
+
+    first = make_window(1280, 800)
+    ui = attach_messaging(first, home=ward.home, keystore=ward.keystore, sync_interval_ms=300)
+    try:
+        sign_in_through_first_run(qtbot, ui, ward.staff["Pia Panel"])
+        assert not ui.send_panel.picker.offline_note.isVisible()
+        open_and_wait(qtbot, first, grey_png)
+        _choose_rex_and_declare(qtbot, ui.send_panel)
+        with qtbot.waitSignal(ui.binding.sent, timeout=20000):
+            QTest.mouseClick(ui.send_panel.send, Qt.MouseButton.LeftButton)
+    finally:
+        ui.shutdown()
+    ward.endpoint.stop()
+    try:
+        window = make_window(1280, 800)
+        window.show()
+        ui = attach_messaging(window, home=ward.home, keystore=ward.keystore,
+                              sync_interval_ms=300)
+        try:
+            with qtbot.waitSignal(ui.binding.directory_changed, timeout=20000):
+                screen = ui.first_run
+                screen.staff_id.setText(ward.staff["Pia Panel"])
+                from send_receive_support import PASSPHRASE
+                screen.passphrase.setText(PASSPHRASE)
+                QTest.mouseClick(screen.sign_in_button, Qt.MouseButton.LeftButton)
+            picker = ui.send_panel.picker
+            assert picker.offline_note.isVisible()
+            assert picker.offline_note.text().startswith(
+                "Colleagues cannot be looked up while MedSnap is offline")
+            assert [e["display_name"] for e in picker.entries] == ["Rex Reader"]
+            tree = ui.outbox_view.tree
+            qtbot.waitUntil(lambda: tree.topLevelItemCount() >= 1, timeout=10000)
+            names = {tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())}
+            assert names == {"Rex Reader"}, names
+        finally:
+            ui.shutdown()
+    finally:
+        ward.endpoint.start()

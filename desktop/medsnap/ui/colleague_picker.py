@@ -53,6 +53,12 @@ class ColleaguePicker(QWidget):
         self.list = QListWidget(self)
         self.list.setAccessibleName("Matching colleagues")
         self.list.setMaximumHeight(88)  # three colleagues; Send stays above the fold
+        self.offline_note = QLabel("Colleagues cannot be looked up while MedSnap is offline; "
+                                   "ones you have sent to before are listed.", self)
+        self.offline_note.setObjectName("panelHint")
+        self.offline_note.setWordWrap(True)
+        self.offline_note.hide()
+        self.offline = False
         self.card = QLabel(self)
         self.card.setObjectName("colleagueCard")
         self.card.setWordWrap(True)
@@ -72,7 +78,7 @@ class ColleaguePicker(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.search, self.list, self.card, self.warning):
+        for widget in (self.search, self.offline_note, self.list, self.card, self.warning):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         self.search.textChanged.connect(self.refilter)
@@ -85,6 +91,11 @@ class ColleaguePicker(QWidget):
         self.entries = [e for e in entries if e["staff_id"] != own_staff_id]
         self.own_staff_id, self.known = own_staff_id, known
         self.refilter()
+
+    def show_offline(self, offline: bool) -> None:
+        """The directory could not be asked: say why the list is short (or empty)."""
+        self.offline = offline
+        self.offline_note.setVisible(offline and self.current is None)
 
     def ordered(self, text: str) -> list[dict]:
         recent = RECENT_COLLEAGUES.read(self.settings)
@@ -126,7 +137,7 @@ class ColleaguePicker(QWidget):
             "device, or someone pretending to be them. Compare the safety number with them "
             "before you send." if self.key_changed else "")
         self.warning.setVisible(self.key_changed)
-        for widget in (self.search, self.list):
+        for widget in (self.search, self.list, self.offline_note):
             widget.hide()
         for widget in (self.card, self.safety, self.change):
             widget.show()
@@ -146,6 +157,7 @@ class ColleaguePicker(QWidget):
             widget.hide()
         for widget in (self.search, self.list):
             widget.show()
+        self.offline_note.setVisible(self.offline)
         self.search.clear()
         self.search.setFocus()
         self.chosen.emit(None)

@@ -58,6 +58,7 @@ class MessagingBinding(MessageTraffic, QObject):
         self.demo = None
         self.demo_port: int | None = None  # None: the demo's usual port (another if taken)
         self.directory: list[dict] = []
+        self.directory_offline = False  # the directory could not be asked: cached ones only
         self.offline = ""
         self._syncing = False
         self._pool = QThreadPool(self)
@@ -67,6 +68,8 @@ class MessagingBinding(MessageTraffic, QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(sync_interval_ms)
         self.timer.timeout.connect(self.sync)
+        self.offline_changed.connect(  # back online: the whole directory again
+            lambda reason: self.directory_offline and not reason and self.load_directory())
 
     @property
     def workstation(self) -> Workstation:
@@ -188,19 +191,26 @@ class MessagingBinding(MessageTraffic, QObject):
             return
 
         def work():
+            from medsnap.messaging.errors import EndpointUnreachable
+
             transport = session.transport
-            return transport.call(transport.client.search, text)
+            try:
+                return transport.call(transport.client.search, text), False
+            except EndpointUnreachable:  # the colleagues sent to before, from the engine's
+                return list(cached_colleagues(session).values()), True  # local cache
 
         self._run(work, self._directory_loaded, lambda _m: None, "looking up colleagues")
 
-    def _directory_loaded(self, entries: list[dict]) -> None:
+    def _directory_loaded(self, result: tuple[list[dict], bool]) -> None:
+        entries, self.directory_offline = result
         known = {e["staff_id"]: e for e in self.directory}
         known.update({e["staff_id"]: e for e in entries})
         self.directory = sorted(known.values(), key=lambda e: e["display_name"].lower())
         self.directory_changed.emit(self.directory)
 
     def colleague_name(self, staff_id: str) -> str:
-        found = next((e for e in self.directory if e["staff_id"] == staff_id), None)
+        found = next((e for e in self.directory if e["staff_id"] == staff_id), None) or \
+            (cached_colleagues(self.session).get(staff_id) if self.session else None)
         return found["display_name"] if found else staff_id
 
     def shutdown(self) -> None:
@@ -212,3 +222,14 @@ class MessagingBinding(MessageTraffic, QObject):
         if self.demo is not None:
             self.demo.stop()
             self.demo = None
+
+
+def cached_colleagues(session) -> dict[str, dict]:
+    """Staff id -> directory entry of the colleagues this clinician sent to before: the
+    engine keeps them (contacts.json, see Session.colleague) to seal while offline."""
+    import json
+
+    try:
+        return json.loads((session.profile.folder / "contacts.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return {}

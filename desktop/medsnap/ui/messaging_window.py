@@ -196,6 +196,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
     def _directory(self, entries) -> None:
         self.send_panel.picker.set_entries(list(entries), self.binding.staff_id,
                                            self.binding.known_colleagues())
+        self.send_panel.picker.show_offline(self.binding.directory_offline)
 
     def _check_key(self, entry: dict) -> None:
         from medsnap.ui.colleague_picker import show_safety_number
