@@ -11,9 +11,27 @@ from medsnap.ui import settings as prefs
 from medsnap.ui.image_sources import SAVE_FILTERS
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from medsnap.document.model import Document
     from medsnap.ui.pyramid import Pyramid
     from medsnap.ui.main_window import MainWindow
+
+
+def suggested_copy_name(document: Document, now: datetime | None = None) -> str:
+    """A neutral name (the source's may carry a patient's name) in the picture's kind:
+    JPEG for a photograph (a PNG of one is ~6 times larger), PNG for scans, screenshots,
+    letters and drawings."""
+    from datetime import datetime
+
+    from medsnap.imaging import choose_format
+
+    try:  # 16 small squares of the source, not the whole picture
+        kind = choose_format(document.picture.image)
+    except Exception:  # an unusual pixel mode: PNG keeps everything
+        kind = "png"
+    suffix = "jpg" if kind == "jpeg" else "png"
+    return f"MedSnap copy {(now or datetime.now()):%Y-%m-%d %H%M}.{suffix}"
 
 
 def snapshot(document: Document) -> Document:
@@ -116,10 +134,12 @@ class SentPreview:
         if window.document is None or not window.policy.allow_save_copy:
             return
         folder = prefs.LAST_DIRECTORY.read(window.settings)
-        stem = Path(window.source_name or "record").stem
-        suggested = str(Path(folder) / f"{stem} (clean).png") if folder else f"{stem} (clean).png"
-        path, chosen = QFileDialog.getSaveFileName(window, "Save a clean copy", suggested,
-                                                   SAVE_FILTERS)
+        name = suggested_copy_name(window.document)
+        suggested = str(Path(folder) / name) if folder else name
+        png_filter, jpeg_filter = SAVE_FILTERS.split(";;")
+        path, chosen = QFileDialog.getSaveFileName(
+            window, "Save a clean copy", suggested, SAVE_FILTERS,
+            jpeg_filter if name.endswith(".jpg") else png_filter)
         if path:
             fmt = "jpeg" if chosen.startswith("JPEG") and not path.lower().endswith(".png") else None
             self.save_to(path, fmt)
