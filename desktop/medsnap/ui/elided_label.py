@@ -17,8 +17,7 @@ class ElidedLabel(QLabel):
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt override
         self._full = text
-        self.setToolTip(text if self._elided() != text else "")
-        super().setText(self._elided())
+        self._fit()
 
     def text(self) -> str:
         """The whole text, however much of it is shown."""
@@ -29,6 +28,13 @@ class ElidedLabel(QLabel):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
+        self._fit()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)  # (the status bar hides it under a passing message)
+        self._fit()
+
+    def _fit(self) -> None:
         shown = self._elided()
         self.setToolTip(self._full if shown != self._full else "")
         super().setText(shown)
@@ -37,5 +43,4 @@ class ElidedLabel(QLabel):
         metrics = self.fontMetrics()
         if not self.isVisible() or metrics.horizontalAdvance(self._full) <= self.width():
             return self._full  # (and Qt's enums stay unset in the first frame: qt_enums)
-        return metrics.elidedText(self._full, Qt.TextElideMode.ElideRight,
-                                             max(0, self.width()))
+        return metrics.elidedText(self._full, Qt.TextElideMode.ElideRight, max(0, self.width()))
