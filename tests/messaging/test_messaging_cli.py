@@ -182,6 +182,32 @@ def test_enrol_with_a_code_then_sign_in_on_a_fresh_workstation(demo, tmp_path):
     assert locked.returncode == 0 and "newbie1" in locked.stdout
 
 
+def test_offline_answers_say_what_was_and_was_not_kept(demo):
+    import socket
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    source = demo["root"] / "offline.png"
+    source.write_bytes(clean_png(33))
+    queued_before = medsnap(demo, "outbox", "--as", ADA.staff_id, "--json",
+                            passphrase=ADA.passphrase)
+    stranger = medsnap(demo, "send", "--as", ADA.staff_id, "--to", "Dr Never Sent", str(source),
+                       "--declare", "direct-care", "--endpoint", dead,
+                       passphrase=ADA.passphrase)
+    assert stranger.returncode == 8, stranger.stderr
+    assert "Nothing was sent or queued: Dr Never Sent cannot be looked up" in stranger.stderr
+    queued_after = medsnap(demo, "outbox", "--as", ADA.staff_id, "--json",
+                           passphrase=ADA.passphrase)
+    assert json.loads(queued_after.stdout) == json.loads(queued_before.stdout)
+    listed = medsnap(demo, "inbox", "--as", BEN.staff_id, "--endpoint", dead,
+                     passphrase=BEN.passphrase)
+    assert listed.returncode == 0 and "not fetched" in listed.stdout, listed.stderr
+    for said in (stranger.stderr, listed.stdout):
+        assert "kept safe" not in said and "will be sent" not in said
+        assert "Error" not in said  # no exception class names (ConnectError...)
+
+
 def test_a_second_demo_for_the_same_home_is_refused_or_reused_never_readdressed(demo):
     import httpx
 

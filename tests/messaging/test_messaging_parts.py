@@ -88,8 +88,10 @@ def test_transport_sorts_down_from_refused(endpoint):
     with socketserver.TCPServer(("127.0.0.1", 0), socketserver.BaseRequestHandler) as closed:
         port = closed.server_address[1]
     down = Transport(f"http://127.0.0.1:{port}", timeout=5)
-    with pytest.raises(EndpointUnreachable, match="kept safe"):
+    with pytest.raises(EndpointUnreachable, match="cannot be reached: no connection") as down_:
         down.call(down.client.healthz)
+    # it says what went wrong in words; whether anything was kept is the caller's to say
+    assert "Error" not in down_.value.message and "will be sent" not in down_.value.message
     up = Transport(endpoint.url)
     with pytest.raises(EndpointRefusedRequest) as refused:
         up.call(up.client.fetch_key_file, "nobody-here")

@@ -48,5 +48,6 @@ def run(args: argparse.Namespace) -> int:
               f"{len(report.delivered)}, read {len(report.read)}; received {report.received}, "
               f"refused {report.refused}.")
     if report.offline:
-        raise EndpointUnreachable(report.offline)
+        raise EndpointUnreachable(f"{report.offline} Messages in your outbox stay there and "
+                                  "are sent when the endpoint is reachable.")
     return 0

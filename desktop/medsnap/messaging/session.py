@@ -100,12 +100,15 @@ class Session:
         contacts = json.loads(contacts_path.read_text()) if contacts_path.exists() else {}
         try:
             entry = self._look_up(name_or_id)
-        except EndpointUnreachable:
+        except EndpointUnreachable as error:
             entry = contacts.get(name_or_id) or next(
                 (c for c in contacts.values()
                  if c["display_name"].lower() == name_or_id.lower()), None)
-            if entry is None:
-                raise
+            if entry is None:  # nothing can be sealed to them, so nothing is queued
+                raise EndpointUnreachable(
+                    f"Nothing was sent or queued: {name_or_id} cannot be looked up while the "
+                    "endpoint is unreachable (not sent to from this computer before). "
+                    f"{error.message} Try again when the network is back.") from None
         contacts[entry["staff_id"]] = entry
         contacts_path.write_text(json.dumps(contacts, indent=1, sort_keys=True))
         return ClinicianCertificates.from_pem(

@@ -74,6 +74,16 @@ def make_client(url: str, keys: DeviceKeys | None = None, timeout: float = 60.0)
     return client
 
 
+def _why_unreachable(error: Exception) -> str:
+    if isinstance(error, httpx.ProxyError):
+        return "the proxy server refused or failed the connection"
+    if isinstance(error, httpx.TimeoutException):
+        return "it did not answer in time"
+    if isinstance(error, httpx.ConnectError):
+        return "no connection could be made (the network, or the endpoint, is down)"
+    return "the connection failed (the network, or the endpoint, is down)"
+
+
 class Transport:
     """Every endpoint call, with failures raised as the two typed kinds above."""
 
@@ -94,16 +104,16 @@ class Transport:
             if error.status in _TEMPORARY:
                 raise EndpointUnreachable(
                     f"The MedSnap endpoint is busy or failing ({error.status}: {error.message})."
-                    " Your messages are kept safe on this computer and will be sent when it "
-                    "recovers.") from None
+                    " Try again in a few minutes.") from None
             raise EndpointRefusedRequest(
                 f"The MedSnap endpoint refused this: {error.message}", code=error.code,
                 status=error.status) from None
         except (httpx.TransportError, httpx.ProxyError) as error:
+            # what was or was not kept depends on the caller (send queues, inbox does not),
+            # so this says only what went wrong, in words rather than an exception's name
             raise EndpointUnreachable(
-                f"The MedSnap endpoint at {self.url} cannot be reached ({type(error).__name__})."
-                " Your messages are kept safe on this computer and will be sent when the "
-                "network is back.") from None
+                f"The MedSnap endpoint at {self.url} cannot be reached: "
+                f"{_why_unreachable(error)}.") from None
 
     # the operations the engine uses -------------------------------------------------------
     def upload(self, message_id: str, recipients: list[str], ciphertext: bytes) -> dict:
