@@ -218,19 +218,6 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
                                              lambda: self._send_requested({**request,
                                                                            "again": True}))
             return
-        if picker.key_changed:
-            from PySide6.QtWidgets import QMessageBox
-
-            box = QMessageBox(QMessageBox.Icon.Warning, "Key changed",
-                              f"{picker.current['display_name']}'s key has changed. Send only "
-                              "if you have compared the safety number with them.",
-                              QMessageBox.StandardButton.Cancel, self.window)
-            send = box.addButton("Send anyway", QMessageBox.ButtonRole.AcceptRole)
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.buttonClicked.connect(lambda b: self._send(request) if b is send else None)
-            self.key_change_box = box
-            box.open()
-            return
         self._send(request)
 
     def _send(self, request: dict) -> None:
