@@ -158,7 +158,8 @@ def main() -> None:
                                                                      o, f)
         variants[f"cli {fmt}"] = lambda o=out: [
             sys.executable, "-m", "medsnap", "export", str(source), "-o", o, "--crop",
-            crop_arg, *redact_args, "--annotations", str(draft), "--quality", str(QUALITY)]
+            crop_arg, *redact_args, "--annotations", str(draft), "--quality", str(QUALITY),
+            "--force"]
     if shutil.which("exiftool"):
         variants["exiftool -all="] = lambda: ["exiftool", "-q", "-all=", "-o",
                                               str(OUT / "export-bench-exiftool.jpg"),

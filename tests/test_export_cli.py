@@ -136,6 +136,32 @@ def test_format_follows_the_suffix_or_the_flag(tmp_path):
         assert (tmp_path / name).read_bytes().startswith(magic)
 
 
+def test_the_output_never_replaces_the_input_nor_a_file_unless_forced(tmp_path, capsys):
+    source = tmp_path / "a.png"
+    sample_picture().save(source)
+    original = source.read_bytes()
+    for flags in ([], ["--force"]):  # not even with --force
+        assert run_cli(source, "-o", source, *flags) == 2
+        assert "is the input file itself" in capsys.readouterr().err
+    assert run_cli(source, "-o", tmp_path / "." / "a.png", "--force") == 2  # same file, other name
+    assert source.read_bytes() == original
+    existing = tmp_path / "b.png"
+    existing.write_bytes(b"keep me")
+    assert run_cli(source, "-o", existing) == 2
+    assert "already exists" in capsys.readouterr().err and existing.read_bytes() == b"keep me"
+    assert run_cli(source, "-o", existing, "--force") == 0
+    assert existing.read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_name_for_a_format_medsnap_does_not_write_is_refused(tmp_path, capsys):
+    source = tmp_path / "a.png"
+    sample_picture().save(source)
+    for name in ("x.webp", "x.GIF", "x.tiff"):
+        assert run_cli(source, "-o", tmp_path / name) == 2
+        assert "name the file .png or .jpg" in capsys.readouterr().err
+        assert not (tmp_path / name).exists()
+
+
 def test_an_unknown_suffix_lets_medsnap_choose_png_for_drawings_jpeg_for_photos(tmp_path):
     import random
 

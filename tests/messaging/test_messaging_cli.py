@@ -182,6 +182,22 @@ def test_enrol_with_a_code_then_sign_in_on_a_fresh_workstation(demo, tmp_path):
     assert locked.returncode == 0 and "newbie1" in locked.stdout
 
 
+def test_open_saves_only_under_a_name_that_says_what_the_bytes_are(demo):
+    [item] = json.loads(medsnap(demo, "inbox", "--as", BEN.staff_id, "--json",
+                                passphrase=BEN.passphrase).stdout)[:1]  # a PNG (first test)
+    existing = demo["root"] / "existing.png"
+    existing.write_bytes(b"keep me")
+    for name, said in (("existing.png", "already exists"), ("y.jpg", "name the file 'y.png'"),
+                       ("y.webp", "name the file .png or .jpg")):
+        refused = medsnap(demo, "open", "--as", BEN.staff_id, item["id"], "-o",
+                          str(demo["root"] / name), passphrase=BEN.passphrase)
+        assert refused.returncode == 2 and said in refused.stderr, refused.stderr
+    assert existing.read_bytes() == b"keep me" and not (demo["root"] / "y.jpg").exists()
+    forced = medsnap(demo, "open", "--as", BEN.staff_id, item["id"], "-o", str(existing),
+                     "--force", passphrase=BEN.passphrase)
+    assert forced.returncode == 0 and existing.read_bytes().startswith(b"\x89PNG")
+
+
 def test_offline_answers_say_what_was_and_was_not_kept(demo):
     import socket
 

@@ -15,6 +15,9 @@ from pathlib import Path
 from medsnap.errors import UsageError
 
 _FORMAT_NAMES = {"png": "png", "jpeg": "jpeg", "jpg": "jpeg"}
+#: names that promise an image format MedSnap does not write (the bytes would not match)
+OTHER_IMAGE_SUFFIXES = {".webp", ".gif", ".tif", ".tiff", ".bmp", ".heic", ".heif", ".avif",
+                        ".jxl", ".jp2", ".pdf", ".dcm", ".svg", ".ico"}
 
 
 def box(text: str) -> tuple[int, int, int, int]:
@@ -103,6 +106,8 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="png or jpeg (default: from the output name, else automatic)")
     parser.add_argument("--quality", type=_quality, default=90,
                         help="JPEG quality 1-95 (default 90)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace OUTPUT if it exists (never the input itself)")
 
 
 def _rect_inside(name: str, values: tuple[int, int, int, int], size: tuple[int, int]):
@@ -115,6 +120,20 @@ def _rect_inside(name: str, values: tuple[int, int, int, int], size: tuple[int, 
             f"{size[0]}x{size[1]} pixels upright. Nothing was written; give a rectangle "
             "inside the picture.")
     return Rect(x, y, width, height)
+
+
+def check_output_name(output: Path, *, force: bool, source: str | None = None) -> None:
+    """Refuse a name that would mislabel the bytes, the source itself, or (unless ``force``)
+    a file that exists: nothing is overwritten by surprise."""
+    if output.suffix.lower() in OTHER_IMAGE_SUFFIXES:
+        raise UsageError(f"MedSnap writes PNG or JPEG; name the file .png or .jpg (not "
+                         f"{output.suffix!r}). Nothing was written.")
+    if source is not None and output.exists() and os.path.samefile(source, output):
+        raise UsageError(f"The output {str(output)!r} is the input file itself. Nothing was "
+                         "written and the original is untouched; choose another name.")
+    if output.exists() and not force:
+        raise UsageError(f"{str(output)!r} already exists. Nothing was written; choose "
+                         "another name, or add --force to replace it.")
 
 
 def _chosen_format(args: argparse.Namespace) -> str | None:
@@ -153,8 +172,9 @@ def run(args: argparse.Namespace) -> int:
     from medsnap.exporting import export_document, load_for_export
     from medsnap.imaging.record_errors import PdfPasswordRequired
 
-    fmt = _chosen_format(args)
     output = Path(args.output)
+    check_output_name(output, force=args.force, source=args.input)
+    fmt = _chosen_format(args)
     if not output.parent.is_dir():
         from medsnap.errors import ExportError
 

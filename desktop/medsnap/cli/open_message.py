@@ -8,13 +8,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from medsnap.cli.export import check_output_name
 from medsnap.messaging.command_support import (add_identity_options, add_json_option,
                                                open_session, print_json)
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("id", help="the message id shown by 'medsnap inbox'")
-    parser.add_argument("-o", "--output", required=True, help="where to save the image")
+    parser.add_argument("-o", "--output", required=True,
+                        help="where to save the image (.png or .jpg, as the image is sent)")
+    parser.add_argument("--force", action="store_true", help="replace OUTPUT if it exists")
     add_identity_options(parser)
     add_json_option(parser)
 
@@ -28,6 +31,21 @@ def _save_allowed() -> bool:
         return True
 
 
+def _check_suffix_fits(output: Path, image: bytes) -> None:
+    """The received bytes are verified as sent; they are saved as they are, never
+    re-encoded, so the name must say what they are."""
+    from medsnap.errors import UsageError
+    from medsnap.exporting import format_for_path
+
+    actual = "png" if image.startswith(b"\x89PNG") else "jpeg"
+    named = format_for_path(output)
+    if named is not None and named != actual:
+        right = output.with_suffix(".png" if actual == "png" else ".jpg")
+        raise UsageError(f"This image is a {actual.upper()}, saved as it was sent; name the "
+                         f"file {right.name!r}. Nothing was saved; the message stays in your "
+                         "inbox.")
+
+
 def run(args: argparse.Namespace) -> int:
     from medsnap.errors import ExportError
     from medsnap.exporting import write_atomically
@@ -37,10 +55,12 @@ def run(args: argparse.Namespace) -> int:
         raise ExportError("Saving a copy is turned off by your hospital's policy. Nothing was "
                           "written; view the message in the MedSnap window instead.")
     output = Path(args.output)
+    check_output_name(output, force=args.force)
     session = open_session(args)
     inbox = Inbox(session)
     try:
         letter = inbox.open(args.id, crl=session.crl(refresh=True))
+        _check_suffix_fits(output, letter.image)
         write_atomically(output, letter.image)
         session.audit.record("saved", id=args.id, message_id=letter.message_id,
                              size=len(letter.image))
