@@ -261,3 +261,18 @@ def test_offline_after_a_restart_lists_the_colleagues_sent_to_before(qtbot, make
             ui.shutdown()
     finally:
         ward.endpoint.start()
+
+
+def test_the_panels_take_a_quarter_of_a_wide_window(qtbot, make_window, ward):
+    # At 1920x1080 a fixed 340 px column cut every note preview short.
+    widths = {}
+    for size in ((1280, 800), (1920, 1080)):
+        window = make_window(*size)
+        window.show()
+        ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
+        qtbot.waitUntil(lambda: ui.send_dock.width() > 0, timeout=2000)
+        qtbot.wait(50)  # the docks take their sizes
+        widths[size] = ui.send_dock.width()
+        ui.shutdown()
+    assert 330 <= widths[(1280, 800)] <= 360
+    assert 460 <= widths[(1920, 1080)] <= 490

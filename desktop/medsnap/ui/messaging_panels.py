@@ -81,7 +81,9 @@ class PanelBuilder:
         height = max(400, self.window.height())
         self.window.resizeDocks([self.send_dock, self.messages_dock],
                                 [int(height * 0.66), int(height * 0.34)], Qt.Orientation.Vertical)
-        self.window.resizeDocks([self.send_dock], [340], Qt.Orientation.Horizontal)
+        # a quarter of the window, so a wide screen shows more of each note preview
+        width = min(480, max(340, self.window.width() // 4))
+        self.window.resizeDocks([self.send_dock], [width], Qt.Orientation.Horizontal)
 
     def _build_menu(self) -> None:
         menu = self.window.menuBar().addMenu("&Messages")
