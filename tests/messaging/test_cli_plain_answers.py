@@ -26,3 +26,21 @@ def test_send_without_declare_refuses_and_lists_the_four_choices(empty_home, cap
     for choice in DECLARATIONS:
         assert f"--declare {choice}" in err
     assert not (empty_home / "home").exists() or not any((empty_home / "home").rglob("*.db"))
+
+
+def test_a_mistyped_command_or_missing_file_is_named_without_starting_qt(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    medsnap = str(Path(sys.executable).parent / "medsnap")
+    env = {k: v for k, v in os.environ.items()  # no display: Qt would abort, not explain
+           if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    for word, hint in (("inboxx", "Did you mean 'medsnap inbox'?"),
+                       (str(tmp_path / "missing.png"), "")):
+        done = subprocess.run([medsnap, word], env=env, capture_output=True, text=True,
+                              timeout=60, cwd=tmp_path)
+        assert done.returncode == 2, done.stderr
+        assert f"medsnap: unknown command or file {word!r}" in done.stderr
+        assert hint in done.stderr and "xcb" not in done.stderr

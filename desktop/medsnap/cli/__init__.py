@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from medsnap.errors import MedSnapError
@@ -70,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if argv and argv[0] in ("--install-desktop-entry", "--show-config"):
         return _admin_flag(argv)
+    if argv and argv[0] not in COMMANDS and not argv[0].startswith("-") \
+            and not os.path.exists(argv[0]):
+        return _unknown(argv[0])  # before Qt: a typo must not start (or crash) a window
     if not argv or argv[0] not in COMMANDS:
         from medsnap.app import main as run_window
 
@@ -82,6 +86,16 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return 130
+
+
+def _unknown(word: str) -> int:
+    import difflib
+
+    close = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.6)
+    hint = f" Did you mean 'medsnap {close[0]}'?" if close else ""
+    print(f"medsnap: unknown command or file {word!r}.{hint} 'medsnap --help' lists the "
+          "commands; 'medsnap FILE' opens a picture that exists.", file=sys.stderr)
+    return 2
 
 
 def _admin_flag(argv: list[str]) -> int:
