@@ -44,3 +44,30 @@ def test_a_mistyped_command_or_missing_file_is_named_without_starting_qt(tmp_pat
         assert done.returncode == 2, done.stderr
         assert f"medsnap: unknown command or file {word!r}" in done.stderr
         assert hint in done.stderr and "xcb" not in done.stderr
+
+
+def test_signin_names_an_unknown_staff_id_and_a_missing_keyring_plainly(endpoint, make_desk):
+    from keyring.backends.fail import Keyring as NoKeyring  # what keyring finds with none
+
+    from medsnap.crypto.keystore import KeyStore
+    from medsnap.crypto.keystore_errors import KeyringMissing
+    from medsnap.messaging.errors import NotSignedIn
+    from medsnap.messaging.session import enrol, sign_in
+    from messaging_support import PASSPHRASE, add_clinician
+
+    staff_id, code = add_clinician(endpoint, "Dr Kim Lane")
+    enrol(make_desk().workstation, staff_id, code, PASSPHRASE, endpoint_url=endpoint.url,
+          keystore=make_desk().keystore).close()  # deposits the wrapped key file
+    bare = make_desk()
+    no_keyring = KeyStore(keyring_backend=NoKeyring())
+    with pytest.raises(NotSignedIn) as stranger:
+        sign_in(bare.workstation, "nobody", PASSPHRASE, endpoint_url=endpoint.url,
+                keystore=no_keyring)
+    assert "nobody has not signed in on this workstation before" in stranger.value.message
+    assert "holds no keys for that staff id" in stranger.value.message
+    with pytest.raises(KeyringMissing) as missing:
+        sign_in(bare.workstation, staff_id, PASSPHRASE, endpoint_url=endpoint.url,
+                keystore=no_keyring)
+    assert "no system keyring running" in missing.value.message
+    assert "keyrings.alt" not in missing.value.message and "Error" not in missing.value.message
+    assert not bare.workstation.profile(staff_id).exists()  # nothing stored

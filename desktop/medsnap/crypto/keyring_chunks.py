@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import NamedTuple, TypeVar
 
 from keyring.backend import KeyringBackend
-from keyring.errors import KeyringLocked, PasswordDeleteError
+from keyring.errors import KeyringLocked, NoKeyringError, PasswordDeleteError
 
 from medsnap.errors import CryptoError
 
@@ -41,10 +41,11 @@ T = TypeVar("T")
 class BackendFailed(CryptoError):
     """The keyring backend raised; ``detail`` names what it said."""
 
-    def __init__(self, detail: str, locked: bool = False):
+    def __init__(self, detail: str, locked: bool = False, missing: bool = False):
         super().__init__(detail)
         self.detail = detail
         self.locked = locked  # the keyring exists but is locked (no unlock prompt possible)
+        self.missing = missing  # no keyring service at all for this login
 
 
 class BlobDamaged(CryptoError):
@@ -181,6 +182,8 @@ def _guarded(call: Callable[[], T]) -> T:
     # around the backend call only.
     try:
         return call()
+    except NoKeyringError as error:  # its text advises a package MedSnap never ships
+        raise BackendFailed("no keyring service found", missing=True) from error
     except Exception as error:  # noqa: BLE001 - see above
         detail = f"{type(error).__name__}: {error}"
         raise BackendFailed(detail, locked=isinstance(error, KeyringLocked)) from error

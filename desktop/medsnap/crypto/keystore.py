@@ -45,6 +45,7 @@ from medsnap.crypto.keyring_chunks import (
 from medsnap.crypto.keystore_errors import (
     InvalidStaffId,
     KeyringLocked,
+    KeyringMissing,
     KeyringUnavailable,
     KeysAlreadyStored,
     KeysDamaged,
@@ -230,4 +231,6 @@ def _keyring_call(call: Callable[[], T]) -> T:
     except BackendFailed as error:
         if error.locked:
             raise KeyringLocked(error.detail) from error
+        if error.missing:
+            raise KeyringMissing() from error
         raise KeyringUnavailable(error.detail) from error

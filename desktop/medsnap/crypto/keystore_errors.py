@@ -59,6 +59,20 @@ class KeyringUnavailable(KeyStoreError):
         self.detail = detail
 
 
+class KeyringMissing(KeyringUnavailable):
+    """No keyring service at all for this login (none installed, or none running)."""
+
+    def __init__(self):
+        KeyStoreError.__init__(
+            self,
+            "This workstation has no system keyring running for your login, and MedSnap keeps "
+            "your passphrase-protected keys only there. Nothing was changed. Ask IT to set "
+            "up the keyring service (on Linux: the Secret Service, such as GNOME Keyring, "
+            "started with the desktop session).",
+        )
+        self.detail = "no keyring service found"
+
+
 class KeyringLocked(KeyringUnavailable):
     """The OS keyring is there but locked, and this session cannot show its unlock prompt."""
 

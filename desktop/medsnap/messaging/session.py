@@ -225,6 +225,20 @@ def session_from_agent(workstation: Workstation, profile: Profile, agent: object
     return session
 
 
+def _fetch_key_file(transport: Transport, staff_id: str, url: str) -> bytes:
+    from medsnap.messaging.errors import EndpointRefusedRequest
+
+    try:
+        return transport.call(transport.client.fetch_key_file, staff_id)
+    except EndpointRefusedRequest as error:
+        if error.status != 404:
+            raise
+    raise NotSignedIn(f"{staff_id} has not signed in on this workstation before, and the "
+                      f"endpoint at {url} holds no keys for that staff id. Nothing was "
+                      "changed. Check the staff id; someone new enrols first with the code "
+                      "from IT ('medsnap enrol CODE --staff-id ID').")
+
+
 def sign_in(workstation: Workstation, staff_id: str, passphrase: str, *,
             endpoint_url: str | None = None, keystore: KeyStore | None = None,
             record: bool = True) -> Session:
@@ -236,13 +250,15 @@ def sign_in(workstation: Workstation, staff_id: str, passphrase: str, *,
     url = endpoint_url or profile.facts().get("endpoint_url") or \
         workstation.endpoint_url(endpoint_url)
     fetched = False
-    if not keystore.has(staff_id) or not profile.exists():
+    known_here = profile.exists()  # asked first: a stranger is named before the keyring
+    if not known_here or not keystore.has(staff_id):
         transport = Transport(url)
         try:
             root_pem = transport.call(transport.client.root_pem)
             _check_root(workstation, root_pem)
+            wrapped = None if known_here else _fetch_key_file(transport, staff_id, url)
             if not keystore.has(staff_id):
-                wrapped = transport.call(transport.client.fetch_key_file, staff_id)
+                wrapped = wrapped or _fetch_key_file(transport, staff_id, url)
                 # opened with the passphrase before anything is stored
                 keystore.import_wrapped(staff_id, wrapped, passphrase=passphrase, replace=True)
                 fetched = True
