@@ -71,3 +71,30 @@ def test_signin_names_an_unknown_staff_id_and_a_missing_keyring_plainly(endpoint
     assert "no system keyring running" in missing.value.message
     assert "keyrings.alt" not in missing.value.message and "Error" not in missing.value.message
     assert not bare.workstation.profile(staff_id).exists()  # nothing stored
+
+
+def test_readme_exit_code_table_matches_the_errors_the_commands_raise():
+    import re
+    from pathlib import Path
+
+    from medsnap.cli import EXIT_CODES
+    from medsnap.crypto.keystore_errors import KeyringMissing, WrongPassphrase
+    from medsnap.messaging import errors
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("Exit codes of the messaging commands", 1)[1].split("\n\n")[1]
+    table = {int(code): text for code, text in re.findall(r"^\| (\d+) \| (.+) \|$", section,
+                                                            re.MULTILINE)}
+    helped = {int(code) for code in re.findall(r"^  (\d+)  ", EXIT_CODES, re.MULTILINE)}
+    assert set(table) <= helped
+    said = {errors.RecipientNotFound: "colleague matching nobody",
+            errors.NoSuchMessage: "unknown message id",
+            errors.DemoAlreadyRunning: "demo already running",
+            errors.DemoPortBusy: "`--port` taken",
+            errors.NotSignedIn: "not signed in", errors.NoEndpoint: "no endpoint",
+            errors.EndpointUnreachable: "cannot be reached",
+            errors.EndpointRefusedRequest: "refused the request",
+            WrongPassphrase: "wrong passphrase", KeyringMissing: "no system keyring"}
+    for error, words in said.items():
+        assert words in table[error.exit_code], (error.__name__, error.exit_code)
+    assert "Queued" in table[0]  # send while offline succeeds (queued), documented as such

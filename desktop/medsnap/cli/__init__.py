@@ -35,13 +35,14 @@ COMMANDS: dict[str, str] = {
 EXIT_CODES = """exit codes:
   0  success
   1  inspect: the file carries metadata
-  2  usage error
+  2  usage error (also: no such colleague or message id, a demo already running)
   3  the input could not be read (corrupt, unsupported, too large)
   4  the output failed the metadata verifier; nothing was written
   5  the output could not be written
   6  encryption, signature or key error
   7  not signed in, no profile or no endpoint configured (messaging)
-  8  the endpoint cannot be reached; queued messages are kept and retried
+  8  the endpoint cannot be reached; nothing new was sent or queued (send while
+     offline queues and exits 0); the outbox keeps what it held and retries it
   9  the endpoint refused the request (the message says why)
 """
 
