@@ -144,6 +144,9 @@ def test_audit_verify_detects_tampering(demo):
         removed = medsnap(demo, "audit", "verify", "--as", ADA.staff_id, "--json")
         assert removed.returncode == 1
         assert "does not follow" in " ".join(json.loads(removed.stdout)["problems"])
+        log.write_text("".join(lines[:-1]))  # the last entry cut off: the chain is intact
+        cut = medsnap(demo, "audit", "verify", "--as", ADA.staff_id)
+        assert cut.returncode == 1 and "lines were removed from the end" in cut.stdout
     finally:
         log.write_text(original)
     assert medsnap(demo, "audit", "verify", "--as", ADA.staff_id).returncode == 0

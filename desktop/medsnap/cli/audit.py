@@ -18,8 +18,11 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from medsnap.messaging.audit import AuditLog
+    from medsnap.messaging.audit_head import audit_head_for
 
-    log = AuditLog(workstation().current_profile(args.staff_id).audit_path)
+    desk = workstation()
+    profile = desk.current_profile(args.staff_id)
+    log = AuditLog(profile.audit_path, audit_head_for(desk, profile.staff_id))
     if args.action == "show":
         entries = log.entries()
         if args.json:
@@ -31,9 +34,12 @@ def run(args: argparse.Namespace) -> int:
     check = log.verify(args.expect_head)
     if args.json:
         print_json({"intact": check.intact, "entries": check.entries, "head": check.head,
-                    "problems": check.problems})
+                    "head_kept": check.head_kept, "problems": check.problems})
     elif check.intact:
-        print(f"Audit log intact: {check.entries} entries, head {check.head}.")
+        kept = ("its end matches the head kept in the keyring" if check.head_kept else
+                "no head is kept in the keyring: lines cut off the end show only with "
+                "--expect-head")
+        print(f"Audit log intact: {check.entries} entries, head {check.head}; {kept}.")
     else:
         print("Audit log TAMPERED: " + "; ".join(check.problems))
     return 0 if check.intact else 1

@@ -29,8 +29,11 @@ def run(args: argparse.Namespace) -> int:
         if args.retry or args.cancel:
             message_id = args.retry or args.cancel
             (outbox.retry if args.retry else outbox.cancel)(message_id)
-            AuditLog(profile.audit_path).record("queued" if args.retry else "cancelled",
-                                                id=message_id)
+            from medsnap.messaging.audit_head import audit_head_for
+
+            head = audit_head_for(workstation(), profile.staff_id)
+            AuditLog(profile.audit_path, head).record("queued" if args.retry else "cancelled",
+                                                      id=message_id)
             print(f"{'Queued again' if args.retry else 'Cancelled'}: {message_id}")
             return 0
         items = outbox.items()

@@ -228,7 +228,10 @@ def _record_lock(home: Path, staff_id: str, why: str) -> None:
         from medsnap.messaging.audit import AuditLog
         from medsnap.messaging.profile import Workstation
 
-        AuditLog(Workstation(home).profile(staff_id).audit_path).record(
+        from medsnap.messaging.audit_head import audit_head_for
+
+        desk = Workstation(home)
+        AuditLog(desk.profile(staff_id).audit_path, audit_head_for(desk, staff_id)).record(
             "lock", staff_id=staff_id, why=why, by="agent")
     except Exception:  # locking must not fail because the log cannot be written
         pass

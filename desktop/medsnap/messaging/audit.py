@@ -6,8 +6,8 @@ metadata only (ids, staff ids, sizes, reasons), never a note or an image.
 
 Each line is ``{"seq", "at", "event", "detail", "prev", "hash"}`` where ``hash`` is SHA-256 of
 the canonical JSON of the other fields. Changing, removing or reordering a line breaks the chain
-at that line; ``verify`` names it. Cutting lines off the end is caught when the caller keeps
-the head hash elsewhere (``expect_head``).
+at that line; ``verify`` names it. Cutting lines off the end is caught against the head kept
+in the keyring at each append (``audit_head``), and against ``expect_head`` if given.
 """
 
 from __future__ import annotations
@@ -46,11 +46,13 @@ class AuditCheck:
     entries: int
     head: str
     problems: list[str] = field(default_factory=list)
+    head_kept: bool = False  # compared with the head kept outside the file (the keyring)
 
 
 class AuditLog:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, head_keeper=None):
         self.path = path
+        self.head_keeper = head_keeper  # audit_head.KeyringAuditHead, or None
 
     def _last(self) -> tuple[int, str]:
         if not self.path.exists():
@@ -73,6 +75,8 @@ class AuditLog:
             log.write(line)
             log.flush()
             os.fsync(log.fileno())
+        if self.head_keeper is not None:
+            self.head_keeper.write(entry["seq"], entry["hash"])
         return entry
 
     def entries(self) -> list[dict]:
@@ -84,6 +88,7 @@ class AuditLog:
     def verify(self, expect_head: str | None = None) -> AuditCheck:
         problems: list[str] = []
         prev, count = GENESIS, 0
+        hashes: list[str] = []
         if self.path.exists():
             with open(self.path, encoding="utf-8", errors="replace") as log:
                 lines = [line for line in log if line.strip()]
@@ -106,6 +111,15 @@ class AuditLog:
             if _digest(entry) != entry["hash"]:
                 problems.append(f"line {number}: its contents were changed")
             prev, count = str(entry["hash"]), number
+            hashes.append(prev)
         if expect_head and expect_head != prev:
             problems.append("the log does not end where it did (lines removed from the end?)")
-        return AuditCheck(not problems, count, prev, problems)
+        kept = self.head_keeper.read() if self.head_keeper is not None else None
+        if kept is not None:
+            kept_entries, kept_hash = kept
+            if count < kept_entries:
+                problems.append(f"the log has {count} entries but had {kept_entries} (the "
+                                "head kept in the keyring): lines were removed from the end")
+            elif kept_entries and hashes[kept_entries - 1] != kept_hash:
+                problems.append(f"line {kept_entries} is not the one the keyring recorded")
+        return AuditCheck(not problems, count, prev, problems, head_kept=kept is not None)

@@ -164,9 +164,12 @@ class Session:
 
 
 def _open(workstation: Workstation, profile: Profile, keys: UnlockedKeys,
-          url: str) -> Session:
+          url: str, keystore: KeyStore | None = None) -> Session:
+    from medsnap.messaging.audit_head import audit_head_for
+
     transport = Transport(url, _device(keys.keys))
-    return Session(workstation, profile, keys, transport, AuditLog(profile.audit_path))
+    head = audit_head_for(workstation, profile.staff_id, keystore)
+    return Session(workstation, profile, keys, transport, AuditLog(profile.audit_path, head))
 
 
 def enrol(workstation: Workstation, staff_id: str, code: str, passphrase: str, *,
@@ -195,7 +198,7 @@ def enrol(workstation: Workstation, staff_id: str, code: str, passphrase: str, *
     profile.create(display_name=me.display_name, email=me.email, endpoint_url=url,
                    root_pem=root_pem.decode("ascii"), key_file_deposited=False)
     workstation.update(current=staff_id)
-    session = _open(workstation, profile, UnlockedKeys(staff_id, keys), url)
+    session = _open(workstation, profile, UnlockedKeys(staff_id, keys), url, keystore)
     session.audit.record("enrol", staff_id=staff_id, endpoint=url)
     deposit_key_file(session, keystore)
     return session
@@ -272,7 +275,7 @@ def sign_in(workstation: Workstation, staff_id: str, passphrase: str, *,
     me = identity_from_certificate(certs.signing)
     profile.update(display_name=me.display_name, email=me.email)
     workstation.update(current=staff_id)
-    session = _open(workstation, profile, keys, url)
+    session = _open(workstation, profile, keys, url, keystore)
     if record:
         session.audit.record("signin", staff_id=staff_id, keys_fetched=fetched)
     if not profile.facts().get("key_file_deposited"):
