@@ -106,6 +106,13 @@ def test_try_the_demo_signs_in_and_just_annotate_keeps_the_editor(qtbot, make_wi
         names = {e["display_name"] for e in ui.send_panel.picker.entries}
         assert names == {"Dr Ben Hughes", "Chloe Martin"}
         box.close()
+        first = ui.binding.demo  # "Try the demo" again (or in a second window): reused
+        with qtbot.waitSignal(ui.binding.demo_started, timeout=60000) as again:
+            ui.binding.start_demo()
+        assert again.args[0].already_running and again.args[0].url == first.url
+        assert ui.binding.demo is first  # the one this window serves, stopped at shutdown
+        assert any(f"A demo is already running at {first.url}" in b.text()
+                   for b in window.findChildren(QMessageBox))
     finally:
         ui.shutdown()
 

@@ -120,8 +120,10 @@ class MessagingBinding(MessageTraffic, QObject):
                                  keystore=keystore)
 
         def done(result) -> None:
-            self.demo = result[0]
-            self.demo_started.emit(self.demo)
+            demo = result[0]
+            if self.demo is None or not demo.already_running:  # keep the one we serve
+                self.demo = demo  # (stopped at shutdown; a reused one is not ours)
+            self.demo_started.emit(demo)
             self._signed_in(result[1])
 
         self._run(work, done, self.auth_failed.emit, "starting the demo")
