@@ -248,6 +248,30 @@ def test_a_second_demo_for_the_same_home_is_refused_or_reused_never_readdressed(
     assert workstation.read_bytes() == before
 
 
+def test_two_demos_started_at_once_for_one_home_leave_one_serving(demo, tmp_path):
+    import httpx
+
+    env = {**demo["env"], "MEDSNAP_HOME": str(tmp_path / "home")}
+    both = [subprocess.Popen([*MEDSNAP, "demo", "--port", "0"], env=env, text=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            for _ in range(2)]
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and all(p.poll() is None for p in both):
+            time.sleep(0.2)
+        [refused] = [p for p in both if p.poll() is not None]
+        said = refused.stderr.read()
+        url = json.loads((tmp_path / "home" / "workstation.json").read_text())["endpoint_url"]
+        assert refused.returncode == 2 and f"A demo is already running at {url}" in said, said
+        assert httpx.get(f"{url}/healthz", timeout=5, trust_env=False).status_code == 200
+    finally:
+        for process in both:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=60)
+            process.stderr.close()
+
+
 def test_demo_on_a_busy_port_is_an_error_that_changes_nothing(demo, tmp_path):
     import socket
 

@@ -10,6 +10,7 @@ policy root never matches it, and demo data is for trying MedSnap only.
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import threading
 import time
@@ -168,9 +169,44 @@ def start_demo(home: Path, *, port: int = DEMO_PORT, keystore: KeyStore | None =
     A demo already serving this home is reused (``already_running``; the workstation file is
     left as it is) or, with ``reuse=False``, refused with DemoAlreadyRunning: a second server
     on the same database would rewrite the address to a port that dies with it. A busy
-    ``port`` is replaced by a free one unless ``exact_port`` (then DemoPortBusy).
+    ``port`` is replaced by a free one unless ``exact_port`` (then DemoPortBusy). Two starts
+    at once take turns (a lock file), so the second finds the first running.
     """
     folder = home / "demo"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with _one_start_at_a_time(folder / "starting.lock"):
+        return _start(home, folder, port, keystore, exact_port, reuse)
+
+
+@contextlib.contextmanager
+def _one_start_at_a_time(path: Path):
+    """An exclusive lock on ``path`` while one process starts (or reuses) the demo."""
+    with open(path, "a+b") as handle:
+        if os.name == "nt":
+            import msvcrt
+
+            handle.seek(0)
+            while True:
+                try:
+                    msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)  # retries for ~10 s
+                    break
+                except OSError:
+                    continue
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if os.name == "nt":
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+            # elsewhere closing the file releases the lock
+
+
+def _start(home: Path, folder: Path, port: int, keystore: KeyStore | None, exact_port: bool,
+           reuse: bool) -> DemoEndpoint:
     database_url = f"sqlite:///{folder / 'endpoint.db'}"
     running = running_demo_url(home)
     if running is not None:
@@ -189,7 +225,6 @@ def start_demo(home: Path, *, port: int = DEMO_PORT, keystore: KeyStore | None =
                                "demo did not start. Nothing was changed. Choose another port, "
                                "or '--port 0' for any free one.")
         port = 0
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     _prepare_database(database_url)
     if port == 0:
         with socket.socket() as sock:
