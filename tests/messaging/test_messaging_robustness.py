@@ -54,7 +54,10 @@ def test_endpoint_down_at_send_time_then_up_delivers_once(make_desk, png_bytes):
             sessions.append(enrol(desk.workstation, staff_id, code, PASSPHRASE,
                                   endpoint_url=server.url, keystore=desk.keystore))
         olive, pete = sessions
+        assert olive.known_colleagues() == {}
+        (olive.profile.folder / "contacts.json").write_text('{"half a wr')  # a torn file
         olive.colleague(pete.staff_id)  # looked up once while online (kept for offline use)
+        assert list(olive.known_colleagues()) == [pete.staff_id]
         server.stop()
 
         outbox = Outbox(olive.profile.outbox_path)

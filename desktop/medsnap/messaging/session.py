@@ -94,10 +94,19 @@ class Session:
                 pass
         return x509.load_pem_x509_crl(cache.read_bytes()) if cache.exists() else None
 
+    def known_colleagues(self) -> dict[str, dict]:
+        """Staff id -> directory entry of the colleagues sent to from this computer: kept so
+        that a letter can be sealed to them while the endpoint is unreachable."""
+        try:
+            return json.loads((self.profile.folder / "contacts.json").read_text())
+        except (FileNotFoundError, ValueError):  # none yet, or unreadable: looked up again
+            return {}
+
     def colleague(self, name_or_id: str) -> ClinicianCertificates:
         """A colleague's certificates: from the directory when online, else the local cache."""
-        contacts_path = self.profile.folder / "contacts.json"
-        contacts = json.loads(contacts_path.read_text()) if contacts_path.exists() else {}
+        from medsnap.files import replace_atomically
+
+        contacts = self.known_colleagues()
         try:
             entry = self._look_up(name_or_id)
         except EndpointUnreachable as error:
@@ -110,7 +119,8 @@ class Session:
                     "endpoint is unreachable (not sent to from this computer before). "
                     f"{error.message} Try again when the network is back.") from None
         contacts[entry["staff_id"]] = entry
-        contacts_path.write_text(json.dumps(contacts, indent=1, sort_keys=True))
+        replace_atomically(self.profile.folder / "contacts.json",
+                           json.dumps(contacts, indent=1, sort_keys=True).encode())
         return ClinicianCertificates.from_pem(
             (entry["signing_certificate"] + entry["encryption_certificate"]).encode("ascii"))
 

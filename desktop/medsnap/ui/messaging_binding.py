@@ -199,7 +199,7 @@ class MessagingBinding(MessageTraffic, QObject):
             try:
                 return transport.call(transport.client.search, text), False
             except EndpointUnreachable:  # the colleagues sent to before, from the engine's
-                return list(cached_colleagues(session).values()), True  # local cache
+                return list(session.known_colleagues().values()), True  # local cache
 
         self._run(work, self._directory_loaded, lambda _m: None, "looking up colleagues")
 
@@ -212,7 +212,7 @@ class MessagingBinding(MessageTraffic, QObject):
 
     def colleague_name(self, staff_id: str) -> str:
         found = next((e for e in self.directory if e["staff_id"] == staff_id), None) or \
-            (cached_colleagues(self.session).get(staff_id) if self.session else None)
+            (self.session.known_colleagues().get(staff_id) if self.session else None)
         return found["display_name"] if found else staff_id
 
     def shutdown(self) -> None:
@@ -225,13 +225,3 @@ class MessagingBinding(MessageTraffic, QObject):
             self.demo.stop()
             self.demo = None
 
-
-def cached_colleagues(session) -> dict[str, dict]:
-    """Staff id -> directory entry of the colleagues this clinician sent to before: the
-    engine keeps them (contacts.json, see Session.colleague) to seal while offline."""
-    import json
-
-    try:
-        return json.loads((session.profile.folder / "contacts.json").read_text())
-    except (FileNotFoundError, ValueError):
-        return {}
