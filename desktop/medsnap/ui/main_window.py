@@ -6,7 +6,6 @@ repaints from the document, and slow work goes through ``Jobs``.
 
 from __future__ import annotations
 
-
 from typing import TYPE_CHECKING
 
 import shiboken6
@@ -15,32 +14,27 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QToolBar, QWidget
 
 from medsnap.errors import MedSnapError
-from medsnap.ui import settings as prefs
-from medsnap.ui.canvas import Canvas, measure
+from medsnap.ui.canvas import Canvas
 from medsnap.ui.crop_bar import CropBar
 from medsnap.ui.editor_policy import EditorPolicy
 from medsnap.ui.icons import icon
-from medsnap.ui.image_sources import display_name, dropped_path, mime_image_png
+from medsnap.ui.image_sources import dropped_path, mime_image_png
 from medsnap.ui.jobs import Jobs
 from medsnap.ui.opening import PictureOpener
 from medsnap.ui.qt_enums import Qt
 from medsnap.ui.sent_preview import SentPreview
 from medsnap.ui.status_bar import EditorStatusBar
+from medsnap.ui.text_callouts import TextCallouts
 from medsnap.ui.tool_bar import ToolStrip
-from medsnap.ui.tool_catalogue import TOOLS_BY_ID
+from medsnap.ui.tool_binding import ToolBinding
 from medsnap.ui.undo import push_edit
 from medsnap.ui.window_actions import WindowActions
+from medsnap.ui.window_memory import (
+    last_tool, refresh_recent, remember_recent, restore_layout, save_layout)
 
 if TYPE_CHECKING:  # the document model and tools load with the first picture (after first paint)
     from medsnap.document.edits import Edit
     from medsnap.document.model import Document
-    from medsnap.document.tools import TextRequest
-
-
-def _tools():
-    import medsnap.document.tools as tools
-
-    return tools
 
 
 class MainWindow(QMainWindow):
@@ -64,7 +58,7 @@ class MainWindow(QMainWindow):
         self.closing = False
 
         self.canvas = Canvas(self)
-        self._text_editor = None  # built on the first text callout, not at start-up
+        self.callouts = TextCallouts(self)  # its editor is built on the first text callout
         self.tool_strip = ToolStrip(self.settings, self)
         # the tool strip sits left of the canvas in the central widget, not in the window's
         # left toolbar area: placing it there takes a Qt.ToolBarArea, and that alone sets up
@@ -84,6 +78,7 @@ class MainWindow(QMainWindow):
         self.crop_toolbar.setAccessibleName("Crop size")
         self.crop_toolbar.addWidget(self.crop_bar)
         self.policy = EditorPolicy(self)
+        self.tool_binding = ToolBinding(self)
         self.actions = WindowActions(self)
         self.actions.build_menus()
         self.addToolBar(self.actions.build_main_toolbar())
@@ -97,18 +92,17 @@ class MainWindow(QMainWindow):
         self.canvas.zoom_changed.connect(self.status.show_zoom)
         self.canvas.zoom_changed.connect(lambda _scale: self.commit_text())  # editor would drift
         self.canvas.pointer_moved.connect(self.status.show_position)
-        self.canvas.text_requested.connect(self._edit_text)
-        self.canvas.selection_changed.connect(self._selection_changed)
+        self.canvas.text_requested.connect(self.callouts.begin)
+        self.canvas.selection_changed.connect(self.tool_binding.selection_changed)
         self.status.zoom_entered.connect(lambda scale: self.canvas.zoom_to(scale))
-        self.tool_strip.tool_chosen.connect(self._tool_chosen)
-        self.tool_strip.style_changed.connect(self._style_changed)
-        self.crop_bar.crop_entered.connect(self._crop_entered)
+        self.tool_strip.tool_chosen.connect(self.tool_binding.tool_chosen)
+        self.tool_strip.style_changed.connect(self.tool_binding.style_changed)
+        self.crop_bar.crop_entered.connect(self.tool_binding.crop_entered)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
 
-        self._restore_geometry()
-        self._refresh_recent()
-        self.tool_strip.choose(prefs.LAST_TOOL.read(self.settings)
-                               if prefs.LAST_TOOL.read(self.settings) in TOOLS_BY_ID else "select")
+        restore_layout(self)
+        refresh_recent(self)
+        self.tool_strip.choose(last_tool(self.settings))
         self._update_enabled()
         self.canvas.setFocus()
         # policy (what the menus offer) is read just after the first paint, not before it
@@ -151,12 +145,11 @@ class MainWindow(QMainWindow):
             self.canvas.refresh()
         else:
             self.canvas.set_document(self.document)
-        self._tool_chosen(self.tool_strip.tool_id)
+        self.tool_binding.tool_chosen(self.tool_strip.tool_id)
         self.status.show_size(*self.document.size)
         self.dicom.picture_installed(loaded)
         if remember:
-            prefs.remember_recent(self.settings, remember)
-            self._refresh_recent()
+            remember_recent(self, remember)
         self._update_title()
         self._update_enabled()
         self.picture_loaded.emit()
@@ -184,16 +177,6 @@ class MainWindow(QMainWindow):
             self._dicom = DicomBinding(self)
         return self._dicom
 
-    def _refresh_recent(self) -> None:
-        menu = self.actions.recent_menu
-        menu.clear()
-        paths = prefs.RECENT_FILES.read(self.settings)
-        for path in paths:
-            action = menu.addAction(display_name(path))
-            action.setToolTip(path)
-            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
-        menu.setEnabled(bool(paths))
-
     # -- edits --------------------------------------------------------------------------
     def push(self, edit: Edit) -> None:
         if self.document is None:
@@ -215,105 +198,19 @@ class MainWindow(QMainWindow):
             self.status.show_size(right - left, bottom - top, note)
         self._update_title()
 
-    def delete_selection(self) -> None:
-        tool = self.canvas.tool
-        if tool is not None and isinstance(tool, _tools().SelectTool):
-            edit = tool.delete_selected()
-            if edit is not None:
-                self.push(edit)
-
-    def _crop_entered(self, rect) -> None:
-        if self.document is not None:
-            edit = _tools().crop_edit(self.document, rect)
-            if edit is not None:
-                self.push(edit)
-
-    # -- tools --------------------------------------------------------------------------
+    # -- tools and text callouts (bound in tool_binding and text_callouts) --------------
     def choose_tool(self, tool_id: str) -> None:
         self.tool_strip.choose(tool_id)
 
-    def _tool_chosen(self, tool_id: str) -> None:
-        self.commit_text()
-        info = TOOLS_BY_ID[tool_id]
-        current = self.canvas.tool
-        if current is not None and current.tool_id == tool_id and current.document is self.document:
-            current.style = self._style(tool_id)
-            return  # chosen again: keep its state (the selection)
-        self.crop_toolbar.setVisible(tool_id == "crop")
-        self.status.show_hint(info.hint)
-        if self.document is None:
-            self.canvas.set_tool(None)
-            return
-        self.canvas.set_tool(_tools().make_tool(tool_id, self.document, self._style(tool_id),
-                                                measure))
-        self.crop_bar.show_crop(self.document.crop, *self.document.size)
-        self._selection_changed()
-
-    def _unit(self) -> float:
-        return _tools().size_unit(self.document) if self.document is not None else 1.0
-
-    def _style(self, tool_id: str):
-        """The picked colour and width, scaled so sizes look alike on any picture size."""
-        return _tools().style_for(tool_id, self.tool_strip.colour,
-                                  self.tool_strip.width * self._unit())
-
-    def _style_changed(self, colour: str, width: float) -> None:
-        tool = self.canvas.tool
-        if tool is None:
-            return
-        if isinstance(tool, _tools().SelectTool):
-            edit = tool.restyle(colour=colour, width=width * self._unit())
-            if edit is not None:
-                self.push(edit)
-        else:
-            tool.style = self._style(self.tool_strip.tool_id)
-
-    def _selection_changed(self) -> None:
-        tool = self.canvas.tool
-        is_select = tool is not None and isinstance(tool, _tools().SelectTool)
-        selected = tool.selected() if is_select else None
-        self.actions.delete.setEnabled(selected is not None)
-        if is_select:
-            self.tool_strip.show_selection(selected, self._unit())
-
-    # -- text callouts ------------------------------------------------------------------
-    def _edit_text(self, request: TextRequest) -> None:
-        tool = self.canvas.tool
-        assert isinstance(tool, _tools().TextTool)
-        style = request.existing.style if request.existing is not None else tool.style
-        point = self.canvas.to_view(*request.position)
-        scale = self.canvas.scale
-        width = (request.existing.box_width or 0) * scale if request.existing else 0
-        self.text_editor.begin(request.initial_text, point.x(), point.y(),
-                               style.font_size * scale, style.colour, width)
-
-    def _text_committed(self, text: str) -> None:
-        tool = self.canvas.tool
-        if tool is not None and isinstance(tool, _tools().TextTool) and tool.editing is not None:
-            edit = tool.commit(text)
-            if edit is not None:
-                self.push(edit)
-        self.canvas.setFocus()
-        self.canvas.viewport().update()
-
-    def _text_cancelled(self) -> None:
-        if self.canvas.tool is not None:
-            self.canvas.tool.cancel()
-        self.canvas.setFocus()
+    def delete_selection(self) -> None:
+        self.tool_binding.delete_selection()
 
     def commit_text(self) -> None:
-        if self._text_editor is not None and self._text_editor.is_open:
-            self._text_editor.finish()
+        self.callouts.commit()
 
     @property
     def text_editor(self):
-        if self._text_editor is None:
-            from medsnap.ui.text_editor import TextEditorOverlay
-
-            self._text_editor = TextEditorOverlay(self.canvas.viewport())
-            self._text_editor.committed.connect(self._text_committed)
-            self._text_editor.cancelled.connect(self._text_cancelled)
-        return self._text_editor
+        return self.callouts.editor
 
     # -- output -------------------------------------------------------------------------
     def toggle_sent_preview(self) -> None:
@@ -365,18 +262,6 @@ class MainWindow(QMainWindow):
         self.actions.delete.setEnabled(False)
         self.policy.apply()
 
-    def _restore_geometry(self) -> None:
-        geometry = prefs.WINDOW_GEOMETRY.read(self.settings)
-        if not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        elif self.screen() is not None:  # first start: most of the screen, centred
-            area = self.screen().availableGeometry()
-            self.resize(max(760, int(area.width() * 0.85)), max(560, int(area.height() * 0.85)))
-            self.move(area.center() - self.rect().center())
-        state = prefs.WINDOW_STATE.read(self.settings)
-        if not state.isEmpty():
-            self.restoreState(state)
-
     def _owns(self, widget: QWidget) -> bool:
         while widget is not None and widget is not self:
             widget = widget.parentWidget()
@@ -409,9 +294,7 @@ class MainWindow(QMainWindow):
             if isinstance(box, QMessageBox) and self._owns(box):
                 box.close()
         self.closing = True
-        prefs.WINDOW_GEOMETRY.write(self.settings, self.saveGeometry())
-        prefs.WINDOW_STATE.write(self.settings, self.saveState())
-        self.settings.sync()
+        save_layout(self)
         self.jobs.wait(10000)
         super().closeEvent(event)
 

@@ -1,0 +1,68 @@
+"""Text callouts: the in-place editor over the canvas, bound to the text tool.
+
+The editor overlay is built on the first callout, not at start-up; typing is committed as an
+Edit through the window, Escape cancels the tool's pending callout.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the tools load with the first picture (after first paint)
+    from medsnap.document.tools import TextRequest
+    from medsnap.ui.main_window import MainWindow
+    from medsnap.ui.text_editor import TextEditorOverlay
+
+
+def _is_text_tool(tool) -> bool:
+    from medsnap.document.tools import TextTool
+
+    return tool is not None and isinstance(tool, TextTool)
+
+
+class TextCallouts:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self._editor: TextEditorOverlay | None = None
+
+    @property
+    def editor(self) -> TextEditorOverlay:
+        if self._editor is None:
+            from medsnap.ui.text_editor import TextEditorOverlay
+
+            self._editor = TextEditorOverlay(self.window.canvas.viewport())
+            self._editor.committed.connect(self._committed)
+            self._editor.cancelled.connect(self._cancelled)
+        return self._editor
+
+    def begin(self, request: TextRequest) -> None:
+        canvas = self.window.canvas
+        tool = canvas.tool
+        assert _is_text_tool(tool)
+        style = request.existing.style if request.existing is not None else tool.style
+        point = canvas.to_view(*request.position)
+        scale = canvas.scale
+        width = (request.existing.box_width or 0) * scale if request.existing else 0
+        self.editor.begin(request.initial_text, point.x(), point.y(),
+                          style.font_size * scale, style.colour, width)
+
+    def commit(self) -> None:
+        """Finish the text being typed, if any (before the view or the document changes)."""
+        if self._editor is not None and self._editor.is_open:
+            self._editor.finish()
+
+    def _committed(self, text: str) -> None:
+        canvas = self.window.canvas
+        tool = canvas.tool
+        if _is_text_tool(tool) and tool.editing is not None:
+            edit = tool.commit(text)
+            if edit is not None:
+                self.window.push(edit)
+        canvas.setFocus()
+        canvas.viewport().update()
+
+    def _cancelled(self) -> None:
+        canvas = self.window.canvas
+        if canvas.tool is not None:
+            canvas.tool.cancel()
+        canvas.setFocus()

@@ -1,0 +1,87 @@
+"""The chosen tool bound to the document: tool strip choices, colour and width, the selection
+and the crop size box. Tools make Edits; this hands them to the window's undo stack."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from medsnap.ui.canvas import measure
+from medsnap.ui.tool_catalogue import TOOLS_BY_ID
+
+if TYPE_CHECKING:
+    from medsnap.ui.main_window import MainWindow
+
+
+def _tools():
+    import medsnap.document.tools as tools  # loads with the first picture, not at start-up
+
+    return tools
+
+
+class ToolBinding:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+
+    def _is_select(self, tool) -> bool:
+        return tool is not None and isinstance(tool, _tools().SelectTool)
+
+    def tool_chosen(self, tool_id: str) -> None:
+        window = self.window
+        window.commit_text()
+        info = TOOLS_BY_ID[tool_id]
+        current = window.canvas.tool
+        if current is not None and current.tool_id == tool_id \
+                and current.document is window.document:
+            current.style = self.style(tool_id)
+            return  # chosen again: keep its state (the selection)
+        window.crop_toolbar.setVisible(tool_id == "crop")
+        window.status.show_hint(info.hint)
+        if window.document is None:
+            window.canvas.set_tool(None)
+            return
+        window.canvas.set_tool(_tools().make_tool(tool_id, window.document,
+                                                  self.style(tool_id), measure))
+        window.crop_bar.show_crop(window.document.crop, *window.document.size)
+        self.selection_changed()
+
+    def unit(self) -> float:
+        document = self.window.document
+        return _tools().size_unit(document) if document is not None else 1.0
+
+    def style(self, tool_id: str):
+        """The picked colour and width, scaled so sizes look alike on any picture size."""
+        strip = self.window.tool_strip
+        return _tools().style_for(tool_id, strip.colour, strip.width * self.unit())
+
+    def style_changed(self, colour: str, width: float) -> None:
+        tool = self.window.canvas.tool
+        if tool is None:
+            return
+        if self._is_select(tool):
+            edit = tool.restyle(colour=colour, width=width * self.unit())
+            if edit is not None:
+                self.window.push(edit)
+        else:
+            tool.style = self.style(self.window.tool_strip.tool_id)
+
+    def selection_changed(self) -> None:
+        tool = self.window.canvas.tool
+        is_select = self._is_select(tool)
+        selected = tool.selected() if is_select else None
+        self.window.actions.delete.setEnabled(selected is not None)
+        if is_select:
+            self.window.tool_strip.show_selection(selected, self.unit())
+
+    def delete_selection(self) -> None:
+        tool = self.window.canvas.tool
+        if self._is_select(tool):
+            edit = tool.delete_selected()
+            if edit is not None:
+                self.window.push(edit)
+
+    def crop_entered(self, rect) -> None:
+        document = self.window.document
+        if document is not None:
+            edit = _tools().crop_edit(document, rect)
+            if edit is not None:
+                self.window.push(edit)
