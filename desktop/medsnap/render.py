@@ -5,11 +5,8 @@ the crop offset. Redactions are painted last, aliased and opaque, so every pixel
 touch becomes black whatever was there: the output inside a box depends on nothing
 inside it.
 
-Memory: the picture is never converted whole. The crop is copied strip by strip from the
-Pillow image straight into the QImage's own buffer (Pillow's RGB is 4 bytes a pixel
-inside, as is Qt's RGBX8888), painted in place, and handed back to Pillow with one copy.
-A greyscale ("L") picture, as a radiograph is, becomes RGB strip by strip on the way in,
-and only where something is painted: an untouched grey output stays one 8-bit plane.
+Memory: the picture is never converted whole; ``render_strips`` moves the pixels between
+Pillow and Qt strip by strip (a grey picture is widened to RGB only where it is painted).
 """
 
 from __future__ import annotations
@@ -25,16 +22,10 @@ from medsnap.document import (
     Annotation, Arrow, Document, Ellipse, Highlighter, Line, Marker, Pen, Rectangle,
     Redaction, RedactionBrush, Text, rgba,
 )
-from medsnap.errors import ExportError
+from medsnap.render_strips import output_mode, qimage_of, source_image, to_pil
 
 FONT_FAMILY = "DejaVu Sans"  # shipped on every supported platform's Qt/fontconfig set-up
 TEXT_BACKGROUND = "#FFFFFFE6"  # a near-opaque white box keeps callouts readable anywhere
-_STRIP_ROWS = 64
-_RAW = {  # Pillow mode -> (Qt format, Pillow raw mode with the same bytes in memory)
-    # RGBX: Pillow pads with 0xFF, as Qt requires (a zero pad breaks Multiply blending).
-    "RGB": (QImage.Format.Format_RGBX8888, "RGBX"),
-    "RGBA": (QImage.Format.Format_RGBA8888, "RGBA"),
-}
 _app: QGuiApplication | None = None
 
 
@@ -262,39 +253,6 @@ def _dirty_boxes(document: Document) -> list[tuple[int, int, int, int]]:
     return boxes
 
 
-def _mode_of(document: Document) -> str:
-    source = document.picture.image if document.picture is not None else None
-    return "RGBA" if source is not None and source.mode in ("RGBA", "LA", "PA") else "RGB"
-
-
-def _source(document: Document, mode: str) -> Image.Image:
-    if document.picture is None:  # a size-only document (tests, previews): a white page
-        return Image.new(mode, document.size, (255, 255, 255, 255)[: len(mode)])
-    source = document.picture.image
-    if source.mode == mode or (source.mode == "L" and mode == "RGB"):
-        return source  # grey becomes RGB strip by strip, where it is painted
-    return source.convert(mode)  # safety net only
-
-
-def _qimage_of(source: Image.Image, box: tuple[int, int, int, int]) -> QImage:
-    """A QImage holding ``box`` of the Pillow image, copied strip by strip."""
-    left, top, right, bottom = box
-    width, height = right - left, bottom - top
-    grey = source.mode == "L"
-    qt_format, raw = _RAW["RGB" if grey else source.mode]
-    image = QImage(width, height, qt_format)
-    if image.isNull():
-        raise ExportError(f"There is not enough memory to prepare a {width}x{height} image. "
-                          "Nothing was written; crop to a smaller area and try again.")
-    buffer, stride = image.bits(), image.bytesPerLine()
-    for row in range(0, height, _STRIP_ROWS):
-        rows = min(_STRIP_ROWS, height - row)
-        strip = source.crop((left, top + row, right, top + row + rows))
-        strip = (strip.convert("RGB") if grey else strip).tobytes("raw", raw)
-        buffer[row * stride: row * stride + len(strip)] = strip
-    return image
-
-
 def _paint_onto(image: QImage, document: Document, origin: tuple[int, int]) -> None:
     painter = QPainter(image)
     try:
@@ -304,18 +262,11 @@ def _paint_onto(image: QImage, document: Document, origin: tuple[int, int]) -> N
         painter.end()
 
 
-def _to_pil(image: QImage, mode: str) -> Image.Image:
-    # frombytes decodes the raw rows into a new Pillow image: the one copy back
-    # (frombuffer would map Qt's memory, which dies with the QImage).
-    return Image.frombytes(mode, (image.width(), image.height()), image.constBits(), "raw",
-                           _RAW[mode][1], image.bytesPerLine(), 1)
-
-
 def render(document: Document) -> QImage:
     """The output area (crop or whole picture) at full resolution with everything painted."""
     ensure_gui_application()
     box = document.output_box()
-    image = _qimage_of(_source(document, _mode_of(document)), box)
+    image = qimage_of(source_image(document, output_mode(document)), box)
     _paint_onto(image, document, box[:2])
     return image
 
@@ -328,20 +279,20 @@ def render_to_pil(document: Document, *, tile_share: float = 0.35) -> Image.Imag
     touch go through Qt; the rest is a plain Pillow crop (one copy instead of three).
     """
     ensure_gui_application()
-    mode = _mode_of(document)
-    source = _source(document, mode)
+    mode = output_mode(document)
+    source = source_image(document, mode)
     left, top, right, bottom = document.output_box()
     boxes = _dirty_boxes(document)
     dirty = sum((b[2] - b[0]) * (b[3] - b[1]) for b in boxes)
     if dirty > tile_share * (right - left) * (bottom - top):
-        image = _qimage_of(source, (left, top, right, bottom))
+        image = qimage_of(source, (left, top, right, bottom))
         _paint_onto(image, document, (left, top))
-        return _to_pil(image, mode)
+        return to_pil(image, mode)
     result = source.crop((left, top, right, bottom))
     if boxes and result.mode != mode:  # grey, with colour about to be painted on it
         result = result.convert(mode)
     for box in boxes:
-        tile = _qimage_of(result, box)
+        tile = qimage_of(result, box)
         _paint_onto(tile, document, (left + box[0], top + box[1]))
-        result.paste(_to_pil(tile, mode), box[:2])
+        result.paste(to_pil(tile, mode), box[:2])
     return result
