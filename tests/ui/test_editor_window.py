@@ -341,3 +341,19 @@ def test_the_command_line_opens_the_image(pattern_png, tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "OPENED (400, 300) pattern.png — MedSnap" in done.stdout
+
+
+def test_pointer_position_is_shown_over_the_picture_only(qtbot, make_window, pattern_png):
+    # Over the margin around a fitted picture the status bar once showed positions the
+    # picture does not have (1522, 719 on a picture 1200 wide).
+    window = make_window()
+    open_and_wait(qtbot, window, pattern_png)
+    window.canvas.zoom_to(0.25)  # the picture is small in the view: margins all round
+    viewport = window.canvas.viewport()
+    width, height = window.document.size
+    QTest.mouseMove(viewport, window.canvas.to_view(width / 2, height / 2).toPoint())
+    qtbot.waitUntil(lambda: window.status.position.text() != "", timeout=2000)
+    x, y = (int(v) for v in window.status.position.text().split(", "))
+    assert abs(x - width // 2) <= 4 and abs(y - height // 2) <= 4  # a view pixel is 4 here
+    QTest.mouseMove(viewport, window.canvas.to_view(width + 40, height / 2).toPoint())
+    qtbot.waitUntil(lambda: window.status.position.text() == "", timeout=2000)

@@ -54,7 +54,8 @@ def measure(annotation: Annotation) -> Rect:
 class Canvas(QAbstractScrollArea):
     edit_ready = Signal(object)  # an Edit produced by the active tool
     zoom_changed = Signal(float)
-    pointer_moved = Signal(float, float)  # image pixels
+    pointer_moved = Signal(float, float)  # image pixels, over the picture
+    pointer_off_picture = Signal()  # over the margin around it: no position to show
     text_requested = Signal(object)  # a TextRequest: show the in-place editor
     selection_changed = Signal()
 
@@ -153,6 +154,11 @@ class Canvas(QAbstractScrollArea):
 
     def to_view(self, x: float, y: float) -> QPointF:
         return QPointF(*self.view.to_view(x, y))
+
+    def on_picture(self, x: float, y: float) -> bool:
+        """Whether image pixel (x, y) is on the picture, not the margin around it."""
+        width, height = self._full_size()
+        return self.pyramid is not None and 0 <= x < width and 0 <= y < height
 
     # -- geometry bookkeeping ----------------------------------------------------------
     def _full_size(self) -> tuple[float, float]:

@@ -114,7 +114,10 @@ class CanvasInput:
             self.canvas.refresh()
             return True
         x, y = self.canvas.to_image(event.position())
-        self.canvas.pointer_moved.emit(x, y)
+        if self.canvas.on_picture(x, y):
+            self.canvas.pointer_moved.emit(x, y)
+        else:
+            self.canvas.pointer_off_picture.emit()
         if self._tool_active and self.canvas.tool is not None:
             self.canvas.emit_edit(self.canvas.tool.move(self._pointer(event)))
             self.canvas.viewport().update()

@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.canvas.zoom_changed.connect(self.status.show_zoom)
         self.canvas.zoom_changed.connect(lambda _scale: self.commit_text())  # editor would drift
         self.canvas.pointer_moved.connect(self.status.show_position)
+        self.canvas.pointer_off_picture.connect(lambda: self.status.show_position(None, None))
         self.canvas.text_requested.connect(self.callouts.begin)
         self.canvas.selection_changed.connect(self.tool_binding.selection_changed)
         self.status.zoom_entered.connect(lambda scale: self.canvas.zoom_to(scale))
