@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import argparse
 
-from medsnap.messaging.command_support import add_identity_options, read_passphrase, workstation
+from medsnap.messaging.command_support import (add_identity_options, passphrase_prompt,
+                                               read_passphrase, workstation)
 
 
 def _seconds(text: str) -> float:
@@ -43,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     from medsnap.messaging.session import sign_in
 
     desk = workstation()
-    session = sign_in(desk, args.staff_id, read_passphrase(args), endpoint_url=args.endpoint)
+    passphrase = read_passphrase(args, passphrase_prompt(args.staff_id))
+    session = sign_in(desk, args.staff_id, passphrase, endpoint_url=args.endpoint)
     try:
         facts = session.profile.facts()
         who = f"{facts.get('display_name')} ({session.staff_id})"

@@ -32,6 +32,11 @@ def add_json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
 
 
+def passphrase_prompt(staff_id: str) -> str:
+    """Whose passphrase: several clinicians may share this computer's login."""
+    return f"Passphrase for {staff_id}: "
+
+
 def read_passphrase(args: argparse.Namespace, prompt: str = "Passphrase: ", *,
                     confirm: bool = False) -> str:
     if getattr(args, "passphrase_stdin", False):
@@ -93,7 +98,8 @@ def open_session(args: argparse.Namespace, passphrase: str | None = None, *,
             return session
     desk = workstation()
     profile = desk.current_profile(getattr(args, "staff_id", None))
-    return sign_in(desk, profile.staff_id, passphrase or read_passphrase(args),
+    passphrase = passphrase or read_passphrase(args, passphrase_prompt(profile.staff_id))
+    return sign_in(desk, profile.staff_id, passphrase,
                    endpoint_url=getattr(args, "endpoint", None), record=False)
 
 
@@ -115,7 +121,8 @@ def open_session_while(args: argparse.Namespace, work, prepare=None, *,
     desk = workstation()
     profile = desk.current_profile(getattr(args, "staff_id", None))  # fail fast, no prompt
     has_agent = agent_socket_path(desk.home, profile.staff_id).exists()
-    passphrase = None if has_agent else read_passphrase(args)  # prompt before the threads
+    passphrase = None if has_agent else read_passphrase(  # prompt before the threads
+        args, passphrase_prompt(profile.staff_id))
 
     def opening():
         session = open_session(args, passphrase)
