@@ -153,6 +153,20 @@ def test_the_output_never_replaces_the_input_nor_a_file_unless_forced(tmp_path, 
     assert existing.read_bytes().startswith(b"\x89PNG")
 
 
+def test_a_missing_or_broken_drawing_is_said_in_plain_words(tmp_path, capsys):
+    source = tmp_path / "a.png"
+    sample_picture().save(source)
+    assert run_cli(source, "-o", tmp_path / "b.png", "--annotations", tmp_path / "nope.json") \
+        == 3
+    err = capsys.readouterr().err
+    assert "There is no drawing" in err and "Errno" not in err
+    (tmp_path / "half.json").write_text('{"version": 1, "annot')
+    assert run_cli(source, "-o", tmp_path / "b.png", "--annotations", tmp_path / "half.json") \
+        == 3
+    assert "not a MedSnap drawing" in capsys.readouterr().err
+    assert not (tmp_path / "b.png").exists()
+
+
 def test_a_name_for_a_format_medsnap_does_not_write_is_refused(tmp_path, capsys):
     source = tmp_path / "a.png"
     sample_picture().save(source)

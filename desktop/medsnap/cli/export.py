@@ -154,9 +154,14 @@ def _draft(path: str, picture):
 
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DocumentError(f"There is no drawing {path!r}. Nothing was written; check the "
+                            "name given to --annotations.") from None
     except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise DocumentError(f"The drawing {path!r} could not be read ({error}). Nothing "
-                            "was written; check the file.") from None
+        why = error.strerror if isinstance(error, OSError) and error.strerror else \
+            "it is not a MedSnap drawing (JSON)"
+        raise DocumentError(f"The drawing {path!r} could not be read: {why}. Nothing was "
+                            "written; check the file.") from None
     return document_from_json(data, picture)
 
 
