@@ -75,7 +75,8 @@ def _serve(args: argparse.Namespace) -> int:
     open_database(database_url(args.database)).close()
     uvicorn.run(create_app(database_url(args.database), settings), host=args.host,
                 port=args.port, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile,
-                log_level=args.log_level, access_log=False, timeout_graceful_shutdown=5)
+                log_level=args.log_level, access_log=False, timeout_graceful_shutdown=5,
+                timeout_keep_alive=settings.keep_alive_seconds)
     return 0
 
 

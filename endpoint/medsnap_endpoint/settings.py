@@ -40,6 +40,10 @@ class Settings:
     chunk_bytes: int = 1 * MB
     #: seconds between expiry sweeps run by each serving process (0: never)
     sweep_interval_seconds: int = 300
+    #: how long an idle keep-alive connection stays open. Well past the clients' pool expiry
+    #: (httpx: 5 s): if the server closed first, a client reusing the connection at that very
+    #: moment got "Server disconnected without sending a response" (uvicorn's default is 5 s)
+    keep_alive_seconds: int = 75
     #: the names (``name`` or ``name:port``) clients address this endpoint by; a signed request
     #: sent to any other Host is refused. Empty: any Host (it is still signed). Set it in
     #: production, so a request signed for another endpoint can never be replayed here.

@@ -106,7 +106,8 @@ def _serve(database_url: str, port: int) -> tuple[object, threading.Thread]:
                         key_fetches_per_staff_per_hour=1000,
                         key_fetches_per_client_per_hour=1000)
     config = uvicorn.Config(create_app(database_url, settings), host="127.0.0.1", port=port,
-                            log_level="warning", access_log=False)
+                            log_level="warning", access_log=False,
+                            timeout_keep_alive=settings.keep_alive_seconds)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="medsnap-demo-endpoint", daemon=True)
     thread.start()
