@@ -101,6 +101,5 @@ def write_atomically(target: Path, data: bytes) -> None:
 
 def _write_failed(target: Path, error: OSError) -> ExportError:
     reason = error.strerror or str(error)
-    return ExportError(f"Could not write {str(target)!r}: {reason}. Nothing was written and "
-                       "the original picture is untouched; choose another folder or free "
-                       "some space.")
+    return ExportError(f"Could not write {str(target)!r}: {reason}. Nothing was written; "
+                       "choose another folder or free some space.")

@@ -128,7 +128,7 @@ def test_bare_dataset_without_preamble_is_accepted_only_with_pixels():
 def test_part10_without_pixels_and_damaged_pixels():
     ds = dicom_dataset(ramp(4, 64, 0, 63, np.uint8))
     damaged = dicom_bytes(ds)[:-100]
-    with pytest.raises(ImageError, match="nothing was exported"):
+    with pytest.raises(ImageError, match="nothing was sent or saved"):
         load_picture(damaged)
     del ds.PixelData
     with pytest.raises(ImageError, match="holds no image"):

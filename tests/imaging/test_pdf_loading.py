@@ -80,7 +80,7 @@ def test_malformed_pdf_is_a_plain_image_error(letter, damage):
     with pytest.raises(ImageError) as caught:
         load_picture(data)
     assert "Traceback" not in caught.value.message
-    assert "nothing was exported" in caught.value.message
+    assert "nothing was sent or saved" in caught.value.message
 
 
 def test_out_of_range_dpi_is_refused(letter):

@@ -31,7 +31,7 @@ from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
 from medsnap.imaging.record_sniff import looks_like_dicom, may_be_bare_dataset  # noqa: F401
 from medsnap.imaging.source_info import DicomInfo
 
-_SAFE = "The original file was not changed and nothing was exported."
+_SAFE = "The original file was not changed and nothing was sent or saved from it."
 
 def _name(source: str | os.PathLike[str] | bytes) -> str:
     if isinstance(source, (bytes, bytearray, memoryview)):

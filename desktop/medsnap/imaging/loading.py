@@ -34,7 +34,7 @@ _FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG", "TIFF": "TIFF", "WEBP":
 _OPENERS = ["PNG", "JPEG", "TIFF", "WEBP", "BMP", "GIF"]  # JPEG's opener also yields MPO
 
 _HEAD = 256  # enough to recognise every signature below (DICOM's is at offset 128)
-_SAFE = "The original file was not changed and nothing was exported."
+_SAFE = "The original file was not changed and nothing was sent or saved from it."
 _SIGNATURES = (
     (b"%PDF", "a PDF document"),
     (b"PK\x03\x04", "a ZIP archive or office document"),

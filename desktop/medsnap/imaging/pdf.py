@@ -36,7 +36,7 @@ from medsnap.imaging.source_info import PdfInfo
 DEFAULT_DPI = 200
 MIN_DPI, MAX_DPI = 36, 1200
 PDFIUM_LOCK = threading.RLock()
-_SAFE = "The original file was not changed and nothing was exported."
+_SAFE = "The original file was not changed and nothing was sent or saved from it."
 _POINTS_PER_INCH = 72.0
 #: time_limit default: pdf_worker.PAGE_TIME_LIMIT or THUMBNAIL_TIME_LIMIT as set at the call
 STANDARD = "standard"

@@ -132,7 +132,7 @@ def serve(connection, memory_limit: int) -> None:
         except Exception as error:  # noqa: BLE001 - the parent needs words, not a traceback
             connection.send(("error", "ImageError", "The page could not be drawn "
                              f"({type(error).__name__}). The original file was not changed "
-                             "and nothing was exported. Ask for a fresh copy."))
+                             "and nothing was sent or saved from it. Ask for a fresh copy."))
             continue
         connection.send((how, width, height, stride, info))
         if data is not None:
