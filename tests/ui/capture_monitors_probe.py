@@ -18,6 +18,8 @@ from PySide6.QtGui import QGuiApplication, QImage, QPainter, QScreen
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from capture_probe import drag_over, wait_until  # beside this file: the one-monitor probe
+
 
 def root_pattern_row(native_x: int, width: int, root_y: int) -> bytes:
     """One row of the pattern in QImage.Format_RGB32 (B, G, R, 255 per pixel).
@@ -57,15 +59,6 @@ class ScreenPattern(QWidget):
         painter.end()
 
 
-def wait_until(app: QApplication, condition, timeout_ms: int = 10000) -> bool:
-    waited = 0
-    while not condition() and waited < timeout_ms:
-        app.processEvents()
-        QTest.qWait(20)
-        waited += 20
-    return condition()
-
-
 def global_point(text: str) -> QPoint:
     """A point given in X root (device) pixels, as Qt's global logical point.
 
@@ -97,13 +90,7 @@ def capture(app: QApplication, window, start: QPoint, end: QPoint, out_path: str
     result["overlays"] = [[o.geometry().x(), o.geometry().y(), o.geometry().width(),
                            o.geometry().height()] for o in session.overlays]
     overlay = next(o for o in session.overlays if o.geometry().contains(start))
-    local_start, local_end = overlay.mapFromGlobal(start), overlay.mapFromGlobal(end)
-    QTest.mousePress(overlay, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     local_start)
-    QTest.mouseMove(overlay, (local_start + local_end) / 2)
-    QTest.mouseMove(overlay, local_end)
-    QTest.mouseRelease(overlay, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                       local_end)
+    drag_over(overlay, start, end)
     result["captured"] = wait_until(app, lambda: bool(got)) and got[0] is not None
     result["loaded"] = wait_until(app, lambda: window.document is not before
                                   and window.isVisible())

@@ -43,6 +43,17 @@ def wait_until(app: QApplication, condition, timeout_ms: int = 10000) -> bool:
     return condition()
 
 
+def drag_over(overlay, start: QPoint, end: QPoint) -> None:
+    """Drag the left button across a capture overlay between two global points."""
+    local_start, local_end = overlay.mapFromGlobal(start), overlay.mapFromGlobal(end)
+    QTest.mousePress(overlay, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     local_start)
+    QTest.mouseMove(overlay, (local_start + local_end) / 2)
+    QTest.mouseMove(overlay, local_end)
+    QTest.mouseRelease(overlay, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       local_end)
+
+
 def main() -> int:
     mode = sys.argv[1]  # "select" or "cancel"
     start, end = (QPoint(*map(int, sys.argv[2].split(","))), QPoint(*map(int, sys.argv[3].split(","))))
@@ -76,13 +87,7 @@ def main() -> int:
         results["overlays_left"] = sum(1 for w in QApplication.topLevelWidgets()
                                        if w.isVisible() and w.accessibleName() == "Screen capture")
     else:
-        local_start, local_end = overlay.mapFromGlobal(start), overlay.mapFromGlobal(end)
-        QTest.mousePress(overlay, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                         local_start)
-        QTest.mouseMove(overlay, (local_start + local_end) / 2)
-        QTest.mouseMove(overlay, local_end)
-        QTest.mouseRelease(overlay, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                           local_end)
+        drag_over(overlay, start, end)
         loaded = wait_until(app, lambda: window.document is not None)
         results["loaded"] = loaded
         results["editor_visible"] = window.isVisible()
