@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests" / "endpoint"))  # reuse the test harness (server, cluster)
 
 from endpoint_harness import (  # noqa: E402
-    EndpointServer, PostgresCluster, free_port, postgres_bin, postgres_cluster)
+    EndpointServer, PostgresCluster, free_port, postgres_bin, postgres_cluster, with_hospital_ca)
 
 from medsnap_endpoint import admin  # noqa: E402
 from medsnap_endpoint.client import EndpointClient  # noqa: E402
@@ -149,13 +149,8 @@ def medsnap_exchange(pair: tuple[EndpointClient, EndpointClient], payload: bytes
 
 
 def start_medsnap(url: str) -> EndpointServer:
-    database = open_database(url)
-    try:
-        admin.init_ca(database, "Benchmark Root")
-    finally:
-        database.close()
-    return EndpointServer(url, ["--requests-per-minute", "1000000",
-                                "--public-requests-per-minute", "1000000"]).start()
+    limits = ["--requests-per-minute", "1000000", "--public-requests-per-minute", "1000000"]
+    return EndpointServer(with_hospital_ca(url, "Benchmark Root"), limits).start()
 
 
 def postgres_pids(cluster: PostgresCluster) -> list[int]:

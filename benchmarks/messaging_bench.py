@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO / "tests" / "messaging"), str(REPO / "tests"),
                 str(REPO / "tests" / "endpoint")]
 
-from endpoint_harness import EndpointServer  # noqa: E402
+from endpoint_harness import EndpointServer, with_hospital_ca  # noqa: E402
 from file_keyring import FILE_ENV, FileKeyring  # noqa: E402
 
 from medsnap.crypto.age import X25519Identity, X25519Recipient  # noqa: E402
@@ -61,10 +61,7 @@ def make_image(path: Path, megabytes: float) -> None:
 
 
 def start_server(folder: Path) -> EndpointServer:
-    url = f"sqlite:///{folder / 'endpoint.db'}"
-    database = open_database(url)
-    admin.init_ca(database, "Benchmark Root")
-    database.close()
+    url = with_hospital_ca(f"sqlite:///{folder / 'endpoint.db'}", "Benchmark Root")
     return EndpointServer(url, ["--requests-per-minute", "100000",
                                 "--public-requests-per-minute", "100000"]).start()
 

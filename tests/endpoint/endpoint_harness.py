@@ -89,6 +89,19 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def with_hospital_ca(url: str, name: str) -> str:
+    """Create the hospital root CA in the database at ``url`` (as `admin init-ca` does)."""
+    from medsnap_endpoint import admin
+    from medsnap_endpoint.storage import open_database
+
+    database = open_database(url)
+    try:
+        admin.init_ca(database, name)
+    finally:
+        database.close()
+    return url
+
+
 @dataclass
 class EndpointServer:
     """One `medsnap-endpoint serve` process on a free loopback port."""

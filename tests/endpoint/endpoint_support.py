@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from endpoint_harness import EndpointServer, postgres_bin, postgres_cluster
+from endpoint_harness import EndpointServer, postgres_bin, postgres_cluster, with_hospital_ca
 
 from medsnap_endpoint import admin
 from medsnap_endpoint.client import DeviceKeys, EndpointClient
@@ -43,12 +43,7 @@ def make_database_url(request) -> Callable[[str], str]:
 
 
 def _with_ca(url: str) -> str:
-    database = open_database(url)
-    try:
-        admin.init_ca(database, "MedSnap Test Hospital Root")
-    finally:
-        database.close()
-    return url
+    return with_hospital_ca(url, "MedSnap Test Hospital Root")
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

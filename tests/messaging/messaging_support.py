@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "endpoint"))
-from endpoint_harness import EndpointServer  # noqa: E402  (the endpoint engineer's harness)
+from endpoint_harness import EndpointServer, with_hospital_ca  # noqa: E402  (the endpoint's)
 
 from medsnap.crypto.keystore import KeyStore  # noqa: E402
 from medsnap.messaging.profile import Workstation  # noqa: E402
@@ -30,11 +30,7 @@ PASSPHRASE = "copper lantern drifts 42 north"
 def start_endpoint(folder: Path, port: int = 0) -> EndpointServer:
     url = f"sqlite:///{folder / 'endpoint.db'}"
     if not (folder / "endpoint.db").exists():
-        database = open_database(url)
-        try:
-            admin.init_ca(database, "MedSnap Messaging Test Root")
-        finally:
-            database.close()
+        with_hospital_ca(url, "MedSnap Messaging Test Root")
     server = EndpointServer(url, LIMITS)
     server.port = port
     return server.start()
