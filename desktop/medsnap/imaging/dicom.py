@@ -28,6 +28,7 @@ from medsnap.imaging.dicom_cautions import burned_in, cautions
 from medsnap.imaging.dicom_overlay import overlay_mask, read_overlays
 from medsnap.imaging.dicom_window import apply_table, default_window, domain, window_lut
 from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
+from medsnap.imaging.record_errors import unopenable
 from medsnap.imaging.record_sniff import looks_like_dicom, may_be_bare_dataset  # noqa: F401
 from medsnap.imaging.source_info import DicomInfo
 
@@ -194,8 +195,7 @@ def _read(source, name: str, bare: bool):
         raise ImageError(f"{name} is damaged and cannot be read as DICOM ({type(error).__name__})"
                          f". {_SAFE} Export the image again from the PACS viewer.") from None
     except OSError as error:
-        raise ImageError(f"{name} could not be opened ({error.strerror}). Check that you may "
-                         "read it, then try again.") from None
+        raise unopenable(name, error) from None
     if "PixelData" not in ds and "FloatPixelData" not in ds and "DoubleFloatPixelData" not in ds:
         raise ImageError(f"{name} holds no image (a DICOM report or structured document). "
                          f"{_SAFE} Open the image series it belongs to instead.")

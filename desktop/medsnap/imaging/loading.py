@@ -20,6 +20,7 @@ from PIL import Image
 from medsnap.errors import ImageError
 from medsnap.imaging.metadata import container_format
 from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
+from medsnap.imaging.record_errors import unopenable
 from medsnap.imaging.record_sniff import looks_like_dicom, looks_like_pdf, may_be_bare_dataset
 from medsnap.imaging.pixels import exif_orientation, make_upright, plain_image, to_rgb_or_rgba
 
@@ -68,15 +69,8 @@ class _Source:
             try:
                 with open(self._path, "rb") as handle:  # type: ignore[arg-type]
                     head = handle.read(_HEAD)
-            except FileNotFoundError:
-                raise ImageError(f"{self.name} does not exist. Check the name and folder, "
-                                 "then try again.") from None
-            except IsADirectoryError:
-                raise ImageError(f"{self.name} is a folder, not an image. Choose an image "
-                                 "file inside it.") from None
             except OSError as error:
-                raise ImageError(f"{self.name} could not be opened ({error.strerror}). Check "
-                                 "that you may read it, then try again.") from None
+                raise unopenable(self.name, error) from None
         if not head:
             raise ImageError(f"{self.name} is empty (0 bytes): it may not have finished "
                              f"copying or downloading. {_SAFE} Fetch the image again.")

@@ -30,7 +30,7 @@ from PIL import Image
 from medsnap.errors import ImageError
 from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
 from medsnap.imaging import pdf_worker
-from medsnap.imaging.record_errors import PdfPasswordRequired, WrongPdfPassword
+from medsnap.imaging.record_errors import PdfPasswordRequired, WrongPdfPassword, unopenable
 from medsnap.imaging.source_info import PdfInfo
 
 DEFAULT_DPI = 200
@@ -64,12 +64,8 @@ def open_pdf(source: str | os.PathLike[str] | bytes, password: str | None = None
                                           password=password or None)
         except pdfium.PdfiumError as error:
             raise _open_error(name, error, password) from None
-        except FileNotFoundError:
-            raise ImageError(f"{name} does not exist. Check the name and folder, then try "
-                             "again.") from None
         except OSError as error:
-            raise ImageError(f"{name} could not be opened ({error.strerror}). Check that "
-                             "you may read it, then try again.") from None
+            raise unopenable(name, error) from None
         try:
             # filled-in form fields are part of what the letter shows: draw them too
             document.init_forms()

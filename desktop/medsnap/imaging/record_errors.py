@@ -1,4 +1,5 @@
-"""Typed errors for protected PDFs, importable without loading PDFium."""
+"""Typed errors for records (protected PDFs, pages too complex) and the words for a file that
+cannot be opened; importable without loading PDFium or pydicom."""
 
 from __future__ import annotations
 
@@ -15,3 +16,13 @@ class WrongPdfPassword(ImageError):
 
 class PageTooComplex(ImageError):
     """PDFium was still drawing a page when its time ran out, so it was stopped."""
+
+
+def unopenable(name: str, error: OSError) -> ImageError:
+    """What to tell a clinician when the file itself cannot be opened (nothing was read)."""
+    if isinstance(error, FileNotFoundError):
+        return ImageError(f"{name} does not exist. Check the name and folder, then try again.")
+    if isinstance(error, IsADirectoryError):
+        return ImageError(f"{name} is a folder, not an image. Choose an image file inside it.")
+    return ImageError(f"{name} could not be opened ({error.strerror}). Check that you may read "
+                      "it, then try again.")
