@@ -7,6 +7,8 @@ import importlib.util
 import sys
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +58,20 @@ def make_ward(endpoint) -> Ward:
 
 def new_endpoint():
     return start_endpoint(Path(tempfile.mkdtemp(prefix="medsnap-ui-endpoint-")))
+
+
+@contextmanager
+def running_ward(*people: tuple[str, str]) -> Iterator[Ward]:
+    """A real endpoint process and a ward with these (name, role) clinicians enrolled; the
+    endpoint stops afterwards (a module's ``ward`` fixture yields from this)."""
+    endpoint = new_endpoint()
+    try:
+        ward = make_ward(endpoint)
+        for name, role in people:
+            ward.enrol(name, role)
+        yield ward
+    finally:
+        endpoint.stop()
 
 
 def sign_in_through_first_run(qtbot, ui, staff_id: str) -> None:

@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from send_receive_support import (PASSPHRASE, make_ward, messaging_fixtures, new_endpoint,
+from send_receive_support import (PASSPHRASE, messaging_fixtures, running_ward,
                                   sign_in_through_first_run)
 
 from medsnap.messaging.inbox_preview import Preview
@@ -24,12 +24,8 @@ ROUTINE_NOTE = "routine: repeat bloods tomorrow"
 
 @pytest.fixture(scope="module")
 def ward():
-    endpoint = new_endpoint()
-    ward = make_ward(endpoint)
-    ward.enrol("Una Urgent", "Registrar")
-    ward.enrol("Ravi Reader", "Consultant")
-    yield ward
-    endpoint.stop()
+    with running_ward(("Una Urgent", "Registrar"), ("Ravi Reader", "Consultant")) as ward:
+        yield ward
 
 
 def _send(ward, seed: int, note: str, priority: str) -> bytes:

@@ -10,20 +10,15 @@ import pytest
 from ui_support import open_and_wait
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from send_receive_support import (PASSPHRASE, make_ward, new_endpoint,
-                                  sign_in_through_first_run)
+from send_receive_support import PASSPHRASE, running_ward, sign_in_through_first_run
 
 from medsnap.ui.messaging_window import attach_messaging
 
 
 @pytest.fixture(scope="module")
 def ward():
-    endpoint = new_endpoint()
-    ward = make_ward(endpoint)
-    ward.enrol("Lena Lock", "Consultant")
-    ward.enrol("Sam Sender", "Registrar")
-    yield ward
-    endpoint.stop()
+    with running_ward(("Lena Lock", "Consultant"), ("Sam Sender", "Registrar")) as ward:
+        yield ward
 
 
 @pytest.fixture

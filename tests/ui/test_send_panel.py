@@ -9,19 +9,15 @@ from ui_support import open_and_wait
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
-from send_receive_support import make_ward, new_endpoint, sign_in_through_first_run
+from send_receive_support import running_ward, sign_in_through_first_run
 
 from medsnap.ui.messaging_window import attach_messaging
 
 
 @pytest.fixture(scope="module")
 def ward():
-    endpoint = new_endpoint()
-    ward = make_ward(endpoint)
-    ward.enrol("Pia Panel", "Consultant")
-    ward.enrol("Rex Reader", "Registrar")
-    yield ward
-    endpoint.stop()
+    with running_ward(("Pia Panel", "Consultant"), ("Rex Reader", "Registrar")) as ward:
+        yield ward
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ import pytest
 from ui_support import drag, open_and_wait
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from send_receive_support import (PASSPHRASE, make_ward, new_endpoint,
-                                  sign_in_through_first_run)
+from send_receive_support import PASSPHRASE, running_ward, sign_in_through_first_run
 
 from medsnap.ui.inbox_view import NOTIFICATION
 from medsnap.ui.messaging_window import attach_messaging
@@ -19,13 +18,10 @@ from medsnap.ui.messaging_window import attach_messaging
 
 @pytest.fixture(scope="module")
 def ward():
-    endpoint = new_endpoint()
-    ward = make_ward(endpoint)
-    ward.enrol("Alice Archer", "Consultant")
-    ward.enrol("Bob Baker", "Registrar")
-    ward.enrol("Erin Evans", "Nurse")
-    yield ward
-    endpoint.stop()
+    with running_ward(("Alice Archer", "Consultant"),
+                      ("Bob Baker", "Registrar"),
+                      ("Erin Evans", "Nurse")) as ward:
+        yield ward
 
 
 @pytest.fixture

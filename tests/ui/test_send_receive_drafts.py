@@ -8,19 +8,15 @@ import pytest
 from ui_support import drag, open_and_wait
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from send_receive_support import make_ward, new_endpoint, sign_in_through_first_run
+from send_receive_support import running_ward, sign_in_through_first_run
 
 from medsnap.ui.messaging_window import attach_messaging
 
 
 @pytest.fixture(scope="module")
 def ward():
-    endpoint = new_endpoint()
-    ward = make_ward(endpoint)
-    ward.enrol("Dora Draft", "Consultant")
-    ward.enrol("Rex Reader", "Registrar")
-    yield ward
-    endpoint.stop()
+    with running_ward(("Dora Draft", "Consultant"), ("Rex Reader", "Registrar")) as ward:
+        yield ward
 
 
 

@@ -8,20 +8,15 @@ from ui_support import open_and_wait
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
-from send_receive_support import (PASSPHRASE, make_ward, new_endpoint,
-                                  sign_in_through_first_run)
+from send_receive_support import PASSPHRASE, make_ward, running_ward, sign_in_through_first_run
 
 from medsnap.ui.messaging_window import attach_messaging
 
 
 @pytest.fixture(scope="module")
 def ward():
-    endpoint = new_endpoint()
-    ward = make_ward(endpoint)
-    ward.enrol("Kim Keeper", "Consultant")
-    ward.enrol("Dan Device", "Registrar")
-    yield ward
-    endpoint.stop()
+    with running_ward(("Kim Keeper", "Consultant"), ("Dan Device", "Registrar")) as ward:
+        yield ward
 
 
 def _reenrol_on_new_device(ward, staff_id: str) -> None:

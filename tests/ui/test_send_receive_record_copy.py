@@ -4,7 +4,7 @@ the administrator's policy forbids it (a real policy file, MEDSNAP_POLICY_FILE).
 from __future__ import annotations
 
 import pytest
-from send_receive_support import (PASSPHRASE, make_ward, messaging_fixtures, new_endpoint,
+from send_receive_support import (PASSPHRASE, messaging_fixtures, running_ward,
                                   sign_in_through_first_run)
 
 from medsnap.ui.messaging_window import attach_messaging
@@ -18,22 +18,19 @@ def ward():
     from medsnap.messaging.session import sign_in
     from medsnap.messaging.sync import SyncWorker
 
-    endpoint = new_endpoint()
-    ward = make_ward(endpoint)
-    ward.enrol("Remi Recorder", "Consultant")
-    ward.enrol("Tess Teller", "Registrar")
-    tess = sign_in(Workstation(ward.home), ward.staff["Tess Teller"], PASSPHRASE,
-                   keystore=ward.keystore)
-    outbox = Outbox(tess.profile.outbox_path)
-    try:
-        queue_letter(tess, outbox, messaging_fixtures.clean_png(11), [ward.staff["Remi Recorder"]],
-                     note="for the notes", declaration="consent-written")
-        assert SyncWorker(tess, outbox).run_once().sent
-    finally:
-        outbox.close()
-        tess.close()
-    yield ward
-    endpoint.stop()
+    with running_ward(("Remi Recorder", "Consultant"), ("Tess Teller", "Registrar")) as ward:
+        tess = sign_in(Workstation(ward.home), ward.staff["Tess Teller"], PASSPHRASE,
+                       keystore=ward.keystore)
+        outbox = Outbox(tess.profile.outbox_path)
+        try:
+            queue_letter(tess, outbox, messaging_fixtures.clean_png(11),
+                         [ward.staff["Remi Recorder"]], note="for the notes",
+                         declaration="consent-written")
+            assert SyncWorker(tess, outbox).run_once().sent
+        finally:
+            outbox.close()
+            tess.close()
+        yield ward
 
 
 def _open_first(qtbot, ui) -> None:
