@@ -68,6 +68,14 @@ class Desk:
     def workstation(self) -> Workstation:
         return Workstation(self.home)
 
+    def enrol(self, server: EndpointServer, name: str):
+        """Enrol a new clinician called ``name`` here; returns the open session."""
+        from medsnap.messaging.session import enrol
+
+        staff_id, code = add_clinician(server, name)
+        return enrol(self.workstation, staff_id, code, PASSPHRASE, endpoint_url=server.url,
+                     keystore=self.keystore)
+
 
 @pytest.fixture(scope="session")
 def make_desk(tmp_path_factory) -> Callable[[], Desk]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from messaging_support import PASSPHRASE, add_clinician, markers_of, scan_for_plaintext
+from messaging_support import PASSPHRASE, markers_of, scan_for_plaintext
 
 from medsnap.messaging.compose import queue_letter
 from medsnap.messaging.errors import NotSignedIn
@@ -14,7 +14,7 @@ from medsnap.messaging.inbox import Inbox
 from medsnap.messaging.inbox_preview import (PADDED_BYTES, PREVIEW_CHARS, Preview, open_preview,
                                              preview_of, seal_preview)
 from medsnap.messaging.outbox import Outbox
-from medsnap.messaging.session import enrol, sign_in
+from medsnap.messaging.session import sign_in
 from medsnap.messaging.sync import SyncWorker
 
 NOTE = "\n  query fracture L wrist  \nfell on outstretched hand at 14:10, snuffbox tender"
@@ -24,11 +24,10 @@ NOTE = "\n  query fracture L wrist  \nfell on outstretched hand at 14:10, snuffb
 def pair(endpoint, make_desk):
     people = []
     for name in ("Petra Preview", "Rafe Reader"):
-        staff_id, code = add_clinician(endpoint, name)
         desk = make_desk()
-        enrol(desk.workstation, staff_id, code, PASSPHRASE, endpoint_url=endpoint.url,
-              keystore=desk.keystore).close()
-        people.append((desk, staff_id))
+        session = desk.enrol(endpoint, name)
+        people.append((desk, session.staff_id))
+        session.close()
     return people
 
 

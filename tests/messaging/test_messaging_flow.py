@@ -18,11 +18,8 @@ def pair(endpoint, make_desk):
     """Alice and Bob enrolled on their own workstations."""
     people = []
     for name in ("Alice Archer", "Bob Baker"):
-        staff_id, code = add_clinician(endpoint, name)
         desk = make_desk()
-        session = enrol(desk.workstation, staff_id, code, PASSPHRASE,
-                        endpoint_url=endpoint.url, keystore=desk.keystore)
-        people.append((desk, session))
+        people.append((desk, desk.enrol(endpoint, name)))
     yield people
     for _desk, session in people:
         session.close()

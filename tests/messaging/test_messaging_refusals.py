@@ -23,11 +23,7 @@ from medsnap_endpoint.storage import open_database
 def people(endpoint, make_desk):
     sessions = {}
     for name in ("Alice Archer", "Bob Baker", "Carol Cole"):
-        staff_id, code = add_clinician(endpoint, name)
-        desk = make_desk()
-        sessions[name.split()[0].lower()] = enrol(desk.workstation, staff_id, code, PASSPHRASE,
-                                                  endpoint_url=endpoint.url,
-                                                  keystore=desk.keystore)
+        sessions[name.split()[0].lower()] = make_desk().enrol(endpoint, name)
     yield sessions
     for session in sessions.values():
         session.close()
@@ -101,15 +97,12 @@ def test_forwarded_letter_is_refused(people, png_bytes):
 
 def test_revoked_sender_is_refused(endpoint, people, make_desk, png_bytes):
     bob = people["bob"]
-    staff_id, code = add_clinician(endpoint, "Dave Dunn")
-    desk = make_desk()
-    dave = enrol(desk.workstation, staff_id, code, PASSPHRASE, endpoint_url=endpoint.url,
-                 keystore=desk.keystore)
+    dave = make_desk().enrol(endpoint, "Dave Dunn")
     try:
         _post(dave, bob.staff_id, _sealed(dave, [bob], png_bytes(14)))
         database = open_database(endpoint.database_url)
         try:
-            admin.revoke(database, staff_id=staff_id)
+            admin.revoke(database, staff_id=dave.staff_id)
         finally:
             database.close()
         _inbox, [item] = _receive(bob)

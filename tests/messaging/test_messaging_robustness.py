@@ -49,10 +49,7 @@ def test_endpoint_down_at_send_time_then_up_delivers_once(make_desk, png_bytes):
     try:
         sessions = []
         for name in ("Olive Owen", "Pete Park"):
-            staff_id, code = add_clinician(server, name)
-            desk = make_desk()
-            sessions.append(enrol(desk.workstation, staff_id, code, PASSPHRASE,
-                                  endpoint_url=server.url, keystore=desk.keystore))
+            sessions.append(make_desk().enrol(server, name))
         olive, pete = sessions
         assert olive.known_colleagues() == {}
         (olive.profile.folder / "contacts.json").write_text('{"half a wr')  # a torn file

@@ -4,11 +4,10 @@ again; a wrong passphrase says so and leaves it locked."""
 from __future__ import annotations
 
 import pytest
-from messaging_support import PASSPHRASE, add_clinician
+from messaging_support import PASSPHRASE
 
 from medsnap.crypto.age import scrypt
 from medsnap.messaging.errors import NotSignedIn
-from medsnap.messaging.session import enrol
 from medsnap.messaging.unlock import WrongUnlockPassphrase, unlock_session
 
 
@@ -26,10 +25,8 @@ def derivations(monkeypatch) -> list[int]:
 
 
 def test_unlock_reopens_the_same_session_with_one_derivation(endpoint, make_desk, derivations):
-    staff_id, code = add_clinician(endpoint, "Uma Unlock")
     desk = make_desk()
-    session = enrol(desk.workstation, staff_id, code, PASSPHRASE, endpoint_url=endpoint.url,
-                    keystore=desk.keystore)
+    session = desk.enrol(endpoint, "Uma Unlock")
     try:
         transport = session.transport
         session.lock()
