@@ -55,6 +55,9 @@ def test_endpoint_down_at_send_time_then_up_delivers_once(make_desk, png_bytes):
         (olive.profile.folder / "contacts.json").write_text('{"half a wr')  # a torn file
         olive.colleague(pete.staff_id)  # looked up once while online (kept for offline use)
         assert list(olive.known_colleagues()) == [pete.staff_id]
+        kept = (olive.profile.folder / "contacts.json").stat().st_mtime_ns
+        olive.colleague(pete.staff_id)  # the same entry again: not rewritten (no fsync a send)
+        assert (olive.profile.folder / "contacts.json").stat().st_mtime_ns == kept
         server.stop()
 
         outbox = Outbox(olive.profile.outbox_path)

@@ -118,9 +118,10 @@ class Session:
                     f"Nothing was sent or queued: {name_or_id} cannot be looked up while the "
                     "endpoint is unreachable (not sent to from this computer before). "
                     f"{error.message} Try again when the network is back.") from None
-        contacts[entry["staff_id"]] = entry
-        replace_atomically(self.profile.folder / "contacts.json",
-                           json.dumps(contacts, indent=1, sort_keys=True).encode())
+        if contacts.get(entry["staff_id"]) != entry:  # new, or new keys: kept for offline
+            contacts[entry["staff_id"]] = entry
+            replace_atomically(self.profile.folder / "contacts.json",
+                               json.dumps(contacts, indent=1, sort_keys=True).encode())
         return ClinicianCertificates.from_pem(
             (entry["signing_certificate"] + entry["encryption_certificate"]).encode("ascii"))
 
