@@ -51,10 +51,12 @@ def test_identity_file_round_trip_and_messages():
     identity = age.X25519Identity.generate()
     text = age.identity_file_text(identity)
     assert [i.to_string() for i in age.parse_identities(text)] == [identity.to_string()]
-    broken = text.replace(identity.to_string(), identity.to_string()[:-1] + "X")
+    key = identity.to_string()
+    other = "Q" if key[-1] == "X" else "X"  # a different last character (1 in 32 ends in X)
+    broken = text.replace(key, key[:-1] + other)
     with pytest.raises(age.KeyFormatError) as caught:
         age.parse_identities(broken)
-    assert "line 3" in caught.value.message and identity.to_string()[:-1] not in caught.value.message
+    assert "line 3" in caught.value.message and key[:-1] not in caught.value.message
 
 
 @pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 16 * 65536, 16 * 65536 + 7, 33 * 65536])
