@@ -95,7 +95,7 @@ def test_pixels_from_the_child_equal_pixels_drawn_here(letter, dpi):
         assert shared.image.size == here.image.size and shared.pdf == here.pdf
         assert shared.image.tobytes() == here.image.tobytes()
     segment = pdf_worker._child.segment
-    assert segment.size >= shared.image.width * shared.image.height * 3  # grown to fit
+    assert segment.size >= shared.image.width * shared.image.height * 4  # grown to fit
     if os.path.isdir("/dev/shm"):  # POSIX shared memory names live there on Linux
         assert segment.name.lstrip("/") not in os.listdir("/dev/shm")  # unnamed once attached
 

@@ -41,7 +41,7 @@ START_TIME_LIMIT = 60.0
 #: bytes the child may hold: a 100-megapixel page and PDFium's own work fit well within it;
 #: a page of nested forms grows by about 250 MB a second and is stopped here
 MEMORY_LIMIT = 2 << 30
-#: bytes of the first shared segment: an A4 or Letter page at 200 dpi in RGB fits
+#: bytes of the first shared segment: an A4 or Letter page at 200 dpi in RGBx fits
 _FIRST_SEGMENT = 16 << 20
 _ERRORS = {kind.__name__: kind for kind in (ImageError, PdfPasswordRequired, WrongPdfPassword)}
 
@@ -80,9 +80,9 @@ class _Child:
         how, width, height, stride, info = reply
         if how == "shared":
             with segment.buf[:stride * height] as rows:
-                return _image(width, height, stride, rows), info
+                return rgb_image(width, height, stride, rows), info
         self.wanted = max(self.wanted, stride * height)
-        return _image(width, height, stride, self.connection.recv_bytes()), info
+        return rgb_image(width, height, stride, self.connection.recv_bytes()), info
 
     def _segment(self) -> SharedMemory:
         if self.segment is None or self.segment.size < self.wanted:
@@ -111,9 +111,13 @@ class _Child:
         self._drop_segment()
 
 
-def _image(width: int, height: int, stride: int, rows) -> Image.Image:
-    # RGB rows as PDFium drew them; Pillow copies them into its own layout
-    return Image.frombuffer("RGB", (width, height), rows, "raw", "RGB", stride, 1)
+def rgb_image(width: int, height: int, stride: int, rows) -> Image.Image:
+    """An RGB image of PDFium's RGBx rows: one plain copy (Pillow keeps RGB as RGBx too).
+
+    The fourth byte is copied as it is: PDFium's opaque RGBx device leaves the 0xFF of the
+    white fill there, the padding Qt's RGBX8888 needs (tests check every kind of content).
+    """
+    return Image.frombytes("RGB", (width, height), rows, "raw", "RGBX", stride, 1)
 
 
 _lock = threading.Lock()
