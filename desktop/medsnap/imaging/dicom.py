@@ -13,26 +13,24 @@ Anything else is not taken for DICOM.
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
 import numpy as np
-import pydicom
 from PIL import Image
-from pydicom.errors import InvalidDicomError
-from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from medsnap.errors import ImageError
 from medsnap.imaging.dicom_cautions import burned_in, cautions
+from medsnap.imaging.dicom_native import SourceChanged, native_frames
 from medsnap.imaging.dicom_overlay import overlay_mask, read_overlays
+from medsnap.imaging.dicom_read import SAFE as _SAFE
+from medsnap.imaging.dicom_read import changed, damaged, decode_frame, out_of_memory, \
+    read_dataset
 from medsnap.imaging.dicom_window import apply_table, default_window, domain, window_lut
 from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
 from medsnap.imaging.record_errors import unopenable
 from medsnap.imaging.record_sniff import looks_like_dicom, may_be_bare_dataset  # noqa: F401
 from medsnap.imaging.source_info import DicomInfo
-
-_SAFE = "The original file was not changed and nothing was sent or saved from it."
 
 def _name(source: str | os.PathLike[str] | bytes) -> str:
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -46,7 +44,7 @@ class DicomImage:
     def __init__(self, source: str | os.PathLike[str] | bytes, *, bare: bool = False,
                  max_pixels: int = DEFAULT_MAX_PIXELS):
         self.name = _name(source)
-        self._dataset = _read(source, self.name, bare)
+        self._dataset, origin = read_dataset(source, self.name, bare)
         ds = self._dataset
         try:
             self.rows, self.columns = int(ds.Rows), int(ds.Columns)
@@ -72,9 +70,17 @@ class DicomImage:
         inverse = str(getattr(ds, "PresentationLUTShape", "") or "").strip().upper() == "INVERSE"
         self.inverted = (self.photometric == "MONOCHROME1") != (
             inverse and self.photometric == "MONOCHROME2")
+        # uncompressed grey frames: read straight from the file (None: pydicom decodes)
+        self._native = native_frames(ds, origin, self.rows, self.columns, self.frame_count)
         self._stored: dict[int, np.ndarray] = {}
         self._ranges: dict[int, tuple[float, float]] = {}
         self._masks: dict[int, tuple[np.ndarray | None, int]] = {}
+
+    @property
+    def reads_directly(self) -> bool:
+        """True when frames are read straight from the file (uncompressed grey samples),
+        False when pydicom's decoder decodes them."""
+        return self._native is not None
 
     @property
     def overlay_count(self) -> int:
@@ -83,13 +89,37 @@ class DicomImage:
 
     def stored(self, frame: int) -> np.ndarray:
         """The frame's stored samples as pydicom decodes them (cached)."""
+        self._check(frame)
+        if frame not in self._stored:
+            self._fetch(frame)
+        return self._stored[frame]
+
+    def _check(self, frame: int) -> None:
         if not 0 <= frame < self.frame_count:
             frames = "1 frame" if self.frame_count == 1 else f"{self.frame_count} frames"
             raise ImageError(f"{self.name} has {frames}; frame {frame + 1} does not exist. "
                              f"Choose a frame from 1 to {self.frame_count}.")
-        if frame not in self._stored:
-            self._stored[frame] = _decode(self._dataset, self.name, frame, self.frame_count)
-        return self._stored[frame]
+
+    def _fetch(self, frame: int, table: np.ndarray | None = None) -> np.ndarray | None:
+        """Decode ``frame`` into the cache. Read natively, its value range is cached too
+        and, given a window ``table``, its grey is returned (None otherwise)."""
+        if self._native is None:
+            self._stored[frame] = decode_frame(self._dataset, self.name, frame,
+                                               self.frame_count)
+            return None
+        try:
+            stored, grey, (low, high) = self._native.read(frame, table)
+        except EOFError:
+            raise damaged(self.name) from None
+        except SourceChanged:
+            raise changed(self.name) from None
+        except MemoryError:
+            raise out_of_memory(self.name) from None
+        except OSError as error:
+            raise unopenable(self.name, error) from None
+        self._stored[frame] = stored
+        self._ranges[frame] = self._rescaled(low, high)
+        return grey
 
     def picture(self, frame: int = 0, window: tuple[float, float] | None = None, *,
                 overlays: bool = True) -> Picture:
@@ -100,15 +130,16 @@ class DicomImage:
         Grey frames come out as one 8-bit "L" image (a third of the memory of RGB, and no
         channel copies): the painter and the encoder take it as it is.
         """
-        stored = self.stored(frame)
+        self._check(frame)
         mask, drawn = self._overlay(frame) if overlays else (None, 0)
         if self.photometric.startswith("MONOCHROME"):
-            grey, applied, value_range = self._grey(frame, stored, window)
+            grey, applied, value_range = self._grey(frame, window)
             if mask is not None:
                 np.bitwise_or(grey, mask, out=grey)  # white where an overlay marks
             image = Image.fromarray(grey)  # shares the array's memory: no copy
         else:
-            image, applied, value_range = _colour(stored, self._dataset), None, (0.0, 255.0)
+            image, applied, value_range = _colour(self.stored(frame), self._dataset), None, \
+                (0.0, 255.0)
             if mask is not None:
                 image.paste((255, 255, 255), (0, 0), Image.fromarray(mask))
         burned, reason, notes = cautions(self.burned_in_reason, drawn, self.damaged_overlays)
@@ -133,10 +164,13 @@ class DicomImage:
             if mask is not None and int(high) > mask:  # bits above HighBit: not the value
                 masked = np.bitwise_and(stored, mask)
                 low, high = masked.min(), masked.max()
-            slope, intercept = self._rescale()
-            low, high = (float(v) * slope + intercept for v in (low, high))
-            self._ranges[frame] = (min(low, high), max(low, high))
+            self._ranges[frame] = self._rescaled(low, high)
         return self._ranges[frame]
+
+    def _rescaled(self, low, high) -> tuple[float, float]:
+        slope, intercept = self._rescale()
+        low, high = (float(v) * slope + intercept for v in (low, high))
+        return min(low, high), max(low, high)
 
     def _unused_bits_mask(self, dtype: np.dtype) -> int | None:
         """For unsigned samples with fewer stored bits than allocated, the value's bits."""
@@ -149,13 +183,20 @@ class DicomImage:
         return (float(getattr(ds, "RescaleSlope", 1) or 1),
                 float(getattr(ds, "RescaleIntercept", 0) or 0))
 
-    def _grey(self, frame: int, stored: np.ndarray, window):
+    def _grey(self, frame: int, window):
         ds = self._dataset
-        slope, intercept = self._rescale()
+        voi_table = "VOILUTSequence" in ds and window is None and self.own_window is None
+        known = window or self.own_window  # (never both None with a VOI table)
+        function = self.voi_function if window is None else "LINEAR"
+        if known is not None and self._native is not None and frame not in self._stored:
+            # the window is known before the samples are: one pass reads and windows them
+            table = self._table(self._native.dtype, known, function)
+            return self._fetch(frame, table), (float(known[0]), float(known[1])), \
+                self._ranges[frame]
+        stored = self.stored(frame)
         if stored.ndim != 2:
             stored = stored.reshape(self.rows, self.columns)
         value_range = self._value_range(frame, stored)
-        voi_table = "VOILUTSequence" in ds and window is None and self.own_window is None
         if voi_table:  # an explicit VOI LUT is the file's own window
             from pydicom.pixels import apply_modality_lut, apply_voi_lut
             mapped = apply_voi_lut(apply_modality_lut(stored, ds), ds, prefer_lut=True)
@@ -165,95 +206,26 @@ class DicomImage:
             top = float((1 << bits) - 1) if 8 <= bits <= 16 else top
             grey = np.clip(np.rint(mapped * (255.0 / top)), 0, 255).astype(np.uint8)
             return self._shown(grey), None, value_range
-        center, width = window or self.own_window or default_window(*value_range)
-        function = self.voi_function if window is None else "LINEAR"
+        center, width = known or default_window(*value_range)
         if stored.dtype.kind in "iu" and stored.dtype.itemsize <= 2:
-            values = domain(stored.dtype, self._unused_bits_mask(stored.dtype))
-            # one table over every stored value: rescale, window and inversion folded in
-            table = self._shown(window_lut(values * slope + intercept, center, width,
-                                           function))
-            grey = apply_table(stored, table)
+            grey = apply_table(stored, self._table(stored.dtype, (center, width), function))
         else:
+            slope, intercept = self._rescale()
             grey = self._shown(window_lut(stored.astype(np.float64) * slope + intercept,
                                           center, width, function))
         return grey, (float(center), float(width)), value_range
+
+    def _table(self, dtype: np.dtype, window: tuple[float, float], function: str) -> np.ndarray:
+        """One 8-bit entry for every stored value: rescale, window and inversion folded in."""
+        slope, intercept = self._rescale()
+        values = domain(dtype, self._unused_bits_mask(dtype))
+        return self._shown(window_lut(values * slope + intercept, *window, function))
 
     def _shown(self, grey: np.ndarray) -> np.ndarray:
         """MONOCHROME1 (0 is white) or an INVERSE presentation: flipped, in place."""
         if self.inverted:
             np.subtract(255, grey, out=grey)
         return grey
-
-
-def _read(source, name: str, bare: bool):
-    stream = io.BytesIO(bytes(source)) if isinstance(source, (bytes, bytearray,
-                                                              memoryview)) else str(source)
-    try:
-        ds = pydicom.dcmread(stream, force=bare)
-    except (InvalidDicomError, EOFError, ValueError, KeyError, TypeError, OverflowError,
-            NotImplementedError, AttributeError) as error:
-        raise ImageError(f"{name} is damaged and cannot be read as DICOM ({type(error).__name__})"
-                         f". {_SAFE} Export the image again from the PACS viewer.") from None
-    except OSError as error:
-        raise unopenable(name, error) from None
-    if "PixelData" not in ds and "FloatPixelData" not in ds and "DoubleFloatPixelData" not in ds:
-        raise ImageError(f"{name} holds no image (a DICOM report or structured document). "
-                         f"{_SAFE} Open the image series it belongs to instead.")
-    meta = getattr(ds, "file_meta", None)
-    if meta is None or "TransferSyntaxUID" not in meta:  # a bare dataset: say how it was read
-        ds.file_meta = meta = meta or pydicom.dataset.FileMetaDataset()
-        implicit = getattr(ds, "is_implicit_VR", None)
-        if implicit is None:
-            implicit = ds.original_encoding[0] if getattr(ds, "original_encoding", None) else True
-        meta.TransferSyntaxUID = ImplicitVRLittleEndian if implicit else ExplicitVRLittleEndian
-    return ds
-
-
-def _native_grey(ds, frame: int) -> np.ndarray | None:
-    """Uncompressed little-endian grey samples viewed in place (no copy), or None when
-    pydicom's decoder must do the work (compressed, packed bits, sign extension, colour)."""
-    if ds.file_meta.TransferSyntaxUID not in (ExplicitVRLittleEndian, ImplicitVRLittleEndian):
-        return None
-    bits, stored = int(ds.BitsAllocated), int(getattr(ds, "BitsStored", ds.BitsAllocated))
-    signed = int(getattr(ds, "PixelRepresentation", 0)) == 1
-    if bits not in (8, 16) or int(ds.SamplesPerPixel) != 1 or (signed and stored != bits):
-        return None
-    data = ds.get("PixelData")
-    if not isinstance(data, (bytes, bytearray)):
-        return None
-    dtype = np.dtype(f"<{'i' if signed else 'u'}{bits // 8}")
-    count = int(ds.Rows) * int(ds.Columns)
-    if len(data) < (frame + 1) * count * dtype.itemsize:
-        return None  # short pixel data: let pydicom say how it is damaged
-    flat = np.frombuffer(data, dtype, count=count, offset=frame * count * dtype.itemsize)
-    return flat.reshape(int(ds.Rows), int(ds.Columns))
-
-
-def _decode(ds, name: str, frame: int, frames: int) -> np.ndarray:
-    from pydicom.pixels import pixel_array
-
-    syntax = ds.file_meta.TransferSyntaxUID
-    try:
-        native = _native_grey(ds, frame)
-        if native is not None:
-            return native
-        return pixel_array(ds, index=frame if frames > 1 else None)
-    except MemoryError:
-        raise ImageError(f"{name} needs more memory than this computer has free. {_SAFE} "
-                         "Close other programs and try again.") from None
-    except (RuntimeError, NotImplementedError) as error:
-        if "plugin" in str(error).lower() or "decoder" in str(error).lower():
-            raise ImageError(f"{name} is compressed as {syntax.name}, which MedSnap cannot "
-                             f"decode. {_SAFE} Export it uncompressed from the PACS viewer."
-                             ) from None
-        raise _damaged(name) from None
-    except Exception:  # noqa: BLE001 - decoders raise many types for damaged pixel data
-        raise _damaged(name) from None
-
-
-def _damaged(name: str) -> ImageError:
-    return ImageError(f"{name} has damaged or incomplete pixel data, so it cannot be shown. "
-                      f"{_SAFE} Export the image again from the PACS viewer.")
 
 
 def _colour(stored: np.ndarray, ds) -> Image.Image:

@@ -1,0 +1,174 @@
+"""Uncompressed grey frames read straight from the file, corrected, measured and windowed in
+one pass.
+
+For the uncompressed transfer syntaxes the Pixel Data value *is* the samples, one frame after
+another. pydicom reads the header and leaves that value in the file (``defer_size``), and a
+frame is read from its offset a cache-sized strip at a time, on two threads (dicom_strips).
+While a strip is in cache it is byte-swapped if the file is big-endian, corrected as
+pydicom's decoder corrects it (the bits above High Bit shifted out: cleared, or the sign
+extended), measured (smallest and largest sample) and, when the window is known, looked up
+in the window table. So the stored samples equal pydicom's ``pixel_array`` and the grey
+equals the table applied to them (tests/imaging/test_dicom_native.py holds them side by
+side), without pydicom's copy of the whole frame and its extra passes.
+
+Anything else (compressed, bit-packed, several samples per pixel, float samples, a value
+length that does not add up) is not taken: ``native_frames`` returns None and pydicom
+decodes, as before.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
+from medsnap.imaging.dicom_strips import Strips, share_rows, strip_rows
+from medsnap.imaging.dicom_window import look_up
+
+#: Element values longer than this stay in the file until used; the Pixel Data of any
+#: image worth streaming is longer, the rest of a header (overlays included) rarely is.
+DEFER_BYTES = 1 << 20
+
+_BYTE_ORDER = {ExplicitVRLittleEndian: "<", ImplicitVRLittleEndian: "<", ExplicitVRBigEndian: ">"}
+_PIXEL_DATA = 0x7FE00010
+_UNDEFINED_LENGTH = 0xFFFFFFFF
+
+
+class SourceChanged(Exception):
+    """The file was replaced or changed on disk after its header was read."""
+
+
+@dataclass(frozen=True)
+class NativeFrames:
+    """Where a file's uncompressed grey frames lie and how their samples are stored."""
+
+    source: str | bytes            # the file's path, or its bytes (or the Pixel Data value)
+    offset: int                    # where frame 0's first sample starts in ``source``
+    dtype: np.dtype                # one sample in memory (native byte order)
+    big_endian: bool               # the file's samples are big-endian
+    unused_bits: int               # Bits Allocated - Bits Stored: high bits not in the value
+    rows: int
+    columns: int
+    stamp: tuple[int, int] | None  # a path's size and modification time when it was read
+
+    def read(self, frame: int, table: np.ndarray | None = None
+             ) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
+        """Frame ``frame``'s samples, their grey through ``table`` (None: not looked up) and
+        the smallest and largest sample. Raises OSError, EOFError (the file ends before the
+        frame does) and SourceChanged."""
+        if self.stamp is not None and _stamp(self.source) != self.stamp:
+            raise SourceChanged(self.source)
+        stored = np.empty((self.rows, self.columns), self.dtype)
+        grey = None if table is None else np.empty(stored.shape, np.uint8)
+        start = self.offset + frame * stored.nbytes
+        work = partial(self._work, start, stored, grey, table)
+        extremes = [found for found in share_rows(self.rows, self.columns, work) if found]
+        return stored, grey, (min(low for low, _ in extremes), max(high for _, high in extremes))
+
+    def _work(self, start: int, stored: np.ndarray, grey: np.ndarray | None,
+              table: np.ndarray | None, strips: Strips) -> tuple[int, int] | None:
+        """Read, correct, measure and look up the strips this thread draws."""
+        row_bytes = self.columns * self.dtype.itemsize
+        wide = None if table is None else np.empty((strip_rows(self.columns), self.columns),
+                                                   np.intp)
+        low = high = None
+        with _Samples(self.source, start) as samples:
+            for top, bottom in strips:
+                part = stored[top:bottom]
+                samples.fill(part, top * row_bytes)
+                if self.big_endian:
+                    part.byteswap(inplace=True)
+                if self.unused_bits:  # as pydicom does: shift out, shift back (sign kept)
+                    np.left_shift(part, self.unused_bits, out=part)
+                    np.right_shift(part, self.unused_bits, out=part)
+                smallest, largest = int(part.min()), int(part.max())
+                low = smallest if low is None else min(low, smallest)
+                high = largest if high is None else max(high, largest)
+                if grey is not None:
+                    look_up(part, table, wide, grey[top:bottom])
+        return None if low is None else (low, high)
+
+
+class _Samples:
+    """Copies byte ranges of the Pixel Data into strips: from the file (opened on the first
+    strip, one handle per thread) or from bytes in memory."""
+
+    def __init__(self, source: str | bytes, start: int):
+        self._source, self._start = source, start
+        self._file = None
+
+    def __enter__(self) -> _Samples:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        if self._file is not None:
+            self._file.close()
+
+    def fill(self, part: np.ndarray, at: int) -> None:
+        target = memoryview(part).cast("B")
+        begin = self._start + at
+        if isinstance(self._source, bytes):
+            chunk = memoryview(self._source)[begin:begin + len(target)]
+            if len(chunk) < len(target):
+                raise EOFError("pixel data ends early")
+            target[:] = chunk
+            return
+        if self._file is None:
+            self._file = open(self._source, "rb", buffering=0)  # noqa: SIM115 - closed on exit
+        self._file.seek(begin)
+        done = 0
+        while done < len(target):
+            count = self._file.readinto(target[done:])
+            if not count:
+                raise EOFError("pixel data ends early")
+            done += count
+
+
+def _stamp(path: str) -> tuple[int, int]:
+    status = os.stat(path)
+    return status.st_size, status.st_mtime_ns
+
+
+def native_frames(ds, origin: str | bytes, rows: int, columns: int,
+                  frame_count: int) -> NativeFrames | None:
+    """How to read ``ds``'s frames straight from ``origin`` (the path or the bytes pydicom
+    read), or None when pydicom must decode them."""
+    order = _BYTE_ORDER.get(ds.file_meta.TransferSyntaxUID)
+    try:
+        bits = int(ds.BitsAllocated)
+        bits_stored = int(getattr(ds, "BitsStored", bits) or bits)
+        signed = int(getattr(ds, "PixelRepresentation", 0) or 0) == 1
+        single = int(getattr(ds, "SamplesPerPixel", 1) or 1) == 1
+    except (AttributeError, TypeError, ValueError):
+        return None
+    if order is None or bits not in (8, 16) or not single or not 0 < bits_stored <= bits:
+        return None
+    element = ds.get_item(_PIXEL_DATA, keep_deferred=True)
+    if element is None:
+        return None
+    dtype = np.dtype(f"{'i' if signed else 'u'}{bits // 8}")
+    needed = frame_count * rows * columns * dtype.itemsize
+    common = dict(dtype=dtype, big_endian=order == ">" and bits > 8,
+                  unused_bits=bits - bits_stored, rows=rows, columns=columns)
+    if element.value is not None:  # small enough to have been read with the header
+        value = element.value
+        if not isinstance(value, bytes) or len(value) < needed:
+            return None
+        return NativeFrames(source=value, offset=0, stamp=None, **common)
+    length, offset = getattr(element, "length", None), getattr(element, "value_tell", None)
+    if length in (None, _UNDEFINED_LENGTH) or offset is None or length < needed:
+        return None
+    if isinstance(origin, bytes):
+        size, stamp = len(origin), None
+    else:
+        try:
+            stamp = _stamp(origin)
+        except OSError:  # gone already: pydicom's decoder says so
+            return None
+        size = stamp[0]
+    if size < offset + needed:  # cut short: pydicom's decoder says how it is damaged
+        return None
+    return NativeFrames(source=origin, offset=offset, stamp=stamp, **common)
