@@ -53,6 +53,10 @@ def case(name: str, shape=(ROWS, COLUMNS)) -> bytes:
             noise(shape, -32768, 32767, np.int16), RescaleSlope=2, RescaleIntercept=-100),
         "signed 12-bit, sign not extended": lambda: dicom_dataset(
             twelve_bit_signed(signed12), BitsStored=12, WindowCenter=0, WindowWidth=2000),
+        "12-bit in 16, clean high bits": lambda: dicom_dataset(
+            noise(shape, 0, 4095, np.uint16), BitsStored=12, WindowCenter=900, WindowWidth=80),
+        "signed 12-bit, sign extended": lambda: dicom_dataset(
+            signed12, BitsStored=12, RescaleSlope=0.5, RescaleIntercept=3),
         "8-bit, odd number of samples": lambda: dicom_dataset(
             noise((shape[0] * 2 + 1, shape[1] + 1), 0, 255, np.uint8)),
         "signed 8-bit, sigmoid": lambda: dicom_dataset(
@@ -66,6 +70,7 @@ def case(name: str, shape=(ROWS, COLUMNS)) -> bytes:
 
 CASES = ["12-bit in 16, overlay bits above High Bit, rescaled", "MONOCHROME1, 12-bit, overlay bits",
          "signed 16-bit, slope 2, no window", "signed 12-bit, sign not extended",
+         "12-bit in 16, clean high bits", "signed 12-bit, sign extended",
          "8-bit, odd number of samples", "signed 8-bit, sigmoid",
          "INVERSE presentation, 16 bits stored"]
 
@@ -204,3 +209,13 @@ def test_file_changed_or_gone_after_opening(tmp_path):
     path.unlink()
     with pytest.raises(ImageError, match="does not exist"):
         image.picture(2)
+
+
+def test_read_without_positioned_reads(tmp_path, monkeypatch):
+    """Windows has no os.preadv: the reader seeks and reads instead."""
+    monkeypatch.delattr("os.preadv", raising=False)
+    path = tmp_path / "IM0002"
+    path.write_bytes(multi_frame())
+    image = DicomImage(path)
+    assert image.reads_directly
+    assert_same(image, path.read_bytes(), 1)

@@ -54,6 +54,17 @@ class NativeFrames:
     columns: int
     stamp: tuple[int, int] | None  # a path's size and modification time when it was read
 
+    @property
+    def lowest(self) -> int:
+        """The smallest value Bits Stored can hold (samples below it carry foreign bits)."""
+        bits = self.dtype.itemsize * 8 - self.unused_bits
+        return -(1 << (bits - 1)) if self.dtype.kind == "i" else 0
+
+    @property
+    def highest(self) -> int:
+        bits = self.dtype.itemsize * 8 - self.unused_bits
+        return (1 << (bits - 1)) - 1 if self.dtype.kind == "i" else (1 << bits) - 1
+
     def read(self, frame: int, table: np.ndarray | None = None
              ) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
         """Frame ``frame``'s samples, their grey through ``table`` (None: not looked up) and
@@ -75,16 +86,20 @@ class NativeFrames:
         wide = None if table is None else np.empty((strip_rows(self.columns), self.columns),
                                                    np.intp)
         low = high = None
+        lowest, highest = self.lowest, self.highest
         with _Samples(self.source, start) as samples:
             for top, bottom in strips:
                 part = stored[top:bottom]
                 samples.fill(part, top * row_bytes)
                 if self.big_endian:
                     part.byteswap(inplace=True)
-                if self.unused_bits:  # as pydicom does: shift out, shift back (sign kept)
+                smallest, largest = int(part.min()), int(part.max())
+                if smallest < lowest or largest > highest:
+                    # bits above High Bit that are not the value's: as pydicom does, shift
+                    # them out and back (clears them, or extends the sign)
                     np.left_shift(part, self.unused_bits, out=part)
                     np.right_shift(part, self.unused_bits, out=part)
-                smallest, largest = int(part.min()), int(part.max())
+                    smallest, largest = int(part.min()), int(part.max())
                 low = smallest if low is None else min(low, smallest)
                 high = largest if high is None else max(high, largest)
                 if grey is not None:
@@ -118,13 +133,20 @@ class _Samples:
             return
         if self._file is None:
             self._file = open(self._source, "rb", buffering=0)  # noqa: SIM115 - closed on exit
-        self._file.seek(begin)
         done = 0
         while done < len(target):
-            count = self._file.readinto(target[done:])
+            count = _read_at(self._file, target[done:], begin + done)
             if not count:
                 raise EOFError("pixel data ends early")
             done += count
+
+
+def _read_at(file, into: memoryview, offset: int) -> int:
+    """One positioned read (a single system call where the platform has one)."""
+    if hasattr(os, "preadv"):
+        return os.preadv(file.fileno(), [into], offset)
+    file.seek(offset)
+    return file.readinto(into)
 
 
 def _stamp(path: str) -> tuple[int, int]:
