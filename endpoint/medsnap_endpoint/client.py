@@ -1,23 +1,33 @@
-"""A small reusable client for the endpoint (httpx): signs every request with the device key.
+"""A small reusable client for the endpoint: signs every request with the device key.
 
-Used by the tests and the benchmark; the app's messaging layer can use it as its transport.
+The app's transport (``medsnap.messaging.transport``), the tests and the benchmarks all use it.
+HTTP is the standard library's, through :mod:`medsnap_endpoint.http_pool` (keep-alive, proxy,
+typed connection failures); signatures come from :mod:`medsnap_endpoint.request_signing`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import secrets
+import json
+import ssl
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
 
-import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from medsnap_endpoint import protocol as p
 from medsnap_endpoint.errors import EndpointError
+from medsnap_endpoint.http_pool import (
+    Answer, Body, ConnectionFailure, ConnectionPool, Origin, Proxy)
+from medsnap_endpoint.request_signing import file_sha256, signature_headers
+
+OCTETS = {"Content-Type": "application/octet-stream"}
+_PATH_SAFE = "/:@!$&'()*+,;=%"  # kept as written; anything else in a path is percent-encoded
 
 
 class EndpointRefused(EndpointError):
@@ -39,33 +49,78 @@ class DeviceKeys:
     def generate(cls) -> DeviceKeys:
         return cls(X25519PrivateKey.generate(), Ed25519PrivateKey.generate())
 
-    @property
-    def key_id(self) -> str:
+    @cached_property
+    def key_id(self) -> str:  # cached: deriving the public key costs more than signing a hash
         return p.key_id(self.signing.public_key())
 
 
-def _raise_for(response: httpx.Response) -> httpx.Response:
+@dataclass
+class PreparedRequest:
+    """One request as it goes on the wire; ``target`` is the path and query exactly as signed."""
+
+    method: str
+    target: str
+    headers: dict[str, str]
+    body: Body = b""
+    base_url: str = field(default="", repr=False)
+
+    @property
+    def url(self) -> str:
+        return self.base_url + self.target
+
+
+def raise_for(response: Answer) -> Answer:
     if response.status_code < 400:
         return response
     try:
         body = response.json()
         code, message = str(body.get("error", "error")), str(body.get("message", ""))
         details = body.get("details")
-    except ValueError:
+    except (ValueError, AttributeError):
         code, message, details = "error", response.text[:200], None
     raise EndpointRefused(response.status_code, code, message or f"HTTP {response.status_code}",
                           details)
 
 
+def tls_context(verify: ssl.SSLContext | str | bool) -> ssl.SSLContext:
+    """``True``: the system's trusted certificates (on Windows its certificate store, where IT
+    installs the hospital's authority; everywhere ``SSL_CERT_FILE``/``SSL_CERT_DIR`` if set).
+    A path: that CA bundle file (or hashed folder). A context: itself."""
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    if verify is True:
+        return ssl.create_default_context()
+    if isinstance(verify, str) and verify:
+        if Path(verify).is_dir():
+            return ssl.create_default_context(capath=verify)
+        return ssl.create_default_context(cafile=verify)
+    raise ValueError("certificate checks cannot be turned off")
+
+
 class EndpointClient:
     def __init__(self, base_url: str, keys: DeviceKeys | None = None, *,
-                 verify: Any = True, timeout: float = 120.0, clock_offset: int = 0):
+                 verify: ssl.SSLContext | str | bool = True, timeout: float = 120.0,
+                 clock_offset: int = 0, proxy: str | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.origin = Origin.from_url(self.base_url)
+        self._prefix = urlsplit(self.base_url).path  # an endpoint served below a path
         self.keys = keys
         self.clock_offset = clock_offset  # tests use it to send stale requests
-        self.http = httpx.Client(base_url=base_url.rstrip("/"), verify=verify, timeout=timeout)
+        self._verify, self._proxy, self._timeout = verify, proxy, timeout
+        self._pool: ConnectionPool | None = None  # opened at the first request
+
+    @property
+    def pool(self) -> ConnectionPool:
+        if self._pool is None:  # no TLS store load or proxy parsing for a client never used
+            tls = tls_context(self._verify) if self.origin.scheme == "https" else None
+            proxy = Proxy.from_url(self._proxy) if self._proxy else None
+            self._pool = ConnectionPool(self.origin, tls=tls, proxy=proxy,
+                                        timeout=self._timeout)
+        return self._pool
 
     def close(self) -> None:
-        self.http.close()
+        if self._pool is not None:
+            self._pool.close()
 
     def __enter__(self) -> EndpointClient:
         return self
@@ -73,58 +128,113 @@ class EndpointClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # signing ------------------------------------------------------------------------------
+    # requests -------------------------------------------------------------------------------
+    def unsigned_request(self, method: str, path: str, *, params: Any = None,
+                         content: Body = b"", headers: dict[str, str] | None = None
+                         ) -> PreparedRequest:
+        path, _, written = path.partition("?")  # a query in the path is kept as written
+        target = quote(self._prefix + path, safe=_PATH_SAFE)
+        query = "&".join(filter(None, [written, urlencode(params, quote_via=quote)
+                                       if params else ""]))
+        sent = dict(headers or {})
+        if not any(name.lower() == "host" for name in sent):
+            sent["Host"] = self.origin.host_header
+        if isinstance(content, (bytes, bytearray)):
+            sent["Content-Length"] = str(len(content))
+        return PreparedRequest(method.upper(), target + (f"?{query}" if query else ""),
+                               sent, content, self.base_url)
+
     def signed_request(self, method: str, path: str, *, params: Any = None,
-                       content: bytes = b"", headers: dict[str, str] | None = None,
-                       nonce: str | None = None) -> httpx.Request:
-        """Build (not send) a request carrying the five signature headers."""
+                       content: Body = b"", headers: dict[str, str] | None = None,
+                       nonce: str | None = None, body_sha256: str | None = None
+                       ) -> PreparedRequest:
+        """Build (not send) a request carrying the five signature headers.
+
+        A body given as chunks (sent chunked) needs its ``body_sha256``; a file is hashed here
+        from its current position, then sent from there in blocks, never read whole.
+        """
         if self.keys is None:
             raise ValueError("this client has no device keys; enrol first")
-        request = self.http.build_request(method, path, params=params, content=content,
-                                          headers=headers)
-        raw = request.url.raw_path.decode("latin-1")
-        target, _, query = raw.partition("?")
-        stamp = str(int(time.time()) + self.clock_offset)
-        nonce = nonce or secrets.token_urlsafe(18)
-        body_sha = hashlib.sha256(content).hexdigest()
-        key_id = self.keys.key_id
-        host = request.headers["Host"]  # httpx derives it from the URL (port only if not default)
-        signature = self.keys.signing.sign(p.canonical_request(method, target, query, stamp,
-                                                               nonce, key_id, body_sha, host))
-        request.headers.update({p.HEADER_KEY_ID: key_id, p.HEADER_TIMESTAMP: stamp,
-                                p.HEADER_NONCE: nonce, p.HEADER_CONTENT_SHA256: body_sha,
-                                p.HEADER_SIGNATURE: p.b64(signature)})
+        request = self.unsigned_request(method, path, params=params, content=content,
+                                        headers=headers)
+        if body_sha256 is None:
+            if isinstance(content, (bytes, bytearray, memoryview)):
+                body_sha256 = hashlib.sha256(content).hexdigest()
+            elif hasattr(content, "read"):
+                body_sha256, size = file_sha256(content)  # type: ignore[arg-type]
+                request.headers["Content-Length"] = str(size)
+            else:
+                raise ValueError("a body sent in chunks needs its body_sha256")
+        target, _, query = request.target.partition("?")
+        host = next(value for name, value in request.headers.items()
+                    if name.lower() == "host")  # as it will be sent
+        request.headers.update(signature_headers(
+            self.keys.signing, self.keys.key_id, request.method, target, query, host,
+            body_sha256, nonce=nonce,
+            timestamp=int(time.time()) + self.clock_offset))
         return request
 
-    def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        return _raise_for(self.http.send(self.signed_request(method, path, **kwargs)))
+    def send_request(self, request: PreparedRequest) -> Answer:
+        """Send as prepared; the answer whatever its status (tests inspect refusals)."""
+        return self.pool.request(request.method, request.target, request.headers, request.body)
 
-    # public -------------------------------------------------------------------------------
+    def call(self, method: str, path: str, **kwargs: Any) -> Answer:
+        """A signed request; an error answer raises :class:`EndpointRefused`."""
+        return raise_for(self._send_repeatable(lambda: self.signed_request(method, path,
+                                                                            **kwargs)))
+
+    def _get(self, path: str) -> Answer:
+        return raise_for(self._send_repeatable(lambda: self.unsigned_request("GET", path)))
+
+    def _send_repeatable(self, prepare: Any) -> Answer:
+        """Send; once more (freshly signed) if a kept-alive connection turned out closed.
+
+        Only before any answer came, and only for requests the protocol makes idempotent
+        (signed ones: a message id is deduplicated, acknowledging twice is harmless; GETs).
+        """
+        request = prepare()
+        start = request.body.tell() if hasattr(request.body, "seek") else None
+        try:
+            return self.send_request(request)
+        except ConnectionFailure as failure:
+            replayable = isinstance(request.body, bytes) or start is not None
+            if not (failure.stale and replayable):
+                raise
+        if start is not None:
+            request.body.seek(start)  # type: ignore[union-attr]
+        return self.send_request(prepare())
+
+    # public ---------------------------------------------------------------------------------
     def healthz(self) -> dict:
-        return _raise_for(self.http.get("/healthz")).json()
+        return self._get("/healthz").json()
 
     def root_pem(self) -> bytes:
-        return _raise_for(self.http.get("/v1/ca/root")).content
+        return self._get("/v1/ca/root").content
 
     def crl_pem(self) -> bytes:
-        return _raise_for(self.http.get("/v1/ca/crl")).content
+        return self._get("/v1/ca/crl").content
 
     def fetch_key_file(self, staff_id: str) -> bytes:
-        response = _raise_for(self.http.get(f"/v1/keyfile/{staff_id}"))
+        response = self._get(f"/v1/keyfile/{quote(staff_id, safe='')}")
         if hashlib.sha256(response.content).hexdigest() != \
                 response.headers.get(p.HEADER_CONTENT_SHA256):
             raise EndpointRefused(502, "damaged", "The key file arrived damaged; try again.")
         return response.content
+
+    def _post_json(self, path: str, document: dict) -> dict:
+        request = self.unsigned_request("POST", path, content=json.dumps(document).encode(),
+                                        headers={"Content-Type": "application/json"})
+        return raise_for(self.send_request(request)).json()
 
     def enrol(self, staff_id: str, code: str, keys: DeviceKeys | None = None) -> dict:
         """Prove possession of both keys, redeem ``code``; this client then signs with ``keys``."""
         keys = keys or DeviceKeys.generate()
         encryption_public = p.raw_public_bytes(keys.encryption.public_key())
         signing_public = p.raw_public_bytes(keys.signing.public_key())
-        challenge = _raise_for(self.http.post("/v1/enrol/start", json={
+        challenge = self._post_json("/v1/enrol/start", {
             "staff_id": staff_id, "code": code,
             "encryption_public_key": p.b64(encryption_public),
-            "signing_public_key": p.b64(signing_public)})).json()
+            "signing_public_key": p.b64(signing_public)})
         nonce = p.unb64(challenge["nonce"])
         server_key = X25519PublicKey.from_public_bytes(p.unb64(challenge["server_public_key"]))
         hashed = p.code_hash(code)
@@ -132,16 +242,15 @@ class EndpointClient:
                                         challenge["challenge_id"], hashed, nonce)
         signature = keys.signing.sign(p.enrol_signature_payload(
             challenge["challenge_id"], hashed, nonce, encryption_public, signing_public))
-        issued = _raise_for(self.http.post("/v1/enrol/finish", json={
+        issued = self._post_json("/v1/enrol/finish", {
             "challenge_id": challenge["challenge_id"], "agreement_proof": p.b64(proof),
-            "signature": p.b64(signature)})).json()
+            "signature": p.b64(signature)})
         self.keys = keys
         return issued
 
-    # signed -------------------------------------------------------------------------------
+    # signed ---------------------------------------------------------------------------------
     def deposit_key_file(self, content: bytes) -> dict:
-        return self.call("PUT", "/v1/keyfile", content=content,
-                         headers={"Content-Type": "application/octet-stream"}).json()
+        return self.call("PUT", "/v1/keyfile", content=content, headers=OCTETS).json()
 
     def search(self, name: str = "", role: str = "", department: str = "") -> list[dict]:
         params = {k: v for k, v in (("name", name), ("role", role),
@@ -149,14 +258,24 @@ class EndpointClient:
         return self.call("GET", "/v1/directory", params=params).json()["clinicians"]
 
     def lookup(self, staff_id: str) -> dict:
-        return self.call("GET", f"/v1/directory/{staff_id}").json()
+        return self.call("GET", f"/v1/directory/{quote(staff_id, safe='')}").json()
+
+    def upload_request(self, message_id: str, recipients: list[str], ciphertext: Body, *,
+                       body_sha256: str | None = None) -> PreparedRequest:
+        """The signed POST of one message (``send`` sends it; tests and tools send it their way)."""
+        return self.signed_request(
+            "POST", "/v1/messages", params=[("message_id", message_id)]
+            + [("to", r) for r in recipients], content=ciphertext, headers=OCTETS,
+            body_sha256=body_sha256)
 
     def send(self, message_id: str, recipients: list[str], ciphertext: bytes | Path) -> dict:
-        content = ciphertext.read_bytes() if isinstance(ciphertext, Path) else ciphertext
-        return self.call("POST", "/v1/messages",
-                         params=[("message_id", message_id)] + [("to", r) for r in recipients],
-                         content=content,
-                         headers={"Content-Type": "application/octet-stream"}).json()
+        """Upload a message; a file is streamed from disk, never held in memory whole."""
+        if isinstance(ciphertext, Path):
+            with open(ciphertext, "rb") as file:
+                return raise_for(self._send_repeatable(
+                    lambda: self.upload_request(message_id, recipients, file))).json()
+        return raise_for(self._send_repeatable(
+            lambda: self.upload_request(message_id, recipients, ciphertext))).json()
 
     def inbox(self) -> list[dict]:
         return self.call("GET", "/v1/inbox").json()["messages"]
@@ -176,4 +295,4 @@ class EndpointClient:
         return self.call("POST", f"/v1/inbox/{item_id}/read").json()
 
     def status(self, message_id: str) -> dict:
-        return self.call("GET", f"/v1/outbox/{message_id}").json()
+        return self.call("GET", f"/v1/outbox/{quote(message_id, safe='')}").json()

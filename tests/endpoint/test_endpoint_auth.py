@@ -47,27 +47,28 @@ def test_signed_route_refuses_request_without_valid_signature(server, enrolled_d
     target = _concrete(path)
     params = {"message_id": "m", "to": client.staff_id} if path == "/v1/messages" else None
     if fault == "unsigned":
-        response = client.http.request(method, target, params=params, content=b"x")
+        response = client.send_request(client.unsigned_request(method, target, params=params,
+                                                               content=b"x"))
     elif fault == "unenrolled_key":
         with EndpointClient(server.url, DeviceKeys.generate()) as stranger:
-            response = stranger.http.send(stranger.signed_request(method, target, params=params,
-                                                                  content=b"x"))
+            response = stranger.send_request(stranger.signed_request(method, target,
+                                                                     params=params, content=b"x"))
     elif fault == "wrong_signature":
         request = client.signed_request(method, target, params=params, content=b"x")
         request.headers[p.HEADER_SIGNATURE] = p.b64(client.keys.signing.sign(b"other"))
-        response = client.http.send(request)
+        response = client.send_request(request)
     elif fault in ("stale", "future"):
         client.clock_offset = -300 if fault == "stale" else 300
-        response = client.http.send(client.signed_request(method, target, params=params,
-                                                          content=b"x"))
+        response = client.send_request(client.signed_request(method, target, params=params,
+                                                             content=b"x"))
     elif fault == "replayed":
         first = client.signed_request(method, target, params=params, content=b"x")
-        client.http.send(first)
-        response = client.http.send(first)
+        client.send_request(first)
+        response = client.send_request(first)
     else:
         request = client.signed_request(method, target, params=params, content=b"x")
         request.headers[p.HEADER_NONCE] = "short"
-        response = client.http.send(request)
+        response = client.send_request(request)
     client.clock_offset = 0
     assert response.status_code == 401, response.text
     assert response.json()["error"] == "unauthorized"
@@ -77,9 +78,8 @@ def test_tampered_body_is_refused(server, enrol):
     alice, bob = enrol(), enrol()
     request = alice.signed_request("POST", "/v1/messages", content=b"original",
                                    params={"message_id": "t1", "to": bob.staff_id})
-    request.stream = httpx.ByteStream(b"tampered")
-    request.headers["Content-Length"] = "8"
-    response = alice.http.send(request)
+    request.body = b"tampered"
+    response = alice.send_request(request)
     assert response.status_code == 401 and response.json()["error"] == "body_mismatch"
     assert bob.inbox() == []
 

@@ -53,7 +53,7 @@ def test_two_processes_share_one_postgresql(pg_cluster):
             assert alice.status("across")["recipients"][0]["status"] == "delivered"
             # a request replayed to the other process is refused: nonces live in the database
             request = bob.signed_request("GET", "/v1/inbox")
-            assert bob.http.send(request).status_code == 200
+            assert bob.send_request(request).status_code == 200
             replay = httpx.Request(request.method, f"{first.url}/v1/inbox",
                                    headers=dict(request.headers))
             replay.headers["Host"] = f"127.0.0.1:{first.port}"

@@ -7,7 +7,8 @@ import pytest
 from endpoint_support import enrolment_factory
 
 from medsnap_endpoint import protocol as p
-from medsnap_endpoint.client import DeviceKeys, EndpointClient, EndpointRefused
+from medsnap_endpoint.client import DeviceKeys, EndpointClient, EndpointRefused, PreparedRequest
+from medsnap_endpoint.http_pool import ConnectionFailure
 
 
 def _peak_memory_kb(pid: int) -> int:
@@ -17,17 +18,10 @@ def _peak_memory_kb(pid: int) -> int:
     raise AssertionError("no VmHWM")
 
 
-def _chunked(request: httpx.Request, pieces) -> httpx.Request:
+def _chunked(request: PreparedRequest, pieces) -> PreparedRequest:
     """Send the body with chunked transfer encoding (no Content-Length to check up front)."""
-    request.stream = httpx.ByteStream(b"")  # replaced below
     del request.headers["Content-Length"]
-    request.headers["Transfer-Encoding"] = "chunked"
-
-    class Chunks(httpx.SyncByteStream):
-        def __iter__(self):
-            yield from pieces()
-
-    request.stream = Chunks()
+    request.body = pieces()  # chunks without a length: sent with Transfer-Encoding: chunked
     return request
 
 
@@ -52,9 +46,9 @@ def test_oversized_message_refused_whether_declared_or_streamed(backend, start_s
                                             params={"message_id": "big-2",
                                                     "to": bob.staff_id}), endless)
     try:
-        response = alice.http.send(request)
+        response = alice.send_request(request)
         assert response.status_code == 413
-    except httpx.HTTPError:
+    except ConnectionFailure:
         pass  # the server may close the connection while we are still sending: also a refusal
     assert _peak_memory_kb(running.process.pid) - peak_before < 40_000
     assert [m["message_id"] for m in bob.inbox()] == ["fits"]
@@ -71,12 +65,12 @@ def test_malformed_send_parameters_are_refused(server, enrol):
         ({"message_id": "x" * 200, "to": bob.staff_id}, b"x"),
     ]
     for params, body in cases:
-        response = alice.http.send(alice.signed_request("POST", "/v1/messages", params=params,
+        response = alice.send_request(alice.signed_request("POST", "/v1/messages", params=params,
                                                         content=body))
         assert response.status_code == 400, (params, response.text)
         assert response.json()["error"] == "bad_request"
     too_many = [("message_id", "m2")] + [("to", f"P{i}") for i in range(60)]
-    response = alice.http.send(alice.signed_request("POST", "/v1/messages", params=too_many,
+    response = alice.send_request(alice.signed_request("POST", "/v1/messages", params=too_many,
                                                     content=b"x"))
     assert response.status_code == 400
     assert bob.inbox() == []
@@ -85,9 +79,9 @@ def test_malformed_send_parameters_are_refused(server, enrol):
 def test_malformed_item_ids_and_paths_are_not_found(server, enrol):
     alice = enrol()
     for item in ("99999999999999999999999999", "abc", "-1", "0"):
-        response = alice.http.send(alice.signed_request("GET", f"/v1/inbox/{item}"))
+        response = alice.send_request(alice.signed_request("GET", f"/v1/inbox/{item}"))
         assert response.status_code == 404, item
-    response = alice.http.send(alice.signed_request("GET", "/v1/no-such-route"))
+    response = alice.send_request(alice.signed_request("GET", "/v1/no-such-route"))
     assert response.status_code == 404
 
 
@@ -148,7 +142,7 @@ def test_signed_requests_are_rate_limited_per_clinician(start_server, backend):
     alice, bob = make(), make()
     for _ in range(5):
         alice.inbox()
-    response = alice.http.send(alice.signed_request("GET", "/v1/inbox"))
+    response = alice.send_request(alice.signed_request("GET", "/v1/inbox"))
     assert response.status_code == 429 and int(response.headers["Retry-After"]) >= 1
     assert bob.inbox() == []  # another clinician is unaffected
 
@@ -175,8 +169,8 @@ def test_nul_bytes_and_bad_encodings_are_refused_cleanly(server, enrol, path, ex
     # PostgreSQL rejects NUL in text: such input must never reach it
     client = enrol()
     request = (client.signed_request("GET", path) if not path.startswith("/v1/keyfile")
-               else client.http.build_request("GET", path))
-    assert client.http.send(request).status_code == expected
+               else client.unsigned_request("GET", path))
+    assert client.send_request(request).status_code == expected
 
 
 def test_nul_bytes_in_enrolment_fields_are_refused(server):

@@ -54,7 +54,7 @@ def _raw_upload(client: EndpointClient, port: int, message_id: str, recipient: s
     """Send a signed upload over a plain socket, optionally stopping part-way."""
     request = client.signed_request("POST", "/v1/messages", content=body,
                                     params={"message_id": message_id, "to": recipient})
-    head = f"POST {request.url.raw_path.decode()} HTTP/1.1\r\n"
+    head = f"POST {request.target} HTTP/1.1\r\n"
     head += "".join(f"{k}: {v}\r\n" for k, v in request.headers.items()) + "\r\n"
     with socket.create_connection(("127.0.0.1", port)) as sock:
         sock.sendall(head.encode())

@@ -14,8 +14,8 @@ import schemathesis
 from endpoint_support import enrolment_factory
 from hypothesis import HealthCheck, given, settings
 
-from medsnap_endpoint import protocol as p
 from medsnap_endpoint.openapi import schema as openapi_schema
+from medsnap_endpoint.request_signing import signature_headers
 
 EXAMPLES_PER_OPERATION = 12
 SIGNED = [(m, path) for path, ops in openapi_schema()["paths"].items()
@@ -29,21 +29,13 @@ class DeviceSignature(requests.auth.AuthBase):
         self.keys = keys
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        import secrets
-        import time
-
         body = request.body or b""
         body = body.encode() if isinstance(body, str) else body
         target, _, query = request.path_url.partition("?")
-        stamp, nonce = str(int(time.time())), secrets.token_urlsafe(18)
-        body_sha = hashlib.sha256(body).hexdigest()
         host = urllib.parse.urlsplit(request.url or "").netloc  # what urllib3 sends as Host
-        signature = self.keys.signing.sign(p.canonical_request(
-            request.method or "GET", target, query, stamp, nonce, self.keys.key_id, body_sha,
-            host))
-        request.headers.update({p.HEADER_KEY_ID: self.keys.key_id, p.HEADER_TIMESTAMP: stamp,
-                                p.HEADER_NONCE: nonce, p.HEADER_CONTENT_SHA256: body_sha,
-                                p.HEADER_SIGNATURE: p.b64(signature)})
+        request.headers.update(signature_headers(
+            self.keys.signing, self.keys.key_id, request.method or "GET", target, query, host,
+            hashlib.sha256(body).hexdigest()))
         return request
 
 

@@ -17,13 +17,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from medsnap.crypto.keystore import KeyStore
 from medsnap.messaging.demo_keyring import demo_keystore
 from medsnap.messaging.errors import DemoAlreadyRunning, DemoPortBusy
 from medsnap.messaging.profile import Workstation, root_fingerprint
 from medsnap.messaging.session import enrol
+from medsnap_endpoint.client import EndpointClient, EndpointRefused
+from medsnap_endpoint.http_pool import ConnectionFailure
 
 DEMO_PORT = 8767
 
@@ -86,12 +86,10 @@ def running_demo_url(home: Path) -> str | None:
         return None
     url = str(url).rstrip("/")
     try:
-        if httpx.get(f"{url}/healthz", timeout=2, trust_env=False).status_code != 200:
-            return None
-        root = httpx.get(f"{url}/v1/ca/root", timeout=5, trust_env=False)
-        same_root = root.status_code == 200 and \
-            root_fingerprint(root.content) == facts.get("root_fingerprint")
-    except (httpx.HTTPError, ValueError):
+        with EndpointClient(url, timeout=2) as client:  # loopback: never through a proxy
+            client.healthz()
+            same_root = root_fingerprint(client.root_pem()) == facts.get("root_fingerprint")
+    except (ConnectionFailure, EndpointRefused, ValueError):
         return None
     return url if same_root else None
 
@@ -117,9 +115,10 @@ def _serve(database_url: str, port: int) -> tuple[object, threading.Thread]:
 def _wait_until_up(url: str, thread: threading.Thread) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and thread.is_alive():
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/healthz", timeout=1, trust_env=False).status_code == 200:
-                return
+        with contextlib.suppress(ConnectionFailure, EndpointRefused), \
+                EndpointClient(url, timeout=1) as client:
+            client.healthz()
+            return
         time.sleep(0.05)
     from medsnap.messaging.errors import MessagingError
 
@@ -235,7 +234,8 @@ def _start(home: Path, folder: Path, port: int, keystore: KeyStore | None, exact
     server, thread = _serve(database_url, port)
     _wait_until_up(url, thread)
     workstation = Workstation(home)
-    root = httpx.get(f"{url}/v1/ca/root", timeout=10, trust_env=False).content
+    with EndpointClient(url, timeout=10) as client:
+        root = client.root_pem()
     # the demo's own root is this workstation's pin while the demo is in use
     workstation.update(endpoint_url=url, root_fingerprint=root_fingerprint(root), demo=True)
     keystore = keystore or demo_keystore(home)
