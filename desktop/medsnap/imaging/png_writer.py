@@ -1,0 +1,112 @@
+"""Write 8-bit grey, RGB or RGBA pixels as a PNG of exactly three chunk kinds: IHDR, IDAT, IEND.
+
+Why not Pillow's PNG encoder: it picks a filter for every row by computing four of them
+(libpng's heuristic) and feeds zlib one row at a time, which costs ~100 ms per 5 MB of pixels
+before any compression; at its level 6, deflate then runs at 5-25 MB/s on photographs and
+scans. Here one filter is chosen for the whole picture from sampled rows, the filtering runs
+as Pillow channel operations over bands of rows, and deflate runs at level 1 - or stores
+the data as it is when sampled rows show deflate would save under a tenth (noise: deflating
+5 MB costs ~80 ms to save nothing). On real screenshots and photographs the output is 1.5-17 %
+larger than Pillow's level 6 for 4-10x less time (benchmarks/png_encode_choice.py).
+
+Lossless by construction: every filter is one of PNG's own and is undone by any decoder,
+and tests compare the decoded pixels. Deterministic: the same pixels give the same bytes.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+from PIL import Image, ImageChops
+
+SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_COLOUR_TYPES = {"L": (0, 1), "RGB": (2, 3), "RGBA": (6, 4)}  # mode -> (colour type, bytes)
+NONE, SUB, UP, AVERAGE = 0, 1, 2, 3  # PNG filter types (Paeth is left out: no channel op)
+_BAND_BYTES = 1 << 20     # filter and deflate about 1 MB of rows at a time (bounded memory)
+_SAMPLE_BANDS = 8         # spread over the picture when choosing the filter and the level
+_SAMPLE_ROWS = 8
+_STORE_ABOVE = 0.9        # sampled deflate output above this share of its input: store
+_IDAT_BYTES = 1 << 20
+
+
+def _chunk(kind: bytes, body: bytes | memoryview) -> bytes:
+    return b"".join((struct.pack(">I", len(body)), kind, body,
+                     struct.pack(">I", zlib.crc32(body, zlib.crc32(kind)))))
+
+
+def _shifted(band: Image.Image, dx: int, dy: int) -> Image.Image:
+    """``band`` moved right by dx or down by dy pixels, zeros coming in (PNG's "outside")."""
+    moved = Image.new(band.mode, band.size)
+    if band.width > dx and band.height > dy:
+        moved.paste(band.crop((0, 0, band.width - dx, band.height - dy)), (dx, dy))
+    return moved
+
+
+def _filtered_rows(image: Image.Image, top: int, bottom: int, kind: int) -> bytes:
+    """Rows top..bottom-1 filtered with ``kind``, each row prefixed by its filter byte."""
+    width = image.width
+    band = image.crop((0, top, width, bottom))
+    if kind != NONE:
+        if kind in (UP, AVERAGE):  # the row above the band is the first row's "prior"
+            above = image.crop((0, top - 1, width, bottom - 1)) if top else _shifted(band, 0, 1)
+        if kind in (SUB, AVERAGE):
+            left = _shifted(band, 1, 0)
+        if kind == SUB:
+            predicted = left
+        elif kind == UP:
+            predicted = above
+        else:  # floor((left + above) / 2), as PNG's Average filter defines it
+            predicted = ImageChops.add(left, above, scale=2.0)
+        band = ImageChops.subtract_modulo(band, predicted)
+    data = memoryview(band.tobytes())
+    stride = len(data) // band.height
+    tag = bytes((kind,))
+    parts: list[bytes | memoryview] = []
+    for start in range(0, len(data), stride):
+        parts += (tag, data[start:start + stride])
+    return b"".join(parts)
+
+
+def _sample_bands(height: int) -> list[tuple[int, int]]:
+    if height <= _SAMPLE_BANDS * _SAMPLE_ROWS:
+        return [(0, height)]
+    step = (height - _SAMPLE_ROWS) // (_SAMPLE_BANDS - 1)
+    return [(i * step, i * step + _SAMPLE_ROWS) for i in range(_SAMPLE_BANDS)]
+
+
+def _cost(rows: bytes) -> int:
+    """libpng's filter heuristic: the sum of the bytes read as signed values, absolute."""
+    counts = Image.frombytes("L", (len(rows), 1), rows).histogram()
+    return sum(count * min(value, 256 - value) for value, count in enumerate(counts))
+
+
+def choose_filter_and_level(image: Image.Image) -> tuple[int, int]:
+    """(filter type, zlib level) for ``image`` from a few sampled bands of rows."""
+    bands = _sample_bands(image.height)
+    samples = {kind: b"".join(_filtered_rows(image, top, bottom, kind) for top, bottom in bands)
+               for kind in (NONE, SUB, UP, AVERAGE)}
+    kind = min(samples, key=lambda k: (_cost(samples[k]), k))
+    sample = samples[kind]
+    level = 0 if len(zlib.compress(sample, 1)) > _STORE_ABOVE * len(sample) else 1
+    return kind, level
+
+
+def encode_png(image: Image.Image) -> bytes:
+    """PNG bytes holding these pixels and nothing else (mode "L", "RGB" or "RGBA")."""
+    colour, channels = _COLOUR_TYPES[image.mode]
+    width, height = image.size
+    kind, level = choose_filter_and_level(image)
+    rows_per_band = max(1, _BAND_BYTES // (width * channels + 1))
+    deflate = zlib.compressobj(level)
+    compressed = []
+    for top in range(0, height, rows_per_band):
+        rows = _filtered_rows(image, top, min(height, top + rows_per_band), kind)
+        compressed.append(deflate.compress(rows))
+    compressed.append(deflate.flush())
+    stream = memoryview(b"".join(compressed))
+    header = struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0)
+    return b"".join([SIGNATURE, _chunk(b"IHDR", header),
+                     *(_chunk(b"IDAT", stream[start:start + _IDAT_BYTES])
+                       for start in range(0, len(stream), _IDAT_BYTES)),
+                     _chunk(b"IEND", b"")])
