@@ -27,6 +27,7 @@ from medsnap_endpoint.http_pool import (
 from medsnap_endpoint.request_signing import file_sha256, signature_headers
 
 OCTETS = {"Content-Type": "application/octet-stream"}
+_BODIED = ("POST", "PUT", "PATCH")  # a length even when empty, as http.client does
 _PATH_SAFE = "/:@!$&'()*+,;=%"  # kept as written; anything else in a path is percent-encoded
 
 
@@ -139,7 +140,7 @@ class EndpointClient:
         sent = dict(headers or {})
         if not any(name.lower() == "host" for name in sent):
             sent["Host"] = self.origin.host_header
-        if isinstance(content, (bytes, bytearray)):
+        if isinstance(content, (bytes, bytearray)) and (content or method.upper() in _BODIED):
             sent["Content-Length"] = str(len(content))
         return PreparedRequest(method.upper(), target + (f"?{query}" if query else ""),
                                sent, content, self.base_url)
