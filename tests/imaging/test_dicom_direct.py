@@ -17,10 +17,10 @@ from medsnap.errors import ImageError
 from medsnap.imaging import load_picture
 from medsnap.imaging.dicom import DicomImage
 from medsnap.imaging.dicom_native import DEFER_BYTES
-from medsnap.imaging.dicom_strips import strip_rows
+from medsnap.imaging.dicom_window import strip_rows
 from tests.imaging.record_fixtures import dicom_bytes, dicom_dataset
 
-# large enough that Pixel Data stays in the file at open and both threads take strips
+# large enough that Pixel Data stays in the file at open, and many strips
 ROWS, COLUMNS = 600, 900
 assert ROWS * COLUMNS * 2 > DEFER_BYTES and ROWS > 2 * strip_rows(COLUMNS)
 

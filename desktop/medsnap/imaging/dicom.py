@@ -26,7 +26,8 @@ from medsnap.imaging.dicom_overlay import overlay_mask, read_overlays
 from medsnap.imaging.dicom_read import SAFE as _SAFE
 from medsnap.imaging.dicom_read import changed, damaged, decode_frame, out_of_memory, \
     read_dataset
-from medsnap.imaging.dicom_window import apply_table, default_window, domain, window_lut
+from medsnap.imaging.dicom_window import apply_table, default_window, stored_table, \
+    window_lut
 from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
 from medsnap.imaging.record_errors import unopenable
 from medsnap.imaging.record_sniff import looks_like_dicom, may_be_bare_dataset  # noqa: F401
@@ -217,9 +218,8 @@ class DicomImage:
 
     def _table(self, dtype: np.dtype, window: tuple[float, float], function: str) -> np.ndarray:
         """One 8-bit entry for every stored value: rescale, window and inversion folded in."""
-        slope, intercept = self._rescale()
-        values = domain(dtype, self._unused_bits_mask(dtype))
-        return self._shown(window_lut(values * slope + intercept, *window, function))
+        return self._shown(stored_table(dtype, self._unused_bits_mask(dtype), self._rescale(),
+                                        *window, function))
 
     def _shown(self, grey: np.ndarray) -> np.ndarray:
         """MONOCHROME1 (0 is white) or an INVERSE presentation: flipped, in place."""

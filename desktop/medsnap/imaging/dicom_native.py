@@ -3,13 +3,13 @@ one pass.
 
 For the uncompressed transfer syntaxes the Pixel Data value *is* the samples, one frame after
 another. pydicom reads the header and leaves that value in the file (``defer_size``), and a
-frame is read from its offset a cache-sized strip at a time, on two threads (dicom_strips).
-While a strip is in cache it is byte-swapped if the file is big-endian, corrected as
-pydicom's decoder corrects it (the bits above High Bit shifted out: cleared, or the sign
-extended), measured (smallest and largest sample) and, when the window is known, looked up
-in the window table. So the stored samples equal pydicom's ``pixel_array`` and the grey
-equals the table applied to them (tests/imaging/test_dicom_native.py holds them side by
-side), without pydicom's copy of the whole frame and its extra passes.
+frame is read from its offset a cache-sized strip at a time. While a strip is in cache it is
+byte-swapped if the file is big-endian, corrected as pydicom's decoder corrects it (bits
+above High Bit shifted out: cleared, or the sign extended; only in strips that carry such
+bits), measured (smallest and largest sample) and, when the window is known, looked up in
+the window table. So the stored samples equal pydicom's ``pixel_array`` and the grey equals
+the table applied to them (tests/imaging/test_dicom_direct.py holds them side by side),
+without pydicom's copy of the whole frame and its extra passes.
 
 Anything else (compressed, bit-packed, several samples per pixel, float samples, a value
 length that does not add up) is not taken: ``native_frames`` returns None and pydicom
@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
-from medsnap.imaging.dicom_strips import Strips, share_rows, strip_rows
-from medsnap.imaging.dicom_window import look_up
+from medsnap.imaging.dicom_window import look_up, strip_rows, strips
 
 #: Element values longer than this stay in the file until used; the Pixel Data of any
 #: image worth streaming is longer, the rest of a header (overlays included) rarely is.
@@ -74,21 +72,13 @@ class NativeFrames:
             raise SourceChanged(self.source)
         stored = np.empty((self.rows, self.columns), self.dtype)
         grey = None if table is None else np.empty(stored.shape, np.uint8)
-        start = self.offset + frame * stored.nbytes
-        work = partial(self._work, start, stored, grey, table)
-        extremes = [found for found in share_rows(self.rows, self.columns, work) if found]
-        return stored, grey, (min(low for low, _ in extremes), max(high for _, high in extremes))
-
-    def _work(self, start: int, stored: np.ndarray, grey: np.ndarray | None,
-              table: np.ndarray | None, strips: Strips) -> tuple[int, int] | None:
-        """Read, correct, measure and look up the strips this thread draws."""
-        row_bytes = self.columns * self.dtype.itemsize
         wide = None if table is None else np.empty((strip_rows(self.columns), self.columns),
                                                    np.intp)
-        low = high = None
+        row_bytes = self.columns * self.dtype.itemsize
         lowest, highest = self.lowest, self.highest
-        with _Samples(self.source, start) as samples:
-            for top, bottom in strips:
+        low, high = highest, lowest
+        with _Samples(self.source, self.offset + frame * stored.nbytes) as samples:
+            for top, bottom in strips(self.rows, self.columns):
                 part = stored[top:bottom]
                 samples.fill(part, top * row_bytes)
                 if self.big_endian:
@@ -100,16 +90,15 @@ class NativeFrames:
                     np.left_shift(part, self.unused_bits, out=part)
                     np.right_shift(part, self.unused_bits, out=part)
                     smallest, largest = int(part.min()), int(part.max())
-                low = smallest if low is None else min(low, smallest)
-                high = largest if high is None else max(high, largest)
+                low, high = min(low, smallest), max(high, largest)
                 if grey is not None:
                     look_up(part, table, wide, grey[top:bottom])
-        return None if low is None else (low, high)
+        return stored, grey, (low, high)
 
 
 class _Samples:
     """Copies byte ranges of the Pixel Data into strips: from the file (opened on the first
-    strip, one handle per thread) or from bytes in memory."""
+    strip) or from bytes in memory."""
 
     def __init__(self, source: str | bytes, start: int):
         self._source, self._start = source, start

@@ -8,9 +8,14 @@ follow DICOM PS3.3 C.11.2.1.2 (LINEAR, LINEAR_EXACT, SIGMOID).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
-from medsnap.imaging.dicom_strips import share_rows, strip_rows
+#: Samples per strip: 32 rows of a 2048-wide radiograph (128 KB of 16-bit samples, 512 KB as
+#: native indices), small enough to stay in a core's cache between the steps done on it, and
+#: large enough that the Python between numpy calls costs little (least CPU of 2^15..2^18).
+STRIP_SAMPLES = 1 << 16
 
 
 def window_lut(values: np.ndarray, center: float, width: float,
@@ -48,24 +53,47 @@ def domain(dtype: np.dtype, value_mask: int | None = None) -> np.ndarray:
     return patterns.astype(np.float64)
 
 
+def stored_table(dtype: np.dtype, value_mask: int | None, rescale: tuple[float, float],
+                 center: float, width: float, function: str = "LINEAR") -> np.ndarray:
+    """8-bit grey for every bit pattern of ``dtype`` (indexed as ``domain`` says), after
+    RescaleSlope/Intercept (``rescale``) and the window.
+
+    With a ``value_mask`` the table repeats every ``value_mask + 1`` entries, so one period
+    is computed and repeated (a 12-bit image: 4,096 values through the window, not 65,536).
+    """
+    slope, intercept = rescale
+    if value_mask is None:
+        return window_lut(domain(dtype) * slope + intercept, center, width, function)
+    period = window_lut(np.arange(value_mask + 1, dtype=np.float64) * slope + intercept,
+                        center, width, function)
+    return np.tile(period, (1 << np.dtype(dtype).itemsize * 8) // (value_mask + 1))
+
+
 def as_indices(stored: np.ndarray) -> np.ndarray:
     """View signed samples as unsigned (no copy) so they index a table from ``domain``."""
     return stored.view(np.dtype(f"u{stored.dtype.itemsize}"))
 
 
+def strips(rows: int, columns: int) -> Iterator[tuple[int, int]]:
+    """(top, bottom) row ranges of about STRIP_SAMPLES samples covering a frame."""
+    step = strip_rows(columns)
+    for top in range(0, rows, step):
+        yield top, min(top + step, rows)
+
+
+def strip_rows(columns: int) -> int:
+    """Rows in one strip of a frame ``columns`` wide."""
+    return max(1, STRIP_SAMPLES // max(columns, 1))
+
+
 def apply_table(stored: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """8-bit grey image: ``table`` (from ``domain``) looked up for every stored sample,
-    strip by strip on two threads (dicom_strips)."""
+    """8-bit grey image: ``table`` (from ``domain``) looked up for every stored sample."""
     out = np.empty(stored.shape, np.uint8)
     if stored.ndim != 2:
         return np.take(table, as_indices(stored), out=out)
-
-    def work(strips) -> None:
-        wide = np.empty((strip_rows(stored.shape[1]), stored.shape[1]), np.intp)
-        for top, bottom in strips:
-            look_up(stored[top:bottom], table, wide, out[top:bottom])
-
-    share_rows(stored.shape[0], stored.shape[1], work)
+    wide = np.empty((strip_rows(stored.shape[1]), stored.shape[1]), np.intp)
+    for top, bottom in strips(*stored.shape):
+        look_up(stored[top:bottom], table, wide, out[top:bottom])
     return out
 
 
