@@ -23,17 +23,23 @@ def new_enrolment_code() -> str:
     return "-".join(raw[i:i + 4] for i in range(0, 20, 4))
 
 
-def init_ca(database: Database, name: str, *, valid_days: int = 3650) -> str:
+def init_ca(database: Database, name: str, *, valid_days: int = 3650,
+            unencrypted_key: bool = False) -> str:
+    """Create the root CA; its key is encrypted with MEDSNAP_ENDPOINT_CA_PASSWORD, or stored
+    in clear only with ``unencrypted_key=True`` (else AdminError, nothing stored)."""
+    encrypted = ca_service.key_password(unencrypted_key=unencrypted_key) is not None
     ca = HospitalCA.create(name, valid_days=valid_days)
     with database.transaction(write=True) as tx:
-        ca_service.store_ca(tx, ca)
+        ca_service.store_ca(tx, ca, unencrypted_key=unencrypted_key)
         audit.record(tx, actor="admin", action="init_ca", subject=name,
-                     detail={"serial": str(ca.root_certificate.serial_number)})
+                     detail={"serial": str(ca.root_certificate.serial_number),
+                             "key_encrypted": encrypted})
     return ca.root_pem().decode()
 
 
 def import_root(database: Database, cert_path: Path, key_path: Path,
-                key_password: str | None = None) -> str:
+                key_password: str | None = None, *, unencrypted_key: bool = False) -> str:
+    encrypted = ca_service.key_password(unencrypted_key=unencrypted_key) is not None
     try:
         ca = HospitalCA.load(cert_path.read_bytes(), key_path.read_bytes(),
                              key_password.encode() if key_password else None)
@@ -41,9 +47,10 @@ def import_root(database: Database, cert_path: Path, key_path: Path,
         raise AdminError(f"The root certificate or key could not be used: {error}. "
                          "Nothing was imported.") from None
     with database.transaction(write=True) as tx:
-        ca_service.store_ca(tx, ca)
+        ca_service.store_ca(tx, ca, unencrypted_key=unencrypted_key)
         audit.record(tx, actor="admin", action="import_root", subject=ca.name,
-                     detail={"serial": str(ca.root_certificate.serial_number)})
+                     detail={"serial": str(ca.root_certificate.serial_number),
+                             "key_encrypted": encrypted})
     return ca.root_pem().decode()
 
 
@@ -86,13 +93,17 @@ def new_code(database: Database, staff_id: str, *, code_hours: int = 72) -> tupl
     return code, expires
 
 
-def set_enabled(database: Database, staff_id: str, enabled: bool) -> None:
+def set_enabled(database: Database, staff_id: str, enabled: bool) -> bool:
+    """Enable or disable a clinician; returns whether they were enabled before."""
     with database.transaction(write=True) as tx:
-        _require_clinician(tx, staff_id)
+        row = tx.one("SELECT enabled FROM clinicians WHERE staff_id = ?", (staff_id,))
+        if row is None:
+            _require_clinician(tx, staff_id)  # raises, saying so
         tx.execute("UPDATE clinicians SET enabled = ? WHERE staff_id = ?",
                    (1 if enabled else 0, staff_id))
         audit.record(tx, actor="admin", action="enable" if enabled else "disable",
                      subject=staff_id)
+    return bool(row[0])
 
 
 def revoke(database: Database, *, staff_id: str | None = None, serial: str | None = None) -> int:

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from medsnap_endpoint import admin, audit, expiry
+from medsnap_endpoint import admin, audit, ca_service, expiry
 from medsnap_endpoint.settings import Settings
 from medsnap_endpoint.storage.base import Database
 
@@ -21,14 +21,25 @@ def _when(epoch: int) -> str:
     return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).isoformat(timespec="seconds")
 
 
+def _check_key_protection(args: argparse.Namespace) -> None:
+    """Before the database is opened: refuse an unencrypted root key unless asked for."""
+    if ca_service.key_password(unencrypted_key=args.insecure_unencrypted_key) is None:
+        print("medsnap-endpoint: warning: the root CA key is stored UNENCRYPTED in the database "
+              f"({ca_service.PASSWORD_VARIABLE} is not set): anyone who can read the database "
+              "or a backup of it can issue certificates. Use it for a trial only.",
+              file=sys.stderr)
+
+
 def _init_ca(database: Database, args: argparse.Namespace) -> int:
-    sys.stdout.write(admin.init_ca(database, args.name, valid_days=args.valid_days))
+    sys.stdout.write(admin.init_ca(database, args.name, valid_days=args.valid_days,
+                                   unencrypted_key=args.insecure_unencrypted_key))
     return 0
 
 
 def _import_root(database: Database, args: argparse.Namespace) -> int:
     sys.stdout.write(admin.import_root(database, Path(args.cert), Path(args.key),
-                                       args.key_password))
+                                       args.key_password,
+                                       unencrypted_key=args.insecure_unencrypted_key))
     return 0
 
 
@@ -47,12 +58,18 @@ def _new_code(database: Database, args: argparse.Namespace) -> int:
 
 
 def _disable(database: Database, args: argparse.Namespace) -> int:
-    admin.set_enabled(database, args.staff_id, False)
+    was_enabled = admin.set_enabled(database, args.staff_id, False)
+    _print({"staff_id": args.staff_id, "enabled": False, "changed": was_enabled,
+            "effect": "every request from their devices is refused until 'enable "
+                      f"{args.staff_id}'" if was_enabled else "was already disabled"})
     return 0
 
 
 def _enable(database: Database, args: argparse.Namespace) -> int:
-    admin.set_enabled(database, args.staff_id, True)
+    was_enabled = admin.set_enabled(database, args.staff_id, True)
+    _print({"staff_id": args.staff_id, "enabled": True, "changed": not was_enabled,
+            "effect": "was already enabled" if was_enabled else
+                      "their enrolled devices are served again"})
     return 0
 
 
@@ -87,39 +104,82 @@ def _sweep(database: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def _staff_id_arguments(parser: argparse.ArgumentParser) -> None:
+    """The staff id, as ``COMMAND C123`` or ``COMMAND --staff-id C123`` (both are accepted)."""
+    parser.add_argument("staff_id", nargs="?", metavar="STAFF_ID", help="the clinician's staff id")
+    parser.add_argument("--staff-id", dest="staff_id_option", metavar="STAFF_ID",
+                        help="the same, given as an option")
+
+
+def _one_staff_id(args: argparse.Namespace, *, required: bool = True) -> None:
+    given = {value for value in (args.staff_id, args.staff_id_option) if value}
+    if len(given) > 1:
+        args._parser.error("the staff id was given twice, differently: "
+                           + " and ".join(sorted(given)))
+    args.staff_id = given.pop() if given else None
+    if required and not args.staff_id:
+        command = args.admin_command
+        args._parser.error(f"name the clinician: {command} C123 (or {command} --staff-id C123)")
+
+
+def _one_revocation_target(args: argparse.Namespace) -> None:
+    _one_staff_id(args, required=False)
+    if bool(args.staff_id) == bool(args.serial):
+        args._parser.error("name either a staff id (revoke C123, or --staff-id C123) or a "
+                           "certificate --serial, not both")
+
+
 def register(commands: argparse._SubParsersAction) -> None:
-    def add(name: str, run, help: str) -> argparse.ArgumentParser:  # noqa: A002
-        parser = commands.add_parser(name, help=help)
-        parser.set_defaults(_run=run)
+    def add(name: str, run, help: str, *, prepare=None,  # noqa: A002
+            creates: bool = False) -> argparse.ArgumentParser:
+        parser = commands.add_parser(name, help=help, description=help[:1].upper() + help[1:])
+        parser.set_defaults(_run=run, _parser=parser, _prepare=prepare, _creates=creates)
         return parser
 
-    init = add("init-ca", _init_ca, "create the hospital root CA in the database")
+    def key_options(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--insecure-unencrypted-key", action="store_true",
+                            help=f"store the root key in clear when {ca_service.PASSWORD_VARIABLE}"
+                            " is not set (a throwaway trial only; default: refuse)")
+
+    init = add("init-ca", _init_ca, "create the hospital root CA (and, for SQLite, the database)",
+               prepare=_check_key_protection, creates=True)
     init.add_argument("--name", required=True, help="the root's common name")
-    init.add_argument("--valid-days", type=int, default=3650)
-    imp = add("import-root", _import_root, "import an existing root certificate and key (PEM)")
-    imp.add_argument("--cert", required=True)
-    imp.add_argument("--key", required=True)
-    imp.add_argument("--key-password")
+    init.add_argument("--valid-days", type=int, default=3650,
+                      help="validity of the root certificate (default: 3650)")
+    key_options(init)
+    imp = add("import-root", _import_root, "import an existing root certificate and key (PEM) "
+              "instead of init-ca", prepare=_check_key_protection, creates=True)
+    imp.add_argument("--cert", required=True, help="the root certificate (PEM file)")
+    imp.add_argument("--key", required=True, help="its private key (PEM file)")
+    imp.add_argument("--key-password", help="the password of that key file, if it has one")
+    key_options(imp)
     clinician = add("add-clinician", _add_clinician,
-                    "add a clinician and print a one-time enrolment code")
-    clinician.add_argument("--staff-id", required=True)
-    clinician.add_argument("--email", required=True)
+                    "add a clinician and print a one-time enrolment code",
+                    prepare=_one_staff_id)
+    _staff_id_arguments(clinician)
+    clinician.add_argument("--email", required=True, help="their e-mail address")
     clinician.add_argument("--name", required=True, help="display name")
-    clinician.add_argument("--role", default="")
-    clinician.add_argument("--department", default="")
-    clinician.add_argument("--code-hours", type=int, default=Settings.enrolment_code_hours)
-    code = add("new-code", _new_code, "issue a fresh enrolment code (new workstation, lost keys)")
-    code.add_argument("staff_id")
-    code.add_argument("--code-hours", type=int, default=Settings.enrolment_code_hours)
-    add("disable", _disable, "refuse every request of a clinician").add_argument("staff_id")
-    add("enable", _enable, "re-enable a clinician").add_argument("staff_id")
-    revoke = add("revoke", _revoke, "revoke certificates (listed in the CRL from now on)")
-    target = revoke.add_mutually_exclusive_group(required=True)
-    target.add_argument("--staff-id")
-    target.add_argument("--serial")
+    clinician.add_argument("--role", default="", help="e.g. Registrar (default: none)")
+    clinician.add_argument("--department", default="", help="e.g. Cardiology (default: none)")
+    code_hours = dict(type=int, default=Settings.enrolment_code_hours,
+                      help="hours the enrolment code stays valid (default: "
+                      f"{Settings.enrolment_code_hours})")
+    clinician.add_argument("--code-hours", **code_hours)
+    code = add("new-code", _new_code, "issue a fresh enrolment code (new workstation, lost keys)",
+               prepare=_one_staff_id)
+    _staff_id_arguments(code)
+    code.add_argument("--code-hours", **code_hours)
+    _staff_id_arguments(add("disable", _disable, "refuse every request of a clinician",
+                            prepare=_one_staff_id))
+    _staff_id_arguments(add("enable", _enable, "re-enable a clinician", prepare=_one_staff_id))
+    revoke = add("revoke", _revoke, "revoke certificates (listed in the CRL from now on)",
+                 prepare=_one_revocation_target)
+    _staff_id_arguments(revoke)
+    revoke.add_argument("--serial", help="one certificate's serial number (decimal)")
     add("list", _list, "list clinicians")
     export = add("export-audit", _export_audit, "write the audit log as JSON lines")
-    export.add_argument("--output")
-    verify = add("verify-audit", _verify_audit, "check the audit hash chain for tampering")
+    export.add_argument("--output", help="file to write (default: standard output)")
+    verify = add("verify-audit", _verify_audit, "check the audit hash chain for tampering "
+                 "(exit 1 if it was tampered with)")
     verify.add_argument("--expect-head", help="a head hash exported earlier (detects truncation)")
     add("sweep", _sweep, "expire unacknowledged messages and purge old records now")

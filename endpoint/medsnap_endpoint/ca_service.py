@@ -1,7 +1,8 @@
 """The hospital CA as the endpoint keeps it: root and key in the database, CRL built on demand.
 
-The root key may be stored encrypted with a password given to every serving process in
-``MEDSNAP_ENDPOINT_CA_PASSWORD`` (docs/PROTOCOL.md, "Administration").
+The root key is stored encrypted with a password given to every serving process in
+``MEDSNAP_ENDPOINT_CA_PASSWORD`` (docs/ADMIN.md, "Key ceremony"); in clear only when the caller
+asks for it explicitly (``unencrypted_key=True``: a trial or the demo's throwaway CA).
 """
 
 from __future__ import annotations
@@ -26,11 +27,27 @@ def _password() -> bytes | None:
     return value.encode() if value else None
 
 
-def store_ca(tx: Transaction, ca: HospitalCA, *, replace: bool = False) -> None:
+def key_password(*, unencrypted_key: bool = False) -> bytes | None:
+    """The password the root key is stored under; without one, refused unless the caller
+    asked for an unencrypted key in so many words (a throwaway trial or demo CA)."""
+    password = _password()
+    if password is None and not unencrypted_key:
+        raise AdminError(
+            f"{PASSWORD_VARIABLE} is not set, so the root CA key would be stored unencrypted "
+            "in the database, where anyone who can read the database or a backup of it could "
+            "issue certificates in the hospital's name. Nothing was created. Set "
+            f"{PASSWORD_VARIABLE} (docs/ADMIN.md, \"Key ceremony\"; the serving processes "
+            "need it too), or for a throwaway trial only add --insecure-unencrypted-key.",
+            code="ca_key_unprotected")
+    return password
+
+
+def store_ca(tx: Transaction, ca: HospitalCA, *, replace: bool = False,
+             unencrypted_key: bool = False) -> None:
+    password = key_password(unencrypted_key=unencrypted_key)
     if tx.one("SELECT 1 FROM ca WHERE id = 1") and not replace:
         raise AdminError("This endpoint already has a certificate authority; nothing was "
                          "changed. Replacing it would invalidate every clinician's certificate.")
-    password = _password()
     tx.execute("DELETE FROM ca WHERE id = 1")
     tx.execute("INSERT INTO ca (id, name, cert_pem, key_pem, key_encrypted, created_at) "
                "VALUES (1, ?, ?, ?, ?, ?)",

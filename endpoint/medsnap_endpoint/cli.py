@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
+import os
 import sys
+from pathlib import Path
 
 from medsnap.errors import MedSnapError
 from medsnap_endpoint.settings import Settings
@@ -16,7 +19,50 @@ EXIT_CODES = """exit codes:
   1  verify-audit found tampering
   2  usage error
   3  the request could not be carried out (message says why)
+  4  the database could not be opened: it does not exist, its driver is not
+     installed, or its server refused the connection (message says what to do)
 """
+
+#: one line of help for each tunable in settings.py (a new one falls back to its name)
+SETTING_HELP = {
+    "max_message_bytes": "largest message ciphertext accepted, in bytes",
+    "max_key_file_bytes": "largest passphrase-wrapped key file a clinician may deposit, in bytes",
+    "max_json_bytes": "largest JSON request body, in bytes",
+    "max_recipients": "most recipients of one message",
+    "retention_seconds": "how long an unacknowledged message waits in a mailbox",
+    "metadata_retention_seconds": "how long a message's metadata (for the sender's status "
+                                  "queries) outlives its ciphertext",
+    "max_clock_skew_seconds": "accepted difference between a request's timestamp and this "
+                              "server's clock",
+    "requests_per_minute": "signed requests per clinician per minute",
+    "public_requests_per_minute": "enrolment and other unauthenticated requests per client "
+                                  "address per minute",
+    "key_fetches_per_staff_per_hour": "key file fetches per staff id per hour",
+    "key_fetches_per_client_per_hour": "key file fetches per client address per hour",
+    "enrolment_code_hours": "how long a one-time enrolment code is valid, in hours",
+    "challenge_seconds": "how long an enrolment challenge may be answered",
+    "certificate_days": "validity of the clinician certificates this endpoint issues, in days",
+    "chunk_bytes": "size of the rows message ciphertext is stored in, in bytes",
+    "sweep_interval_seconds": "seconds between the expiry sweeps this process runs (0: never)",
+    "keep_alive_seconds": "how long an idle keep-alive connection stays open",
+}
+
+_DURATIONS = ((86400, "day"), (3600, "hour"), (60, "minute"))
+
+
+def _shown_default(name: str, value: int) -> str:
+    """``1209600 (14 days)``, ``52428800 (50 MiB)``: the number to type, and what it means."""
+    if name.endswith("_seconds"):
+        for size, unit in _DURATIONS:
+            if value >= size and value % size == 0:
+                count = value // size
+                return f"{value} s = {count} {unit}{'s' if count != 1 else ''}"
+        return f"{value} s"
+    if name.endswith("_bytes"):
+        for size, unit in ((1024 * 1024, "MiB"), (1024, "KiB")):
+            if value >= size and value % size == 0:
+                return f"{value} = {value // size} {unit}"
+    return str(value)
 
 
 def _database_option(parser: argparse.ArgumentParser) -> None:
@@ -25,35 +71,71 @@ def _database_option(parser: argparse.ArgumentParser) -> None:
                         f"${ENVIRONMENT_VARIABLE} or sqlite:///medsnap-endpoint.db)")
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="medsnap-endpoint", epilog=EXIT_CODES,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     description="The MedSnap hospital messaging endpoint.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve HTTP(S) with uvicorn")
+def _create_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--create-database", action="store_true",
+                        help="create a SQLite database that does not exist yet (default: refuse "
+                        "it, so a mistyped path is not served as a new, empty endpoint)")
+
+
+def _add_serve(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser("serve", help="serve HTTP(S) with uvicorn",
+                                description="Serve the endpoint's HTTP API.", epilog=EXIT_CODES,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    serve.set_defaults(_parser=serve)
     _database_option(serve)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8443)
-    serve.add_argument("--ssl-certfile", help="TLS certificate chain (PEM) for HTTPS")
-    serve.add_argument("--ssl-keyfile", help="TLS private key (PEM) for HTTPS")
+    _create_option(serve)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only; "
+                       "0.0.0.0 for every interface)")
+    serve.add_argument("--port", type=int, default=8443, help="TCP port (default: 8443)")
+    serve.add_argument("--ssl-certfile", metavar="PEM",
+                       help="TLS certificate chain for HTTPS (default: none, plain HTTP)")
+    serve.add_argument("--ssl-keyfile", metavar="PEM",
+                       help="TLS private key for HTTPS (default: none, plain HTTP)")
     for setting in dataclasses.fields(Settings):  # every tunable, declared once in settings.py
         if setting.name == "public_hosts":
             serve.add_argument("--public-host", dest="public_hosts", action="append",
                                default=[], metavar="NAME[:PORT]",
                                help="a name clients address this endpoint by (repeat for "
-                               "several); requests signed for any other Host are refused")
+                               "several); requests signed for any other Host are refused "
+                               "(default: none, any Host)")
             continue
+        text = SETTING_HELP.get(setting.name, setting.name.replace("_", " "))
         serve.add_argument("--" + setting.name.replace("_", "-"), dest=setting.name, type=int,
-                           default=setting.default, metavar="N")
-    serve.add_argument("--log-level", default="warning")
-    commands.add_parser("migrate", help="bring the database schema up to date").add_argument(
-        "--database", metavar="URL")
-    admin = commands.add_parser("admin", help="administer clinicians, the CA and the audit log")
+                           default=setting.default, metavar="N",
+                           help=f"{text} (default: {_shown_default(setting.name, setting.default)})")
+    serve.add_argument("--log-level", default="warning",
+                       choices=["critical", "error", "warning", "info", "debug", "trace"],
+                       help="uvicorn's log level (default: warning)")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="medsnap-endpoint", epilog=EXIT_CODES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     description="The MedSnap hospital messaging endpoint.")
+    parser.set_defaults(_parser=parser)
+    commands = parser.add_subparsers(dest="command", required=True)
+    _add_serve(commands)
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.set_defaults(_parser=migrate)
+    _database_option(migrate)
+    _create_option(migrate)
+    admin = commands.add_parser("admin", help="administer clinicians, the CA and the audit log",
+                                epilog=EXIT_CODES,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    admin.set_defaults(_parser=admin)
     _database_option(admin)
     from medsnap_endpoint.admin_cli import register
 
-    register(admin.add_subparsers(dest="admin_command", required=True))
+    register(admin.add_subparsers(dest="admin_command", required=True, metavar="COMMAND"))
     return parser
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    args, unknown = _build_parser().parse_known_args(argv)
+    if unknown:  # said with the usage of the command that was meant, not the top level's
+        args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -72,31 +154,75 @@ def _serve(args: argparse.Namespace) -> int:
     # open (and migrate) once here so a wrong URL fails with a message, not a traceback
     from medsnap_endpoint.storage import open_database
 
-    open_database(database_url(args.database)).close()
-    uvicorn.run(create_app(database_url(args.database), settings), host=args.host,
+    url = database_url(args.database)
+    open_database(url, create=args.create_database).close()
+    _warn_if_others_can_read(url)
+    uvicorn.run(create_app(url, settings), host=args.host,
                 port=args.port, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile,
                 log_level=args.log_level, access_log=False, timeout_graceful_shutdown=5,
                 timeout_keep_alive=settings.keep_alive_seconds)
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _build_parser().parse_args(argv)
-    try:
-        if args.command == "serve":
-            return _serve(args)
-        from medsnap_endpoint.storage import open_database
+def _sqlite_path(url: str) -> Path | None:
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
 
-        database = open_database(database_url(args.database))
+
+def _warn_if_others_can_read(url: str) -> None:
+    """A database made before files were created 0600 may still be readable by anybody."""
+    path = _sqlite_path(url)
+    with contextlib.suppress(OSError):
+        if path is not None and path.stat().st_mode & 0o007:
+            print(f"medsnap-endpoint: warning: every user of this computer can read {path}, "
+                  f"which holds the CA key and the directory; run: chmod 600 {path}",
+                  file=sys.stderr)
+
+
+def _remove_new_database(path: Path) -> None:
+    """A command that created the SQLite file and then failed leaves nothing behind."""
+    for leftover in (path, path.with_name(path.name + "-wal"),
+                     path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+
+
+def _run_on_database(args: argparse.Namespace) -> int:
+    from medsnap_endpoint.storage import open_database
+
+    prepare = getattr(args, "_prepare", None)
+    if prepare is not None:  # checks that need no database: a refusal creates nothing
+        prepare(args)
+    url = database_url(args.database)
+    create = bool(getattr(args, "_creates", False) or getattr(args, "create_database", False))
+    path = _sqlite_path(url)
+    new_file = path is not None and create and not os.path.exists(path)
+    done = False
+    try:
+        database = open_database(url, create=create)
         try:
+            _warn_if_others_can_read(url)
             if args.command == "migrate":
                 from medsnap_endpoint.migrations import current_version
 
                 print(json.dumps({"schema_version": current_version(database)}))
+                done = True
                 return 0
-            return int(args._run(database, args) or 0)
+            status = int(args._run(database, args) or 0)
+            done = True
+            return status
         finally:
             database.close()
+    finally:
+        if new_file and not done:
+            _remove_new_database(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    try:
+        if args.command == "serve":
+            return _serve(args)
+        return _run_on_database(args)
     except MedSnapError as error:
         print(f"medsnap-endpoint: {error.message}", file=sys.stderr)
         return error.exit_code
@@ -105,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     except KeyboardInterrupt:
         return 130
-    except Exception as error:  # database drivers' connection errors, mostly
+    except Exception as error:  # database drivers' errors past opening, mostly
         if type(error).__module__.startswith(("psycopg", "sqlite3")):
             print(f"medsnap-endpoint: the database could not be used: {error}", file=sys.stderr)
             return 3

@@ -79,6 +79,14 @@ class Unavailable(EndpointError):
     code = "unavailable"
 
 
+class DatabaseUnavailable(Unavailable):
+    """The database cannot be opened: it does not exist, its driver is not installed, or its
+    server refused the connection (the command line's exit code 4)."""
+
+    code = "database_unavailable"
+    exit_code = 4
+
+
 class AdminError(EndpointError):
     """An administration command could not be carried out (bad input or state)."""
 

@@ -96,7 +96,7 @@ def with_hospital_ca(url: str, name: str) -> str:
 
     database = open_database(url)
     try:
-        admin.init_ca(database, name)
+        admin.init_ca(database, name, unencrypted_key=True)  # a throwaway test CA
     finally:
         database.close()
     return url

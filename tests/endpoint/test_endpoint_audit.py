@@ -53,7 +53,7 @@ def audited_database(request, make_database_url):
     url = make_database_url(request.param)
     database = open_database(url)
     try:
-        admin.init_ca(database, "Audit Test Root")
+        admin.init_ca(database, "Audit Test Root", unencrypted_key=True)
         for staff_id in ("T1", "T2", "T3"):
             admin.add_clinician(database, staff_id=staff_id, email=f"{staff_id}@h.example",
                                 display_name=f"Person {staff_id}")

@@ -134,7 +134,8 @@ def _prepare_database(database_url: str) -> None:
     try:
         known = {c["staff_id"] for c in admin.list_clinicians(database)}
         if not known:
-            admin.init_ca(database, "MedSnap DEMO Root (not a hospital)")
+            # a throwaway CA for trying MedSnap on one machine: its key needs no password
+            admin.init_ca(database, "MedSnap DEMO Root (not a hospital)", unencrypted_key=True)
         for person in COLLEAGUES:
             if person.staff_id not in known:
                 admin.add_clinician(database, staff_id=person.staff_id,
