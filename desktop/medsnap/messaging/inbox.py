@@ -12,7 +12,6 @@ preview of the note and the priority is sealed to the clinician's own key: inbox
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from dataclasses import dataclass, replace
 
@@ -22,6 +21,7 @@ from medsnap.crypto.letter_model import OpenedLetter
 from medsnap.crypto.replay import ReplayStore
 from medsnap.messaging.inbox_preview import Preview, PreviewTable, preview_of
 from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable, NoSuchMessage
+from medsnap.messaging.letter_store import open_letter_store
 from medsnap.messaging.session import Session
 
 _SCHEMA = """
@@ -84,12 +84,7 @@ def _verdict(letter: OpenedLetter) -> dict:
 class Inbox:
     def __init__(self, session: Session):
         self.session = session
-        self._db = sqlite3.connect(str(session.profile.inbox_path), isolation_level=None,
-                                   timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(_SCHEMA)
+        self._db = open_letter_store(session.profile.inbox_path, _SCHEMA)
         self._previews = PreviewTable(self._db)
         self._replay = ReplayStore(session.profile.replay_path)
 

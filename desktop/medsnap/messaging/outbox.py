@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from medsnap.messaging.errors import NoSuchMessage
+from medsnap.messaging.letter_store import open_letter_store
 
 STATES = ("queued", "sent", "delivered", "read", "failed", "cancelled")
 
@@ -76,11 +76,10 @@ def _item(row: tuple) -> OutboxItem:
 
 class Outbox:
     def __init__(self, path: Path | str):
-        self._db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # a queued message survives power loss
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(_SCHEMA)
+        self._db = open_letter_store(path, _SCHEMA)  # a queued message survives power loss
+        # the letter queued last by this object, handed to ``ciphertext`` without reading
+        # 5 MB back from disk (one slot: a long-lived outbox holds no queue in memory)
+        self._just_queued: tuple[str, bytes] | None = None
 
     def close(self) -> None:
         self._db.close()
@@ -97,6 +96,7 @@ class Outbox:
                  expires_at))
             self._db.execute("INSERT INTO outbox_ciphertext (id, data) VALUES (?, ?)",
                              (message_id, ciphertext))
+        self._just_queued = (message_id, ciphertext)
         return message_id
 
     def get(self, message_id: str) -> OutboxItem:
@@ -107,6 +107,8 @@ class Outbox:
         return _item(row)
 
     def ciphertext(self, message_id: str) -> bytes:
+        if self._just_queued and self._just_queued[0] == message_id:
+            return self._just_queued[1]
         row = self._db.execute("SELECT data FROM outbox_ciphertext WHERE id = ?",
                                (message_id,)).fetchone()
         if row is None:
@@ -133,6 +135,8 @@ class Outbox:
         return changed == 1
 
     def mark_sent(self, message_id: str) -> None:
+        if self._just_queued and self._just_queued[0] == message_id:
+            self._just_queued = None  # sent: not read again
         self._set(message_id, "state = 'sent', reason = '', sent_at = ?", (int(time.time()),),
                   only_from=("queued",))
 
@@ -163,9 +167,14 @@ class Outbox:
             raise NoSuchMessage(f"Message {message_id} was already sent and cannot be "
                                 "cancelled.")
         self._db.execute("DELETE FROM outbox_ciphertext WHERE id = ?", (message_id,))
+        if self._just_queued and self._just_queued[0] == message_id:
+            self._just_queued = None
 
     def delete_expired(self, now: int | None = None) -> list[str]:
         now = int(time.time()) if now is None else now
         rows = self._db.execute("SELECT id FROM outbox WHERE expires_at < ?", (now,)).fetchall()
         self._db.execute("DELETE FROM outbox WHERE expires_at < ?", (now,))
-        return [row[0] for row in rows]
+        deleted = [row[0] for row in rows]
+        if self._just_queued and self._just_queued[0] in deleted:
+            self._just_queued = None
+        return deleted
