@@ -15,11 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 GENESIS = "0" * 64
+_APPENDING = threading.Lock()  # one append at a time: each line hashes the one before
 
 
 def _digest(entry: dict) -> str:
@@ -65,6 +67,10 @@ class AuditLog:
 
     def record(self, event: str, **detail: object) -> dict:
         """Append one event (flushed and fsynced before returning)."""
+        with _APPENDING:  # the window queues on one thread while another syncs
+            return self._append(event, detail)
+
+    def _append(self, event: str, detail: dict) -> dict:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         seq, prev = self._last()
         entry = {"seq": seq + 1, "at": int(time.time()), "event": event,

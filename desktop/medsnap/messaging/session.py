@@ -104,8 +104,6 @@ class Session:
 
     def colleague(self, name_or_id: str) -> ClinicianCertificates:
         """A colleague's certificates: from the directory when online, else the local cache."""
-        from medsnap.files import replace_atomically
-
         contacts = self.known_colleagues()
         try:
             entry = self._look_up(name_or_id)
@@ -118,6 +116,15 @@ class Session:
                     f"Nothing was sent or queued: {name_or_id} cannot be looked up while the "
                     "endpoint is unreachable (not sent to from this computer before). "
                     f"{error.message} Try again when the network is back.") from None
+        return self.keep_colleague(entry, contacts)
+
+    def keep_colleague(self, entry: dict, contacts: dict | None = None) -> ClinicianCertificates:
+        """A directory entry's certificates, kept for sealing offline; no network call, so a
+        letter to a colleague picked from a list loaded earlier is queued at once (the seal
+        still checks the chain and the kept CRL; the endpoint refuses a revoked recipient)."""
+        from medsnap.files import replace_atomically
+
+        contacts = self.known_colleagues() if contacts is None else contacts
         if contacts.get(entry["staff_id"]) != entry:  # new, or new keys: kept for offline
             contacts[entry["staff_id"]] = entry
             replace_atomically(self.profile.folder / "contacts.json",
@@ -175,11 +182,11 @@ class Session:
 
 
 def _open(workstation: Workstation, profile: Profile, keys: UnlockedKeys,
-          url: str, keystore: KeyStore | None = None) -> Session:
+          url: str, keystore: KeyStore | None = None, head=None) -> Session:
     from medsnap.messaging.audit_head import audit_head_for
 
     transport = Transport(url, _device(keys.keys))
-    head = audit_head_for(workstation, profile.staff_id, keystore)
+    head = head or audit_head_for(workstation, profile.staff_id, keystore)
     return Session(workstation, profile, keys, transport, AuditLog(profile.audit_path, head))
 
 
@@ -230,11 +237,12 @@ def session_from_agent(workstation: Workstation, profile: Profile, agent: object
                        endpoint_url: str | None = None) -> Session:
     """A session whose private-key operations are done by the running key agent."""
     from medsnap.messaging.agent_client import agent_keys
+    from medsnap.messaging.audit_head import AgentAuditHead
 
     url = endpoint_url or profile.facts().get("endpoint_url") or \
         workstation.endpoint_url(endpoint_url)
     session = _open(workstation, profile, UnlockedKeys(profile.staff_id, agent_keys(agent)),
-                    url)
+                    url, head=AgentAuditHead(agent, workstation, profile.staff_id))
     session.agent = agent
     return session
 

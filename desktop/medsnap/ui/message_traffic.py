@@ -18,28 +18,54 @@ class MessageTraffic:
     # sending --------------------------------------------------------------------------
     def send(self, document, to_staff_id: str, *, note: str, declaration: str,
              priority: str = "normal", expires_days: int | None = None) -> None:
-        """Export the clean image, seal it to the colleague, queue it, try to send it now."""
+        """Export the clean image, seal it to the colleague and queue it (no network call when
+        the colleague was picked from the directory list: ``queued`` at once), then try to
+        send it (``sent`` with the outcome of that attempt)."""
         from medsnap.messaging.compose import queue_letter
         from medsnap.messaging.outbox import Outbox
-        from medsnap.messaging.sync import SyncWorker
 
         session = self.session
         if not self.is_unlocked:
             self.send_failed.emit("MedSnap is locked or nobody is signed in. Nothing was sent; "
                                   "your picture is still here. Sign in, then press Send again.")
             return
+        entry = next((e for e in self.directory if e["staff_id"] == to_staff_id), None)
 
         def work():
             from medsnap.exporting import export_bytes
 
             image = export_bytes(document)
+            colleagues = [session.keep_colleague(entry)] if entry else None
             outbox = Outbox(session.profile.outbox_path)
             try:
                 # priority travels signed, in the letter's annotations data (the engine has
                 # no priority field): {"priority": "urgent"}
                 message_id = queue_letter(session, outbox, image, [to_staff_id], note=note,
                                           declaration=declaration, expires_days=expires_days,
-                                          annotations={"priority": priority})
+                                          annotations={"priority": priority},
+                                          colleagues=colleagues)
+                return message_id, outbox.items()
+            finally:
+                outbox.close()
+
+        def done(result) -> None:
+            message_id, items = result
+            self.outbox_changed.emit(items)
+            self.queued.emit(message_id)
+            self._upload(message_id)
+
+        self.sending.emit()
+        self.local_jobs.run(work, done, self.send_failed.emit, "sending the picture")
+
+    def _upload(self, message_id: str) -> None:
+        from medsnap.messaging.outbox import Outbox
+        from medsnap.messaging.sync import SyncWorker
+
+        session = self.session
+
+        def work():
+            outbox = Outbox(session.profile.outbox_path)
+            try:
                 report = SyncWorker(session, outbox).run_once()
                 item = outbox.get(message_id)
                 return item, report.offline, outbox.items()
@@ -52,8 +78,10 @@ class MessageTraffic:
             self.outbox_changed.emit(items)
             self.sent.emit(item.id, item.state, item.reason)
 
-        self.sending.emit()
-        self._run(work, done, self.send_failed.emit, "sending the picture")
+        def failed(message: str) -> None:  # it stays queued; the next sync sends it
+            self.sent.emit(message_id, "queued", message)
+
+        self._run(work, done, failed, "sending the picture")
 
     def retry(self, message_id: str) -> None:
         from medsnap.messaging.outbox import Outbox

@@ -36,6 +36,7 @@ class MessagingBinding(MessageTraffic, QObject):
     demo_started = Signal(object)  # DemoEndpoint
     directory_changed = Signal(object)  # list of directory entries
     sending = Signal()
+    queued = Signal(str)  # outbox id: sealed and durably in the outbox, before any upload
     sent = Signal(str, str, str)  # outbox id, state, reason
     send_failed = Signal(str)
     outbox_changed = Signal(object)  # list of OutboxItem
@@ -65,6 +66,12 @@ class MessagingBinding(MessageTraffic, QObject):
         self._pool.setMaxThreadCount(1)
         self._pool.setExpiryTimeout(-1)  # one thread for the whole run: SQLite and the session
         self.jobs = Jobs(self, self._pool)
+        # sealing into the outbox needs no network: its own thread, so a send is durably
+        # queued at once even while a sync waits on an endpoint that does not answer
+        self._local_pool = QThreadPool(self)
+        self._local_pool.setMaxThreadCount(1)
+        self._local_pool.setExpiryTimeout(-1)
+        self.local_jobs = Jobs(self, self._local_pool)
         self.timer = QTimer(self)
         self.timer.setInterval(sync_interval_ms)
         self.timer.timeout.connect(self.sync)
@@ -197,7 +204,9 @@ class MessagingBinding(MessageTraffic, QObject):
 
             transport = session.transport
             try:
-                return transport.call(transport.client.search, text), False
+                found = transport.call(transport.client.search, text)
+                session.crl(refresh=False)  # kept now: sealing a send needs no network call
+                return found, False
             except EndpointUnreachable:  # the colleagues sent to before, from the engine's
                 return list(session.known_colleagues().values()), True  # local cache
 
@@ -217,6 +226,7 @@ class MessagingBinding(MessageTraffic, QObject):
 
     def shutdown(self) -> None:
         self.timer.stop()
+        self.local_jobs.wait(15000)
         self.jobs.wait(15000)
         if self.session is not None:
             self.session.close()

@@ -25,6 +25,7 @@ from medsnap.ui.messaging_binding import MessagingBinding
 from medsnap.ui.messaging_panels import PanelBuilder, messaging_style_sheet
 from medsnap.ui.qt_enums import Qt
 from medsnap.ui.receiving_binding import ReceivingBinding
+from medsnap.ui.send_panel import unreachable_wording
 
 
 class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
@@ -69,6 +70,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         b.auth_failed.connect(self._auth_failed)
         b.demo_started.connect(self._demo_started)
         b.directory_changed.connect(self._directory)
+        b.queued.connect(self._queued)
         b.sent.connect(self._sent)
         b.send_failed.connect(lambda m: panel.show_outcome(m, ok=False))
         b.send_failed.connect(lambda _m: self.drafts.save_now())
@@ -242,24 +244,35 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
                           declaration=request["declaration"], priority=request["priority"],
                           expires_days=request["expires_days"])
 
-    def _sent(self, _message_id: str, state: str, reason: str) -> None:
-        name = self.send_panel.picker.current["display_name"] if self.send_panel.picker.current \
-            else "your colleague"
-        if state in ("sent", "queued"):
-            self.drafts.discard()  # the outbox holds it now
-            self.resend.sent()
-        else:
-            self.drafts.save_now()
+    def _queued(self, message_id: str) -> None:
+        """Sealed and in the outbox: it survives a crash now, so the draft goes."""
+        self.drafts.discard()
+        self.resend.sent()
+        self.send_panel.show_queued(message_id, self._colleague_name(), sending=True)
+        self.send_panel.reset_after_send()
+
+    def _colleague_name(self) -> str:
+        current = self.send_panel.picker.current
+        return current["display_name"] if current else "your colleague"
+
+    def _sent(self, message_id: str, state: str, reason: str) -> None:
+        """The first attempt to upload a queued message ended (an older one's is ignored)."""
+        panel = self.send_panel
+        if panel._queued is None or panel._queued[0] != message_id:
+            return
+        name = panel._queued[1]
         if state == "failed":
-            self.send_panel.show_outcome(f"Not sent: {reason} Your picture is still open; "
-                                         "choose Retry in Sent when it is fixed.", ok=False)
+            panel._queued = None
+            panel.show_outcome(f"Not sent to {name}: {unreachable_wording(reason, name)} "
+                               "Your picture is still open; choose Retry in Sent when it is "
+                               "fixed.", ok=False)
             self.tabs.setCurrentWidget(self.outbox_view)
         elif state == "queued":
-            self.send_panel.show_queued(_message_id, name)  # followed until it leaves
+            panel.show_queued(message_id, name)  # followed until it leaves
         else:
-            self.send_panel.show_outcome(f"✓ Sent to {name}, signed and encrypted. Sent shows "
-                                         "when it is delivered and read.", ok=True)
-            self.send_panel.reset_after_send()
+            panel._queued = None
+            panel.show_outcome(f"✓ Sent to {name}, signed and encrypted. Sent shows "
+                               "when it is delivered and read.", ok=True)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if watched is self.window:

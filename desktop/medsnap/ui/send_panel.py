@@ -24,6 +24,15 @@ DECLARATION_LABELS = dict(DECLARATIONS)
 PRIORITIES = (("normal", "Normal"), ("urgent", "Urgent"))
 
 
+def unreachable_wording(reason: str, name: str) -> str:
+    """The endpoint's refusal names staff ids the user never typed: say it of the colleague."""
+    if "cannot receive messages" in reason:
+        return (f"{name} can no longer receive MedSnap messages (their certificate was revoked "
+                "or their account is disabled). Nothing was sent to anyone. Choose another "
+                "colleague, or ask IT.")
+    return reason
+
+
 class SendPanel(QWidget):
     send_requested = Signal(dict)  # to, note, declaration, priority, expires_days
     preview_requested = Signal()
@@ -38,6 +47,7 @@ class SendPanel(QWidget):
         self.busy = False
         self.key_change_box = None  # the question asked before sending to a changed key
         self._queued: tuple[str, str] | None = None  # outbox id, colleague: said "Queued"
+        self._sending_now = False  # that message is being uploaded right after queueing
         self.who = QLabel("Not signed in: you can annotate, and sign in to send.", self)
         self.who.setWordWrap(True)
         self.who.setObjectName("panelHint")
@@ -162,9 +172,13 @@ class SendPanel(QWidget):
         self.picker.key_changed = False  # answered: sent knowingly (the card still says it)
         self._send_clicked()
 
-    def show_queued(self, message_id: str, name: str) -> None:
+    def show_queued(self, message_id: str, name: str, sending: bool = False) -> None:
+        """``sending``: just sealed into the outbox, the upload is being tried now."""
         self._queued = (message_id, name)
-        self.show_outcome("Queued: MedSnap is offline. It will be sent automatically when the "
+        self._sending_now = sending
+        self.show_outcome(f"Queued in your outbox (kept safe if MedSnap closes); sending to "
+                          f"{name} now…" if sending else
+                          "Queued: MedSnap is offline. It will be sent automatically when the "
                           "connection returns.", ok=True)
 
     def follow_queued(self, items) -> None:
@@ -181,10 +195,12 @@ class SendPanel(QWidget):
         self._queued = None
         if item.state in ("sent", "delivered", "read"):
             when = time.strftime("%H:%M", time.localtime(item.sent_at or item.updated_at))
-            self.show_outcome(f"✓ Sent to {name} at {when}, when MedSnap was back online; "
-                              "signed and encrypted.", ok=True)
+            self.show_outcome(f"✓ Sent to {name} at {when}" + (
+                "" if self._sending_now else ", when MedSnap was back online") +
+                "; signed and encrypted.", ok=True)
         elif item.state == "failed":
-            self.show_outcome(f"Not sent to {name}: {item.reason} Choose Retry in Sent when "
+            self.show_outcome(f"Not sent to {name}: {unreachable_wording(item.reason, name)} "
+                              "Choose Retry in Sent when "
                               "it is fixed.", ok=False)
 
     def show_progress(self, text: str) -> None:

@@ -1,0 +1,57 @@
+"""A send from the window is sealed into the outbox before any network call: with the endpoint
+frozen (SIGSTOP, a real hung peer), Send says "Queued" within seconds and the message is on
+disk, so killing MedSnap loses nothing; it leaves once the endpoint answers again."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from send_receive_support import running_ward, sign_in_through_first_run
+from ui_support import open_and_wait
+
+from medsnap.ui.messaging_window import attach_messaging
+
+
+@pytest.fixture(scope="module")
+def ward():
+    with running_ward(("Dora Durable", "Consultant"), ("Fred Frozen", "Registrar")) as ward:
+        yield ward
+
+
+def test_send_is_queued_on_disk_while_the_endpoint_hangs(qtbot, make_window, ward, grey_png):
+    from medsnap.messaging.outbox import Outbox
+
+    window = make_window(1280, 800)
+    window.show()
+    ui = attach_messaging(window, home=ward.home, keystore=ward.keystore, sync_interval_ms=300)
+    sign_in_through_first_run(qtbot, ui, ward.staff["Dora Durable"])
+    panel = ui.send_panel
+    open_and_wait(qtbot, window, grey_png)
+    qtbot.keyClicks(panel.picker.search, "Frozen")
+    QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
+    panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
+    panel.priority.setCurrentIndex(panel.priority.findData("urgent"))
+    pid = ward.endpoint.process.pid
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        qtbot.wait(800)  # a periodic sync is now waiting on the frozen endpoint
+        with qtbot.waitSignal(ui.binding.queued, timeout=5000) as queued:
+            QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+        outbox = Outbox(ui.binding.session.profile.outbox_path)  # what a kill -9 leaves
+        try:
+            item = outbox.get(queued.args[0])
+        finally:
+            outbox.close()
+        assert item.state == "queued" and item.recipients == [ward.staff["Fred Frozen"]]
+        assert panel.outcome.text().startswith("Queued in your outbox")
+        assert not panel.busy  # not stuck at "Sending to…"
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    try:
+        qtbot.waitUntil(lambda: "Sent to Fred Frozen" in panel.outcome.text(), timeout=90000)
+    finally:
+        ui.shutdown()
