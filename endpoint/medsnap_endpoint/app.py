@@ -15,8 +15,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from medsnap_endpoint import expiry
+from medsnap_endpoint import expiry, hot_routes
 from medsnap_endpoint.errors import EndpointError, RateLimited
+from medsnap_endpoint.hot_routes import HotRoutes
 from medsnap_endpoint.routes import directory, enrol, messages, public
 from medsnap_endpoint.routes.common import in_thread
 from medsnap_endpoint.settings import Settings
@@ -58,7 +59,8 @@ async def _sweep_forever(app: Starlette) -> None:
             log.exception("expiry sweep failed")
 
 
-def create_app(database_url: str | None = None, settings: Settings | None = None) -> Starlette:
+def create_app(database_url: str | None = None, settings: Settings | None = None) -> HotRoutes:
+    """The ASGI application: the hot routes (:mod:`.hot_routes`) in front of Starlette's."""
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.database = await in_thread(open_database, database_url)
@@ -71,7 +73,8 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
         finally:
             if sweeper:
                 sweeper.cancel()
+            hot_routes.close(app.state)
             app.state.database.close()
 
-    return Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers={
-        EndpointError: _endpoint_error, HTTPException: _http_error, Exception: _unexpected})
+    return HotRoutes(Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers={
+        EndpointError: _endpoint_error, HTTPException: _http_error, Exception: _unexpected}))

@@ -14,17 +14,19 @@ from __future__ import annotations
 import base64
 import binascii
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from starlette.requests import Request
+from starlette.types import Scope
 
 from medsnap_endpoint import protocol as p
 from medsnap_endpoint.ca_service import load_certificate
-from medsnap_endpoint.errors import RateLimited, Unauthorized
+from medsnap_endpoint.errors import EndpointError, RateLimited, Unauthorized
 from medsnap_endpoint.settings import Settings
-from medsnap_endpoint.storage.base import Database
+from medsnap_endpoint.storage.base import Database, Transaction
 
 
 @dataclass(frozen=True)
@@ -58,22 +60,39 @@ def _public_key(database: Database, key_id: str) -> Ed25519PublicKey | None:
     return key
 
 
+_NOT_ENROLLED = "its key is not enrolled or its certificate was revoked"
+_DISABLED = "this clinician's account is disabled"
+_REPLAYED = "it repeats an earlier request (replayed nonce)"
+
+
 def _refuse(reason: str) -> Unauthorized:
     return Unauthorized(f"This request was not accepted: {reason}. Nothing was changed. "
                         "Sign in again on this workstation; if it persists, ask IT.",
                         code="unauthorized")
 
 
-def signed_target(request: Request) -> tuple[str, str]:
+_SIGNED_NAMES = tuple(name.lower() for name in p.SIGNED_HEADERS)
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A request whose signature checked out, not yet admitted (certificate, nonce, rate)."""
+
+    key_id: str
+    nonce: str
+    now: int
+
+
+def signed_target(scope: Scope) -> tuple[str, str]:
     """The path and query exactly as sent on the wire (what the client signed)."""
-    raw = request.scope.get("raw_path") or request.scope["path"].encode()
+    raw = scope.get("raw_path") or scope["path"].encode()
     path = raw.decode("latin-1").split("?", 1)[0]
-    return path, request.scope.get("query_string", b"").decode("latin-1")
+    return path, scope.get("query_string", b"").decode("latin-1")
 
 
-def addressed_host(request: Request, settings: Settings) -> str:
+def addressed_host(headers: Mapping[str, str], settings: Settings) -> str:
     """The Host the request was sent to; refused if this endpoint does not answer to it."""
-    host = (request.headers.get("host") or "").lower()
+    host = (headers.get("host") or "").lower()
     if not host:
         raise _refuse("it names no Host")
     if settings.public_hosts and host not in settings.public_hosts \
@@ -83,50 +102,47 @@ def addressed_host(request: Request, settings: Settings) -> str:
     return host
 
 
-def authenticate(request: Request, database: Database, settings: Settings) -> Caller:
-    headers = request.headers
-    values = {name: headers.get(name) for name in p.SIGNED_HEADERS}
-    missing = [name for name, value in values.items() if not value]
+def verify_signature(scope: Scope, headers: Mapping[str, str], database: Database,
+                     settings: Settings) -> Verified:
+    """Every check that needs no write: headers, clock, Host, enrolled key, signature.
+
+    ``headers`` is looked up by lower-case name (a Starlette ``Headers`` or a plain dict).
+    """
+    key_id, stamp, nonce, body_sha, signature_text = (
+        headers.get(name) or "" for name in _SIGNED_NAMES)
+    missing = [name for name, value in zip(p.SIGNED_HEADERS, (
+        key_id, stamp, nonce, body_sha, signature_text)) if not value]
     if missing:
         raise _refuse(f"it is not signed (missing {', '.join(missing)})")
-    key_id = values[p.HEADER_KEY_ID] or ""
-    nonce = values[p.HEADER_NONCE] or ""
-    body_sha = values[p.HEADER_CONTENT_SHA256] or ""
-    stamp = values[p.HEADER_TIMESTAMP] or ""
     if not p.KEY_ID_PATTERN.match(key_id) or not p.NONCE_PATTERN.match(nonce) \
-            or not p.SHA256_PATTERN.match(body_sha) or not stamp.isdigit() or len(stamp) > 12:
+            or not p.SHA256_PATTERN.match(body_sha) or not (stamp.isascii() and stamp.isdigit()) \
+            or len(stamp) > 12:
         raise _refuse("its signature headers are malformed")
     try:
-        signature = base64.b64decode(values[p.HEADER_SIGNATURE] or "", validate=True)
+        signature = base64.b64decode(signature_text, validate=True)
     except (binascii.Error, ValueError):
         raise _refuse("its signature is not base64") from None
     now = int(time.time())
     if abs(now - int(stamp)) > settings.max_clock_skew_seconds:
         raise _refuse("its timestamp is too far from the server's clock "
                       "(check this workstation's date and time)")
-    host = addressed_host(request, settings)
+    host = addressed_host(headers, settings)
     key = _public_key(database, key_id)
     if key is None:
-        raise _refuse("its key is not enrolled or its certificate was revoked")
-    path, query = signed_target(request)
+        raise _refuse(_NOT_ENROLLED)
+    path, query = signed_target(scope)
     try:
-        key.verify(signature, p.canonical_request(request.method, path, query, stamp, nonce,
+        key.verify(signature, p.canonical_request(scope["method"], path, query, stamp, nonce,
                                                   key_id, body_sha, host))
     except InvalidSignature:
         raise _refuse("its signature does not match") from None
-    # the key may still sign, the nonce is new, count the request: one short transaction
-    staff_id, enabled, fresh, hits = _admit(database, key_id, nonce, now, settings)
-    if staff_id is None:
-        raise _refuse("its key is not enrolled or its certificate was revoked")
-    if not enabled:
-        raise _refuse("this clinician's account is disabled")
-    if not fresh:
-        raise _refuse("it repeats an earlier request (replayed nonce)")
-    if hits is not None and hits > settings.requests_per_minute:
-        window = now - now % 60
-        raise RateLimited("Too many requests from this clinician; nothing was changed. "
-                          "Try again in a minute.", retry_after=window + 60 - now)
-    return Caller(staff_id=staff_id, key_id=key_id)
+    return Verified(key_id, nonce, now)
+
+
+def authenticate(request: Request, database: Database, settings: Settings) -> Caller:
+    """Verify the signature, then admit the request in a short transaction of its own."""
+    return admit(database, verify_signature(request.scope, request.headers, database,
+                                            settings), settings)
 
 
 _VALID_CERTIFICATE = (
@@ -154,26 +170,60 @@ _ADMIT_POSTGRESQL = (
     "(SELECT hits FROM counted) FROM cert")
 
 
-def _admit(database: Database, key_id: str, nonce: str, now: int, settings: Settings
-           ) -> tuple[str | None, bool, bool, int | None]:
-    """(staff id or None, enabled, nonce new, requests this minute) for a verified request."""
-    window = now - now % 60
-    expires = now + 2 * settings.max_clock_skew_seconds + 60
+def admit(database: Database, verified: Verified, settings: Settings) -> Caller:
+    """The key may still sign, the nonce is new, the request is counted: one transaction
+    (PostgreSQL: one statement). Raises the refusal otherwise."""
     if database.dialect == "postgresql":
-        rows = database.single(_ADMIT_POSTGRESQL, (key_id, now, key_id, nonce, expires, window),
-                               write=True)
-        if not rows:
-            return None, False, False, None
-        staff_id, enabled, fresh, hits = rows[0]
-        return str(staff_id), bool(int(enabled)), bool(fresh), \
-            None if hits is None else int(hits)
-    with database.transaction(write=True, durable=False) as tx:
-        row = tx.one(_VALID_CERTIFICATE, (key_id, now))
-        if row is None:
-            return None, False, False, None
-        if not int(row[1]):
-            return str(row[0]), False, False, None
-        if tx.run(_NEW_NONCE, (key_id, nonce, expires)) == 0:
-            return str(row[0]), True, False, None
-        hits = tx.one(_COUNT_REQUEST, (f"staff:{row[0]}", window))
-    return str(row[0]), True, True, int(hits[0]) if hits else None
+        window = verified.now - verified.now % 60
+        rows = database.single(_ADMIT_POSTGRESQL, (
+            verified.key_id, verified.now, verified.key_id, verified.nonce,
+            _nonce_expiry(verified, settings), window), write=True)
+        staff_id, enabled, fresh, hits = rows[0] if rows else (None, 0, 0, None)
+        verdict = _verdict(verified, settings, None if staff_id is None else str(staff_id),
+                           bool(int(enabled)), bool(fresh),
+                           None if hits is None else int(hits))
+    else:
+        with database.transaction(write=True, durable=False) as tx:
+            verdict = admit_within(tx, verified, settings)
+    if isinstance(verdict, EndpointError):
+        raise verdict
+    return verdict
+
+
+def admit_within(tx: Transaction, verified: Verified, settings: Settings
+                 ) -> Caller | EndpointError:
+    """:func:`admit` inside the caller's write transaction (SQLite), so that the request's
+    own work can share it. A refusal that wrote nothing is raised; a rate-limited request is
+    returned as its refusal, to be raised once its nonce and count are committed."""
+    row = tx.one(_VALID_CERTIFICATE, (verified.key_id, verified.now))
+    if row is None:
+        raise _refuse(_NOT_ENROLLED)
+    if not int(row[1]):
+        raise _refuse(_DISABLED)
+    if tx.run(_NEW_NONCE, (verified.key_id, verified.nonce,
+                           _nonce_expiry(verified, settings))) == 0:
+        raise _refuse(_REPLAYED)
+    window = verified.now - verified.now % 60
+    hits = tx.one(_COUNT_REQUEST, (f"staff:{row[0]}", window))
+    return _verdict(verified, settings, str(row[0]), True, True,
+                    int(hits[0]) if hits else None)
+
+
+def _nonce_expiry(verified: Verified, settings: Settings) -> int:
+    return verified.now + 2 * settings.max_clock_skew_seconds + 60
+
+
+def _verdict(verified: Verified, settings: Settings, staff_id: str | None, enabled: bool,
+             fresh: bool, hits: int | None) -> Caller | EndpointError:
+    if staff_id is None:
+        return _refuse(_NOT_ENROLLED)
+    if not enabled:
+        return _refuse(_DISABLED)
+    if not fresh:
+        return _refuse(_REPLAYED)
+    if hits is not None and hits > settings.requests_per_minute:
+        now = verified.now
+        window = now - now % 60
+        return RateLimited("Too many requests from this clinician; nothing was changed. "
+                           "Try again in a minute.", retry_after=window + 60 - now)
+    return Caller(staff_id=staff_id, key_id=verified.key_id)

@@ -14,14 +14,18 @@ from medsnap_endpoint.errors import BadRequest, TooLarge
 SPOOL_IN_MEMORY = 1024 * 1024
 
 
+def too_large(limit: int) -> TooLarge:
+    return TooLarge(f"This request is larger than the endpoint accepts ({limit} bytes); "
+                    "nothing was stored.", details={"limit": limit})
+
+
 def _declared_length(request: Request, limit: int) -> None:
     declared = request.headers.get("content-length")
     if declared is not None:
-        if not declared.isdigit():
+        if not (declared.isascii() and declared.isdigit()):
             raise BadRequest("The Content-Length header is malformed.")
         if int(declared) > limit:
-            raise TooLarge(f"This request is larger than the endpoint accepts ({limit} bytes); "
-                           "nothing was stored.", details={"limit": limit})
+            raise too_large(limit)
 
 
 async def read_bounded(request: Request, limit: int) -> bytes:
@@ -30,8 +34,7 @@ async def read_bounded(request: Request, limit: int) -> bytes:
     async for piece in request.stream():
         total += len(piece)
         if total > limit:
-            raise TooLarge(f"This request is larger than the endpoint accepts ({limit} bytes); "
-                           "nothing was stored.", details={"limit": limit})
+            raise too_large(limit)
         parts.append(piece)
     return b"".join(parts)
 

@@ -55,16 +55,20 @@ def lookup(tx: Transaction, staff_id: str) -> dict | None:
 
 
 def recipient_problems(tx: Transaction, staff_ids: list[str]) -> dict[str, list[str]]:
-    """Which of ``staff_ids`` cannot receive: unknown, disabled, or not enrolled."""
+    """Which of ``staff_ids`` cannot receive: unknown, disabled, or not enrolled (one query)."""
+    marks = ", ".join("?" * len(staff_ids))
+    found = {str(row[0]): (bool(int(row[1])), bool(row[2])) for row in tx.all(
+        "SELECT k.staff_id, k.enabled, EXISTS (SELECT 1 FROM certificates c "
+        "WHERE c.staff_id = k.staff_id AND c.usage = 'encryption' AND c.revoked_at IS NULL "
+        f"AND c.not_after > ?) FROM clinicians k WHERE k.staff_id IN ({marks})",
+        (int(time.time()), *staff_ids))}
     problems: dict[str, list[str]] = {"unknown": [], "disabled": [], "not_enrolled": []}
-    now = int(time.time())
     for staff_id in staff_ids:
-        row = tx.one("SELECT enabled FROM clinicians WHERE staff_id = ?", (staff_id,))
-        if row is None:
+        enabled, enrolled = found.get(staff_id, (False, False))
+        if staff_id not in found:
             problems["unknown"].append(staff_id)
-        elif not int(row[0]):
+        elif not enabled:
             problems["disabled"].append(staff_id)
-        elif tx.one("SELECT 1 FROM certificates WHERE staff_id = ? AND usage = 'encryption' "
-                    "AND revoked_at IS NULL AND not_after > ?", (staff_id, now)) is None:
+        elif not enrolled:
             problems["not_enrolled"].append(staff_id)
     return {kind: ids for kind, ids in problems.items() if ids}

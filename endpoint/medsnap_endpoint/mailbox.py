@@ -31,15 +31,23 @@ class Download:
     first_chunk: bytes | None = None
 
 
-def inbox(database: Database, recipient: str, *, limit: int = 200) -> list[dict]:
-    rows = database.single(  # one statement: no BEGIN/COMMIT round trips
-        "SELECT m.id, m.sender, m.client_message_id, m.size, m.sha256, m.created_at, "
-        "m.expires_at, d.downloaded_at FROM deliveries d JOIN messages m ON m.id = d.message_id "
-        "WHERE d.recipient = ? AND d.status = 'stored' ORDER BY m.id LIMIT ?",
-        (recipient, limit))
+INBOX = (
+    "SELECT m.id, m.sender, m.client_message_id, m.size, m.sha256, m.created_at, "
+    "m.expires_at, d.downloaded_at FROM deliveries d JOIN messages m ON m.id = d.message_id "
+    "WHERE d.recipient = ? AND d.status = 'stored' ORDER BY m.id LIMIT ?")
+INBOX_LIMIT = 200
+
+
+def inbox_items(rows: list[tuple]) -> list[dict]:
+    """The :data:`INBOX` rows (recipient, limit) as the inbox's JSON items."""
     return [{"id": str(r[0]), "sender": r[1], "message_id": r[2], "size": int(r[3]),
              "sha256": r[4], "stored_at": int(r[5]), "expires_at": int(r[6]),
              "downloaded": r[7] is not None} for r in rows]
+
+
+def inbox(database: Database, recipient: str, *, limit: int = INBOX_LIMIT) -> list[dict]:
+    # one statement: no BEGIN/COMMIT round trips
+    return inbox_items(database.single(INBOX, (recipient, limit)))
 
 
 def _delivery(tx: Transaction, recipient: str, item_id: int) -> tuple:
@@ -51,28 +59,36 @@ def _delivery(tx: Transaction, recipient: str, item_id: int) -> tuple:
     return row
 
 
-def open_download(database: Database, recipient: str, item_id: int) -> Download:
-    # not durable: a download changes no delivery state (the acknowledgement does, durably,
-    # and its commit also flushes this one); a power cut can lose only the latest download
-    # records, which leaves the audit chain intact
-    with database.transaction(write=True, durable=False) as tx:
-        status, size, sha256, sender, message_id = _delivery(tx, recipient, item_id)
-        if status != "stored":
-            raise Gone("This message was already acknowledged or has expired; its ciphertext "
-                       "has been deleted from the endpoint.", code="message_gone")
-        counted = tx.one("SELECT COUNT(*) FROM message_chunks WHERE message_id = ?", (item_id,))
-        chunks = int(counted[0]) if counted else 0
-        first = None
-        if chunks == 1:
-            row = tx.one("SELECT data FROM message_chunks WHERE message_id = ? AND seq = 0",
-                         (item_id,))
-            first = bytes(row[0]) if row else None
-        now = int(time.time())
-        tx.execute("UPDATE deliveries SET downloaded_at = COALESCE(downloaded_at, ?) "
-                   "WHERE message_id = ? AND recipient = ?", (now, item_id, recipient))
-        audit.record(tx, actor=recipient, action="download", subject=message_id,
-                     detail={"from": sender, "size": int(size)}, at=now)
-    return Download(item_id, int(size), sha256, sender, message_id, chunks, first)
+# the delivery, how many chunks, and the ciphertext itself when it is one chunk: one statement
+_DOWNLOAD = (
+    "SELECT d.status, m.size, m.sha256, m.sender, m.client_message_id, "
+    "(SELECT COUNT(*) FROM message_chunks c WHERE c.message_id = d.message_id), "
+    "(SELECT c.data FROM message_chunks c WHERE c.message_id = d.message_id AND c.seq = 0 "
+    "AND NOT EXISTS (SELECT 1 FROM message_chunks n WHERE n.message_id = d.message_id "
+    "AND n.seq = 1)) "
+    "FROM deliveries d JOIN messages m ON m.id = d.message_id "
+    "WHERE d.message_id = ? AND d.recipient = ?")
+
+
+def open_download(tx: Transaction, recipient: str, item_id: int) -> Download:
+    """Inside a write transaction that need not be durable: a download changes no delivery
+    state (the acknowledgement does, durably enough, and its commit also flushes this one); a
+    power cut can lose only the latest download records, which leaves the audit chain intact.
+    """
+    row = tx.one(_DOWNLOAD, (item_id, recipient))
+    if row is None:
+        raise NotFound(_NOT_YOURS, code="no_such_message")
+    status, size, sha256, sender, message_id, chunks, first = row
+    if status != "stored":
+        raise Gone("This message was already acknowledged or has expired; its ciphertext "
+                   "has been deleted from the endpoint.", code="message_gone")
+    now = int(time.time())
+    tx.execute("UPDATE deliveries SET downloaded_at = COALESCE(downloaded_at, ?) "
+               "WHERE message_id = ? AND recipient = ?", (now, item_id, recipient))
+    audit.record(tx, actor=recipient, action="download", subject=message_id,
+                 detail={"from": sender, "size": int(size)}, at=now)
+    return Download(item_id, int(size), sha256, sender, message_id, int(chunks),
+                    None if first is None else bytes(first))
 
 
 def read_chunks(database: Database, download: Download) -> Iterator[bytes]:
@@ -86,31 +102,27 @@ def read_chunks(database: Database, download: Download) -> Iterator[bytes]:
         yield bytes(row[0])
 
 
-def _delete_content_if_done(tx: Transaction, item_id: int) -> None:
-    if tx.one("SELECT 1 FROM deliveries WHERE message_id = ? AND status = 'stored'",
-              (item_id,)) is None:
-        tx.execute("DELETE FROM message_chunks WHERE message_id = ?", (item_id,))
-
-
-def acknowledge(database: Database, recipient: str, item_id: int) -> dict:
+def acknowledge(tx: Transaction, recipient: str, item_id: int) -> dict:
     """The recipient's device holds the message: delivery receipt, ciphertext deleted.
 
-    Not durable (survives a killed process, not a power cut): losing the latest
-    acknowledgements only offers those messages again, and the app dedupes on
-    (sender, message id) and acknowledges again. What must survive a power cut is a message
-    acknowledged to its sender as stored, and that commit is durable.
+    Inside a write transaction that need not be durable (survives a killed process, not a
+    power cut): losing the latest acknowledgements only offers those messages again, and the
+    app dedupes on (sender, message id) and acknowledges again. What must survive a power cut
+    is a message acknowledged to its sender as stored, and that commit is durable.
     """
     now = int(time.time())
-    with database.transaction(write=True, durable=False) as tx:
-        status, size, _sha, sender, message_id = _delivery(tx, recipient, item_id)
-        if status == "expired":
-            raise Gone("This message expired before it was acknowledged.", code="message_gone")
-        if status == "stored":
-            tx.execute("UPDATE deliveries SET status = 'delivered', delivered_at = ? "
-                       "WHERE message_id = ? AND recipient = ?", (now, item_id, recipient))
-            _delete_content_if_done(tx, item_id)
-            audit.record(tx, actor=recipient, action="acknowledge", subject=message_id,
-                         detail={"from": sender, "size": int(size)}, at=now)
+    status, size, _sha, sender, message_id = _delivery(tx, recipient, item_id)
+    if status == "expired":
+        raise Gone("This message expired before it was acknowledged.", code="message_gone")
+    if status == "stored":
+        tx.execute("UPDATE deliveries SET status = 'delivered', delivered_at = ? "
+                   "WHERE message_id = ? AND recipient = ?", (now, item_id, recipient))
+        # the ciphertext goes once no recipient still waits for it (no answer needed)
+        tx.execute("DELETE FROM message_chunks WHERE message_id = ? AND NOT EXISTS ("
+                   "SELECT 1 FROM deliveries WHERE message_id = ? AND status = 'stored')",
+                   (item_id, item_id))
+        audit.record(tx, actor=recipient, action="acknowledge", subject=message_id,
+                     detail={"from": sender, "size": int(size)}, at=now)
     return {"id": str(item_id), "status": "delivered" if status == "stored" else status}
 
 

@@ -14,6 +14,11 @@ from medsnap_endpoint.storage.sealer import Sealer
 Row = tuple[Any, ...]
 
 
+class WouldBlock(Exception):
+    """A transaction that must not wait (on the event loop) found its lock taken; nothing was
+    done. Run it again in a worker thread, where waiting is fine."""
+
+
 class Transaction:
     """A unit of work on one connection; committed on normal exit, rolled back on error."""
 
@@ -36,7 +41,7 @@ class Transaction:
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Execute a statement and return the number of rows it changed."""
-        return int(self.execute(sql, params).rowcount)
+        return self._database._changed(self._connection, self.execute(sql, params))
 
     def serialize(self, name: str) -> None:
         """Hold a lock named ``name`` until this transaction ends (writers queue up behind it)."""
@@ -78,6 +83,10 @@ class Database:
 
     def _execute(self, connection: Any, sql: str, params: Sequence[Any]) -> Any:
         raise NotImplementedError
+
+    def _changed(self, connection: Any, cursor: Any) -> int:
+        """The number of rows the statement behind ``cursor`` changed."""
+        return int(cursor.rowcount)
 
     def _usable(self, connection: Any) -> bool:
         """After an error and rollback: may this connection serve the next transaction?"""
@@ -144,20 +153,22 @@ class Database:
                 if healthy and not self._closed:
                     self._pool.put(connection)
                 else:
-                    _close_quietly(connection)
+                    self._close_quietly(connection)
             self._slots.release()
 
     def close(self) -> None:
         self._closed = True
         while True:
             try:
-                _close_quietly(self._pool.get_nowait())
+                self._close_quietly(self._pool.get_nowait())
             except queue.Empty:
                 return
 
+    def _close_quietly(self, connection: Any) -> None:
+        try:
+            self._disconnect(connection)
+        except Exception:  # a broken connection is discarded either way
+            pass
 
-def _close_quietly(connection: Any) -> None:
-    try:
+    def _disconnect(self, connection: Any) -> None:
         connection.close()
-    except Exception:  # a broken connection is discarded either way
-        pass

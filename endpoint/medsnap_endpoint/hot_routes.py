@@ -1,0 +1,180 @@
+"""The four routes of every message exchange, served without Starlette's per-request layers.
+
+Sending a small message, listing the inbox, downloading and acknowledging are nearly all of an
+endpoint's traffic. Here each is a plain ASGI handler: the (bounded) body is read, then ONE
+worker thread verifies the signature, admits the request and does its work
+(:mod:`.admitted_work`) and answers once a stored message is durable. The checks are those of
+every signed route (:mod:`.auth`); the answers are byte for byte what the Starlette routes
+gave. Everything else goes to the Starlette application: other routes, other methods on these
+paths (405), and a send too large to read before authenticating it (streamed, as before).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from medsnap_endpoint import admitted_work
+from medsnap_endpoint.admitted_work import JSON_TYPE, Answer, HotCall, json_body
+from medsnap_endpoint.bodies import SPOOL_IN_MEMORY, too_large
+from medsnap_endpoint.errors import BadRequest, EndpointError, RateLimited
+from medsnap_endpoint.settings import Settings
+from medsnap_endpoint.storage.base import WouldBlock
+
+log = logging.getLogger("medsnap_endpoint")
+
+Work = Callable[[HotCall, Any], Answer]
+
+UNEXPECTED = {"error": "internal", "message": "The endpoint failed unexpectedly; nothing was "
+              "changed. Try again; if it persists, tell IT."}
+WORKER_THREADS = 32
+
+
+class HotRoute:
+    """One hot route as an ASGI app (also registered with Starlette, which then only routes to
+    it): the app's state comes from ``scope["app"]``, as for any Starlette endpoint."""
+
+    def __init__(self, work: Work, *, body_limit: Callable[[Settings], int]):
+        self.work = work
+        self.body_limit = body_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = scope["app"].state
+        try:
+            headers: dict[str, str] = {}
+            for name, value in reversed(scope["headers"]):  # the first of a repeated name wins
+                headers[name.decode("latin-1")] = value.decode("latin-1")
+            call = HotCall(state.database, state.settings, scope, headers,
+                           await _read_body(receive, headers, self.body_limit(state.settings)))
+            answer = await self._answer(call, workers(state))
+        except _Disconnected:
+            return
+        except EndpointError as error:
+            extra = [(b"retry-after", str(error.retry_after).encode())] \
+                if isinstance(error, RateLimited) else []
+            answer = (error.status, [JSON_TYPE, *extra], json_body(error.as_json()))
+        except Exception:
+            log.exception("unexpected error on %s %s", scope["method"], scope["path"])
+            answer = (500, [JSON_TYPE], json_body(UNEXPECTED))
+        if isinstance(answer, StreamingResponse):
+            await answer(scope, receive, send)
+            return
+        status, extra, content = answer
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-length", str(len(content)).encode()), *extra]})
+        await send({"type": "http.response.body", "body": content})
+
+    async def _answer(self, call: HotCall, pool: ThreadPoolExecutor) -> Answer:
+        loop = asyncio.get_running_loop()
+        if call.database.dialect == "sqlite":  # first on the loop's thread, if nothing waits
+            call.inline = True
+            try:
+                answer = admitted_work.run(self.work, call)
+            except WouldBlock:
+                call.inline = False
+            else:
+                if call.unsealed:  # durable: answered once on disk, as any worker would
+                    await loop.run_in_executor(pool, call.database.sealer.wait)
+                return answer
+        return await loop.run_in_executor(pool, admitted_work.run, self.work, call)
+
+
+def _json_limit(settings: Settings) -> int:
+    return settings.max_json_bytes
+
+
+def _message_limit(settings: Settings) -> int:
+    return min(SPOOL_IN_MEMORY, settings.max_message_bytes)
+
+
+SEND = HotRoute(admitted_work.send, body_limit=_message_limit)
+INBOX = HotRoute(admitted_work.inbox, body_limit=_json_limit)
+DOWNLOAD = HotRoute(admitted_work.download, body_limit=_json_limit)
+ACKNOWLEDGE = HotRoute(admitted_work.acknowledge, body_limit=_json_limit)
+
+
+def workers(state: Any) -> ThreadPoolExecutor:
+    """The app's worker threads for hot routes (shut down with the app, :func:`close`)."""
+    pool = getattr(state, "hot_workers", None)
+    if pool is None:
+        pool = state.hot_workers = ThreadPoolExecutor(WORKER_THREADS, "medsnap-endpoint")
+    return pool
+
+
+def close(state: Any) -> None:
+    pool = getattr(state, "hot_workers", None)
+    if pool is not None:
+        state.hot_workers = None
+        pool.shutdown(wait=False)
+
+
+class HotRoutes:
+    """ASGI front of the Starlette ``app``: the hot routes here, everything else there."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            route = self._route(scope)
+            if route is not None:
+                scope["app"] = self.app
+                await route(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    def _route(self, scope: Scope) -> HotRoute | None:
+        method, path = scope["method"], scope["path"]
+        if path == "/v1/inbox":
+            return INBOX if method == "GET" else None
+        if path.startswith("/v1/inbox/"):
+            rest = path[len("/v1/inbox/"):]
+            if method == "GET" and rest and "/" not in rest:
+                return DOWNLOAD
+            if method == "POST" and rest.endswith("/ack") and len(rest) > 4 \
+                    and "/" not in rest[:-4]:
+                return ACKNOWLEDGE
+            return None
+        if path == "/v1/messages" and method == "POST" and self._small_body(scope):
+            return SEND
+        return None
+
+    def _small_body(self, scope: Scope) -> bool:
+        """A declared length the endpoint may read whole before authenticating the request
+        (a larger one is streamed by the Starlette route, after authentication)."""
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                return value.isdigit() and int(value) <= _message_limit(self.app.state.settings)
+        return False
+
+
+class _Disconnected(Exception):
+    """The client went away before its request body arrived; nobody to answer."""
+
+
+async def _read_body(receive: Receive, headers: dict[str, str], limit: int) -> bytes:
+    declared = headers.get("content-length")
+    if declared is not None:
+        if not (declared.isascii() and declared.isdigit()):
+            raise BadRequest("The Content-Length header is malformed.")
+        if int(declared) > limit:
+            raise too_large(limit)
+    parts, total = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _Disconnected
+        piece = message.get("body", b"")
+        total += len(piece)
+        if total > limit:
+            raise too_large(limit)
+        parts.append(piece)
+        if not message.get("more_body", False):
+            break
+    return parts[0] if len(parts) == 1 else b"".join(parts)
