@@ -18,7 +18,8 @@ from medsnap.ui.messaging_window import attach_messaging
 
 @pytest.fixture(scope="module")
 def ward():
-    with running_ward(("Dora Durable", "Consultant"), ("Fred Frozen", "Registrar")) as ward:
+    with running_ward(("Dora Durable", "Consultant"), ("Fred Frozen", "Registrar"),
+                      ("Kit Kept", "Consultant")) as ward:
         yield ward
 
 
@@ -54,4 +55,40 @@ def test_send_is_queued_on_disk_while_the_endpoint_hangs(qtbot, make_window, war
     try:
         qtbot.waitUntil(lambda: "Sent to Fred Frozen" in panel.outcome.text(), timeout=90000)
     finally:
+        ui.shutdown()
+
+
+def test_a_restored_draft_keeps_the_colleague_note_declaration_and_priority(
+        qtbot, make_window, ward, grey_png):
+    window = make_window(1280, 800)
+    ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
+    sign_in_through_first_run(qtbot, ui, ward.staff["Kit Kept"])
+    panel = ui.send_panel
+    open_and_wait(qtbot, window, grey_png)
+    qtbot.keyClicks(panel.picker.search, "Frozen")
+    QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
+    panel.note.setPlainText("left apex, please")
+    panel.declaration.setCurrentIndex(panel.declaration.findData("consent-verbal"))
+    panel.priority.setCurrentIndex(panel.priority.findData("urgent"))
+    with qtbot.waitSignal(ui.drafts.saved, timeout=10000):
+        ui.drafts.save_now()  # as the autosave does; then a crash
+    for stop in (ui.binding.timer.stop, ui.idle.stop, ui.drafts.timer.stop):
+        stop()
+    ui.binding.jobs.wait(5000)
+    ui.binding.session.close()
+
+    again = make_window(1280, 800)
+    ui2 = attach_messaging(again, home=ward.home, keystore=ward.keystore)
+    try:
+        with qtbot.waitSignal(ui2.drafts.restored, timeout=20000):
+            sign_in_through_first_run(qtbot, ui2, ward.staff["Kit Kept"])
+        panel = ui2.send_panel
+        qtbot.waitUntil(lambda: panel.picker.current is not None, timeout=10000)
+        assert panel.picker.current["staff_id"] == ward.staff["Fred Frozen"]
+        assert panel.note.toPlainText() == "left apex, please"
+        assert panel.declaration.currentData() == "consent-verbal"
+        assert panel.priority.currentData() == "urgent"
+    finally:
+        ui2.shutdown()
+        ui.binding.session = None
         ui.shutdown()

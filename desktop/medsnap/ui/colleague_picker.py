@@ -91,6 +91,9 @@ class ColleaguePicker(QWidget):
         self.entries = [e for e in entries if e["staff_id"] != own_staff_id]
         self.own_staff_id, self.known = own_staff_id, known
         self.refilter()
+        wanted = next((e for e in self.entries if e["staff_id"] == self.wanted), None)
+        if wanted is not None and self.current is None:  # a restored draft's colleague
+            self.choose(wanted)
 
     def show_offline(self, offline: bool) -> None:
         """The directory could not be asked: say why the list is short (or empty)."""
@@ -123,7 +126,7 @@ class ColleaguePicker(QWidget):
             self.choose(item.data(Qt.ItemDataRole.UserRole))
 
     def choose(self, entry: dict) -> None:
-        self.current = entry
+        self.current, self.wanted = entry, ""
         safety = safety_number_of(entry)
         known = self.known.get(entry["staff_id"])
         self.key_changed = bool(known and known["safety_number"] != safety)
@@ -147,11 +150,13 @@ class ColleaguePicker(QWidget):
         entry = next((e for e in self.entries if e["staff_id"] == staff_id), None)
         if entry is not None:
             self.choose(entry)
-        else:
+        else:  # the directory has not answered yet: chosen when it does
+            self.wanted = staff_id
             self.search.setText(display_name or staff_id)
 
     def clear(self) -> None:
         self.current = None
+        self.wanted = ""
         self.key_changed = False
         for widget in (self.card, self.safety, self.change, self.warning):
             widget.hide()

@@ -4,36 +4,42 @@ MedSnap locks, after a failed send and on closing; after a crash the next sign-i
 it. A sent picture's draft is deleted (the outbox holds it now).
 
 Payload: the document JSON (``medsnap.document`` v1) and the picture as PNG, joined by NUL.
+The header also keeps what the send panel held (colleague, note, declaration, priority,
+expiry) under "compose", so a restored draft is ready to send as it was.
 """
 
 from __future__ import annotations
 
 import io
 import json
+from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 AUTOSAVE_MS = 30_000
 
 
-def draft_payload(document, source_name: str) -> bytes:
+def draft_payload(document, source_name: str, compose: dict | None = None) -> bytes:
     from medsnap.document import document_to_json
 
     pixels = io.BytesIO()
     document.picture.image.save(pixels, "PNG", compress_level=1)
-    header = {"document": document_to_json(document), "source_name": source_name}
+    header = {"document": document_to_json(document), "source_name": source_name,
+              "compose": compose or {}}
     return json.dumps(header).encode("utf-8") + b"\0" + pixels.getvalue()
 
 
-def read_payload(payload: bytes) -> tuple[dict, bytes, str]:
+def read_payload(payload: bytes) -> tuple[dict, bytes, str, dict]:
     header, _, png = payload.partition(b"\0")
     value = json.loads(header.decode("utf-8"))
-    return value["document"], png, str(value.get("source_name") or "Restored picture")
+    return (value["document"], png, str(value.get("source_name") or "Restored picture"),
+            dict(value.get("compose") or {}))
 
 
 class DraftKeeper(QObject):
     saved = Signal(str)  # draft id
     restored = Signal(str)
+    compose_restored = Signal(dict)  # the send panel's fields kept with the draft
 
     def __init__(self, window, binding, autosave_ms: int = AUTOSAVE_MS) -> None:
         super().__init__(window)
@@ -41,6 +47,7 @@ class DraftKeeper(QObject):
         self.draft_id = ""
         self.owner = None  # the clinician's public X25519 key: saving needs no secret
         self.dirty = False
+        self.compose: Callable[[], dict] = dict  # the send panel's fields, set by its owner
         self._pending_restore: dict | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(autosave_ms)
@@ -82,10 +89,10 @@ class DraftKeeper(QObject):
             return
         self.dirty = False
         store, draft_id, owner = self._store(), self.draft_id, self.owner
-        copy, name = snapshot(window.document), window.source_name
+        copy, name, compose = snapshot(window.document), window.source_name, self.compose()
 
         def work():
-            store.save(draft_id, draft_payload(copy, name), owner)
+            store.save(draft_id, draft_payload(copy, name, compose), owner)
             return draft_id
 
         self.binding.jobs.run(work, self.saved.emit, self.binding.notice.emit,
@@ -129,8 +136,8 @@ class DraftKeeper(QObject):
     def _restored(self, result) -> None:
         if result is None or self.window.document is not None:
             return
-        draft_id, (document_json, png, name) = result
-        self._pending_restore = {"id": draft_id, "document": document_json}
+        draft_id, (document_json, png, name, compose) = result
+        self._pending_restore = {"id": draft_id, "document": document_json, "compose": compose}
         self.window.open_bytes(png, name)
 
     def _apply_restore(self) -> None:
@@ -146,5 +153,6 @@ class DraftKeeper(QObject):
             window.push(AddAnnotation(annotation))
         self.draft_id = pending["id"]
         self.dirty = False
+        self.compose_restored.emit(pending.get("compose") or {})
         window.status.showMessage("Restored your unsent picture and its annotations.", 15000)
         self.restored.emit(self.draft_id)

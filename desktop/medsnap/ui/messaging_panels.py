@@ -70,6 +70,12 @@ class PanelBuilder:
         window.status.addPermanentWidget(self.indicator)
         self.idle = IdleWatcher(binding, self._idle_check_ms, self)
         self.drafts = DraftKeeper(window, binding)
+        self.drafts.compose = self.send_panel.compose_state
+        self.drafts.compose_restored.connect(self.send_panel.restore_compose)
+        panel = self.send_panel  # a change of what is to be sent is a change of the draft
+        for changed in (panel.note.textChanged, panel.declaration.currentIndexChanged,
+                        panel.priority.currentIndexChanged, panel.picker.chosen):
+            changed.connect(lambda *_args: self.drafts._changed(0))
         self.resend = ResendGuard(window.undo_stack)
         for widget in (self.send_dock, self.messages_dock, self.viewer, self.lock_screen,
                        self.indicator):

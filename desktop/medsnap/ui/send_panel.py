@@ -218,6 +218,27 @@ class SendPanel(QWidget):
         self._repolish()
         self.update_state()
 
+    def compose_state(self) -> dict:
+        """What the clinician set up to send, kept with the encrypted draft."""
+        current = self.picker.current
+        return {"to": current["staff_id"] if current else "",
+                "to_name": current["display_name"] if current else "",
+                "note": self.note.toPlainText(), "declaration": self.declaration.currentData(),
+                "priority": self.priority.currentData(), "expires_days": self.expires.value()}
+
+    def restore_compose(self, state: dict) -> None:
+        if state.get("to"):
+            self.picker.choose_staff_id(state["to"], state.get("to_name", ""))
+        if state.get("note"):
+            self.note.setPlainText(state["note"])
+        for box, key in ((self.declaration, "declaration"), (self.priority, "priority")):
+            index = box.findData(state.get(key) or "")
+            if state.get(key) and index >= 0:
+                box.setCurrentIndex(index)
+        if state.get("expires_days"):
+            self.expires.setValue(int(state["expires_days"]))
+        self.update_state()
+
     def reset_after_send(self) -> None:
         """Ready for the next picture: note cleared; colleague and declaration stay."""
         self.note.clear()
