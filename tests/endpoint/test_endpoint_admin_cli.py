@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 from cryptography import x509
-from endpoint_harness import ENDPOINT_COMMAND, EndpointServer
+from endpoint_harness import ENDPOINT_COMMAND, EndpointServer, with_hospital_ca
 
 from medsnap.crypto.certificates import CertificateRevoked, validate_clinician
 from medsnap_endpoint.client import EndpointClient
@@ -30,9 +30,10 @@ def test_root_from_openssl_is_imported_and_issues_valid_certificates(tmp_path,
                     "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
                    check=True, capture_output=True)
     url = make_database_url("sqlite")
-    imported = _admin(url, "import-root", "--cert", str(cert), "--key", str(key))
+    imported = _admin(url, "import-root", "--cert", str(cert), "--key", str(key),
+                      "--insecure-unencrypted-key")
     assert imported.returncode == 0, imported.stderr
-    again = _admin(url, "init-ca", "--name", "Second Root")
+    again = _admin(url, "init-ca", "--name", "Second Root", "--insecure-unencrypted-key")
     assert again.returncode == 3 and "already has a certificate authority" in again.stderr
     assert "Traceback" not in again.stderr
 
@@ -65,7 +66,7 @@ def test_root_from_openssl_is_imported_and_issues_valid_certificates(tmp_path,
 
 
 def test_admin_errors_are_messages_not_tracebacks(make_database_url):
-    url = make_database_url("sqlite")
+    url = with_hospital_ca(make_database_url("sqlite"), "Errors Test Root")
     for args in (["disable", "NOBODY"], ["add-clinician", "--staff-id", "bad id!", "--email",
                                          "x@y", "--name", "X"]):
         result = _admin(url, *args)
@@ -74,12 +75,13 @@ def test_admin_errors_are_messages_not_tracebacks(make_database_url):
     bad = _admin("mysql://nowhere", "list")
     assert bad.returncode == 3 and "not understood" in bad.stderr
     unreachable = _admin("postgresql://nobody@/nodb?host=/nonexistent&port=1", "list")
-    assert unreachable.returncode == 3 and "could not be used" in unreachable.stderr
+    assert unreachable.returncode == 4 and "could not be opened" in unreachable.stderr
+    assert "Traceback" not in unreachable.stderr
 
 
 def test_serving_without_a_ca_explains_what_to_do(make_database_url):
     url = make_database_url("sqlite")
-    server = EndpointServer(url).start()
+    server = EndpointServer(url, ["--create-database"]).start()
     try:
         response = httpx.get(f"{server.url}/v1/ca/root")
         assert response.status_code == 503 and "init-ca" in response.json()["message"]
