@@ -9,40 +9,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 
+from medsnap.cli.record_options import add_record_options, box, open_record
 from medsnap.errors import UsageError
 
 _FORMAT_NAMES = {"png": "png", "jpeg": "jpeg", "jpg": "jpeg"}
 #: names that promise an image format MedSnap does not write (the bytes would not match)
 OTHER_IMAGE_SUFFIXES = {".webp", ".gif", ".tif", ".tiff", ".bmp", ".heic", ".heif", ".avif",
                         ".jxl", ".jp2", ".pdf", ".dcm", ".svg", ".ico"}
-
-
-def box(text: str) -> tuple[int, int, int, int]:
-    """'X,Y,W,H' -> four whole numbers; width and height at least 1."""
-    parts = text.split(",")
-    try:
-        x, y, width, height = (int(part.strip()) for part in parts)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not X,Y,W,H: four whole numbers of pixels separated by commas, "
-            "e.g. 100,80,640,480") from None
-    if x < 0 or y < 0 or width < 1 or height < 1:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: X and Y must be 0 or more, width and height at least 1")
-    return (x, y, width, height)
-
-
-def _page(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a page number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("pages are counted from 1")
-    return value
 
 
 def _quality(text: str) -> int:
@@ -55,47 +30,12 @@ def _quality(text: str) -> int:
     return value
 
 
-def _dpi(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a resolution in dpi") from None
-    if not 36 <= value <= 1200:
-        raise argparse.ArgumentTypeError("the resolution must be between 36 and 1200 dpi")
-    return value
-
-
-def _window(text: str) -> tuple[float, float]:
-    try:
-        center, width = (float(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not C,W: the window centre and width, e.g. 40,400") from None
-    if width <= 0:
-        raise argparse.ArgumentTypeError("the window width must be more than 0")
-    return (center, width)
-
-
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", help="the source image (PNG, JPEG, TIFF, WebP, BMP, GIF, "
                                       "PDF or DICOM)")
     parser.add_argument("-o", "--output", required=True,
                         help="the file to write; .png or .jpg/.jpeg picks the format")
-    parser.add_argument("--page", type=_page, default=1,
-                        help="page of a multi-page file, counting from 1 (default 1)")
-    parser.add_argument("--dpi", type=_dpi, default=200,
-                        help="PDF: render the page at this resolution (default 200)")
-    parser.add_argument("--password-stdin", action="store_true",
-                        help="PDF: read the password from the first line of standard input "
-                             "(else MEDSNAP_PDF_PASSWORD, if set)")
-    parser.add_argument("--frame", type=_page, metavar="N",
-                        help="DICOM: frame of a multi-frame image, counting from 1 "
-                             "(default: --page)")
-    parser.add_argument("--window", type=_window, metavar="C,W",
-                        help="DICOM: window centre and width (default: the file's own)")
-    parser.add_argument("--no-overlays", dest="overlays", action="store_false",
-                        help="DICOM: leave out the overlay planes (marks and text from the "
-                             "radiology system), which are drawn in by default")
+    add_record_options(parser)
     parser.add_argument("--crop", type=box, metavar="X,Y,W,H",
                         help="export only this rectangle")
     parser.add_argument("--redact", type=box, action="append", default=[], metavar="X,Y,W,H",
@@ -165,17 +105,9 @@ def _draft(path: str, picture):
     return document_from_json(data, picture)
 
 
-def _password(args: argparse.Namespace) -> str | None:
-    """A protected PDF's password: never on the command line, where others can see it."""
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\r\n") or None
-    return os.environ.get("MEDSNAP_PDF_PASSWORD") or None
-
-
 def run(args: argparse.Namespace) -> int:
     from medsnap.document import AddAnnotation, Document, Redaction, SetCrop
-    from medsnap.exporting import export_document, load_for_export
-    from medsnap.imaging.record_errors import PdfPasswordRequired
+    from medsnap.exporting import export_document
 
     output = Path(args.output)
     check_output_name(output, force=args.force, source=args.input)
@@ -185,16 +117,7 @@ def run(args: argparse.Namespace) -> int:
 
         raise ExportError(f"The folder {str(output.parent)!r} does not exist. Nothing was "
                           "written; choose an existing folder.")
-    try:
-        picture = load_for_export(args.input, page=args.page - 1, dpi=args.dpi,
-                                  password=_password(args),
-                                  frame=None if args.frame is None else args.frame - 1,
-                                  window=args.window, overlays=args.overlays)
-    except PdfPasswordRequired as error:
-        raise PdfPasswordRequired(f"{error.message} On the command line, pipe it in with "
-                                  "--password-stdin or set MEDSNAP_PDF_PASSWORD.") from None
-    for warning in picture.warnings:  # e.g. text burned into a radiograph
-        print(f"Caution: {warning}", file=sys.stderr)
+    picture = open_record(args, args.input, painting=True, page_required=False)
     size = (picture.width, picture.height)
     crop = _rect_inside("crop", args.crop, size) if args.crop else None
     redactions = [Redaction(rect=_rect_inside("redact", values, size))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import argparse
 
-from medsnap.cli.export import box
+from medsnap.cli.record_options import (add_record_options, box, open_record,
+                                        read_pdf_password)
 from medsnap.messaging.command_support import (add_identity_options, add_json_option,
                                                open_session_while, print_json)
 
@@ -32,7 +33,8 @@ def _days(text: str) -> int:
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("image", help="the source image (PNG, JPEG, TIFF, WebP, BMP, GIF)")
+    parser.add_argument("image", help="the source image (PNG, JPEG, TIFF, WebP, BMP, GIF, "
+                                      "PDF or DICOM)")
     parser.add_argument("--to", action="append", required=True, metavar="NAME_OR_ID",
                         help="a colleague's staff id or name (repeat for more)")
     parser.add_argument("--note", default="", help="a short note shown with the image")
@@ -48,7 +50,8 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="delete it everywhere after DAYS days (default 14)")
     parser.add_argument("--no-send", action="store_true",
                         help="only queue it in the outbox; 'medsnap sync' sends it")
-    add_identity_options(parser)
+    add_record_options(parser)  # as 'medsnap export': --page, --dpi, --frame, --window...
+    add_identity_options(parser)  # with --password-stdin too: password first, then passphrase
     add_json_option(parser)
 
 
@@ -56,9 +59,9 @@ def clean_image(args: argparse.Namespace) -> bytes:
     """Load, crop, redact, re-encode: what the export command does, in memory, verified."""
     if args.redact:
         return _painted_image(args)
-    from medsnap.imaging import encode_clean, load_picture
+    from medsnap.imaging import encode_clean
 
-    picture = load_picture(args.image)
+    picture = open_record(args, args.image, painting=False)  # prints its cautions
     pixels = plain_pixels(picture.image, args.crop)
     try:
         return encode_clean(pixels, _format_of(args.image))
@@ -88,9 +91,9 @@ def _painted_image(args: argparse.Namespace) -> bytes:
     """Redactions are painted by the one painter (Qt), exactly as the window exports."""
     from medsnap.cli.export import _rect_inside
     from medsnap.document import AddAnnotation, Document, Redaction, SetCrop
-    from medsnap.exporting import export_bytes, load_for_export
+    from medsnap.exporting import export_bytes
 
-    picture = load_for_export(args.image)
+    picture = open_record(args, args.image, painting=True)
     size = (picture.width, picture.height)
     document = Document(picture)
     if args.crop:
@@ -119,6 +122,7 @@ def require_declaration(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     require_declaration(args)
+    read_pdf_password(args)  # a piped PDF password is the first line, before the passphrase
 
     def look_up(session):  # while the image is re-encoded: imports and endpoint look-ups
         import medsnap.messaging.compose
