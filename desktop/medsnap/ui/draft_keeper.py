@@ -98,6 +98,14 @@ class DraftKeeper(QObject):
         self.binding.jobs.run(work, self.saved.emit, self.binding.notice.emit,
                               "keeping a draft")
 
+    def keep_now(self) -> bool:
+        """Before the picture is replaced or the window closes: True when the encrypted
+        draft keeps it (signed in and unlocked), so nothing needs to be asked."""
+        if not (self.binding.is_unlocked and self.owner):
+            return False
+        self.save_now()  # the job holds its own snapshot
+        return True
+
     def put_away(self) -> None:
         """Switch user: keep the picture as this clinician's draft and empty the editor, so
         the next clinician on the workstation never sees it (their sign-in restores it)."""

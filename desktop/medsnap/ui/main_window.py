@@ -28,6 +28,7 @@ from medsnap.ui.text_callouts import TextCallouts
 from medsnap.ui.tool_bar import ToolStrip
 from medsnap.ui.tool_binding import ToolBinding
 from medsnap.ui.undo import push_edit
+from medsnap.ui.unsaved_guard import UnsavedGuard
 from medsnap.ui.window_actions import WindowActions
 from medsnap.ui.window_memory import (
     last_tool, refresh_recent, remember_recent, restore_layout, save_layout)
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.crop_toolbar)  # below the main toolbar, shown with the crop tool
         self.sent_preview = SentPreview(self)
         self.opener = PictureOpener(self)
+        self.unsaved = UnsavedGuard(self)
         self._dicom = None  # DICOM controls and cautions: bound with the first picture
 
         self.canvas.edit_ready.connect(self.push)
@@ -111,7 +113,7 @@ class MainWindow(QMainWindow):
 
     # -- getting a picture in -----------------------------------------------------------
     def choose_file(self) -> None:
-        self.opener.choose_file()
+        self.unsaved.then(self.opener.choose_file, "Opening another picture")
 
     def open_path(self, path: str) -> None:
         self.opener.open_path(path)
@@ -120,12 +122,12 @@ class MainWindow(QMainWindow):
         self.opener.open_bytes(data, name)
 
     def paste(self) -> None:
-        self.opener.paste()
+        self.unsaved.then(self.opener.paste, "Pasting another picture")
 
     def capture_region(self) -> None:
         from medsnap.ui.capture import RegionCapture
 
-        RegionCapture.start(self)
+        self.unsaved.then(lambda: RegionCapture.start(self), "Capturing another picture")
 
     def install_picture(self, loaded, remember: str | None, keep_view: bool) -> None:
         """A picture finished loading: it becomes the document being edited."""
@@ -136,6 +138,7 @@ class MainWindow(QMainWindow):
 
         self.document = Document(loaded.picture)
         self.source_name = loaded.source_name
+        self.unsaved.picture_changed()
         self.canvas.set_picture(loaded.pyramid, refit=False)
         if keep_view:  # the draft was on screen: do not move what the clinician looks at
             scale, origin = self.canvas.view.scale, (self.canvas.view.origin_x,
@@ -278,15 +281,20 @@ class MainWindow(QMainWindow):
         path = dropped_path(mime)
         if path:
             event.acceptProposedAction()
-            self.open_path(path)
+            self.unsaved.then(lambda: self.open_path(path), "Opening the dropped file")
             return
         data = mime_image_png(mime)
         if data is not None:
             event.acceptProposedAction()
-            self.open_bytes(data, "Dropped image")
+            self.unsaved.then(lambda: self.open_bytes(data, "Dropped image"),
+                              "Opening the dropped picture")
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.commit_text()
+        if self.unsaved.unsaved():  # asked first; Discard or a saved copy closes again
+            event.ignore()
+            self.unsaved.then(self.close, "Quitting MedSnap")
+            return
         from PySide6.QtWidgets import QApplication, QMessageBox
 
         # this window's open message boxes, found among the top-level windows: asking the

@@ -276,8 +276,8 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if watched is self.window:
-            if event.type() == QEvent.Type.Close:
-                self.shutdown()
+            if event.type() == QEvent.Type.Close and not self.window.unsaved.unsaved():
+                self.shutdown()  # (unsaved work: the window asks first, and may stay open)
             elif self._waiting_for_paint and event.type() in (QEvent.Type.Paint,
                                                               QEvent.Type.UpdateRequest):
                 self._waiting_for_paint = False

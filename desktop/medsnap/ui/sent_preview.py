@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from medsnap.ui import settings as prefs
 from medsnap.ui.image_sources import SAVE_FILTERS
@@ -127,7 +127,8 @@ class SentPreview:
                         lambda message: window.report_error(message, "Nothing was copied"),
                         what="copying the picture")
 
-    def save_copy(self) -> None:
+    def save_copy(self, then: Callable[[], object] | None = None) -> None:
+        """``then``: run once the copy is written (not if the dialog is cancelled)."""
         from PySide6.QtWidgets import QFileDialog  # not needed to start
 
         window = self.window
@@ -142,16 +143,18 @@ class SentPreview:
             jpeg_filter if name.endswith(".jpg") else png_filter)
         if path:
             fmt = "jpeg" if chosen.startswith("JPEG") and not path.lower().endswith(".png") else None
-            self.save_to(path, fmt)
+            self.save_to(path, fmt, then)
 
-    def save_to(self, path: str, fmt: str | None = None) -> None:
+    def save_to(self, path: str, fmt: str | None = None,
+                then: Callable[[], object] | None = None) -> None:
         window = self.window
         from medsnap.exporting import export_document
 
         copy = snapshot(window.document)
         quality = window.policy.jpeg_quality
         window.jobs.run(lambda: export_document(copy, path, fmt, quality),
-                        lambda written: window.status.showMessage(
+                        lambda written: (window.status.showMessage(
                             f"Saved a clean {written.upper()} copy to {path}", 10000),
+                            then and then()),
                         lambda message: window.report_error(message, "The copy was not saved"),
                         what="saving the copy")

@@ -48,7 +48,8 @@ def refresh_recent(window: MainWindow) -> None:
     for path in paths:
         action = menu.addAction(display_name(path))
         action.setToolTip(path)
-        action.triggered.connect(lambda _=False, p=path: window.open_path(p))
+        action.triggered.connect(lambda _=False, p=path: window.unsaved.then(
+            lambda: window.open_path(p), "Opening a recent file"))
     menu.setEnabled(bool(paths))
 
 
