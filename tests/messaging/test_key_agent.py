@@ -137,6 +137,32 @@ def test_signed_in_commands_need_no_passphrase_and_the_socket_is_private(ward):
     saved.unlink()
 
 
+def test_the_agent_keeps_the_audit_head_so_commands_need_no_keyring_library(ward):
+    signin(ward, ward["Cat"])
+    probe = ("import sys\nfrom medsnap.cli import main\n"
+             f"code = main(['send', '--as', {ward['Cat']!r}, '--to', {ward['Ann']!r}, "
+             f"{str(ward['source'])!r}, '--declare', 'direct-care', '--json'])\n"
+             "print(code, 'keyring' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", probe], env=ward["env"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "0 False"
+    log = ward["desk"].profile(ward["Cat"]).audit_path
+    last = json.loads(log.read_text().splitlines()[-1])
+    assert last["event"] == "sent"
+    keyring_file = Path(ward["env"][FILE_ENV])
+    deadline = time.monotonic() + 10  # the agent writes after its answer
+    while True:
+        kept = FileKeyring(keyring_file).get_password("MedSnap", f"{ward['Cat']}#audit-head")
+        if kept and json.loads(kept) == {"entries": last["seq"], "hash": last["hash"]}:
+            break
+        assert time.monotonic() < deadline, kept
+        time.sleep(0.05)
+    verified = medsnap(ward, "audit", "verify", "--as", ward["Cat"])
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    medsnap(ward, "lock", "--as", ward["Cat"])  # the tests below expect Cat without an agent
+
+
 def test_another_profile_cannot_use_the_agent(ward):
     signin(ward, ward["Ann"])
     # Cat's command finds no agent of hers, so it asks (here: no passphrase -> refused)

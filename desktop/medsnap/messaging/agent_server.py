@@ -8,6 +8,10 @@ performs the two private-key operations itself; the keys never leave it:
   manifest (a JWS whose header says ``typ: medsnap-letter+jws``); nothing else is signed;
 * ``x25519``: the key agreement that unwraps an age file key addressed to the clinician.
 
+It also keeps the audit log's head in the keyring for the commands it serves (``audit-head``:
+not a key operation; the keyring library is loaded once here instead of in every command),
+writing in the order received on a thread of its own, after its answer.
+
 It locks (drops the keys, removes its socket, exits) after ``idle_seconds`` without a request
 from a command (policy ``lock_timeout_minutes``, or shorter on request), on ``lock``, and on
 SIGTERM/SIGHUP/SIGINT. Only connections that name its own profile (workstation folder and
@@ -19,6 +23,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import queue
 import signal
 import sys
 import threading
@@ -61,6 +66,8 @@ class KeyAgent:
         self._guard = threading.RLock()  # a signal may arrive while lock() runs
         self._last_activity = time.monotonic()
         self.locked_because = ""
+        self._heads: queue.Queue[tuple[int, str] | None] = queue.Queue()
+        self._head_writer: threading.Thread | None = None
 
     # lifetime -------------------------------------------------------------------------------
     def serve_forever(self) -> str:
@@ -176,7 +183,38 @@ class KeyAgent:
             except ValueError:
                 return {"ok": False, "error": "bad-point", "message": "not a usable X25519 key"}
             return {"ok": True, "data": _b64(shared)}
+        if op == "audit-head":
+            return self._keep_audit_head(data)
         return {"ok": False, "error": "unknown-op", "message": f"unknown operation {op!r}"}
+
+    # the audit head ----------------------------------------------------------------------------
+    def _keep_audit_head(self, data: bytes) -> dict:
+        from medsnap.messaging.audit_head import parse_head
+
+        try:
+            head = parse_head(data)
+        except (ValueError, KeyError, TypeError):
+            return {"ok": False, "error": "bad-request", "message": "not an audit head"}
+        with self._guard:
+            if self._head_writer is None:
+                self._head_writer = threading.Thread(target=self._write_heads, daemon=True)
+                self._head_writer.start()
+        self._heads.put(head)
+        return {"ok": True}
+
+    def _write_heads(self) -> None:
+        from medsnap.messaging.audit_head import audit_head_for
+        from medsnap.messaging.profile import Workstation
+
+        keeper = audit_head_for(Workstation(Path(self.home)), self.staff_id)
+        while (head := self._heads.get()) is not None:
+            keeper.write(*head)  # logs, never raises
+
+    def finish_writing(self, timeout: float = 10.0) -> None:
+        """Write the heads still queued (called once serving has stopped)."""
+        if self._head_writer is not None:
+            self._heads.put(None)
+            self._head_writer.join(timeout)
 
 
 def _harden() -> None:
@@ -219,6 +257,7 @@ def main() -> int:
     for stream in (0, 1, 2):
         os.dup2(devnull, stream)
     why = agent.serve_forever()
+    agent.finish_writing()  # before the lock entry, which writes the head itself
     _record_lock(home, staff_id, why)
     return 0
 

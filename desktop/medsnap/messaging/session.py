@@ -192,11 +192,13 @@ def _open(workstation: Workstation, profile: Profile, keys: UnlockedKeys,
 
 def enrol(workstation: Workstation, staff_id: str, code: str, passphrase: str, *,
           endpoint_url: str | None = None, keystore: KeyStore | None = None) -> Session:
-    from medsnap.crypto.keystore import check_passphrase_strength
+    from medsnap.crypto.keystore import KeyStoreError, check_passphrase_strength
     from medsnap.messaging.demo_keyring import keystore_for
+    from medsnap.messaging.enrol_keyring import check_keyring_can_store, keys_not_kept
 
     keystore = keystore or keystore_for(workstation, staff_id)
     check_passphrase_strength(passphrase, staff_id)  # before the one-time code is spent
+    check_keyring_can_store(keystore, staff_id)  # likewise: else the keys would go nowhere
     url = workstation.endpoint_url(endpoint_url)
     keys = ClinicianKeys.generate()
     transport = Transport(url)
@@ -210,7 +212,10 @@ def enrol(workstation: Workstation, staff_id: str, code: str, passphrase: str, *
     _check_root(workstation, root_pem)
     certificates = (issued["signing_certificate"] + issued["encryption_certificate"]).encode()
     keys = keys.with_certificates(certificates)
-    keystore.create(staff_id, passphrase, keys, replace=True)
+    try:
+        keystore.create(staff_id, passphrase, keys, replace=True)
+    except KeyStoreError as error:  # after the check above: rare, but the code is spent
+        raise keys_not_kept(staff_id, url, error) from None
     profile = workstation.profile(staff_id)
     me = identity_from_certificate(ClinicianCertificates.from_pem(certificates).signing)
     profile.create(display_name=me.display_name, email=me.email, endpoint_url=url,
