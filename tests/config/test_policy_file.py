@@ -50,8 +50,9 @@ def test_one_bad_value_does_not_spoil_the_others(tmp_path):
     path = write_policy(tmp_path, 'endpoint_url = "http://medsnap.trust.example"\njpeg_quality = 80\n')
     config = load_config({"endpoint_url": "https://user.example"}, [TomlPolicySource(path)])
     assert config["jpeg_quality"] == 80 and config.is_locked("jpeg_quality")
-    # plain http to another machine is refused; the user's https choice stands
-    assert config["endpoint_url"] == "https://user.example"
+    # plain http to another machine is refused; the default stands (only IT sets the
+    # endpoint: the user's choice is ignored)
+    assert config["endpoint_url"] == ""
     assert "must use https" in config.problems[0]
 
 

@@ -142,9 +142,22 @@ def test_a_value_from_any_admin_source_is_locked_for_the_user():
 def test_empty_registry_values_mean_not_set():
     # The MSI writes root_fingerprint="" when IT gave no ROOT_FINGERPRINT.
     sources = windows_sources({MACHINE_KEY: {"endpoint_url": "https://ms.trust.example", "root_fingerprint": ""}})
-    config = load_config({"root_fingerprint": "ab" * 32}, sources)
-    assert config["root_fingerprint"] == "ab" * 32
-    assert config.entry("root_fingerprint").source == "user settings"
+    config = load_config({}, sources)
+    assert config["endpoint_url"] == "https://ms.trust.example"
+    assert config["root_fingerprint"] == "" and config.entry("root_fingerprint").source == \
+        "default"
+
+
+def test_the_endpoint_and_pinned_root_come_from_it_only():
+    # A user's stored endpoint or pin is ignored: on a shared login anyone could rewrite it and
+    # redirect every letter to another endpoint trusted through another root.
+    user = {"endpoint_url": "https://elsewhere.example", "root_fingerprint": "cd" * 32,
+            "retention_days": 9}
+    config = load_config(user, sources=[])
+    assert config["endpoint_url"] == "" and config["root_fingerprint"] == ""
+    assert config["retention_days"] == 9  # the user's other choices still count
+    admin = [MappingSource("policy", {"endpoint_url": "https://ms.trust.example"}, locked=True)]
+    assert load_config(user, admin)["endpoint_url"] == "https://ms.trust.example"
 
 
 def test_every_jpeg_quality_the_policy_accepts_the_exporter_accepts():

@@ -125,17 +125,26 @@ def test_settings_dialog_rows_locks_and_stored_choices(qtbot, policy, settings_p
     assert not reread.contains("jpeg_quality")  # unchanged values are not pinned
 
 
-def test_settings_dialog_refuses_an_invalid_value(qtbot, policy, settings_path):
+def test_the_endpoint_and_pin_are_shown_whole_but_only_it_sets_them(qtbot, policy,
+                                                                    settings_path):
+    """They were saved to the user's settings and then never used: now the dialog says that
+    only IT sets them, and a value left in the user's settings by then is ignored."""
     settings = QSettings(settings_path, QSettings.Format.IniFormat)
+    settings.setValue("endpoint_url", "https://stale.example")
     dialog = SettingsDialog(load_editor_config(settings), settings)
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.editors["endpoint_url"].setText("http://medsnap.example.org")
+    for key in ("endpoint_url", "root_fingerprint"):
+        editor = dialog.editors[key]
+        assert not editor.isEnabled() and editor.text() == ""
+        assert editor.placeholderText() == "not set: ask IT"
+        assert dialog.findChild(type(dialog.problem), f"{key}_it_only").isVisible()
+        # wide enough for a whole fingerprint (it showed only its last characters)
+        editor.setText("ab" * 32)
+        assert editor.width() >= editor.fontMetrics().horizontalAdvance("ab" * 32)
     dialog.accept()
-    assert dialog.isVisible() and dialog.problem.isVisible()
-    assert "Hospital endpoint" in dialog.problem.text() and "Nothing was saved" in \
-        dialog.problem.text()
-    assert not QSettings(settings_path, QSettings.Format.IniFormat).contains("endpoint_url")
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert load_editor_config(settings)["endpoint_url"] == ""
 
 
 def test_settings_from_the_window_apply_at_once(qtbot, make_window, grey_png, policy):

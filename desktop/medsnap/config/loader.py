@@ -3,6 +3,10 @@
 Order: Group Policy (locked), machine defaults from the MSI, the policy file (locked, on
 systems other than Windows), the user's preferences, the declared default. An invalid value
 is logged and skipped, so the next source decides; a typo never stops a ward PC starting.
+
+The endpoint and the pinned root are ``admin_only``: they decide whom every letter is sealed
+to and which certificate authority is trusted, and the user's preferences on a shared ward
+login can be rewritten by anyone using that login, so a user's value for them is ignored.
 """
 
 from __future__ import annotations
@@ -80,7 +84,7 @@ def load_config(
     for setting in SETTINGS:
         entries[setting.key] = ConfiguredValue(setting, setting.default, DEFAULT_SOURCE, False)
         for source, values in readings:
-            if setting.key not in values:
+            if setting.key not in values or (setting.admin_only and source not in admin):
                 continue
             try:
                 value = setting.parse(values[setting.key])

@@ -99,6 +99,8 @@ class Setting:
     minimum: int | None = None
     maximum: int | None = None
     check: Callable[[str], str] | None = None
+    #: decided by IT only (policy, machine defaults): a user's stored value is ignored
+    admin_only: bool = False
 
     def parse(self, raw: object) -> SettingValue:
         """Convert a raw value from any source to this setting's type; ValueError if invalid."""
@@ -124,12 +126,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "endpoint_url", str, "", "Hospital endpoint",
         "Address of the hospital MedSnap endpoint (https://...); empty runs the built-in demo.",
-        check=check_endpoint_url,
+        check=check_endpoint_url, admin_only=True,
     ),
     Setting(
         "root_fingerprint", str, "", "Pinned root certificate",
         "SHA-256 fingerprint (64 hex digits) of the hospital root certificate the app trusts.",
-        check=check_fingerprint,
+        check=check_fingerprint, admin_only=True,
     ),
     Setting(
         "lock_timeout_minutes", int, 5, "Lock after idle (minutes)",

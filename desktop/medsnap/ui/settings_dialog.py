@@ -2,7 +2,9 @@
 
 bool -> check box, int -> spin box within the declared range, str -> line edit. A value set
 by policy is shown greyed out with "Set by your administrator". The user's choices are
-written to QSettings under the bare setting keys, where ``load_config`` reads them.
+written to QSettings under the bare setting keys, where ``load_config`` reads them. The
+endpoint and the pinned root are shown but not editable: only IT sets them (see
+``medsnap.config.loader`` for why).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout
 from medsnap.config import Config, ConfiguredValue, SettingValue
 
 ADMIN_NOTE = "Set by your administrator"
+IT_ONLY_NOTE = "Only IT sets this (policy or installer)"
 
 
 class SettingsDialog(QDialog):
@@ -57,22 +60,28 @@ class SettingsDialog(QDialog):
                             setting.maximum if setting.maximum is not None else 2**31 - 1)
             editor.setValue(int(value))
         else:
-            editor = QLineEdit(str(value), self)
+            editor = QLineEdit(str(value) if value or not setting.admin_only else "", self)
+            if setting.admin_only and not value:
+                editor.setPlaceholderText("not set: ask IT")
+            # a whole https address or 64-digit fingerprint is seen, not only its end
+            editor.setMinimumWidth(editor.fontMetrics().horizontalAdvance("0" * 66) + 16)
         editor.setAccessibleName(setting.label)
         editor.setToolTip(setting.description)
-        editor.setEnabled(not entry.locked)
+        fixed = entry.locked or setting.admin_only
+        editor.setEnabled(not fixed)
         self.editors[setting.key] = editor
-        if not entry.locked:
+        if not fixed:
             return editor
         row = QWidget(self)
-        line = QHBoxLayout(row)
+        line = QVBoxLayout(row) if setting.type is str else QHBoxLayout(row)
         line.setContentsMargins(0, 0, 0, 0)
-        note = QLabel(ADMIN_NOTE, row)
-        note.setObjectName(f"{setting.key}_locked")
+        why = ADMIN_NOTE if entry.locked else IT_ONLY_NOTE
+        note = QLabel(why, row)
+        note.setObjectName(f"{setting.key}_locked" if entry.locked else f"{setting.key}_it_only")
         note.setEnabled(False)
         line.addWidget(editor, 1)
         line.addWidget(note)
-        editor.setToolTip(f"{setting.description} ({ADMIN_NOTE.lower()}.)")
+        editor.setToolTip(f"{setting.description} ({why[0].lower() + why[1:]}.)")
         return row
 
     def value_of(self, key: str) -> SettingValue:
@@ -87,7 +96,7 @@ class SettingsDialog(QDialog):
         """Check every value the user may change, then store the ones they changed."""
         chosen: dict[str, SettingValue] = {}
         for entry in self.config:
-            if entry.locked:
+            if entry.locked or entry.setting.admin_only:
                 continue
             try:
                 chosen[entry.setting.key] = entry.setting.parse(self.value_of(entry.setting.key))
