@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -109,15 +110,17 @@ class EndpointClient:
         self.clock_offset = clock_offset  # tests use it to send stale requests
         self._verify, self._proxy, self._timeout = verify, proxy, timeout
         self._pool: ConnectionPool | None = None  # opened at the first request
+        self._pool_lock = threading.Lock()
 
     @property
     def pool(self) -> ConnectionPool:
-        if self._pool is None:  # no TLS store load or proxy parsing for a client never used
-            tls = tls_context(self._verify) if self.origin.scheme == "https" else None
-            proxy = Proxy.from_url(self._proxy) if self._proxy else None
-            self._pool = ConnectionPool(self.origin, tls=tls, proxy=proxy,
-                                        timeout=self._timeout)
-        return self._pool
+        with self._pool_lock:  # no TLS store load or proxy parsing for a client never used
+            if self._pool is None:
+                tls = tls_context(self._verify) if self.origin.scheme == "https" else None
+                proxy = Proxy.from_url(self._proxy) if self._proxy else None
+                self._pool = ConnectionPool(self.origin, tls=tls, proxy=proxy,
+                                            timeout=self._timeout)
+            return self._pool
 
     def close(self) -> None:
         if self._pool is not None:
