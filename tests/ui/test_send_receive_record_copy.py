@@ -51,6 +51,7 @@ def test_save_a_copy_for_the_record_is_audited(qtbot, make_window, ward, qapp, t
         with qtbot.waitSignal(ui.binding.notice, timeout=10000) as notice:
             viewer.save_requested.emit(str(target), viewer.letter.message_id)  # the dialog's answer
         assert target.read_bytes() == viewer.letter.image
+        assert target.stat().st_mode & 0o777 == 0o600  # the clinician's alone (was 0644)
         assert "audit" in notice.args[0]
         events = [e for e in ui.binding.session.audit.entries() if e["event"] == "saved_copy"]
         assert events and events[-1]["detail"]["id"] == viewer.letter.message_id

@@ -182,7 +182,9 @@ class MessageTraffic:
         session = self.session
 
         def work():
-            Path(path).write_bytes(image)
+            from medsnap.exporting import write_atomically
+
+            write_atomically(Path(path), image)  # the one writer: complete or absent, 0600
             session.audit.record("saved_copy", id=message_id, size=len(image))
             return path
 
