@@ -132,6 +132,27 @@ def test_retention_policy_deletes_old_letters(pair, png_bytes):
     assert bob.audit.entries()[-1]["detail"]["why"] == "retention"
 
 
+def test_the_policy_is_read_only_when_the_shortest_retention_could_delete(pair, png_bytes,
+                                                                          monkeypatch):
+    from medsnap.config.settings import SETTINGS_BY_KEY
+    from medsnap.messaging import inbox as inbox_module
+
+    assert inbox_module.SHORTEST_RETENTION_DAYS == SETTINGS_BY_KEY["retention_days"].minimum
+    (_desk, alice), (_bob_desk, bob) = pair
+    outbox = Outbox(alice.profile.outbox_path)
+    queue_letter(alice, outbox, png_bytes(4), [bob.staff_id], expires_days=60)
+    SyncWorker(alice, outbox).run_once()
+    inbox = Inbox(bob)
+    inbox.fetch()
+    newest = inbox.items()[-1]
+    asked = []
+    monkeypatch.setattr(inbox_module, "_retention_days", lambda: asked.append(1) or 30)
+    assert inbox.delete_expired(now=newest.received_at + 3600) == [] and not asked
+    assert newest.id not in inbox.delete_expired(now=newest.received_at + 2 * 86400)
+    assert asked  # an older letter: the policy decides
+    assert newest.id in inbox.delete_expired(now=newest.received_at + 31 * 86400)
+
+
 def test_enrol_refuses_an_endpoint_whose_root_is_not_the_pinned_one(endpoint, make_desk):
     from medsnap.messaging.errors import ProfileError
 

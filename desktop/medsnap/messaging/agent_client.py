@@ -11,8 +11,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import select
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -168,6 +166,9 @@ def start_agent(home: Path, staff_id: str, keys: ClinicianKeys, idle_seconds: fl
     if not wire.SUPPORTED:
         raise AgentUnavailable("MedSnap cannot keep your keys unlocked between commands on "
                                "this system yet, so each command will ask for your passphrase.")
+    import select
+    import subprocess
+
     lock_agent(home, staff_id)
     env = {k: v for k, v in os.environ.items() if k != "MEDSNAP_PASSPHRASE"}
     process = subprocess.Popen(

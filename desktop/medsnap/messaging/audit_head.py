@@ -11,9 +11,12 @@ limit: someone able to rewrite the keyring entry as well can still cut the log s
 from __future__ import annotations
 
 import json
-import logging
 
-log = logging.getLogger(__name__)
+
+def _warn(what: str) -> None:
+    import logging  # only when the keyring fails: logging costs every command ~5 ms to load
+
+    logging.getLogger(__name__).warning(what, exc_info=True)
 
 
 class KeyringAuditHead:
@@ -31,7 +34,7 @@ class KeyringAuditHead:
             value = json.loads(raw)
             return int(value["entries"]), str(value["hash"])
         except Exception:  # noqa: BLE001 - no keyring, or a damaged entry: nothing to compare
-            log.warning("the audit head could not be read from the keyring", exc_info=True)
+            _warn("the audit head could not be read from the keyring")
             return None
 
     def write(self, entries: int, head: str) -> None:
@@ -39,7 +42,7 @@ class KeyringAuditHead:
         try:
             self.keystore.backend.set_password(self.keystore.service, self.username, value)
         except Exception:  # noqa: BLE001 - the event is logged; only truncation goes unseen
-            log.warning("the audit head could not be kept in the keyring", exc_info=True)
+            _warn("the audit head could not be kept in the keyring")
 
 
 def audit_head_for(workstation, staff_id: str, keystore=None) -> KeyringAuditHead:

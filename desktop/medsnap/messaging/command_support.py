@@ -7,7 +7,6 @@ the ``MEDSNAP_PASSPHRASE`` environment variable, or a prompt on the terminal (no
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
 import sys
@@ -45,6 +44,8 @@ def read_passphrase(args: argparse.Namespace, prompt: str = "Passphrase: ", *,
     elif os.environ.get(PASSPHRASE_ENV):
         value = os.environ[PASSPHRASE_ENV]
     else:
+        import getpass
+
         if not sys.stdin.isatty():
             raise UsageError("No passphrase given: type it at the prompt, pipe it with "
                              f"--passphrase-stdin, or set {PASSPHRASE_ENV}. Nothing was done.")
@@ -114,8 +115,6 @@ def open_session_while(args: argparse.Namespace, work, prepare=None, *,
     result, prepare result or None)``; the session is closed if anything fails, and a
     failure of ``work()`` is the one reported.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     from medsnap.messaging.agent_socket import agent_socket_path
 
     desk = workstation()
@@ -132,30 +131,56 @@ def open_session_while(args: argparse.Namespace, work, prepare=None, *,
             session.close()
             raise
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        if not work_on_thread:
-            unlocking = pool.submit(opening)
+    if not work_on_thread:
+        unlocking = _Background(opening)
+        try:
+            result = work()
+        except BaseException:
             try:
-                result = work()
-            except BaseException:
-                try:
-                    unlocking.result()[0].close()
-                except Exception:  # the work's own error is the one to report
-                    pass
-                raise
-            session, prepared = unlocking.result()
-            return session, result, prepared
-        working = pool.submit(work)
-        try:
-            session, prepared = opening()
-        except BaseException:
-            working.result()  # its error first, if it has one
+                unlocking.result()[0].close()
+            except Exception:  # the work's own error is the one to report
+                pass
             raise
+        session, prepared = unlocking.result()
+        return session, result, prepared
+    working = _Background(work)
+    try:
+        session, prepared = opening()
+    except BaseException:
+        working.result()  # its error first, if it has one
+        raise
+    try:
+        return session, working.result(), prepared
+    except BaseException:
+        session.close()
+        raise
+
+
+class _Background:
+    """``function()`` on a thread of its own; ``result()`` waits and returns or raises.
+
+    A plain thread: concurrent.futures would import logging, queue and traceback (~10 ms of
+    every command's start-up) for the one job each command hands over."""
+
+    def __init__(self, function):
+        import threading
+
+        self._outcome: tuple[bool, object] = (False, None)
+        self._thread = threading.Thread(target=self._run, args=(function,), daemon=True)
+        self._thread.start()
+
+    def _run(self, function) -> None:
         try:
-            return session, working.result(), prepared
-        except BaseException:
-            session.close()
-            raise
+            self._outcome = (True, function())
+        except BaseException as error:  # handed to result(), on the caller's thread
+            self._outcome = (False, error)
+
+    def result(self):
+        self._thread.join()
+        done, value = self._outcome
+        if not done:
+            raise value  # type: ignore[misc]
+        return value
 
 
 def print_json(value: object) -> None:

@@ -18,7 +18,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from medsnap.files import replace_atomically
 from medsnap.messaging.errors import NoEndpoint, ProfileError
 
 HOME_ENV = "MEDSNAP_HOME"
@@ -39,6 +38,8 @@ def medsnap_home() -> Path:
 
 
 def write_json_atomically(path: Path, value: object) -> None:
+    from medsnap.files import replace_atomically  # tempfile: only when writing
+
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     text = json.dumps(value, indent=2, sort_keys=True)
     replace_atomically(path, text.encode("utf-8"))

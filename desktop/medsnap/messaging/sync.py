@@ -10,11 +10,14 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable
-from medsnap.messaging.inbox import Inbox
-from medsnap.messaging.outbox import Outbox
-from medsnap.messaging.session import Session
+
+if TYPE_CHECKING:  # the caller hands them in; sending alone never loads the inbox code
+    from medsnap.messaging.inbox import Inbox
+    from medsnap.messaging.outbox import Outbox
+    from medsnap.messaging.session import Session
 
 BASE_DELAY = 2.0
 MAX_DELAY = 300.0
