@@ -52,10 +52,12 @@ def test_send_is_queued_on_disk_while_the_endpoint_hangs(qtbot, make_window, war
         assert not panel.busy  # not stuck at "Sending to…"
     finally:
         os.kill(pid, signal.SIGCONT)
+    drafts = ui.binding.session.profile.drafts_folder
     try:
         qtbot.waitUntil(lambda: "Sent to Fred Frozen" in panel.outcome.text(), timeout=90000)
     finally:
         ui.shutdown()
+    assert not list(drafts.glob("*.age"))  # a sent picture is not kept as an unsent draft
 
 
 def test_a_restored_draft_keeps_the_colleague_note_declaration_and_priority(

@@ -3,7 +3,7 @@ a verified badge, the safety number on demand, a warning when their key changed.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
@@ -37,6 +37,7 @@ def remember_recent(settings: QSettings, staff_id: str) -> None:
 class ColleaguePicker(QWidget):
     chosen = Signal(object)  # the directory entry, or None when cleared
     key_check_wanted = Signal(object)  # entry: show the safety number
+    search_wanted = Signal(str)  # nobody listed matches: ask the endpoint's directory
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +60,15 @@ class ColleaguePicker(QWidget):
         self.offline_note.setWordWrap(True)
         self.offline_note.hide()
         self.offline = False
+        self.no_match = QLabel(self)  # said once the endpoint found nobody either
+        self.no_match.setObjectName("panelHint")
+        self.no_match.setWordWrap(True)
+        self.no_match.hide()
+        self.asking = QTimer(self)  # typing paused with no match listed: ask the endpoint
+        self.asking.setSingleShot(True)
+        self.asking.setInterval(500)
+        self.asking.timeout.connect(self.ask_directory)
+        self._enter_for = ""  # Enter pressed with nothing listed, for this text
         self.card = QLabel(self)
         self.card.setObjectName("colleagueCard")
         self.card.setWordWrap(True)
@@ -78,7 +88,8 @@ class ColleaguePicker(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.search, self.offline_note, self.list, self.card, self.warning):
+        for widget in (self.search, self.offline_note, self.no_match, self.list, self.card,
+                       self.warning):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         self.search.textChanged.connect(self.refilter)
@@ -119,11 +130,39 @@ class ColleaguePicker(QWidget):
             self.list.setCurrentRow(0)  # the top match of what was typed: Enter takes it
         else:  # nothing typed: nothing looks chosen while the panel says "Choose a colleague"
             self.list.setCurrentRow(-1)
+        text = self.search.text().strip()
+        if self.list.count() or not text:
+            self.no_match.hide()
+            self.asking.stop()
+        elif self.current is None:  # someone who enrolled after the list was loaded?
+            self.asking.start()
+
+    def ask_directory(self) -> None:
+        self.asking.stop()
+        text = self.search.text().strip()
+        if text and not self.list.count():
+            self.search_wanted.emit(text)
+
+    def searched(self, text: str) -> None:
+        """The endpoint's directory answered for ``text`` (its entries are merged already)."""
+        enter, self._enter_for = self._enter_for, ""
+        if text != self.search.text().strip() or self.current is not None:
+            return
+        if self.list.count():
+            if enter == text:  # Enter was pressed for this: the top match, as Enter does
+                self.choose_first()
+            return
+        self.no_match.setText(f"No colleague matches “{text}”. Check the spelling, or type "
+                              "their staff id.")
+        self.no_match.show()
 
     def choose_first(self) -> None:
         item = self.list.currentItem()
         if item is not None and item.isSelected():
             self.choose(item.data(Qt.ItemDataRole.UserRole))
+        elif not self.list.count():
+            self._enter_for = self.search.text().strip()  # taken when the answer comes
+            self.ask_directory()  # Enter with nothing listed: ask now, not after the pause
 
     def choose(self, entry: dict) -> None:
         self.current, self.wanted = entry, ""
@@ -140,7 +179,7 @@ class ColleaguePicker(QWidget):
             "device, or someone pretending to be them. Compare the safety number with them "
             "before you send." if self.key_changed else "")
         self.warning.setVisible(self.key_changed)
-        for widget in (self.search, self.list, self.offline_note):
+        for widget in (self.search, self.list, self.offline_note, self.no_match):
             widget.hide()
         for widget in (self.card, self.safety, self.change):
             widget.show()

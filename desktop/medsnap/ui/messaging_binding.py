@@ -35,6 +35,7 @@ class MessagingBinding(MessageTraffic, QObject):
     auth_failed = Signal(str)
     demo_started = Signal(object)  # DemoEndpoint
     directory_changed = Signal(object)  # list of directory entries
+    directory_searched = Signal(str)  # the endpoint answered a search for this text
     sending = Signal()
     queued = Signal(str)  # outbox id: sealed and durably in the outbox, before any upload
     sent = Signal(str, str, str)  # outbox id, state, reason
@@ -202,15 +203,29 @@ class MessagingBinding(MessageTraffic, QObject):
         def work():
             from medsnap.messaging.errors import EndpointUnreachable
 
+            from medsnap.messaging.errors import EndpointRefusedRequest
+
             transport = session.transport
             try:
                 found = transport.call(transport.client.search, text)
+                if text.strip() and not found:  # name, staff id or e-mail; or a department
+                    found = transport.call(transport.client.search, department=text.strip())
+                if text.strip() and not found:  # a staff id, as 'medsnap send --to' takes
+                    try:
+                        found = [transport.call(transport.client.lookup, text.strip())]
+                    except EndpointRefusedRequest:
+                        pass
                 session.crl(refresh=False)  # kept now: sealing a send needs no network call
                 return found, False
             except EndpointUnreachable:  # the colleagues sent to before, from the engine's
                 return list(session.known_colleagues().values()), True  # local cache
 
-        self._run(work, self._directory_loaded, lambda _m: None, "looking up colleagues")
+        def done(result) -> None:
+            self._directory_loaded(result)
+            if text:
+                self.directory_searched.emit(text)
+
+        self._run(work, done, lambda _m: None, "looking up colleagues")
 
     def _directory_loaded(self, result: tuple[list[dict], bool]) -> None:
         entries, self.directory_offline = result

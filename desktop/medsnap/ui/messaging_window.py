@@ -70,6 +70,8 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         b.auth_failed.connect(self._auth_failed)
         b.demo_started.connect(self._demo_started)
         b.directory_changed.connect(self._directory)
+        b.directory_searched.connect(panel.picker.searched)
+        panel.picker.search_wanted.connect(b.load_directory)
         b.queued.connect(self._queued)
         b.sent.connect(self._sent)
         b.send_failed.connect(lambda m: panel.show_outcome(m, ok=False))
@@ -246,10 +248,10 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
 
     def _queued(self, message_id: str) -> None:
         """Sealed and in the outbox: it survives a crash now, so the draft goes."""
+        self.send_panel.reset_after_send()  # first: clearing the note is no unsent change
         self.drafts.discard()
         self.resend.sent()
         self.send_panel.show_queued(message_id, self._colleague_name(), sending=True)
-        self.send_panel.reset_after_send()
 
     def _colleague_name(self) -> str:
         current = self.send_panel.picker.current
