@@ -36,6 +36,7 @@ def test_send_is_queued_on_disk_while_the_endpoint_hangs(qtbot, make_window, war
     QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
     panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
     panel.priority.setCurrentIndex(panel.priority.findData("urgent"))
+    panel.note.setPlainText("is this a pneumothorax?")  # cleared once queued
     pid = ward.endpoint.process.pid
     os.kill(pid, signal.SIGSTOP)
     try:
