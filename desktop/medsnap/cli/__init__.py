@@ -32,19 +32,51 @@ COMMANDS: dict[str, str] = {
     "lock": "lock",
 }
 
-EXIT_CODES = """exit codes:
-  0  success
-  1  inspect: the file carries metadata
-  2  usage error (also: no such colleague or message id, a demo already running)
-  3  the input could not be read (corrupt, unsupported, too large)
-  4  the output failed the metadata verifier; nothing was written
-  5  the output could not be written
-  6  encryption, signature or key error
-  7  not signed in, no profile or no endpoint configured (messaging)
-  8  the endpoint cannot be reached; nothing new was sent or queued (send while
-     offline queues and exits 0); the outbox keeps what it held and retries it
-  9  the endpoint refused the request (the message says why)
-"""
+#: What each exit code means; OWN_MEANINGS gives a command's own words for one.
+EXIT_MEANINGS: dict[int, str] = {
+    0: "success",
+    1: "inspect: the file carries metadata; audit verify: the log was altered",
+    2: "usage error (also: no such colleague or message id, a demo already running)",
+    3: "the input could not be read (corrupt, unsupported, too large)",
+    4: "the output failed the metadata verifier; nothing was written",
+    5: "the output could not be written",
+    6: "encryption, signature or key error",
+    7: "not signed in, no profile or no endpoint configured (messaging)",
+    8: "the endpoint cannot be reached; nothing new was sent or queued (send while\n"
+       "     offline queues and exits 0); the outbox keeps what it held and retries it",
+    9: "the endpoint refused the request (the message says why)",
+}
+#: The codes each command can return besides 0 (success) and 2 (usage error), from the
+#: errors it raises; tests/messaging/test_cli_help_newuser.py checks real failures.
+COMMAND_EXIT_CODES: dict[str, tuple[int, ...]] = {
+    "export": (3, 4, 5), "inspect": (1, 3), "age": (3, 5, 6), "keygen": (6,),
+    "enrol": (6, 7, 8, 9), "signin": (6, 7, 8, 9), "send": (3, 4, 6, 7, 8, 9),
+    "outbox": (6, 7), "sync": (6, 7, 8, 9), "inbox": (6, 7, 8, 9), "open": (5, 6, 7, 8, 9),
+    "audit": (1, 6, 7), "demo": (7,), "lock": (7,),
+}
+OWN_MEANINGS: dict[tuple[str, int], str] = {
+    ("inspect", 1): "the file carries metadata",
+    ("audit", 1): "verify: the log was altered or cut short",
+    ("send", 2): "usage error (also: a --to colleague matching nobody or several)",
+    ("open", 2): "usage error (also: an unknown message id)",
+    ("outbox", 2): "usage error (also: an unknown message id)",
+    ("demo", 2): "usage error (also: a demo already running here, a --port taken)",
+    ("demo", 7): "the demo endpoint did not start",
+}
+
+
+def exit_codes(name: str | None = None) -> str:
+    """The exit codes of command ``name`` (all of them without a name), for --help."""
+    own = COMMAND_EXIT_CODES.get(name or "")  # a command not in the table yet: all codes
+    codes = sorted({0, 2, *own}) if own is not None else sorted(EXIT_MEANINGS)
+    usage = "usage error: wrong or missing arguments; nothing was done"
+    meanings = [OWN_MEANINGS.get((name, code))
+                or (usage if name and code == 2 else EXIT_MEANINGS[code]) for code in codes]
+    return "exit codes:\n" + "".join(f"  {code}  {meaning}\n"
+                                     for code, meaning in zip(codes, meanings))
+
+
+EXIT_CODES = exit_codes()
 
 
 def build_parser(name: str) -> argparse.ArgumentParser:
@@ -52,7 +84,7 @@ def build_parser(name: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=f"medsnap {name}",
         description=(module.__doc__ or "").strip().splitlines()[0],
-        epilog=EXIT_CODES,
+        epilog=exit_codes(name),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     module.register(parser)
@@ -64,8 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] in ("-h", "--help"):
         print("usage: medsnap [IMAGE]  |  medsnap COMMAND ...\n\ncommands:")
+        import textwrap
+
         for name in COMMANDS:
-            print(f"  {name}")
+            print(textwrap.fill(summary(name), 79, initial_indent=f"  {name:<8} ",
+                                subsequent_indent=" " * 11))
         print("\n" + EXIT_CODES)
         print("admin:\n  medsnap --install-desktop-entry [--system]   add MedSnap to the menu")
         print("  medsnap --show-config                         settings in force, source, lock")
@@ -87,6 +122,21 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return 130
+
+
+def summary(name: str) -> str:
+    """The first line of a command's docstring, read without importing the command (all of
+    them imported would slow 'medsnap --help' down); imported where there is no source."""
+    import ast
+    from importlib.util import find_spec
+
+    module = f"medsnap.cli.{COMMANDS[name]}"
+    try:
+        with open(find_spec(module).origin, encoding="utf-8") as source:
+            doc = ast.get_docstring(ast.parse(source.read()))
+    except (OSError, SyntaxError, ValueError, TypeError, AttributeError):
+        doc = importlib.import_module(module).__doc__
+    return (doc or "").strip().splitlines()[0] if doc else ""
 
 
 def _unknown(word: str) -> int:
