@@ -95,3 +95,28 @@ def test_a_restored_draft_keeps_the_colleague_note_declaration_and_priority(
         ui2.shutdown()
         ui.binding.session = None
         ui.shutdown()
+
+
+def test_a_colleague_revoked_after_the_list_was_loaded_is_named_as_such(
+        qtbot, make_window, ward, grey_png):
+    """It said "'C456' matches 0 colleagues … Give a staff id": an id the user never typed."""
+    revoked = ward.enrol("Rhea Revoked", "Registrar")
+    window = make_window(1280, 800)
+    ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
+    try:
+        sign_in_through_first_run(qtbot, ui, ward.staff["Dora Durable"])
+        panel = ui.send_panel
+        open_and_wait(qtbot, window, grey_png)
+        qtbot.keyClicks(panel.picker.search, "Revoked")
+        QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
+        assert panel.picker.current["staff_id"] == revoked
+        ward.endpoint.admin("revoke", revoked)  # the list on screen still shows her
+        panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
+        QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "Not sent" in panel.outcome.text(), timeout=30000)
+        text = panel.outcome.text()
+        assert "Rhea Revoked can no longer receive MedSnap messages" in text, text
+        assert revoked not in text and "matches 0" not in text
+        assert window.document is not None
+    finally:
+        ui.shutdown()

@@ -265,9 +265,8 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         name = panel._queued[1]
         if state == "failed":
             panel._queued = None
-            panel.show_outcome(f"Not sent to {name}: {unreachable_wording(reason, name)} "
-                               "Your picture is still open; choose Retry in Sent when it is "
-                               "fixed.", ok=False)
+            panel.show_outcome(f"Not sent to {name}: {unreachable_wording(reason, name)}",
+                               ok=False)
             self.tabs.setCurrentWidget(self.outbox_view)
         elif state == "queued":
             panel.show_queued(message_id, name)  # followed until it leaves

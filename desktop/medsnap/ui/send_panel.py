@@ -30,7 +30,7 @@ def unreachable_wording(reason: str, name: str) -> str:
         return (f"{name} can no longer receive MedSnap messages (their certificate was revoked "
                 "or their account is disabled). Nothing was sent to anyone. Choose another "
                 "colleague, or ask IT.")
-    return reason
+    return f"{reason} Choose Retry in Sent when it is fixed."
 
 
 class SendPanel(QWidget):
@@ -199,9 +199,8 @@ class SendPanel(QWidget):
                 "" if self._sending_now else ", when MedSnap was back online") +
                 "; signed and encrypted.", ok=True)
         elif item.state == "failed":
-            self.show_outcome(f"Not sent to {name}: {unreachable_wording(item.reason, name)} "
-                              "Choose Retry in Sent when "
-                              "it is fixed.", ok=False)
+            self.show_outcome(f"Not sent to {name}: {unreachable_wording(item.reason, name)}",
+                              ok=False)
 
     def show_progress(self, text: str) -> None:
         self._queued = None  # a new send: its own outcome follows
