@@ -46,13 +46,20 @@ class HotRoute:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope["app"].state
+        state.hot_requests = getattr(state, "hot_requests", 0) + 1
+        try:
+            await self._serve(state, scope, receive, send)
+        finally:
+            state.hot_requests -= 1
+
+    async def _serve(self, state: Any, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             headers: dict[str, str] = {}
             for name, value in reversed(scope["headers"]):  # the first of a repeated name wins
                 headers[name.decode("latin-1")] = value.decode("latin-1")
             call = HotCall(state.database, state.settings, scope, headers,
                            await _read_body(receive, headers, self.body_limit(state.settings)))
-            answer = await self._answer(call, workers(state))
+            answer = await self._answer(call, state)
         except _Disconnected:
             return
         except EndpointError as error:
@@ -70,7 +77,7 @@ class HotRoute:
                     "headers": [(b"content-length", str(len(content)).encode()), *extra]})
         await send({"type": "http.response.body", "body": content})
 
-    async def _answer(self, call: HotCall, pool: ThreadPoolExecutor) -> Answer:
+    async def _answer(self, call: HotCall, state: Any) -> Answer:
         loop = asyncio.get_running_loop()
         if call.database.dialect == "sqlite":  # first on the loop's thread, if nothing waits
             call.inline = True
@@ -80,9 +87,12 @@ class HotRoute:
                 call.inline = False
             else:
                 if call.unsealed:  # durable: answered once on disk, as any worker would
-                    await loop.run_in_executor(pool, call.database.sealer.wait)
+                    if state.hot_requests == 1:  # nobody else to serve meanwhile: no hop
+                        call.database.sealer.wait()
+                    else:
+                        await loop.run_in_executor(workers(state), call.database.sealer.wait)
                 return answer
-        return await loop.run_in_executor(pool, admitted_work.run, self.work, call)
+        return await loop.run_in_executor(workers(state), admitted_work.run, self.work, call)
 
 
 def _json_limit(settings: Settings) -> int:

@@ -108,18 +108,21 @@ def test_concurrent_durable_transactions_all_land_with_fewer_flushes(backend,
         database.close()
 
 
-def test_sqlite_durable_commit_fsyncs_the_wal_before_returning(make_database_url, monkeypatch):
+def test_sqlite_durable_commit_syncs_the_wal_before_returning(make_database_url, monkeypatch):
     from medsnap_endpoint.storage import sqlite as backend
 
     database = open_database(make_database_url("sqlite"))
     synced: list[str] = []
-    real_fsync = os.fsync
 
-    def recording_fsync(descriptor: int) -> None:  # calls through: the real fsync runs
-        synced.append(os.readlink(f"/proc/self/fd/{descriptor}"))
-        real_fsync(descriptor)
+    def recording(real):  # calls through: the real sync runs
+        def sync(descriptor: int) -> None:
+            synced.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+            real(descriptor)
+        return sync
 
-    monkeypatch.setattr(backend.os, "fsync", recording_fsync)
+    # fdatasync is enough for the WAL (its data and size); fsync would also be
+    for name in ("fsync", "fdatasync"):
+        monkeypatch.setattr(backend.os, name, recording(getattr(os, name)))
     try:
         with database.transaction(write=True) as tx:
             tx.execute("INSERT INTO rate_limits (bucket, window_start, hits) VALUES ('d', 0, 1)")
