@@ -11,11 +11,15 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from medsnap.document import Document
 from medsnap.errors import DocumentError, ExportError
 from medsnap.files import replace_atomically
 from medsnap.imaging import Picture, encode_clean, load_picture
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 FORMATS = ("png", "jpeg")
 _SUFFIX_FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}
@@ -56,6 +60,28 @@ def load_for_export(source: str | os.PathLike | bytes, *, page: int = 0,
         return loading.result()  # re-raises the ImageError of a bad file
 
 
+def format_for_picture(picture: Picture) -> str:
+    """The rule the window and ``medsnap send`` share: JPEG only for a picture that came as a
+    JPEG (a camera photograph, lossy already); a radiograph, scan, screenshot or letter page
+    stays lossless PNG, whatever its noise looks like."""
+    return "jpeg" if picture.source_format == "JPEG" else "png"
+
+
+def grey_when_uncoloured(document: Document, image: Image.Image) -> Image.Image:
+    """A grey picture stays grey (one channel) when all that was painted on it is grey too,
+    a redaction or a black or white mark; a coloured arrow keeps it RGB."""
+    from PIL import ImageChops
+
+    if image.mode != "RGB" or document.picture is None or document.picture.image.mode != "L":
+        return image
+    red, green, blue = image.split()
+    if ImageChops.difference(red, green).getbbox() or \
+            ImageChops.difference(green, blue).getbbox():
+        return image
+    image.close()
+    return red
+
+
 def export_bytes(document: Document, fmt: str | None = None, quality: int = 90) -> bytes:
     """The clean, verified PNG or JPEG bytes of the rendered document."""
     from medsnap.render import render_to_pil  # Qt is loaded only when something is drawn
@@ -66,7 +92,7 @@ def export_bytes(document: Document, fmt: str | None = None, quality: int = 90) 
         raise ExportError(f"JPEG quality must be between 1 and 95, not {quality}. "
                           "Nothing was written.")
     fmt = normalise_format(fmt)
-    image = render_to_pil(document)
+    image = grey_when_uncoloured(document, render_to_pil(document))
     try:
         return encode_clean(image, fmt, quality=quality)
     finally:

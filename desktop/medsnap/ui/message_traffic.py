@@ -32,9 +32,9 @@ class MessageTraffic:
         entry = next((e for e in self.directory if e["staff_id"] == to_staff_id), None)
 
         def work():
-            from medsnap.exporting import export_bytes
+            from medsnap.ui.sent_preview import sent_bytes
 
-            image = export_bytes(document)
+            image = sent_bytes(document)
             colleagues = [session.keep_colleague(entry)] if entry else None
             outbox = Outbox(session.profile.outbox_path)
             try:

@@ -19,17 +19,14 @@ if TYPE_CHECKING:
 
 
 def suggested_copy_name(document: Document, now: datetime | None = None) -> str:
-    """A neutral name (the source's may carry a patient's name) in the picture's kind:
-    JPEG for a photograph (a PNG of one is ~6 times larger), PNG for scans, screenshots,
-    letters and drawings."""
+    """A neutral name (the source's may carry a patient's name) in the format Send uses:
+    JPEG for a JPEG photograph (a PNG of one is ~6 times larger), PNG for radiographs,
+    scans, screenshots, letters and drawings."""
     from datetime import datetime
 
-    from medsnap.imaging import choose_format
+    from medsnap.exporting import format_for_picture
 
-    try:  # 16 small squares of the source, not the whole picture
-        kind = choose_format(document.picture.image)
-    except Exception:  # an unusual pixel mode: PNG keeps everything
-        kind = "png"
+    kind = format_for_picture(document.picture)
     suffix = "jpg" if kind == "jpeg" else "png"
     return f"MedSnap copy {(now or datetime.now()):%Y-%m-%d %H%M}.{suffix}"
 
@@ -41,14 +38,21 @@ def snapshot(document: Document) -> Document:
     return Document(document.picture, crop=document.crop, annotations=document.annotations)
 
 
+def sent_bytes(document: Document) -> bytes:
+    """What Send seals: PNG unless the picture came as a JPEG photograph, grey kept grey
+    (``format_for_picture``, the rule ``medsnap send`` follows too)."""
+    from medsnap.exporting import export_bytes, format_for_picture
+
+    return export_bytes(document, format_for_picture(document.picture))
+
+
 def sent_pixels(document: Document) -> tuple[Pyramid, int]:
     """Exactly what would leave the machine: the export bytes, decoded again."""
     from PIL import Image
 
-    from medsnap.exporting import export_bytes
     from medsnap.ui.pyramid import Pyramid
 
-    data = export_bytes(document)
+    data = sent_bytes(document)
     with Image.open(io.BytesIO(data)) as decoded:
         image = decoded.convert("RGBA" if decoded.mode in ("RGBA", "LA", "P") else "RGB")
     return Pyramid.build(image), len(data)
