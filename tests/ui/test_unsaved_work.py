@@ -73,3 +73,4 @@ def test_clean_picture_opens_without_asking(qtbot, make_window, grey_png, monkey
     monkeypatch.setattr(window.opener, "choose_file", lambda: dialogs.append(1))
     window.actions.open.trigger()
     assert dialogs == [1] and window.unsaved.box is None
+

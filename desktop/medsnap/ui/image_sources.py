@@ -13,8 +13,13 @@ if TYPE_CHECKING:  # Qt's image and buffer classes load when a picture is pasted
     from PySide6.QtCore import QMimeData
     from PySide6.QtGui import QImage
 
+#: The first (default) filter shows every file: PACS exports are often DICOM files with no
+#: extension (IM0001), which a filter by extension hides; the loader tells a picture, PDF or
+#: DICOM by its content and refuses anything else in plain words.
 OPEN_FILTERS = ";;".join((
-    "Record images (*.png *.jpg *.jpeg *.tif *.tiff *.webp *.bmp *.gif *.pdf *.dcm)",
+    "Record images, including DICOM files with no extension (*)",
+    "Pictures and letters by extension (*.png *.jpg *.jpeg *.tif *.tiff *.webp *.bmp *.gif "
+    "*.pdf *.dcm)",
     "PNG (*.png)", "JPEG (*.jpg *.jpeg)", "TIFF (*.tif *.tiff)", "WebP (*.webp)",
     "BMP (*.bmp)", "GIF (*.gif)", "PDF letters (*.pdf)", "DICOM (*.dcm)", "All files (*)",
 ))
