@@ -100,6 +100,7 @@ class Inbox:
         accepted = refused = 0
         for entry in waiting:
             item_id = str(entry["id"])
+            data = None
             if not self._has(item_id):
                 data = transport.call(client.download, item_id)
                 with self._db:  # both rows or neither, on disk before the acknowledgement
@@ -115,7 +116,12 @@ class Inbox:
                 self._db.execute("UPDATE inbox SET acknowledged = 1 WHERE id = ?", (item_id,))
             except EndpointRefusedRequest:
                 pass  # gone already (acknowledged by an earlier run); the copy is here
-        for item in self.items(states=("unverified",)):
+            if data is not None:  # stored and acknowledged: verified from the bytes in hand
+                if self._verify(item_id, crl, data):
+                    accepted += 1
+                else:
+                    refused += 1
+        for item in self.items(states=("unverified",)):  # left by an interrupted fetch
             if self._verify(item.id, crl):
                 accepted += 1
             else:
@@ -127,8 +133,8 @@ class Inbox:
         return self._db.execute("SELECT 1 FROM inbox WHERE id = ?", (item_id,)).fetchone() \
             is not None
 
-    def _verify(self, item_id: str, crl) -> bool:
-        data = self._ciphertext(item_id)
+    def _verify(self, item_id: str, crl, data: bytes | None = None) -> bool:
+        data = self._ciphertext(item_id) if data is None else data
         try:
             letter = open_letter(data, self.session.clinician, root=self.session.root, crl=crl,
                                  replay_store=self._replay)
