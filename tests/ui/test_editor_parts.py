@@ -158,10 +158,11 @@ def test_settings_fall_back_to_defaults_on_bad_values(tmp_path):
     store.setValue("tools/arrow/width", "-3")
     assert prefs.tool_colour("arrow").read(store) == "#E53935"
     assert prefs.tool_width("arrow").read(store) == 4.0
-    for index in range(12):
-        prefs.remember_recent(store, f"/tmp/{index}.png")
-    recent = prefs.RECENT_FILES.read(store)
-    assert len(recent) == prefs.MAX_RECENT and recent[0] == "/tmp/11.png"
+    recent: list[str] = []
+    for index in [*range(12), 5]:
+        recent = prefs.newest_first(recent, f"/tmp/{index}.png")
+    assert len(recent) == prefs.MAX_RECENT and recent[:2] == ["/tmp/5.png", "/tmp/11.png"]
+    assert recent.count("/tmp/5.png") == 1
 
 
 def test_a_fitted_view_stays_fitted_when_resized_until_zoomed():

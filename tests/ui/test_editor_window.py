@@ -200,8 +200,12 @@ def test_drop_a_file_opens_it(qtbot, make_window, pattern_png):
         QApplication.sendEvent(window, event)
     assert event.isAccepted()
     assert window.document.size == (400, 300)
-    assert prefs.RECENT_FILES.read(window.settings) == [str(pattern_png)]
+    assert window.recent_paths == [str(pattern_png)]
     assert [a.text() for a in window.actions.recent_menu.actions()] == ["pattern.png"]
+    # full paths can name a patient: never written to the plain-text settings file
+    window.settings.sync()
+    assert not window.settings.contains(prefs.RECENT_FILES.key)
+    assert "pattern.png" not in open(window.settings.fileName()).read()
 
 
 def test_a_corrupt_file_gives_a_plain_words_error(qtbot, make_window, tmp_path, grey_png):

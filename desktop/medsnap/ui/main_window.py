@@ -31,7 +31,8 @@ from medsnap.ui.undo import push_edit
 from medsnap.ui.unsaved_guard import UnsavedGuard
 from medsnap.ui.window_actions import WindowActions
 from medsnap.ui.window_memory import (
-    last_tool, refresh_recent, remember_recent, restore_layout, save_layout)
+    last_tool, refresh_recent, remember_recent, remove_stored_recent, restore_layout,
+    save_layout)
 
 if TYPE_CHECKING:  # the document model and tools load with the first picture (after first paint)
     from medsnap.document.edits import Edit
@@ -104,6 +105,8 @@ class MainWindow(QMainWindow):
         self.undo_stack.cleanChanged.connect(self._clean_changed)
 
         restore_layout(self)
+        self.recent_paths: list[str] = []  # File › Recent, in memory only (window_memory)
+        remove_stored_recent(self.settings)
         refresh_recent(self)
         self.tool_strip.choose(last_tool(self.settings))
         self._update_enabled()

@@ -140,7 +140,10 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
             self.window.canvas.setFocus()
 
     def switch_user(self) -> None:
+        from medsnap.ui.window_memory import forget_recent
+
         self.drafts.put_away()
+        forget_recent(self.window)
         self.send_panel.set_has_picture(False)
         self.binding.switch_user()
 

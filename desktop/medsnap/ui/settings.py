@@ -52,6 +52,7 @@ def _coerce(raw: Any, kind: type) -> Any:
 
 WINDOW_GEOMETRY = Setting("window/geometry", QByteArray, QByteArray())
 WINDOW_STATE = Setting("window/state", QByteArray, QByteArray())
+#: no longer written (full paths name patients; see window_memory); kept to be removed
 RECENT_FILES = Setting("files/recent", list, [], lambda paths: len(paths) <= 50)
 LAST_DIRECTORY = Setting("files/last_directory", str, "")
 LAST_TOOL = Setting("tools/last", str, "select")
@@ -81,9 +82,6 @@ def tool_width(tool_id: str) -> Setting:
     return Setting(f"tools/{tool_id}/width", float, default, lambda v: 0.5 <= v <= 400)
 
 
-def remember_recent(settings: QSettings, path: str) -> list[str]:
-    paths = [p for p in RECENT_FILES.read(settings) if p != path]
-    paths.insert(0, path)
-    paths = paths[:MAX_RECENT]
-    RECENT_FILES.write(settings, paths)
-    return paths
+def newest_first(paths: list[str], path: str) -> list[str]:
+    """``path`` first, once, and at most MAX_RECENT paths."""
+    return [path, *(p for p in paths if p != path)][:MAX_RECENT]

@@ -1,5 +1,11 @@
-"""What the editor window remembers between runs: its geometry and toolbar state, the last
-tool and the File › Recent menu (kept in QSettings under the keys declared in ``settings``)."""
+"""What the editor window remembers between runs: its geometry and toolbar state and the last
+tool (kept in QSettings under the keys declared in ``settings``).
+
+File › Recent is kept in memory only, for this run and this clinician: a PACS export's or a
+letter's full path often names the patient, and the QSettings file is plain text shared by
+everyone who uses the ward's login. (Sealing the list in the signed-in clinician's profile
+would keep it across runs, but the editor is used without signing in too.) A list left in
+QSettings by an earlier version is removed at start."""
 
 from __future__ import annotations
 
@@ -44,7 +50,7 @@ def refresh_recent(window: MainWindow) -> None:
     """Rebuild File › Recent from the stored paths, newest first."""
     menu = window.actions.recent_menu
     menu.clear()
-    paths = prefs.RECENT_FILES.read(window.settings)
+    paths = window.recent_paths
     for path in paths:
         action = menu.addAction(display_name(path))
         action.setToolTip(path)
@@ -54,5 +60,17 @@ def refresh_recent(window: MainWindow) -> None:
 
 
 def remember_recent(window: MainWindow, path: str) -> None:
-    prefs.remember_recent(window.settings, path)
+    window.recent_paths = prefs.newest_first(window.recent_paths, path)
     refresh_recent(window)
+
+
+def forget_recent(window: MainWindow) -> None:
+    """Switch user: the next clinician does not see what the last one opened."""
+    window.recent_paths = []
+    refresh_recent(window)
+
+
+def remove_stored_recent(settings: QSettings) -> None:
+    """Full paths written in plain text by earlier versions: gone."""
+    if settings.contains(prefs.RECENT_FILES.key):
+        settings.remove(prefs.RECENT_FILES.key)
