@@ -81,6 +81,15 @@ def test_colour_image_disables_window(controls):
     assert not controls.preset.isEnabled() and not controls.width.isEnabled()
 
 
+def test_a_colour_picture_after_a_radiograph_shows_no_window_numbers(controls, qtbot):
+    """The disabled bar showed the previous file's "Centre 3500.0 Width 400.0"."""
+    controls.show_info(info(window=(3500.0, 400.0), own_window=(3500.0, 400.0)))
+    assert controls.center.text() == "3500.0"
+    with qtbot.assertNotEmitted(controls.window_changed):
+        controls.show_info(info(photometric="RGB", window=None, own_window=None))
+    assert controls.center.text() == "—" and controls.width.text() == "—"
+
+
 def test_emitted_window_renders_as_the_preset(controls, qtbot):
     """End to end: the emitted window, given back to the loader, maps values by it."""
     data = dicom_bytes(dicom_dataset(ramp(2, 4096, 0, 4095), RescaleIntercept=-1024,
@@ -105,3 +114,16 @@ def test_overlays_box_is_seen_only_for_files_with_overlays(controls, qtbot):
     with qtbot.assertNotEmitted(controls.overlays_changed):
         controls.reset_overlays()
     assert controls.overlays_shown()
+
+
+def test_putting_a_picture_away_clears_its_size_and_zoom(qtbot, make_window, grey_png):
+    """After Switch user the next clinician saw "723 × 816 px (crop of …)" and 58%."""
+    from ui_support import drag, open_and_wait
+
+    window = make_window(1000, 700)
+    open_and_wait(qtbot, window, grey_png)
+    drag(window, "crop", (10, 10), (200, 150))
+    assert "crop of" in window.status.size_label.text()
+    assert window.status.zoom.currentText().endswith("%")
+    window.close_document()
+    assert window.status.size_label.text() == "" and window.status.zoom.currentText() == ""

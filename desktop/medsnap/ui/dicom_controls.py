@@ -44,7 +44,7 @@ class DicomControls(QWidget):
         self.preset.addItem("Custom", CUSTOM)
         self.preset.currentIndexChanged.connect(self._preset_chosen)
         self.center = self._number("Window centre", -100_000, 100_000)
-        self.width = self._number("Window width", 1, 200_000)
+        self.width = self._number("Window width", 0, 200_000)  # 0 shows "—": no window
         self.frame = QSpinBox(self)
         self.frame.setAccessibleName("Frame")
         self.frame.setMinimum(1)
@@ -88,6 +88,7 @@ class DicomControls(QWidget):
         box.setAccessibleName(name)
         box.setRange(low, high)
         box.setDecimals(1)
+        box.setSpecialValueText("—")  # at the minimum: no window (a colour picture)
         box.setKeyboardTracking(False)  # one change per entry, not per keystroke
         box.valueChanged.connect(self._numbers_entered)
         return box
@@ -104,6 +105,9 @@ class DicomControls(QWidget):
             if shown:
                 self.center.setValue(shown[0])
                 self.width.setValue(shown[1])
+            else:  # a colour picture has no window: not the previous file's numbers
+                self.center.setValue(self.center.minimum())
+                self.width.setValue(self.width.minimum())
             self.preset.setCurrentIndex(self._preset_index(info.window))
             self.frame.setMaximum(max(1, info.frame_count))
             self.frame.setValue(frame + 1)
@@ -139,6 +143,8 @@ class DicomControls(QWidget):
 
     def _numbers_entered(self, *_args) -> None:
         window = (self.center.value(), self.width.value())
+        if window[1] < 1:  # "—" (or 0 typed): no window to apply
+            return
         with _Quiet(self.preset):
             self.preset.setCurrentIndex(self._preset_index(window))
         self.window_changed.emit(window)

@@ -171,6 +171,7 @@ class MainWindow(QMainWindow):
         self.source_name = ""
         self.canvas.set_document(None)
         self.canvas.set_picture(None)
+        self.status.forget_picture()
         if self._dicom is not None:  # the radiograph's samples and cautions go with it
             self._dicom.forget()
         self._update_title()

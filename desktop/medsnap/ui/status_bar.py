@@ -50,6 +50,14 @@ class EditorStatusBar(QStatusBar):
     def show_size(self, width: int | None, height: int | None, note: str = "") -> None:
         self.size_label.setText("" if width is None else f"{width} × {height} px{note}")
 
+    def forget_picture(self) -> None:
+        """No picture (Switch user put it away): nothing of its size or zoom stays shown."""
+        self.show_size(None, None)
+        self.show_position(None, None)
+        self.zoom.blockSignals(True)
+        self.zoom.setEditText("")
+        self.zoom.blockSignals(False)
+
     def show_position(self, x: float | None, y: float | None) -> None:
         self.position.setText("" if x is None else f"{x:.0f}, {y:.0f}")
 
