@@ -101,15 +101,14 @@ class DicomImage:
             raise ImageError(f"{self.name} has {frames}; frame {frame + 1} does not exist. "
                              f"Choose a frame from 1 to {self.frame_count}.")
 
-    def _fetch(self, frame: int, table: np.ndarray | None = None) -> np.ndarray | None:
-        """Decode ``frame`` into the cache. Read natively, its value range is cached too
-        and, given a window ``table``, its grey is returned (None otherwise)."""
+    def _fetch(self, frame: int) -> None:
+        """Decode ``frame`` into the cache (read directly: its value range too)."""
         if self._native is None:
             self._stored[frame] = decode_frame(self._dataset, self.name, frame,
                                                self.frame_count)
-            return None
+            return
         try:
-            stored, grey, (low, high) = self._native.read(frame, table)
+            stored, (low, high) = self._native.read(frame)
         except EOFError:
             raise damaged(self.name) from None
         except SourceChanged:
@@ -120,7 +119,6 @@ class DicomImage:
             raise unopenable(self.name, error) from None
         self._stored[frame] = stored
         self._ranges[frame] = self._rescaled(low, high)
-        return grey
 
     def picture(self, frame: int = 0, window: tuple[float, float] | None = None, *,
                 overlays: bool = True) -> Picture:
@@ -187,13 +185,6 @@ class DicomImage:
     def _grey(self, frame: int, window):
         ds = self._dataset
         voi_table = "VOILUTSequence" in ds and window is None and self.own_window is None
-        known = window or self.own_window  # (never both None with a VOI table)
-        function = self.voi_function if window is None else "LINEAR"
-        if known is not None and self._native is not None and frame not in self._stored:
-            # the window is known before the samples are: one pass reads and windows them
-            table = self._table(self._native.dtype, known, function)
-            return self._fetch(frame, table), (float(known[0]), float(known[1])), \
-                self._ranges[frame]
         stored = self.stored(frame)
         if stored.ndim != 2:
             stored = stored.reshape(self.rows, self.columns)
@@ -207,7 +198,8 @@ class DicomImage:
             top = float((1 << bits) - 1) if 8 <= bits <= 16 else top
             grey = np.clip(np.rint(mapped * (255.0 / top)), 0, 255).astype(np.uint8)
             return self._shown(grey), None, value_range
-        center, width = known or default_window(*value_range)
+        center, width = window or self.own_window or default_window(*value_range)
+        function = self.voi_function if window is None else "LINEAR"
         if stored.dtype.kind in "iu" and stored.dtype.itemsize <= 2:
             grey = apply_table(stored, self._table(stored.dtype, (center, width), function))
         else:

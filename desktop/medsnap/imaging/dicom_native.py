@@ -1,16 +1,13 @@
-"""Uncompressed grey frames read straight from the file, then corrected, measured and
-windowed in one pass.
+"""Uncompressed grey frames read straight from the file: one read, no decoder.
 
 For the uncompressed transfer syntaxes the Pixel Data value *is* the samples, one frame after
 another. pydicom reads the header and leaves that value in the file (``defer_size``); a
-frame is read from its offset in one read and then worked on a cache-sized strip at a time.
-While a strip is in cache it is byte-swapped if the file is big-endian, corrected as
-pydicom's decoder corrects it (bits above High Bit shifted out: cleared, or the sign
-extended; only in strips that carry such bits), measured (smallest and largest sample) and,
-when the window is known, looked up in the window table. So the stored samples equal
-pydicom's ``pixel_array`` and the grey equals the table applied to them
-(tests/imaging/test_dicom_direct.py holds them side by side), without pydicom's copy of the
-whole frame and its extra passes.
+frame is read from its offset in one read into the array that keeps it, byte-swapped if the
+file is big-endian, measured (smallest and largest sample), and corrected as pydicom's
+decoder corrects it only when the measure shows bits above High Bit that are not the value's
+(shifted out: cleared, or the sign extended). So the stored samples equal pydicom's
+``pixel_array`` (tests/imaging/test_dicom_direct.py holds them side by side) without
+pydicom's second copy of the frame and its two passes over it.
 
 Anything else (compressed, bit-packed, several samples per pixel, float samples, a value
 length that does not add up) is not taken: ``native_frames`` returns None and pydicom
@@ -25,7 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
-from medsnap.imaging.dicom_window import look_up, strip_rows, strips
 
 #: Element values longer than this stay in the file until used; the Pixel Data of any
 #: image worth streaming is longer, the rest of a header (overlays included) rarely is.
@@ -64,35 +60,23 @@ class NativeFrames:
         bits = self.dtype.itemsize * 8 - self.unused_bits
         return (1 << (bits - 1)) - 1 if self.dtype.kind == "i" else (1 << bits) - 1
 
-    def read(self, frame: int, table: np.ndarray | None = None
-             ) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
-        """Frame ``frame``'s samples, their grey through ``table`` (None: not looked up) and
-        the smallest and largest sample. Raises OSError, EOFError (the file ends before the
-        frame does) and SourceChanged."""
+    def read(self, frame: int) -> tuple[np.ndarray, tuple[int, int]]:
+        """Frame ``frame``'s samples and the smallest and largest of them. Raises OSError,
+        EOFError (the file ends before the frame does) and SourceChanged."""
         if self.stamp is not None and _stamp(self.source) != self.stamp:
             raise SourceChanged(self.source)
         stored = np.empty((self.rows, self.columns), self.dtype)
         _copy_into(stored, self.source, self.offset + frame * stored.nbytes)
-        grey = None if table is None else np.empty(stored.shape, np.uint8)
-        wide = None if table is None else np.empty((strip_rows(self.columns), self.columns),
-                                                   np.intp)
-        lowest, highest = self.lowest, self.highest
-        low, high = highest, lowest
-        for top, bottom in strips(self.rows, self.columns):
-            part = stored[top:bottom]
-            if self.big_endian:
-                part.byteswap(inplace=True)
-            smallest, largest = int(part.min()), int(part.max())
-            if smallest < lowest or largest > highest:
-                # bits above High Bit that are not the value's: as pydicom does, shift them
-                # out and back (clears them, or extends the sign)
-                np.left_shift(part, self.unused_bits, out=part)
-                np.right_shift(part, self.unused_bits, out=part)
-                smallest, largest = int(part.min()), int(part.max())
-            low, high = min(low, smallest), max(high, largest)
-            if grey is not None:
-                look_up(part, table, wide, grey[top:bottom])
-        return stored, grey, (low, high)
+        if self.big_endian:
+            stored.byteswap(inplace=True)
+        low, high = int(stored.min()), int(stored.max())
+        if low < self.lowest or high > self.highest:
+            # bits above High Bit that are not the value's: as pydicom does, shift them out
+            # and back (clears them, or extends the sign)
+            np.left_shift(stored, self.unused_bits, out=stored)
+            np.right_shift(stored, self.unused_bits, out=stored)
+            low, high = int(stored.min()), int(stored.max())
+        return stored, (low, high)
 
 
 def _copy_into(samples: np.ndarray, source: str | bytes, start: int) -> None:

@@ -8,8 +8,6 @@ follow DICOM PS3.3 C.11.2.1.2 (LINEAR, LINEAR_EXACT, SIGMOID).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 
 #: Samples per strip: 32 rows of a 2048-wide radiograph (128 KB of 16-bit samples, 512 KB as
@@ -74,40 +72,31 @@ def as_indices(stored: np.ndarray) -> np.ndarray:
     return stored.view(np.dtype(f"u{stored.dtype.itemsize}"))
 
 
-def strips(rows: int, columns: int) -> Iterator[tuple[int, int]]:
-    """(top, bottom) row ranges of about STRIP_SAMPLES samples covering a frame."""
-    step = strip_rows(columns)
-    for top in range(0, rows, step):
-        yield top, min(top + step, rows)
-
-
 def strip_rows(columns: int) -> int:
     """Rows in one strip of a frame ``columns`` wide."""
     return max(1, STRIP_SAMPLES // max(columns, 1))
 
 
 def apply_table(stored: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """8-bit grey image: ``table`` (from ``domain``) looked up for every stored sample."""
-    out = np.empty(stored.shape, np.uint8)
-    if stored.ndim != 2:
-        return np.take(table, as_indices(stored), out=out)
-    wide = np.empty((strip_rows(stored.shape[1]), stored.shape[1]), np.intp)
-    for top, bottom in strips(*stored.shape):
-        look_up(stored[top:bottom], table, wide, out[top:bottom])
-    return out
+    """8-bit grey image: ``table`` (from ``domain``) looked up for every stored sample.
 
-
-def look_up(part: np.ndarray, table: np.ndarray, wide: np.ndarray, out: np.ndarray) -> None:
-    """``out`` = ``table`` at each sample of the strip ``part``.
-
-    numpy looks up native-size indices about three times faster than 16-bit ones, so the
-    samples are first widened into ``wide``, a small buffer reused strip after strip (it
+    numpy looks up native-size indices about three times faster than 16-bit ones, so each
+    strip of samples is first widened into a small buffer reused strip after strip (it
     stays in cache). Every bit pattern has an entry, so no index can be out of range:
     "clip" only spares numpy the check.
     """
-    indices = wide[:part.shape[0]]
-    np.copyto(indices, as_indices(part), casting="unsafe")
-    np.take(table, indices, out=out, mode="clip")
+    out = np.empty(stored.shape, np.uint8)
+    indices = as_indices(stored)
+    if stored.ndim != 2:
+        return np.take(table, indices, out=out)
+    step = strip_rows(stored.shape[1])
+    wide = np.empty((step, stored.shape[1]), np.intp)
+    for top in range(0, stored.shape[0], step):
+        part = indices[top:top + step]
+        widened = wide[:part.shape[0]]
+        np.copyto(widened, part, casting="unsafe")
+        np.take(table, widened, out=out[top:top + step], mode="clip")
+    return out
 
 
 def default_window(low: float, high: float) -> tuple[float, float]:
