@@ -49,8 +49,16 @@ def test_first_run_enrol_explains_the_passphrase_rule(qtbot, make_window, endpoi
         staff_id, code = add_clinician(endpoint, "Nia Newcomer")
         screen.enrol_staff_id.setText(staff_id)
         screen.code.setText(code)
+        screen.show()
+        qtbot.wait(20)
+        top = screen.mapTo(window, screen.enrol_button.pos()).y()
         screen.new_passphrase.setText("short1")
         assert "at least 12" in screen.strength.text()
+        # a hint while typing, not a refusal; and the page does not jump as it appears
+        assert screen.strength.text().startswith("Not strong enough yet: ")
+        assert "not changed" not in screen.strength.text()
+        qtbot.wait(20)
+        assert screen.mapTo(window, screen.enrol_button.pos()).y() == top
         QTest.mouseClick(screen.enrol_button, Qt.MouseButton.LeftButton)
         assert screen.isVisible() and not ui.binding.is_unlocked  # nothing spent
         screen.new_passphrase.setText("quiet meadow lamps 81 east")
@@ -77,8 +85,26 @@ def test_wrong_passphrase_is_refused_in_plain_words(qtbot, make_window, endpoint
         with qtbot.waitSignal(ui.binding.auth_failed, timeout=20000) as failed:
             QTest.mouseClick(screen.sign_in_button, Qt.MouseButton.LeftButton)
         message = failed.args[0]
-        assert screen.error.text() == message and "Traceback" not in message
+        assert "Traceback" not in message and "medsnap" not in screen.error.text()
         assert screen.sign_in_button.isEnabled() and screen.passphrase.text() == ""
+    finally:
+        ui.shutdown()
+
+
+def test_a_stranger_signing_in_is_pointed_to_enrol_on_the_screen(qtbot, make_window,
+                                                                 endpoint, qapp, monkeypatch):
+    """It said to run "('medsnap enrol CODE --staff-id ID')" to a clinician in the window."""
+    monkeypatch.setenv("MEDSNAP_ENDPOINT", endpoint.url)
+    window, ui = _window(make_window, Path(tempfile.mkdtemp(prefix="medsnap-first-")))
+    try:
+        screen = ui.first_run
+        screen.staff_id.setText("nobody.here")
+        screen.passphrase.setText("some long passphrase 12")
+        with qtbot.waitSignal(ui.binding.auth_failed, timeout=20000) as failed:
+            QTest.mouseClick(screen.sign_in_button, Qt.MouseButton.LeftButton)
+        assert "medsnap enrol" in failed.args[0]  # the engine's words, for the command line
+        shown = screen.error.text()
+        assert "medsnap enrol" not in shown and "“First time here? Enrol” on this screen" in shown
     finally:
         ui.shutdown()
 

@@ -77,7 +77,11 @@ def test_password_prompt_wrong_then_right(make_dialog, qtbot, tmp_path):
     path = encrypted_pdf(tmp_path / "locked.pdf", "Ward7-Secret", pages=2)
     dialog = make_dialog(path)
     qtbot.waitUntil(dialog.password_row.isVisible, timeout=10000)
-    assert "protected by a password" in dialog.message.text()
+    assert dialog.message.text() == ("“locked.pdf” is protected by a password. Type it to "
+                                     "open the letter.")  # a question, not an error
+    # one Open (beside the password), no empty page list nor resolution yet
+    assert not dialog._open_button().isVisible() and not dialog.pages.isVisible()
+    assert not dialog.dpi_box.isVisible()
     with qtbot.waitSignal(dialog.password_needed, timeout=10000) as needed:
         dialog.password_box.setText("wrong")
         dialog.unlock_button.click()
@@ -86,6 +90,7 @@ def test_password_prompt_wrong_then_right(make_dialog, qtbot, tmp_path):
         dialog.password_box.setText("Ward7-Secret")
         dialog.unlock_button.click()
     assert listed.args == [2] and not dialog.password_row.isVisible()
+    assert dialog.pages.isVisible() and dialog._open_button().isVisible()
     with qtbot.waitSignal(dialog.thumbnails_done, timeout=10000):
         pass
     with qtbot.waitSignal(dialog.page_chosen) as chosen:
@@ -97,6 +102,11 @@ def test_damaged_pdf_shows_a_plain_message(make_dialog, qtbot):
     dialog = make_dialog(b"%PDF-1.7\nnot really a pdf\n")
     qtbot.waitUntil(lambda: "damaged" in dialog.message.text(), timeout=10000)
     assert not dialog._open_button().isEnabled() and dialog.pages.count() == 0
+    # no large empty page list, no resolution, no Open: the message and Close
+    assert not dialog.pages.isVisible() and not dialog.dpi_box.isVisible()
+    assert not dialog._open_button().isVisible()
+    assert dialog.buttons.button(dialog.buttons.StandardButton.Cancel).text() == "Close"
+    assert dialog.height() < 250
 
 
 def test_too_complex_page_is_said_in_preview_and_on_opening(make_dialog, qtbot, monkeypatch,

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPus
                                QVBoxLayout, QWidget)
 
 from medsnap.ui.lock_screen import Overlay, card
+from medsnap.ui.qt_enums import Qt
 
 #: Qt.TextFormat.RichText by value: this screen is in medsnap's first frame, which does not
 #: set up all of Qt's enums (see qt_enums)
@@ -15,15 +16,27 @@ _RICH_TEXT = 1
 
 
 def strength_problem(passphrase: str, staff_id: str) -> str:
-    """'' when the passphrase meets the rules, else the reason in plain words."""
-    from medsnap.crypto.passphrase import check_passphrase_strength
+    """'' when the passphrase meets the rules, else the reason in plain words, said as a
+    hint while typing (the refusal's "Your keys were not changed" is for a refusal)."""
+    from medsnap.crypto.passphrase import WeakPassphrase, check_passphrase_strength
     from medsnap.errors import MedSnapError
 
     try:
         check_passphrase_strength(passphrase, staff_id or None)
+    except WeakPassphrase as error:
+        return f"Not strong enough yet: {error.reason}"
     except MedSnapError as error:
         return error.message
     return ""
+
+
+def for_the_window(message: str) -> str:
+    """An engine message written for the command line, told in the window's terms."""
+    import re
+
+    message = re.sub(r" \('medsnap enrol [^']*'\)", " (under “First time here? Enrol” on "
+                     "this screen)", message)
+    return message.replace("run 'medsnap demo'", "choose “Try the demo”")
 
 
 def _secret(parent: QWidget, name: str) -> QLineEdit:
@@ -79,6 +92,9 @@ class FirstRunScreen(Overlay):
         self.strength = QLabel(enrolment)
         self.strength.setObjectName("formError")
         self.strength.setWordWrap(True)
+        # room for the rule's two or three lines kept, so the page does not jump as it shows
+        self.strength.setMinimumHeight(3 * self.strength.fontMetrics().lineSpacing())
+        self.strength.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         form = QFormLayout()
         form.addRow("Staff id", self.enrol_staff_id)
         form.addRow("Code from IT", self.code)
@@ -198,4 +214,4 @@ class FirstRunScreen(Overlay):
     def failed(self, message: str) -> None:
         self._busy(False)
         self.passphrase.clear()
-        self.error.setText(message)
+        self.error.setText(for_the_window(message))

@@ -26,14 +26,22 @@ DEFAULT_DPI, MIN_DPI, MAX_DPI = 200, 36, 1200
 
 
 def _open_document(source, password: str | None):
-    """Worker: page sizes, or ("locked", message) when a password is needed or wrong."""
+    """Worker: page sizes; ("locked", "") when a password is needed (asked for in plain
+    words, it is no error), ("locked", message) when the one given was wrong."""
     from medsnap.imaging.pdf import page_sizes
     from medsnap.imaging.record_errors import PdfPasswordRequired, WrongPdfPassword
 
     try:
         return ("open", page_sizes(source, password=password))
-    except (PdfPasswordRequired, WrongPdfPassword) as error:
+    except PdfPasswordRequired:
+        return ("locked", "")
+    except WrongPdfPassword as error:
         return ("locked", error.message)
+
+
+def _file_name(source) -> str:
+    return os.path.basename(os.fspath(source)) if isinstance(source, (str, os.PathLike)) \
+        else "This PDF"
 
 
 def _thumbnail(source, page: int, password: str | None):
@@ -106,7 +114,9 @@ class PdfPageDialog(QDialog):
         self.pages.currentRowChanged.connect(self._update_size)
         self.pages.itemActivated.connect(lambda _item: self.accept())
         layout.addWidget(self.pages, 1)
-        settings = QHBoxLayout()
+        self.settings_row = QWidget(self)  # hidden until there are pages to choose from
+        settings = QHBoxLayout(self.settings_row)
+        settings.setContentsMargins(0, 0, 0, 0)
         self.dpi_box = QSpinBox(self)
         self.dpi_box.setRange(MIN_DPI, MAX_DPI)
         self.dpi_box.setSingleStep(25)
@@ -122,13 +132,22 @@ class PdfPageDialog(QDialog):
         settings.addWidget(label)
         settings.addWidget(self.dpi_box)
         settings.addWidget(self.size_label, 1)
-        layout.addLayout(settings)
+        layout.addWidget(self.settings_row)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open
                                         | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self._open_button().setEnabled(False)
+        self._show_pages(False)
+
+    def _show_pages(self, shown: bool) -> None:
+        """Pages and resolution only once there are pages: not beside a password box (with
+        a second, disabled Open) nor under a message that the file cannot be opened."""
+        self.pages.setVisible(shown)
+        self.settings_row.setVisible(shown)
+        self._open_button().setVisible(shown)
+        self.adjustSize()
 
     def _open_button(self) -> QPushButton:
         return self.buttons.button(QDialogButtonBox.StandardButton.Open)
@@ -142,15 +161,18 @@ class PdfPageDialog(QDialog):
     def _opened(self, result) -> None:
         state, value = result
         if state == "locked":
-            self.message.setText(value)
+            self.message.setText(value or f"“{_file_name(self._source)}” is protected by a "
+                                 "password. Type it to open the letter.")
+            self._show_pages(False)
             self.password_row.show()
             self.password_box.setEnabled(True)
             self.unlock_button.setEnabled(True)
             self.password_box.selectAll()
             self.password_box.setFocus()
-            self.password_needed.emit(value)
+            self.password_needed.emit(self.message.text())
             return
         self.password_row.hide()
+        self._show_pages(True)
         self._sizes = value
         count = len(value)
         self.message.setText(f"{count} page{'s' if count != 1 else ''}. Choose the page "
@@ -193,6 +215,8 @@ class PdfPageDialog(QDialog):
     def _failed(self, message: str) -> None:
         self.message.setText(message)
         self._open_button().setEnabled(False)
+        self._show_pages(False)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")
 
     def _unlock(self) -> None:
         self._password = self.password_box.text() or None
