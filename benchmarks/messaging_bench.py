@@ -1,7 +1,7 @@
 """`medsnap send` -> message listed by `medsnap inbox`, 5 MB image on loopback, against the floor:
 the same exchange with the `age` command plus curl to the same endpoint.
 
-    .venv/bin/python benchmarks/messaging_bench.py [--rounds 8] [--megabytes 5]
+    .venv/bin/python benchmarks/messaging_bench.py [--rounds 8] [--megabytes 5] [--picture photo]
 
 MedSnap side (each a new process, as a clinician runs them): `medsnap send --as A --to B
 IMAGE` (decode, re-encode clean, verify, look up B, seal, queue, upload), then `medsnap inbox
@@ -39,7 +39,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO / "tests" / "messaging"), str(REPO / "tests"),
-                str(REPO / "tests" / "endpoint")]
+                str(REPO / "tests" / "endpoint"), str(REPO / "benchmarks")]
 
 from endpoint_harness import EndpointServer, with_hospital_ca  # noqa: E402
 from file_keyring import FILE_ENV, FileKeyring  # noqa: E402
@@ -55,12 +55,20 @@ PASSPHRASE = "copper lantern drifts 42 north"
 BIN = Path(sys.executable).parent
 
 
-def make_image(path: Path, megabytes: float) -> None:
-    """Random pixels (incompressible), so the PNG is about ``megabytes`` large."""
+def make_image(path: Path, megabytes: float, picture: str = "noise") -> None:
+    """A PNG of about ``megabytes``: random pixels (incompressible: the worst case, and the
+    issue's figure), or a photograph-like picture (png_encode_choice.photograph's texture,
+    about half of its pixel bytes as PNG)."""
     from PIL import Image
 
-    side = int((megabytes * 1024 * 1024 / 3) ** 0.5)
-    Image.frombytes("RGB", (side, side), random.randbytes(side * side * 3)).save(path)
+    if picture == "noise":
+        side = int((megabytes * 1024 * 1024 / 3) ** 0.5)
+        Image.frombytes("RGB", (side, side), random.randbytes(side * side * 3)).save(path)
+        return
+    from png_encode_choice import photograph
+
+    side = int((megabytes * 2.4 * 1024 * 1024 / 3) ** 0.5)
+    photograph(random.Random(2026), side * 4 // 3, side * 3 // 4).save(path)
 
 
 def start_server(folder: Path) -> EndpointServer:
@@ -195,6 +203,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--megabytes", type=float, default=5.0)
+    parser.add_argument("--picture", choices=("noise", "photo"), default="noise",
+                        help="random pixels (default) or a photograph-like picture")
     args = parser.parse_args()
     if not shutil.which("age") or not shutil.which("curl"):
         print("needs the age and curl commands")
@@ -213,7 +223,7 @@ def main() -> int:
         plain_reader = add_and_enrol(server, workstation, keystore, "Plainreader")
         floor_reader = add_and_enrol(server, workstation, keystore, "Floor")
         image = work / "image.png"
-        make_image(image, args.megabytes)
+        make_image(image, args.megabytes, args.picture)
         env = {**os.environ, "MEDSNAP_HOME": str(work / "home"), "XDG_RUNTIME_DIR": str(runtime),
                "PYTHON_KEYRING_BACKEND": "file_keyring.FileKeyring", FILE_ENV: str(keyring_file),
                "PYTHONPATH": os.pathsep.join([str(REPO / "tests" / "messaging"),

@@ -75,8 +75,7 @@ def scan(rng: random.Random) -> Image.Image:
     return paper.filter(ImageFilter.GaussianBlur(0.7)).convert("RGB")
 
 
-def photograph(rng: random.Random) -> Image.Image:
-    width, height = 2400, 1800
+def photograph(rng: random.Random, width: int = 2400, height: int = 1800) -> Image.Image:
     picture = _random_image(rng, "RGB", (24, 16)).resize((width, height), Image.BICUBIC)
     blotches = _random_image(rng, "RGB", (240, 180)).resize((width, height), Image.BILINEAR)
     picture = Image.blend(picture, blotches, 0.18)
