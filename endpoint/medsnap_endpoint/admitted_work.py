@@ -1,12 +1,12 @@
-"""The work of the hot routes (:mod:`.hot_routes`), each run whole in one worker thread.
+"""The work of the hot routes (:mod:`.hot_routes`): verify, admit and do, in one go.
 
 A request is verified (:func:`medsnap_endpoint.auth.verify_signature`: no write), then
 admitted - certificate current, clinician enabled, nonce new, request counted - and its work
-done. On SQLite both share ONE write transaction: a refusal of the work rolls back to a
-savepoint, so the request's nonce and count are kept exactly as when admission committed on
-its own. On PostgreSQL admission is one statement of its own and the work one transaction
-(pipelined, :mod:`.storage.postgres`). A stored message is answered only once durable.
-"""
+done. On SQLite both share ONE write transaction, run on the event loop's thread when no lock
+is taken (else in a worker thread): a refusal of the work rolls back to a savepoint, so the
+request's nonce and count are kept exactly as when admission committed on its own. On
+PostgreSQL, in a worker thread, admission is one statement of its own and the work one
+transaction. A stored message is answered only once durable."""
 
 from __future__ import annotations
 

@@ -20,27 +20,47 @@ GENESIS_HASH = "0" * 64
 _LOCK = "medsnap-audit-chain"
 
 
+def _canonical(fields: list[Any]) -> str:
+    return json.dumps(fields, ensure_ascii=True, separators=(",", ":"))
+
+
 def _row_hash(prev_hash: str, seq: int, at: int, actor: str, action: str, subject: str,
               detail: str, outcome: str) -> str:
-    canonical = json.dumps([seq, at, actor, action, subject, detail, outcome],
-                           ensure_ascii=True, separators=(",", ":"))
+    canonical = _canonical([seq, at, actor, action, subject, detail, outcome])
     return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
+
+
+# PostgreSQL: the next row is made by the server from the last one in one statement instead of
+# a read and an insert (its hash over the same bytes as _row_hash: "PREV\n[SEQ," then the rest
+# of the canonical array); the chain lock was taken by an earlier statement, so this one's
+# snapshot sees the last committed row
+_APPEND_POSTGRESQL = (
+    "INSERT INTO audit_log (seq, at, actor, action, subject, detail, outcome, prev_hash, hash) "
+    "SELECT n.seq, ?, ?, ?, ?, ?, ?, n.prev, "
+    "encode(sha256(convert_to(n.prev || E'\\n[' || n.seq || ',' || ?, 'UTF8')), 'hex') "
+    "FROM (SELECT COALESCE(l.seq, 0) + 1 AS seq, COALESCE(l.hash, ?) AS prev FROM (SELECT 1) "
+    "AS one LEFT JOIN (SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1) AS l "
+    "ON TRUE) AS n")
 
 
 def record(tx: Transaction, *, actor: str, action: str, subject: str = "",
            detail: dict[str, Any] | None = None, outcome: str = "ok",
-           at: int | None = None) -> str:
+           at: int | None = None) -> None:
     """Append one event inside ``tx`` (call it last, just before commit: it holds the chain lock)."""
     tx.serialize(_LOCK)
-    last = tx.one("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-    seq, prev_hash = (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS_HASH)
     at = int(time.time()) if at is None else at
     detail_text = json.dumps(detail or {}, sort_keys=True, separators=(",", ":"))
-    digest = _row_hash(prev_hash, seq, at, actor, action, subject, detail_text, outcome)
+    fields = (at, actor, action, subject, detail_text, outcome)
+    if tx.dialect == "postgresql":
+        after_seq = _canonical([*fields])[1:]  # "AT,ACTOR,...]" without the opening bracket
+        tx.execute(_APPEND_POSTGRESQL, (*fields, after_seq, GENESIS_HASH))
+        return
+    last = tx.one("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+    seq, prev_hash = (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS_HASH)
+    digest = _row_hash(prev_hash, seq, *fields)
     tx.execute("INSERT INTO audit_log (seq, at, actor, action, subject, detail, outcome, "
                "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               (seq, at, actor, action, subject, detail_text, outcome, prev_hash, digest))
-    return digest
+               (seq, *fields, prev_hash, digest))
 
 
 def record_now(database: Database, **event: Any) -> None:

@@ -59,15 +59,20 @@ def _delivery(tx: Transaction, recipient: str, item_id: int) -> tuple:
     return row
 
 
-# the delivery, how many chunks, and the ciphertext itself when it is one chunk: one statement
+def _of_message(column: str) -> str:
+    return f"(SELECT m.{column} FROM messages m WHERE m.id = deliveries.message_id)"
+
+
+# marks the download and returns what it needs: the message's size, hash, sender and id, how
+# many chunks, and the ciphertext itself when it is one chunk - one statement
 _DOWNLOAD = (
-    "SELECT d.status, m.size, m.sha256, m.sender, m.client_message_id, "
-    "(SELECT COUNT(*) FROM message_chunks c WHERE c.message_id = d.message_id), "
-    "(SELECT c.data FROM message_chunks c WHERE c.message_id = d.message_id AND c.seq = 0 "
-    "AND NOT EXISTS (SELECT 1 FROM message_chunks n WHERE n.message_id = d.message_id "
-    "AND n.seq = 1)) "
-    "FROM deliveries d JOIN messages m ON m.id = d.message_id "
-    "WHERE d.message_id = ? AND d.recipient = ?")
+    "UPDATE deliveries SET downloaded_at = COALESCE(downloaded_at, ?) "
+    "WHERE message_id = ? AND recipient = ? AND status = 'stored' RETURNING "
+    + ", ".join(_of_message(c) for c in ("size", "sha256", "sender", "client_message_id")) +
+    ", (SELECT COUNT(*) FROM message_chunks c WHERE c.message_id = deliveries.message_id), "
+    "(SELECT c.data FROM message_chunks c WHERE c.message_id = deliveries.message_id "
+    "AND c.seq = 0 AND NOT EXISTS (SELECT 1 FROM message_chunks n "
+    "WHERE n.message_id = deliveries.message_id AND n.seq = 1))")
 
 
 def open_download(tx: Transaction, recipient: str, item_id: int) -> Download:
@@ -75,16 +80,13 @@ def open_download(tx: Transaction, recipient: str, item_id: int) -> Download:
     state (the acknowledgement does, durably enough, and its commit also flushes this one); a
     power cut can lose only the latest download records, which leaves the audit chain intact.
     """
-    row = tx.one(_DOWNLOAD, (item_id, recipient))
+    now = int(time.time())
+    row = tx.one(_DOWNLOAD, (now, item_id, recipient))
     if row is None:
-        raise NotFound(_NOT_YOURS, code="no_such_message")
-    status, size, sha256, sender, message_id, chunks, first = row
-    if status != "stored":
+        _delivery(tx, recipient, item_id)  # not yours: NotFound
         raise Gone("This message was already acknowledged or has expired; its ciphertext "
                    "has been deleted from the endpoint.", code="message_gone")
-    now = int(time.time())
-    tx.execute("UPDATE deliveries SET downloaded_at = COALESCE(downloaded_at, ?) "
-               "WHERE message_id = ? AND recipient = ?", (now, item_id, recipient))
+    size, sha256, sender, message_id, chunks, first = row
     audit.record(tx, actor=recipient, action="download", subject=message_id,
                  detail={"from": sender, "size": int(size)}, at=now)
     return Download(item_id, int(size), sha256, sender, message_id, int(chunks),
@@ -102,6 +104,12 @@ def read_chunks(database: Database, download: Download) -> Iterator[bytes]:
         yield bytes(row[0])
 
 
+_ACKNOWLEDGE = (
+    "UPDATE deliveries SET status = 'delivered', delivered_at = ? "
+    "WHERE message_id = ? AND recipient = ? AND status = 'stored' RETURNING "
+    + ", ".join(_of_message(c) for c in ("size", "sender", "client_message_id")))
+
+
 def acknowledge(tx: Transaction, recipient: str, item_id: int) -> dict:
     """The recipient's device holds the message: delivery receipt, ciphertext deleted.
 
@@ -111,19 +119,20 @@ def acknowledge(tx: Transaction, recipient: str, item_id: int) -> dict:
     is a message acknowledged to its sender as stored, and that commit is durable.
     """
     now = int(time.time())
-    status, size, _sha, sender, message_id = _delivery(tx, recipient, item_id)
-    if status == "expired":
-        raise Gone("This message expired before it was acknowledged.", code="message_gone")
-    if status == "stored":
-        tx.execute("UPDATE deliveries SET status = 'delivered', delivered_at = ? "
-                   "WHERE message_id = ? AND recipient = ?", (now, item_id, recipient))
-        # the ciphertext goes once no recipient still waits for it (no answer needed)
-        tx.execute("DELETE FROM message_chunks WHERE message_id = ? AND NOT EXISTS ("
-                   "SELECT 1 FROM deliveries WHERE message_id = ? AND status = 'stored')",
-                   (item_id, item_id))
-        audit.record(tx, actor=recipient, action="acknowledge", subject=message_id,
-                     detail={"from": sender, "size": int(size)}, at=now)
-    return {"id": str(item_id), "status": "delivered" if status == "stored" else status}
+    row = tx.one(_ACKNOWLEDGE, (now, item_id, recipient))
+    if row is None:  # not yours (NotFound), expired, or acknowledged already (answered again)
+        status = _delivery(tx, recipient, item_id)[0]
+        if status == "expired":
+            raise Gone("This message expired before it was acknowledged.", code="message_gone")
+        return {"id": str(item_id), "status": status}
+    size, sender, message_id = row
+    # the ciphertext goes once no recipient still waits for it (no answer needed)
+    tx.execute("DELETE FROM message_chunks WHERE message_id = ? AND NOT EXISTS ("
+               "SELECT 1 FROM deliveries WHERE message_id = ? AND status = 'stored')",
+               (item_id, item_id))
+    audit.record(tx, actor=recipient, action="acknowledge", subject=message_id,
+                 detail={"from": sender, "size": int(size)}, at=now)
+    return {"id": str(item_id), "status": "delivered"}
 
 
 def mark_read(database: Database, recipient: str, item_id: int) -> dict:

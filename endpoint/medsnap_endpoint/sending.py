@@ -91,20 +91,18 @@ def store(tx: Transaction, settings: Settings, *, sender: str, message_id: str,
     bytes of a small one)."""
     now = int(time.time())
     expires = now + settings.retention_seconds
-    earlier = _existing(tx, sender, message_id, recipients, size, sha256)
-    if earlier:
-        return earlier
-    problems = directory.recipient_problems(tx, recipients)
-    if problems:
-        raise refuse_unreachable(problems)
+    # the common case first: a new message (a refusal below rolls the row back with the rest)
     row = tx.one("INSERT INTO messages (sender, client_message_id, size, sha256, recipients, "
                  "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
                  "ON CONFLICT (sender, client_message_id) DO NOTHING RETURNING id",
                  (sender, message_id, size, sha256, json.dumps(recipients), now, expires))
-    if row is None:  # a concurrent request with the same id committed first (PostgreSQL)
+    if row is None:  # sent before (a retry), perhaps by a concurrent request that committed
         earlier = _existing(tx, sender, message_id, recipients, size, sha256)
         assert earlier is not None
         return earlier
+    problems = directory.recipient_problems(tx, recipients)
+    if problems:
+        raise refuse_unreachable(problems)
     internal_id = int(row[0])
     for seq, chunk in enumerate(_chunks(spool, settings.chunk_bytes)):
         tx.execute("INSERT INTO message_chunks (message_id, seq, data) VALUES (?, ?, ?)",

@@ -41,7 +41,7 @@ class Transaction:
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Execute a statement and return the number of rows it changed."""
-        return self._database._changed(self._connection, self.execute(sql, params))
+        return int(self.execute(sql, params).rowcount)
 
     def serialize(self, name: str) -> None:
         """Hold a lock named ``name`` until this transaction ends (writers queue up behind it)."""
@@ -83,10 +83,6 @@ class Database:
 
     def _execute(self, connection: Any, sql: str, params: Sequence[Any]) -> Any:
         raise NotImplementedError
-
-    def _changed(self, connection: Any, cursor: Any) -> int:
-        """The number of rows the statement behind ``cursor`` changed."""
-        return int(cursor.rowcount)
 
     def _usable(self, connection: Any) -> bool:
         """After an error and rollback: may this connection serve the next transaction?"""
