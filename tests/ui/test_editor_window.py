@@ -125,7 +125,7 @@ def test_crop_by_drag_and_by_numbers_is_undoable(qtbot, make_window, pattern_png
     window.canvas.zoom_to(1.0)
     drag(window, "crop", (150, 100), (350, 250))
     assert window.document.crop == Rect(150, 100, 200, 150)
-    assert window.crop_toolbar.isVisible()
+    assert window.crop_bar.isVisible()
     boxes = window.crop_bar.boxes
     assert [boxes[k].value() for k in "xywh"] == [150, 100, 200, 150]
     boxes["w"].setValue(100)

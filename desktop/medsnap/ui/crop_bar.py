@@ -26,6 +26,7 @@ class CropBar(QWidget):
             box.setSuffix(" px")
             box.setAccessibleName(f"Crop {label.lower()}")
             box.setKeyboardTracking(False)
+            box.setMaximumWidth(box.fontMetrics().horizontalAdvance("000000 px") + 28)
             name = QLabel(label, self)
             name.setBuddy(box)
             layout.addWidget(name)

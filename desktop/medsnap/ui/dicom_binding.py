@@ -179,14 +179,14 @@ class DicomBinding:
         return self.info_bar
 
     def _toolbar(self, name: str, title: str, widget) -> QToolBar:
-        from PySide6.QtCore import Qt  # not at start-up: see qt_enums
-
+        """A bar above the picture (not across the window: see MainWindow.above_canvas);
+        cautions first, then the radiograph's window."""
         main = self.window
         bar = QToolBar(title, main)
         bar.setObjectName(name)
         bar.setAccessibleName(title)
         bar.setMovable(False)
         bar.addWidget(widget)
-        main.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
-        main.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        layout = main.above_canvas
+        layout.insertWidget(0 if name == "cautions" else layout.count() - 1, bar)
         return bar

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QToolBar, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QVBoxLayout, QWidget
 
 from medsnap.errors import MedSnapError
 from medsnap.ui.canvas import Canvas
@@ -70,22 +70,23 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(self.tool_strip)
-        row.addWidget(self.canvas, 1)
+        # a picture's bars (cautions, radiograph window) go above the canvas only, not
+        # across the window: the tool strip and the send panel keep their height
+        self.above_canvas = QVBoxLayout()
+        self.above_canvas.setContentsMargins(0, 0, 0, 0)
+        self.above_canvas.setSpacing(0)
+        self.above_canvas.addWidget(self.canvas, 1)
+        row.addLayout(self.above_canvas, 1)
         self.setCentralWidget(central)
         self.status = EditorStatusBar(self)
         self.setStatusBar(self.status)
         self.crop_bar = CropBar(self)
-        self.crop_toolbar = QToolBar("Crop", self)
-        self.crop_toolbar.setObjectName("crop")
-        self.crop_toolbar.setAccessibleName("Crop size")
-        self.crop_toolbar.addWidget(self.crop_bar)
+        self.status.hold_crop_bar(self.crop_bar)  # shown with the crop tool
         self.policy = EditorPolicy(self)
         self.tool_binding = ToolBinding(self)
         self.actions = WindowActions(self)
         self.actions.build_menus()
         self.addToolBar(self.actions.build_main_toolbar())
-        self.addToolBarBreak()
-        self.addToolBar(self.crop_toolbar)  # below the main toolbar, shown with the crop tool
         self.sent_preview = SentPreview(self)
         self.opener = PictureOpener(self)
         self.unsaved = UnsavedGuard(self)

@@ -50,6 +50,25 @@ class EditorStatusBar(QStatusBar):
     def show_size(self, width: int | None, height: int | None, note: str = "") -> None:
         self.size_label.setText("" if width is None else f"{width} × {height} px{note}")
 
+    def hold_crop_bar(self, bar: QWidget) -> None:
+        """The crop tool's numbers live here, in place of the hint, pointer and size: the
+        bar is always this tall, so choosing Crop moves nothing (a toolbar row pushed the
+        picture down under the pointer)."""
+        self.crop_bar = bar
+        bar.hide()
+        self.insertWidget(0, bar, 0)
+        self.setMinimumHeight(bar.sizeHint().height() + 6)
+
+    def show_crop_bar(self, shown: bool) -> None:
+        # hide before showing: both at once, even for a moment, are wider than the window
+        # and a real window grows to fit them
+        others = (self.hint, self.position, self.size_label)
+        going, coming = (others, (self.crop_bar,)) if shown else ((self.crop_bar,), others)
+        for widget in going:
+            widget.hide()
+        for widget in coming:
+            widget.show()
+
     def forget_picture(self) -> None:
         """No picture (Switch user put it away): nothing of its size or zoom stays shown."""
         self.show_size(None, None)

@@ -34,7 +34,7 @@ class ToolBinding:
                 and current.document is window.document:
             current.style = self.style(tool_id)
             return  # chosen again: keep its state (the selection)
-        window.crop_toolbar.setVisible(tool_id == "crop")
+        window.status.show_crop_bar(tool_id == "crop")
         window.status.show_hint(info.hint)
         if window.document is None:
             window.canvas.set_tool(None)
