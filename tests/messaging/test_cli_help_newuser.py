@@ -26,7 +26,14 @@ def listed_codes(name: str) -> set[int]:
 
 @pytest.fixture
 def bare_home(tmp_path, monkeypatch):
-    """A workstation where nobody has enrolled and no endpoint is configured."""
+    """A workstation where nobody has enrolled, no endpoint is configured and no keyring
+    runs (keyring's own fail backend, set here: what keyring detects depends on the tests
+    that ran before)."""
+    import keyring.core
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    # keyring's chosen backend, put back as it was afterwards (detected or not yet)
+    monkeypatch.setattr(keyring.core, "_keyring_backend", NoKeyring())
     monkeypatch.setenv("MEDSNAP_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("MEDSNAP_PASSPHRASE", PASSPHRASE)
     monkeypatch.delenv("MEDSNAP_ENDPOINT", raising=False)
@@ -93,8 +100,8 @@ def test_real_failures_exit_with_a_code_their_help_lists(bare_home, capsys, png_
         ("inspect", "missing.png"): 3,
         ("age", "-d", "-i", "missing.key", "missing.age"): 6,
         ("keygen", "-o", "key.txt"): 6,
-        # no endpoint configured; with no keyring here either, that is said first
-        ("enrol", "ABCD-EFGH", "--staff-id", "nurse.kim"): {6, 7},
+        # no keyring: found before the code is spent, and before the endpoint is looked for
+        ("enrol", "ABCD-EFGH", "--staff-id", "nurse.kim"): 6,
         ("signin", "nurse.kim"): 7,
         ("send", "--to", "ben", str(picture), "--declare", "direct-care"): 7,
         ("outbox",): 7, ("sync",): 7, ("inbox",): 7, ("open", "abc", "-o", "x.png"): 7,
