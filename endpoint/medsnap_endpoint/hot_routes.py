@@ -46,13 +46,6 @@ class HotRoute:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope["app"].state
-        state.hot_requests = getattr(state, "hot_requests", 0) + 1
-        try:
-            await self._serve(state, scope, receive, send)
-        finally:
-            state.hot_requests -= 1
-
-    async def _serve(self, state: Any, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             headers: dict[str, str] = {}
             for name, value in reversed(scope["headers"]):  # the first of a repeated name wins
@@ -86,11 +79,10 @@ class HotRoute:
             except WouldBlock:
                 call.inline = False
             else:
-                if call.unsealed:  # durable: answered once on disk, as any worker would
-                    if state.hot_requests == 1:  # nobody else to serve meanwhile: no hop
-                        call.database.sealer.wait()
-                    else:
-                        await loop.run_in_executor(workers(state), call.database.sealer.wait)
+                if call.unsealed:  # durable: answered once on disk, as any worker would;
+                    # never waited for on the loop: requests queued behind a flush could not
+                    # commit meanwhile, so each would need a flush of its own (no group commit)
+                    await loop.run_in_executor(workers(state), call.database.sealer.wait)
                 return answer
         return await loop.run_in_executor(workers(state), admitted_work.run, self.work, call)
 
