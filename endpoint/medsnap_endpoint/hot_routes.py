@@ -24,6 +24,7 @@ from medsnap_endpoint import admitted_work
 from medsnap_endpoint.admitted_work import JSON_TYPE, Answer, HotCall, json_body
 from medsnap_endpoint.bodies import SPOOL_IN_MEMORY, too_large
 from medsnap_endpoint.errors import BadRequest, EndpointError, RateLimited
+from medsnap_endpoint.loop_seal import LoopSeal
 from medsnap_endpoint.settings import Settings
 from medsnap_endpoint.storage.base import WouldBlock
 
@@ -80,9 +81,9 @@ class HotRoute:
                 call.inline = False
             else:
                 if call.unsealed:  # durable: answered once on disk, as any worker would;
-                    # never waited for on the loop: requests queued behind a flush could not
+                    # never flushed on the loop: requests queued behind a flush could not
                     # commit meanwhile, so each would need a flush of its own (no group commit)
-                    await loop.run_in_executor(workers(state), call.database.sealer.wait)
+                    await _loop_seal(state).wait()
                 return answer
         return await loop.run_in_executor(workers(state), admitted_work.run, self.work, call)
 
@@ -109,8 +110,16 @@ def workers(state: Any) -> ThreadPoolExecutor:
     return pool
 
 
+def _loop_seal(state: Any) -> LoopSeal:
+    seal = getattr(state, "hot_seal", None)
+    if seal is None:
+        seal = state.hot_seal = LoopSeal(state.database.sealer, workers(state))
+    return seal
+
+
 def close(state: Any) -> None:
     pool = getattr(state, "hot_workers", None)
+    state.hot_seal = None
     if pool is not None:
         state.hot_workers = None
         pool.shutdown(wait=False)

@@ -3,6 +3,7 @@ started after it, and a kill -9 in the middle of a batch loses nothing that was 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import threading
@@ -13,6 +14,7 @@ import pytest
 from endpoint_support import enrolment_factory
 
 from medsnap_endpoint.client import EndpointClient
+from medsnap_endpoint.loop_seal import LoopSeal
 from medsnap_endpoint.storage import open_database
 from medsnap_endpoint.storage.sealer import Sealer
 
@@ -79,6 +81,49 @@ def test_a_failed_flush_fails_its_leader_and_the_next_waiter_flushes_again():
     first.join()
     assert isinstance(outcome["leader"], OSError)
     assert attempts == ["flush", "flush"]
+
+
+def test_commits_waiting_on_the_event_loop_share_flushes_that_started_after_them():
+    # LoopSeal: commits made on the loop wait together through one worker call per flush
+    flushes: list[tuple[float, float]] = []
+
+    def slow_flush() -> None:
+        started = time.monotonic()
+        time.sleep(0.02)
+        flushes.append((started, time.monotonic()))
+
+    sealer = Sealer(slow_flush)
+
+    async def commits() -> list[tuple[float, float]]:
+        seal = LoopSeal(sealer, workers)
+        waits: list[tuple[float, float]] = []
+
+        async def commit_then_wait(delay: float) -> None:
+            await asyncio.sleep(delay)  # some commit while a flush is already running
+            committed = time.monotonic()
+            await seal.wait()
+            waits.append((committed, time.monotonic()))
+
+        await asyncio.gather(*(commit_then_wait(n * 0.003) for n in range(WRITERS)))
+        return waits
+
+    with ThreadPoolExecutor(4) as workers:
+        waits = asyncio.run(commits())
+    assert len(waits) == WRITERS
+    for committed, returned in waits:
+        assert any(committed <= start and end <= returned for start, end in flushes)
+    assert len(flushes) < WRITERS / 2
+
+
+def test_a_failed_flush_fails_the_commits_waiting_on_the_event_loop():
+    def failing_flush() -> None:
+        raise OSError("disk full")
+
+    async def commit_then_wait() -> None:
+        await LoopSeal(Sealer(failing_flush), workers).wait()
+
+    with ThreadPoolExecutor(1) as workers, pytest.raises(OSError, match="disk full"):
+        asyncio.run(commit_then_wait())
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
