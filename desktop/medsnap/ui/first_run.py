@@ -8,11 +8,11 @@ from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPus
                                QVBoxLayout, QWidget)
 
 from medsnap.ui.lock_screen import Overlay, card
-from medsnap.ui.qt_enums import Qt
 
 #: Qt.TextFormat.RichText by value: this screen is in medsnap's first frame, which does not
 #: set up all of Qt's enums (see qt_enums)
 _RICH_TEXT = 1
+_TOP_LEFT = 0x21  # Qt.AlignTop | Qt.AlignLeft by value: no Qt enum before the first frame
 
 
 def strength_problem(passphrase: str, staff_id: str) -> str:
@@ -94,7 +94,7 @@ class FirstRunScreen(Overlay):
         self.strength.setWordWrap(True)
         # room for the rule's two or three lines kept, so the page does not jump as it shows
         self.strength.setMinimumHeight(3 * self.strength.fontMetrics().lineSpacing())
-        self.strength.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.strength.setProperty("alignment", _TOP_LEFT)
         form = QFormLayout()
         form.addRow("Staff id", self.enrol_staff_id)
         form.addRow("Code from IT", self.code)

@@ -25,7 +25,6 @@ from medsnap.ui.messaging_binding import MessagingBinding
 from medsnap.ui.messaging_panels import PanelBuilder, messaging_style_sheet
 from medsnap.ui.qt_enums import Qt
 from medsnap.ui.receiving_binding import ReceivingBinding
-from medsnap.ui.send_panel import unreachable_wording
 
 
 class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
@@ -262,6 +261,8 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
 
     def _sent(self, message_id: str, state: str, reason: str) -> None:
         """The first attempt to upload a queued message ended (an older one's is ignored)."""
+        from medsnap.ui.send_panel import unreachable_wording  # the panels load after start
+
         panel = self.send_panel
         if panel._queued is None or panel._queued[0] != message_id:
             return
