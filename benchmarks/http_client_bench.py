@@ -194,7 +194,7 @@ def main() -> int:
                             ["--requests-per-minute", "1000000",
                              "--public-requests-per-minute", "1000000"]).start()
     try:
-        (sender_id, sender), (reader_id, reader) = enrolled(server), enrolled(server)
+        (_, sender), (reader_id, reader) = enrolled(server), enrolled(server)
         assert sender.keys and reader.keys
         exchanges = {"medsnap": medsnap_exchange(sender, reader, reader_id)}
         for library in ("httpx", "urllib3"):

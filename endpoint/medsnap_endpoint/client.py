@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from medsnap_endpoint import protocol as p
 from medsnap_endpoint.errors import EndpointError
 from medsnap_endpoint.http_pool import (
-    Answer, Body, ConnectionFailure, ConnectionPool, Origin, Proxy)
+    Answer, Body, ConnectionFailure, ConnectionPool, Origin, Proxy, tls_context)
 from medsnap_endpoint.request_signing import file_sha256, signature_headers
 
 OCTETS = {"Content-Type": "application/octet-stream"}
@@ -82,21 +82,6 @@ def raise_for(response: Answer) -> Answer:
         code, message, details = "error", response.text[:200], None
     raise EndpointRefused(response.status_code, code, message or f"HTTP {response.status_code}",
                           details)
-
-
-def tls_context(verify: ssl.SSLContext | str | bool) -> ssl.SSLContext:
-    """``True``: the system's trusted certificates (on Windows its certificate store, where IT
-    installs the hospital's authority; everywhere ``SSL_CERT_FILE``/``SSL_CERT_DIR`` if set).
-    A path: that CA bundle file (or hashed folder). A context: itself."""
-    if isinstance(verify, ssl.SSLContext):
-        return verify
-    if verify is True:
-        return ssl.create_default_context()
-    if isinstance(verify, str) and verify:
-        if Path(verify).is_dir():
-            return ssl.create_default_context(capath=verify)
-        return ssl.create_default_context(cafile=verify)
-    raise ValueError("certificate checks cannot be turned off")
 
 
 class EndpointClient:

@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
@@ -137,6 +138,21 @@ class Answer:
     @property
     def text(self) -> str:
         return self.content.decode("utf-8", "replace")
+
+
+def tls_context(verify: ssl.SSLContext | str | bool) -> ssl.SSLContext:
+    """``True``: the system's trusted certificates (on Windows its certificate store, where IT
+    installs the hospital's authority; everywhere ``SSL_CERT_FILE``/``SSL_CERT_DIR`` if set).
+    A path: that CA bundle file (or hashed folder). A context: itself."""
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    if verify is True:
+        return ssl.create_default_context()
+    if isinstance(verify, str) and verify:
+        if Path(verify).is_dir():
+            return ssl.create_default_context(capath=verify)
+        return ssl.create_default_context(cafile=verify)
+    raise ValueError("certificate checks cannot be turned off")
 
 
 class ConnectionPool:

@@ -12,7 +12,7 @@ Proxies (:func:`system_proxy`): the environment first (``HTTPS_PROXY``/``HTTP_PR
 ``ALL_PROXY``/``NO_PROXY``, read as curl reads them); without such variables the system's
 own setting (Windows Internet Options in the registry, macOS network settings), which
 ``urllib.request`` reads. Loopback never goes to a proxy taken from the system setting.
-TLS: the system's trusted certificates (``medsnap_endpoint.client.tls_context``).
+TLS: the system's trusted certificates (``medsnap_endpoint.http_pool.tls_context``).
 """
 
 from __future__ import annotations
