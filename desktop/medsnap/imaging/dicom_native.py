@@ -22,9 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
-
-#: Element values longer than this stay in the file until used; the Pixel Data of any
-#: image worth streaming is longer, the rest of a header (overlays included) rarely is.
+#: Element values longer than this stay in the file until used: the Pixel Data of any image
+#: whose read time matters is longer; the rest of a header (overlays included) rarely is.
 DEFER_BYTES = 1 << 20
 
 _BYTE_ORDER = {ExplicitVRLittleEndian: "<", ImplicitVRLittleEndian: "<", ExplicitVRBigEndian: ">"}
@@ -57,6 +56,7 @@ class NativeFrames:
 
     @property
     def highest(self) -> int:
+        """The largest value Bits Stored can hold."""
         bits = self.dtype.itemsize * 8 - self.unused_bits
         return (1 << (bits - 1)) - 1 if self.dtype.kind == "i" else (1 << bits) - 1
 
