@@ -44,7 +44,21 @@ def _pipe(a: socket.socket, b: socket.socket) -> None:
             (b if sock is a else a).sendall(data)
 
 
-class ForwardProxy:
+class _Served:
+    """A socketserver peer served on a daemon thread while in a ``with`` block."""
+
+    server: socketserver.BaseServer
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class ForwardProxy(_Served):
     """An HTTP forward proxy; ``seen`` lists (method, target, credentials sent or None)."""
 
     def __init__(self, credentials: str | None = None):
@@ -110,16 +124,8 @@ class ForwardProxy:
         return f"http://{credentials + '@' if credentials else ''}127.0.0.1:" \
                f"{self.server.server_address[1]}"
 
-    def __enter__(self) -> ForwardProxy:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-class DroppingRelay:
+class DroppingRelay(_Served):
     """Forwards the first request of each connection to ``upstream``; when a second request
     comes on the same connection, closes it unanswered (a server closing an idle keep-alive
     connection just as the client reuses it). ``nonces`` lists every request's nonce."""
@@ -156,39 +162,36 @@ class DroppingRelay:
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
 
-    def __enter__(self) -> DroppingRelay:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+def _listening() -> tuple[socket.socket, int]:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    return sock, sock.getsockname()[1]
+
+
+def _stop_listening(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)  # wakes a thread waiting in accept
+    sock.close()
 
 
 class SilentServer:
     """Accepts connections (the kernel's backlog does) and never answers."""
 
     def __enter__(self) -> SilentServer:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.port = self.sock.getsockname()[1]
+        self.sock, self.port = _listening()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        with contextlib.suppress(OSError):
-            self.sock.shutdown(socket.SHUT_RDWR)  # wakes a thread waiting in accept
-        self.sock.close()
+        _stop_listening(self.sock)
 
 
 class ResettingServer:
     """Reads a request, then resets the connection (RST, as a crashed peer or a firewall)."""
 
     def __enter__(self) -> ResettingServer:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.port = self.sock.getsockname()[1]
+        self.sock, self.port = _listening()
         threading.Thread(target=self._serve, daemon=True).start()
         return self
 
@@ -203,6 +206,4 @@ class ResettingServer:
             connection.close()
 
     def __exit__(self, *exc: object) -> None:
-        with contextlib.suppress(OSError):
-            self.sock.shutdown(socket.SHUT_RDWR)  # wakes a thread waiting in accept
-        self.sock.close()
+        _stop_listening(self.sock)

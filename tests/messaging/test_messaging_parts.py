@@ -3,19 +3,17 @@ proxy, drafts surviving a killed autosaver."""
 
 from __future__ import annotations
 
-import http.client
-import http.server
 import random
 import signal
 import socketserver
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from http_peers import ForwardProxy
 
 from medsnap.messaging.audit import AuditLog
 from medsnap.messaging.drafts import DraftStore
@@ -98,47 +96,14 @@ def test_transport_sorts_down_from_refused(endpoint):
     assert refused.value.status == 404
 
 
-class _ForwardingProxy(http.server.BaseHTTPRequestHandler):
-    """A plain HTTP proxy: absolute-URI requests forwarded to their origin, counted."""
-
-    seen: list[str] = []
-
-    def _forward(self) -> None:
-        _ForwardingProxy.seen.append(self.path)
-        target = http.client.urlsplit(self.path)
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
-        headers = {k: v for k, v in self.headers.items() if k.lower() != "proxy-connection"}
-        upstream.request(self.command, target.path + (f"?{target.query}" if target.query
-                                                      else ""), body, headers)
-        answer = upstream.getresponse()
-        data = answer.read()
-        self.send_response(answer.status)
-        for key, value in answer.getheaders():
-            if key.lower() not in ("transfer-encoding", "connection", "content-length"):
-                self.send_header(key, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = _forward
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def test_transport_uses_the_configured_proxy(endpoint, monkeypatch):
-    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ForwardingProxy)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    try:
-        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
+    with ForwardProxy() as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url())
         monkeypatch.delenv("NO_PROXY", raising=False)
         monkeypatch.delenv("no_proxy", raising=False)
         transport = Transport(endpoint.url)
         assert transport.call(transport.client.healthz)
-        assert any(path.endswith("/healthz") for path in _ForwardingProxy.seen)
-    finally:
-        proxy.shutdown()
+        assert any(target.endswith("/healthz") for _, target, _ in proxy.seen)
 
 
 AUTOSAVER = """
