@@ -43,11 +43,19 @@ _APPEND_POSTGRESQL = (
     "ON TRUE) AS n")
 
 
+def chain_lock(tx: Transaction) -> str | None:
+    """The chain lock as an SQL expression (or None: nothing to add) for the caller's statement
+    just before :func:`record` with ``locked=True``: no round trip for the lock on its own."""
+    return tx.serializing(_LOCK)
+
+
 def record(tx: Transaction, *, actor: str, action: str, subject: str = "",
            detail: dict[str, Any] | None = None, outcome: str = "ok",
-           at: int | None = None) -> None:
-    """Append one event inside ``tx`` (call it last, just before commit: it holds the chain lock)."""
-    tx.serialize(_LOCK)
+           at: int | None = None, locked: bool = False) -> None:
+    """Append one event inside ``tx`` (call it last, just before commit: it holds the chain
+    lock; ``locked``: the statement before took it, see :func:`chain_lock`)."""
+    if not locked:
+        tx.serialize(_LOCK)
     at = int(time.time()) if at is None else at
     detail_text = json.dumps(detail or {}, sort_keys=True, separators=(",", ":"))
     fields = (at, actor, action, subject, detail_text, outcome)

@@ -47,6 +47,11 @@ class Transaction:
         """Hold a lock named ``name`` until this transaction ends (writers queue up behind it)."""
         self._database._serialize(self._connection, name)
 
+    def serializing(self, name: str) -> str | None:
+        """:meth:`serialize` as an SQL expression, to evaluate once in a statement's result
+        (no statement of its own); None where a write transaction is already exclusive."""
+        return self._database._serializing(name)
+
 
 class Database:
     """Base class of the backends. Thread-safe: each transaction borrows a pooled connection."""
@@ -89,6 +94,9 @@ class Database:
         return False
 
     def _serialize(self, connection: Any, name: str) -> None:
+        raise NotImplementedError
+
+    def _serializing(self, name: str) -> str | None:
         raise NotImplementedError
 
     # public --------------------------------------------------------------------------------

@@ -89,3 +89,6 @@ class PostgresDatabase(Database):
 
     def _serialize(self, connection: Any, name: str) -> None:
         connection.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(name),))
+
+    def _serializing(self, name: str) -> str | None:
+        return f"pg_advisory_xact_lock({_lock_key(name)})"

@@ -179,6 +179,9 @@ class SQLiteDatabase(Database):
         if not connection.in_transaction:
             raise RuntimeError("serialize() needs an open transaction")
 
+    def _serializing(self, name: str) -> str | None:
+        return None  # (as _serialize: the write transaction is exclusive)
+
 
 def _busy(error: sqlite3.OperationalError) -> bool:
     return getattr(error, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY,
