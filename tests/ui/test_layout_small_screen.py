@@ -33,3 +33,38 @@ def test_choosing_crop_moves_neither_picture_nor_zoom(qtbot, make_window, tmp_pa
     window.choose_tool("select")
     qtbot.wait(50)
     assert canvas.mapTo(window, QPoint(0, 0)) == before[0] and canvas.size() == before[1]
+
+
+def test_send_and_its_result_fit_at_1088x680_beside_a_burned_in_radiograph(
+        qtbot, make_window, tmp_path):
+    """Send was below the fold and "Sent to …" cut off: the caution and Window bars spanned
+    the whole window, the send panel beneath them included."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QScrollArea
+    from send_receive_support import running_ward, sign_in_through_first_run
+
+    from medsnap.ui.messaging_window import attach_messaging
+
+    with running_ward(("Lea Layout", "Consultant"), ("Dr Ben Hughes", "Registrar")) as ward:
+        window = make_window(1088, 680)
+        ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
+        try:
+            sign_in_through_first_run(qtbot, ui, ward.staff["Lea Layout"])
+            open_and_wait(qtbot, window, _burned_in_radiograph(tmp_path))
+            panel = ui.send_panel
+            qtbot.keyClicks(panel.picker.search, "Hughes")
+            QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
+            panel.show_outcome("✓ Sent to Dr Ben Hughes at 09:41; signed and encrypted.", True)
+            qtbot.wait(50)
+            area = panel.parentWidget()
+            while not isinstance(area, QScrollArea):
+                area = area.parentWidget()
+            viewport = area.viewport()
+            assert area.verticalScrollBar().value() == 0
+            for widget in (panel.send, panel.outcome):
+                bottom = widget.mapTo(viewport, QPoint(0, widget.height())).y()
+                assert bottom <= viewport.height(), (widget.objectName(), bottom)
+            assert panel.outcome.height() >= panel.outcome.heightForWidth(panel.outcome.width())
+        finally:
+            ui.shutdown()

@@ -87,7 +87,7 @@ class PanelBuilder:
     def _size_docks(self) -> None:
         height = max(400, self.window.height())
         self.window.resizeDocks([self.send_dock, self.messages_dock],
-                                [int(height * 0.66), int(height * 0.34)], Qt.Orientation.Vertical)
+                                [int(height * 0.7), int(height * 0.3)], Qt.Orientation.Vertical)
         # a quarter of the window, so a wide screen shows more of each note preview
         width = min(480, max(340, self.window.width() // 4))
         self.window.resizeDocks([self.send_dock], [width], Qt.Orientation.Horizontal)
