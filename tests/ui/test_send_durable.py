@@ -29,6 +29,7 @@ def test_send_is_queued_on_disk_while_the_endpoint_hangs(qtbot, make_window, war
     window = make_window(1280, 800)
     window.show()
     ui = attach_messaging(window, home=ward.home, keystore=ward.keystore, sync_interval_ms=300)
+    ui.binding.slow_answer_ms = 1500  # (8 s in use)
     sign_in_through_first_run(qtbot, ui, ward.staff["Dora Durable"])
     panel = ui.send_panel
     open_and_wait(qtbot, window, grey_png)
@@ -51,11 +52,15 @@ def test_send_is_queued_on_disk_while_the_endpoint_hangs(qtbot, make_window, war
         assert item.state == "queued" and item.recipients == [ward.staff["Fred Frozen"]]
         assert panel.outcome.text().startswith("Queued in your outbox")
         assert not panel.busy  # not stuck at "Sending to…"
+        # nor "● Online" while the endpoint does not answer
+        qtbot.waitUntil(lambda: ui.indicator.text().startswith("● Offline"), timeout=5000)
+        assert "not answering" in ui.indicator.toolTip()
     finally:
         os.kill(pid, signal.SIGCONT)
     drafts = ui.binding.session.profile.drafts_folder
     try:
         qtbot.waitUntil(lambda: "Sent to Fred Frozen" in panel.outcome.text(), timeout=90000)
+        qtbot.waitUntil(lambda: ui.indicator.text() == "● Online", timeout=10000)
     finally:
         ui.shutdown()
     assert not list(drafts.glob("*.age"))  # a sent picture is not kept as an unsent draft

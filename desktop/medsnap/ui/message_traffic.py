@@ -9,7 +9,15 @@ import time
 from pathlib import Path
 
 
+#: said in the status bar when the endpoint takes this long to answer (it looked "Online"
+#: for the minute a request can wait on a frozen endpoint)
+NOT_ANSWERING = ("The hospital endpoint is not answering. Messages wait in the outbox and are "
+                 "sent when it answers.")
+
+
 class MessageTraffic:
+    #: how long an answer may take before the status bar stops saying "Online"
+    slow_answer_ms: int = 8_000
     #: how many of the messages just fetched are urgent (for the notification; no content)
     fresh_urgent: int = 0
     #: and how many were refused (a refused letter is not "from a colleague")
@@ -72,16 +80,33 @@ class MessageTraffic:
             finally:
                 outbox.close()
 
+        waiting = self._watch_answer()
+
         def done(result) -> None:
+            waiting.stop()
+            waiting.deleteLater()
             item, offline, items = result
             self._set_offline(offline)
             self.outbox_changed.emit(items)
             self.sent.emit(item.id, item.state, item.reason)
 
         def failed(message: str) -> None:  # it stays queued; the next sync sends it
+            waiting.stop()
+            waiting.deleteLater()
             self.sent.emit(message_id, "queued", message)
 
         self._run(work, done, failed, "sending the picture")
+
+    def _watch_answer(self):
+        """A timer that says the endpoint is not answering unless stopped in time."""
+        from PySide6.QtCore import QTimer
+
+        waiting = QTimer(self)
+        waiting.setSingleShot(True)
+        waiting.setInterval(self.slow_answer_ms)
+        waiting.timeout.connect(lambda: self._set_offline(NOT_ANSWERING))
+        waiting.start()
+        return waiting
 
     def retry(self, message_id: str) -> None:
         from medsnap.messaging.outbox import Outbox
@@ -124,7 +149,11 @@ class MessageTraffic:
                 outbox.close()
                 inbox.close()
 
+        waiting = self._watch_answer()
+
         def done(result) -> None:
+            waiting.stop()
+            waiting.deleteLater()
             self._syncing = False
             if not self.is_unlocked:  # locked meanwhile: nothing of it may reach the screen
                 return
@@ -138,6 +167,8 @@ class MessageTraffic:
                 self.new_messages.emit(fresh)
 
         def failed(message: str) -> None:
+            waiting.stop()
+            waiting.deleteLater()
             self._syncing = False
             if self.is_unlocked:  # a sync cut short by a lock is not a failure to report
                 self.notice.emit(message)
