@@ -129,6 +129,32 @@ def test_errors_are_plain_with_exit_codes(demo):
     assert no_passphrase.returncode == 2 and "passphrase" in no_passphrase.stderr
 
 
+def test_send_and_inbox_exit_without_teardown_after_their_output(demo):
+    # as a program, inbox skips the interpreter's teardown (atexit does not run) once its
+    # output is flushed; outbox, and inbox called with arguments, return as usual
+    probe = ("import atexit, sys\n"
+             "atexit.register(lambda: print('TEARDOWN', flush=True))\n"
+             "from medsnap.cli import main\n"
+             "sys.argv = ['medsnap', *sys.argv[1:]]\n"
+             "sys.exit(main() if sys.argv[1] != 'args' else main(sys.argv[2:]))\n")
+    env = {**demo["env"], "MEDSNAP_PASSPHRASE": BEN.passphrase}
+
+    def run(*args: str):
+        return subprocess.run([sys.executable, "-c", probe, *args], env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    inbox = run("inbox", "--as", BEN.staff_id, "--json")
+    assert inbox.returncode == 0, inbox.stderr
+    assert isinstance(json.loads(inbox.stdout), list) and "TEARDOWN" not in inbox.stdout
+    for usual in (run("outbox", "--as", BEN.staff_id, "--json"),
+                  run("args", "inbox", "--as", BEN.staff_id, "--json")):
+        assert usual.returncode == 0, usual.stderr
+        assert usual.stdout.rstrip().endswith("TEARDOWN")
+    refused = run("inbox", "--as", BEN.staff_id, "--passphrase-stdin")  # no stdin line
+    assert refused.returncode == 2 and "passphrase" in refused.stderr.lower()
+    assert "TEARDOWN" not in refused.stdout
+
+
 def test_audit_verify_detects_tampering(demo):
     log = demo["folders"]["home"] / "profiles" / ADA.staff_id / "audit.jsonl"
     lines = log.read_text().splitlines(keepends=True)

@@ -92,7 +92,13 @@ def build_parser(name: str) -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that close every file and connection they open before returning: run as a program,
+# they exit without the interpreter's teardown of their ~300 modules (15-25 ms per command).
+QUICK_EXIT = ("send", "inbox")
+
+
 def main(argv: list[str] | None = None) -> int:
+    as_program = argv is None  # called with arguments (tests, scripts): return, never exit
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] in ("-h", "--help"):
         print("usage: medsnap [IMAGE]  |  medsnap COMMAND ...\n\ncommands:")
@@ -116,12 +122,24 @@ def main(argv: list[str] | None = None) -> int:
         return run_window(argv)
     args = build_parser(argv[0]).parse_args(argv[1:])
     try:
-        return int(args._run(args) or 0)
+        code = int(args._run(args) or 0)
     except MedSnapError as error:
         print(f"medsnap {argv[0]}: {error.message}", file=sys.stderr)
-        return error.exit_code
+        code = error.exit_code
     except KeyboardInterrupt:
         return 130
+    if as_program and argv[0] in QUICK_EXIT:
+        _exit_without_teardown(code)
+    return code
+
+
+def _exit_without_teardown(code: int) -> None:
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: what Python's own exit reports
+        code = code or 120
+    os._exit(code)
 
 
 def summary(name: str) -> str:
