@@ -272,6 +272,8 @@ def main() -> int:
             shutil.rmtree(runtime, ignore_errors=True)
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
+        time.sleep(1.0)  # a locking agent records "lock" in its profile just after it answers
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
