@@ -227,6 +227,30 @@ def test_open_saves_only_under_a_name_that_says_what_the_bytes_are(demo):
     assert forced.returncode == 0 and existing.read_bytes().startswith(b"\x89PNG")
 
 
+def test_a_refused_save_leaves_the_message_unread_and_sends_no_receipt(demo):
+    def ben_sees() -> dict[str, dict]:
+        listed = medsnap(demo, "inbox", "--as", BEN.staff_id, "--json",
+                         passphrase=BEN.passphrase)
+        return {item["id"]: item for item in json.loads(listed.stdout)}
+
+    before = ben_sees()
+    source = demo["root"] / "unread.png"
+    source.write_bytes(clean_png(41, (64, 48)))
+    sent = medsnap(demo, "send", "--as", ADA.staff_id, "--to", BEN.name, str(source),
+                   "--declare", "direct-care", "--json", passphrase=ADA.passphrase)
+    assert sent.returncode == 0, sent.stderr
+    outbox_id = json.loads(sent.stdout)["id"]
+    [new_id] = set(ben_sees()) - set(before)
+
+    refused = medsnap(demo, "open", "--as", BEN.staff_id, new_id, "-o",
+                      str(demo["root"] / "unread.jpg"), passphrase=BEN.passphrase)
+    assert refused.returncode == 2 and "name the file 'unread.png'" in refused.stderr
+    assert ben_sees()[new_id]["state"] == "verified"  # not opened by a save that never happened
+    medsnap(demo, "sync", "--as", ADA.staff_id, passphrase=ADA.passphrase)
+    outbox = json.loads(medsnap(demo, "outbox", "--as", ADA.staff_id, "--json").stdout)
+    assert next(m for m in outbox if m["id"] == outbox_id)["state"] == "delivered"
+
+
 def test_offline_answers_say_what_was_and_was_not_kept(demo):
     import socket
 

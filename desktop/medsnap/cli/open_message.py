@@ -59,9 +59,10 @@ def run(args: argparse.Namespace) -> int:
     session = open_session(args)
     inbox = Inbox(session)
     try:
-        letter = inbox.open(args.id, crl=session.crl(refresh=True))
-        _check_suffix_fits(output, letter.image)
+        letter = inbox.read(args.id, crl=session.crl(refresh=True))
+        _check_suffix_fits(output, letter.image)  # refused: still unread, no receipt sent
         write_atomically(output, letter.image)
+        inbox.mark_opened(args.id, letter)
         session.audit.record("saved", id=args.id, message_id=letter.message_id,
                              size=len(letter.image))
         sender = letter.sender

@@ -193,6 +193,13 @@ class Inbox:
 
     def open(self, item_id: str, crl=None) -> OpenedLetter:
         """Decrypt and verify again, in memory; record it opened and send the read receipt."""
+        letter = self.read(item_id, crl)
+        self.mark_opened(item_id, letter)
+        return letter
+
+    def read(self, item_id: str, crl=None) -> OpenedLetter:
+        """Decrypt and verify again, in memory, without recording it opened (a caller that may
+        still refuse to show or save it marks it with ``mark_opened`` once it has)."""
         item = self.get(item_id)
         if item.state == "refused":
             from medsnap.messaging.errors import MessagingError
@@ -207,13 +214,16 @@ class Inbox:
             self.session.audit.record("refused", id=item_id, reason=type(error).__name__,
                                       detail=error.detail)
             raise
+        return letter
+
+    def mark_opened(self, item_id: str, letter: OpenedLetter) -> None:
+        """Record the letter opened (audited) and send the read receipt."""
         self._db.execute("UPDATE inbox SET state = 'opened', opened_at = COALESCE(opened_at, ?)"
                          " WHERE id = ?", (int(time.time()), item_id))
         self._keep_preview(item_id, letter)  # a letter stored before previews gets one now
         self.session.audit.record("opened", id=item_id, message_id=letter.message_id,
                                   sender=letter.sender.staff_id)
         self.send_pending_receipts()
-        return letter
 
     def send_pending_receipts(self) -> None:
         rows = self._db.execute("SELECT id FROM inbox WHERE state = 'opened' AND "
