@@ -37,8 +37,8 @@ def _init_ca(database: Database, args: argparse.Namespace) -> int:
 
 
 def _import_root(database: Database, args: argparse.Namespace) -> int:
-    sys.stdout.write(admin.import_root(database, Path(args.cert), Path(args.key),
-                                       args.key_password,
+    password = sys.stdin.readline().rstrip("\r\n") if args.key_password_stdin else None
+    sys.stdout.write(admin.import_root(database, Path(args.cert), Path(args.key), password,
                                        unencrypted_key=args.insecure_unencrypted_key))
     return 0
 
@@ -151,7 +151,10 @@ def register(commands: argparse._SubParsersAction) -> None:
               "instead of init-ca", prepare=_check_key_protection, creates=True)
     imp.add_argument("--cert", required=True, help="the root certificate (PEM file)")
     imp.add_argument("--key", required=True, help="its private key (PEM file)")
-    imp.add_argument("--key-password", help="the password of that key file, if it has one")
+    # from stdin, never an argument: other users on the server can read a process's arguments
+    imp.add_argument("--key-password-stdin", action="store_true",
+                     help="read the key file's password (if it has one) from the first line "
+                          "of standard input")
     key_options(imp)
     clinician = add("add-clinician", _add_clinician,
                     "add a clinician and print a one-time enrolment code",
