@@ -15,27 +15,16 @@ def register(parser: argparse.ArgumentParser) -> None:
                              "0 picks a free one; a taken PORT is an error)")
 
 
-def _port_taken(port: int) -> bool:
-    import socket
-
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return True
-    return False
-
-
 def run(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from medsnap.messaging.demo import DEMO_PORT, running_demo_url, start_demo
+    from medsnap.messaging.demo import DEMO_PORT, port_free, running_demo_url, start_demo
     from medsnap.messaging.profile import medsnap_home
 
     home = medsnap_home()
     refused = running_demo_url(home) is not None or (
-        args.port not in (None, 0) and _port_taken(args.port))
+        args.port not in (None, 0) and not port_free(args.port))
     if not refused:  # else start_demo refuses at once: say nothing of starting
         print("Starting the MedSnap demo endpoint (demo data only, not for patients)...",
               flush=True)

@@ -64,7 +64,7 @@ class DemoEndpoint:
         self._thread.join(timeout=15)
 
 
-def _port_free(port: int) -> bool:
+def port_free(port: int) -> bool:
     with socket.socket() as sock:
         try:
             sock.bind(("127.0.0.1", port))
@@ -220,7 +220,7 @@ def _start(home: Path, folder: Path, port: int, keystore: KeyStore | None, exact
         keystore = keystore or demo_keystore(home)
         _enrol_missing(Workstation(home), database_url, running, keystore)
         return DemoEndpoint(running, folder, COLLEAGUES, None, None, already_running=True)
-    if port != 0 and not _port_free(port):
+    if port != 0 and not port_free(port):
         if exact_port:
             raise DemoPortBusy(f"Port {port} on 127.0.0.1 is in use by another program, so the "
                                "demo did not start. Nothing was changed. Choose another port, "
