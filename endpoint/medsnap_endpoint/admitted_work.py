@@ -5,8 +5,8 @@ admitted - certificate current, clinician enabled, nonce new, request counted - 
 done. On SQLite both share ONE write transaction, run on the event loop's thread when no lock
 is taken (else in a worker thread): a refusal of the work rolls back to a savepoint, so the
 request's nonce and count are kept exactly as when admission committed on its own. On
-PostgreSQL, in a worker thread, admission is one statement of its own and the work one
-transaction. A stored message is answered only once durable."""
+PostgreSQL, in a worker thread, each route is one call of a server-side function
+(:mod:`.postgres_work`). A stored message is answered only once durable."""
 
 from __future__ import annotations
 
@@ -68,12 +68,9 @@ def run(work: Callable[[HotCall, Verified], Answer], call: HotCall) -> Answer:
 
 def admitted(call: HotCall, verified: Verified, work: Callable[[Transaction, Caller], T], *,
              durable: bool = False) -> T:
-    """Admit the request and run ``work(tx, caller)``; raise the refusal of either."""
+    """Admit the request and run ``work(tx, caller)``; raise the refusal of either (SQLite;
+    PostgreSQL is :mod:`.postgres_work`)."""
     database, settings = call.database, call.settings
-    if database.dialect == "postgresql":
-        caller = auth.admit(database, verified, settings)
-        with database.transaction(write=True, durable=durable) as tx:
-            return work(tx, caller)
     refusal: EndpointError | None = None
     opened = (database.inline_transaction() if call.inline  # type: ignore[attr-defined]
               else database.transaction(write=True, durable=durable))
@@ -94,10 +91,18 @@ def admitted(call: HotCall, verified: Verified, work: Callable[[Transaction, Cal
     return result
 
 
+def signed_body_matches(call: HotCall) -> bool:
+    return hashlib.sha256(call.body).hexdigest() == call.headers.get(_SIGNED_SHA256)
+
+
+def body_mismatch() -> Unauthorized:
+    return Unauthorized("The request body does not match its signed hash; "
+                        "nothing was changed.", code="body_mismatch")
+
+
 def _check_signed_body(call: HotCall) -> None:
-    if hashlib.sha256(call.body).hexdigest() != call.headers.get(_SIGNED_SHA256):
-        raise Unauthorized("The request body does not match its signed hash; "
-                           "nothing was changed.", code="body_mismatch")
+    if not signed_body_matches(call):
+        raise body_mismatch()
 
 
 # the routes ----------------------------------------------------------------------------------
@@ -119,16 +124,12 @@ def send(call: HotCall, verified: Verified) -> Answer:
 
 def inbox(call: HotCall, verified: Verified) -> Answer:
     mine = (mailbox.INBOX_LIMIT,)
-    if call.database.dialect == "postgresql":  # one statement each: no BEGIN/COMMIT trips
-        caller = auth.admit(call.database, verified, call.settings)
-        _check_signed_body(call)
-        rows = call.database.single(mailbox.INBOX, (caller.staff_id, *mine))
-    else:
-        def listing(tx: Transaction, caller: Caller) -> list[tuple]:
-            _check_signed_body(call)
-            return tx.all(mailbox.INBOX, (caller.staff_id, *mine))
 
-        rows = admitted(call, verified, listing)
+    def listing(tx: Transaction, caller: Caller) -> list[tuple]:
+        _check_signed_body(call)
+        return tx.all(mailbox.INBOX, (caller.staff_id, *mine))
+
+    rows = admitted(call, verified, listing)
     return 200, [JSON_TYPE], json_body({"messages": mailbox.inbox_items(rows)})
 
 
@@ -139,7 +140,11 @@ def download(call: HotCall, verified: Verified) -> Answer:
         _check_signed_body(call)
         return mailbox.open_download(tx, caller.staff_id, item_id(number))
 
-    item = admitted(call, verified, open_item)
+    return download_answer(call, admitted(call, verified, open_item))
+
+
+def download_answer(call: HotCall, item: mailbox.Download) -> Answer:
+    """The ciphertext of a download (streamed when it is stored in several chunks)."""
     described = {"Content-Length": str(item.size), p.HEADER_CONTENT_SHA256: item.sha256,
                  "X-MedSnap-Sender": item.sender, "X-MedSnap-Message-Id": item.message_id}
     if item.first_chunk is None:  # several chunks: one short transaction each, streamed

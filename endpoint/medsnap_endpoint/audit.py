@@ -17,7 +17,7 @@ from typing import Any
 from medsnap_endpoint.storage.base import Database, Transaction
 
 GENESIS_HASH = "0" * 64
-_LOCK = "medsnap-audit-chain"
+_LOCK = CHAIN_LOCK_NAME = "medsnap-audit-chain"
 
 
 def _canonical(fields: list[Any]) -> str:

@@ -209,6 +209,24 @@ def admit_within(tx: Transaction, verified: Verified, settings: Settings
                     int(hits[0]) if hits else None)
 
 
+def admission_params(verified: Verified, settings: Settings) -> tuple[str, str, int, int, int, int]:
+    """What the PostgreSQL route functions (:mod:`.storage.pg_functions`) admit a request
+    with: key id, nonce, now, the nonce's expiry, the rate window and its limit."""
+    window = verified.now - verified.now % 60
+    return (verified.key_id, verified.nonce, verified.now, _nonce_expiry(verified, settings),
+            window, settings.requests_per_minute)
+
+
+def admitted_caller(verified: Verified, settings: Settings, staff_id: str | None,
+                    enabled: int | None, fresh: bool, hits: int | None) -> Caller:
+    """The caller a route function admitted (its verdict columns), or raise its refusal."""
+    verdict = _verdict(verified, settings, None if staff_id is None else str(staff_id),
+                       bool(int(enabled or 0)), bool(fresh), None if hits is None else int(hits))
+    if isinstance(verdict, EndpointError):
+        raise verdict
+    return verdict
+
+
 def _nonce_expiry(verified: Verified, settings: Settings) -> int:
     return verified.now + 2 * settings.max_clock_skew_seconds + 60
 

@@ -3,7 +3,8 @@
 Sending a small message, listing the inbox, downloading and acknowledging are nearly all of an
 endpoint's traffic. Here each is a plain ASGI handler: the (bounded) body is read, then ONE
 worker thread verifies the signature, admits the request and does its work
-(:mod:`.admitted_work`) and answers once a stored message is durable. The checks are those of
+(:mod:`.admitted_work`; on PostgreSQL one server-side function call, :mod:`.postgres_work`)
+and answers once a stored message is durable. The checks are those of
 every signed route (:mod:`.auth`); the answers are byte for byte what the Starlette routes
 gave. Everything else goes to the Starlette application: other routes, other methods on these
 paths (405), and a send too large to read before authenticating it (streamed, as before).
@@ -20,7 +21,7 @@ from typing import Any
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from medsnap_endpoint import admitted_work
+from medsnap_endpoint import admitted_work, postgres_work
 from medsnap_endpoint.admitted_work import JSON_TYPE, Answer, HotCall, json_body
 from medsnap_endpoint.bodies import SPOOL_IN_MEMORY, too_large
 from medsnap_endpoint.errors import BadRequest, EndpointError, RateLimited
@@ -41,8 +42,10 @@ class HotRoute:
     """One hot route as an ASGI app (also registered with Starlette, which then only routes to
     it): the app's state comes from ``scope["app"]``, as for any Starlette endpoint."""
 
-    def __init__(self, work: Work, *, body_limit: Callable[[Settings], int]):
+    def __init__(self, work: Work, postgres_work: Work, *,
+                 body_limit: Callable[[Settings], int]):
         self.work = work
+        self.postgres_work = postgres_work  # one server-side function call (.postgres_work)
         self.body_limit = body_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -85,7 +88,8 @@ class HotRoute:
                     # commit meanwhile, so each would need a flush of its own (no group commit)
                     await _loop_seal(state).wait()
                 return answer
-        return await loop.run_in_executor(workers(state), admitted_work.run, self.work, call)
+        work = self.postgres_work if call.database.dialect == "postgresql" else self.work
+        return await loop.run_in_executor(workers(state), admitted_work.run, work, call)
 
 
 def _json_limit(settings: Settings) -> int:
@@ -96,10 +100,11 @@ def _message_limit(settings: Settings) -> int:
     return min(SPOOL_IN_MEMORY, settings.max_message_bytes)
 
 
-SEND = HotRoute(admitted_work.send, body_limit=_message_limit)
-INBOX = HotRoute(admitted_work.inbox, body_limit=_json_limit)
-DOWNLOAD = HotRoute(admitted_work.download, body_limit=_json_limit)
-ACKNOWLEDGE = HotRoute(admitted_work.acknowledge, body_limit=_json_limit)
+SEND = HotRoute(admitted_work.send, postgres_work.send, body_limit=_message_limit)
+INBOX = HotRoute(admitted_work.inbox, postgres_work.inbox, body_limit=_json_limit)
+DOWNLOAD = HotRoute(admitted_work.download, postgres_work.download, body_limit=_json_limit)
+ACKNOWLEDGE = HotRoute(admitted_work.acknowledge, postgres_work.acknowledge,
+                       body_limit=_json_limit)
 
 
 def workers(state: Any) -> ThreadPoolExecutor:

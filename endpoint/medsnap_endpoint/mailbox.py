@@ -50,12 +50,25 @@ def inbox(database: Database, recipient: str, *, limit: int = INBOX_LIMIT) -> li
     return inbox_items(database.single(INBOX, (recipient, limit)))
 
 
+def not_yours() -> NotFound:
+    return NotFound(_NOT_YOURS, code="no_such_message")
+
+
+def download_gone() -> Gone:
+    return Gone("This message was already acknowledged or has expired; its ciphertext "
+                "has been deleted from the endpoint.", code="message_gone")
+
+
+def expired_unacknowledged() -> Gone:
+    return Gone("This message expired before it was acknowledged.", code="message_gone")
+
+
 def _delivery(tx: Transaction, recipient: str, item_id: int) -> tuple:
     row = tx.one("SELECT d.status, m.size, m.sha256, m.sender, m.client_message_id "
                  "FROM deliveries d JOIN messages m ON m.id = d.message_id "
                  "WHERE d.message_id = ? AND d.recipient = ?", (item_id, recipient))
     if row is None:
-        raise NotFound(_NOT_YOURS, code="no_such_message")
+        raise not_yours()
     return row
 
 
@@ -91,8 +104,7 @@ def open_download(tx: Transaction, recipient: str, item_id: int) -> Download:
     row = tx.one(_with_chain_lock(tx, _DOWNLOAD), (now, item_id, recipient))
     if row is None:
         _delivery(tx, recipient, item_id)  # not yours: NotFound
-        raise Gone("This message was already acknowledged or has expired; its ciphertext "
-                   "has been deleted from the endpoint.", code="message_gone")
+        raise download_gone()
     size, sha256, sender, message_id, chunks, first = row[:6]
     audit.record(tx, actor=recipient, action="download", subject=message_id,
                  detail={"from": sender, "size": int(size)}, at=now, locked=True)
@@ -126,11 +138,14 @@ def acknowledge(tx: Transaction, recipient: str, item_id: int) -> dict:
     is a message acknowledged to its sender as stored, and that commit is durable.
     """
     now = int(time.time())
+    if tx.dialect == "postgresql":  # acknowledgements of one message queue, so the last one
+        # sees the others committed and deletes the ciphertext (as medsnap_acknowledge does)
+        tx.execute("SELECT 1 FROM messages WHERE id = ? FOR NO KEY UPDATE", (item_id,))
     row = tx.one(_ACKNOWLEDGE, (now, item_id, recipient))
     if row is None:  # not yours (NotFound), expired, or acknowledged already (answered again)
         status = _delivery(tx, recipient, item_id)[0]
         if status == "expired":
-            raise Gone("This message expired before it was acknowledged.", code="message_gone")
+            raise expired_unacknowledged()
         return {"id": str(item_id), "status": status}
     size, sender, message_id = row
     # the ciphertext goes once no recipient still waits for it (no answer needed); the chain
@@ -152,7 +167,7 @@ def mark_read(database: Database, recipient: str, item_id: int) -> dict:
             raise Conflict("Acknowledge the message before sending its read receipt.",
                            code="not_acknowledged")
         if status == "expired":
-            raise Gone("This message expired before it was acknowledged.", code="message_gone")
+            raise expired_unacknowledged()
         if status == "delivered":
             tx.execute("UPDATE deliveries SET status = 'read', read_at = ? "
                        "WHERE message_id = ? AND recipient = ?", (now, item_id, recipient))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+from medsnap_endpoint.storage import pg_functions
 from medsnap_endpoint.storage.base import Database
 
 DIALECT_TOKENS = {
@@ -15,7 +16,8 @@ DIALECT_TOKENS = {
     "postgresql": {"pk": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "blob": "BYTEA"},
 }
 
-MIGRATIONS: list[tuple[int, str, list[str]]] = [
+#: a step is SQL for every dialect, or (dialect, SQL) for that one only (used as written)
+MIGRATIONS: list[tuple[int, str, list[str | tuple[str, str]]]] = [
     (1, "initial schema", [
         """CREATE TABLE ca (
             id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -113,6 +115,10 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             sealer TEXT PRIMARY KEY,
             sealed_at BIGINT NOT NULL)""",
     ]),
+    (3, "hot route functions", [
+        # PostgreSQL only: each hot route's admission, work and audit row in one statement
+        ("postgresql", step) for step in pg_functions.STEPS
+    ]),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]
@@ -134,7 +140,11 @@ def migrate(database: Database) -> list[int]:
             if version in done:
                 continue
             for step in steps:
-                tx.execute(_render(step, database.dialect))
+                if isinstance(step, tuple):
+                    if step[0] == database.dialect:
+                        tx.execute(step[1])
+                else:
+                    tx.execute(_render(step, database.dialect))
             tx.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                        (version, name, int(time.time())))
             applied.append(version)

@@ -75,8 +75,13 @@ def _existing(tx: Transaction, sender: str, message_id: str, recipients: list[st
               sha256: str) -> StoredMessage | None:
     row = tx.one("SELECT size, sha256, recipients, created_at, expires_at FROM messages "
                  "WHERE sender = ? AND client_message_id = ?", (sender, message_id))
-    if row is None:
-        return None
+    return None if row is None else earlier(row, message_id, recipients, size, sha256)
+
+
+def earlier(row: tuple, message_id: str, recipients: list[str], size: int, sha256: str
+            ) -> StoredMessage:
+    """The message stored before under this id (its size, sha256, recipients, created_at and
+    expires_at in ``row``), if it is this one: a retry, answered as a duplicate."""
     if int(row[0]) != size or row[1] != sha256 or json.loads(row[2]) != recipients:
         raise Conflict(f"Message id {message_id} was already used for a different message; "
                        "the earlier one is kept. Send this one with a new message id.",

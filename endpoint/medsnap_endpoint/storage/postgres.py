@@ -13,8 +13,8 @@ from typing import Any
 from medsnap_endpoint.storage.base import Database
 
 
-def _lock_key(name: str) -> int:
-    # advisory locks take a signed 64-bit key
+def lock_key(name: str) -> int:
+    """The advisory lock key of the lock named ``name`` (a signed 64-bit key)."""
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
@@ -88,7 +88,7 @@ class PostgresDatabase(Database):
                 and connection.info.transaction_status == idle)
 
     def _serialize(self, connection: Any, name: str) -> None:
-        connection.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(name),))
+        connection.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(name),))
 
     def _serializing(self, name: str) -> str | None:
-        return f"pg_advisory_xact_lock({_lock_key(name)})"
+        return f"pg_advisory_xact_lock({lock_key(name)})"

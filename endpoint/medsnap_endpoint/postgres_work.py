@@ -1,0 +1,130 @@
+"""The hot routes' work on PostgreSQL: one call of a server-side function per request.
+
+:mod:`.admitted_work` admitted a request in one statement and did its work in a transaction
+of several more (BEGIN, each step, the audit row, COMMIT). Here the signature is verified in
+Python as before (:func:`medsnap_endpoint.auth.verify_signature`, no write), then ONE
+statement - its own transaction - admits the request, does the work and appends the audit
+row (:mod:`.storage.pg_functions`). The function reports a refusal as an outcome code with
+the nonce and count committed; it is raised here as the same typed error as before. A
+request malformed in a way Python sees first is admitted (one statement) and then refused,
+as before. A stored message is answered only once durable (the database's group commit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import parse_qsl
+
+from medsnap_endpoint import auth, mailbox, sending
+from medsnap_endpoint import protocol as p
+from medsnap_endpoint.admitted_work import (
+    JSON_TYPE, Answer, HotCall, body_mismatch, download_answer, json_body, signed_body_matches)
+from medsnap_endpoint.audit import CHAIN_LOCK_NAME
+from medsnap_endpoint.auth import Caller, Verified
+from medsnap_endpoint.errors import EndpointError
+from medsnap_endpoint.routes.common import item_id
+from medsnap_endpoint.storage.postgres import lock_key
+
+_CHAIN_LOCK = lock_key(CHAIN_LOCK_NAME)
+_SIGNED_SHA256 = p.HEADER_CONTENT_SHA256.lower()
+
+
+def _call(call: HotCall, verified: Verified, function: str, body_ok: bool,
+          args: Sequence[Any]) -> list[tuple]:
+    params = (*auth.admission_params(verified, call.settings), body_ok, _CHAIN_LOCK, *args)
+    marks = ", ".join("?" * len(params))
+    return call.database.single(f"SELECT * FROM {function}({marks})", params, write=True)
+
+
+def _admitted(call: HotCall, verified: Verified, row: tuple) -> tuple[Caller, str]:
+    """The caller and the work's outcome; raises the refusal of either (the verdict first)."""
+    caller = auth.admitted_caller(verified, call.settings, *row[:4])
+    if row[4] == "body_mismatch":
+        raise body_mismatch()
+    return caller, str(row[4])
+
+
+def _refuse_admitted(call: HotCall, verified: Verified, error: EndpointError) -> EndpointError:
+    """``error`` (found in Python, before the database) once the request is admitted: a
+    refusal of the admission, or of the body, comes first, as on every route."""
+    auth.admit(call.database, verified, call.settings)
+    if not signed_body_matches(call):
+        return body_mismatch()
+    return error
+
+
+def send(call: HotCall, verified: Verified) -> Answer:
+    body, settings, headers = call.body, call.settings, call.headers
+    sha256 = hashlib.sha256(body).hexdigest()
+    query = parse_qsl(call.scope["query_string"].decode("latin-1"), keep_blank_values=True)
+    try:
+        message_id = sending.message_id_of(dict(query).get("message_id", ""))
+        recipients = sending.recipients_of([v for k, v in query if k == "to"], settings)
+        sending.check_body(len(body), sha256, headers.get(_SIGNED_SHA256, ""))
+    except EndpointError as error:
+        auth.admit(call.database, verified, settings)
+        raise error from None
+    now, size = verified.now, len(body)
+    expires = now + settings.retention_seconds
+    view = memoryview(body)  # no copy: each chunk is a view of the body
+    chunks = [view[at:at + settings.chunk_bytes] for at in range(0, size, settings.chunk_bytes)]
+    detail = json.dumps({"to": recipients, "size": size, "sha256": sha256}, sort_keys=True,
+                        separators=(",", ":"))
+    row = _call(call, verified, "medsnap_send", True, (
+        message_id, size, sha256, recipients, json.dumps(recipients), expires, chunks[0],
+        chunks[1:] or None, detail))[0]
+    _caller, outcome = _admitted(call, verified, row)
+    if outcome == "unreachable":
+        problems = {kind: list(ids) for kind, ids in zip(
+            ("unknown", "disabled", "not_enrolled"), row[5:8]) if ids}
+        raise sending.refuse_unreachable(problems)
+    if outcome == "existing":
+        stored = sending.earlier(row[8:13], message_id, recipients, size, sha256)
+    else:
+        stored = sending.StoredMessage(message_id, recipients, size, sha256, now, expires,
+                                       False)
+    call.database.sealer.wait()  # answered once durable (group commit)
+    return 200 if stored.duplicate else 201, [JSON_TYPE], json_body(stored.as_json())
+
+
+def inbox(call: HotCall, verified: Verified) -> Answer:
+    rows = _call(call, verified, "medsnap_inbox", signed_body_matches(call),
+                 (mailbox.INBOX_LIMIT,))
+    _admitted(call, verified, rows[0])
+    items = mailbox.inbox_items([row[5:] for row in rows[1:]])
+    return 200, [JSON_TYPE], json_body({"messages": items})
+
+
+def _item(call: HotCall, verified: Verified, number: str) -> int:
+    try:
+        return item_id(number)
+    except EndpointError as error:
+        raise _refuse_admitted(call, verified, error) from None
+
+
+def download(call: HotCall, verified: Verified) -> Answer:
+    item = _item(call, verified, call.scope["path"].rsplit("/", 1)[1])
+    row = _call(call, verified, "medsnap_download", signed_body_matches(call), (item,))[0]
+    _caller, outcome = _admitted(call, verified, row)
+    if outcome == "not_found":
+        raise mailbox.not_yours()
+    if outcome == "gone":
+        raise mailbox.download_gone()
+    size, sha256, sender, message_id, chunks, first = row[5:11]
+    return download_answer(call, mailbox.Download(
+        item, int(size), sha256, sender, message_id, int(chunks),
+        None if first is None else bytes(first)))
+
+
+def acknowledge(call: HotCall, verified: Verified) -> Answer:
+    item = _item(call, verified, call.scope["path"].rsplit("/", 2)[1])
+    row = _call(call, verified, "medsnap_acknowledge", signed_body_matches(call), (item,))[0]
+    _caller, outcome = _admitted(call, verified, row)
+    if outcome == "not_found":
+        raise mailbox.not_yours()
+    if outcome == "gone":
+        raise mailbox.expired_unacknowledged()
+    return 200, [JSON_TYPE], json_body({"id": str(item), "status": row[5]})
