@@ -197,6 +197,8 @@ def _only(folder, *names):
     (["--crop", "0,0,97,10"], "outside the picture"),
     (["--crop", "90,60,10,10"], "outside the picture"),
     (["--redact", "0,0,10,65"], "outside the picture"),
+    # given relative to the crop by mistake: it would black out nothing, so refused
+    (["--crop", "50,30,40,30", "--redact", "0,0,20,10"], "wholly outside --crop"),
     (["--format", "jpeg"], "says PNG"),
 ])
 def test_arguments_wrong_for_this_picture_are_usage_errors(tmp_path, capsys, args, fragment):

@@ -62,6 +62,31 @@ def _rect_inside(name: str, values: tuple[int, int, int, int], size: tuple[int, 
     return Rect(x, y, width, height)
 
 
+def crop_and_redact(document, crop: tuple[int, int, int, int] | None,
+                    redact: list[tuple[int, int, int, int]]) -> None:
+    """Apply --crop and every --redact to ``document``; all are in the whole picture's
+    coordinates, so a redaction wholly outside the crop (given relative to the crop, say)
+    would black out nothing: refused, not ignored."""
+    from medsnap.document import AddAnnotation, Redaction, SetCrop
+
+    picture = document.picture
+    size = (picture.width, picture.height)
+    rects = [_rect_inside("redact", values, size) for values in redact]
+    if crop is not None:
+        area = _rect_inside("crop", crop, size)
+        for values, rect in zip(redact, rects):
+            if not rect.intersects(area):
+                x, y, width, height = values
+                raise UsageError(
+                    f"--redact {x},{y},{width},{height} lies wholly outside --crop "
+                    f"{','.join(map(str, crop))}, so it would black out nothing. Both are in "
+                    "the whole picture's pixels (not the crop's). Nothing was written or sent; "
+                    "give the rectangle to black out in the whole picture's pixels.")
+        SetCrop(document.crop, area).apply(document)
+    for rect in rects:
+        AddAnnotation(Redaction(rect=rect)).apply(document)
+
+
 def check_output_name(output: Path, *, force: bool, source: str | None = None) -> None:
     """Refuse a name that would mislabel the bytes, the source itself, or (unless ``force``)
     a file that exists: nothing is overwritten by surprise."""
@@ -106,7 +131,7 @@ def _draft(path: str, picture):
 
 
 def run(args: argparse.Namespace) -> int:
-    from medsnap.document import AddAnnotation, Document, Redaction, SetCrop
+    from medsnap.document import Document
     from medsnap.exporting import export_document
 
     output = Path(args.output)
@@ -118,15 +143,8 @@ def run(args: argparse.Namespace) -> int:
         raise ExportError(f"The folder {str(output.parent)!r} does not exist. Nothing was "
                           "written; choose an existing folder.")
     picture = open_record(args, args.input, painting=True, page_required=False)
-    size = (picture.width, picture.height)
-    crop = _rect_inside("crop", args.crop, size) if args.crop else None
-    redactions = [Redaction(rect=_rect_inside("redact", values, size))
-                  for values in args.redact]
     document = _draft(args.annotations, picture) if args.annotations else Document(picture)
-    if crop is not None:
-        SetCrop(document.crop, crop).apply(document)
-    for redaction in redactions:
-        AddAnnotation(redaction).apply(document)
+    crop_and_redact(document, args.crop, args.redact)
     written = export_document(document, output, fmt, args.quality)
     left, top, right, bottom = document.output_box()
     print(f"Wrote {output} ({written.upper()}, {right - left}x{bottom - top}, "

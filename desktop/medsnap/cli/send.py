@@ -89,17 +89,12 @@ def plain_pixels(image, crop: tuple[int, int, int, int] | None):
 
 def _painted_image(args: argparse.Namespace) -> bytes:
     """Redactions are painted by the one painter (Qt), exactly as the window exports."""
-    from medsnap.cli.export import _rect_inside
-    from medsnap.document import AddAnnotation, Document, Redaction, SetCrop
+    from medsnap.cli.export import crop_and_redact
+    from medsnap.document import Document
     from medsnap.exporting import export_bytes
 
-    picture = open_record(args, args.image, painting=True)
-    size = (picture.width, picture.height)
-    document = Document(picture)
-    if args.crop:
-        SetCrop(document.crop, _rect_inside("crop", args.crop, size)).apply(document)
-    for values in args.redact:
-        AddAnnotation(Redaction(rect=_rect_inside("redact", values, size))).apply(document)
+    document = Document(open_record(args, args.image, painting=True))
+    crop_and_redact(document, args.crop, args.redact)
     return export_bytes(document, _format_of(args.image))
 
 
