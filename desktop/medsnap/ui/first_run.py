@@ -157,13 +157,23 @@ class FirstRunScreen(Overlay):
         outer.addStretch(2)
 
     def present_with(self, staff_id: str) -> None:
+        """Shown afresh (start, Switch user, Send's sign-in): nothing a previous clinician
+        typed is left in it, least of all a passphrase."""
+        self.forget_typed()
         self.staff_id.setText(staff_id)
         self.error.clear()
         self._busy(False)
         self.present()
         (self.passphrase if staff_id else self.staff_id).setFocus()
 
+    def forget_typed(self) -> None:
+        for field in (self.staff_id, self.passphrase, self.enrol_staff_id, self.code,
+                      self.new_passphrase, self.repeat):
+            field.clear()
+        self.strength.clear()
+
     def dismiss(self) -> None:
+        self.forget_typed()
         self.hide()
         self.dismissed.emit()
 
@@ -181,8 +191,10 @@ class FirstRunScreen(Overlay):
         if not self.staff_id.text().strip() or not self.passphrase.text():
             self.error.setText("Enter your staff id and your passphrase.")
             return
+        passphrase = self.passphrase.text()
+        self.passphrase.clear()  # the passphrase leaves the field at once, whatever the answer
         self._busy(True, "Signing in…")
-        self.sign_in_requested.emit(self.staff_id.text().strip(), self.passphrase.text())
+        self.sign_in_requested.emit(self.staff_id.text().strip(), passphrase)
 
     def _check_strength(self) -> str:
         problem = ""
@@ -204,6 +216,10 @@ class FirstRunScreen(Overlay):
         if self._check_strength() or self.repeat.text() != self.new_passphrase.text():
             self.strength.setText(self.strength.text() or "The two passphrases differ.")
             return
+        for secret in (self.new_passphrase, self.repeat):  # they leave the fields at once
+            secret.blockSignals(True)  # (no strength hint about empty fields)
+            secret.clear()
+            secret.blockSignals(False)
         self._busy(True, "Enrolling…")
         self.enrol_requested.emit(*fields)
 
@@ -214,4 +230,6 @@ class FirstRunScreen(Overlay):
     def failed(self, message: str) -> None:
         self._busy(False)
         self.passphrase.clear()
+        self.new_passphrase.clear()
+        self.repeat.clear()
         self.error.setText(for_the_window(message))

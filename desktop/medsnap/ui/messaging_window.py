@@ -144,6 +144,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         self.drafts.put_away()
         forget_recent(self.window)
         self.send_panel.set_has_picture(False)
+        self.lock_screen.passphrase.clear()  # half typed by the one leaving
         self.binding.switch_user()
 
     def _unlock(self, passphrase: str) -> None:
