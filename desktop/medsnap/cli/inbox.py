@@ -41,7 +41,10 @@ def run(args: argparse.Namespace) -> int:
         if item.state == "refused":
             print(f"{item.id}  REFUSED   {when(item.received_at)}  {v.get('reason', '')}")
         else:
-            print(f"{item.id}  {item.state:<9} {when(item.received_at)}  from "
+            # the time the sender signed it, as their window says "Sent … at", not when
+            # this workstation happened to fetch it
+            sent = v.get("issued_at") or item.received_at
+            print(f"{item.id}  {item.state:<9} {when(sent)}  from "
                   f"{v.get('from', '?')} ({v.get('from_staff_id', '?')})  "
                   f"{v.get('declaration', '')}  {v.get('image_size', 0)} bytes")
     return 0
