@@ -98,25 +98,33 @@ class DraftKeeper(QObject):
         self.binding.jobs.run(work, self.saved.emit, self.binding.notice.emit,
                               "keeping a draft")
 
+    def keeps(self) -> bool:
+        """Signed in with the picture's draft being kept (the question's wording)."""
+        return bool(self.binding.session is not None and self.owner and self.draft_id)
+
     def keep_now(self) -> bool:
-        """Before the picture is replaced or the window closes: True when the encrypted
-        draft keeps it (signed in and unlocked), so nothing needs to be asked."""
-        if not (self.binding.is_unlocked and self.owner):
+        """Before the window closes: True when the encrypted draft keeps it (signed in,
+        locked or not: sealing needs only the clinician's public key), so nothing needs to
+        be asked, and no file name is shown over the lock screen."""
+        if not (self.binding.session is not None and self.owner):
             return False
         self.save_now()  # the job holds its own snapshot
         return True
 
-    def put_away(self) -> None:
+    def put_away(self) -> bool:
         """Switch user: keep the picture as this clinician's draft and empty the editor, so
-        the next clinician on the workstation never sees it (their sign-in restores it)."""
+        the next clinician on the workstation never sees it (their sign-in restores it).
+        True when there was unsent work, now in the draft."""
         window = self.window
         if window.document is None:
-            return
+            return False
         window.commit_text()  # text being typed belongs in the draft
+        unsent = window.unsaved.unsent()
         self.save_now()  # the job holds its own snapshot
         window.close_document()
         self.draft_id = ""
         self.dirty = False
+        return unsent and self.owner is not None
 
     def discard(self) -> None:
         """The picture was sent (or queued): its draft is no longer needed."""

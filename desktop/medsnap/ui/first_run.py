@@ -187,6 +187,14 @@ class FirstRunScreen(Overlay):
             self.error.style().polish(self.error)
         self.error.setText(text)
 
+    def tell(self, text: str) -> None:
+        """A plain outcome (not an error) under the cards."""
+        self._busy(False)
+        self.error.setText(text)
+        self.error.setProperty("tone", "busy")  # not red: nothing went wrong
+        self.error.style().unpolish(self.error)
+        self.error.style().polish(self.error)
+
     def _sign_in(self) -> None:
         if not self.staff_id.text().strip() or not self.passphrase.text():
             self.error.setText("Enter your staff id and your passphrase.")

@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
     picture_loaded = Signal()  # the full picture is in and editable
     picture_swapped = Signal()  # same size, new pixels (a DICOM window or frame)
     error_shown = Signal(str)
+    closing_for_good = Signal()  # the close was accepted (nothing left to ask): tear down now
 
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -296,9 +297,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.commit_text()
-        if self.unsaved.unsaved():  # asked first; Discard or a saved copy closes again
-            event.ignore()
-            self.unsaved.then(self.close, "Quitting MedSnap")
+        if self.unsaved.unsaved(leaving=True):  # asked first; Discard or a saved copy
+            event.ignore()  # closes again
+            self.unsaved.then(self.close, "Quitting MedSnap", leaving=True)
             return
         from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -307,6 +308,7 @@ class MainWindow(QMainWindow):
         for box in QApplication.topLevelWidgets():
             if isinstance(box, QMessageBox) and self._owns(box):
                 box.close()
+        self.closing_for_good.emit()
         self.closing = True
         save_layout(self)
         self.jobs.wait(10000)

@@ -72,6 +72,8 @@ class PanelBuilder:
         self.drafts = DraftKeeper(window, binding)
         self.drafts.compose = self.send_panel.compose_state
         window.unsaved.keep_in_draft = self.drafts.keep_now
+        window.unsaved.has_draft = self.drafts.keeps
+        window.unsaved.forget_draft = self.drafts.discard
         self.drafts.compose_restored.connect(self.send_panel.restore_compose)
         panel = self.send_panel  # a change of what is to be sent is a change of the draft
         for changed in (panel.note.textChanged, panel.declaration.currentIndexChanged,

@@ -49,6 +49,9 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         self._waiting_for_paint = deferred
         self.closed = False
         window.installEventFilter(self)
+        # torn down only once the close is certain: a question about unsent work that is
+        # answered Cancel must find the session, the lock timer and the drafts as they were
+        window.closing_for_good.connect(self.shutdown)
         if not deferred:
             self.build_panels()
         else:  # the welcome screen covers them: the picture and the status bar wait,
@@ -141,11 +144,14 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
     def switch_user(self) -> None:
         from medsnap.ui.window_memory import forget_recent
 
-        self.drafts.put_away()
+        kept = self.drafts.put_away()
         forget_recent(self.window)
         self.send_panel.set_has_picture(False)
         self.lock_screen.passphrase.clear()  # half typed by the one leaving
         self.binding.switch_user()
+        if kept:  # said, not asked: the draft is reachable, and the next one is waiting
+            self.first_run.tell("The unsent picture was kept as an encrypted draft for the "
+                                "clinician who drew it: it reopens when they next sign in.")
 
     def _unlock(self, passphrase: str) -> None:
         self._asking = self.lock_screen
@@ -282,15 +288,15 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if watched is self.window:
-            if event.type() == QEvent.Type.Close and not self.window.unsaved.unsaved():
-                self.shutdown()  # (unsaved work: the window asks first, and may stay open)
-            elif self._waiting_for_paint and event.type() in (QEvent.Type.Paint,
-                                                              QEvent.Type.UpdateRequest):
+            if self._waiting_for_paint and event.type() in (QEvent.Type.Paint,
+                                                            QEvent.Type.UpdateRequest):
                 self._waiting_for_paint = False
                 after_first_frame(self, self.build_panels)
         return False
 
     def shutdown(self) -> None:
+        if self.closed:
+            return
         self._waiting_for_paint, self.closed = False, True
         if self.send_panel is None:  # closed before the panels were built
             self.binding.shutdown()

@@ -1,9 +1,12 @@
-"""Ask before unsent work is thrown away: opening another picture or quitting with
-annotations or redactions that nothing keeps (not signed in, so no encrypted draft).
+"""Ask before unsent work is thrown away: opening (pasting, capturing, dropping) another
+picture, or quitting, with annotations or redactions that are not sent or saved.
 
 The question offers Save a copy… / Discard / Cancel; Cancel is the default and Escape, so a
-stray Enter never loses work. Signed in, the encrypted draft keeps the work instead and
-nothing is asked (``keep_in_draft``, set by the messaging side, saves it and says so).
+stray Enter never loses work. Replacing the picture always asks: signed in, its encrypted
+draft goes with it (Discard or a saved copy deletes it), so no draft is ever left that no
+window item reaches, and at the next sign-in the one draft kept comes back. Quitting while
+signed in asks nothing: ``keep_in_draft`` (set by the messaging side) saves the draft, which
+the next sign-in restores.
 """
 
 from __future__ import annotations
@@ -22,19 +25,26 @@ class UnsavedGuard:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.keep_in_draft: Callable[[], bool] = lambda: False
+        self.has_draft: Callable[[], bool] = lambda: False  # an encrypted draft holds it
+        self.forget_draft: Callable[[], None] = lambda: None  # it was discarded or saved
         self.box: QMessageBox | None = None
         self.discarded = False  # answered Discard for the picture on screen
 
-    def unsaved(self) -> bool:
+    def unsent(self) -> bool:
         window = self.window
-        if window.document is None or window.undo_stack.isClean() or self.discarded:
-            return False
-        return not self.keep_in_draft()
+        return not (window.document is None or window.undo_stack.isClean() or self.discarded)
 
-    def then(self, action: Callable[[], object], doing: str) -> None:
+    def unsaved(self, leaving: bool = True) -> bool:
+        """Work that would be lost: ``leaving`` (quitting), the encrypted draft may keep it;
+        replacing the picture, it may not (see the module's docstring)."""
+        if not self.unsent():
+            return False
+        return not (leaving and self.keep_in_draft())
+
+    def then(self, action: Callable[[], object], doing: str, leaving: bool = False) -> None:
         """Run ``action`` now, or once the clinician has answered Save a copy or Discard."""
         self.window.commit_text()  # text being typed is part of the work
-        if not self.unsaved():
+        if not self.unsaved(leaving):
             action()
             return
         from PySide6.QtWidgets import QMessageBox
@@ -43,8 +53,12 @@ class UnsavedGuard:
         box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
                           f"Your annotations and redactions on {window.source_name or 'this picture'}"
                           " are not saved or sent.", QMessageBox.StandardButton.NoButton, window)
-        box.setInformativeText(f"{doing} throws them away. Sign in to have MedSnap keep them "
-                               "as an encrypted draft, or save a clean copy first.")
+        if self.has_draft():  # signed in: the draft goes with the picture
+            box.setInformativeText(f"{doing} throws them away, and their encrypted draft. "
+                                   "Send them first, or save a clean copy.")
+        else:
+            box.setInformativeText(f"{doing} throws them away. Sign in to have MedSnap keep "
+                                   "them as an encrypted draft, or save a clean copy first.")
         save = box.addButton("Save a copy…", QMessageBox.ButtonRole.AcceptRole) \
             if window.policy.allow_save_copy else None
         discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
@@ -56,10 +70,11 @@ class UnsavedGuard:
             self.box = None
             if button is discard:
                 self.discarded = True
+                self.forget_draft()
                 action()
             elif save is not None and button is save:
                 window.sent_preview.save_copy(then=lambda: (window.undo_stack.setClean(),
-                                                            action()))
+                                                            self.forget_draft(), action()))
 
         box.buttonClicked.connect(answered)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
