@@ -11,6 +11,7 @@ from pathlib import Path
 from medsnap_endpoint import admin, audit, ca_service, expiry
 from medsnap_endpoint.settings import Settings
 from medsnap_endpoint.storage.base import Database
+from medsnap_endpoint.storage.urls import DEFAULT_DATABASE_URL, ENVIRONMENT_VARIABLE
 
 
 def _print(value: object) -> None:
@@ -134,6 +135,11 @@ def register(commands: argparse._SubParsersAction) -> None:
             creates: bool = False) -> argparse.ArgumentParser:
         parser = commands.add_parser(name, help=help, description=help[:1].upper() + help[1:])
         parser.set_defaults(_run=run, _parser=parser, _prepare=prepare, _creates=creates)
+        # also after the command's name, as docs/ADMIN.md shows it (cli.py reconciles the two)
+        parser.add_argument("--database", dest="database_after_command", metavar="URL",
+                            help="sqlite:///PATH or postgresql://... (the same as "
+                            "'admin --database URL COMMAND'; default: "
+                            f"${ENVIRONMENT_VARIABLE} or {DEFAULT_DATABASE_URL})")
         return parser
 
     def key_options(parser: argparse.ArgumentParser) -> None:

@@ -64,7 +64,48 @@ def load_ca(tx: Transaction) -> HospitalCA:
     if row[2] and not password:
         raise Unavailable(f"The CA key is encrypted; set {PASSWORD_VARIABLE} for the endpoint.",
                           code="ca_locked")
-    return HospitalCA.load(row[0].encode(), row[1].encode(), password)
+    try:
+        return HospitalCA.load(row[0].encode(), row[1].encode(), password)
+    except (ValueError, TypeError):  # cryptography's answer to a wrong password
+        if not row[2]:
+            raise
+        raise Unavailable(f"{PASSWORD_VARIABLE} does not unlock the CA key; set the password "
+                          "the CA was created with.", code="ca_password_wrong") from None
+
+
+class CAKeyLocked(AdminError):
+    """``serve`` was started without the password that unlocks the stored root key."""
+
+    code = "ca_locked"
+    exit_code = 5
+
+
+def require_unlockable(database: Database) -> None:
+    """Refuse to serve an endpoint whose stored root key this process cannot unlock.
+
+    Otherwise it would start and look healthy, and every clinician's enrolment would fail
+    with "try again later" for something only IT can fix. No CA yet is fine (init-ca may
+    follow); a key stored in clear needs no password.
+    """
+    with database.transaction() as tx:
+        try:
+            load_ca(tx)
+        except Unavailable as error:
+            if error.code == "ca_locked":
+                raise CAKeyLocked(
+                    "The root CA key in the database is encrypted and "
+                    f"{PASSWORD_VARIABLE} is not set for this process, so clinicians could "
+                    "not enrol. Nothing was served. Set it to the CA key password (with "
+                    "systemd: in /etc/medsnap-endpoint/env; docs/ADMIN.md, \"Key ceremony\") "
+                    "and start again.") from None
+            if error.code == "ca_password_wrong":
+                raise CAKeyLocked(
+                    f"{PASSWORD_VARIABLE} does not unlock the root CA key stored in the "
+                    "database, so clinicians could not enrol. Nothing was served. Set it to "
+                    "the password 'admin init-ca' (or 'import-root') was run with "
+                    "(docs/ADMIN.md, \"Key ceremony\") and start again.") from None
+            if error.code != "no_ca":
+                raise
 
 
 def root_pem(tx: Transaction) -> str:

@@ -21,6 +21,8 @@ EXIT_CODES = """exit codes:
   3  the request could not be carried out (message says why)
   4  the database could not be opened: it does not exist, its driver is not
      installed, or its server refused the connection (message says what to do)
+  5  serve: the stored CA key is encrypted and MEDSNAP_ENDPOINT_CA_PASSWORD is
+     not set, or does not unlock it (nothing was served)
 """
 
 #: one line of help for each tunable in settings.py (a new one falls back to its name)
@@ -154,8 +156,16 @@ def _serve(args: argparse.Namespace) -> int:
     # open (and migrate) once here so a wrong URL fails with a message, not a traceback
     from medsnap_endpoint.storage import open_database
 
+    from medsnap_endpoint.ca_service import require_unlockable
+
     url = database_url(args.database)
-    open_database(url, create=args.create_database).close()
+    if args.create_database:
+        _refuse_missing_folder(url)
+    database = open_database(url, create=args.create_database)
+    try:  # a locked CA key would look healthy and fail every enrolment with "try later"
+        require_unlockable(database)
+    finally:
+        database.close()
     _warn_if_others_can_read(url)
     uvicorn.run(create_app(url, settings), host=args.host,
                 port=args.port, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile,
@@ -166,6 +176,29 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _sqlite_path(url: str) -> Path | None:
     return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+
+def _refuse_missing_folder(url: str) -> None:
+    """A new SQLite file goes into a folder that exists: a mistyped folder is not created."""
+    from medsnap_endpoint.errors import DatabaseUnavailable
+
+    path = _sqlite_path(url)
+    if path is not None and not path.exists() and not path.absolute().parent.is_dir():
+        raise DatabaseUnavailable(
+            f"The folder {path.absolute().parent} does not exist, so no database was created "
+            f"at {path.absolute()}. Nothing was changed. Check the database address "
+            f"(--database or ${ENVIRONMENT_VARIABLE}), or create the folder first "
+            "(install -d -m 0750 FOLDER) if it is meant.")
+
+
+def _one_database(args: argparse.Namespace) -> str:
+    """``admin --database URL COMMAND`` or ``admin COMMAND --database URL``: both are meant."""
+    given = {value for value in (getattr(args, "database", None),
+                                 getattr(args, "database_after_command", None)) if value}
+    if len(given) > 1:
+        args._parser.error("the database was given twice, differently: "
+                           + " and ".join(sorted(given)))
+    return database_url(given.pop() if given else None)
 
 
 def _warn_if_others_can_read(url: str) -> None:
@@ -192,8 +225,10 @@ def _run_on_database(args: argparse.Namespace) -> int:
     prepare = getattr(args, "_prepare", None)
     if prepare is not None:  # checks that need no database: a refusal creates nothing
         prepare(args)
-    url = database_url(args.database)
+    url = _one_database(args)
     create = bool(getattr(args, "_creates", False) or getattr(args, "create_database", False))
+    if create:
+        _refuse_missing_folder(url)
     path = _sqlite_path(url)
     new_file = path is not None and create and not os.path.exists(path)
     done = False
