@@ -84,6 +84,9 @@ class LetterViewer(QWidget):
         self.verdict.setObjectName("verdict")
         self.verdict.setWordWrap(True)
         self.verdict.setTextFormat(Qt.TextFormat.RichText)
+        # its room inside the coloured box, set here: restyled for its tone while shown,
+        # the style sheet's padding was lost, and the second line was cut off
+        self.verdict.setContentsMargins(8, 6, 8, 6)
         self.note = QLabel(self)
         self.note.setObjectName("viewerNote")
         self.note.setWordWrap(True)
