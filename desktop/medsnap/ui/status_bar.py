@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QStatusBar, QWidget
 
 from medsnap.ui.elided_label import ElidedLabel
+from medsnap.ui.qt_enums import Qt
 
 ZOOM_CHOICES = ("10%", "25%", "50%", "75%", "100%", "150%", "200%", "400%", "800%")
 
@@ -66,8 +67,15 @@ class EditorStatusBar(QStatusBar):
         going, coming = (others, (self.crop_bar,)) if shown else ((self.crop_bar,), others)
         for widget in going:
             widget.hide()
+        passing = bool(self.currentMessage())  # a status tip is drawn where the hint goes
         for widget in coming:
-            widget.show()
+            if passing and widget in (self.hint, self.crop_bar):
+                # left hidden, marked as Qt's status bar marks what it hid under the
+                # message, so it comes back when the message goes (shown now, the hint was
+                # drawn at once with the tip: the same text twice, one over the other)
+                widget.setAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide, False)
+            else:
+                widget.show()
 
     def forget_picture(self) -> None:
         """No picture (Switch user put it away): nothing of its size or zoom stays shown."""
