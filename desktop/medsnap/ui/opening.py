@@ -28,6 +28,10 @@ class PictureOpener:
         self._draft_generation = 0  # the load whose draft is on screen
         self._full_generation = 0  # the load whose full picture is on screen
         self._previous_pyramid = None
+        # the page last opened of each PDF, chosen again next time: in memory only, as the
+        # recent files are (a letter's path may name the patient)
+        self.last_pdf_page: dict[str, int] = {}
+        self._page_notes: dict[int, str] = {}  # load generation -> "Page 3 of 5 · "
 
     def choose_file(self) -> None:
         from PySide6.QtWidgets import QFileDialog  # not needed to start
@@ -50,13 +54,17 @@ class PictureOpener:
         """A PDF letter: the clinician picks the page (and resolution, password) first."""
         from medsnap.ui.pdf_pages import PdfPageDialog
 
-        dialog = PdfPageDialog(path, self.window)
+        dialog = PdfPageDialog(path, self.window, page=self.last_pdf_page.get(path, 0))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        count = [0]
+        dialog.pages_listed.connect(lambda pages: count.__setitem__(0, pages))
 
         def chosen(page: int, dpi: float, password: str) -> None:
+            self.last_pdf_page[path] = page
             options = {"page": page, "dpi": dpi, "password": password or None}
             self.start(path, f"{display_name(path)} (page {page + 1})", remember=path,
                        options=options)
+            self._page_notes[self._generation] = f"Page {page + 1} of {count[0]} · "
 
         dialog.page_chosen.connect(chosen)
         dialog.open()
@@ -126,6 +134,7 @@ class PictureOpener:
         if not self._current(generation):
             return
         self._full_generation = generation
+        self.window.status.page_note = self._page_notes.pop(generation, "")
         pyramid = self.window.canvas.pyramid
         keep_view = self._draft_generation == generation and pyramid is not None and \
             (pyramid.full_width, pyramid.full_height) == loaded.picture.image.size

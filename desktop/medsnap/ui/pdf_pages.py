@@ -68,8 +68,10 @@ class PdfPageDialog(QDialog):
     thumbnails_done = Signal()
 
     def __init__(self, source: str | os.PathLike[str] | bytes, parent: QWidget | None = None,
-                 *, dpi: int = DEFAULT_DPI, max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
+                 *, dpi: int = DEFAULT_DPI, max_pixels: int = DEFAULT_MAX_PIXELS,
+                 page: int = 0) -> None:
         super().__init__(parent)
+        self._first_choice = page  # the page chosen last time this letter was opened
         self.setWindowTitle("Choose a page")
         self.setAccessibleName("Choose a page of the PDF")
         self._source, self._max_pixels = source, max_pixels
@@ -189,7 +191,7 @@ class PdfPageDialog(QDialog):
                            what="drawing a page preview")
         self.pages_listed.emit(count)
         if count:
-            self.pages.setCurrentRow(0)
+            self.pages.setCurrentRow(min(max(0, self._first_choice), count - 1))
         else:
             self.thumbnails_done.emit()
 

@@ -25,6 +25,7 @@ class EditorStatusBar(QStatusBar):
         self.position.setAccessibleName("Pointer position")
         self.position.setMinimumWidth(self.fontMetrics().horizontalAdvance("00000, 00000") + 8)
         self.size_label = QLabel(self)
+        self.page_note = ""  # "Page 3 of 5 · " before the size: a PDF letter's page
         self.size_label.setAccessibleName("Image size")
         self.zoom = QComboBox(self)
         self.zoom.setEditable(True)
@@ -49,7 +50,8 @@ class EditorStatusBar(QStatusBar):
         self.zoom.blockSignals(False)
 
     def show_size(self, width: int | None, height: int | None, note: str = "") -> None:
-        self.size_label.setText("" if width is None else f"{width} × {height} px{note}")
+        self.size_label.setText("" if width is None else
+                                f"{self.page_note}{width} × {height} px{note}")
 
     def hold_crop_bar(self, bar: QWidget) -> None:
         """The crop tool's numbers live here, in place of the hint, pointer and size: the
@@ -79,6 +81,7 @@ class EditorStatusBar(QStatusBar):
 
     def forget_picture(self) -> None:
         """No picture (Switch user put it away): nothing of its size or zoom stays shown."""
+        self.page_note = ""
         self.show_size(None, None)
         self.show_position(None, None)
         self.zoom.blockSignals(True)

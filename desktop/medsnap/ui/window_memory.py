@@ -67,6 +67,7 @@ def remember_recent(window: MainWindow, path: str) -> None:
 def forget_recent(window: MainWindow) -> None:
     """Switch user: the next clinician does not see what the last one opened."""
     window.recent_paths = []
+    window.opener.last_pdf_page.clear()  # which page of which letter, too
     refresh_recent(window)
 
 
