@@ -101,3 +101,23 @@ def test_switch_user_says_the_work_is_kept_for_its_author(qtbot, annotated, ward
     assert ui.first_run.isVisible() and window.document is None
     assert "encrypted draft" in ui.first_run.error.text()
     qtbot.waitUntil(lambda: len(_drafts(ward, "Eve Switches")) == 1, timeout=5000)
+
+
+def test_a_draft_not_reopened_at_sign_in_is_said(qtbot, make_window, ward, grey_png):
+    """Signed in over a picture already open, the kept draft is not reopened (it would
+    replace that picture), and the status bar says it is kept and when it comes back."""
+    window = make_window(1100, 760)
+    ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
+    try:
+        sign_in_through_first_run(qtbot, ui, ward.staff["Eve Switches"])
+        qtbot.waitUntil(lambda: window.document is not None, timeout=10000)  # reopened
+        ui.switch_action.trigger()  # kept again, the editor emptied
+        ui.first_run.dismiss()  # Just annotate: a picture opened before signing in
+        open_and_wait(qtbot, window, grey_png)
+        ui.first_run.present_with("")
+        sign_in_through_first_run(qtbot, ui, ward.staff["Eve Switches"])
+        qtbot.waitUntil(lambda: "1 unsent picture kept" in window.status.currentMessage(),
+                        timeout=10000)
+        assert not window.document.annotations  # the picture opened stays as it was
+    finally:
+        ui.shutdown()

@@ -36,6 +36,15 @@ def read_payload(payload: bytes) -> tuple[dict, bytes, str, dict]:
             dict(value.get("compose") or {}))
 
 
+def also_kept(waiting: int, more: bool) -> str:
+    """The drafts not reopened, said so that none is kept unknown to its author."""
+    if waiting <= 0:
+        return ""
+    pictures = f"{waiting}{' more' if more else ''} unsent picture{'s' if waiting > 1 else ''}"
+    return (f"{pictures.capitalize()} kept for you as encrypted drafts: one reopens each time you sign "
+            "in with no picture open.")
+
+
 class DraftKeeper(QObject):
     saved = Signal(str)  # draft id
     restored = Signal(str)
@@ -49,6 +58,7 @@ class DraftKeeper(QObject):
         self.dirty = False
         self.compose: Callable[[], dict] = dict  # the send panel's fields, set by its owner
         self._pending_restore: dict | None = None
+        self._also_kept = ""  # drafts not reopened at this sign-in, said in the status bar
         self.timer = QTimer(self)
         self.timer.setInterval(autosave_ms)
         self.timer.timeout.connect(self.save_now)
@@ -66,8 +76,7 @@ class DraftKeeper(QObject):
 
     def _signed_in(self, _name: str) -> None:
         self.owner = self.binding.session.clinician.encryption_key.public_key()
-        if self.window.document is None:
-            self.restore_latest()
+        self.restore_latest(open_it=self.window.document is None)
 
     def _changed(self, _index: int) -> None:
         self.dirty = True
@@ -135,24 +144,31 @@ class DraftKeeper(QObject):
         self.binding.jobs.run(lambda: store.delete(draft_id), lambda _r: None,
                               lambda _m: None, "deleting the draft")
 
-    def restore_latest(self) -> None:
+    def restore_latest(self, open_it: bool = True) -> None:
+        """The newest draft back in the editor (``open_it``: it is empty); any others are
+        counted and said, so none is kept where the clinician does not know of it."""
         session = self.binding.session
         store = self._store()
 
         def work():
             drafts = store.pending()
-            if not drafts:
-                return None
+            if not drafts or not open_it:
+                return len(drafts), None
             payload = store.restore(drafts[0].id, session.clinician.encryption_key)
-            return drafts[0].id, read_payload(payload)
+            return len(drafts), (drafts[0].id, read_payload(payload))
 
         self.binding.jobs.run(work, self._restored, self.binding.notice.emit,
                               "restoring your unsent picture")
 
     def _restored(self, result) -> None:
-        if result is None or self.window.document is not None:
+        count, found = result
+        opening = found is not None and self.window.document is None
+        self._also_kept = also_kept(count - 1 if opening else count, more=opening)
+        if not opening:
+            if self._also_kept:
+                self.window.status.showMessage(self._also_kept, 30000)
             return
-        draft_id, (document_json, png, name, compose) = result
+        draft_id, (document_json, png, name, compose) = found
         self._pending_restore = {"id": draft_id, "document": document_json, "compose": compose}
         self.window.open_bytes(png, name)
 
@@ -170,5 +186,6 @@ class DraftKeeper(QObject):
         self.draft_id = pending["id"]
         self.dirty = False
         self.compose_restored.emit(pending.get("compose") or {})
-        window.status.showMessage("Restored your unsent picture and its annotations.", 15000)
+        window.status.showMessage("Restored your unsent picture and its annotations. "
+                                  + self._also_kept, 30000 if self._also_kept else 15000)
         self.restored.emit(self.draft_id)
