@@ -15,6 +15,12 @@ if not os.environ.get("XDG_RUNTIME_DIR") or not os.path.isdir(os.environ["XDG_RU
     os.chmod(runtime, 0o700)
     os.environ["XDG_RUNTIME_DIR"] = runtime
 
+# The machine's own /etc/medsnap/policy.toml must not steer the tests (an administrator's or
+# a tester's policy turned Save a copy off under the suite once); tests that need a policy
+# point MEDSNAP_POLICY_FILE at their own file.
+os.environ["MEDSNAP_POLICY_FILE"] = os.path.join(tempfile.mkdtemp(prefix="medsnap-no-policy-"),
+                                                 "policy.toml")
+
 REPO = Path(__file__).resolve().parent.parent
 
 
