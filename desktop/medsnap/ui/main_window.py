@@ -31,7 +31,7 @@ from medsnap.ui.undo import push_edit
 from medsnap.ui.unsaved_guard import UnsavedGuard
 from medsnap.ui.window_actions import WindowActions
 from medsnap.ui.window_memory import (
-    last_tool, refresh_recent, remember_recent, remove_stored_recent, restore_layout,
+    fit_on_screen, last_tool, refresh_recent, remember_recent, remove_stored_recent, restore_layout,
     save_layout)
 
 if TYPE_CHECKING:  # the document model and tools load with the first picture (after first paint)
@@ -294,6 +294,11 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.unsaved.then(lambda: self.open_bytes(data, "Dropped image"),
                               "Opening the dropped picture")
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not event.spontaneous():  # the frame's size is known once shown: fit it again
+            fit_on_screen(self)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.commit_text()

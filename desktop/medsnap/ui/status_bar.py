@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QStatusBar, QWidget
+from PySide6.QtWidgets import (
+    QComboBox, QFrame, QLabel, QLineEdit, QScrollArea, QSizePolicy, QStatusBar, QWidget)
 
 from medsnap.ui.elided_label import ElidedLabel
 from medsnap.ui.qt_enums import Qt
@@ -58,20 +59,43 @@ class EditorStatusBar(QStatusBar):
         bar is always this tall, so choosing Crop moves nothing (a toolbar row pushed the
         picture down under the pointer)."""
         self.crop_bar = bar
+        self.crop_holder: QScrollArea | None = None  # made when Crop is first chosen
         bar.hide()
-        self.insertWidget(0, bar, 0)
         self.setMinimumHeight(bar.sizeHint().height() + 6)
 
+    def _held_crop_bar(self) -> QScrollArea:
+        """The bar in a scroll area: its boxes and buttons would otherwise set the window's
+        minimum width, and at a large scale factor Crop widened the window past the screen
+        (Tab still reaches every box: the area scrolls to the focused one). Made on first
+        use: its enums would be set up before the first paint (see qt_enums)."""
+        if self.crop_holder is None:
+            holder = QScrollArea(self)
+            holder.setFrameShape(QFrame.Shape.NoFrame)
+            holder.setWidgetResizable(True)
+            holder.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            holder.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            holder.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            holder.setFixedHeight(self.crop_bar.sizeHint().height())
+            holder.hide()
+            holder.setWidget(self.crop_bar)
+            self.crop_bar.show()  # shown and hidden with its holder
+            self.insertWidget(0, holder, 1)
+            self.crop_holder = holder
+        return self.crop_holder
+
     def show_crop_bar(self, shown: bool) -> None:
+        if not shown and self.crop_holder is None:
+            return  # never shown: nothing to put back
         # hide before showing: both at once, even for a moment, are wider than the window
         # and a real window grows to fit them
         others = (self.hint, self.position, self.size_label)
-        going, coming = (others, (self.crop_bar,)) if shown else ((self.crop_bar,), others)
+        crop = (self._held_crop_bar(),)
+        going, coming = (others, crop) if shown else (crop, others)
         for widget in going:
             widget.hide()
         passing = bool(self.currentMessage())  # a status tip is drawn where the hint goes
         for widget in coming:
-            if passing and widget in (self.hint, self.crop_bar):
+            if passing and widget in (self.hint, self.crop_holder):
                 # left hidden, marked as Qt's status bar marks what it hid under the
                 # message, so it comes back when the message goes (shown now, the hint was
                 # drawn at once with the tip: the same text twice, one over the other)

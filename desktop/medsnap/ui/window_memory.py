@@ -32,6 +32,29 @@ def restore_layout(window: MainWindow) -> None:
     state = prefs.WINDOW_STATE.read(window.settings)
     if not state.isEmpty():
         window.restoreState(state)
+    fit_on_screen(window)
+
+
+def fit_on_screen(window: MainWindow) -> None:
+    """Never larger than the screen's free area, nor past its edges: a size kept from a
+    bigger screen or a smaller scale factor (QT_SCALE_FACTOR=2 halves the logical screen)
+    put the menu bar above the top and Send off the right edge."""
+    screen = window.screen()
+    if screen is None or window.isMaximized() or window.isFullScreen():
+        return
+    area = screen.availableGeometry()
+    frame = window.frameGeometry()
+    extra_w = max(0, frame.width() - window.width())
+    extra_h = max(0, frame.height() - window.height())
+    width = min(window.width(), area.width() - extra_w)
+    height = min(window.height(), area.height() - extra_h)
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
+    frame = window.frameGeometry()
+    x = min(max(frame.x(), area.left()), area.right() + 1 - frame.width())
+    y = min(max(frame.y(), area.top()), area.bottom() + 1 - frame.height())
+    if (x, y) != (frame.x(), frame.y()):
+        window.move(max(x, area.left()), max(y, area.top()))
 
 
 def last_tool(settings: QSettings) -> str:
