@@ -22,7 +22,8 @@ class WindowActions:
         self.window = w = window
         make = self._make
         self.open = make("&Open…", w.choose_file, Keys.Open, "open",
-                         "Open a record image (PNG, JPEG, TIFF, WebP, BMP, GIF)")
+                         "Open a record image, letter or radiograph (PNG, JPEG, TIFF, "
+                         "WebP, BMP, GIF, PDF, DICOM)")
         self.capture = make("&Capture screen region…", w.capture_region, "Ctrl+Shift+C",
                             "capture", "Hide MedSnap and drag a rectangle on the screen")
         self.paste = make("&Paste image", w.paste, Keys.Paste, None,
