@@ -82,25 +82,46 @@ def grey_when_uncoloured(document: Document, image: Image.Image) -> Image.Image:
     return red
 
 
-def export_bytes(document: Document, fmt: str | None = None, quality: int = 90) -> bytes:
-    """The clean, verified PNG or JPEG bytes of the rendered document."""
+def encode_for_export(image: Image.Image, fmt: str | None, quality: int | None = None) -> bytes:
+    """The one place pixels become the bytes that are sent or saved (clean and verified).
+
+    ``quality`` None takes the configured JPEG quality (policy, else the default): the window
+    passes its own resolved value (policy > the user's setting > default) instead.
+    """
+    if quality is None:
+        from medsnap.config.policy_rules import jpeg_quality
+
+        quality = jpeg_quality()
+    _check_quality(quality)
+    return encode_clean(image, normalise_format(fmt), quality=quality)
+
+
+def _check_quality(quality: int) -> None:
+    if not 1 <= quality <= 95:
+        raise ExportError(f"JPEG quality must be between 1 and 95, not {quality}. "
+                          "Nothing was written.")
+
+
+def export_bytes(document: Document, fmt: str | None = None,
+                 quality: int | None = None) -> bytes:
+    """The clean, verified PNG or JPEG bytes of the rendered document (``quality`` as in
+    ``encode_for_export``)."""
     from medsnap.render import render_to_pil  # Qt is loaded only when something is drawn
 
     if document.picture is None:
         raise DocumentError("There is no picture to export in this document.")
-    if not 1 <= quality <= 95:
-        raise ExportError(f"JPEG quality must be between 1 and 95, not {quality}. "
-                          "Nothing was written.")
     fmt = normalise_format(fmt)
+    if quality is not None:
+        _check_quality(quality)  # before painting
     image = grey_when_uncoloured(document, render_to_pil(document))
     try:
-        return encode_clean(image, fmt, quality=quality)
+        return encode_for_export(image, fmt, quality)
     finally:
         image.close()  # drop the rendered pixels before the caller writes the file
 
 
 def export_document(document: Document, path: str | os.PathLike, fmt: str | None = None,
-                    quality: int = 90) -> str:
+                    quality: int | None = None) -> str:
     """Render, encode, verify and write ``path`` atomically; returns the format written.
 
     ``fmt`` None takes the format from the suffix (.png, .jpg, .jpeg), else chooses PNG for

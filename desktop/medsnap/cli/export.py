@@ -44,8 +44,9 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="draw the annotations of a saved MedSnap drawing (JSON)")
     parser.add_argument("--format", choices=sorted(_FORMAT_NAMES),
                         help="png or jpeg (default: from the output name, else automatic)")
-    parser.add_argument("--quality", type=_quality, default=90,
-                        help="JPEG quality 1-95 (default 90)")
+    parser.add_argument("--quality", type=_quality, default=None,
+                        help="JPEG quality 1-95 (default: jpeg_quality of the settings, 90 "
+                             "unless IT set it; refused if IT fixed another value)")
     parser.add_argument("--force", action="store_true",
                         help="replace OUTPUT if it exists (never the input itself)")
 
@@ -134,6 +135,12 @@ def run(args: argparse.Namespace) -> int:
     from medsnap.document import Document
     from medsnap.exporting import export_document
 
+    from medsnap.config import load_config
+    from medsnap.config.policy_rules import jpeg_quality, require_save_copy_allowed
+
+    config = load_config()
+    require_save_copy_allowed(config)  # before anything is read or written
+    quality = jpeg_quality(config, args.quality)
     output = Path(args.output)
     check_output_name(output, force=args.force, source=args.input)
     fmt = _chosen_format(args)
@@ -142,10 +149,10 @@ def run(args: argparse.Namespace) -> int:
 
         raise ExportError(f"The folder {str(output.parent)!r} does not exist. Nothing was "
                           "written; choose an existing folder.")
-    picture = open_record(args, args.input, painting=True, page_required=False)
+    picture = open_record(args, args.input, painting=True, page_required=False, config=config)
     document = _draft(args.annotations, picture) if args.annotations else Document(picture)
     crop_and_redact(document, args.crop, args.redact)
-    written = export_document(document, output, fmt, args.quality)
+    written = export_document(document, output, fmt, quality)
     left, top, right, bottom = document.output_box()
     print(f"Wrote {output} ({written.upper()}, {right - left}x{bottom - top}, "
           f"{output.stat().st_size} bytes, no metadata).")

@@ -96,21 +96,25 @@ def read_pdf_password(args: argparse.Namespace) -> str | None:
 
 
 def open_record(args: argparse.Namespace, source: str, *, painting: bool,
-                page_required: bool = True):
+                page_required: bool = True, config=None):
     """The Picture ``args`` choose from ``source``, its cautions printed to standard error.
 
     ``painting``: Qt will paint on it (redactions, annotations), so the painter starts
     while the file is decoded. A protected PDF with no password given asks for one on a
-    terminal. With ``page_required`` a PDF of several pages with no --page is refused: sending
+    terminal. The largest picture opened is the configured max_megapixels (``config``, else
+    the settings in force). With ``page_required`` a PDF of several pages with no --page is refused: sending
     the wrong page of a letter shows another page's details, perhaps another patient's
     ('export' writes page 1 by default, as documented; the clinician sees the file written).
     """
     from medsnap.errors import UsageError
     from medsnap.imaging.record_errors import PdfPasswordRequired
 
+    from medsnap.config.policy_rules import max_pixels
+
     password = read_pdf_password(args)
+    limit = max_pixels(config)
     try:
-        picture = _load(args, source, password, painting)
+        picture = _load(args, source, password, painting, limit)
     except PdfPasswordRequired as error:
         if password is not None or not sys.stdin.isatty():
             raise PdfPasswordRequired(f"{error.message} On the command line, type it at the "
@@ -119,7 +123,7 @@ def open_record(args: argparse.Namespace, source: str, *, painting: bool,
         import getpass
 
         password = getpass.getpass(f"Password to open {os.path.basename(source)}: ")
-        picture = _load(args, source, password or None, painting)
+        picture = _load(args, source, password or None, painting, limit)
     if page_required and _option(args, "page") is None and picture.source_format == "PDF" and picture.page_count > 1:
         picture.image.close()
         count = picture.page_count
@@ -131,7 +135,8 @@ def open_record(args: argparse.Namespace, source: str, *, painting: bool,
     return picture
 
 
-def _load(args: argparse.Namespace, source: str, password: str | None, painting: bool):
+def _load(args: argparse.Namespace, source: str, password: str | None, painting: bool,
+          max_pixels: int):
     if painting:
         from medsnap.exporting import load_for_export as load
     else:
@@ -139,7 +144,8 @@ def _load(args: argparse.Namespace, source: str, password: str | None, painting:
     frame = _option(args, "frame")
     return load(source, page=(_option(args, "page") or 1) - 1, dpi=_option(args, "dpi"),
                 password=password, frame=None if frame is None else frame - 1,
-                window=_option(args, "window"), overlays=_option(args, "overlays"))
+                window=_option(args, "window"), overlays=_option(args, "overlays"),
+                max_pixels=max_pixels)
 
 
 def _option(args: argparse.Namespace, name: str):

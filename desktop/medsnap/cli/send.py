@@ -59,12 +59,12 @@ def clean_image(args: argparse.Namespace) -> bytes:
     """Load, crop, redact, re-encode: what the export command does, in memory, verified."""
     if args.redact:
         return _painted_image(args)
-    from medsnap.imaging import encode_clean
+    from medsnap.exporting import encode_for_export
 
     picture = open_record(args, args.image, painting=False)  # prints its cautions
     pixels = plain_pixels(picture.image, args.crop)
-    try:
-        return encode_clean(pixels, _format_of(args.image))
+    try:  # at the configured JPEG quality, as the window sends
+        return encode_for_export(pixels, _format_of(args.image))
     finally:
         pixels.close()
 

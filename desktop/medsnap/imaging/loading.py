@@ -117,6 +117,14 @@ def _amount(pixels: int) -> str:
 
 
 def _too_many_pixels(name: str, before: str, pixels: int, limit: int, after: str) -> ImageError:
+    set_by = getattr(limit, "set_by", None)
+    if set_by:  # a rule of the hospital's, not a suspicious file: say whose and what to do
+        return ImageError(f"{name} is {before}{_amount(pixels)}{after}, more than the "
+                          f"{_amount(limit)} that {set_by} allows MedSnap to open. {_SAFE} "
+                          "Crop or downsize the photo first (for example take a screenshot "
+                          "of the part you need, or save a smaller copy from the camera or "
+                          "photo app), or ask your IT department to raise the limit "
+                          "(max_megapixels).")
     return ImageError(f"{name} claims to be {before}{_amount(pixels)}{after}, more than the "
                       f"limit of {_amount(limit)}; it may be damaged or built to "
                       f"exhaust memory. {_SAFE} Ask for a smaller copy (for example a "

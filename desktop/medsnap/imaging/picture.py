@@ -12,6 +12,19 @@ from medsnap.imaging.source_info import DicomInfo, PdfInfo
 DEFAULT_MAX_PIXELS = 100_000_000
 
 
+class PixelLimit(int):
+    """A pixel ceiling someone chose (the hospital's policy), not the guard against hostile
+    files: a refusal then names who set it and what to do, instead of suspecting the file.
+    An int everywhere else, so every loader takes it as ``max_pixels`` unchanged."""
+
+    set_by: str
+
+    def __new__(cls, pixels: int, set_by: str) -> PixelLimit:
+        limit = super().__new__(cls, pixels)
+        limit.set_by = set_by
+        return limit
+
+
 @dataclass(frozen=True)
 class Picture:
     """Upright 8-bit pixels of one page of a source file, and nothing else from it.

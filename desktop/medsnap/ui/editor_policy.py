@@ -61,7 +61,9 @@ class EditorPolicy:
 
     @property
     def max_pixels(self) -> int:
-        return int(self.config["max_megapixels"]) * 1_000_000
+        from medsnap.config.policy_rules import max_pixels
+
+        return max_pixels(self.config)  # a refusal names the policy that set the limit
 
     def apply(self) -> None:
         """Hide what policy forbids; what it allows is enabled only with a picture.
