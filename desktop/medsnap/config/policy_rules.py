@@ -61,7 +61,7 @@ def require_save_copy_allowed(config: Config | None = None) -> None:
     if config["allow_save_copy"]:
         return
     admin = set_by_admin(config, "allow_save_copy") or "the settings"
-    raise ExportError(f"Saving a copy of an image to a file is turned off by {admin} "
-                      "(allow_save_copy = false). Nothing was written. Send the image to a "
+    raise ExportError("Saving a copy of an image to a file (allow_save_copy) is turned off by "
+                      f"{admin}. Nothing was written. Send the image to a "
                       "colleague with 'medsnap send' instead, or ask your IT department if "
                       "you need copies saved.")
