@@ -114,6 +114,10 @@ def test_sending_the_same_picture_again_asks_first(qtbot, panel_ui, grey_png):
     ui.binding.sending.connect(lambda: sends.append(1))
     ui.binding.sent.connect(lambda *args: sends.append(args))
 
+    assert not panel.send.isEnabled()  # sent: the declaration is chosen again
+    _declare = lambda: panel.declaration.setCurrentIndex(  # noqa: E731
+        panel.declaration.findData("direct-care"))
+    _declare()
     QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)  # unchanged: asked, not sent
     box = ui.resend_box
     assert box.isVisible() and "already sent this picture to Rex Reader at" in box.text()
@@ -130,6 +134,7 @@ def test_sending_the_same_picture_again_asks_first(qtbot, panel_ui, grey_png):
     assert again.args[1] == "sent"
 
     drag(window, "rectangle", (30, 30), (120, 90))  # changed: a new picture, no question
+    _declare()
     ui.resend_box = None
     with qtbot.waitSignal(ui.binding.sent, timeout=20000) as changed:
         QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)

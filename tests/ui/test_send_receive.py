@@ -175,6 +175,7 @@ def test_offline_queue_then_failed_send_shows_the_reason_and_retry_delivers(
     ward.endpoint.stop()  # the network goes away: annotate and send anyway
     try:
         drag(window, "rectangle", (10, 10), (90, 90))
+        panel.declaration.setCurrentIndex(panel.declaration.findData("not-identifiable"))
         with qtbot.waitSignal(ui.binding.sent, timeout=20000) as sent:
             QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
         assert sent.args[1] == "queued" and panel.outcome.text().startswith("Queued")

@@ -69,6 +69,8 @@ class PanelBuilder:
         self.indicator = OfflineIndicator(window.status)
         window.status.addPermanentWidget(self.indicator)
         self.idle = IdleWatcher(binding, self._idle_check_ms, self)
+        # before the draft keeper's: a restored draft's fields then replace the cleared ones
+        window.picture_loaded.connect(self.send_panel.new_picture)
         self.drafts = DraftKeeper(window, binding)
         self.drafts.compose = self.send_panel.compose_state
         window.unsaved.keep_in_draft = self.drafts.keep_now

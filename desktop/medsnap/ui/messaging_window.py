@@ -256,9 +256,13 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
                           expires_days=request["expires_days"])
 
     def _queued(self, message_id: str) -> None:
-        """Sealed and in the outbox: it survives a crash now, so the draft goes."""
+        """Sealed and in the outbox: it survives a crash now, so the draft goes, and the
+        picture's work counts as sent (no "not saved or sent" question unless edited
+        again; an edit made while it was being sealed is not in it, so it stays unsent)."""
         self.send_panel.reset_after_send()  # first: clearing the note is no unsent change
         self.drafts.discard()
+        if self.resend.unchanged_since_sending():
+            self.window.undo_stack.setClean()
         self.resend.sent()
         self.send_panel.show_queued(message_id, self._colleague_name(), sending=True)
 

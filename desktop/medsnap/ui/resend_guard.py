@@ -1,6 +1,6 @@
-"""A second Send of the same picture to the same colleague asks first: Send stays enabled
-after a send (the next picture goes to the same colleague), so a double click or a second
-press would otherwise send a duplicate without a word."""
+"""A second Send of the same picture to the same colleague asks first: after a send the
+colleague stays (the next picture often goes to them too), so once the declaration is chosen
+again a second press would otherwise send a duplicate without a word."""
 
 from __future__ import annotations
 
@@ -36,6 +36,10 @@ class ResendGuard:
 
     def sending(self, document, staff_id: str) -> None:
         self._pending = _Sending(weakref.ref(document), self.revision, staff_id)
+
+    def unchanged_since_sending(self) -> bool:
+        """No edit since Send was pressed: what is on screen is what was sent."""
+        return self._pending is not None and self._pending.revision == self.revision
 
     def sent(self) -> None:
         """The pending send reached the outbox (sent or queued)."""

@@ -226,6 +226,8 @@ class SendPanel(QWidget):
                 "priority": self.priority.currentData(), "expires_days": self.expires.value()}
 
     def restore_compose(self, state: dict) -> None:
+        """A restored draft's own fields: nothing of the picture before it stays."""
+        self.new_picture()
         if state.get("to"):
             self.picker.choose_staff_id(state["to"], state.get("to_name", ""))
         if state.get("note"):
@@ -238,9 +240,25 @@ class SendPanel(QWidget):
             self.expires.setValue(int(state["expires_days"]))
         self.update_state()
 
-    def reset_after_send(self) -> None:
-        """Ready for the next picture: note cleared; colleague and declaration stay."""
+    def new_picture(self) -> None:
+        """Another picture (opened, pasted, captured, dropped, restored): the declaration is
+        a statement about ONE picture, so it is chosen again; the note, priority and the
+        last outcome ("Sent to …") were about the one before. The colleague stays: a series
+        of one patient's pictures to one colleague is common, the card shows who it is,
+        and the declaration to choose again makes every Send a deliberate step."""
+        self._queued = None  # its outcome is followed in Sent, not under this picture
         self.note.clear()
+        self.declaration.setCurrentIndex(0)
+        self.priority.setCurrentIndex(0)
+        self.outcome.clear()
+        self.outcome.setProperty("tone", "")
+        self.update_state()
+
+    def reset_after_send(self) -> None:
+        """Sent: the note and the declaration are cleared, so a second press of Send does
+        nothing and sending again (to anyone) declares afresh; the colleague stays."""
+        self.note.clear()
+        self.declaration.setCurrentIndex(0)
 
     def _repolish(self) -> None:
         self.outcome.style().unpolish(self.outcome)
