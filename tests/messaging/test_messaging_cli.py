@@ -106,6 +106,13 @@ def test_send_inbox_open_outbox_audit_then_no_plaintext_anywhere(demo):
         assert verified.returncode == 0 and "intact" in verified.stdout
     events = json.loads(medsnap(demo, "audit", "show", "--as", BEN.staff_id, "--json").stdout)
     assert [e["event"] for e in events][-3:] == ["received", "opened", "saved"]
+    # both logs name the letter alike, and the sender's says what was declared about it
+    sent = json.loads(medsnap(demo, "audit", "show", "--as", ADA.staff_id, "--json").stdout)
+    [queued] = [e["detail"] for e in sent if e["event"] == "queued"]
+    assert queued["id"] == events[-3]["detail"]["message_id"] == message["id"]
+    assert queued["declaration"] == "direct-care"
+    shown = medsnap(demo, "audit", "show", "--as", ADA.staff_id).stdout
+    assert f"id={message['id']}" in shown and "to=demo.ben" in shown and "{" not in shown
 
     leaks = scan_for_plaintext(list(demo["folders"].values()), markers_of(image))
     assert leaks == []

@@ -16,6 +16,18 @@ def register(parser: argparse.ArgumentParser) -> None:
     add_json_option(parser)
 
 
+def _readable(detail: dict) -> str:
+    """``key=value`` pairs; times as dates, lists joined (the JSON keeps the raw values)."""
+    parts = []
+    for key, value in detail.items():
+        if isinstance(value, int) and (key.endswith("_time") or key.endswith("_at")):
+            value = when(value)
+        elif isinstance(value, list):
+            value = ",".join(map(str, value))
+        parts.append(f"{key}={value}")
+    return "  ".join(parts)
+
+
 def run(args: argparse.Namespace) -> int:
     from medsnap.messaging.audit import AuditLog
     from medsnap.messaging.audit_head import audit_head_for
@@ -28,8 +40,8 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print_json(entries)
         for entry in [] if args.json else entries:
-            print(f"{entry['seq']:>5}  {when(entry['at'])}  {entry['event']:<10}  "
-                  f"{entry['detail']}")
+            print(f"{entry['seq']:>5}  {when(entry['at'])}  {entry['event']:<13} "
+                  f"{_readable(entry['detail'])}")
         return 0
     check = log.verify(args.expect_head)
     if args.json:

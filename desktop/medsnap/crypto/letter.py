@@ -99,11 +99,14 @@ def _check_parties(sender: UnlockedClinician, everyone: list[ClinicianCertificat
 def seal(letter: Letter, sender: UnlockedClinician, recipients: Sequence[ClinicianCertificates],
          *, include_self: bool = True, now: dt.datetime | None = None,
          root: x509.Certificate | None = None,
-         crl: x509.CertificateRevocationList | None = None) -> bytes:
+         crl: x509.CertificateRevocationList | None = None,
+         message_id: str | None = None) -> bytes:
     """Sign and encrypt ``letter`` to ``recipients`` (and the sender's own "sent" copy).
 
     With ``root`` (and ``crl``) every certificate is validated first; without, the caller
     has validated them (for example when they were fetched from the directory).
+    ``message_id``: the sender's own id for it (its outbox's), so that both audit logs name
+    the letter alike; fresh and random otherwise.
     """
     now = _utcnow(now)
     expires = _check_letter(letter, now)
@@ -116,7 +119,7 @@ def seal(letter: Letter, sender: UnlockedClinician, recipients: Sequence[Clinici
     me = identity_from_certificate(sender.certificates.signing)
     image_name = IMAGE_MEMBERS[letter.media_type]
     note = note_json(letter.note, letter.declaration, letter.annotations)
-    message_id = secrets.token_hex(16)
+    message_id = message_id or secrets.token_hex(16)
     chain = [sender.certificates.signing, *sender.intermediates]
 
     def sign_manifest(image_sha256: str, key: Ed25519PrivateKey = sender.signing_key) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from medsnap.crypto.letter import seal
 from medsnap.crypto.letter_model import Letter
@@ -32,12 +33,14 @@ def queue_letter(session: Session, outbox: Outbox, image: bytes, to: list[str], 
     expires = now + dt.timedelta(days=expires_days) if expires_days else None
     letter = Letter(image=image, media_type=media_type_of(image), note=note,
                     declaration=declaration, annotations=annotations, expires_at=expires)
+    message_id = secrets.token_hex(16)  # the letter's own id too: both audit logs name it
     sealed = seal(letter, session.clinician, colleagues, now=now, root=session.root,
-                  crl=session.crl(refresh=False))
+                  crl=session.crl(refresh=False), message_id=message_id)
     staff_ids = [_staff_id(c) for c in colleagues]
     expires_at = int((expires or now + dt.timedelta(days=14)).timestamp())
-    message_id = outbox.enqueue(staff_ids, sealed, expires_at)
-    session.audit.record("queued", id=message_id, to=staff_ids, size=len(sealed))
+    outbox.enqueue(staff_ids, sealed, expires_at, message_id)
+    session.audit.record("queued", id=message_id, to=staff_ids, size=len(sealed),
+                         declaration=declaration)
     return message_id
 
 

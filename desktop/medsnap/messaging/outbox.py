@@ -84,8 +84,9 @@ class Outbox:
     def close(self) -> None:
         self._db.close()
 
-    def enqueue(self, recipients: list[str], ciphertext: bytes, expires_at: int) -> str:
-        message_id = secrets.token_hex(16)
+    def enqueue(self, recipients: list[str], ciphertext: bytes, expires_at: int,
+                message_id: str | None = None) -> str:
+        message_id = message_id or secrets.token_hex(16)
         now = int(time.time())
         with self._db:  # both rows or neither
             self._db.execute("BEGIN")
