@@ -59,12 +59,13 @@ def clean_image(args: argparse.Namespace) -> bytes:
     """Load, crop, redact, re-encode: what the export command does, in memory, verified."""
     if args.redact:
         return _painted_image(args)
-    from medsnap.exporting import encode_for_export
+    from medsnap.config.policy_rules import jpeg_quality
+    from medsnap.imaging import encode_clean
 
     picture = open_record(args, args.image, painting=False)  # prints its cautions
     pixels = plain_pixels(picture.image, args.crop)
-    try:  # at the configured JPEG quality, as the window sends
-        return encode_for_export(pixels, _format_of(args.image))
+    try:  # at the configured JPEG quality, as exporting.encode_for_export (without Qt)
+        return encode_clean(pixels, _format_of(args.image), quality=jpeg_quality())
     finally:
         pixels.close()
 
