@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.cleanChanged.connect(self._clean_changed)
 
         restore_layout(self)
+        self.restored_size = self.size()
         self.recent_paths: list[str] = []  # File › Recent, in memory only (window_memory)
         remove_stored_recent(self.settings)
         refresh_recent(self)
@@ -295,10 +296,19 @@ class MainWindow(QMainWindow):
             self.unsaved.then(lambda: self.open_bytes(data, "Dropped image"),
                               "Opening the dropped picture")
 
+    def addDockWidget(self, area, dock, *more) -> None:  # noqa: N802 - Qt override
+        super().addDockWidget(area, dock, *more)
+        panel = dock.findChild(QWidget, "sendPanel")  # built by messaging, bound here:
+        if panel is not None:  # Ctrl+Enter and the Tab order through it
+            self.actions.bind_send_panel(panel)
+
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
-        if not event.spontaneous():  # the frame's size is known once shown: fit it again
+        # the frame's size is known once shown: fit again the size chosen at start (not a
+        # size the caller set since)
+        if not event.spontaneous() and self.size() == self.restored_size:
             fit_on_screen(self)
+        self.restored_size = None
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.commit_text()

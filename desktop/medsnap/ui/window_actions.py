@@ -121,3 +121,38 @@ class WindowActions:
                 bar.widgetForAction(action).setAccessibleName(action.text().replace("&", "")
                                                               .rstrip("…"))
         return bar
+
+    def bind_send_panel(self, panel) -> None:
+        """Ctrl+Enter sends, through the Send button itself (the same checks and questions
+        as a click), and Tab goes picture → To → Note → Patient → … → Send rather than to
+        the zoom box in the status bar."""
+        window = self.window
+        self.send = self._make("Send", lambda: self._send_from_keyboard(panel), None, None,
+                               "Send the picture to the chosen colleague")
+        self.send.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        keys = QKeySequence("Ctrl+Return").toString(QKeySequence.SequenceFormat.NativeText)
+        panel.send.setToolTip(f"Send the picture to the chosen colleague ({keys})")
+        chain = [window.canvas, panel.picker.search, panel.picker.list, panel.picker.safety,
+                 panel.picker.change, panel.note, panel.declaration, panel.priority,
+                 panel.expires, panel.preview, panel.send]
+        for before, after in zip(chain, chain[1:]):
+            window.setTabOrder(before, after)
+        # the next field after choosing a colleague gets focus from code, not from Tab, and
+        # Qt's styles then draw no focus ring: marked as a keyboard move, it shows
+        panel.picker.chosen.connect(lambda _entry: self._show_focus())
+
+    def _send_from_keyboard(self, panel) -> None:
+        if not panel.isVisible():
+            return
+        if panel.send.isEnabled():
+            panel.send.click()
+        else:
+            self.window.status.showMessage(panel.why_not.text() or "Sending…", 5000)
+
+    def _show_focus(self) -> None:
+        from medsnap.ui.qt_enums import Qt
+
+        self.window.setAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange, True)
+        focused = self.window.focusWidget()
+        if focused is not None:
+            focused.update()

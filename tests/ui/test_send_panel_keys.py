@@ -1,0 +1,52 @@
+"""Sending from the keyboard: Tab goes from the picture to the send panel (To, Note,
+Patient, … Send), not to the zoom box; choosing a colleague with Enter moves to Patient with
+a visible focus ring; Ctrl+Enter sends through the Send button's own checks."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from send_receive_support import running_ward, sign_in_through_first_run
+from ui_support import open_and_wait
+
+from medsnap.ui.messaging_window import attach_messaging
+
+
+def test_tab_order_focus_ring_and_ctrl_enter_send(qtbot, make_window, grey_png):
+    with running_ward(("Kay Board", "Consultant"), ("Dr Ben Hughes", "Registrar")) as ward:
+        window = make_window(1100, 760)
+        ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
+        try:
+            sign_in_through_first_run(qtbot, ui, ward.staff["Kay Board"])
+            open_and_wait(qtbot, window, grey_png)
+            panel = ui.send_panel
+            assert "Ctrl+Return" in panel.send.toolTip()
+            window.canvas.setFocus()
+            QTest.keyClick(window.canvas, Qt.Key.Key_Tab)
+            assert window.focusWidget() is panel.picker.search  # not the zoom box
+            qtbot.keyClicks(panel.picker.search, "ben")
+            assert window.status.zoom.currentText() != "ben"
+            window.setAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange, False)
+            QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
+            assert panel.picker.current is not None
+            assert window.focusWidget() is panel.declaration
+            # the styles draw the focus ring only after a keyboard focus change
+            assert window.testAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange)
+
+            sent: list[dict] = []
+            panel.send_requested.connect(sent.append)
+            QTest.keyClick(panel.declaration, Qt.Key.Key_Return,
+                           Qt.KeyboardModifier.ControlModifier)
+            assert sent == []  # the Patient question is not answered: Send would not go
+            assert "identified" in window.status.currentMessage()
+
+            panel.declaration.setCurrentIndex(1)
+            panel.note.setFocus()
+            QTest.keyClick(panel.note, Qt.Key.Key_Tab)
+            assert window.focusWidget() is panel.declaration
+            QTest.keyClick(panel.declaration, Qt.Key.Key_Return,
+                           Qt.KeyboardModifier.ControlModifier)
+            qtbot.waitUntil(lambda: len(sent) == 1, timeout=5000)
+            assert sent[0]["to"] == ward.staff["Dr Ben Hughes"]
+        finally:
+            ui.shutdown()
