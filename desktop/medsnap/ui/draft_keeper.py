@@ -54,6 +54,8 @@ class DraftKeeper(QObject):
         super().__init__(window)
         self.window, self.binding = window, binding
         self.draft_id = ""
+        self.keeper = ""  # staff id whose draft the picture on screen is ("": nobody's yet)
+        self._on_screen = ""  # what sign-in did with a picture already open, said once
         self.owner = None  # the clinician's public X25519 key: saving needs no secret
         self.dirty = False
         self.compose: Callable[[], dict] = dict  # the send panel's fields, set by its owner
@@ -76,10 +78,38 @@ class DraftKeeper(QObject):
 
     def _signed_in(self, _name: str) -> None:
         self.owner = self.binding.session.clinician.encryption_key.public_key()
-        self.restore_latest(open_it=self.window.document is None)
+        self._on_screen = ""
+        staff_id, window = self.binding.staff_id, self.window
+        if window.document is not None and self.keeper != staff_id:
+            # opened before this sign-in (perhaps by someone else on a shared PC): work on it
+            # is kept, an untouched picture is nobody's draft until this clinician touches it
+            if window.unsaved.unsent():
+                self._adopt()
+                self._on_screen = ("The picture on screen, annotated before you signed in, "
+                                   "is kept as your encrypted draft until you send it.")
+            else:
+                self.dirty = False
+                self._on_screen = ("The picture on screen was opened before you signed in: "
+                                   "it becomes your encrypted draft once you annotate it or "
+                                   "choose whom to send it to.")
+        self.restore_latest(open_it=window.document is None)
+
+    def _adopt(self) -> None:
+        if self.binding.session is not None:
+            self.keeper = self.binding.staff_id
+            self.dirty = True
 
     def _changed(self, _index: int) -> None:
         self.dirty = True
+        self._adopt()  # an edit after sign-in makes the picture this clinician's draft
+
+    def compose_changed(self) -> None:
+        """The send panel changed: a colleague, note or declaration set for this picture
+        touches it (the panel emptied at sign-in or for a new picture does not)."""
+        self.dirty = True
+        state = self.compose()
+        if state.get("to") or (state.get("note") or "").strip() or state.get("declaration"):
+            self._adopt()
 
     def _picture_loaded(self) -> None:
         if self._pending_restore is not None:
@@ -89,12 +119,14 @@ class DraftKeeper(QObject):
 
         self.draft_id = DraftStore.new_id()
         self.dirty = True
+        self.keeper = self.binding.staff_id if self.binding.session is not None else ""
 
     def save_now(self) -> None:
         from medsnap.ui.sent_preview import snapshot
 
         window, session = self.window, self.binding.session
-        if not (self.dirty and window.document is not None and session and self.owner):
+        if not (self.dirty and window.document is not None and session and self.owner
+                and self.keeper == self.binding.staff_id):
             return
         self.dirty = False
         store, draft_id, owner = self._store(), self.draft_id, self.owner
@@ -130,10 +162,11 @@ class DraftKeeper(QObject):
         window.commit_text()  # text being typed belongs in the draft
         unsent = window.unsaved.unsent()
         self.save_now()  # the job holds its own snapshot
+        kept = unsent and self.owner is not None and self.keeper == self.binding.staff_id
         window.close_document()
-        self.draft_id = ""
+        self.draft_id, self.keeper = "", ""
         self.dirty = False
-        return unsent and self.owner is not None
+        return kept
 
     def discard(self) -> None:
         """The picture was sent (or queued): its draft is no longer needed."""
@@ -165,8 +198,9 @@ class DraftKeeper(QObject):
         opening = found is not None and self.window.document is None
         self._also_kept = also_kept(count - 1 if opening else count, more=opening)
         if not opening:
-            if self._also_kept:
-                self.window.status.showMessage(self._also_kept, 30000)
+            said = " ".join(part for part in (self._on_screen, self._also_kept) if part)
+            if said:
+                self.window.status.showMessage(said, 30000)
             return
         draft_id, (document_json, png, name, compose) = found
         self._pending_restore = {"id": draft_id, "document": document_json, "compose": compose}
@@ -184,6 +218,7 @@ class DraftKeeper(QObject):
         for annotation in saved.annotations:
             window.push(AddAnnotation(annotation))
         self.draft_id = pending["id"]
+        self.keeper = self.binding.staff_id
         self.dirty = False
         self.compose_restored.emit(pending.get("compose") or {})
         window.status.showMessage("Restored your unsent picture and its annotations. "

@@ -80,7 +80,7 @@ class PanelBuilder:
         panel = self.send_panel  # a change of what is to be sent is a change of the draft
         for changed in (panel.note.textChanged, panel.declaration.currentIndexChanged,
                         panel.priority.currentIndexChanged, panel.picker.chosen):
-            changed.connect(lambda *_args: self.drafts._changed(0))
+            changed.connect(lambda *_args: self.drafts.compose_changed())
         self.resend = ResendGuard(window.undo_stack)
         for widget in (self.send_dock, self.messages_dock, self.viewer, self.lock_screen,
                        self.indicator):
