@@ -121,6 +121,9 @@ class MainWindow(QMainWindow):
     def choose_file(self) -> None:
         self.unsaved.then(self.opener.choose_file, "Opening another picture")
 
+    def choose_page(self) -> None:
+        self.unsaved.then(self.opener.choose_page, "Opening another page")
+
     def open_path(self, path: str) -> None:
         self.opener.open_path(path)
 
@@ -175,6 +178,7 @@ class MainWindow(QMainWindow):
         self.canvas.set_document(None)
         self.canvas.set_picture(None)
         self.status.forget_picture()
+        self.opener.paged = None
         if self._dicom is not None:  # the radiograph's samples and cautions go with it
             self._dicom.forget()
         self._update_title()
@@ -271,6 +275,7 @@ class MainWindow(QMainWindow):
         for action in self.actions.document_actions:
             action.setEnabled(has_document)
         self.actions.delete.setEnabled(False)
+        self.actions.choose_page.setEnabled(has_document and self.opener.paged is not None)
         self.policy.apply()
 
     def _owns(self, widget: QWidget) -> bool:

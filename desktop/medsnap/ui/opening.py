@@ -32,6 +32,10 @@ class PictureOpener:
         # recent files are (a letter's path may name the patient)
         self.last_pdf_page: dict[str, int] = {}
         self._page_notes: dict[int, str] = {}  # load generation -> "Page 3 of 5 · "
+        self._starts: dict[int, tuple] = {}  # load generation -> (source, name, remember)
+        #: the picture on screen comes from a file of several pages: File › Choose page…
+        #: reopens it ("pdf", path) or ("pages", source, name, remember, count, page)
+        self.paged: tuple | None = None
 
     def choose_file(self) -> None:
         from PySide6.QtWidgets import QFileDialog  # not needed to start
@@ -69,6 +73,33 @@ class PictureOpener:
         dialog.page_chosen.connect(chosen)
         dialog.open()
 
+    def choose_page(self) -> None:
+        """Another page of the file on screen: the PDF dialog for a letter, a page number
+        for a multi-page TIFF (it opened at page 1)."""
+        if self.paged is None:
+            return
+        if self.paged[0] == "pdf":
+            self._choose_pdf_page(self.paged[1])
+            return
+        from PySide6.QtWidgets import QInputDialog
+
+        _kind, source, name, remember, count, page = self.paged
+        dialog = QInputDialog(self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowTitle("Choose a page")
+        dialog.setAccessibleName("Choose a page")
+        dialog.setInputMode(QInputDialog.InputMode.IntInput)
+        dialog.setLabelText(f"{name} has {count} pages. Page to open (1 to {count}):")
+        dialog.setIntRange(1, count)
+        dialog.setIntValue(page + 1)
+
+        def chosen(number: int) -> None:
+            self.start(source, f"{name} (page {number})", remember=remember,
+                       options={"page": number - 1})
+
+        dialog.intValueSelected.connect(chosen)
+        dialog.open()
+
     def open_bytes(self, data: bytes, name: str) -> None:
         self.start(data, name)
 
@@ -93,6 +124,7 @@ class PictureOpener:
         window.commit_text()
         self._generation += 1
         generation = self._generation
+        self._starts[generation] = (source, name, remember)
         window.canvas.busy_text = f"Opening {name}…"
         self._previous_pyramid = window.canvas.pyramid if window.document is not None else None
         window.canvas.refresh()
@@ -111,7 +143,7 @@ class PictureOpener:
                 window.canvas.viewport().repaint()  # show it now, before the full decode
             load_full_picture()
 
-        if options:  # a chosen page of a PDF: no JPEG draft to show
+        if options:  # a chosen page of a PDF or TIFF: no JPEG draft to show
             load_full_picture()
             return
         window.jobs.run(lambda: decode_draft(source, name), draft_done, load_full_picture,
@@ -131,16 +163,26 @@ class PictureOpener:
                                      " (loading full resolution)")
 
     def _loaded(self, generation: int, loaded, remember: str | None) -> None:
+        started = self._starts.pop(generation, None)
         if not self._current(generation):
             return
         self._full_generation = generation
-        self.window.status.page_note = self._page_notes.pop(generation, "")
+        note = self._page_notes.pop(generation, "")
+        self.paged = _paged_source(started, loaded, remember, bool(note))
+        if self.paged is not None and self.paged[0] == "pages":
+            count, page = loaded.picture.page_count, loaded.picture.page
+            note = f"Page {page + 1} of {count} · "
+            self.window.status.showMessage(
+                f"This file has {count} pages; page {page + 1} is open. File › Choose page… "
+                "opens another.", 20000)
+        self.window.status.page_note = note
         pyramid = self.window.canvas.pyramid
         keep_view = self._draft_generation == generation and pyramid is not None and \
             (pyramid.full_width, pyramid.full_height) == loaded.picture.image.size
         self.window.install_picture(loaded, remember, keep_view)
 
     def _failed(self, generation: int, message: str) -> None:
+        self._starts.pop(generation, None)
         if not self._current(generation):
             return
         canvas = self.window.canvas
@@ -150,3 +192,16 @@ class PictureOpener:
             canvas.set_document(self.window.document)
         canvas.refresh()
         self.window.report_error(message, "The image could not be opened")
+
+
+def _paged_source(started: tuple | None, loaded, remember: str | None,
+                  is_pdf_page: bool) -> tuple | None:
+    """What File › Choose page… reopens for the picture just loaded, or None."""
+    if is_pdf_page and remember:
+        return ("pdf", remember)
+    picture = loaded.picture
+    if started is None or picture.dicom is not None or picture.page_count < 2:
+        return None  # one page; a radiograph's frames have their own control
+    source, name, _remember = started
+    base = name.split(" (page ")[0]
+    return ("pages", source, base, remember, picture.page_count, picture.page)

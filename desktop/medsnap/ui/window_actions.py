@@ -58,6 +58,8 @@ class WindowActions:
         self.preview = make("Preview as &sent", w.toggle_sent_preview, "Ctrl+Shift+P",
                             "preview", "Show exactly the clean pixels that would leave this computer")
         self.preview.setCheckable(True)
+        self.choose_page = make("Choose pa&ge…", w.choose_page, None, None,
+                                "Open another page of this PDF letter or multi-page TIFF")
         self.recent_menu = QMenu("Open &recent", w)
         self.recent_menu.setAccessibleName("Recent files")
         self.document_actions = [self.save_copy, self.preview, self.zoom_in, self.zoom_out,
@@ -82,6 +84,7 @@ class WindowActions:
         for action in (self.open, self.capture, self.paste):
             file_menu.addAction(action)
         file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(self.choose_page)
         file_menu.addSeparator()
         file_menu.addAction(self.save_copy)
         file_menu.addSeparator()
