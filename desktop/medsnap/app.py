@@ -18,7 +18,6 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from medsnap.ui.icons import icon, style_sheet
-    from medsnap.ui.main_window import MainWindow
 
     argv = sys.argv[1:] if argv is None else list(argv)
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -29,15 +28,21 @@ def main(argv: list[str] | None = None) -> int:
     sheet = style_sheet()
     if sheet:
         app.setStyleSheet(sheet)
-    window = MainWindow(_settings())
-    window.show()
-    images = [arg for arg in argv if not arg.startswith("-")]
+    window = open_window(_settings(), [arg for arg in argv if not arg.startswith("-")])
+    return app.exec()
+
+
+def open_window(settings, images: list[str], **messaging_options):
+    """The editor with sending and receiving: the welcome screen when nobody is signed in,
+    also with a picture given on the command line (it opens once the welcome screen's choice
+    is made, so a passphrase typed at start never goes into the editor). Under the welcome
+    screen the panels are built just after the first paint."""
+    from medsnap.ui.main_window import MainWindow
     from medsnap.ui.messaging_window import attach_messaging
 
-    # sending and receiving: the welcome screen when nobody is signed in (not over a
-    # picture given on the command line: it opens for annotating, Send offers sign-in).
-    # Under the welcome screen the panels are built just after the first paint.
-    window.messaging = attach_messaging(window, welcome=not images, deferred=not images)
+    window = MainWindow(settings)
+    window.show()
+    window.messaging = attach_messaging(window, deferred=True, **messaging_options)
     if images:
-        window.open_path(images[0])
-    return app.exec()
+        window.messaging.open_after_welcome(images[0])
+    return window

@@ -325,7 +325,9 @@ def check():
     if windows and windows[0].document is not None:
         print("OPENED", windows[0].document.size, windows[0].windowTitle(), flush=True)
         windows[0].close()
-    else:
+    else:  # the welcome screen first, as on a plain start: the file opens once chosen
+        if windows and windows[0].messaging.first_run.isVisible():
+            windows[0].messaging.first_run.later.click()
         QTimer.singleShot(50, check)
 
 QTimer.singleShot(50, check)

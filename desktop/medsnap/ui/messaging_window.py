@@ -38,6 +38,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         self._idle_check_ms = idle_check_ms
         self.sheet = messaging_style_sheet()
         self._asking: QObject | None = None  # the screen whose sign-in or unlock is running
+        self._after_welcome = ""  # a file given on the command line: opened once chosen
         self.first_run = FirstRunScreen(window)
         self.first_run.setStyleSheet(self.sheet)
         b = self.binding
@@ -62,8 +63,23 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         def run(*args) -> None:
             self.build_panels()
             self._asking = self.first_run  # a refusal goes back to it
+            self._open_waiting()  # before the sign-in: no draft is restored over it
             request(*args)
         return run
+
+    def open_after_welcome(self, path: str) -> None:
+        """``medsnap FILE``: the welcome screen first, as on a plain start (the keyboard is
+        in its passphrase box, not the editor's); the file opens once the clinician has
+        chosen to sign in, enrol, try the demo or just annotate."""
+        self._after_welcome = path
+        if not self.first_run.isVisible():
+            self.build_panels()
+            self._open_waiting()
+
+    def _open_waiting(self) -> None:
+        path, self._after_welcome = self._after_welcome, ""
+        if path:
+            self.window.open_path(path)
 
     def _connect(self) -> None:
         b, w, panel = self.binding, self.window, self.send_panel
