@@ -56,6 +56,7 @@ class DraftKeeper(QObject):
         self.draft_id = ""
         self.keeper = ""  # staff id whose draft the picture on screen is ("": nobody's yet)
         self._on_screen = ""  # what sign-in did with a picture already open, said once
+        self.for_next_sign_in = False  # opened by the one now signing in (medsnap FILE)
         self.owner = None  # the clinician's public X25519 key: saving needs no secret
         self.dirty = False
         self.compose: Callable[[], dict] = dict  # the send panel's fields, set by its owner
@@ -80,6 +81,11 @@ class DraftKeeper(QObject):
         self.owner = self.binding.session.clinician.encryption_key.public_key()
         self._on_screen = ""
         staff_id, window = self.binding.staff_id, self.window
+        opening = window.canvas.busy_text.startswith("Opening")  # theirs once loaded
+        if self.for_next_sign_in:
+            self.for_next_sign_in = False
+            if window.document is not None:
+                self._adopt()
         if window.document is not None and self.keeper != staff_id:
             # opened before this sign-in (perhaps by someone else on a shared PC): work on it
             # is kept, an untouched picture is nobody's draft until this clinician touches it
@@ -92,7 +98,7 @@ class DraftKeeper(QObject):
                 self._on_screen = ("The picture on screen was opened before you signed in: "
                                    "it becomes your encrypted draft once you annotate it or "
                                    "choose whom to send it to.")
-        self.restore_latest(open_it=window.document is None)
+        self.restore_latest(open_it=window.document is None and not opening)
 
     def _adopt(self) -> None:
         if self.binding.session is not None:

@@ -45,7 +45,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         self.first_run.sign_in_requested.connect(self._built_first(b.sign_in))
         self.first_run.enrol_requested.connect(self._built_first(b.enrol))
         self.first_run.demo_requested.connect(self._built_first(lambda: b.start_demo()))
-        self.first_run.dismissed.connect(self._built_first(self._annotate_only))
+        self.first_run.dismissed.connect(self._built_first(self._annotate_only, False))
         self.send_panel = None  # the panels: build_panels() (now, or after the first paint)
         self._waiting_for_paint = deferred
         self.closed = False
@@ -59,11 +59,14 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
             window.canvas.hide()  # unpolished, until it goes (~30 ms less before the
             window.status.hide()  # first paint)
 
-    def _built_first(self, request: Callable) -> Callable:
+    def _built_first(self, request: Callable, signing_in: bool = True) -> Callable:
         def run(*args) -> None:
             self.build_panels()
             self._asking = self.first_run  # a refusal goes back to it
-            self._open_waiting()  # before the sign-in: no draft is restored over it
+            # the file first: no draft is restored over it, and it is the signer's draft
+            self.drafts.for_next_sign_in = signing_in and (
+                bool(self._after_welcome) or self.drafts.for_next_sign_in)  # (a retry)
+            self._open_waiting()
             request(*args)
         return run
 
