@@ -25,7 +25,8 @@ class MessageTraffic:
 
     # sending --------------------------------------------------------------------------
     def send(self, document, to_staff_id: str, *, note: str, declaration: str,
-             priority: str = "normal", expires_days: int | None = None) -> None:
+             priority: str = "normal", expires_days: int | None = None,
+             quality: int | None = None) -> None:
         """Export the clean image, seal it to the colleague and queue it (no network call when
         the colleague was picked from the directory list: ``queued`` at once), then try to
         send it (``sent`` with the outcome of that attempt)."""
@@ -42,7 +43,7 @@ class MessageTraffic:
         def work():
             from medsnap.ui.sent_preview import sent_bytes
 
-            image = sent_bytes(document)
+            image = sent_bytes(document, quality)  # the window's jpeg_quality
             colleagues = [session.keep_colleague(entry)] if entry else None
             outbox = Outbox(session.profile.outbox_path)
             try:

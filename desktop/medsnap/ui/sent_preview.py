@@ -38,21 +38,22 @@ def snapshot(document: Document) -> Document:
     return Document(document.picture, crop=document.crop, annotations=document.annotations)
 
 
-def sent_bytes(document: Document) -> bytes:
+def sent_bytes(document: Document, quality: int | None = None) -> bytes:
     """What Send seals: PNG unless the picture came as a JPEG photograph, grey kept grey
-    (``format_for_picture``, the rule ``medsnap send`` follows too)."""
+    (``format_for_picture``, the rule ``medsnap send`` follows too); a JPEG at ``quality``
+    (the window's policy.jpeg_quality; None: policy, else the default)."""
     from medsnap.exporting import export_bytes, format_for_picture
 
-    return export_bytes(document, format_for_picture(document.picture))
+    return export_bytes(document, format_for_picture(document.picture), quality)
 
 
-def sent_pixels(document: Document) -> tuple[Pyramid, int]:
+def sent_pixels(document: Document, quality: int | None = None) -> tuple[Pyramid, int]:
     """Exactly what would leave the machine: the export bytes, decoded again."""
     from PIL import Image
 
     from medsnap.ui.pyramid import Pyramid
 
-    data = sent_bytes(document)
+    data = sent_bytes(document, quality)
     with Image.open(io.BytesIO(data)) as decoded:
         image = decoded.convert("RGBA" if decoded.mode in ("RGBA", "LA", "P") else "RGB")
     return Pyramid.build(image), len(data)
@@ -80,11 +81,11 @@ class SentPreview:
             return
         self._generation += 1
         generation = self._generation
-        copy = snapshot(window.document)
+        copy, quality = snapshot(window.document), window.policy.jpeg_quality
         window.actions.preview.setChecked(True)
         window.canvas.busy_text = "Preparing the clean copy…"
         window.canvas.refresh()
-        window.jobs.run(lambda: sent_pixels(copy),
+        window.jobs.run(lambda: sent_pixels(copy, quality),
                         lambda result: self._shown(generation, result),
                         lambda message: self._failed(generation, message),
                         what="preparing the preview")
@@ -127,7 +128,8 @@ class SentPreview:
             QGuiApplication.clipboard().setImage(pyramid.levels[0].image)
             window.status.showMessage("Copied the clean picture to the clipboard", 6000)
 
-        window.jobs.run(lambda: sent_pixels(copy), copied,
+        quality = window.policy.jpeg_quality
+        window.jobs.run(lambda: sent_pixels(copy, quality), copied,
                         lambda message: window.report_error(message, "Nothing was copied"),
                         what="copying the picture")
 
