@@ -272,7 +272,8 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         self.resend.sending(window.document, entry["staff_id"])
         self.binding.send(snapshot(window.document), entry["staff_id"], note=request["note"],
                           declaration=request["declaration"], priority=request["priority"],
-                          expires_days=request["expires_days"])
+                          expires_days=request["expires_days"],
+                          quality=window.policy.jpeg_quality)
 
     def _queued(self, message_id: str) -> None:
         """Sealed and in the outbox: it survives a crash now, so the draft goes, and the
