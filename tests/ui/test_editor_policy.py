@@ -88,7 +88,7 @@ def test_largest_picture_comes_from_policy(qtbot, make_window, policy):
     Image.new("RGB", (1200, 1000), (10, 20, 30)).save(data, "PNG")
     with qtbot.waitSignal(window.error_shown, timeout=10000) as shown:
         window.open_bytes(data.getvalue(), "big scan")
-    assert "limit of 1.0 megapixels" in shown.args[0]
+    assert "more than the 1.0 megapixels that your hospital's policy file" in shown.args[0]
     assert window.document is None
 
 
