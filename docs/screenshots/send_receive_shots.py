@@ -163,6 +163,7 @@ def main(out: Path, size: str) -> None:
     from medsnap.ui.messaging_window import attach_messaging
 
     width, height = (int(v) for v in size.split("x"))
+    out.mkdir(parents=True, exist_ok=True)  # Qt's save() fails silently into a missing folder
     app = QApplication.instance() or QApplication([])
     app.setStyleSheet(style_sheet())
     work = Path(tempfile.mkdtemp(prefix="medsnap-shots-"))
