@@ -111,6 +111,9 @@ def test_send_inbox_open_outbox_audit_then_no_plaintext_anywhere(demo):
     [queued] = [e["detail"] for e in sent if e["event"] == "queued"]
     assert queued["id"] == events[-3]["detail"]["message_id"] == message["id"]
     assert queued["declaration"] == "direct-care"
+    # read before Ada's first sync saw it delivered: her log still says delivered, then read
+    assert [e["event"] for e in sent if e["detail"].get("id") == message["id"]] == [
+        "queued", "sent", "delivered", "read"]
     shown = medsnap(demo, "audit", "show", "--as", ADA.staff_id).stdout
     assert f"id={message['id']}" in shown and "to=demo.ben" in shown and "{" not in shown
 

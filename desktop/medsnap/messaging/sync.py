@@ -98,6 +98,8 @@ class SyncWorker:
                 continue  # purged at the endpoint; keep the last known state
             states = {r["status"] for r in status["recipients"]}
             if states == {"read"} and self.outbox.mark_delivery(item.id, "read"):
+                if item.state == "sent":  # read before any sync saw it delivered: it was
+                    self.session.audit.record("delivered", id=item.id)
                 self.session.audit.record("read", id=item.id)
                 report.read.append(item.id)
             elif states <= {"delivered", "read"} and self.outbox.mark_delivery(item.id,
