@@ -245,3 +245,28 @@ def _start(home: Path, folder: Path, port: int, keystore: KeyStore | None, exact
         workstation.profile(person.staff_id).update(endpoint_url=url)
     workstation.update(current=COLLEAGUES[0].staff_id)
     return DemoEndpoint(url, folder, COLLEAGUES, server, thread)
+
+
+def is_demo_identity(home: Path, staff_id: str) -> bool:
+    """A demo colleague on a workstation in demo mode: its endpoint is a demo's."""
+    if staff_id not in {person.staff_id for person in COLLEAGUES}:
+        return False
+    try:
+        return bool(Workstation(home).read().get("demo"))
+    except Exception:  # a damaged workstation file: signing in reports it in its own words
+        return False
+
+
+def revive_demo(home: Path, staff_id: str, *, port: int = DEMO_PORT,
+                keystore: KeyStore | None = None) -> DemoEndpoint | None:
+    """The demo serving this home for ``staff_id``: the one running (a terminal's 'medsnap
+    demo', another window) or, when it died (with the window that ran it), a new one on this
+    computer. None when ``staff_id`` is not a demo colleague of a demo workstation."""
+    if not is_demo_identity(home, staff_id):
+        return None
+    demo = start_demo(home, port=port, keystore=keystore)
+    workstation = Workstation(home)
+    if workstation.profile(staff_id).exists():  # the running one may listen elsewhere
+        workstation.profile(staff_id).update(endpoint_url=demo.url)
+    workstation.update(current=staff_id)  # start_demo names the first colleague
+    return demo

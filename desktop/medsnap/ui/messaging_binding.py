@@ -18,6 +18,8 @@ from medsnap.ui.jobs import Jobs
 from medsnap.ui.message_traffic import MessageTraffic
 
 SYNC_INTERVAL_MS = 10_000
+DEMO_RESTARTED = ("The demo messaging service had stopped (it runs inside the window that "
+                  "started it); it was started again on this computer.")
 
 
 def policy(key: str, default: Any) -> Any:
@@ -63,6 +65,7 @@ class MessagingBinding(MessageTraffic, QObject):
         self.directory_offline = False  # the directory could not be asked: cached ones only
         self.offline = ""
         self._syncing = False
+        self._reviving = False
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._pool.setExpiryTimeout(-1)  # one thread for the whole run: SQLite and the session
@@ -78,6 +81,7 @@ class MessagingBinding(MessageTraffic, QObject):
         self.timer.timeout.connect(self.sync)
         self.offline_changed.connect(  # back online: the whole directory again
             lambda reason: self.directory_offline and not reason and self.load_directory())
+        self.offline_changed.connect(self._demo_gone_offline)
 
     @property
     def workstation(self) -> Workstation:
@@ -101,9 +105,77 @@ class MessagingBinding(MessageTraffic, QObject):
     def sign_in(self, staff_id: str, passphrase: str) -> None:
         from medsnap.messaging.session import sign_in
 
-        desk, keystore = self.workstation, self.keystore
-        self._run(lambda: sign_in(desk, staff_id.strip(), passphrase, keystore=keystore),
-                  self._signed_in, self.auth_failed.emit, "signing in")
+        desk, keystore, revive = self.workstation, self.keystore, self._revive_demo_work
+        staff_id = staff_id.strip()
+
+        def work():
+            demo = revive(staff_id)  # a demo colleague: the demo back first, if it died
+            return demo, sign_in(desk, staff_id, passphrase, keystore=keystore)
+
+        def done(result) -> None:
+            self._keep_demo(result[0])
+            self._signed_in(result[1])
+            if result[0] is not None and not result[0].already_running:
+                self.notice.emit(DEMO_RESTARTED)
+
+        self._run(work, done, self.auth_failed.emit, "signing in")
+
+    # a demo that died with the window that served it ------------------------------------
+    def _revive_demo_work(self, staff_id: str):
+        """Worker side: the demo for a demo colleague, started again here if it died."""
+        from medsnap.messaging.demo import DEMO_PORT, revive_demo
+
+        port = DEMO_PORT if self.demo_port is None else self.demo_port
+        return revive_demo(self.home, staff_id, port=port, keystore=self.keystore)
+
+    def _demo_gone_offline(self, reason: str) -> None:
+        from medsnap.messaging.demo import is_demo_identity
+
+        if reason and is_demo_identity(self.home, self.staff_id):
+            self.sync()  # the demo endpoint started again (or found) at once
+
+    def _keep_demo(self, demo) -> None:
+        if demo is not None and not demo.already_running:
+            self.demo = demo  # served by this window: stopped at shutdown (not another's)
+
+    def sync(self) -> None:
+        """Offline under a demo colleague: the demo endpoint back (or a terminal's 'medsnap
+        demo' found), the session pointed at it, then the usual sync."""
+        from medsnap.messaging.demo import is_demo_identity
+
+        session = self.session
+        if not (self.offline and self.is_unlocked and is_demo_identity(self.home,
+                                                                       self.staff_id)):
+            super().sync()
+            return
+        if self._reviving:
+            return
+        self._reviving = True
+        revive = self._revive_demo_work
+
+        def work():
+            demo = revive(session.staff_id)
+            if demo is not None and session.transport.url.rstrip("/") != demo.url:
+                from medsnap.messaging.transport import Transport
+
+                old = session.transport
+                session.transport = Transport(demo.url, old.client.keys)
+                old.close()
+            return demo
+
+        def done(demo) -> None:
+            self._reviving = False
+            self._keep_demo(demo)
+            if demo is not None and not demo.already_running:
+                self.notice.emit(DEMO_RESTARTED)
+            super(MessagingBinding, self).sync()
+            self.load_directory()
+
+        def failed(message: str) -> None:
+            self._reviving = False
+            self.notice.emit(message)
+
+        self._run(work, done, failed, "starting the demo again")
 
     def enrol(self, staff_id: str, code: str, passphrase: str) -> None:
         from medsnap.messaging.session import enrol

@@ -1,0 +1,95 @@
+"""A demo endpoint that died with the window serving it (kill -9, a crash) comes back: signing
+in as a demo colleague starts it again on this computer, and a signed-in window that finds it
+gone (a sync, F5) does the same and goes online with its colleagues."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from medsnap.messaging.demo import COLLEAGUES
+from medsnap.ui.messaging_binding import DEMO_RESTARTED
+from medsnap.ui.messaging_window import attach_messaging
+
+
+def _keystore():
+    from keyring_backends import MemoryKeyring
+
+    from medsnap.crypto.keystore import KeyStore
+
+    return KeyStore(keyring_backend=MemoryKeyring())
+
+
+def _online_with_colleagues(qtbot, ui) -> None:
+    qtbot.waitUntil(lambda: ui.binding.offline == "", timeout=60000)
+    qtbot.waitUntil(lambda: {e["display_name"] for e in ui.send_panel.picker.entries}
+                    == {"Dr Ben Hughes", "Chloe Martin"}, timeout=20000)
+
+
+def test_a_dead_demo_is_started_again_at_sign_in_and_on_sync(qtbot, make_window, qapp):
+    home = Path(tempfile.mkdtemp(prefix="medsnap-demo-restart-"))
+    keystore = _keystore()
+    first = attach_messaging(make_window(1280, 800), home=home, keystore=keystore)
+    first.binding.demo_port = 0
+    with qtbot.waitSignal(first.binding.signed_in, timeout=60000):
+        QTest.mouseClick(first.first_run.demo_button, Qt.MouseButton.LeftButton)
+    dead_url = first.binding.demo.url
+    first.shutdown()  # the window and the demo endpoint it served are gone
+
+    ui = attach_messaging(make_window(1280, 800), home=home, keystore=keystore)
+    ui.binding.demo_port = 0
+    try:
+        ada = COLLEAGUES[0]
+        notices: list[str] = []
+        ui.binding.notice.connect(notices.append)
+        with qtbot.waitSignal(ui.binding.signed_in, timeout=60000):
+            ui.binding.sign_in(ada.staff_id, ada.passphrase)
+        _online_with_colleagues(qtbot, ui)
+        revived = ui.binding.demo
+        assert revived is not None and not revived.already_running  # this window serves it
+        assert revived.url != dead_url and ui.binding.session.transport.url == revived.url
+        assert DEMO_RESTARTED in notices
+
+        revived.stop()  # the demo dies under a signed-in window: the next sync brings it back
+        ui.binding.demo = None
+        with qtbot.waitSignal(ui.binding.offline_changed, timeout=60000,
+                              check_params_cb=lambda reason: bool(reason)):
+            ui.binding.sync()
+        _online_with_colleagues(qtbot, ui)
+        again = ui.binding.demo
+        assert again is not None and again.url != revived.url
+        assert ui.binding.session.transport.url == again.url
+    finally:
+        ui.shutdown()
+
+
+def test_a_demo_started_elsewhere_is_used(qtbot, make_window, qapp):
+    """A 'medsnap demo' in a terminal (here: started by the engine, as the command does)
+    brings a window whose demo died online, on the terminal's address."""
+    from medsnap.messaging.demo import start_demo
+
+    home = Path(tempfile.mkdtemp(prefix="medsnap-demo-terminal-"))
+    keystore = _keystore()
+    ui = attach_messaging(make_window(1280, 800), home=home, keystore=keystore)
+    ui.binding.demo_port = 0
+    terminal = None
+    try:
+        with qtbot.waitSignal(ui.binding.signed_in, timeout=60000):
+            QTest.mouseClick(ui.first_run.demo_button, Qt.MouseButton.LeftButton)
+        _online_with_colleagues(qtbot, ui)
+        ui.binding.demo.stop()
+        ui.binding.demo = None
+        terminal = start_demo(home, port=0, keystore=keystore)
+        assert not terminal.already_running
+        ui.binding.sync()
+        qtbot.waitUntil(lambda: ui.binding.session.transport.url == terminal.url,
+                        timeout=60000)
+        _online_with_colleagues(qtbot, ui)
+        assert ui.binding.demo is None  # the terminal's: not this window's to stop
+    finally:
+        ui.shutdown()
+        if terminal is not None:
+            terminal.stop()
