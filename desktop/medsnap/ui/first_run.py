@@ -4,8 +4,8 @@ annotate for now (the editor works without an account and offline)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QBoxLayout, QFormLayout, QFrame, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from medsnap.ui.lock_screen import Overlay, card
 
@@ -13,6 +13,7 @@ from medsnap.ui.lock_screen import Overlay, card
 #: set up all of Qt's enums (see qt_enums)
 _RICH_TEXT = 1
 _TOP_LEFT = 0x21  # Qt.AlignTop | Qt.AlignLeft by value: no Qt enum before the first frame
+CARD_MIN_WIDTH = 280
 
 
 def strength_problem(passphrase: str, staff_id: str) -> str:
@@ -129,16 +130,19 @@ class FirstRunScreen(Overlay):
         self.later.setObjectName("linkButton")
         self.later.clicked.connect(self.dismiss)
 
-        cards = QHBoxLayout()
-        for frame in (signin, enrolment, demo):
-            frame.setMinimumWidth(280)
+        # side by side when they fit, else one above the other (a large scale factor on a
+        # small screen); the page scrolls when even that is taller than the window
+        self.cards = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.card_frames = (signin, enrolment, demo)
+        for frame in self.card_frames:
+            frame.setMinimumWidth(CARD_MIN_WIDTH)
             frame.setMaximumWidth(380)
-            cards.addWidget(frame, 1)
+            self.cards.addWidget(frame, 1)
         column = QVBoxLayout()
         column.addWidget(title)
         column.addWidget(intro)
         column.addSpacing(12)
-        column.addLayout(cards)
+        column.addLayout(self.cards)
         column.addWidget(self.error)
         later_row = QHBoxLayout()  # at the left, as wide as its text
         later_row.addWidget(self.later)
@@ -147,14 +151,35 @@ class FirstRunScreen(Overlay):
         inner = QWidget(self)
         inner.setLayout(column)
         inner.setMaximumWidth(1180)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
+        page = QWidget()
+        centre = QVBoxLayout(page)
+        centre.addStretch(1)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(inner, 8)
         row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
+        centre.addLayout(row)
+        centre.addStretch(2)
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("welcomeScroll")
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(page)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.scroll)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._arrange_cards(event.size().width())
+        super().resizeEvent(event)
+
+    def _arrange_cards(self, width: int) -> None:
+        spacing = max(self.cards.spacing(), 0)
+        margins = 4 * 24 + 2 * spacing  # the page's and cards' margins, generously
+        side_by_side = width >= 3 * CARD_MIN_WIDTH + margins
+        direction = QBoxLayout.Direction.LeftToRight if side_by_side else \
+            QBoxLayout.Direction.TopToBottom
+        if self.cards.direction() != direction:
+            self.cards.setDirection(direction)
 
     def present_with(self, staff_id: str) -> None:
         """Shown afresh (start, Switch user, Send's sign-in): nothing a previous clinician
