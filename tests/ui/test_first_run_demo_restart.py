@@ -93,3 +93,50 @@ def test_a_demo_started_elsewhere_is_used(qtbot, make_window, qapp):
         ui.shutdown()
         if terminal is not None:
             terminal.stop()
+
+
+def test_a_terminal_demo_killed_with_sigkill_is_replaced_by_the_windows_own(qtbot, make_window,
+                                                                           qapp, tmp_path):
+    """The real 'medsnap demo' process: the window signs in on it, then it is killed -9 (no
+    chance to tidy up) and the window's next sync starts the demo here and goes online."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    env = {**os.environ, "MEDSNAP_HOME": str(home)}
+    terminal = subprocess.Popen([str(Path(sys.executable).parent / "medsnap"), "demo",
+                                 "--port", "0"], env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    ui = attach_messaging(make_window(1280, 800), home=home)  # the demo's own keyring file
+    ui.binding.demo_port = 0
+    try:
+        shown = []
+        for line in terminal.stdout:
+            shown.append(line)
+            if "Serving until Ctrl+C" in line:
+                break
+        assert "Serving until Ctrl+C" in "".join(shown), "".join(shown)
+        ada = COLLEAGUES[0]
+        with qtbot.waitSignal(ui.binding.signed_in, timeout=60000):
+            ui.binding.sign_in(ada.staff_id, ada.passphrase)
+        _online_with_colleagues(qtbot, ui)
+        terminal_url = ui.binding.session.transport.url
+        assert ui.binding.demo is None  # the terminal serves it
+
+        terminal.send_signal(signal.SIGKILL)
+        terminal.wait(timeout=30)
+        notices: list[str] = []
+        ui.binding.notice.connect(notices.append)
+        ui.binding.sync()  # as F5 does
+        qtbot.waitUntil(lambda: ui.binding.demo is not None, timeout=60000)
+        _online_with_colleagues(qtbot, ui)
+        assert ui.binding.session.transport.url == ui.binding.demo.url != terminal_url
+        assert DEMO_RESTARTED in notices
+    finally:
+        ui.shutdown()
+        if terminal.poll() is None:
+            terminal.kill()
+            terminal.wait(timeout=30)
+        terminal.stdout.close()
