@@ -109,7 +109,12 @@ class MessagingBinding(MessageTraffic, QObject):
         staff_id = staff_id.strip()
 
         def work():
-            demo = revive(staff_id)  # a demo colleague: the demo back first, if it died
+            from medsnap.errors import MedSnapError
+
+            try:
+                demo = revive(staff_id)  # a demo colleague: the demo back first, if it died
+            except MedSnapError:  # signed in offline all the same: the next sync says why
+                demo = None
             return demo, sign_in(desk, staff_id, passphrase, keystore=keystore)
 
         def done(result) -> None:
