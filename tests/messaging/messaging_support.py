@@ -128,3 +128,43 @@ def scan_for_plaintext(folders: list[Path], markers: list[bytes]) -> list[str]:
 def png_bytes() -> Callable[[int], bytes]:
     return clean_png
 
+
+
+class Terminal:
+    """A real command on a real pseudo-terminal (a prompt reads it), read until a text shows.
+
+    ``env`` None: this process's environment. Killed and reaped on leaving the ``with``.
+    """
+
+    def __init__(self, argv: list[str], env: dict[str, str] | None = None):
+        import pty
+
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: the command itself
+            os.execve(argv[0], argv, dict(os.environ) if env is None else env)
+        self.seen = b""
+
+    def read_until(self, text: bytes, deadline: float) -> bool:
+        """Read until ``text`` shows, the child ends, or ``deadline`` (monotonic) passes."""
+        import select
+        import time
+
+        while text not in self.seen and time.monotonic() < deadline:
+            if not select.select([self.fd], [], [], 0.5)[0]:
+                continue  # the child waits at its prompt: stop at the deadline, not hang
+            try:
+                self.seen += os.read(self.fd, 1024)
+            except OSError:  # the child ended
+                break
+        return text in self.seen
+
+    def write(self, data: bytes) -> None:
+        os.write(self.fd, data)
+
+    def __enter__(self) -> Terminal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        os.kill(self.pid, 9)
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)

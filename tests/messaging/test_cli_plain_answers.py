@@ -102,26 +102,11 @@ def test_readme_exit_code_table_matches_the_errors_the_commands_raise():
 
 def test_the_passphrase_prompt_says_whose(empty_home):
     # Several clinicians may share one login: a bare "Passphrase:" did not say whose.
-    import os
-    import pty
-    import select
     import sys
     import time
 
-    pid, terminal = pty.fork()
-    if pid == 0:  # the child: the real command on a real terminal
-        os.execv(sys.executable, [sys.executable, "-m", "medsnap", "signin", "nurse.kim"])
-    seen, deadline = b"", time.monotonic() + 20
-    try:
-        while b"Passphrase for nurse.kim: " not in seen and time.monotonic() < deadline:
-            if not select.select([terminal], [], [], 0.5)[0]:
-                continue  # the child waits at its prompt: stop at the deadline, not hang
-            try:
-                seen += os.read(terminal, 1024)
-            except OSError:  # the child ended
-                break
-    finally:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-        os.close(terminal)
-    assert b"Passphrase for nurse.kim: " in seen, seen
+    from messaging_support import Terminal
+
+    with Terminal([sys.executable, "-m", "medsnap", "signin", "nurse.kim"]) as terminal:
+        asked = terminal.read_until(b"Passphrase for nurse.kim: ", time.monotonic() + 20)
+    assert asked, terminal.seen

@@ -168,34 +168,21 @@ def test_a_protected_pdf_opens_with_the_environment_or_a_piped_password(ward, tm
 
 @NEEDS_QPDF
 def test_a_protected_pdf_asks_for_its_password_on_a_terminal(tmp_path):
-    import pty
-    import select
     import time
+
+    from messaging_support import Terminal
 
     source = encrypted_pdf(tmp_path / "protected.pdf", "Ward7-Secret", pages=1)
     out = tmp_path / "page.png"
     env = {key: value for key, value in os.environ.items() if key != "MEDSNAP_PDF_PASSWORD"}
-    pid, terminal = pty.fork()
-    if pid == 0:  # the child: the real command on a real terminal
-        os.execve(sys.executable, [sys.executable, "-m", "medsnap", "export", str(source),
-                                   "-o", str(out), "--dpi", "72"], env)
-    seen, deadline = b"", time.monotonic() + 60
-    try:
-        while b"Password to open protected.pdf: " not in seen and time.monotonic() < deadline:
-            if select.select([terminal], [], [], 0.5)[0]:
-                seen += os.read(terminal, 1024)
-        assert b"Password to open protected.pdf: " in seen, seen
-        os.write(terminal, b"Ward7-Secret\n")
-        while b"Wrote " not in seen and time.monotonic() < deadline:
-            if select.select([terminal], [], [], 0.5)[0]:
-                try:
-                    seen += os.read(terminal, 1024)
-                except OSError:  # the child ended
-                    break
-    finally:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-        os.close(terminal)
+    deadline = time.monotonic() + 60
+    with Terminal([sys.executable, "-m", "medsnap", "export", str(source), "-o", str(out),
+                   "--dpi", "72"], env) as terminal:
+        asked = terminal.read_until(b"Password to open protected.pdf: ", deadline)
+        assert asked, terminal.seen
+        terminal.write(b"Ward7-Secret\n")
+        terminal.read_until(b"Wrote ", deadline)
+    seen = terminal.seen
     assert out.exists(), seen
     assert b"Wrote " in seen and b"Ward7-Secret" not in seen  # not echoed
 
