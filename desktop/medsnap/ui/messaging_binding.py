@@ -278,9 +278,7 @@ class MessagingBinding(MessageTraffic, QObject):
             return
 
         def work():
-            from medsnap.messaging.errors import EndpointUnreachable
-
-            from medsnap.messaging.errors import EndpointRefusedRequest
+            from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable
 
             transport = session.transport
             try:
@@ -326,4 +324,3 @@ class MessagingBinding(MessageTraffic, QObject):
         if self.demo is not None:
             self.demo.stop()
             self.demo = None
-
