@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from medsnap.document import Document
 from medsnap.errors import DocumentError, ExportError
 from medsnap.files import replace_atomically
-from medsnap.imaging import Picture, encode_clean, load_picture
+from medsnap.imaging import Picture, encode_clean, format_for_picture, load_picture
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -58,13 +58,6 @@ def load_for_export(source: str | os.PathLike | bytes, *, page: int = 0,
 
         ensure_gui_application()
         return loading.result()  # re-raises the ImageError of a bad file
-
-
-def format_for_picture(picture: Picture) -> str:
-    """The rule the window and ``medsnap send`` share: JPEG only for a picture that came as a
-    JPEG (a camera photograph, lossy already); a radiograph, scan, screenshot or letter page
-    stays lossless PNG, whatever its noise looks like."""
-    return "jpeg" if picture.source_format == "JPEG" else "png"
 
 
 def grey_when_uncoloured(document: Document, image: Image.Image) -> Image.Image:

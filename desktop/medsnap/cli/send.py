@@ -60,12 +60,12 @@ def clean_image(args: argparse.Namespace) -> bytes:
     if args.redact:
         return _painted_image(args)
     from medsnap.config.policy_rules import jpeg_quality
-    from medsnap.imaging import encode_clean
+    from medsnap.imaging import encode_clean, format_for_picture
 
     picture = open_record(args, args.image, painting=False)  # prints its cautions
     pixels = plain_pixels(picture.image, args.crop)
     try:  # at the configured JPEG quality, as exporting.encode_for_export (without Qt)
-        return encode_clean(pixels, _format_of(args.image), quality=jpeg_quality())
+        return encode_clean(pixels, format_for_picture(picture), quality=jpeg_quality())
     finally:
         pixels.close()
 
@@ -92,20 +92,11 @@ def _painted_image(args: argparse.Namespace) -> bytes:
     """Redactions are painted by the one painter (Qt), exactly as the window exports."""
     from medsnap.cli.export import crop_and_redact
     from medsnap.document import Document
-    from medsnap.exporting import export_bytes
+    from medsnap.exporting import export_bytes, format_for_picture
 
     document = Document(open_record(args, args.image, painting=True))
     crop_and_redact(document, args.crop, args.redact)
-    return export_bytes(document, _format_of(args.image))
-
-
-def _format_of(path: str) -> str:
-    return "jpeg" if picture_is_jpeg(path) else "png"
-
-
-def picture_is_jpeg(path: str) -> bool:
-    with open(path, "rb") as source:
-        return source.read(3) == b"\xff\xd8\xff"
+    return export_bytes(document, format_for_picture(document.picture))
 
 
 def require_declaration(args: argparse.Namespace) -> None:

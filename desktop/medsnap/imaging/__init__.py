@@ -7,10 +7,10 @@ No Qt here. The public API (others code against exactly this):
 
 from __future__ import annotations
 
-from medsnap.imaging.encoding import choose_format, encode_clean
+from medsnap.imaging.encoding import choose_format, encode_clean, format_for_picture
 from medsnap.imaging.loading import load_picture
 from medsnap.imaging.metadata import MetadataItem, find_metadata, verify_clean
 from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
 
 __all__ = ["DEFAULT_MAX_PIXELS", "MetadataItem", "Picture", "choose_format", "encode_clean",
-           "find_metadata", "load_picture", "verify_clean"]
+           "find_metadata", "format_for_picture", "load_picture", "verify_clean"]

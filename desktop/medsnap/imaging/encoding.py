@@ -49,6 +49,13 @@ def _flat_share(patch: Image.Image) -> tuple[int, int]:
     return largest.histogram()[0], (width - 1) * height
 
 
+def format_for_picture(picture) -> str:
+    """The rule the window and ``medsnap send`` share: JPEG only for a picture that came as a
+    JPEG (a camera photograph, lossy already); a radiograph, scan, screenshot or letter page
+    stays lossless PNG, whatever its noise looks like."""
+    return "jpeg" if picture.source_format == "JPEG" else "png"
+
+
 def choose_format(image: Image.Image) -> str:
     """"png" for screenshots, text and drawings (or any transparency); "jpeg" for photos.
 
