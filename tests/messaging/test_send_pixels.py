@@ -55,3 +55,19 @@ def test_send_without_redactions_does_not_import_qt(tmp_path):
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_typing_is_whole_before_send_imports_on_two_threads():
+    # dataclasses reads sys.modules["typing"] without importing it: a dataclass made on the
+    # re-encode thread while the main thread was half-way through importing typing failed
+    # once in CI. The background thread starts only once typing is imported whole.
+    probe = ("import sys, threading\n"
+             "import medsnap.messaging.command_support as support\n"
+             "assert 'typing' not in sys.modules, 'the probe needs typing not yet imported'\n"
+             "seen = []\n"
+             "support._Background(lambda: seen.append('typing' in sys.modules)).result()\n"
+             "print(seen)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[True]"

@@ -164,6 +164,11 @@ class _Background:
 
     def __init__(self, function):
         import threading
+        # Both threads go on importing. dataclasses reads sys.modules["typing"] without
+        # importing it, so a dataclass defined on one thread while the other is half-way
+        # through importing typing fails ("partially initialized module 'typing'"; seen
+        # once in CI): typing is imported whole before the second thread starts.
+        import typing  # noqa: F401
 
         self._outcome: tuple[bool, object] = (False, None)
         self._thread = threading.Thread(target=self._run, args=(function,), daemon=True)
