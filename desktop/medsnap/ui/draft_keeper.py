@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
 from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -41,8 +42,19 @@ def also_kept(waiting: int, more: bool) -> str:
     if waiting <= 0:
         return ""
     pictures = f"{waiting}{' more' if more else ''} unsent picture{'s' if waiting > 1 else ''}"
-    return (f"{pictures.capitalize()} kept for you as encrypted drafts: one reopens each time you sign "
-            "in with no picture open.")
+    return (f"{pictures.capitalize()} kept for you as encrypted drafts: Messages ▸ Drafts… "
+            "lists them.")
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    """One kept draft as the Drafts list shows it (read from the decrypted header)."""
+
+    id: str
+    saved_at: float
+    name: str        # the picture's name when it was opened
+    to_name: str     # the colleague chosen for it, "" if none yet
+    readable: bool   # False: damaged, or sealed to another key (left in place)
 
 
 class DraftKeeper(QObject):
@@ -182,6 +194,48 @@ class DraftKeeper(QObject):
         self.dirty = False
         self.binding.jobs.run(lambda: store.delete(draft_id), lambda _r: None,
                               lambda _m: None, "deleting the draft")
+
+    def list_drafts(self, done: Callable[[list[DraftSummary]], None]) -> None:
+        """The signed-in clinician's drafts, newest first, with their pictures' names (each
+        is decrypted off the UI thread to read them; nothing is written)."""
+        from medsnap.errors import DocumentError
+
+        key, store = self.binding.session.clinician.encryption_key, self._store()
+
+        def summary(info) -> DraftSummary:
+            try:
+                _doc, _png, name, compose = read_payload(store.restore(info.id, key))
+            except (DocumentError, ValueError, KeyError):
+                return DraftSummary(info.id, info.saved_at, "Unreadable draft", "", False)
+            return DraftSummary(info.id, info.saved_at, name, compose.get("to_name") or "",
+                                True)
+
+        self.binding.jobs.run(lambda: [summary(info) for info in store.pending()], done,
+                              self.binding.notice.emit, "listing your drafts")
+
+    def open_draft(self, draft_id: str) -> None:
+        """Draft ``draft_id`` into the editor; the picture on screen, if it is this
+        clinician's, is kept as a draft first (reachable from the same list)."""
+        if draft_id == self.draft_id and self.window.document is not None:
+            return  # already on screen
+        self.put_away()
+        session, store = self.binding.session, self._store()
+
+        def work():
+            payload = store.restore(draft_id, session.clinician.encryption_key)
+            return 0, (draft_id, read_payload(payload))
+
+        self.binding.jobs.run(work, self._restored, self.binding.notice.emit,
+                              "opening your draft")
+
+    def delete_draft(self, draft_id: str, done: Callable[[], None]) -> None:
+        """Throw draft ``draft_id`` away (not the one on screen: the editor's guard asks
+        about that one)."""
+        if draft_id == self.draft_id:
+            return
+        store = self._store()
+        self.binding.jobs.run(lambda: store.delete(draft_id), lambda _r: done(),
+                              self.binding.notice.emit, "deleting the draft")
 
     def restore_latest(self, open_it: bool = True) -> None:
         """The newest draft back in the editor (``open_it``: it is empty); any others are

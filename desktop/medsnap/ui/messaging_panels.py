@@ -106,6 +106,10 @@ class PanelBuilder:
         self.sync_action = QAction("&Check for messages", self.window)
         self.sync_action.setShortcut(QKeySequence("F5"))
         self.sync_action.triggered.connect(self.binding.sync)
-        for action in (self.sync_action, self.lock_action, self.switch_action):
+        self.drafts_action = QAction("&Drafts…", self.window)
+        self.drafts_action.setStatusTip("Unsent pictures kept for you: open or delete one")
+        self.drafts_action.triggered.connect(self.show_drafts)
+        for action in (self.sync_action, self.drafts_action, self.lock_action,
+                       self.switch_action):
             self.window.addAction(action)
             menu.addAction(action)

@@ -160,6 +160,20 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         if had_focus:
             self.window.canvas.setFocus()
 
+    def show_drafts(self) -> None:
+        """Messages ▸ Drafts…: only for the clinician signed in and unlocked (the list needs
+        their key to read the drafts' names)."""
+        if not self.binding.is_unlocked:
+            self.window.status.showMessage("Sign in, or unlock, to see your drafts.", 15000)
+            return
+        from medsnap.ui.drafts_dialog import DraftsDialog
+
+        dialog = DraftsDialog(self.drafts, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.binding.locked.connect(dialog.reject)  # the names go with the keys
+        self.drafts_dialog = dialog
+        dialog.open()
+
     def switch_user(self) -> None:
         from medsnap.ui.window_memory import forget_recent
 
