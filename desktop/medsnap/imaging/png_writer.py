@@ -5,8 +5,8 @@ Why not Pillow's PNG encoder: it picks a filter for every row by computing four 
 before any compression; at its level 6, deflate then runs at 5-25 MB/s on photographs and
 scans. Here one filter is chosen for the whole picture from sampled rows, the filtering runs
 as Pillow channel operations over bands of rows, and deflate runs at level 1 - or stores
-the data as it is when sampled rows show deflate would save under a tenth (noise: deflating
-5 MB costs ~80 ms to save nothing). On real screenshots and photographs the output is 1.5-17 %
+the rows unfiltered when sampled rows show deflate would save under a tenth (noise: deflating
+5 MB costs ~80 ms to save nothing, and filtering it ~10 ms more). On real screenshots and photographs the output is 1.5-17 %
 larger than Pillow's level 6 for 4-10x less time (benchmarks/png_encode_choice.py).
 
 Lossless by construction: every filter is one of PNG's own and is undone by any decoder,
@@ -88,8 +88,9 @@ def choose_filter_and_level(image: Image.Image) -> tuple[int, int]:
                for kind in (NONE, SUB, UP, AVERAGE)}
     kind = min(samples, key=lambda k: (_cost(samples[k]), k))
     sample = samples[kind]
-    level = 0 if len(zlib.compress(sample, 1)) > _STORE_ABOVE * len(sample) else 1
-    return kind, level
+    if len(zlib.compress(sample, 1)) > _STORE_ABOVE * len(sample):
+        return NONE, 0  # stored: a filter only helps deflate, so the rows go as they are
+    return kind, 1
 
 
 def encode_png(image: Image.Image) -> bytes:
