@@ -16,7 +16,7 @@ from pydicom.uid import ExplicitVRBigEndian, ImplicitVRLittleEndian, RLELossless
 from medsnap.errors import ImageError
 from medsnap.imaging import load_picture
 from medsnap.imaging.dicom import DicomImage
-from medsnap.imaging.dicom_native import DEFER_BYTES
+from medsnap.imaging.dicom_native import DEFER_BYTES, NativeFrames
 from medsnap.imaging.dicom_window import strip_rows
 from tests.imaging.record_fixtures import dicom_bytes, dicom_dataset
 
@@ -140,6 +140,27 @@ def test_direct_read_equals_pydicom(source, name):
     first_samples = DicomImage(given)
     first_samples.stored(0)
     assert_same(first_samples, data)
+
+
+@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("window", [None, (100.0, 700.0)])
+def test_one_look_windows_strips_as_read_and_equals_pydicom(source, name, window, monkeypatch):
+    """load_picture looks once: with a window known beforehand (given, or the file's own) each
+    strip is windowed as it is read and no frame of samples is kept; the grey and the value
+    range are still pydicom's. Without a window the full range is measured first."""
+    given = source(name)
+    data = content(given)
+    stored, grey, value_range = expected(data, window=window)
+    own_window = "WindowCenter" in pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
+    if window is not None or own_window:  # the whole-frame read is not used at all
+        monkeypatch.setattr(NativeFrames, "read", lambda *a: pytest.fail("frame kept"))
+    picture = load_picture(given, window=window)
+    assert np.array_equal(np.asarray(picture.image), grey)
+    assert picture.dicom.value_range == value_range
+    image = DicomImage(given, keep_samples=False)
+    image.picture(0, window)
+    monkeypatch.undo()
+    assert np.array_equal(image.stored(0), stored)  # asked for afterwards: read then
 
 
 def multi_frame(syntax=None) -> bytes:

@@ -14,6 +14,8 @@ Anything else is not taken for DICOM.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +28,8 @@ from medsnap.imaging.dicom_overlay import overlay_mask, read_overlays
 from medsnap.imaging.dicom_read import SAFE as _SAFE
 from medsnap.imaging.dicom_read import changed, damaged, decode_frame, out_of_memory, \
     read_dataset
-from medsnap.imaging.dicom_window import apply_table, default_window, stored_table, \
-    window_lut
+from medsnap.imaging.dicom_window import TableLookup, apply_table, default_window, \
+    stored_table, window_lut
 from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
 from medsnap.imaging.record_errors import unopenable
 from medsnap.imaging.record_sniff import looks_like_dicom, may_be_bare_dataset  # noqa: F401
@@ -43,7 +45,12 @@ class DicomImage:
     """A read DICOM file whose frames can be windowed again without decoding it again."""
 
     def __init__(self, source: str | os.PathLike[str] | bytes, *, bare: bool = False,
-                 max_pixels: int = DEFAULT_MAX_PIXELS):
+                 max_pixels: int = DEFAULT_MAX_PIXELS, keep_samples: bool = True):
+        """``keep_samples`` False is for one look at the file (``load_dicom_picture``): a
+        frame read straight from the file whose window is known beforehand (given, or the
+        file's own) is then windowed strip by strip as it is read, and its samples are not
+        kept. ``stored`` still reads and keeps them when asked."""
+        self._keep_samples = keep_samples
         self.name = _name(source)
         self._dataset, origin = read_dataset(source, self.name, bare)
         ds = self._dataset
@@ -107,8 +114,16 @@ class DicomImage:
             self._stored[frame] = decode_frame(self._dataset, self.name, frame,
                                                self.frame_count)
             return
-        try:
+        with self._reading():
             stored, (low, high) = self._native.read(frame)
+        self._stored[frame] = stored
+        self._ranges[frame] = self._rescaled(low, high)
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Reading samples straight from the file: its failures in a clinician's words."""
+        try:
+            yield
         except EOFError:
             raise damaged(self.name) from None
         except SourceChanged:
@@ -117,8 +132,6 @@ class DicomImage:
             raise out_of_memory(self.name) from None
         except OSError as error:
             raise unopenable(self.name, error) from None
-        self._stored[frame] = stored
-        self._ranges[frame] = self._rescaled(low, high)
 
     def picture(self, frame: int = 0, window: tuple[float, float] | None = None, *,
                 overlays: bool = True) -> Picture:
@@ -185,6 +198,11 @@ class DicomImage:
     def _grey(self, frame: int, window):
         ds = self._dataset
         voi_table = "VOILUTSequence" in ds and window is None and self.own_window is None
+        function = self.voi_function if window is None else "LINEAR"
+        known = window or self.own_window  # a window that does not need the value range
+        if not voi_table and known is not None and self._native is not None \
+                and not self._keep_samples and frame not in self._stored:
+            return self._grey_as_read(frame, known, function)
         stored = self.stored(frame)
         if stored.ndim != 2:
             stored = stored.reshape(self.rows, self.columns)
@@ -198,8 +216,7 @@ class DicomImage:
             top = float((1 << bits) - 1) if 8 <= bits <= 16 else top
             grey = np.clip(np.rint(mapped * (255.0 / top)), 0, 255).astype(np.uint8)
             return self._shown(grey), None, value_range
-        center, width = window or self.own_window or default_window(*value_range)
-        function = self.voi_function if window is None else "LINEAR"
+        center, width = known or default_window(*value_range)
         if stored.dtype.kind in "iu" and stored.dtype.itemsize <= 2:
             grey = apply_table(stored, self._table(stored.dtype, (center, width), function))
         else:
@@ -207,6 +224,20 @@ class DicomImage:
             grey = self._shown(window_lut(stored.astype(np.float64) * slope + intercept,
                                           center, width, function))
         return grey, (float(center), float(width)), value_range
+
+    def _grey_as_read(self, frame: int, window: tuple[float, float], function: str):
+        """The frame windowed strip by strip as it is read from the file (samples not kept:
+        one pass, in cache, instead of a frame-sized array written then read again)."""
+        lookup = TableLookup(self._table(self._native.dtype, window, function), self.columns)
+        grey = np.empty((self.rows, self.columns), np.uint8)
+        lows, highs = [], []
+        with self._reading():
+            for top, samples, (low, high) in self._native.strips(frame, lookup.rows):
+                lookup.into(grey[top:top + samples.shape[0]], samples)
+                lows.append(low)
+                highs.append(high)
+        self._ranges[frame] = self._rescaled(min(lows), max(highs))
+        return grey, (float(window[0]), float(window[1])), self._ranges[frame]
 
     def _table(self, dtype: np.dtype, window: tuple[float, float], function: str) -> np.ndarray:
         """One 8-bit entry for every stored value: rescale, window and inversion folded in."""
@@ -258,5 +289,5 @@ def load_dicom_picture(source: str | os.PathLike[str] | bytes, *, frame: int = 0
                        max_pixels: int = DEFAULT_MAX_PIXELS, overlays: bool = True) -> Picture:
     """Read ``source`` and window frame ``frame`` (0-based), overlays drawn unless
     ``overlays`` is False. Raises ImageError."""
-    return DicomImage(source, bare=bare, max_pixels=max_pixels).picture(frame, window,
-                                                                       overlays=overlays)
+    image = DicomImage(source, bare=bare, max_pixels=max_pixels, keep_samples=False)
+    return image.picture(frame, window, overlays=overlays)

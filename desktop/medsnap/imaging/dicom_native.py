@@ -1,13 +1,15 @@
 """Uncompressed grey frames read straight from the file: one read, no decoder.
 
 For the uncompressed transfer syntaxes the Pixel Data value *is* the samples, one frame after
-another. pydicom reads the header and leaves that value in the file (``defer_size``); a
-frame is read from its offset in one read into the array that keeps it, byte-swapped if the
-file is big-endian, measured (smallest and largest sample), and corrected as pydicom's
-decoder corrects it only when the measure shows bits above High Bit that are not the value's
-(shifted out: cleared, or the sign extended). So the stored samples equal pydicom's
-``pixel_array`` (tests/imaging/test_dicom_direct.py holds them side by side) without
-pydicom's second copy of the frame and its two passes over it.
+another. pydicom reads the header and leaves that value in the file (``defer_size``). A frame
+is read from its offset either whole, in one read into the array that keeps it (``read``), or
+strip by strip into one small buffer when it is looked at once and not kept (``strips``: no
+frame-sized array to fill and read back). Either way the samples are byte-swapped if the file
+is big-endian, measured (smallest and largest), and corrected as pydicom's decoder corrects
+them only when the measure shows bits above High Bit that are not the value's (shifted out:
+cleared, or the sign extended). So the stored samples equal pydicom's ``pixel_array``
+(tests/imaging/test_dicom_direct.py holds them side by side) without pydicom's second copy of
+the frame and its two passes over it.
 
 Anything else (compressed, bit-packed, several samples per pixel, float samples, a value
 length that does not add up) is not taken: ``native_frames`` returns None and pydicom
@@ -17,6 +19,7 @@ decodes, as before.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,39 +66,87 @@ class NativeFrames:
     def read(self, frame: int) -> tuple[np.ndarray, tuple[int, int]]:
         """Frame ``frame``'s samples and the smallest and largest of them. Raises OSError,
         EOFError (the file ends before the frame does) and SourceChanged."""
+        self._check_unchanged()
+        stored = np.empty((self.rows, self.columns), self.dtype)
+        _copy_into(stored, self.source, self._start(frame))
+        return stored, self._corrected(stored)
+
+    def strips(self, frame: int, rows: int) -> Iterator[tuple[int, np.ndarray, tuple[int, int]]]:
+        """Frame ``frame`` ``rows`` rows at a time: (first row, samples, their smallest and
+        largest), each strip read into the same small buffer (it stays in cache, and no
+        frame-sized array is filled only to be thrown away). A strip is only valid until
+        the next one is read. Raises as ``read`` does."""
+        self._check_unchanged()
+        buffer = np.empty((min(rows, self.rows), self.columns), self.dtype)
+        row_bytes = self.columns * self.dtype.itemsize
+        with _Reader(self.source) as reader:
+            for top in range(0, self.rows, rows):
+                samples = buffer[:min(rows, self.rows - top)]
+                reader.fill(samples, self._start(frame) + top * row_bytes)
+                # correcting strip by strip gives what correcting the frame gives: the
+                # shift leaves a sample without foreign bits as it is
+                yield top, samples, self._corrected(samples)
+
+    def _check_unchanged(self) -> None:
         if self.stamp is not None and _stamp(self.source) != self.stamp:
             raise SourceChanged(self.source)
-        stored = np.empty((self.rows, self.columns), self.dtype)
-        _copy_into(stored, self.source, self.offset + frame * stored.nbytes)
+
+    def _start(self, frame: int) -> int:
+        return self.offset + frame * self.rows * self.columns * self.dtype.itemsize
+
+    def _corrected(self, samples: np.ndarray) -> tuple[int, int]:
+        """Put ``samples`` (just read) in native byte order, clear or sign-extend foreign bits
+        above High Bit as pydicom does, and return their smallest and largest."""
         if self.big_endian:
-            stored.byteswap(inplace=True)
-        low, high = int(stored.min()), int(stored.max())
+            samples.byteswap(inplace=True)
+        low, high = int(samples.min()), int(samples.max())
         if low < self.lowest or high > self.highest:
             # bits above High Bit that are not the value's: as pydicom does, shift them out
             # and back (clears them, or extends the sign)
-            np.left_shift(stored, self.unused_bits, out=stored)
-            np.right_shift(stored, self.unused_bits, out=stored)
-            low, high = int(stored.min()), int(stored.max())
-        return stored, (low, high)
+            np.left_shift(samples, self.unused_bits, out=samples)
+            np.right_shift(samples, self.unused_bits, out=samples)
+            low, high = int(samples.min()), int(samples.max())
+        return low, high
+
+
+class _Reader:
+    """Positioned reads from a path (one open file for all of them) or from bytes."""
+
+    def __init__(self, source: str | bytes):
+        self._source = source
+        self._file = None
+
+    def __enter__(self) -> _Reader:
+        if not isinstance(self._source, bytes):
+            self._file = open(self._source, "rb", buffering=0)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._file is not None:
+            self._file.close()
+
+    def fill(self, samples: np.ndarray, start: int) -> None:
+        """Fill ``samples`` with the source's bytes from ``start``. Raises EOFError."""
+        target = memoryview(samples).cast("B")
+        if self._file is None:
+            chunk = memoryview(self._source)[start:start + len(target)]
+            if len(chunk) < len(target):
+                raise EOFError("pixel data ends early")
+            target[:] = chunk
+            return
+        done = 0
+        while done < len(target):
+            count = _read_at(self._file, target[done:], start + done)
+            if not count:
+                raise EOFError("pixel data ends early")
+            done += count
 
 
 def _copy_into(samples: np.ndarray, source: str | bytes, start: int) -> None:
     """Fill ``samples`` with the bytes of ``source`` (a path or bytes) from ``start``: one
-    read of the whole frame (measured: steadier under load than a read per strip)."""
-    target = memoryview(samples).cast("B")
-    if isinstance(source, bytes):
-        chunk = memoryview(source)[start:start + len(target)]
-        if len(chunk) < len(target):
-            raise EOFError("pixel data ends early")
-        target[:] = chunk
-        return
-    with open(source, "rb", buffering=0) as file:
-        done = 0
-        while done < len(target):
-            count = _read_at(file, target[done:], start + done)
-            if not count:
-                raise EOFError("pixel data ends early")
-            done += count
+    read of the whole frame (measured: steadier under load than a read per strip into it)."""
+    with _Reader(source) as reader:
+        reader.fill(samples, start)
 
 
 def _read_at(file, into: memoryview, offset: int) -> int:

@@ -77,25 +77,36 @@ def strip_rows(columns: int) -> int:
     return max(1, STRIP_SAMPLES // max(columns, 1))
 
 
-def apply_table(stored: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """8-bit grey image: ``table`` (from ``domain``) looked up for every stored sample.
+class TableLookup:
+    """Looks ``table`` (from ``domain``) up for strips of samples ``columns`` wide.
 
     numpy looks up native-size indices about three times faster than 16-bit ones, so each
     strip of samples is first widened into a small buffer reused strip after strip (it
     stays in cache). Every bit pattern has an entry, so no index can be out of range:
     "clip" only spares numpy the check.
     """
+
+    def __init__(self, table: np.ndarray, columns: int):
+        self.table = table
+        self.rows = strip_rows(columns)
+        self._wide = np.empty((self.rows, columns), np.intp)
+
+    def into(self, out: np.ndarray, samples: np.ndarray) -> None:
+        """Write the grey of ``samples`` (at most ``rows`` rows) into ``out`` (same shape)."""
+        widened = self._wide[:samples.shape[0]]
+        np.copyto(widened, as_indices(samples), casting="unsafe")
+        np.take(self.table, widened, out=out, mode="clip")
+
+
+def apply_table(stored: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """8-bit grey image: ``table`` (from ``domain``) looked up for every stored sample,
+    strip by strip (``TableLookup``)."""
     out = np.empty(stored.shape, np.uint8)
-    indices = as_indices(stored)
     if stored.ndim != 2:
-        return np.take(table, indices, out=out)
-    step = strip_rows(stored.shape[1])
-    wide = np.empty((step, stored.shape[1]), np.intp)
-    for top in range(0, stored.shape[0], step):
-        part = indices[top:top + step]
-        widened = wide[:part.shape[0]]
-        np.copyto(widened, part, casting="unsafe")
-        np.take(table, widened, out=out[top:top + step], mode="clip")
+        return np.take(table, as_indices(stored), out=out)
+    lookup = TableLookup(table, stored.shape[1])
+    for top in range(0, stored.shape[0], lookup.rows):
+        lookup.into(out[top:top + lookup.rows], stored[top:top + lookup.rows])
     return out
 
 
