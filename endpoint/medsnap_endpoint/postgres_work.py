@@ -7,7 +7,8 @@ statement - its own transaction - admits the request, does the work and appends 
 row (:mod:`.storage.pg_functions`). The function reports a refusal as an outcome code with
 the nonce and count committed; it is raised here as the same typed error as before. A
 request malformed in a way Python sees first is admitted (one statement) and then refused,
-as before. A stored message is answered only once durable (the database's group commit).
+as before. A stored message is answered only once durable: committed synchronously by its
+own call when nothing else is under way, else sharing the database's group commit.
 """
 
 from __future__ import annotations
@@ -33,10 +34,14 @@ _SIGNED_SHA256 = p.HEADER_CONTENT_SHA256.lower()
 
 
 def _call(call: HotCall, verified: Verified, function: str, body_ok: bool,
-          args: Sequence[Any]) -> list[tuple]:
+          args: Sequence[Any], *, durable: bool = False) -> list[tuple]:
+    """One call of a route function; ``durable``: returned only once its commit is on disk."""
     params = (*auth.admission_params(verified, call.settings), body_ok, _CHAIN_LOCK, *args)
     marks = ", ".join("?" * len(params))
-    return call.database.single(f"SELECT * FROM {function}({marks})", params, write=True)
+    sql = f"SELECT * FROM {function}({marks})"
+    if durable:
+        return call.database.single_durable(sql, params)  # type: ignore[attr-defined]
+    return call.database.single(sql, params, write=True)
 
 
 def _admitted(call: HotCall, verified: Verified, row: tuple) -> tuple[Caller, str]:
@@ -75,7 +80,7 @@ def send(call: HotCall, verified: Verified) -> Answer:
                         separators=(",", ":"))
     row = _call(call, verified, "medsnap_send", True, (
         message_id, size, sha256, recipients, json.dumps(recipients), expires, chunks[0],
-        chunks[1:] or None, detail))[0]
+        chunks[1:] or None, detail), durable=True)[0]
     _caller, outcome = _admitted(call, verified, row)
     if outcome == "unreachable":
         problems = {kind: list(ids) for kind, ids in zip(
@@ -86,7 +91,6 @@ def send(call: HotCall, verified: Verified) -> Answer:
     else:
         stored = sending.StoredMessage(message_id, recipients, size, sha256, now, expires,
                                        False)
-    call.database.sealer.wait()  # answered once durable (group commit)
     return 200 if stored.duplicate else 201, [JSON_TYPE], json_body(stored.as_json())
 
 

@@ -236,3 +236,55 @@ def test_postgresql_seal_flushes_the_wal_past_an_asynchronous_commit(make_databa
         assert flushed_past == (True,)
     finally:
         database.close()
+
+
+# a write as a function, as the route functions are: the end of its WAL and the setting its
+# commit will follow
+_WRITING_FUNCTION = """
+CREATE FUNCTION test_write(p_bucket TEXT, OUT o_written TEXT, OUT o_setting TEXT)
+LANGUAGE sql AS $fn$
+    INSERT INTO rate_limits (bucket, window_start, hits) VALUES (p_bucket, 0, 1);
+    SELECT pg_current_wal_insert_lsn()::text, current_setting('synchronous_commit');
+$fn$"""
+_INSERT_RETURNING_LSN = "SELECT * FROM test_write(?)"
+
+
+def _database_with_writing_function(url: str):
+    database = open_database(url)
+    with database.transaction(write=True, durable=False) as tx:
+        tx.execute(_WRITING_FUNCTION)
+    return database
+
+
+def test_postgresql_durable_statement_alone_commits_synchronously_without_a_seal(
+        make_database_url):
+    database = _database_with_writing_function(make_database_url("postgresql"))
+    try:
+        database.single("SELECT 1")  # a pooled connection, as a running server has
+        before = database.sealer.flushes
+        for n in range(5):
+            written, setting = database.single_durable(_INSERT_RETURNING_LSN, (f"alone-{n}",))[0]
+            assert setting == "on"  # its own commit flushes the WAL, no second transaction
+            with database.transaction() as tx:
+                flushed_past = tx.one("SELECT pg_current_wal_flush_lsn() > ?::pg_lsn",
+                                      (written,))
+            assert flushed_past == (True,)
+        assert database.sealer.flushes == before
+    finally:
+        database.close()
+
+
+def test_postgresql_durable_statement_under_way_with_others_shares_the_seal(make_database_url):
+    database = _database_with_writing_function(make_database_url("postgresql"))
+    try:
+        before = database.sealer.flushes
+        with database.transaction() as tx:  # another request's connection is in use
+            tx.one("SELECT 1")
+            written, setting = database.single_durable(_INSERT_RETURNING_LSN, ("busy",))[0]
+        assert setting == "off"  # committed without waiting: the chain lock is not held
+        assert database.sealer.flushes == before + 1  # ... during the shared flush
+        with database.transaction() as tx:
+            flushed_past = tx.one("SELECT pg_current_wal_flush_lsn() > ?::pg_lsn", (written,))
+        assert flushed_past == (True,)
+    finally:
+        database.close()

@@ -62,6 +62,8 @@ class Database:
         self.url = url
         self._pool: queue.LifoQueue[Any] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(pool_size)
+        self._borrowing = threading.Lock()
+        self._borrowed = 0  # connections in use now (a hint for PostgresDatabase.single_durable)
         self._closed = False
         self.sealer = Sealer(self._flush_log)
 
@@ -134,9 +136,15 @@ class Database:
                 ) -> list[Row]:
         raise NotImplementedError
 
+    def _in_use(self) -> int:
+        """How many of the pool's connections are borrowed right now (the caller's included)."""
+        return self._borrowed
+
     @contextmanager
     def _connection(self) -> Iterator[Any]:
         self._slots.acquire()
+        with self._borrowing:
+            self._borrowed += 1
         connection = None
         healthy = False
         try:
@@ -158,6 +166,8 @@ class Database:
                     self._pool.put(connection)
                 else:
                     self._close_quietly(connection)
+            with self._borrowing:
+                self._borrowed -= 1
             self._slots.release()
 
     def close(self) -> None:

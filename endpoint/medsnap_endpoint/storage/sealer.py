@@ -26,6 +26,10 @@ class Sealer:
         self._flushing = False
         self.flushes = 0  # how many flushes ran (tests and benchmarks read it)
 
+    def idle(self) -> bool:
+        """No flush running and nobody waiting for one (a hint: it may change at once)."""
+        return not self._flushing and self._sealed == self._committed
+
     def wait(self) -> None:
         """Return once every commit made before this call is durable; raise if a flush fails."""
         with self._state:
