@@ -41,3 +41,21 @@ def test_the_letter_just_queued_is_the_one_on_disk(tmp_path):
     reopened = Outbox(tmp_path / "outbox.db")
     assert reopened.ciphertext(second) == letter[::-1]
     reopened.close()
+
+
+def test_a_stored_letter_is_copied_into_the_database_file_before_the_close(tmp_path):
+    # the copy out of the write-ahead log runs on its own thread (during the upload); without
+    # it the letter stays in outbox.db-wal until the close copies it, at the command's end
+    letter = bytes(range(256)) * 8000
+    outbox = Outbox(tmp_path / "outbox.db")
+    empty = (tmp_path / "outbox.db").stat().st_size
+    message_id = outbox.enqueue(["b"], letter, 2**40)
+    outbox._checkpoint.wait()
+    assert (tmp_path / "outbox.db").stat().st_size >= empty + len(letter)
+    outbox.mark_sent(message_id)  # written to the log as usual
+    outbox.close()
+    assert not (tmp_path / "outbox.db-wal").exists()  # the close copied the rest
+    reopened = Outbox(tmp_path / "outbox.db")
+    assert reopened.ciphertext(message_id) == letter
+    assert reopened.get(message_id).state == "sent"
+    reopened.close()

@@ -21,7 +21,7 @@ from medsnap.crypto.letter_model import OpenedLetter
 from medsnap.crypto.replay import ReplayStore
 from medsnap.messaging.inbox_preview import Preview, PreviewTable, preview_of
 from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable, NoSuchMessage
-from medsnap.messaging.letter_store import open_letter_store
+from medsnap.messaging.letter_store import BackgroundCheckpoint, open_letter_store
 from medsnap.messaging.session import Session
 
 _SCHEMA = """
@@ -85,10 +85,12 @@ class Inbox:
     def __init__(self, session: Session):
         self.session = session
         self._db = open_letter_store(session.profile.inbox_path, _SCHEMA)
+        self._checkpoint = BackgroundCheckpoint(session.profile.inbox_path)
         self._previews = PreviewTable(self._db)
         self._replay = ReplayStore(session.profile.replay_path)
 
     def close(self) -> None:
+        self._checkpoint.wait()
         self._db.close()
         self._replay.close()
 
@@ -111,6 +113,7 @@ class Inbox:
                                                     int(time.time()), int(entry["expires_at"])))
                     self._db.execute("INSERT INTO inbox_ciphertext (id, data) VALUES (?, ?)",
                                      (item_id, data))
+                self._checkpoint.start()  # stored (fsynced); copied in the file meanwhile
             try:
                 transport.call(client.acknowledge, item_id)
                 self._db.execute("UPDATE inbox SET acknowledged = 1 WHERE id = ?", (item_id,))

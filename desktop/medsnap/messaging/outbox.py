@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medsnap.messaging.errors import NoSuchMessage
-from medsnap.messaging.letter_store import open_letter_store
+from medsnap.messaging.letter_store import BackgroundCheckpoint, open_letter_store
 
 STATES = ("queued", "sent", "delivered", "read", "failed", "cancelled")
 
@@ -77,11 +77,13 @@ def _item(row: tuple) -> OutboxItem:
 class Outbox:
     def __init__(self, path: Path | str):
         self._db = open_letter_store(path, _SCHEMA)  # a queued message survives power loss
+        self._checkpoint = BackgroundCheckpoint(path)  # copied into the file during the upload
         # the letter queued last by this object, handed to ``ciphertext`` without reading
         # 5 MB back from disk (one slot: a long-lived outbox holds no queue in memory)
         self._just_queued: tuple[str, bytes] | None = None
 
     def close(self) -> None:
+        self._checkpoint.wait()
         self._db.close()
 
     def enqueue(self, recipients: list[str], ciphertext: bytes, expires_at: int,
@@ -97,6 +99,7 @@ class Outbox:
                  expires_at))
             self._db.execute("INSERT INTO outbox_ciphertext (id, data) VALUES (?, ?)",
                              (message_id, ciphertext))
+        self._checkpoint.start()  # committed (fsynced) above; this only moves it in the file
         self._just_queued = (message_id, ciphertext)
         return message_id
 
