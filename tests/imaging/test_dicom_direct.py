@@ -232,11 +232,28 @@ def test_file_changed_or_gone_after_opening(tmp_path):
         image.picture(2)
 
 
+def test_one_look_at_a_file_changed_or_gone(tmp_path):
+    path = tmp_path / "series.dcm"
+    path.write_bytes(multi_frame())
+    image = DicomImage(path, keep_samples=False)
+    path.write_bytes(multi_frame()[:-10])
+    with pytest.raises(ImageError, match="changed on disk after it was opened"):
+        image.picture(1)
+    path.unlink()
+    with pytest.raises(ImageError, match="does not exist"):
+        image.picture(0)
+
+
 def test_read_without_positioned_reads(tmp_path, monkeypatch):
-    """Windows has no os.preadv: the reader seeks and reads instead."""
+    """Windows has no os.preadv: the reader seeks and reads instead (whole frames, and
+    strip by strip for one look)."""
     monkeypatch.delattr("os.preadv", raising=False)
     path = tmp_path / "IM0002"
     path.write_bytes(multi_frame())
     image = DicomImage(path)
     assert image.reads_directly
     assert_same(image, path.read_bytes(), 1)
+    _, grey, value_range = expected(path.read_bytes(), 2)
+    picture = load_picture(path, frame=2)
+    assert np.array_equal(np.asarray(picture.image), grey)
+    assert picture.dicom.value_range == value_range
