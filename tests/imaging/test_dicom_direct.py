@@ -190,6 +190,8 @@ def test_big_endian_samples_are_swapped():
     assert image.reads_directly
     assert_same(image, data)
     assert np.array_equal(image.stored(0), values & 0x0FFF)  # not only equal to pydicom
+    _, grey, _ = expected(data)
+    assert np.array_equal(np.asarray(load_picture(data).image), grey)  # swapped strip by strip
 
 
 def test_implicit_vr_and_bare_dataset():
