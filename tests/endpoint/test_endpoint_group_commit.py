@@ -286,5 +286,8 @@ def test_postgresql_durable_statement_under_way_with_others_shares_the_seal(make
         with database.transaction() as tx:
             flushed_past = tx.one("SELECT pg_current_wal_flush_lsn() > ?::pg_lsn", (written,))
         assert flushed_past == (True,)
+        # alone now, but others were under way a moment ago: more may come, so still shared
+        assert database.single_durable(_INSERT_RETURNING_LSN, ("soon after",))[0][1] == "off"
+        assert database.sealer.flushes == before + 2
     finally:
         database.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -64,6 +65,7 @@ class Database:
         self._slots = threading.BoundedSemaphore(pool_size)
         self._borrowing = threading.Lock()
         self._borrowed = 0  # connections in use now (a hint for PostgresDatabase.single_durable)
+        self._crowded_at = float("-inf")  # when more than one was last in use at once
         self._closed = False
         self.sealer = Sealer(self._flush_log)
 
@@ -136,15 +138,17 @@ class Database:
                 ) -> list[Row]:
         raise NotImplementedError
 
-    def _in_use(self) -> int:
-        """How many of the pool's connections are borrowed right now (the caller's included)."""
-        return self._borrowed
+    def _alone(self, quiet_seconds: float) -> bool:
+        """Only the caller's connection is in use, and no two were for ``quiet_seconds``."""
+        return self._borrowed == 1 and time.monotonic() - self._crowded_at > quiet_seconds
 
     @contextmanager
     def _connection(self) -> Iterator[Any]:
         self._slots.acquire()
         with self._borrowing:
             self._borrowed += 1
+            if self._borrowed > 1:
+                self._crowded_at = time.monotonic()
         connection = None
         healthy = False
         try:

@@ -18,6 +18,11 @@ def lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
+#: a durable statement commits synchronously itself only after this long with no other
+#: statement of the process under way at the same time (see single_durable)
+QUIET_SECONDS = 0.1
+
+
 class PostgresDatabase(Database):
     dialect = "postgresql"
 
@@ -85,13 +90,15 @@ class PostgresDatabase(Database):
     def single_durable(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """One writing statement as its own transaction, returned only once durable.
 
-        With no other connection of this process in use and no flush running, the statement
-        commits synchronously itself (its commit flushes the WAL up to it): one round trip and
-        one transaction fewer than committing and then sealing. Its locks (the audit chain's)
-        are then held during that flush, which only delays a request arriving meanwhile; under
-        concurrency the statement commits asynchronously and shares the sealer's flush."""
+        With no other connection of this process in use for a while (:data:`QUIET_SECONDS`)
+        and no flush running, the statement commits synchronously itself (its commit flushes
+        the WAL up to it): one round trip and one transaction fewer than committing and then
+        sealing. Its locks (the audit chain's) are then held during that flush, which only
+        delays a request arriving meanwhile; under concurrency the statement commits
+        asynchronously and shares the sealer's flush (a synchronous commit now and then among
+        concurrent requests cost about 4% of their throughput, measured)."""
         with self._connection() as connection:
-            alone = self._in_use() == 1 and self.sealer.idle()
+            alone = self._alone(QUIET_SECONDS) and self.sealer.idle()
             if alone:  # SET LOCAL in the same statement: read when the statement commits
                 sql = f"SELECT s.* FROM set_config('synchronous_commit', 'on', true) AS c, " \
                       f"({sql}) AS s"
