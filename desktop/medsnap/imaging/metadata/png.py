@@ -45,6 +45,7 @@ def _describe(kind: bytes, body: bytes) -> tuple[str, str]:
 
 
 def scan_png(data: bytes, findings: Findings) -> None:
+    view = memoryview(data)  # chunk bodies without copying them (IDAT is most of the file)
     offset = len(SIGNATURE)
     first = True
     pixels: IdatCheck | None = None
@@ -58,11 +59,11 @@ def scan_png(data: bytes, findings: Findings) -> None:
             raise Damaged(where, f"chunk length {length} runs past the end of the file")
         if not kind.isalpha():
             raise Damaged(where, "chunk name is not four letters")
-        body = data[offset + 8:offset + 8 + length]
+        body = view[offset + 8:offset + 8 + length]
         (crc,) = unpack(">I", data, offset + 8 + length, where)
         name = kind.decode("ascii")
         where = f"PNG chunk {name} at offset {offset}"
-        if zlib.crc32(kind + body) != crc:
+        if zlib.crc32(body, zlib.crc32(kind)) != crc:
             raise Damaged(where, "CRC mismatch: the chunk was altered or damaged")
         if first != (kind == b"IHDR"):
             raise Damaged(where, "IHDR is not the first chunk, or appears twice")
@@ -83,6 +84,7 @@ def scan_png(data: bytes, findings: Findings) -> None:
                 trailing(findings, data, offset, "PNG IEND")
                 return
             continue
+        body = bytes(body)  # a chunk to describe: small, and read as bytes below
         label, detail = _describe(kind, body)
         findings.add(where, label, detail)
         if kind == b"eXIf":
