@@ -11,8 +11,9 @@ from the log into the database file (and fsyncing that) is housekeeping, which S
 when the last connection closes: ~10 ms per 5 MB letter, at the end of every command.
 ``BackgroundCheckpoint.start`` begins that copy on a thread of its own right after a letter is
 stored, while the command goes on (the upload, the acknowledgement); the store's ``close``
-waits for it, and then has only the last small commits to copy. A checkpoint never changes what is stored, only where, and a crash
-in the middle of one loses nothing (SQLite replays the log at the next open).
+waits for it, and then has only the last small commits to copy. A checkpoint never changes
+what is stored, only where, and a crash in the middle of one loses nothing (SQLite replays the
+log at the next open).
 """
 
 from __future__ import annotations
