@@ -9,6 +9,7 @@ from pydicom.uid import JPEG2000Lossless, JPEGLSLossless, RLELossless
 
 from medsnap.errors import ImageError
 from medsnap.imaging import load_picture
+from medsnap.imaging.dicom import DicomImage
 from medsnap.imaging.source_info import WINDOW_PRESETS
 from tests.imaging.record_fixtures import dicom_bytes, dicom_dataset, ramp
 
@@ -43,7 +44,11 @@ def test_own_window_after_rescale(ct_slice, tmp_path):
     assert picture.source_format == "DICOM"
     info = picture.dicom
     assert info.own_window == (50.0, 350.0) and info.window == (50.0, 350.0)
-    assert info.value_range == (-1024.0, 3071.0) and info.bits_stored == 12
+    assert info.bits_stored == 12
+    assert info.value_range is None  # opened once through its own window: not measured
+    kept = DicomImage(path).picture()  # kept for re-windowing: measured
+    assert kept.dicom.value_range == (-1024.0, 3071.0)
+    assert np.array_equal(np.asarray(kept.image), np.asarray(picture.image))
     row = grey(picture)[0]
     for stored in (0, 1000, 1024 + 50 - 175, 1074, 1074 + 100, 1500, 4095):
         assert row[stored] == linear(stored - 1024, 50, 350), stored

@@ -172,7 +172,7 @@ class DicomImage:
         """Smallest and largest stored sample of the frame, after rescale (cached)."""
         if frame not in self._ranges:
             low, high = stored.min(), stored.max()
-            mask = self._unused_bits_mask(stored.dtype)
+            mask = self._stored_bits_mask(stored.dtype) if stored.dtype.kind == "u" else None
             if mask is not None and int(high) > mask:  # bits above HighBit: not the value
                 masked = np.bitwise_and(stored, mask)
                 low, high = masked.min(), masked.max()
@@ -184,9 +184,9 @@ class DicomImage:
         low, high = (float(v) * slope + intercept for v in (low, high))
         return min(low, high), max(low, high)
 
-    def _unused_bits_mask(self, dtype: np.dtype) -> int | None:
-        """For unsigned samples with fewer stored bits than allocated, the value's bits."""
-        if dtype.kind != "u" or not 0 < self.bits_stored < dtype.itemsize * 8:
+    def _stored_bits_mask(self, dtype: np.dtype) -> int | None:
+        """For integer samples with fewer stored bits than allocated, the value's bits."""
+        if dtype.kind not in "iu" or not 0 < self.bits_stored < dtype.itemsize * 8:
             return None
         return (1 << self.bits_stored) - 1
 
@@ -226,22 +226,20 @@ class DicomImage:
         return grey, (float(center), float(width)), value_range
 
     def _grey_as_read(self, frame: int, window: tuple[float, float], function: str):
-        """The frame windowed strip by strip as it is read from the file (samples not kept:
-        one pass, in cache, instead of a frame-sized array written then read again)."""
+        """The frame windowed strip by strip as it is read from the file: one pass, in cache,
+        instead of a frame-sized array written then read again. The samples are not kept,
+        corrected or measured (the table ignores bits above High Bit), so the value range
+        is left unknown unless it was measured before."""
         lookup = TableLookup(self._table(self._native.dtype, window, function), self.columns)
         grey = np.empty((self.rows, self.columns), np.uint8)
-        lows, highs = [], []
         with self._reading():
-            for top, samples, (low, high) in self._native.strips(frame, lookup.rows):
+            for top, samples in self._native.strips(frame, lookup.rows):
                 lookup.into(grey[top:top + samples.shape[0]], samples)
-                lows.append(low)
-                highs.append(high)
-        self._ranges[frame] = self._rescaled(min(lows), max(highs))
-        return grey, (float(window[0]), float(window[1])), self._ranges[frame]
+        return grey, (float(window[0]), float(window[1])), self._ranges.get(frame)
 
     def _table(self, dtype: np.dtype, window: tuple[float, float], function: str) -> np.ndarray:
         """One 8-bit entry for every stored value: rescale, window and inversion folded in."""
-        return self._shown(stored_table(dtype, self._unused_bits_mask(dtype), self._rescale(),
+        return self._shown(stored_table(dtype, self._stored_bits_mask(dtype), self._rescale(),
                                         *window, function))
 
     def _shown(self, grey: np.ndarray) -> np.ndarray:

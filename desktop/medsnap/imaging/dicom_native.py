@@ -2,14 +2,17 @@
 
 For the uncompressed transfer syntaxes the Pixel Data value *is* the samples, one frame after
 another. pydicom reads the header and leaves that value in the file (``defer_size``). A frame
-is read from its offset either whole, in one read into the array that keeps it (``read``), or
-strip by strip into one small buffer when it is looked at once and not kept (``strips``: no
-frame-sized array to fill and read back). Either way the samples are byte-swapped if the file
-is big-endian, measured (smallest and largest), and corrected as pydicom's decoder corrects
-them only when the measure shows bits above High Bit that are not the value's (shifted out:
-cleared, or the sign extended). So the stored samples equal pydicom's ``pixel_array``
-(tests/imaging/test_dicom_direct.py holds them side by side) without pydicom's second copy of
-the frame and its two passes over it.
+is read from its offset, byte-swapped if the file is big-endian, either:
+
+- whole, in one read into the array that keeps it (``read``), then measured (smallest and
+  largest sample) and corrected as pydicom's decoder corrects it only when the measure shows
+  bits above High Bit that are not the value's (shifted out: cleared, or the sign
+  extended). So the kept samples equal pydicom's ``pixel_array``
+  (tests/imaging/test_dicom_direct.py holds them side by side) without pydicom's second
+  copy of the frame and its two passes over it;
+- or strip by strip into one small buffer, when it is looked at once through a window table
+  that ignores the bits above High Bit itself (``strips``): nothing frame-sized is filled
+  and read back, nothing is measured or corrected.
 
 Anything else (compressed, bit-packed, several samples per pixel, float samples, a value
 length that does not add up) is not taken: ``native_frames`` returns None and pydicom
@@ -69,13 +72,17 @@ class NativeFrames:
         self._check_unchanged()
         stored = np.empty((self.rows, self.columns), self.dtype)
         _copy_into(stored, self.source, self._start(frame))
+        if self.big_endian:
+            stored.byteswap(inplace=True)
         return stored, self._corrected(stored)
 
-    def strips(self, frame: int, rows: int) -> Iterator[tuple[int, np.ndarray, tuple[int, int]]]:
-        """Frame ``frame`` ``rows`` rows at a time: (first row, samples, their smallest and
-        largest), each strip read into the same small buffer (it stays in cache, and no
-        frame-sized array is filled only to be thrown away). A strip is only valid until
-        the next one is read. Raises as ``read`` does."""
+    def strips(self, frame: int, rows: int) -> Iterator[tuple[int, np.ndarray]]:
+        """Frame ``frame`` ``rows`` rows at a time: (first row, samples), each strip read into
+        the same small buffer (it stays in cache, and no frame-sized array is filled only to
+        be thrown away) and put in native byte order, but neither measured nor corrected:
+        bits above High Bit may still be foreign, for a table that ignores them
+        (dicom_window.stored_table). A strip is only valid until the next one is read.
+        Raises as ``read`` does."""
         self._check_unchanged()
         buffer = np.empty((min(rows, self.rows), self.columns), self.dtype)
         row_bytes = self.columns * self.dtype.itemsize
@@ -83,9 +90,9 @@ class NativeFrames:
             for top in range(0, self.rows, rows):
                 samples = buffer[:min(rows, self.rows - top)]
                 reader.fill(samples, self._start(frame) + top * row_bytes)
-                # correcting strip by strip gives what correcting the frame gives: the
-                # shift leaves a sample without foreign bits as it is
-                yield top, samples, self._corrected(samples)
+                if self.big_endian:
+                    samples.byteswap(inplace=True)
+                yield top, samples
 
     def _check_unchanged(self) -> None:
         if self.stamp is not None and _stamp(self.source) != self.stamp:
@@ -95,10 +102,8 @@ class NativeFrames:
         return self.offset + frame * self.rows * self.columns * self.dtype.itemsize
 
     def _corrected(self, samples: np.ndarray) -> tuple[int, int]:
-        """Put ``samples`` (just read) in native byte order, clear or sign-extend foreign bits
-        above High Bit as pydicom does, and return their smallest and largest."""
-        if self.big_endian:
-            samples.byteswap(inplace=True)
+        """Clear or sign-extend foreign bits above High Bit in ``samples`` as pydicom does, and
+        return their smallest and largest."""
         low, high = int(samples.min()), int(samples.max())
         if low < self.lowest or high > self.highest:
             # bits above High Bit that are not the value's: as pydicom does, shift them out

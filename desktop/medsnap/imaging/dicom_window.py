@@ -38,16 +38,21 @@ def domain(dtype: np.dtype, value_mask: int | None = None) -> np.ndarray:
     """Every value a stored sample of ``dtype`` can hold, in the order of its bit pattern.
 
     A signed sample viewed as unsigned indexes this array directly (two's complement).
-    ``value_mask`` keeps only the stored bits of unsigned samples: the bits above High Bit
-    are not part of the value (old files kept overlays there), so the table ignores them.
+    ``value_mask`` keeps only the stored bits (Bits Stored): the bits above High Bit are not
+    part of the value (old files kept overlays there), so the table ignores them, and a
+    signed value's sign is its top stored bit (as pydicom extends it).
     """
     dtype = np.dtype(dtype)
-    bits = dtype.itemsize * 8
-    patterns = np.arange(1 << bits, dtype=np.int64)
-    if value_mask is not None:
-        patterns &= value_mask
-    elif dtype.kind == "i":
-        patterns = np.where(patterns >= 1 << (bits - 1), patterns - (1 << bits), patterns)
+    patterns = np.arange(1 << dtype.itemsize * 8, dtype=np.int64)
+    if value_mask is None:
+        return _values(patterns, 1 << dtype.itemsize * 8, dtype.kind == "i")
+    return _values(patterns & value_mask, value_mask + 1, dtype.kind == "i")
+
+
+def _values(patterns: np.ndarray, top: int, signed: bool) -> np.ndarray:
+    """The values of bit ``patterns`` (each below ``top``), in two's complement if signed."""
+    if signed:
+        patterns = np.where(patterns >= top >> 1, patterns - top, patterns)
     return patterns.astype(np.float64)
 
 
@@ -57,13 +62,15 @@ def stored_table(dtype: np.dtype, value_mask: int | None, rescale: tuple[float, 
     RescaleSlope/Intercept (``rescale``) and the window.
 
     With a ``value_mask`` the table repeats every ``value_mask + 1`` entries, so one period
-    is computed and repeated (a 12-bit image: 4,096 values through the window, not 65,536).
+    is computed and repeated (a 12-bit image: 4,096 values through the window, not 65,536);
+    samples whose bits above High Bit are not the value's then need no correction first.
     """
     slope, intercept = rescale
     if value_mask is None:
         return window_lut(domain(dtype) * slope + intercept, center, width, function)
-    period = window_lut(np.arange(value_mask + 1, dtype=np.float64) * slope + intercept,
-                        center, width, function)
+    values = _values(np.arange(value_mask + 1, dtype=np.int64), value_mask + 1,
+                     np.dtype(dtype).kind == "i")
+    period = window_lut(values * slope + intercept, center, width, function)
     return np.tile(period, (1 << np.dtype(dtype).itemsize * 8) // (value_mask + 1))
 
 

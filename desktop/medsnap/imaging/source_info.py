@@ -37,7 +37,9 @@ class DicomInfo:
     frame_count: int
     own_window: tuple[float, float] | None      # the file's own centre/width, if it has one
     window: tuple[float, float] | None          # what was applied (None for colour pixels)
-    value_range: tuple[float, float]            # smallest and largest value after rescale
+    # smallest and largest value after rescale; None when not measured (a frame opened once
+    # through a window known beforehand is windowed as read: DicomImage measures it when kept)
+    value_range: tuple[float, float] | None
     burned_in: bool                             # text is declared or likely in the pixels
     burned_in_reason: str = ""                  # plain words: why we think so
     overlay_count: int = 0                      # readable overlay planes in the file
