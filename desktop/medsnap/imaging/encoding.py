@@ -13,7 +13,7 @@ import io
 from PIL import Image, ImageChops
 
 from medsnap.errors import SanitizeError
-from medsnap.imaging.metadata import verify_clean
+from medsnap.imaging.metadata import StreamedIdat, verify_clean
 from medsnap.imaging.pixels import plain_image, to_rgb_or_rgba
 from medsnap.imaging.png_writer import encode_png
 
@@ -107,13 +107,17 @@ def encode_clean(image: Image.Image, fmt: str | None = None, *, quality: int = 9
         raise ValueError(f"JPEG quality must be 1-95, not {quality}")
     fresh = _pixels_for(image, fmt)
     if fmt == "png":  # our own IDAT from the pixels alone: faster than Pillow's (png_writer)
-        data = encode_png(fresh)
-    else:
-        buffer = io.BytesIO()
-        subsampling = "4:4:4" if quality >= 95 else "4:2:0"
-        fresh.save(buffer, "JPEG", quality=quality, subsampling=subsampling,
-                   optimize=False, progressive=False)
-        data = buffer.getvalue()
+        # the verifier inflates the image data while it is written, then checks the file
+        # holds exactly those bytes (metadata/png_streamed: same proof, ~50 ms less at 12 MP)
+        streamed = StreamedIdat()
+        data = encode_png(fresh, idat_sink=streamed)
+        verify_clean(data, streamed_idat=streamed)
+        return data
+    buffer = io.BytesIO()
+    subsampling = "4:4:4" if quality >= 95 else "4:2:0"
+    fresh.save(buffer, "JPEG", quality=quality, subsampling=subsampling,
+               optimize=False, progressive=False)
+    data = buffer.getvalue()
     verify_clean(data)
     return data
 

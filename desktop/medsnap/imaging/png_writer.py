@@ -95,20 +95,33 @@ def choose_filter_and_level(image: Image.Image) -> tuple[int, int]:
     return kind, 1
 
 
-def encode_png(image: Image.Image) -> bytes:
-    """PNG bytes holding these pixels and nothing else (mode "L", "RGB" or "RGBA")."""
+def encode_png(image: Image.Image, idat_sink=None) -> bytes:
+    """PNG bytes holding these pixels and nothing else (mode "L", "RGB" or "RGBA").
+
+    ``idat_sink`` (the verifier's metadata.StreamedIdat) is handed the IHDR body, then each
+    piece of the compressed stream as it is made, so that it checks them meanwhile."""
     colour, channels = _COLOUR_TYPES[image.mode]
     width, height = image.size
+    header = struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0)
     kind, level = choose_filter_and_level(image)
     rows_per_band = max(1, _BAND_BYTES // (width * channels + 1))
     deflate = zlib.compressobj(level)
-    compressed = []
-    for top in range(0, height, rows_per_band):
-        rows = _filtered_rows(image, top, min(height, top + rows_per_band), kind)
-        compressed.append(deflate.compress(rows))
-    compressed.append(deflate.flush())
+    compressed: list[bytes] = []
+    if idat_sink is not None:
+        idat_sink.begin(header)
+    try:
+        for top in range(0, height, rows_per_band):
+            rows = _filtered_rows(image, top, min(height, top + rows_per_band), kind)
+            compressed.append(deflate.compress(rows))
+            if idat_sink is not None:
+                idat_sink.feed(compressed[-1])
+        compressed.append(deflate.flush())
+        if idat_sink is not None:
+            idat_sink.feed(compressed[-1])
+    finally:
+        if idat_sink is not None:
+            idat_sink.end()
     stream = memoryview(b"".join(compressed))
-    header = struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0)
     parts: list[bytes | memoryview] = [SIGNATURE, *_chunk(b"IHDR", header)]
     for start in range(0, len(stream), _IDAT_BYTES):
         parts += _chunk(b"IDAT", stream[start:start + _IDAT_BYTES])

@@ -7,6 +7,7 @@ its pixels; ``verify_clean`` accepts only a PNG or JPEG for which that list is e
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from medsnap.errors import ImageError, SanitizeError
 from medsnap.imaging.metadata import items as kinds
@@ -16,6 +17,7 @@ from medsnap.imaging.metadata.items import Damaged, Findings, MetadataItem
 from medsnap.imaging.metadata.jpeg import scan_jpeg
 from medsnap.imaging.metadata.png import SIGNATURE as PNG_SIGNATURE
 from medsnap.imaging.metadata.png import scan_png
+from medsnap.imaging.metadata.png_streamed import StreamedIdat
 from medsnap.imaging.metadata.tiff import scan_tiff_file
 from medsnap.imaging.metadata.webp import scan_webp
 
@@ -43,9 +45,13 @@ _SCANNERS: dict[str, Scanner] = {"PNG": scan_png, "JPEG": scan_jpeg, "WEBP": sca
                                  "TIFF": scan_tiff_file, "GIF": scan_gif, "BMP": scan_bmp}
 
 
-def find_metadata(data: bytes) -> list[MetadataItem]:
+def find_metadata(data: bytes, *, streamed_idat: StreamedIdat | None = None
+                  ) -> list[MetadataItem]:
     """Every item beyond pixel data, with its location. A broken structure is itself an item
     (kind "damaged structure"): what lies beyond it cannot be vouched for.
+
+    ``streamed_idat``: a PNG's image data was inflated while png_writer wrote it; its bytes
+    are compared with the file's instead of inflated again (see png_streamed).
 
     Raises ImageError if the bytes are not one of the six formats MedSnap reads.
     """
@@ -55,8 +61,11 @@ def find_metadata(data: bytes) -> list[MetadataItem]:
         raise ImageError("This is not a PNG, JPEG, WebP, TIFF, GIF or BMP file, so its "
                          "metadata cannot be listed. Nothing was changed.")
     findings = Findings()
+    scanner = _SCANNERS[fmt]
+    if fmt == "PNG" and streamed_idat is not None:
+        scanner = partial(scan_png, streamed=streamed_idat)
     try:
-        _SCANNERS[fmt](data, findings)
+        scanner(data, findings)
     except Damaged as damage:
         findings.add(damage.location, kinds.DAMAGED, damage.reason)
     except RecursionError:  # pragma: no cover - scanners do not recurse deeply
@@ -64,13 +73,15 @@ def find_metadata(data: bytes) -> list[MetadataItem]:
     return findings.items
 
 
-def verify_clean(data: bytes) -> None:
-    """Accept only a PNG or JPEG that carries nothing but pixels; else raise SanitizeError."""
+def verify_clean(data: bytes, *, streamed_idat: StreamedIdat | None = None) -> None:
+    """Accept only a PNG or JPEG that carries nothing but pixels; else raise SanitizeError.
+
+    ``streamed_idat``: only for the PNG png_writer has just written with it (encode_clean)."""
     fmt = container_format(bytes(data[:16]))
     if fmt not in ("PNG", "JPEG"):
         raise SanitizeError("The exported image is not a PNG or JPEG, so it was not written. "
                             "Nothing was sent. Export again as PNG or JPEG.")
-    found = find_metadata(data)
+    found = find_metadata(data, streamed_idat=streamed_idat)
     if found:
         listed = "; ".join(str(item) for item in found[:5])
         more = f" (and {len(found) - 5} more)" if len(found) > 5 else ""
@@ -79,4 +90,5 @@ def verify_clean(data: bytes) -> None:
                             "Please report this; do not share the image another way.")
 
 
-__all__ = ["MetadataItem", "container_format", "find_metadata", "verify_clean"]
+__all__ = ["MetadataItem", "StreamedIdat", "container_format", "find_metadata",
+           "verify_clean"]

@@ -7,6 +7,7 @@ import zlib
 from medsnap.imaging.metadata import items as k
 from medsnap.imaging.metadata.items import Damaged, Findings, preview, trailing, unpack
 from medsnap.imaging.metadata.png_pixels import IdatCheck, expected_size
+from medsnap.imaging.metadata.png_streamed import StreamedIdat
 from medsnap.imaging.metadata.tiff import scan_exif_block
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -44,12 +45,16 @@ def _describe(kind: bytes, body: bytes) -> tuple[str, str]:
     return label, f"{kind.decode()} chunk, {len(body)} bytes"
 
 
-def scan_png(data: bytes, findings: Findings) -> None:
+def scan_png(data: bytes, findings: Findings, streamed: StreamedIdat | None = None) -> None:
+    """``streamed``: the image data was inflated while png_writer wrote it (png_streamed);
+    the IDAT bodies are then compared with what it checked instead of inflated again."""
     view = memoryview(data)  # chunk bodies without copying them (IDAT is most of the file)
     offset = len(SIGNATURE)
     first = True
     pixels: IdatCheck | None = None
     colour = 0
+    header = view[:0]
+    idat_bodies: list[memoryview] = []
     while not findings.full:
         where = f"PNG chunk at offset {offset}"
         if offset == len(data):
@@ -69,10 +74,12 @@ def scan_png(data: bytes, findings: Findings) -> None:
             raise Damaged(where, "IHDR is not the first chunk, or appears twice")
         if first:
             expected, colour = expected_size(body, where)
-            pixels = IdatCheck(expected)
+            pixels, header = IdatCheck(expected), body
         first = False
         offset += 12 + length
-        if kind == b"IDAT" and pixels is not None:
+        if kind == b"IDAT" and streamed is not None:
+            idat_bodies.append(body)
+        elif kind == b"IDAT" and pixels is not None:
             pixels.feed(body, where)
         if kind == b"PLTE" and colour != 3:
             findings.add(where, k.APPLICATION, f"suggested palette in a non-palette image, "
@@ -80,7 +87,10 @@ def scan_png(data: bytes, findings: Findings) -> None:
             continue
         if kind in PIXEL_CHUNKS:
             if kind == b"IEND" and pixels is not None:
-                pixels.finish(findings, "PNG image data (IDAT)")
+                if streamed is not None:
+                    streamed.result(header, idat_bodies, findings)
+                else:
+                    pixels.finish(findings, "PNG image data (IDAT)")
                 trailing(findings, data, offset, "PNG IEND")
                 return
             continue
