@@ -1,4 +1,4 @@
-"""How one inbox row looks: two lines in a narrow panel, like a mail list.
+"""How one inbox (or Sent) row looks: two lines in a narrow panel, like a mail list.
 
 Line one: unread dot and the signed sender's name (bold while unread), the time on the right.
 Line two: an "Urgent" tag in red when the sender marked it so, then the start of the note
@@ -45,12 +45,14 @@ class InboxRowDelegate(QStyledItemDelegate):
         if foreground is not None and not selected:
             text_colour = foreground.color() if hasattr(foreground, "color") else QColor(foreground)
         muted = QColor(text_colour) if selected else QColor("#5f6b76")
+        # a row in a warning colour (refused, not sent) says its time or state in it too
+        time_colour = text_colour if foreground is not None else muted
 
         area = opt.rect.adjusted(PADDING + 2, PADDING, -PADDING - 2, -PADDING)
         line = QFontMetrics(opt.font).height()
         painter.save()
         self._line_one(painter, opt, QRect(area.left(), area.top(), area.width(), line),
-                       sender, str(index.data(TIME_ROLE) or ""), text_colour, muted)
+                       sender, str(index.data(TIME_ROLE) or ""), text_colour, time_colour)
         self._line_two(painter, opt, QRect(area.left(), area.top() + line + 2, area.width(),
                                            line), index, muted)
         painter.restore()

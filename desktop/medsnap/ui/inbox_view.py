@@ -1,5 +1,9 @@
 """The inbox list: signed sender name, time, unread marker, and the start of the note with an
-"Urgent" tag before anything is opened (unread urgent ones on top); refused ones say why.
+"Urgent" tag before anything is opened; refused ones say why.
+
+Newest first by the time each row shows (the sender's signed time; the time it arrived
+here when nothing signed one). Opening a message never moves it: urgent rows are marked
+red, not floated, so the order always matches the times on screen.
 
 The note preview and priority arrive decrypted on each item (``InboxItem.preview``: the
 engine keeps them sealed to the clinician's own key and opens them for the list while the
@@ -60,10 +64,14 @@ def row_facts(item) -> dict:
             "urgent": preview.urgent, "hint": not preview.note}
 
 
-def _unread_urgent_first(item) -> tuple[bool, int]:
-    """Unread urgent messages on top, then everything newest first."""
-    urgent = item.state == "verified" and item.preview is not None and item.preview.urgent
-    return not urgent, -item.received_at
+def shown_time(item) -> int:
+    """The time a row shows: the sender's signed time, else when it arrived here."""
+    return item.verdict.get("issued_at") or item.received_at
+
+
+def _newest_shown_first(item) -> tuple[int, int, str]:
+    """By the time shown, newest first; ties by arrival, then id, so the order is stable."""
+    return -shown_time(item), -item.received_at, item.id
 
 
 class InboxView(QWidget):
@@ -77,6 +85,7 @@ class InboxView(QWidget):
         self.banner.setObjectName("newMessageBanner")
         self.banner.setWordWrap(True)
         self.banner.hide()
+        self.fresh = (0, 0, 0)  # new, urgent, refused since the banner was last dismissed
         self.tree = QTreeWidget(self)
         self.tree.setColumnCount(1)
         self.tree.setHeaderHidden(True)
@@ -92,24 +101,42 @@ class InboxView(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.empty)
+        # activated only: a double-click activates too, and connecting doubleClicked as
+        # well opened the message twice (two "opened" entries in the audit log)
         self.tree.itemActivated.connect(self._activated)
-        self.tree.itemDoubleClicked.connect(self._activated)
 
-    def notify(self, count: int, urgent: int = 0, refused: int = 0) -> None:
-        self.banner.setText(notification_text(count, urgent, refused))
-        self.banner.setProperty("tone", "urgent" if urgent else "")
+    def notify(self, count: int, urgent: int = 0, refused: int = 0) -> str:
+        """Say how many arrived; while the banner is still up the counts add up (two
+        messages a second apart are "2 new messages", not the last one alone). Returns
+        the text, for the status bar and the desktop notification."""
+        # still up, even on a hidden tab or behind the viewer: not yet dismissed
+        before = self.fresh if self.banner.isVisibleTo(self) else (0, 0, 0)
+        self.fresh = (before[0] + count, before[1] + urgent, before[2] + refused)
+        text = notification_text(*self.fresh)
+        self.banner.setText(text)
+        self.banner.setProperty("tone", "urgent" if self.fresh[1] else "")
         self.banner.style().unpolish(self.banner)
         self.banner.style().polish(self.banner)
         self.banner.show()
+        return text
+
+    def dismiss_banner(self) -> None:
+        self.banner.hide()
+        self.fresh = (0, 0, 0)
 
     def unread_count(self) -> int:
         return sum(1 for item in self.items.values() if item.state == "verified")
 
     def show_items(self, items: list) -> None:
+        current = self.tree.currentItem()
+        selected = current.data(0, ID_ROLE) if current is not None else None
         self.items = {item.id: item for item in items}
         self.tree.clear()
-        for item in sorted(items, key=_unread_urgent_first):
-            self.tree.addTopLevelItem(self._row(item))
+        for item in sorted(items, key=_newest_shown_first):
+            row = self._row(item)
+            self.tree.addTopLevelItem(row)
+            if item.id == selected:  # the clinician's place in the list is kept
+                self.tree.setCurrentItem(row)
         self.empty.setVisible(not items)
 
     @staticmethod
@@ -118,7 +145,7 @@ class InboxView(QWidget):
         verdict = item.verdict
         row = QTreeWidgetItem([facts["sender"]])
         row.setData(0, ID_ROLE, item.id)
-        row.setData(0, TIME_ROLE, clock(verdict.get("issued_at") or item.received_at))
+        row.setData(0, TIME_ROLE, clock(shown_time(item)))
         row.setData(0, PREVIEW_ROLE, facts["line"])
         row.setData(0, URGENT_ROLE, facts["urgent"])
         row.setData(0, HINT_ROLE, facts["hint"])
@@ -146,11 +173,11 @@ class InboxView(QWidget):
         return str(row.data(0, PREVIEW_ROLE) or "")
 
     def _activated(self, row: QTreeWidgetItem, _column: int = 0) -> None:
-        self.banner.hide()
+        self.dismiss_banner()
         self.open_requested.emit(row.data(0, ID_ROLE))
 
     def forget(self) -> None:
         """On lock: no sender, no preview, no list on screen or in memory."""
         self.items = {}
         self.tree.clear()
-        self.banner.hide()
+        self.dismiss_banner()

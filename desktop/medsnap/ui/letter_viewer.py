@@ -1,5 +1,7 @@
-"""A received message: the image (zoom with the wheel, pan by dragging), who signed it, the
-note, the declaration and the verification result; or, for a refused message, why.
+"""A received message: the image (zoom with the wheel or +, − and Ctrl+0 to fit, pan by
+dragging; the zoom level shown beside Fit), who signed it, the note, the declaration and the
+verification result; or, for a refused message, why. Esc or Ctrl+W closes it, and the outcome
+of "Save a copy for the record" is said here, not behind it in the main window.
 
 Only the signed values are shown. ``clear()`` drops the pixmap and the opened letter (lock).
 """
@@ -10,7 +12,7 @@ import datetime as dt
 from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtGui import QImage, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView,
                                QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget)
 
@@ -27,7 +29,13 @@ CHECK_LABELS = {
 }
 
 
+ZOOM_STEP = 1.25
+ZOOM_RANGE = (0.02, 32.0)  # beyond these the picture is a dot or a few pixels
+
+
 class ZoomView(QGraphicsView):
+    zoom_changed = Signal(float)  # the scale now, 1.0 = one screen pixel per image pixel
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setScene(QGraphicsScene(self))
@@ -50,11 +58,29 @@ class ZoomView(QGraphicsView):
         self.fitted = True
         if self.pixmap_item is not None:
             self.fitInView(self.pixmap_item, Qt.AspectRatioMode.KeepAspectRatio)
+            self.zoom_changed.emit(self.zoom())
+
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def zoom_step(self, steps: int, under_mouse: bool = False) -> None:
+        """Zoom in (steps > 0) or out; keys zoom about the middle, the wheel under it."""
+        low, high = ZOOM_RANGE
+        target = min(high, max(low, self.zoom() * ZOOM_STEP ** steps))
+        self.zoom_to(target, under_mouse)
+
+    def zoom_to(self, scale: float, under_mouse: bool = False) -> None:
+        if self.pixmap_item is None or scale <= 0:
+            return
+        self.fitted = False
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse if under_mouse
+                                     else QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        factor = scale / self.zoom()
+        self.scale(factor, factor)
+        self.zoom_changed.emit(self.zoom())
 
     def wheelEvent(self, event) -> None:  # noqa: N802 - Qt override
-        factor = 1.25 if event.angleDelta().y() > 0 else 0.8
-        self.fitted = False
-        self.scale(factor, factor)
+        self.zoom_step(1 if event.angleDelta().y() > 0 else -1, under_mouse=True)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -98,14 +124,26 @@ class LetterViewer(QWidget):
         self.save = QPushButton("Save a copy for the record…", self)
         self.save.clicked.connect(self._save_clicked)
         self.fit_button = fit = QPushButton("Fit", self)
+        fit.setToolTip("Show the whole picture (Ctrl+0); zoom with + and −, or the wheel")
         fit.clicked.connect(self.view.fit)
+        self.zoom_label = QLabel(self)
+        self.zoom_label.setObjectName("panelHint")
+        self.zoom_label.setAccessibleName("Zoom level")
+        self.view.zoom_changed.connect(self._show_zoom)
+        self.told = QLabel(self)  # what became of "Save a copy", said where it was asked
+        self.told.setObjectName("viewerNotice")
+        self.told.setWordWrap(True)
+        self.told.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QPushButton("Close", self)
+        close.setToolTip("Close the message (Esc)")
         close.clicked.connect(self.close)
         buttons = QHBoxLayout()
         for button in (self.reply, self.save, fit):
             buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons.addWidget(self.zoom_label)
+        buttons.addWidget(self.told, 1)
         buttons.addWidget(close)
+        self._keys()
         layout = QVBoxLayout(self)
         for widget in (self.header, self.verdict, self.note):
             layout.addWidget(widget)
@@ -113,8 +151,40 @@ class LetterViewer(QWidget):
         layout.addStretch(0)
         layout.addLayout(buttons)
 
+    def _keys(self) -> None:
+        """The viewer is a window of its own: the editor's shortcuts do not reach it."""
+        zoom_in, zoom_out = QKeySequence.StandardKey.ZoomIn, QKeySequence.StandardKey.ZoomOut
+        bindings = (
+            ((QKeySequence(Qt.Key.Key_Escape), QKeySequence("Ctrl+W"),
+              QKeySequence(QKeySequence.StandardKey.Close)), self.close),
+            ((QKeySequence("+"), QKeySequence("="), QKeySequence(zoom_in),
+              QKeySequence("Ctrl+=")), lambda: self.view.zoom_step(+1)),
+            ((QKeySequence("-"), QKeySequence(zoom_out)), lambda: self.view.zoom_step(-1)),
+            ((QKeySequence("Ctrl+0"),), self.view.fit),
+            ((QKeySequence("Ctrl+1"),), lambda: self.view.zoom_to(1.0)),
+        )
+        self.shortcuts: list[QShortcut] = []
+        seen: set[str] = set()
+        for keys, act in bindings:
+            for key in keys:
+                if key.isEmpty() or key.toString() in seen:
+                    continue  # Close is Ctrl+W here already on some desktops
+                seen.add(key.toString())
+                shortcut = QShortcut(key, self)  # while this window is active
+                shortcut.activated.connect(act)
+                self.shortcuts.append(shortcut)
+
+    def _show_zoom(self, scale: float) -> None:
+        self.zoom_label.setText(f"{round(scale * 100)}%")
+
+    def tell(self, message: str) -> None:
+        """Say what became of an action asked for here (the status bar is behind us)."""
+        self.told.setText(message)
+        self.told.setToolTip(message)
+
     def show_letter(self, letter) -> None:
         self.letter = letter
+        self.told.clear()
         sender = letter.sender
         issued = letter.issued_at.astimezone().strftime("%d %b %Y %H:%M")
         priority = letter.annotations.get("priority") if isinstance(letter.annotations, dict) \
@@ -133,6 +203,7 @@ class LetterViewer(QWidget):
         self.view.show_pixmap(QPixmap.fromImage(image))
         self.reply.setVisible(True)
         self.fit_button.setVisible(True)
+        self.zoom_label.setVisible(True)
         self.save.setVisible(self.allow_save)
         if self.height() < 600:
             self.resize(max(self.width(), 900), 680)
@@ -148,8 +219,10 @@ class LetterViewer(QWidget):
         self.note.hide()
         self.view.show_pixmap(None)
         self.view.hide()
+        self.told.clear()
         self.reply.setVisible(False)
         self.fit_button.setVisible(False)
+        self.zoom_label.setVisible(False)
         self.save.setVisible(False)
         self.resize(max(self.width(), 640), 190)  # nothing to look at but the reason
         self.setWindowTitle("Refused message — MedSnap")
@@ -186,6 +259,7 @@ class LetterViewer(QWidget):
         self.header.clear()
         self.note.clear()
         self.verdict.clear()
+        self.told.clear()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.clear()

@@ -7,12 +7,21 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Callable
 
 
 #: said in the status bar when the endpoint takes this long to answer (it looked "Online"
 #: for the minute a request can wait on a frozen endpoint)
 NOT_ANSWERING = ("The hospital endpoint is not answering. Messages wait in the outbox and are "
                  "sent when it answers.")
+
+
+def _sent_items(session, outbox) -> list:
+    """The outbox's items with what their sender wrote, decrypted for the Sent list only."""
+    from medsnap.ui.sent_notes import with_notes
+
+    return with_notes(outbox.items(), session.profile.outbox_path,
+                      session.clinician.encryption_key)
 
 
 class MessageTraffic:
@@ -32,6 +41,7 @@ class MessageTraffic:
         send it (``sent`` with the outcome of that attempt)."""
         from medsnap.messaging.compose import queue_letter
         from medsnap.messaging.outbox import Outbox
+        from medsnap.ui.sent_notes import SentNote, keep_note
 
         session = self.session
         if not self.is_unlocked:
@@ -53,7 +63,10 @@ class MessageTraffic:
                                           declaration=declaration, expires_days=expires_days,
                                           annotations={"priority": priority},
                                           colleagues=colleagues)
-                return message_id, outbox.items()
+                keep_note(session.profile.outbox_path, message_id,  # for the Sent list
+                          SentNote(note, priority, declaration),
+                          session.clinician.encryption_key.public_key())
+                return message_id, _sent_items(session, outbox)
             finally:
                 outbox.close()
 
@@ -77,7 +90,7 @@ class MessageTraffic:
             try:
                 report = SyncWorker(session, outbox).run_once()
                 item = outbox.get(message_id)
-                return item, report.offline, outbox.items()
+                return item, report.offline, _sent_items(session, outbox)
             finally:
                 outbox.close()
 
@@ -145,7 +158,7 @@ class MessageTraffic:
                 incoming = inbox.with_previews(inbox.items())  # decrypted for the list only
                 urgent = sum(1 for item in incoming if item.id not in before
                              and item.preview is not None and item.preview.urgent)
-                return report, outbox.items(), incoming, urgent
+                return report, _sent_items(session, outbox), incoming, urgent
             finally:
                 outbox.close()
                 inbox.close()
@@ -210,7 +223,10 @@ class MessageTraffic:
 
         self._run(work, done, failed, "opening the message")
 
-    def save_record_copy(self, image: bytes, path: str, message_id: str) -> None:
+    def save_record_copy(self, image: bytes, path: str, message_id: str,
+                         tell: Callable[[str], None] | None = None) -> None:
+        """Write the copy and audit it; the outcome goes to ``notice`` and, when given, to
+        ``tell`` (the viewer that asked: the status bar is behind it)."""
         session = self.session
 
         def work():
@@ -220,9 +236,14 @@ class MessageTraffic:
             session.audit.record("saved_copy", id=message_id, size=len(image))
             return path
 
-        self._run(work, lambda p: self.notice.emit(f"Saved a copy for the record to {p} "
-                                                   "(recorded in the audit log)."),
-                  self.notice.emit, "saving the copy")
+        def say(message: str) -> None:
+            self.notice.emit(message)
+            if tell is not None:
+                tell(message)
+
+        self._run(work, lambda p: say(f"Saved a copy for the record to {p} "
+                                      "(recorded in the audit log)."),
+                  say, "saving the copy")
 
     # colleagues' keys -----------------------------------------------------------------
     def _known_path(self) -> Path:

@@ -116,9 +116,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         self.outbox_view.retry_requested.connect(b.retry)
         self.inbox_view.open_requested.connect(self._open)
         self.viewer.reply_requested.connect(self._reply)
-        self.viewer.save_requested.connect(
-            lambda path, mid: self.viewer.letter and b.save_record_copy(self.viewer.letter.image,
-                                                                         path, mid))
+        self.viewer.save_requested.connect(self._save_copy)  # receiving_binding
 
     def start(self) -> None:
         if self.binding.is_unlocked:
@@ -138,6 +136,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
             self.send_panel.priority.setCurrentIndex(0)
             self.inbox_view.forget()
             self.outbox_view.clear()
+            self.tabs.setCurrentWidget(self.inbox_view)  # not the last one's Sent tab
         self._show_content(True)
         self._hide_first_run()
         if self.lock_screen.isVisible():  # unlocked: the keyboard goes back to the picture

@@ -1,5 +1,12 @@
 """The outbox: what was sent and what became of it (queued, sent, delivered, read, failed
-with the reason and Retry), and the offline indicator for the status bar."""
+with the reason and Retry), and the offline indicator for the status bar.
+
+Each row has two lines, as in the inbox: the colleague, and the time and state on the right;
+then an "Urgent" tag and the start of the sender's own note, so three messages to one
+colleague can be told apart. The tooltip holds the whole note, the declaration and the
+times. The note comes decrypted on the item (``sent_notes.SentItem``); the picture's file
+name is never shown. Newest first by the time shown.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
+from medsnap.ui.inbox_rows import (HINT_ROLE, PREVIEW_ROLE, TIME_ROLE, URGENT_RED, URGENT_ROLE,
+                                   InboxRowDelegate)
+
 STATE_LABELS = {
     "queued": "Waiting to send",
     "sent": "Sent",
@@ -18,6 +28,38 @@ STATE_LABELS = {
     "failed": "Not sent",
     "cancelled": "Cancelled",
 }
+NOTE_NOT_KEPT = "(the note was not kept on this computer)"
+TO, TIME, STATUS = 0, 1, 2  # columns: only TO is shown, painted on two lines
+
+
+def status_label(item) -> str:
+    label = STATE_LABELS.get(item.state, item.state)
+    return "Waiting (offline)" if item.state == "queued" and item.reason else label
+
+
+def shown_time(item) -> int:
+    return item.sent_at or item.created_at
+
+
+def sent_tooltip(item, names: str) -> str:
+    """Everything that tells this message apart, for the pointer and the screen reader."""
+    from medsnap.ui.send_panel import DECLARATION_LABELS
+
+    note = getattr(item, "sent_note", None)
+    lines = [f"To {names}" + (" — URGENT" if note is not None and note.urgent else "")]
+    if note is None:
+        lines.append(NOTE_NOT_KEPT)
+    else:
+        lines.append(f"Note: {note.note.strip() or '(no note)'}")
+        lines.append("Patient: " + DECLARATION_LABELS.get(note.declaration, note.declaration))
+    times = [f"Written {clock(item.created_at)}"]
+    if item.sent_at:
+        times.append(f"sent {clock(item.sent_at)}")
+    if item.state in ("delivered", "read"):
+        times.append(f"{item.state} (known here at {clock(item.updated_at)})")
+    lines.append(" · ".join(times))
+    lines.append(f"Status: {status_label(item)}" + (f" — {item.reason}" if item.reason else ""))
+    return "\n".join(lines)
 
 
 def clock(epoch: int | float | None) -> str:
@@ -37,13 +79,23 @@ class OutboxView(QWidget):
         self.name_of = name_of
         self.items: dict[str, object] = {}
         self.tree = QTreeWidget(self)
-        self.tree.setHeaderLabels(["To", "Time", "Status"])
+        self.tree.setHeaderLabels(["To", "Time", "Status"])  # time and status: on line one
+        self.tree.setColumnHidden(TIME, True)  # (kept as columns for scripts and tests)
+        self.tree.setColumnHidden(STATUS, True)
+        self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setItemDelegate(InboxRowDelegate(self.tree))
         self.tree.setAccessibleName("Sent messages")
-        self.tree.setColumnWidth(0, 150)
-        self.tree.setColumnWidth(1, 70)
-        self.tree.header().setStretchLastSection(True)
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.empty = QLabel("Nothing sent yet.", self)
+        self.empty.setObjectName("panelHint")
+        self.details = QLabel(self)  # all about one message, on double-click or Enter
+        self.details.setObjectName("sentDetails")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.hide()
+        self._details_id = ""  # the message whose details are shown
         self.reason = QLabel(self)
         self.reason.setObjectName("failureReason")
         self.reason.setWordWrap(True)
@@ -56,42 +108,67 @@ class OutboxView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.tree, 1)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.details)
         layout.addLayout(row)
         self.tree.currentItemChanged.connect(lambda *_: self._show_selected())
+        self.tree.itemActivated.connect(lambda *_: self._show_selected(details=True))
 
     def show_items(self, items: list) -> None:
-        selected = self.selected_id()
+        selected, details_id = self.selected_id(), self._details_id
         self.items = {item.id: item for item in items}
         self.tree.clear()
         first_failed = None
-        for item in reversed(items):  # newest first
-            if item.state == "cancelled":
-                continue
-            label = STATE_LABELS.get(item.state, item.state)
-            if item.state == "queued" and item.reason:
-                label = "Waiting (offline)"
-            row = QTreeWidgetItem([", ".join(self.name_of(s) for s in item.recipients),
-                                   clock(item.sent_at or item.created_at), label])
-            row.setData(0, Qt.ItemDataRole.UserRole, item.id)
-            row.setToolTip(2, item.reason or label)
+        shown = [item for item in items if item.state != "cancelled"]
+        # newest first by the time shown; ties newest written first, as before
+        shown = sorted(reversed(shown), key=shown_time, reverse=True)
+        for item in shown:
+            row = self._row(item)
             if item.state == "failed":
-                row.setForeground(2, Qt.GlobalColor.darkRed)
                 first_failed = first_failed or row
             self.tree.addTopLevelItem(row)
             if item.id == selected:
                 self.tree.setCurrentItem(row)
         if self.tree.currentItem() is None and first_failed is not None:
             self.tree.setCurrentItem(first_failed)
-        self._show_selected()
+        self.empty.setVisible(not shown)
+        self._details_id = details_id if details_id == self.selected_id() else ""
+        self._show_selected()  # a check for messages keeps the details open, updated
+
+    def _row(self, item) -> QTreeWidgetItem:
+        names = ", ".join(self.name_of(s) for s in item.recipients)
+        label, when = status_label(item), clock(shown_time(item))
+        row = QTreeWidgetItem([names, when, label])
+        row.setData(TO, Qt.ItemDataRole.UserRole, item.id)
+        row.setData(TO, TIME_ROLE, f"{when} · {label}" if when else label)
+        note = getattr(item, "sent_note", None)
+        words = NOTE_NOT_KEPT if note is None else note.first_words or "(no note)"
+        row.setData(TO, PREVIEW_ROLE, words)
+        row.setData(TO, URGENT_ROLE, note is not None and note.urgent)
+        row.setData(TO, HINT_ROLE, note is None or not note.first_words)
+        tooltip = sent_tooltip(item, names)
+        row.setToolTip(TO, tooltip)
+        row.setData(TO, Qt.ItemDataRole.AccessibleTextRole, tooltip.replace("\n", ", "))
+        if item.state == "failed":
+            row.setForeground(TO, URGENT_RED)
+        return row
 
     def selected_id(self) -> str:
         row = self.tree.currentItem()
         return row.data(0, Qt.ItemDataRole.UserRole) if row is not None else ""
 
-    def _show_selected(self) -> None:
+    def _show_selected(self, details: bool = False) -> None:
+        """A failure or a wait says why; double-click or Enter says all about the message."""
         item = self.items.get(self.selected_id())
         failed = item is not None and item.state == "failed"
         self.retry.setEnabled(failed)
+        if details and item is not None:
+            self._details_id = item.id
+        showing = item is not None and item.id == self._details_id
+        if showing:
+            names = ", ".join(self.name_of(s) for s in item.recipients)
+            self.details.setText(sent_tooltip(item, names))
+        self.details.setVisible(showing)
         if failed:
             self.reason.setText(f"Not sent: {item.reason}")
         elif item is not None and item.state == "queued" and item.reason:
@@ -107,6 +184,9 @@ class OutboxView(QWidget):
     def clear(self) -> None:
         self.items = {}
         self.tree.clear()
+        self.details.clear()
+        self._details_id = ""
+        self.empty.setVisible(True)
         self._show_selected()
 
 

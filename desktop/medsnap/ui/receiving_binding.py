@@ -14,12 +14,10 @@ class ReceivingBinding:
         self.tabs.setTabText(0, f"Inbox ({unread})" if unread else "Inbox")
 
     def _notify(self, count: int) -> None:
-        from medsnap.ui.inbox_view import notification_text  # not needed to start
-
         # of the ones just fetched; counts, no content
         urgent, refused = self.binding.fresh_urgent, self.binding.fresh_refused
-        text = notification_text(count, urgent, refused)
-        self.inbox_view.notify(count, urgent, refused)
+        # all of them since the banner was last dismissed, not just this sync's
+        text = self.inbox_view.notify(count, urgent, refused)
         self.window.status.showMessage(text, 15000)
         if not getattr(self, "_notice_goes_on_lock", False):  # not left for the next user
             self.binding.locked.connect(self.window.status.clearMessage)
@@ -46,6 +44,12 @@ class ReceivingBinding:
     def _opened(self, item, letter) -> None:
         self.viewer.show_letter(letter)  # the list came with it (inbox_changed), preview too
         self._show_viewer()
+
+    def _save_copy(self, path: str, message_id: str) -> None:
+        """The viewer's "Save a copy for the record": its outcome is said in the viewer."""
+        letter = self.viewer.letter
+        if letter is not None and letter.message_id == message_id:
+            self.binding.save_record_copy(letter.image, path, message_id, self.viewer.tell)
 
     def _show_viewer(self) -> None:
         self.viewer.show()
