@@ -8,9 +8,10 @@ import os
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
-from send_receive_support import running_ward, sign_in_through_first_run
+from send_receive_support import PASSPHRASE, running_ward, sign_in_through_first_run
 from ui_support import drag, open_and_wait
 
 from medsnap.ui.messaging_window import attach_messaging
@@ -102,5 +103,44 @@ def test_drafts_are_listed_reopened_and_deleted(qtbot, make_window, ward, patter
 
         ui.binding.lock("asked")  # the list of names goes with the keys
         qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    finally:
+        ui.shutdown()
+
+
+def test_a_callout_still_being_typed_is_in_the_draft(qtbot, make_window, ward, grey_png):
+    """The autosave keeps the words of a callout not yet finished (a crash mid-typing lost
+    them), without closing the editor the clinician is typing in."""
+    from medsnap.messaging.drafts import DraftStore
+    from medsnap.messaging.profile import Workstation
+    from medsnap.ui.draft_keeper import read_payload
+
+    staff_id = ward.staff["Rex Chosen"]
+    folder = Workstation(ward.home).profile(staff_id).drafts_folder
+    window = make_window(1100, 760)
+    ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
+    try:
+        sign_in_through_first_run(qtbot, ui, staff_id)
+        qtbot.wait(300)
+        open_and_wait(qtbot, window, grey_png)
+        with qtbot.waitSignal(ui.drafts.saved, timeout=10000):
+            ui.drafts.save_now()
+        drag(window, "text", (40, 40), (40, 40), steps=1)
+        QTest.keyClicks(window.text_editor, "query sepsis")
+        with qtbot.waitSignal(ui.drafts.saved, timeout=10000):
+            ui.drafts.save_now()  # as the 30-second timer does
+        assert window.text_editor.is_open and window.document.annotations == ()
+        key = ui.binding.session.clinician.encryption_key
+        document, _png, _name, _compose = read_payload(
+            DraftStore(folder).restore(ui.drafts.draft_id, key))
+        assert [a.get("text") for a in document["annotations"]] == ["query sepsis"]
+        QTest.keyClick(window.text_editor, Qt.Key.Key_Escape)  # finished before closing
+
+        # its only draft is the picture on screen: unlocking does not speak of another
+        ui.binding.lock("asked")
+        ui.lock_screen.passphrase.setText(PASSPHRASE)
+        with qtbot.waitSignal(ui.binding.signed_in, timeout=20000):
+            ui.lock_screen.unlock.click()
+        qtbot.wait(500)
+        assert "kept for you" not in window.status.currentMessage()
     finally:
         ui.shutdown()

@@ -114,13 +114,32 @@ def test_text_callout_typed_in_place_and_edited(qtbot, make_window, grey_png):
     assert window.document.annotations[0].text == "Crackles R base"
 
 
-def test_escape_abandons_a_new_callout(qtbot, make_window, grey_png):
+def test_escape_keeps_the_typed_words_and_undo_removes_them(qtbot, make_window, grey_png):
+    """Esc finishes a callout as a click outside does: a tester's first callout vanished
+    when Esc threw typed words away unasked."""
     window = make_window()
     open_and_wait(qtbot, window, grey_png)
     drag(window, "text", (60, 60), (60, 60), steps=1)
-    QTest.keyClicks(window.text_editor, "oops")
+    QTest.keyClicks(window.text_editor, "rising HR")
     QTest.keyClick(window.text_editor, Qt.Key.Key_Escape)
+    assert not window.text_editor.is_open
+    assert [a.text for a in window.document.annotations] == ["rising HR"]
+    window.undo_stack.undo()
     assert window.document.annotations == ()
+
+
+def test_the_callout_box_grows_with_wrapped_lines(qtbot, make_window, grey_png):
+    """Every line typed stays in view, wrapped ones too, not only new paragraphs."""
+    window = make_window()
+    open_and_wait(qtbot, window, grey_png)
+    drag(window, "text", (20, 60), (20, 60), steps=1)
+    editor = window.text_editor
+    QTest.keyClicks(editor, "alpha")
+    one_line = editor.height()
+    QTest.keyClicks(editor, " beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu")
+    assert editor.height() >= one_line + editor.fontMetrics().lineSpacing()
+    assert editor.verticalScrollBar().value() == 0  # the first line is still shown
+    QTest.keyClick(editor, Qt.Key.Key_Escape)
 
 
 def test_tool_keys_choose_tools(qtbot, make_window, grey_png):

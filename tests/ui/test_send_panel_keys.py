@@ -50,3 +50,34 @@ def test_tab_order_focus_ring_and_ctrl_enter_send(qtbot, make_window, grey_png):
             assert sent[0]["to"] == ward.staff["Dr Ben Hughes"]
         finally:
             ui.shutdown()
+
+
+def test_ctrl_enter_in_a_callout_finishes_it_and_sends_nothing(qtbot, make_window, grey_png):
+    """The callout's own Ctrl+Enter (the hint says it finishes) is not the window's Send: a
+    tester sent an unredacted picture that way while meaning to redact next."""
+    from ui_support import drag
+
+    with running_ward(("Cal Out", "Consultant"), ("Dr Ben Hughes", "Registrar")) as ward:
+        window = make_window(1100, 760)
+        ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
+        try:
+            sign_in_through_first_run(qtbot, ui, ward.staff["Cal Out"])
+            open_and_wait(qtbot, window, grey_png)
+            panel = ui.send_panel
+            qtbot.keyClicks(panel.picker.search, "ben")
+            QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
+            panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
+            assert panel.send.isEnabled()  # everything Send needs is set
+            sent: list[dict] = []
+            panel.send_requested.connect(sent.append)
+
+            drag(window, "text", (60, 60), (60, 60), steps=1)
+            QTest.keyClicks(window.text_editor, "see row 3")
+            QTest.keyClick(window.text_editor, Qt.Key.Key_Return,
+                           Qt.KeyboardModifier.ControlModifier)
+            qtbot.wait(300)
+            assert sent == []
+            assert not window.text_editor.is_open
+            assert [a.text for a in window.document.annotations] == ["see row 3"]
+        finally:
+            ui.shutdown()

@@ -74,6 +74,7 @@ class DraftKeeper(QObject):
         self.compose: Callable[[], dict] = dict  # the send panel's fields, set by its owner
         self._pending_restore: dict | None = None
         self._also_kept = ""  # drafts not reopened at this sign-in, said in the status bar
+        self._typed_saved: str | None = None  # the unfinished callout's words last kept
         self.timer = QTimer(self)
         self.timer.setInterval(autosave_ms)
         self.timer.timeout.connect(self.save_now)
@@ -143,12 +144,19 @@ class DraftKeeper(QObject):
         from medsnap.ui.sent_preview import snapshot
 
         window, session = self.window, self.binding.session
+        typed = window.callouts.typed_text()  # a callout still being typed is kept too
+        if typed is not None and typed != self._typed_saved:
+            self.dirty = True
+            self._adopt()
         if not (self.dirty and window.document is not None and session and self.owner
                 and self.keeper == self.binding.staff_id):
             return
-        self.dirty = False
+        self.dirty, self._typed_saved = False, typed
         store, draft_id, owner = self._store(), self.draft_id, self.owner
         copy, name, compose = snapshot(window.document), window.source_name, self.compose()
+        typing = window.callouts.typed_edit()
+        if typing is not None:
+            typing.apply(copy)
 
         def work():
             store.save(draft_id, draft_payload(copy, name, compose), owner)
@@ -242,9 +250,10 @@ class DraftKeeper(QObject):
         counted and said, so none is kept where the clinician does not know of it."""
         session = self.binding.session
         store = self._store()
+        on_screen = self.draft_id if self.window.document is not None else ""
 
-        def work():
-            drafts = store.pending()
+        def work():  # the picture on screen is not "kept for you" elsewhere: not counted
+            drafts = [draft for draft in store.pending() if draft.id != on_screen]
             if not drafts or not open_it:
                 return len(drafts), None
             payload = store.restore(drafts[0].id, session.clinician.encryption_key)

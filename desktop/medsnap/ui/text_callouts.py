@@ -1,7 +1,7 @@
 """Text callouts: the in-place editor over the canvas, bound to the text tool.
 
 The editor overlay is built on the first callout, not at start-up; typing is committed as an
-Edit through the window, Escape cancels the tool's pending callout.
+Edit through the window (Escape too: typed words are kept, Undo removes them).
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ class TextCallouts:
 
             self._editor = TextEditorOverlay(self.window.canvas.viewport())
             self._editor.committed.connect(self._committed)
-            self._editor.cancelled.connect(self._cancelled)
         return self._editor
 
     def begin(self, request: TextRequest) -> None:
@@ -51,6 +50,19 @@ class TextCallouts:
         if self._editor is not None and self._editor.is_open:
             self._editor.finish()
 
+    def typed_text(self) -> str | None:
+        """The words in the open callout editor (None: no callout is being typed)."""
+        if self._editor is None or not self._editor.is_open:
+            return None
+        return self._editor.toPlainText()
+
+    def typed_edit(self):
+        """The edit the callout being typed would make if finished now (None: none)."""
+        text, tool = self.typed_text(), self.window.canvas.tool
+        if text is None or not _is_text_tool(tool):
+            return None
+        return tool.pending_edit(text)
+
     def _committed(self, text: str) -> None:
         canvas = self.window.canvas
         tool = canvas.tool
@@ -60,9 +72,3 @@ class TextCallouts:
                 self.window.push(edit)
         canvas.setFocus()
         canvas.viewport().update()
-
-    def _cancelled(self) -> None:
-        canvas = self.window.canvas
-        if canvas.tool is not None:
-            canvas.tool.cancel()
-        canvas.setFocus()

@@ -1,19 +1,27 @@
 """The in-place editor for a text callout: a frameless text box over the canvas.
 
-Enter adds a line; Ctrl+Enter, Tab or a click elsewhere commits; Esc abandons the change.
+Enter adds a line; Ctrl+Enter, Esc, Tab or a click elsewhere commits (typed words are never
+thrown away unasked: Undo removes them). Ctrl+Enter and Esc are claimed before the window's
+shortcuts see them, so Ctrl+Enter finishes the callout here and never sends the picture.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QRect, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 
+def _finishes(event: QKeyEvent) -> bool:
+    """Esc, or Ctrl+Enter: the keys that finish a callout."""
+    if event.key() == Qt.Key.Key_Escape:
+        return True
+    return event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and bool(
+        event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+
 
 class TextEditorOverlay(QPlainTextEdit):
     committed = Signal(str)
-    cancelled = Signal()
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -58,23 +66,26 @@ class TextEditorOverlay(QPlainTextEdit):
             self.hide()
             self.committed.emit(text)
 
-    def abandon(self) -> None:
-        if self._open:
-            self._open = False
-            self.hide()
-            self.cancelled.emit()
-
     def _fit_height(self) -> None:
-        lines = max(1, self.document().blockCount())
-        line_height = self.fontMetrics().lineSpacing()
-        self.setFixedHeight(round(line_height * (lines + 0.6)) + 12)
+        """Tall enough for every line as wrapped, so all that is typed stays in view."""
+        metrics = self.fontMetrics()
+        inside = self.width() - 2 * self.frameWidth() - 8 - 2 * round(
+            self.document().documentMargin())  # 8: the style sheet's padding and border
+        text = self.toPlainText()
+        text = text + " " if text.endswith("\n") or not text else text  # a new empty line
+        wrapped = metrics.boundingRect(QRect(0, 0, max(1, inside), 1 << 20),
+                                       Qt.TextFlag.TextWordWrap, text).height()
+        lines = max(1, round(wrapped / metrics.lineSpacing()))
+        self.setFixedHeight(round(metrics.lineSpacing() * (lines + 0.6)) + 12)
+
+    def event(self, event: QEvent) -> bool:  # noqa: D102 - Qt override
+        if event.type() == QEvent.Type.ShortcutOverride and _finishes(event):
+            event.accept()  # ours, not the window's Send (Ctrl+Enter) or Esc shortcuts
+            return True
+        return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if event.key() == Qt.Key.Key_Escape:
-            self.abandon()
-            return
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
-                event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+        if _finishes(event):
             self.finish()
             return
         super().keyPressEvent(event)

@@ -48,7 +48,14 @@ class TextTool(Tool):
 
     def commit(self, text: str) -> Edit | None:
         """Finish the open editor with ``text``; an emptied callout is deleted."""
-        request, self.editing = self.editing, None
+        edit = self.pending_edit(text)
+        self.editing = None
+        return edit
+
+    def pending_edit(self, text: str) -> Edit | None:
+        """What finishing the open editor with ``text`` would do, the editor left open (a
+        draft saved mid-typing keeps the words typed so far)."""
+        request = self.editing
         if request is None:
             return None
         text = text.rstrip()
