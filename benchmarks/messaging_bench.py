@@ -2,6 +2,7 @@
 the same exchange with the `age` command plus curl to the same endpoint.
 
     .venv/bin/python benchmarks/messaging_bench.py [--rounds 8] [--megabytes 5] [--picture photo]
+        [--before DIR]
 
 MedSnap side (each a new process, as a clinician runs them): `medsnap send --as A --to B
 IMAGE` (decode, re-encode clean, verify, look up B, seal, queue, upload), then `medsnap inbox
@@ -20,6 +21,11 @@ interleaved so machine load hits all alike. The child processes use the test fil
 private XDG_RUNTIME_DIR for the agents' sockets. They run with PYTHONDONTWRITEBYTECODE unset, as
 an installed MedSnap does (pip and the MSI compile its modules): with it set, as in some
 sandboxes, every command compiles ~100 modules from source again (~50 ms each).
+
+``--before DIR`` adds a line for the same signed-in exchange run by the ``medsnap`` package
+found in DIR (an earlier commit's ``desktop/``, e.g. ``git archive COMMIT desktop | tar -x -C
+/tmp/before``), put first on the commands' PYTHONPATH, interleaved with the others: a
+before/after comparison under the same load, against the same endpoint.
 """
 
 from __future__ import annotations
@@ -155,6 +161,11 @@ def sign_in(staff_id: str, env: dict) -> None:
                    capture_output=True)
 
 
+def code_from(folder: Path, env: dict) -> dict:
+    """``env`` with the medsnap package in ``folder``/desktop found before the installed one."""
+    return {**env, "PYTHONPATH": os.pathsep.join([str(folder / "desktop"), env["PYTHONPATH"]])}
+
+
 def medsnap_round(sender, reader, image: Path, env: dict) -> float:
     start = time.perf_counter()
     sent = subprocess.run([str(BIN / "medsnap"), "send", "--as", sender.staff_id, "--to",
@@ -205,6 +216,8 @@ def main() -> int:
     parser.add_argument("--megabytes", type=float, default=5.0)
     parser.add_argument("--picture", choices=("noise", "photo"), default="noise",
                         help="random pixels (default) or a photograph-like picture")
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="also run the signed-in exchange with DIR/desktop's medsnap")
     args = parser.parse_args()
     if not shutil.which("age") or not shutil.which("curl"):
         print("needs the age and curl commands")
@@ -233,9 +246,17 @@ def main() -> int:
         unlocking_env = {**env, "MEDSNAP_PASSPHRASE": PASSPHRASE}
         for person in (sender, reader):
             sign_in(person.staff_id, env)
+        before_env = code_from(args.before.resolve(), env) if args.before else None
+        if before_env:
+            before_sender = add_and_enrol(server, workstation, keystore, "Beforesender")
+            before_reader = add_and_enrol(server, workstation, keystore, "Beforereader")
+            for person in (before_sender, before_reader):
+                sign_in(person.staff_id, before_env)
         print(f"image {image.stat().st_size / 1e6:.2f} MB, {args.rounds} interleaved rounds, "
               f"load {os.getloadavg()[0]:.1f}")
-        lines = {"medsnap, signed in (agent)": [], "medsnap, no agent (scrypt x2)": [],
+        lines = {"medsnap, signed in (agent)": [],
+                 **({"  the same, code before": []} if before_env else {}),
+                 "medsnap, no agent (scrypt x2)": [],
                  "engine, keys unlocked": [], "age + curl (floor)": [],
                  "floor + sanitise": [], "  sanitise alone": [],
                  "  Pillow decode + level 6": []}
@@ -243,8 +264,13 @@ def main() -> int:
         medsnap_round(sender, reader, image, env)
         medsnap_round(plain_sender, plain_reader, image, unlocking_env)
         engine_round(sender, floor_reader, image)
+        if before_env:
+            medsnap_round(before_sender, before_reader, image, before_env)
         for _ in range(args.rounds):
             lines["medsnap, signed in (agent)"].append(medsnap_round(sender, reader, image, env))
+            if before_env:
+                lines["  the same, code before"].append(
+                    medsnap_round(before_sender, before_reader, image, before_env))
             lines["medsnap, no agent (scrypt x2)"].append(
                 medsnap_round(plain_sender, plain_reader, image, unlocking_env))
             lines["engine, keys unlocked"].append(engine_round(sender, floor_reader, image))
