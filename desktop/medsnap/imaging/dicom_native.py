@@ -85,11 +85,13 @@ class NativeFrames:
         Raises as ``read`` does."""
         self._check_unchanged()
         buffer = np.empty((min(rows, self.rows), self.columns), self.dtype)
-        row_bytes = self.columns * self.dtype.itemsize
+        raw = memoryview(buffer).cast("B")
+        row_bytes, start = self.columns * self.dtype.itemsize, self._start(frame)
         with _Reader(self.source) as reader:
             for top in range(0, self.rows, rows):
-                samples = buffer[:min(rows, self.rows - top)]
-                reader.fill(samples, self._start(frame) + top * row_bytes)
+                count = min(rows, self.rows - top)
+                reader.fill(raw[:count * row_bytes], start + top * row_bytes)
+                samples = buffer[:count]
                 if self.big_endian:
                     samples.byteswap(inplace=True)
                 yield top, samples
@@ -130,9 +132,8 @@ class _Reader:
         if self._file is not None:
             self._file.close()
 
-    def fill(self, samples: np.ndarray, start: int) -> None:
-        """Fill ``samples`` with the source's bytes from ``start``. Raises EOFError."""
-        target = memoryview(samples).cast("B")
+    def fill(self, target: memoryview, start: int) -> None:
+        """Fill ``target`` (bytes) with the source's bytes from ``start``. Raises EOFError."""
         if self._file is None:
             chunk = memoryview(self._source)[start:start + len(target)]
             if len(chunk) < len(target):
@@ -141,7 +142,7 @@ class _Reader:
             return
         done = 0
         while done < len(target):
-            count = _read_at(self._file, target[done:], start + done)
+            count = _read_at(self._file, target[done:] if done else target, start + done)
             if not count:
                 raise EOFError("pixel data ends early")
             done += count
@@ -151,7 +152,7 @@ def _copy_into(samples: np.ndarray, source: str | bytes, start: int) -> None:
     """Fill ``samples`` with the bytes of ``source`` (a path or bytes) from ``start``: one
     read of the whole frame (measured: steadier under load than a read per strip into it)."""
     with _Reader(source) as reader:
-        reader.fill(samples, start)
+        reader.fill(memoryview(samples).cast("B"), start)
 
 
 def _read_at(file, into: memoryview, offset: int) -> int:

@@ -102,7 +102,8 @@ class TableLookup:
     def into(self, out: np.ndarray, samples: np.ndarray) -> None:
         """Write the grey of ``samples`` (at most ``rows`` rows) into ``out`` (same shape)."""
         widened = self._wide[:samples.shape[0]]
-        np.copyto(widened, as_indices(samples), casting="unsafe")
+        np.copyto(widened, samples if samples.dtype.kind == "u" else as_indices(samples),
+                  casting="unsafe")
         self.table.take(widened, out=out, mode="wrap")
 
 
