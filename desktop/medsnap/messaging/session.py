@@ -122,10 +122,10 @@ class Session:
         """A directory entry's certificates, kept for sealing offline; no network call, so a
         letter to a colleague picked from a list loaded earlier is queued at once (the seal
         still checks the chain and the kept CRL; the endpoint refuses a revoked recipient)."""
-        from medsnap.files import replace_atomically
-
         contacts = self.known_colleagues() if contacts is None else contacts
         if contacts.get(entry["staff_id"]) != entry:  # new, or new keys: kept for offline
+            from medsnap.files import replace_atomically  # tempfile: only when writing
+
             contacts[entry["staff_id"]] = entry
             replace_atomically(self.profile.folder / "contacts.json",
                                json.dumps(contacts, indent=1, sort_keys=True).encode())
