@@ -50,6 +50,7 @@ def test_the_next_picture_declares_afresh_and_a_sent_one_is_not_unsent(
         # a second press sends nothing: the declaration is asked again
         assert not panel.send.isEnabled() and panel.declaration.currentData() == ""
         assert "identified" in panel.why_not.text()
+        assert panel.priority.currentData() == "normal"  # Urgent is said again, not kept
         # declaring again, the same picture to the same colleague still asks first
         _declare(panel)
         QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)

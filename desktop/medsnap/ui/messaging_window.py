@@ -254,7 +254,16 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         self.send_panel.picker.choose(entry)
 
     def _send_requested(self, request: dict) -> None:
+        from medsnap.ui.identifiable_guard import confirm_not_identifiable, identifying_reason
+
         picker = self.send_panel.picker
+        reason = identifying_reason(self.window.document) if self.window.document else ""
+        if request["declaration"] == "not-identifiable" and reason and not request.get(
+                "declared_knowingly"):
+            self.identifiable_box = confirm_not_identifiable(
+                self.window, reason,
+                lambda: self._send_requested({**request, "declared_knowingly": True}))
+            return
         when = self.resend.sent_at(self.window.document, request["to"])
         if when and not request.get("again"):  # the same picture to the same colleague
             from medsnap.ui.resend_guard import confirm_resend

@@ -13,12 +13,13 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QPlainTextEdit, Q
 from medsnap.ui.colleague_picker import ColleaguePicker, confirm_key_change
 from medsnap.ui.wheel_guard import WheelGuard
 
-#: permanent wire values (the engine's declaration strings) with plain labels
+#: permanent wire values (the engine's declaration strings) with plain labels; "not
+#: identifiable", the strongest claim, is last, not one Down press from "Choose…"
 DECLARATIONS = (
-    ("not-identifiable", "Patient not identifiable"),
     ("direct-care", "Direct care (same care team)"),
     ("consent-verbal", "Patient consented verbally"),
     ("consent-written", "Patient consented in writing"),
+    ("not-identifiable", "Patient not identifiable"),
 )
 DECLARATION_LABELS = dict(DECLARATIONS)
 PRIORITIES = (("normal", "Normal"), ("urgent", "Urgent"))
@@ -255,10 +256,12 @@ class SendPanel(QWidget):
         self.update_state()
 
     def reset_after_send(self) -> None:
-        """Sent: the note and the declaration are cleared, so a second press of Send does
-        nothing and sending again (to anyone) declares afresh; the colleague stays."""
+        """Sent: the note, the declaration and Urgent are cleared, so a second press of Send
+        does nothing and sending again (to anyone) declares afresh and is not urgent unless
+        said again; the colleague stays."""
         self.note.clear()
         self.declaration.setCurrentIndex(0)
+        self.priority.setCurrentIndex(0)
 
     def _repolish(self) -> None:
         self.outcome.style().unpolish(self.outcome)

@@ -1,0 +1,79 @@
+""""Patient not identifiable" on a picture MedSnap flagged (text burned into a radiograph, a
+page of a letter) with nothing redacted or cropped asks first, Go back the default; once
+something is redacted it does not ask. Declarations list the strongest claim last."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
+from send_receive_support import running_ward, sign_in_through_first_run
+from ui_support import drag, open_and_wait
+
+from medsnap.ui.messaging_window import attach_messaging
+from tests.imaging.record_fixtures import dicom_bytes, dicom_dataset, ramp
+
+
+@pytest.fixture
+def ultrasound(tmp_path):
+    path = tmp_path / "us.dcm"
+    path.write_bytes(dicom_bytes(dicom_dataset(ramp(60, 80, 0, 255, np.uint8), modality="US")))
+    return path
+
+
+def _question() -> QMessageBox | None:
+    box = QApplication.activeModalWidget()
+    return box if isinstance(box, QMessageBox) else None
+
+
+def test_not_identifiable_on_a_flagged_picture_asks_first(qtbot, make_window, ultrasound):
+    with running_ward(("Uma Sound", "Consultant"), ("Dr Ben Hughes", "Registrar")) as ward:
+        window = make_window(1100, 760)
+        ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
+        try:
+            sign_in_through_first_run(qtbot, ui, ward.staff["Uma Sound"])
+            open_and_wait(qtbot, window, ultrasound)
+            panel = ui.send_panel
+            qtbot.keyClicks(panel.picker.search, "ben")
+            QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
+            assert panel.declaration.itemData(1) == "direct-care"  # one Down: not the claim
+            panel.declaration.setCurrentIndex(panel.declaration.findData("not-identifiable"))
+            sent: list[str] = []
+            ui.binding.queued.connect(sent.append)
+
+            panel.send.click()
+            qtbot.waitUntil(lambda: _question() is not None, timeout=5000)
+            box = _question()
+            assert "burned into its pixels" in box.text()
+            QTest.keyClick(box, Qt.Key.Key_Return)  # the default: Go back
+            qtbot.waitUntil(lambda: _question() is None, timeout=5000)
+            qtbot.wait(300)
+            assert sent == []
+
+            drag(window, "redaction", (5, 5), (40, 20))  # redacted: no question now
+            with qtbot.waitSignal(ui.binding.queued, timeout=20000):
+                panel.send.click()
+        finally:
+            ui.shutdown()
+
+
+def test_which_pictures_are_flagged():
+    from PIL import Image
+
+    from medsnap.document.edits import SetCrop
+    from medsnap.document.geometry import Rect
+    from medsnap.document.model import Document
+    from medsnap.imaging import Picture
+    from medsnap.ui.identifiable_guard import identifying_reason
+
+    def document(source_format: str) -> Document:
+        return Document(Picture(image=Image.new("RGB", (100, 80)), page=0, page_count=3,
+                                source_format=source_format))
+
+    letter = document("PDF")
+    assert "letter" in identifying_reason(letter)
+    SetCrop(None, Rect(10, 10, 50, 20)).apply(letter)  # cropped to a sentence: not asked
+    assert identifying_reason(letter) == ""
+    assert identifying_reason(document("PNG")) == ""  # nothing known about a photo
