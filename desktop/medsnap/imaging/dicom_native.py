@@ -1,4 +1,4 @@
-"""Uncompressed grey frames read straight from the file: one read, no decoder.
+"""Uncompressed grey frames read straight from the file, with no decoder.
 
 For the uncompressed transfer syntaxes the Pixel Data value *is* the samples, one frame after
 another. pydicom reads the header and leaves that value in the file (``defer_size``). A frame
