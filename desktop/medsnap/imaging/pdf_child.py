@@ -41,6 +41,15 @@ class _SharedPixels:
         self.array = (ctypes.c_ubyte * size).from_buffer(self.memory.buf)
         self.name = name
 
+    def release(self) -> None:
+        """Unmap the segment, the ctypes view first: left to the interpreter's exit, the
+        mapping can be closed while the view still exports it, and Python prints a
+        BufferError on the clinician's terminal."""
+        self.array = None
+        if self.memory is not None:
+            self.memory.close()
+            self.memory, self.name = None, None
+
     def maker(self, width: int, height: int, format: int, rev_byteorder: bool = False):
         import pypdfium2 as pdfium
         import pypdfium2.internal as pdfium_internal
@@ -120,7 +129,8 @@ def serve(connection, memory_limit: int) -> None:
     while True:
         try:
             kind, arguments, name, size = connection.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError):  # the parent is gone (it may end without stopping us)
+            pixels.release()
             return
         try:
             pixels.use(name, size)
