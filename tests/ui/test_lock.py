@@ -83,6 +83,7 @@ def test_idle_lock_clears_the_view_and_the_viewers_memory(qtbot, locked_ui, ward
     assert not ui.lock_action.isEnabled()  # no shortcut acts behind the lock screen
     shown = " ".join(w.text() for w in lock.findChildren(type(lock.who)))
     assert "bed 4" not in shown and "Sam" not in shown
+    assert window.windowTitle() == "MedSnap (locked)"  # the taskbar names no file either
 
     # a wrong passphrase is refused in plain words; the right one brings everything back
     lock.passphrase.setText("not my passphrase at all 1")
@@ -94,6 +95,7 @@ def test_idle_lock_clears_the_view_and_the_viewers_memory(qtbot, locked_ui, ward
         QTest.mouseClick(lock.unlock, Qt.MouseButton.LeftButton)
     assert not lock.isVisible() and window.canvas.isVisible()
     assert window.document is document  # nothing drawn is lost by a lock
+    assert window.windowTitle().startswith(window.source_name)
     assert window.actions.open.isEnabled() and window.actions.preview.isEnabled()
     qtbot.waitUntil(lambda: ui.inbox_view.tree.topLevelItemCount() == 1, timeout=10000)
 

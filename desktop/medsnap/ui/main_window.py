@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.settings = settings or QSettings("MedSnap", "MedSnap")
         self.setWindowTitle("MedSnap")
+        self._title_private = False  # locked: no file name in the title (set_title_private)
         self.setWindowIcon(icon("medsnap"))
         self.setAccessibleName("MedSnap editor")
         self.setAcceptDrops(True)
@@ -265,7 +266,16 @@ class MainWindow(QMainWindow):
         if shiboken6.isValid(self.undo_stack):  # not while the window is being torn down
             self._update_title()
 
+    def set_title_private(self, private: bool) -> None:
+        """Locked: the title (the taskbar's too) names no file, since a file name can name a
+        patient and a locked ward workstation is in view of anyone passing."""
+        self._title_private = private
+        self._update_title()
+
     def _update_title(self) -> None:
+        if self._title_private:
+            self.setWindowTitle("MedSnap (locked)")
+            return
         name = self.source_name or ""
         modified = "" if self.undo_stack.isClean() else " •"
         self.setWindowTitle(f"{name}{modified} — MedSnap" if name else "MedSnap")

@@ -232,6 +232,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
                 action.setEnabled(True)
             self._switched_off = []
         self.window.canvas.setVisible(visible)
+        self.window.set_title_private(not visible)
         if visible:
             self.window.status.show()
         self.send_dock.setVisible(visible)
