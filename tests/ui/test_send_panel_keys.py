@@ -48,6 +48,12 @@ def test_tab_order_focus_ring_and_ctrl_enter_send(qtbot, make_window, grey_png):
                            Qt.KeyboardModifier.ControlModifier)
             qtbot.waitUntil(lambda: len(sent) == 1, timeout=5000)
             assert sent[0]["to"] == ward.staff["Dr Ben Hughes"]
+            qtbot.waitUntil(lambda: not panel.send.isEnabled(), timeout=20000)  # queued
+            assert window.focusWidget() is not window.status.zoom
+            messages = next(a.menu() for a in window.menuBar().actions()
+                            if a.text() == "&Messages")
+            send = messages.actions()[0]  # Send is in a menu too, with its keys
+            assert send.text() == "&Send picture" and send.shortcut().toString() == "Ctrl+Return"
         finally:
             ui.shutdown()
 

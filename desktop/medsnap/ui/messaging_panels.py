@@ -98,6 +98,11 @@ class PanelBuilder:
 
     def _build_menu(self) -> None:
         menu = self.window.menuBar().addMenu("&Messages")
+        send = getattr(self.window.actions, "send", None)  # bound with the send panel's dock
+        if send is not None:  # said in a menu, not only in the button's tooltip
+            send.setText("&Send picture")
+            menu.addAction(send)
+            menu.addSeparator()
         self.lock_action = QAction("&Lock now", self.window)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.triggered.connect(lambda: self.binding.lock("asked"))

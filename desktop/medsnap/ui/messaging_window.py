@@ -303,6 +303,10 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         picture's work counts as sent (no "not saved or sent" question unless edited
         again; an edit made while it was being sealed is not in it, so it stays unsent)."""
         self.send_panel.reset_after_send()  # first: clearing the note is no unsent change
+        focused = QApplication.focusWidget()
+        if focused is None or focused is self.send_panel.send or focused is \
+                self.window.status.zoom:  # Send disabled itself: not to the zoom box
+            self.window.canvas.setFocus()
         self.drafts.discard()
         if self.resend.unchanged_since_sending():
             self.window.undo_stack.setClean()
