@@ -18,8 +18,8 @@ from medsnap.ui.jobs import Jobs
 from medsnap.ui.message_traffic import MessageTraffic
 
 SYNC_INTERVAL_MS = 10_000
-DEMO_RESTARTED = ("The demo messaging service had stopped (it runs inside the window that "
-                  "started it); it was started again on this computer.")
+DEMO_RESTARTED = ("The demo messaging service had stopped; MedSnap started it again on this "
+                  "computer, and messages waiting in the outbox go now.")
 
 
 def policy(key: str, default: Any) -> Any:
