@@ -6,7 +6,7 @@ the picture stays open whatever happens, so a failed send loses nothing.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QPlainTextEdit, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
@@ -23,6 +23,9 @@ DECLARATIONS = (
 )
 DECLARATION_LABELS = dict(DECLARATIONS)
 PRIORITIES = (("normal", "Normal"), ("urgent", "Urgent"))
+#: "sending … now" for longer than this says the service is slow (the upload's own time
+#: limit is a minute: a large picture on a slow network may need it)
+SLOW_SEND_MS = 10_000
 
 
 def unreachable_wording(reason: str, name: str) -> str:
@@ -174,13 +177,23 @@ class SendPanel(QWidget):
         self._send_clicked()
 
     def show_queued(self, message_id: str, name: str, sending: bool = False) -> None:
-        """``sending``: just sealed into the outbox, the upload is being tried now."""
+        """``sending``: just sealed into the outbox, the upload is being tried now (if no
+        answer comes within SLOW_SEND_MS, the line says so rather than "now" for a minute)."""
         self._queued = (message_id, name)
         self._sending_now = sending
+        if sending:
+            QTimer.singleShot(SLOW_SEND_MS, lambda: self._still_sending(message_id))
         self.show_outcome(f"Queued in your outbox (kept safe if MedSnap closes); sending to "
                           f"{name} now…" if sending else
                           "Queued: MedSnap is offline. It will be sent automatically when the "
                           "connection returns.", ok=True)
+
+    def _still_sending(self, message_id: str) -> None:
+        if self._queued is None or self._queued[0] != message_id:
+            return  # it left, failed, or another picture came meanwhile
+        self.show_outcome(f"Queued in your outbox (kept safe if MedSnap closes). The messaging "
+                          f"service is slow to answer; MedSnap keeps trying and sends it to "
+                          f"{self._queued[1]} automatically.", ok=True)
 
     def follow_queued(self, items) -> None:
         """The outbox's news of the queued message: once it leaves (or fails) the line says
