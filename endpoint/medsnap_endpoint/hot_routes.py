@@ -4,7 +4,9 @@ Sending a small message, listing the inbox, downloading and acknowledging are ne
 endpoint's traffic. Here each is a plain ASGI handler: the (bounded) body is read, then ONE
 worker thread verifies the signature, admits the request and does its work
 (:mod:`.admitted_work`; on PostgreSQL one server-side function call, :mod:`.postgres_work`)
-and answers once a stored message is durable. The checks are those of
+and answers once a stored message is durable. (SQLite's transaction runs on the loop's thread
+when it takes no lock; PostgreSQL's call when no other request is under way,
+:mod:`.loop_traffic`.) The checks are those of
 every signed route (:mod:`.auth`); the answers are byte for byte what the Starlette routes
 gave. Everything else goes to the Starlette application: other routes, other methods on these
 paths (405), and a send too large to read before authenticating it (streamed, as before).
@@ -26,6 +28,7 @@ from medsnap_endpoint.admitted_work import JSON_TYPE, Answer, HotCall, json_body
 from medsnap_endpoint.bodies import SPOOL_IN_MEMORY, too_large
 from medsnap_endpoint.errors import BadRequest, EndpointError, RateLimited
 from medsnap_endpoint.loop_seal import LoopSeal
+from medsnap_endpoint.loop_traffic import LoopTraffic
 from medsnap_endpoint.settings import Settings
 from medsnap_endpoint.storage.base import WouldBlock
 
@@ -50,22 +53,14 @@ class HotRoute:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope["app"].state
-        try:
-            headers: dict[str, str] = {}
-            for name, value in reversed(scope["headers"]):  # the first of a repeated name wins
-                headers[name.decode("latin-1")] = value.decode("latin-1")
-            call = HotCall(state.database, state.settings, scope, headers,
-                           await _read_body(receive, headers, self.body_limit(state.settings)))
-            answer = await self._answer(call, state)
-        except _Disconnected:
+        traffic = _traffic(state)
+        traffic.enter()
+        try:  # served once answered: the next request of this client does not overlap it
+            answer = await self._answer_request(scope, receive, state, traffic)
+        finally:
+            traffic.leave()
+        if answer is None:
             return
-        except EndpointError as error:
-            extra = [(b"retry-after", str(error.retry_after).encode())] \
-                if isinstance(error, RateLimited) else []
-            answer = (error.status, [JSON_TYPE, *extra], json_body(error.as_json()))
-        except Exception:
-            log.exception("unexpected error on %s %s", scope["method"], scope["path"])
-            answer = (500, [JSON_TYPE], json_body(UNEXPECTED))
         if isinstance(answer, StreamingResponse):
             await answer(scope, receive, send)
             return
@@ -74,7 +69,31 @@ class HotRoute:
                     "headers": [(b"content-length", str(len(content)).encode()), *extra]})
         await send({"type": "http.response.body", "body": content})
 
-    async def _answer(self, call: HotCall, state: Any) -> Answer:
+    async def _answer_request(self, scope: Scope, receive: Receive, state: Any,
+                              traffic: LoopTraffic) -> Answer | None:
+        """The answer, an error's included; None if the client went away."""
+        try:
+            headers: dict[str, str] = {}
+            for name, value in reversed(scope["headers"]):  # the first of a repeated name wins
+                headers[name.decode("latin-1")] = value.decode("latin-1")
+            call = HotCall(state.database, state.settings, scope, headers,
+                           await _read_body(receive, headers, self.body_limit(state.settings)))
+            try:
+                return await self._answer(call, state, traffic)
+            finally:
+                if call.blocked_loop:  # before answering: the caller cannot have sent more
+                    await traffic.notice_arrivals()
+        except _Disconnected:
+            return None
+        except EndpointError as error:
+            extra = [(b"retry-after", str(error.retry_after).encode())] \
+                if isinstance(error, RateLimited) else []
+            return error.status, [JSON_TYPE, *extra], json_body(error.as_json())
+        except Exception:
+            log.exception("unexpected error on %s %s", scope["method"], scope["path"])
+            return 500, [JSON_TYPE], json_body(UNEXPECTED)
+
+    async def _answer(self, call: HotCall, state: Any, traffic: LoopTraffic) -> Answer:
         loop = asyncio.get_running_loop()
         if call.database.dialect == "sqlite":  # first on the loop's thread, if nothing waits
             call.inline = True
@@ -88,8 +107,13 @@ class HotRoute:
                     # commit meanwhile, so each would need a flush of its own (no group commit)
                     await _loop_seal(state).wait()
                 return answer
-        work = self.postgres_work if call.database.dialect == "postgresql" else self.work
-        return await loop.run_in_executor(workers(state), admitted_work.run, work, call)
+        if call.database.dialect != "postgresql":
+            return await loop.run_in_executor(workers(state), admitted_work.run, self.work, call)
+        if traffic.alone():  # one round trip on the loop's thread: no hand-over and back
+            call.blocked_loop = True
+            return admitted_work.run(self.postgres_work, call)
+        return await loop.run_in_executor(workers(state), admitted_work.run, self.postgres_work,
+                                          call)
 
 
 def _json_limit(settings: Settings) -> int:
@@ -113,6 +137,13 @@ def workers(state: Any) -> ThreadPoolExecutor:
     if pool is None:
         pool = state.hot_workers = ThreadPoolExecutor(WORKER_THREADS, "medsnap-endpoint")
     return pool
+
+
+def _traffic(state: Any) -> LoopTraffic:
+    traffic = getattr(state, "hot_traffic", None)
+    if traffic is None:
+        traffic = state.hot_traffic = LoopTraffic()
+    return traffic
 
 
 def _loop_seal(state: Any) -> LoopSeal:
