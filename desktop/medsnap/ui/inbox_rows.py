@@ -19,7 +19,7 @@ HINT_ROLE = Qt.ItemDataRole.UserRole + 4  # bool: line two is a hint, not the se
 
 URGENT_TAG = "Urgent"
 URGENT_RED = QColor("#b3261e")
-PADDING = 5
+PADDING = 4  # a fifth row fits in the panel at 1366x768
 
 
 class InboxRowDelegate(QStyledItemDelegate):

@@ -129,11 +129,13 @@ class LetterViewer(QWidget):
         self.zoom_label = QLabel(self)
         self.zoom_label.setObjectName("panelHint")
         self.zoom_label.setAccessibleName("Zoom level")
+        self.zoom_label.setToolTip("+ and − zoom in and out, Ctrl+0 fits, Ctrl+1 is actual size")
         self.view.zoom_changed.connect(self._show_zoom)
         self.told = QLabel(self)  # what became of "Save a copy", said where it was asked
         self.told.setObjectName("viewerNotice")
         self.told.setWordWrap(True)
         self.told.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.told.hide()
         close = QPushButton("Close", self)
         close.setToolTip("Close the message (Esc)")
         close.clicked.connect(self.close)
@@ -141,7 +143,7 @@ class LetterViewer(QWidget):
         for button in (self.reply, self.save, fit):
             buttons.addWidget(button)
         buttons.addWidget(self.zoom_label)
-        buttons.addWidget(self.told, 1)
+        buttons.addStretch(1)
         buttons.addWidget(close)
         self._keys()
         layout = QVBoxLayout(self)
@@ -149,6 +151,7 @@ class LetterViewer(QWidget):
             layout.addWidget(widget)
         layout.addWidget(self.view, 1)
         layout.addStretch(0)
+        layout.addWidget(self.told)
         layout.addLayout(buttons)
 
     def _keys(self) -> None:
@@ -175,16 +178,17 @@ class LetterViewer(QWidget):
                 self.shortcuts.append(shortcut)
 
     def _show_zoom(self, scale: float) -> None:
-        self.zoom_label.setText(f"{round(scale * 100)}%")
+        self.zoom_label.setText(f"Zoom {round(scale * 100)}%")
 
     def tell(self, message: str) -> None:
         """Say what became of an action asked for here (the status bar is behind us)."""
         self.told.setText(message)
         self.told.setToolTip(message)
+        self.told.setVisible(bool(message))
 
     def show_letter(self, letter) -> None:
         self.letter = letter
-        self.told.clear()
+        self.tell("")
         sender = letter.sender
         issued = letter.issued_at.astimezone().strftime("%d %b %Y %H:%M")
         priority = letter.annotations.get("priority") if isinstance(letter.annotations, dict) \
@@ -219,7 +223,7 @@ class LetterViewer(QWidget):
         self.note.hide()
         self.view.show_pixmap(None)
         self.view.hide()
-        self.told.clear()
+        self.tell("")
         self.reply.setVisible(False)
         self.fit_button.setVisible(False)
         self.zoom_label.setVisible(False)
@@ -259,7 +263,7 @@ class LetterViewer(QWidget):
         self.header.clear()
         self.note.clear()
         self.verdict.clear()
-        self.told.clear()
+        self.tell("")
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.clear()

@@ -46,19 +46,21 @@ def sent_tooltip(item, names: str) -> str:
     from medsnap.ui.send_panel import DECLARATION_LABELS
 
     note = getattr(item, "sent_note", None)
-    lines = [f"To {names}" + (" — URGENT" if note is not None and note.urgent else "")]
-    if note is None:
-        lines.append(NOTE_NOT_KEPT)
-    else:
-        lines.append(f"Note: {note.note.strip() or '(no note)'}")
+    lines = [f"To {names}" + (" · URGENT" if note is not None and note.urgent else ""),
+             NOTE_NOT_KEPT if note is None else note.note.strip() or "(no note)"]
+    if note is not None:
         lines.append("Patient: " + DECLARATION_LABELS.get(note.declaration, note.declaration))
-    times = [f"Written {clock(item.created_at)}"]
+    parts = []
+    if item.state not in ("sent", "delivered", "read"):  # the times below say those
+        parts.append(status_label(item) + (f": {item.reason}" if item.reason else ""))
+    if not item.sent_at or clock(item.created_at) != clock(item.sent_at):
+        parts.append(f"written {clock(item.created_at)}")
     if item.sent_at:
-        times.append(f"sent {clock(item.sent_at)}")
-    if item.state in ("delivered", "read"):
-        times.append(f"{item.state} (known here at {clock(item.updated_at)})")
-    lines.append(" · ".join(times))
-    lines.append(f"Status: {status_label(item)}" + (f" — {item.reason}" if item.reason else ""))
+        parts.append(f"sent {clock(item.sent_at)}")
+    if item.state in ("delivered", "read"):  # when this computer learnt it: "by" then
+        parts.append(f"{item.state} by {clock(item.updated_at)}")
+    when = " · ".join(parts)
+    lines.append(when[:1].upper() + when[1:])
     return "\n".join(lines)
 
 
@@ -94,6 +96,7 @@ class OutboxView(QWidget):
         self.details.setObjectName("sentDetails")
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setContentsMargins(6, 4, 6, 2)  # in line with the rows' text
         self.details.hide()
         self._details_id = ""  # the message whose details are shown
         self.reason = QLabel(self)
@@ -102,15 +105,18 @@ class OutboxView(QWidget):
         self.retry = QPushButton("Retry", self)
         self.retry.setEnabled(False)
         self.retry.clicked.connect(self._retry_clicked)
-        row = QHBoxLayout()
-        row.addWidget(self.reason, 1)
-        row.addWidget(self.retry)
+        self.retry_row = row = QWidget(self)  # shown only when there is a reason to give
+        row_layout = QHBoxLayout(row)
+        row_layout.setContentsMargins(0, 0, 0, 0)
+        row_layout.addWidget(self.reason, 1)
+        row_layout.addWidget(self.retry)
+        row.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.empty)
         layout.addWidget(self.details)
-        layout.addLayout(row)
+        layout.addWidget(row)
         self.tree.currentItemChanged.connect(lambda *_: self._show_selected())
         self.tree.itemActivated.connect(lambda *_: self._show_selected(details=True))
 
@@ -175,6 +181,7 @@ class OutboxView(QWidget):
             self.reason.setText(f"Waiting: {item.reason}")
         else:
             self.reason.setText("")
+        self.retry_row.setVisible(bool(self.reason.text()))
 
     def _retry_clicked(self) -> None:
         if self.selected_id():
