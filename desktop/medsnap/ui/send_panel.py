@@ -182,7 +182,7 @@ class SendPanel(QWidget):
         self._queued = (message_id, name)
         self._sending_now = sending
         if sending:
-            QTimer.singleShot(SLOW_SEND_MS, lambda: self._still_sending(message_id))
+            QTimer.singleShot(SLOW_SEND_MS, self, lambda: self._still_sending(message_id))
         self.show_outcome(f"Queued in your outbox (kept safe if MedSnap closes); sending to "
                           f"{name} now…" if sending else
                           "Queued: MedSnap is offline. It will be sent automatically when the "
