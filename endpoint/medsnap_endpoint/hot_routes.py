@@ -5,8 +5,8 @@ endpoint's traffic. Here each is a plain ASGI handler: the (bounded) body is rea
 worker thread verifies the signature, admits the request and does its work
 (:mod:`.admitted_work`; on PostgreSQL one server-side function call, :mod:`.postgres_work`)
 and answers once a stored message is durable. (SQLite's transaction runs on the loop's thread
-when it takes no lock; PostgreSQL's call when no other request is under way,
-:mod:`.loop_traffic`.) The checks are those of
+when it takes no lock, and so does its flush when no other request is under way; PostgreSQL's
+call too when no other request is under way, :mod:`.loop_traffic`.) The checks are those of
 every signed route (:mod:`.auth`); the answers are byte for byte what the Starlette routes
 gave. Everything else goes to the Starlette application: other routes, other methods on these
 paths (405), and a send too large to read before authenticating it (streamed, as before).
@@ -102,10 +102,15 @@ class HotRoute:
             except WouldBlock:
                 call.inline = False
             else:
-                if call.unsealed:  # durable: answered once on disk, as any worker would;
-                    # never flushed on the loop: requests queued behind a flush could not
+                if call.unsealed:  # durable: answered once on disk, as any worker would
+                    seal = _loop_seal(state)
+                    if traffic.alone() and not seal.busy() and call.database.sealer.idle():
+                        call.blocked_loop = True  # nobody to share a flush with: flush here
+                        call.database.sealer.wait()
+                        return answer
+                    # else never flushed on the loop: requests queued behind a flush could not
                     # commit meanwhile, so each would need a flush of its own (no group commit)
-                    await _loop_seal(state).wait()
+                    await seal.wait()
                 return answer
         if call.database.dialect != "postgresql":
             return await loop.run_in_executor(workers(state), admitted_work.run, self.work, call)

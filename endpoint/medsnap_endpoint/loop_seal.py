@@ -24,6 +24,10 @@ class LoopSeal:
         self._waiting: list[asyncio.Future[None]] = []
         self._running = False
 
+    def busy(self) -> bool:
+        """A flush is being waited for in a worker (a commit now joins the next one)."""
+        return self._running
+
     async def wait(self) -> None:
         """Return once every commit this loop made before the call is durable (or raise the
         flush's error, as :meth:`Sealer.wait` does)."""

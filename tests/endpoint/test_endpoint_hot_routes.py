@@ -154,6 +154,43 @@ def test_a_send_done_on_the_event_loop_is_answered_only_once_the_wal_is_synced(
     assert events.index(("synced", wal)) < events.index(("answer", 201))
 
 
+def test_a_lone_send_is_synced_on_the_event_loop_and_concurrent_ones_in_a_worker(
+        start_server, monkeypatch):
+    # alone: no flush to share, so no hand-over to a worker thread and back; with others
+    # under way the flush runs in a worker, so that they can commit meanwhile and share it
+    url, alice, bob = _enrolled_database(start_server)
+    synced_on: list[str] = []
+    real_sync = os.fdatasync
+
+    def recording_sync(descriptor: int) -> None:
+        real_sync(descriptor)
+        synced_on.append(threading.current_thread().name)
+
+    monkeypatch.setattr(sqlite_backend.os, "fdatasync", recording_sync)
+    app = create_app(url, Settings())
+    body = os.urandom(20_000)
+
+    def send(message_id: str):
+        query = urlencode([("message_id", message_id), ("to", bob.staff_id)], quote_via=quote)
+        return _answer(app, _request(alice, "POST", "/v1/messages", query, body), body, [])
+
+    async def run() -> tuple[list[str], list[str]]:
+        async with app.app.router.lifespan_context(app.app):
+            synced_on.clear()
+            assert (await send("alone"))[0] == 201
+            alone = list(synced_on)
+            synced_on.clear()
+            answers = await asyncio.gather(*(send(f"together-{n}") for n in range(3)))
+            assert [status for status, _ in answers] == [201] * 3
+            return alone, list(synced_on)
+
+    alone, together = asyncio.run(run())
+    loop_thread = threading.main_thread().name
+    assert alone == [loop_thread]
+    assert together[0] == loop_thread  # the first found nobody under way...
+    assert together[1:] and all(name != loop_thread for name in together[1:])  # ...then others
+
+
 def test_the_event_loops_commits_are_checkpointed_in_the_background(start_server):
     # its connection does not checkpoint (two fsyncs on the loop); a background thread does,
     # so the WAL is reused instead of growing with every request
