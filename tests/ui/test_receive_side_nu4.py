@@ -226,3 +226,20 @@ def test_sent_rows_tell_messages_apart_and_switch_user_returns_to_the_inbox(
     assert ui.tabs.currentWidget() is ui.inbox_view
     assert rows(ui.outbox_view.tree) == [] or all(
         "scaphoid" not in r.toolTip(0) for r in rows(ui.outbox_view.tree))
+
+
+def test_a_send_that_ends_after_the_lock_shows_no_note(qtbot, ward_window, ward, grey_png):
+    """The Sent rows now carry what was written: none may reach the list behind the lock."""
+    window, ui = ward_window()
+    sign_in_through_first_run(qtbot, ui, ward.staff["Bo Beta"])
+    open_and_wait(qtbot, window, grey_png)
+    ui.binding.timer.stop()  # no check for messages of its own meanwhile
+    ui.binding.send(window.document, ward.staff["Nia Newuser"], note="bed 9: sealed note",
+                    declaration="direct-care", priority="urgent")
+    assert ui.binding.local_jobs.wait(20000)  # sealed and queued; not yet reported
+    ui.binding.lock()
+    qtbot.wait(300)  # the queued result arrives after the lock
+    assert ui.binding.jobs.wait(20000)
+    qtbot.wait(100)
+    assert ui.lock_screen.isVisible()
+    assert rows(ui.outbox_view.tree) == [] and ui.outbox_view.items == {}

@@ -72,7 +72,7 @@ class MessageTraffic:
 
         def done(result) -> None:
             message_id, items = result
-            self.outbox_changed.emit(items)
+            self._show_outbox(session, items)
             self.queued.emit(message_id)
             self._upload(message_id)
 
@@ -101,7 +101,7 @@ class MessageTraffic:
             waiting.deleteLater()
             item, offline, items = result
             self._set_offline(offline)
-            self.outbox_changed.emit(items)
+            self._show_outbox(session, items)
             self.sent.emit(item.id, item.state, item.reason)
 
         def failed(message: str) -> None:  # it stays queued; the next sync sends it
@@ -110,6 +110,12 @@ class MessageTraffic:
             self.sent.emit(message_id, "queued", message)
 
         self._run(work, done, failed, "sending the picture")
+
+    def _show_outbox(self, session, items: list) -> None:
+        """The Sent list carries what its sender wrote: only to that clinician, unlocked (a
+        send that ends after a lock or a Switch user shows nothing)."""
+        if self.session is session and self.is_unlocked:
+            self.outbox_changed.emit(items)
 
     def _watch_answer(self):
         """A timer that says the endpoint is not answering unless stopped in time."""
@@ -173,7 +179,7 @@ class MessageTraffic:
                 return
             report, outgoing, incoming, urgent = result
             self._set_offline(report.offline)
-            self.outbox_changed.emit(outgoing)
+            self._show_outbox(session, outgoing)
             self.inbox_changed.emit(incoming)
             fresh = report.received + report.refused  # fetched and checked just now
             if fresh:
