@@ -13,7 +13,7 @@ ratio range is over those rounds. "srv ms" is the server side's CPU time per exc
 serving process; for PostgreSQL plus the database server's processes), "cli ms" the client's.
 
     .venv/bin/pip install -e '.[bench]'     # mesh-sandbox and mesh-client
-    .venv/bin/python benchmarks/endpoint_bench.py [--scale 1.0] [--rounds 3]
+    .venv/bin/python benchmarks/endpoint_bench.py [--scale 1.0] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -47,7 +47,9 @@ KB, MB = 1000, 1000 * 1000
 SIZES = [("100 KB", 100 * KB), ("5 MB", 5 * MB)]
 CONCURRENCY = [1, 16]
 # exchanges per client for (size, concurrency), split over the interleaved rounds; --scale
-ROUNDS = {(100 * KB, 1): 60, (100 * KB, 16): 12, (5 * MB, 1): 12, (5 * MB, 16): 3}
+# (a round of 20 exchanges at x1 took 0.1-0.2 s: one busy moment on a shared machine moved a
+# ratio by half; these take about 70 s in all)
+ROUNDS = {(100 * KB, 1): 300, (100 * KB, 16): 30, (5 * MB, 1): 25, (5 * MB, 16): 5}
 MESH_KEY = "TestKey"
 Exchange = Callable[[int], None]
 
@@ -254,7 +256,7 @@ def report(results: dict[tuple[str, str, int], Tally]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the exchanges")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per cell")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per cell")
     args = parser.parse_args()
     try:
         import mesh_client  # noqa: F401
