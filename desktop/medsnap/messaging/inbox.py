@@ -3,7 +3,8 @@
 Fetching downloads each waiting message, stores its ciphertext (committed to disk), and only
 then acknowledges it to the endpoint, which deletes its copy: a crash in between means the
 next fetch finds it stored and acknowledges again. Each letter is opened once at fetch time
-(``open_letter``: chain, signature, sender, recipient, times, replay, parts); the signed facts
+(``open_letter``: chain, signature, sender, recipient, times, replay, parts), in memory while
+it is being stored, and recorded as seen only once stored (inbox_arrival); the signed facts
 or the reason for refusal are kept, never the image or the note in plaintext (the list's
 preview of the note and the priority is sealed to the clinician's own key: inbox_preview).
 ``open`` decrypts again in memory, and sends the read receipt.
@@ -19,6 +20,7 @@ from medsnap.crypto.letter import open_letter
 from medsnap.crypto.letter_errors import LetterError
 from medsnap.crypto.letter_model import OpenedLetter
 from medsnap.crypto.replay import ReplayStore
+from medsnap.messaging.inbox_arrival import ReplayAfterStore, store_letter, store_while_opening
 from medsnap.messaging.inbox_preview import Preview, PreviewTable, preview_of
 from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable, NoSuchMessage
 from medsnap.messaging.letter_store import BackgroundCheckpoint, open_letter_store
@@ -105,22 +107,21 @@ class Inbox:
             data = None
             if not self._has(item_id):
                 data = transport.call(client.download, item_id)
-                with self._db:  # both rows or neither, on disk before the acknowledgement
-                    self._db.execute("BEGIN")
-                    self._db.execute(
-                        "INSERT INTO inbox (id, endpoint_sender, size, received_at, expires_at)"
-                        " VALUES (?, ?, ?, ?, ?)", (item_id, entry["sender"], len(data),
-                                                    int(time.time()), int(entry["expires_at"])))
-                    self._db.execute("INSERT INTO inbox_ciphertext (id, data) VALUES (?, ?)",
-                                     (item_id, data))
+                # on disk (both rows or neither) before the acknowledgement; opened meanwhile
+                outcome, replay = store_while_opening(
+                    lambda: store_letter(self.session.profile.inbox_path, _SCHEMA, item_id,
+                                         entry, data),
+                    lambda replay_store: open_letter(
+                        data, self.session.clinician, root=self.session.root, crl=crl,
+                        replay_store=replay_store), self._replay)
                 self._checkpoint.start()  # stored (fsynced); copied in the file meanwhile
             try:
                 transport.call(client.acknowledge, item_id)
                 self._db.execute("UPDATE inbox SET acknowledged = 1 WHERE id = ?", (item_id,))
             except EndpointRefusedRequest:
                 pass  # gone already (acknowledged by an earlier run); the copy is here
-            if data is not None:  # stored and acknowledged: verified from the bytes in hand
-                if self._verify(item_id, crl, data):
+            if data is not None:  # stored and acknowledged: the opening's outcome is kept
+                if self._keep(item_id, outcome, replay, len(data)):
                     accepted += 1
                 else:
                     refused += 1
@@ -136,19 +137,37 @@ class Inbox:
         return self._db.execute("SELECT 1 FROM inbox WHERE id = ?", (item_id,)).fetchone() \
             is not None
 
-    def _verify(self, item_id: str, crl, data: bytes | None = None) -> bool:
-        data = self._ciphertext(item_id) if data is None else data
+    def _verify(self, item_id: str, crl) -> bool:
+        data = self._ciphertext(item_id)
         try:
             letter = open_letter(data, self.session.clinician, root=self.session.root, crl=crl,
                                  replay_store=self._replay)
         except LetterError as error:
-            verdict = {"reason": error.message, "refusal": type(error).__name__,
-                       "detail": error.detail}
-            self._db.execute("UPDATE inbox SET state = 'refused', verdict = ? WHERE id = ?",
-                             (json.dumps(verdict), item_id))
-            self.session.audit.record("refused", id=item_id, reason=type(error).__name__,
-                                      detail=error.detail)
-            return False
+            return self._refuse(item_id, error)
+        return self._accept(item_id, letter, len(data))
+
+    def _keep(self, item_id: str, outcome: OpenedLetter | LetterError,
+              replay: ReplayAfterStore, size: int) -> bool:
+        """An opening done while the letter was stored: recorded as seen now that it is."""
+        if not isinstance(outcome, LetterError):
+            try:
+                replay.record_now()
+            except LetterError as error:  # another copy of this id was accepted meanwhile
+                outcome = error
+        if isinstance(outcome, LetterError):
+            return self._refuse(item_id, outcome)
+        return self._accept(item_id, outcome, size)
+
+    def _refuse(self, item_id: str, error: LetterError) -> bool:
+        verdict = {"reason": error.message, "refusal": type(error).__name__,
+                   "detail": error.detail}
+        self._db.execute("UPDATE inbox SET state = 'refused', verdict = ? WHERE id = ?",
+                         (json.dumps(verdict), item_id))
+        self.session.audit.record("refused", id=item_id, reason=type(error).__name__,
+                                  detail=error.detail)
+        return False
+
+    def _accept(self, item_id: str, letter: OpenedLetter, size: int) -> bool:
         verdict = _verdict(letter)
         with self._db:  # the verdict and the sealed preview together
             self._db.execute("BEGIN")
@@ -157,7 +176,7 @@ class Inbox:
                                               int(letter.expires_at.timestamp()), item_id))
             self._keep_preview(item_id, letter)
         self.session.audit.record("received", id=item_id, message_id=letter.message_id,
-                                  sender=letter.sender.staff_id, size=len(data))
+                                  sender=letter.sender.staff_id, size=size)
         return True
 
     def _keep_preview(self, item_id: str, letter: OpenedLetter) -> None:
