@@ -83,7 +83,7 @@ def test_idle_lock_clears_the_view_and_the_viewers_memory(qtbot, locked_ui, ward
     assert not ui.lock_action.isEnabled()  # no shortcut acts behind the lock screen
     shown = " ".join(w.text() for w in lock.findChildren(type(lock.who)))
     assert "bed 4" not in shown and "Sam" not in shown
-    assert window.windowTitle() == "MedSnap (locked)"  # the taskbar names no file either
+    assert window.windowTitle() == "MedSnap"  # the taskbar names no file either
 
     # a wrong passphrase is refused in plain words; the right one brings everything back
     lock.passphrase.setText("not my passphrase at all 1")

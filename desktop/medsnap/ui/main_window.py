@@ -274,7 +274,7 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         if self._title_private:
-            self.setWindowTitle("MedSnap (locked)")
+            self.setWindowTitle("MedSnap")
             return
         name = self.source_name or ""
         modified = "" if self.undo_stack.isClean() else " •"
