@@ -90,8 +90,13 @@ class PanelBuilder:
 
     def _size_docks(self) -> None:
         height = max(400, self.window.height())
+        # the send panel as tall as its fields need (its colleague list open), at most 70 %:
+        # the rest goes to the messages, which at 768 px high showed only two
+        title = self.send_dock.fontMetrics().height() + 12  # the dock's own title bar
+        wanted = self.send_panel.sizeHint().height() + title + 24  # + scroll frame, spacing
+        send = min(int(height * 0.7), wanted)
         self.window.resizeDocks([self.send_dock, self.messages_dock],
-                                [int(height * 0.7), int(height * 0.3)], Qt.Orientation.Vertical)
+                                [send, height - send], Qt.Orientation.Vertical)
         # a quarter of the window, so a wide screen shows more of each note preview
         width = min(480, max(340, self.window.width() // 4))
         self.window.resizeDocks([self.send_dock], [width], Qt.Orientation.Horizontal)
