@@ -58,8 +58,8 @@ class HotCall:
     inline: bool = False
     #: a durable commit was made inline; the answer waits for ``database.sealer`` off the loop
     unsealed: bool = False
-    #: the work blocked the event loop for a database round trip (PostgreSQL, nothing else
-    #: under way): requests that arrived meanwhile are let in before the next such decision
+    #: the request blocked the event loop for a flush (nothing else under way): requests that
+    #: arrived meanwhile are let in before the next such decision
     blocked_loop: bool = False
 
 

@@ -5,8 +5,8 @@ endpoint's traffic. Here each is a plain ASGI handler: the (bounded) body is rea
 worker thread verifies the signature, admits the request and does its work
 (:mod:`.admitted_work`; on PostgreSQL one server-side function call, :mod:`.postgres_work`)
 and answers once a stored message is durable. (SQLite's transaction runs on the loop's thread
-when it takes no lock, and so does its flush when no other request is under way; PostgreSQL's
-call too when no other request is under way, :mod:`.loop_traffic`.) The checks are those of
+when it takes no lock, and so does its flush when no other request is under way,
+:mod:`.loop_traffic`.) The checks are those of
 every signed route (:mod:`.auth`); the answers are byte for byte what the Starlette routes
 gave. Everything else goes to the Starlette application: other routes, other methods on these
 paths (405), and a send too large to read before authenticating it (streamed, as before).
@@ -112,13 +112,10 @@ class HotRoute:
                     # commit meanwhile, so each would need a flush of its own (no group commit)
                     await seal.wait()
                 return answer
-        if call.database.dialect != "postgresql":
-            return await loop.run_in_executor(workers(state), admitted_work.run, self.work, call)
-        if traffic.alone():  # one round trip on the loop's thread: no hand-over and back
-            call.blocked_loop = True
-            return admitted_work.run(self.postgres_work, call)
-        return await loop.run_in_executor(workers(state), admitted_work.run, self.postgres_work,
-                                          call)
+        # PostgreSQL always in a worker, even alone (about 0.3 ms of CPU less per exchange on
+        # the loop, measured): a database that stops answering must not stall the loop
+        work = self.postgres_work if call.database.dialect == "postgresql" else self.work
+        return await loop.run_in_executor(workers(state), admitted_work.run, work, call)
 
 
 def _json_limit(settings: Settings) -> int:

@@ -1,8 +1,9 @@
-"""Is the event loop serving one request at a time? Then a request's blocking work may run on
-the loop's own thread instead of being handed to a worker thread and back.
+"""Is the event loop serving one request at a time? Then a request's blocking work (SQLite's
+flush of a stored send) may run on the loop's own thread instead of being handed to a worker
+thread and back.
 
-A hand-over costs two thread wake-ups per request (on PostgreSQL about 0.1-0.2 ms of CPU each
-way, measured); it buys concurrency only when other requests are under way. So the hot routes
+A hand-over costs two thread wake-ups per request; it buys concurrency only when other requests
+are under way (a flush in a worker lets them commit meanwhile and share it). So the hot routes
 count the requests they serve. While one blocks the loop, others cannot start and would not be
 counted: after blocking, :meth:`LoopTraffic.notice_arrivals` lets the loop start whatever
 arrived meanwhile. Any overlap marks the loop crowded, and for :data:`QUIET_SECONDS` after it
