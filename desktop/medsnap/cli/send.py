@@ -125,20 +125,21 @@ def run(args: argparse.Namespace) -> int:
     # a thread while this one imports the messaging code and looks up the colleagues
     session, image, colleagues = open_session_while(args, lambda: clean_image(args), look_up,
                                                     work_on_thread=not args.redact)
-    from medsnap.messaging.compose import queue_letter
+    from medsnap.messaging.compose import queue_letter, send_letter
     from medsnap.messaging.outbox import Outbox
-    from medsnap.messaging.sync import SyncReport, SyncWorker
+    from medsnap.messaging.sync import SyncReport
 
     outbox = Outbox(session.profile.outbox_path)
     try:
         # encode_clean ran the metadata verifier on exactly these bytes
-        message_id = queue_letter(session, outbox, image, args.to, note=args.note,
-                                  declaration=args.declare, expires_days=args.expires,
-                                  colleagues=colleagues, verified=True)
+        letter = dict(note=args.note, declaration=args.declare, expires_days=args.expires,
+                      colleagues=colleagues, verified=True)
+        if args.no_send:
+            message_id, report = queue_letter(session, outbox, image, args.to,
+                                              **letter), SyncReport()
+        else:  # stored while it uploads; 'medsnap sync' updates delivery states
+            message_id, report = send_letter(session, outbox, image, args.to, **letter)
         del image
-        report = SyncReport()
-        if not args.no_send:  # only the upload; 'medsnap sync' updates delivery states
-            report = SyncWorker(session, outbox).run_once(refresh_states=False)
         item = outbox.get(message_id)
     finally:
         outbox.close()

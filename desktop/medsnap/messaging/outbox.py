@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from medsnap.messaging.errors import NoSuchMessage
 from medsnap.messaging.letter_store import BackgroundCheckpoint, open_letter_store
 
 STATES = ("queued", "sent", "delivered", "read", "failed", "cancelled")
+T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -74,8 +78,23 @@ def _item(row: tuple) -> OutboxItem:
     return OutboxItem(row[0], json.loads(row[1]), *row[2:])
 
 
+def _insert(db, recipients: list[str], ciphertext: bytes, expires_at: int,
+            message_id: str) -> None:
+    now = int(time.time())
+    with db:  # both rows or neither
+        db.execute("BEGIN")
+        db.execute(
+            "INSERT INTO outbox (id, recipients, size, state, next_attempt_at, created_at, "
+            "updated_at, expires_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
+            (message_id, json.dumps(sorted(recipients)), len(ciphertext), 0.0, now, now,
+             expires_at))
+        db.execute("INSERT INTO outbox_ciphertext (id, data) VALUES (?, ?)",
+                   (message_id, ciphertext))
+
+
 class Outbox:
     def __init__(self, path: Path | str):
+        self._path = path
         self._db = open_letter_store(path, _SCHEMA)  # a queued message survives power loss
         self._checkpoint = BackgroundCheckpoint(path)  # copied into the file during the upload
         # the letter queued last by this object, handed to ``ciphertext`` without reading
@@ -89,19 +108,50 @@ class Outbox:
     def enqueue(self, recipients: list[str], ciphertext: bytes, expires_at: int,
                 message_id: str | None = None) -> str:
         message_id = message_id or secrets.token_hex(16)
-        now = int(time.time())
-        with self._db:  # both rows or neither
-            self._db.execute("BEGIN")
-            self._db.execute(
-                "INSERT INTO outbox (id, recipients, size, state, next_attempt_at, created_at, "
-                "updated_at, expires_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
-                (message_id, json.dumps(sorted(recipients)), len(ciphertext), 0.0, now, now,
-                 expires_at))
-            self._db.execute("INSERT INTO outbox_ciphertext (id, data) VALUES (?, ?)",
-                             (message_id, ciphertext))
+        _insert(self._db, recipients, ciphertext, expires_at, message_id)
         self._checkpoint.start()  # committed (fsynced) above; this only moves it in the file
         self._just_queued = (message_id, ciphertext)
         return message_id
+
+    def enqueue_while(self, recipients: list[str], ciphertext: bytes, expires_at: int,
+                      message_id: str, work: Callable[[Callable[[], None]], T]) -> T:
+        """``enqueue``, committed (fsynced) on a thread of its own, with its own connection,
+        while ``work(stored)`` runs on this one. ``stored()`` returns once the letter is on
+        disk and raises what stopped it: an upload calls it before sending its last bytes
+        (``Transport.upload(before_end=...)``), so the endpoint can never hold a letter this
+        outbox could lose. Returns what ``work`` returned, once the letter is on disk; a
+        failed commit is raised, whatever the work did."""
+        committed = threading.Event()
+        failure: list[BaseException] = []
+
+        def commit() -> None:
+            try:
+                db = open_letter_store(self._path, _SCHEMA)
+                try:
+                    _insert(db, recipients, ciphertext, expires_at, message_id)
+                finally:
+                    db.close()
+            except BaseException as error:  # raised on this thread, by stored() or below
+                failure.append(error)
+            finally:
+                committed.set()
+
+        def stored() -> None:
+            committed.wait()
+            if failure:
+                raise failure[0]
+
+        thread = threading.Thread(target=commit, daemon=True, name="outbox-store")
+        thread.start()
+        try:
+            result = work(stored)
+        finally:
+            thread.join()
+            if failure:
+                raise failure[0]  # the letter is not queued: that is what to report
+        self._checkpoint.start()
+        self._just_queued = (message_id, ciphertext)
+        return result
 
     def get(self, message_id: str) -> OutboxItem:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?",

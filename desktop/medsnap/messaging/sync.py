@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable
 
 if TYPE_CHECKING:  # the caller hands them in; sending alone never loads the inbox code
+    from collections.abc import Callable, Sequence
+
     from medsnap.messaging.inbox import Inbox
-    from medsnap.messaging.outbox import Outbox
+    from medsnap.messaging.outbox import Outbox, OutboxItem
     from medsnap.messaging.session import Session
 
 BASE_DELAY = 2.0
@@ -57,8 +59,7 @@ class SyncWorker:
                 self.push(report, only_due=now_only_due)
                 if refresh_states:
                     self.refresh_states(report)
-                for message_id in self.outbox.delete_expired():
-                    self.session.audit.record("deleted", id=message_id, why="expired")
+                self.delete_expired()
             if self.inbox is not None:
                 crl = self.session.crl(refresh=True)
                 report.received, report.refused = self.inbox.fetch(crl)
@@ -70,23 +71,44 @@ class SyncWorker:
     def push(self, report: SyncReport, *, only_due: bool = False) -> None:
         assert self.outbox is not None
         items = self.outbox.due() if only_due else self.outbox.items(("queued",))
-        for item in items:
-            try:
-                self.session.transport.upload(item.id, item.recipients,
-                                              self.outbox.ciphertext(item.id))
-            except EndpointUnreachable as error:
-                for waiting in items[items.index(item):]:
-                    self.outbox.postpone(waiting.id, error.message,
-                                         backoff_delay(waiting.attempts))
-                raise
-            except EndpointRefusedRequest as error:
-                self.outbox.mark_failed(item.id, error.message)
-                self.session.audit.record("failed", id=item.id, reason=error.code)
-                report.failed.append(item.id)
-                continue
-            self.outbox.mark_sent(item.id)  # only after the endpoint confirmed it stored it
-            self.session.audit.record("sent", id=item.id, to=item.recipients, size=item.size)
-            report.sent.append(item.id)
+        for index, item in enumerate(items):
+            failure = self.upload(item.id, item.recipients, self.outbox.ciphertext(item.id))
+            self.settle(item, failure, report, waiting=items[index + 1:])
+
+    def upload(self, message_id: str, recipients: list[str], ciphertext: bytes,
+               before_end: Callable[[], None] | None = None
+               ) -> EndpointUnreachable | EndpointRefusedRequest | None:
+        """Upload one letter; the endpoint's failure, if one stopped it (``settle`` acts)."""
+        try:
+            self.session.transport.upload(message_id, recipients, ciphertext,
+                                          before_end=before_end)
+        except (EndpointUnreachable, EndpointRefusedRequest) as error:
+            return error
+        return None
+
+    def settle(self, item: OutboxItem, failure: Exception | None, report: SyncReport,
+               waiting: Sequence[OutboxItem] = ()) -> None:
+        """Record an upload's outcome: sent (only after the endpoint confirmed it stored it),
+        failed with the endpoint's reason, or - unreachable - this letter and the ``waiting``
+        ones postponed with backoff, and the failure raised."""
+        assert self.outbox is not None
+        if isinstance(failure, EndpointUnreachable):
+            for late in (item, *waiting):
+                self.outbox.postpone(late.id, failure.message, backoff_delay(late.attempts))
+            raise failure
+        if isinstance(failure, EndpointRefusedRequest):
+            self.outbox.mark_failed(item.id, failure.message)
+            self.session.audit.record("failed", id=item.id, reason=failure.code)
+            report.failed.append(item.id)
+            return
+        self.outbox.mark_sent(item.id)
+        self.session.audit.record("sent", id=item.id, to=item.recipients, size=item.size)
+        report.sent.append(item.id)
+
+    def delete_expired(self) -> None:
+        assert self.outbox is not None
+        for message_id in self.outbox.delete_expired():
+            self.session.audit.record("deleted", id=message_id, why="expired")
 
     def refresh_states(self, report: SyncReport) -> None:
         assert self.outbox is not None

@@ -18,6 +18,7 @@ TLS: the system's trusted certificates (``medsnap_endpoint.http_pool.tls_context
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import sys
 from collections.abc import Callable
@@ -113,11 +114,21 @@ class Transport:
                 f"{_why_unreachable(failure)}.") from None
 
     # the operations the engine uses -------------------------------------------------------
-    def upload(self, message_id: str, recipients: list[str], ciphertext: bytes) -> dict:
+    def upload(self, message_id: str, recipients: list[str], ciphertext: bytes, *,
+               before_end: Callable[[], None] | None = None) -> dict:
+        """Send one letter. ``before_end()`` (the outbox's "it is on disk", see
+        ``Outbox.enqueue_while``) is called before the last bytes go: the endpoint stores a
+        letter only once its whole body has come (the body's signed SHA-256 must match), so
+        it cannot hold one the outbox has not stored. If it raises, the upload stops there."""
         pause = float(os.environ.get(PAUSE_UPLOAD_ENV) or 0)
         if pause:
-            return self.call(self._paused_upload, message_id, recipients, ciphertext, pause)
-        answer = self.call(self.client.send, message_id, recipients, ciphertext)
+            return self.call(self._paused_upload, message_id, recipients, ciphertext, pause,
+                             before_end)
+        if before_end is not None:
+            answer = self.call(self._held_upload, message_id, recipients, ciphertext,
+                               before_end)
+        else:
+            answer = self.call(self.client.send, message_id, recipients, ciphertext)
         pause = float(os.environ.get(PAUSE_AFTER_UPLOAD_ENV) or 0)
         if pause:
             import time
@@ -126,14 +137,35 @@ class Transport:
             time.sleep(pause)
         return answer
 
+    def _held_upload(self, message_id: str, recipients: list[str], ciphertext: bytes,
+                     before_end: Callable[[], None]) -> dict:
+        body = _HeldBack(ciphertext, before_end)
+        digest = hashlib.sha256(ciphertext).hexdigest()
+
+        def send() -> dict:
+            request = self.client.upload_request(message_id, recipients, body,
+                                                 body_sha256=digest)
+            return raise_for(self.client.send_request(request)).json()
+
+        try:
+            return send()
+        except ConnectionFailure as failure:
+            if not failure.stale:
+                raise
+        body.seek(0)  # a kept-alive connection found closed before any answer: once more
+        return send()
+
     def _paused_upload(self, message_id: str, recipients: list[str], ciphertext: bytes,
-                       pause: float) -> dict:
-        """Send half the body, stop (so a test can kill the process), then send the rest."""
+                       pause: float, before_end: Callable[[], None] | None = None) -> dict:
+        """Send half the body, stop (so a test can kill the process), then send the rest;
+        ``before_end`` is called before the pause, so a kill there finds the letter stored."""
         import time
 
         def body():
             half = len(ciphertext) // 2
             yield ciphertext[:half]
+            if before_end is not None:
+                before_end()
             print("MEDSNAP-TEST: mid-upload", file=sys.stderr, flush=True)
             time.sleep(pause)
             yield ciphertext[half:]
@@ -141,3 +173,19 @@ class Transport:
         request = self.client.upload_request(message_id, recipients, body(),
                                              body_sha256=hashlib.sha256(ciphertext).hexdigest())
         return raise_for(self.client.send_request(request)).json()
+
+
+class _HeldBack(io.BytesIO):
+    """A letter as a file to upload whose last block is read only once ``ready()`` returned."""
+
+    def __init__(self, data: bytes, ready: Callable[[], None]):
+        super().__init__(data)
+        self._size = len(data)
+        self._ready: Callable[[], None] | None = ready
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self._ready is not None and (size is None or size < 0
+                                        or self.tell() + size >= self._size):
+            ready, self._ready = self._ready, None
+            ready()  # raises if the letter could not be stored: the upload stops unfinished
+        return super().read(size)
