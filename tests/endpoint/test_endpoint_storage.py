@@ -70,3 +70,24 @@ def test_serialize_orders_concurrent_writers(database):
 def test_unknown_database_address_is_a_clear_error():
     with pytest.raises(AdminError, match="not understood"):
         open_database("mysql://example/db")
+
+
+def test_postgresql_version_3_database_is_upgraded_to_functions_that_admit_inline(
+        make_database_url):
+    database = open_database(make_database_url("postgresql"))
+    try:
+        with database.transaction(write=True) as tx:  # as a version 3 database left it
+            tx.execute("DELETE FROM schema_migrations WHERE version = 4")
+            tx.execute("CREATE FUNCTION medsnap_admit(TEXT, TEXT, BIGINT, BIGINT, BIGINT) "
+                       "RETURNS INTEGER LANGUAGE sql AS 'SELECT 1'")
+        assert migrate(database) == [4]
+        with database.transaction() as tx:
+            assert tx.one("SELECT COUNT(*) FROM pg_proc WHERE proname = 'medsnap_admit'") == (0,)
+            mentioning = ("SELECT proname FROM pg_proc WHERE proname LIKE ? AND prosrc LIKE ? "
+                          "ORDER BY proname")
+            assert tx.all(mentioning, ("medsnap_%", "%medsnap_admit(%")) == []
+            routes = tx.all(mentioning, ("medsnap_%", "%INSERT INTO request_nonces%"))
+        assert [name for (name,) in routes] == [
+            "medsnap_acknowledge", "medsnap_download", "medsnap_inbox", "medsnap_send"]
+    finally:
+        database.close()
