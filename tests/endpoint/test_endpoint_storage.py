@@ -72,7 +72,7 @@ def test_unknown_database_address_is_a_clear_error():
         open_database("mysql://example/db")
 
 
-def test_postgresql_version_3_database_is_upgraded_to_functions_that_admit_inline(
+def test_postgresql_version_3_database_is_upgraded_to_functions_that_admit_and_audit_inline(
         make_database_url):
     database = open_database(make_database_url("postgresql"))
     try:
@@ -80,14 +80,21 @@ def test_postgresql_version_3_database_is_upgraded_to_functions_that_admit_inlin
             tx.execute("DELETE FROM schema_migrations WHERE version = 4")
             tx.execute("CREATE FUNCTION medsnap_admit(TEXT, TEXT, BIGINT, BIGINT, BIGINT) "
                        "RETURNS INTEGER LANGUAGE sql AS 'SELECT 1'")
+            tx.execute("CREATE FUNCTION medsnap_audit(BIGINT, BIGINT, TEXT, TEXT, TEXT, TEXT, "
+                       "TEXT) RETURNS VOID LANGUAGE sql AS ''")
         assert migrate(database) == [4]
+        mentioning = ("SELECT proname FROM pg_proc WHERE proname LIKE 'medsnap_%%' "
+                      "AND prosrc LIKE ? ORDER BY proname")
         with database.transaction() as tx:
-            assert tx.one("SELECT COUNT(*) FROM pg_proc WHERE proname = 'medsnap_admit'") == (0,)
-            mentioning = ("SELECT proname FROM pg_proc WHERE proname LIKE ? AND prosrc LIKE ? "
-                          "ORDER BY proname")
-            assert tx.all(mentioning, ("medsnap_%", "%medsnap_admit(%")) == []
-            routes = tx.all(mentioning, ("medsnap_%", "%INSERT INTO request_nonces%"))
-        assert [name for (name,) in routes] == [
+            assert tx.one("SELECT COUNT(*) FROM pg_proc WHERE proname IN "
+                          "('medsnap_admit', 'medsnap_audit')") == (0,)
+            for dropped in ("medsnap_admit", "medsnap_audit"):  # nothing calls them
+                assert tx.all(mentioning, (f"%{dropped}(%",)) == []
+            admitting = tx.all(mentioning, ("%INSERT INTO request_nonces%",))
+            auditing = tx.all(mentioning, ("%INSERT INTO audit_log%",))
+        assert [name for (name,) in admitting] == [
             "medsnap_acknowledge", "medsnap_download", "medsnap_inbox", "medsnap_send"]
+        assert [name for (name,) in auditing] == [
+            "medsnap_acknowledge", "medsnap_download", "medsnap_send"]
     finally:
         database.close()

@@ -11,32 +11,37 @@ before. The audit row is appended last (the chain lock is taken after every row 
 hash over the same bytes as :func:`medsnap_endpoint.audit._row_hash`: the fields it encodes
 (staff ids, message ids, actions, compact JSON of them) are ASCII, where ``to_json`` and
 Python's ``json.dumps`` agree. Installed by migration 3, again by migration 4 (which drops the
-``medsnap_admit`` function they called before; PostgreSQL only).
+``medsnap_admit`` and ``medsnap_audit`` functions they called before; PostgreSQL only).
 """
 
 from __future__ import annotations
 
-_AUDIT = """
-CREATE OR REPLACE FUNCTION medsnap_audit(
-    p_chain_lock BIGINT, p_at BIGINT, p_actor TEXT, p_action TEXT, p_subject TEXT,
-    p_detail TEXT, p_outcome TEXT) RETURNS VOID
-LANGUAGE plpgsql AS $fn$
-DECLARE
-    v_seq BIGINT;
-    v_prev TEXT;
-BEGIN
+def _audit_row(action: str, subject: str, detail: str) -> str:
+    """The statements appending a route's audit row (by ``o_staff_id`` at ``p_now``, outcome
+    ok), written into its function as the admission is: ``subject`` and ``detail`` are TEXT
+    expressions; the function declares ``v_seq BIGINT, v_prev TEXT, v_detail TEXT``."""
+    return f"""
+    v_detail := {detail};
     PERFORM pg_advisory_xact_lock(p_chain_lock);
     -- a statement after the lock: its snapshot sees the last committed row
-    SELECT seq, hash INTO v_seq, v_prev FROM audit_log ORDER BY seq DESC LIMIT 1;
+    SELECT a.seq, a.hash INTO v_seq, v_prev FROM audit_log a ORDER BY a.seq DESC LIMIT 1;
     v_seq := COALESCE(v_seq, 0) + 1;
     v_prev := COALESCE(v_prev, repeat('0', 64));
     INSERT INTO audit_log (seq, at, actor, action, subject, detail, outcome, prev_hash, hash)
-    VALUES (v_seq, p_at, p_actor, p_action, p_subject, p_detail, p_outcome, v_prev,
-        encode(sha256(convert_to(v_prev || E'\\n[' || v_seq || ',' || p_at || ','
-            || to_json(p_actor)::text || ',' || to_json(p_action)::text || ','
-            || to_json(p_subject)::text || ',' || to_json(p_detail)::text || ','
-            || to_json(p_outcome)::text || ']', 'UTF8')), 'hex'));
-END $fn$"""
+    VALUES (v_seq, p_now, o_staff_id, '{action}', {subject}, v_detail, 'ok', v_prev,
+        encode(sha256(convert_to(v_prev || E'\\n[' || v_seq || ',' || p_now || ','
+            || to_json(o_staff_id)::text || ',' || to_json('{action}'::text)::text || ','
+            || to_json({subject})::text || ',' || to_json(v_detail)::text || ','
+            || to_json('ok'::text)::text || ']', 'UTF8')), 'hex'));"""
+
+
+# a download's and an acknowledgement's audit detail, as audit.record writes it
+_FROM_AND_SIZE = """'{{"from":' || to_json({sender})::text || ',"size":' || {size} || '}}'"""
+
+_AUDIT_VARIABLES = """
+    v_seq BIGINT;
+    v_prev TEXT;
+    v_detail TEXT;"""
 
 # the admission parameters every route function starts with, and its verdict columns
 _ADMISSION_IN = ("p_key_id TEXT, p_nonce TEXT, p_now BIGINT, p_nonce_expiry BIGINT, "
@@ -82,6 +87,7 @@ CREATE OR REPLACE FUNCTION medsnap_download({_ADMISSION_IN}, p_item BIGINT, {_AD
     OUT o_size BIGINT, OUT o_sha256 TEXT, OUT o_sender TEXT, OUT o_message_id TEXT,
     OUT o_chunks BIGINT, OUT o_first BYTEA)
 LANGUAGE plpgsql AS $fn$
+DECLARE{_AUDIT_VARIABLES}
 BEGIN{_ADMIT_FIRST}
     UPDATE deliveries d SET downloaded_at = COALESCE(d.downloaded_at, p_now)
         WHERE d.message_id = p_item AND d.recipient = o_staff_id AND d.status = 'stored';
@@ -97,8 +103,8 @@ BEGIN{_ADMIT_FIRST}
         SELECT c.data INTO o_first FROM message_chunks c
             WHERE c.message_id = p_item AND c.seq = 0;
     END IF;
-    PERFORM medsnap_audit(p_chain_lock, p_now, o_staff_id, 'download', o_message_id,
-        '{{"from":' || to_json(o_sender)::text || ',"size":' || o_size || '}}', 'ok');
+{_audit_row("download", "o_message_id", _FROM_AND_SIZE.format(sender="o_sender",
+                                                                  size="o_size"))}
     o_outcome := 'ok';
 END $fn$"""
 
@@ -109,7 +115,7 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
     v_size BIGINT;
     v_sender TEXT;
-    v_message_id TEXT;
+    v_message_id TEXT;{_AUDIT_VARIABLES}
 BEGIN{_ADMIT_FIRST}
     -- recipients acknowledging one message queue here, so the last one's statements see the
     -- others' acknowledgements committed and it deletes the ciphertext (without this lock, two
@@ -128,8 +134,8 @@ BEGIN{_ADMIT_FIRST}
         FROM messages m WHERE m.id = p_item;
     DELETE FROM message_chunks c WHERE c.message_id = p_item AND NOT EXISTS (
         SELECT 1 FROM deliveries d WHERE d.message_id = p_item AND d.status = 'stored');
-    PERFORM medsnap_audit(p_chain_lock, p_now, o_staff_id, 'acknowledge', v_message_id,
-        '{{"from":' || to_json(v_sender)::text || ',"size":' || v_size || '}}', 'ok');
+{_audit_row("acknowledge", "v_message_id", _FROM_AND_SIZE.format(sender="v_sender",
+                                                                     size="v_size"))}
     o_status := 'delivered';
     o_outcome := 'ok';
 END $fn$"""
@@ -158,7 +164,7 @@ CREATE OR REPLACE FUNCTION medsnap_send({_ADMISSION_IN}, p_message_id TEXT, p_si
     OUT o_recipients TEXT, OUT o_created BIGINT, OUT o_expires BIGINT)
 LANGUAGE plpgsql AS $fn$
 DECLARE
-    v_id BIGINT;
+    v_id BIGINT;{_AUDIT_VARIABLES}
 BEGIN{_ADMIT_FIRST}
     INSERT INTO messages (sender, client_message_id, size, sha256, recipients, created_at,
         expires_at) VALUES (o_staff_id, p_message_id, p_size, p_sha256, p_recipients_json,
@@ -191,10 +197,9 @@ BEGIN{_ADMIT_FIRST}
     END IF;
     INSERT INTO deliveries (message_id, recipient, status)
         SELECT v_id, r, 'stored' FROM unnest(p_recipients) AS r;
-    PERFORM medsnap_audit(p_chain_lock, p_now, o_staff_id, 'send', p_message_id, p_detail,
-        'ok');
+{_audit_row("send", "p_message_id", "p_detail")}
     o_outcome := 'stored';
 END $fn$"""
 
-#: migration 3's steps, in order (each function calls only those defined before it)
-STEPS = [_AUDIT, _DOWNLOAD, _ACKNOWLEDGE, _INBOX, _SEND]
+#: migration 3's steps (and 4's, after dropping the functions the routes no longer call)
+STEPS = [_DOWNLOAD, _ACKNOWLEDGE, _INBOX, _SEND]
