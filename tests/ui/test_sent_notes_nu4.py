@@ -10,7 +10,7 @@ import time
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from medsnap.messaging.outbox import Outbox
-from medsnap.ui.sent_notes import (BLOCK, SentItem, SentNote, keep_note, open_note, seal_note,
+from medsnap.messaging.sent_notes import (BLOCK, SentItem, SentNote, keep_note, open_note, seal_note,
                                    with_notes)
 
 

@@ -18,7 +18,7 @@ NOT_ANSWERING = ("The hospital endpoint is not answering. Messages wait in the o
 
 def _sent_items(session, outbox) -> list:
     """The outbox's items with what their sender wrote, decrypted for the Sent list only."""
-    from medsnap.ui.sent_notes import with_notes
+    from medsnap.messaging.sent_notes import with_notes
 
     return with_notes(outbox.items(), session.profile.outbox_path,
                       session.clinician.encryption_key)
@@ -41,7 +41,7 @@ class MessageTraffic:
         send it (``sent`` with the outcome of that attempt)."""
         from medsnap.messaging.compose import queue_letter
         from medsnap.messaging.outbox import Outbox
-        from medsnap.ui.sent_notes import SentNote, keep_note
+        from medsnap.messaging.sent_notes import SentNote, keep_note
 
         session = self.session
         if not self.is_unlocked:
