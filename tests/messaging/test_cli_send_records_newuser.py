@@ -193,3 +193,37 @@ def test_send_help_names_records_and_their_options():
     for option in ("PDF or DICOM", "--page", "--dpi", "--password-stdin", "--frame",
                    "--window", "--no-overlays"):
         assert option in " ".join(done.stdout.split()), option
+
+
+def test_send_urgent_is_marked_in_the_inbox_and_the_note_kept_for_sent(ward, tmp_path):
+    """`--urgent` travels signed as the window's Urgent does; `medsnap inbox` says URGENT, and
+    the sender's window can show the note in its Sent list (sealed to the sender's key)."""
+    from medsnap.messaging.outbox import Outbox
+    from medsnap.messaging.profile import Workstation
+    from medsnap.messaging.sent_notes import with_notes
+    from medsnap.messaging.session import sign_in
+
+    received(ward, tmp_path)  # earlier tests' messages out of the way
+    picture = tmp_path / "wound.png"
+    Image.new("RGB", (40, 30), (200, 40, 40)).save(picture)
+    send(ward, str(picture), "--urgent", "--note", "bed 9 wound, worse?")
+    send(ward, str(picture), "--note", "routine")
+    code, out, err = ward("inbox", "--json", person=BEN)
+    assert code == 0, err
+    fresh = [item for item in json.loads(out) if not item["opened_at"]]
+    assert sorted(item["urgent"] for item in fresh) == [False, True]
+    code, out, err = ward("inbox", "--offline", person=BEN)
+    assert code == 0, err
+    assert sum("URGENT" in line for line in out.splitlines()) == 1
+
+    home = Path(os.environ["MEDSNAP_HOME"])
+    session = sign_in(Workstation(home), ADA.staff_id, ADA.passphrase)
+    outbox = Outbox(session.profile.outbox_path)
+    try:
+        items = with_notes(outbox.items(), session.profile.outbox_path,
+                           session.clinician.encryption_key)
+    finally:
+        outbox.close()
+        session.close()
+    notes = {item.sent_note.note: item.sent_note.urgent for item in items if item.sent_note}
+    assert notes["bed 9 wound, worse?"] is True and notes["routine"] is False

@@ -25,12 +25,12 @@ def run(args: argparse.Namespace) -> int:
         report = SyncReport()
         if not args.offline:
             report = SyncWorker(session, None, inbox).run_once()
-        items = inbox.items()
+        items = inbox.with_previews(inbox.items())  # decrypted in memory: priority
     finally:
         inbox.close()
         session.close()
     if args.json:
-        print_json([item.as_json() for item in items])
+        print_json([{**item.as_json(), "urgent": _urgent(item)} for item in items])
         return 0
     if report.offline:
         print(f"(not fetched: {report.offline})")
@@ -44,8 +44,13 @@ def run(args: argparse.Namespace) -> int:
             # the time the sender signed it, as their window says "Sent … at", not when
             # this workstation happened to fetch it
             sent = v.get("issued_at") or item.received_at
-            print(f"{item.id}  {item.state:<9} {when(sent)}  from "
+            print(f"{item.id}  {item.state:<9} {when(sent)}  "
+                  f"{'URGENT  ' if _urgent(item) else ''}from "
                   f"{v.get('from', '?')} ({v.get('from_staff_id', '?')})  "
                   f"{v.get('declaration', '')}  {v.get('image_size', 0)} bytes")
     return 0
 
+
+def _urgent(item) -> bool:
+    """Marked urgent by its sender (known once verified: the signed annotations say so)."""
+    return item.preview is not None and item.preview.urgent

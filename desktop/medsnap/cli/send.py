@@ -38,6 +38,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", action="append", required=True, metavar="NAME_OR_ID",
                         help="a colleague's staff id or name (repeat for more)")
     parser.add_argument("--note", default="", help="a short note shown with the image")
+    parser.add_argument("--urgent", action="store_true",
+                        help="mark it urgent (the colleague's inbox shows it so)")
     # no default: like the window, the sender must choose (a wrong default mislabels
     # identifiable images); checked in run() so that the error can explain the choices
     parser.add_argument("--declare", choices=DECLARATIONS,
@@ -109,6 +111,15 @@ def require_declaration(args: argparse.Namespace) -> None:
                          "was sent. Add one of:\n" + DECLARATION_HELP)
 
 
+def _keep_for_sent_list(session, message_id: str, note: str, priority: str,
+                        declaration: str) -> None:
+    """The note, sealed to the sender's own key, so the window's Sent list can show it."""
+    from medsnap.messaging.sent_notes import SentNote, keep_note
+
+    keep_note(session.profile.outbox_path, message_id, SentNote(note, priority, declaration),
+              session.clinician.encryption_key.public_key())
+
+
 def run(args: argparse.Namespace) -> int:
     require_declaration(args)
     read_pdf_password(args)  # a piped PDF password is the first line, before the passphrase
@@ -132,14 +143,17 @@ def run(args: argparse.Namespace) -> int:
     outbox = Outbox(session.profile.outbox_path)
     try:
         # encode_clean ran the metadata verifier on exactly these bytes
+        # priority travels signed in the letter's annotations data, as the window sends it
+        priority = "urgent" if args.urgent else "normal"
         letter = dict(note=args.note, declaration=args.declare, expires_days=args.expires,
-                      colleagues=colleagues, verified=True)
+                      colleagues=colleagues, verified=True, annotations={"priority": priority})
         if args.no_send:
             message_id, report = queue_letter(session, outbox, image, args.to,
                                               **letter), SyncReport()
         else:  # stored while it uploads; 'medsnap sync' updates delivery states
             message_id, report = send_letter(session, outbox, image, args.to, **letter)
         del image
+        _keep_for_sent_list(session, message_id, args.note, priority, args.declare)
         item = outbox.get(message_id)
     finally:
         outbox.close()
