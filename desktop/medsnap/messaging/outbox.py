@@ -172,13 +172,14 @@ class Outbox:
     def items(self, states: tuple[str, ...] = STATES) -> list[OutboxItem]:
         marks = ",".join("?" * len(states))
         rows = self._db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE state IN ({marks}) "
-                                "ORDER BY created_at, id", states).fetchall()
+                                "ORDER BY created_at, rowid", states).fetchall()
         return [_item(row) for row in rows]
 
     def due(self, now: float | None = None) -> list[OutboxItem]:
         now = time.time() if now is None else now
         rows = self._db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE state = 'queued' AND "
-                                "next_attempt_at <= ? ORDER BY created_at, id", (now,)).fetchall()
+                                "next_attempt_at <= ? ORDER BY created_at, rowid",  # queue order
+                                (now,)).fetchall()
         return [_item(row) for row in rows]
 
     def _set(self, message_id: str, sql: str, values: tuple, *, only_from: tuple[str, ...]) -> bool:
