@@ -4,6 +4,7 @@ sign-in, and could not say which, nor get rid of one they no longer wanted."""
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem,
                                QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
@@ -59,6 +60,8 @@ class DraftsDialog(QDialog):
         self.keeper.list_drafts(self._listed)
 
     def _listed(self, drafts: list[DraftSummary]) -> None:
+        if not shiboken6.isValid(self):  # closed (MedSnap locked) while the list was read
+            return
         self.drafts.clear()
         on_screen = self.keeper.draft_id if self.keeper.window.document is not None else ""
         for draft in drafts:
