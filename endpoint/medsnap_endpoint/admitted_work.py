@@ -26,7 +26,7 @@ from medsnap_endpoint.auth import Caller, Verified
 from medsnap_endpoint.errors import EndpointError, Unauthorized
 from medsnap_endpoint.routes.common import item_id
 from medsnap_endpoint.settings import Settings
-from medsnap_endpoint.storage.base import Database, Transaction
+from medsnap_endpoint.storage.base import Database, Transaction, WouldBlock
 
 #: (status, headers besides content-length, body); or a response that streams its body
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes] | StreamingResponse
@@ -64,9 +64,16 @@ class HotCall:
 
 
 def run(work: Callable[[HotCall, Verified], Answer], call: HotCall) -> Answer:
-    """Verify the request's signature, then do its ``work`` (which admits it)."""
-    return work(call, auth.verify_signature(call.scope, call.headers, call.database,
-                                            call.settings))
+    """Verify the request's signature, then do its ``work`` (which admits it). A refusal of
+    the signing key (revoked, disabled) is audited, off the event loop's thread."""
+    verified = auth.verify_signature(call.scope, call.headers, call.database, call.settings)
+    try:
+        return work(call, verified)
+    except auth.KeyRefused as refusal:
+        if call.inline:  # nothing was written: the worker thread refuses it again, and audits
+            raise WouldBlock from None
+        auth.audit_refusal(call.database, call.settings, refusal, call.scope)
+        raise
 
 
 def admitted(call: HotCall, verified: Verified, work: Callable[[Transaction, Caller], T], *,

@@ -65,10 +65,23 @@ _DISABLED = "this clinician's account is disabled"
 _REPLAYED = "it repeats an earlier request (replayed nonce)"
 
 
+class KeyRefused(Unauthorized):
+    """A valid signature by a key that may no longer sign (certificate revoked or expired,
+    clinician disabled): the refusal is audited (:mod:`.refusal_audit`)."""
+
+    def __init__(self, message: str, verified: Verified):
+        super().__init__(message, code="unauthorized")
+        self.verified = verified
+
+
 def _refuse(reason: str) -> Unauthorized:
     return Unauthorized(f"This request was not accepted: {reason}. Nothing was changed. "
                         "Sign in again on this workstation; if it persists, ask IT.",
                         code="unauthorized")
+
+
+def _refuse_key(reason: str, verified: Verified) -> KeyRefused:
+    return KeyRefused(_refuse(reason).message, verified)
 
 
 _SIGNED_NAMES = tuple(name.lower() for name in p.SIGNED_HEADERS)
@@ -141,8 +154,22 @@ def verify_signature(scope: Scope, headers: Mapping[str, str], database: Databas
 
 def authenticate(request: Request, database: Database, settings: Settings) -> Caller:
     """Verify the signature, then admit the request in a short transaction of its own."""
-    return admit(database, verify_signature(request.scope, request.headers, database,
-                                            settings), settings)
+    verified = verify_signature(request.scope, request.headers, database, settings)
+    try:
+        return admit(database, verified, settings)
+    except KeyRefused as refusal:
+        audit_refusal(database, settings, refusal, request.scope)
+        raise
+
+
+def audit_refusal(database: Database, settings: Settings, refusal: KeyRefused,
+                  scope: Scope) -> None:
+    """The audit row of a request refused by :func:`admit` for its signing key."""
+    from medsnap_endpoint import refusal_audit
+
+    refusal_audit.record(database, settings, refusal.verified, method=scope["method"],
+                         path=signed_target(scope)[0],
+                         nonce_expiry=_nonce_expiry(refusal.verified, settings))
 
 
 _VALID_CERTIFICATE = (
@@ -197,9 +224,9 @@ def admit_within(tx: Transaction, verified: Verified, settings: Settings
     returned as its refusal, to be raised once its nonce and count are committed."""
     row = tx.one(_VALID_CERTIFICATE, (verified.key_id, verified.now))
     if row is None:
-        raise _refuse(_NOT_ENROLLED)
+        raise _refuse_key(_NOT_ENROLLED, verified)
     if not int(row[1]):
-        raise _refuse(_DISABLED)
+        raise _refuse_key(_DISABLED, verified)
     if tx.run(_NEW_NONCE, (verified.key_id, verified.nonce,
                            _nonce_expiry(verified, settings))) == 0:
         raise _refuse(_REPLAYED)
@@ -234,9 +261,9 @@ def _nonce_expiry(verified: Verified, settings: Settings) -> int:
 def _verdict(verified: Verified, settings: Settings, staff_id: str | None, enabled: bool,
              fresh: bool, hits: int | None) -> Caller | EndpointError:
     if staff_id is None:
-        return _refuse(_NOT_ENROLLED)
+        return _refuse_key(_NOT_ENROLLED, verified)
     if not enabled:
-        return _refuse(_DISABLED)
+        return _refuse_key(_DISABLED, verified)
     if not fresh:
         return _refuse(_REPLAYED)
     if hits is not None and hits > settings.requests_per_minute:
