@@ -133,10 +133,11 @@ def list_clinicians(database: Database) -> list[dict]:
             for r in rows]
 
 
-def export_audit(database: Database, out: TextIO) -> int:
-    """Write the audit log as JSON lines (one row each, with its chain hashes)."""
-    count = 0
+def export_audit(database: Database, out: TextIO) -> tuple[int, str]:
+    """Write the audit log as JSON lines (one row each, with its chain hashes); returns how
+    many rows were written and the head: the last written row's hash (64 zeros if none)."""
+    count, head = 0, audit.GENESIS_HASH
     for row in audit.rows(database):
         out.write(json.dumps(row, sort_keys=True) + "\n")
-        count += 1
-    return count
+        count, head = count + 1, str(row["hash"])
+    return count, head

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
 from medsnap_endpoint import admin, audit, ca_service, expiry
+from medsnap_endpoint.errors import AdminError
 from medsnap_endpoint.settings import Settings
 from medsnap_endpoint.storage.base import Database
 from medsnap_endpoint.storage.urls import DEFAULT_DATABASE_URL, ENVIRONMENT_VARIABLE
@@ -84,12 +86,30 @@ def _list(database: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_existing_output(args: argparse.Namespace) -> None:
+    """Before the database is opened: an earlier export is not overwritten by mistake."""
+    if args.output and not args.force and os.path.lexists(args.output):
+        raise AdminError(f"{args.output} exists already, so nothing was exported and it was "
+                         "left as it was. Choose another file name, or add --force to "
+                         "replace it.")
+
+
 def _export_audit(database: Database, args: argparse.Namespace) -> int:
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as out:
-            admin.export_audit(database, out)
-    else:
-        admin.export_audit(database, sys.stdout)
+    if not args.output:
+        count, head = admin.export_audit(database, sys.stdout)
+        print(f"Exported {count} entries; head {head} (keep it: verify-audit --expect-head "
+              f"{head})", file=sys.stderr)
+        return 0
+    # it names staff: readable by its owner only, whatever the umask or an earlier file said
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | (0 if args.force else os.O_EXCL)
+    descriptor = os.open(args.output, flags, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with open(descriptor, "w", encoding="utf-8") as out:
+        count, head = admin.export_audit(database, out)
+        out.flush()
+        os.fsync(out.fileno())
+    print(f"Exported {count} entries to {args.output}; head {head} "
+          f"(keep it: verify-audit --expect-head {head})")
     return 0
 
 
@@ -186,8 +206,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     _staff_id_arguments(revoke)
     revoke.add_argument("--serial", help="one certificate's serial number (decimal)")
     add("list", _list, "list clinicians")
-    export = add("export-audit", _export_audit, "write the audit log as JSON lines")
-    export.add_argument("--output", help="file to write (default: standard output)")
+    export = add("export-audit", _export_audit, "write the audit log as JSON lines and "
+                 "print its head hash (for verify-audit --expect-head)",
+                 prepare=_refuse_existing_output)
+    export.add_argument("--output", help="file to write, created readable by its owner only "
+                        "(mode 0600; default: standard output, the summary on standard error)")
+    export.add_argument("--force", action="store_true",
+                        help="replace the --output file if it exists (default: refuse)")
     verify = add("verify-audit", _verify_audit, "check the audit hash chain for tampering "
                  "(exit 1 if it was tampered with)")
     verify.add_argument("--expect-head", help="a head hash exported earlier (detects truncation)")
