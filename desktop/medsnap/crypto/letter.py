@@ -25,8 +25,8 @@ from medsnap.crypto.identity import (ClinicianCertificates, ClinicianIdentity,
                                      identity_from_certificate)
 from medsnap.crypto.letter_errors import (
     Expired, MalformedLetter, NotEncryptedForMe, NotForMe, NotYetValid, RevocationListUnusable,
-    SealError, SenderCertificateExpired, SenderCertificateRevoked, SenderMismatch,
-    UntrustedSender)
+    SealError, SenderCertificateExpired, SenderCertificateRevoked, SenderKeyCompromised,
+    SenderMismatch, UntrustedSender)
 from medsnap.crypto.letter_model import (
     DECLARATIONS, DEFAULT_LIFETIME, IMAGE_MEMBERS, MAX_LIFETIME, MAX_NOTE_CHARS, Letter,
     OpenedLetter, UnlockedClinician, Verification)
@@ -34,6 +34,7 @@ from medsnap.crypto.letter_parts import (
     MEMBER_LIMITS, NOTE_MEDIA_TYPE, NOTE_MEMBER, check_member_order,
     check_parts, image_matches_type, note_json, parse_note, part_claim)
 from medsnap.crypto.letter_pack import seal_archive
+from medsnap.crypto.letter_revocation import RevokedAfterArrival, revocation_of
 from medsnap.crypto.letter_unpack import unpack
 from medsnap.crypto.manifest import (Manifest, PartClaim, RecipientClaim, SenderClaim,
                                      parse_manifest)
@@ -161,15 +162,28 @@ def _unpack(data: bytes, me: UnlockedClinician) -> list[Member]:
 
 
 def _validate_sender(chain: list[x509.Certificate], root: x509.Certificate,
-                     crl: x509.CertificateRevocationList | None,
-                     now: dt.datetime) -> ClinicianIdentity:
+                     crl: x509.CertificateRevocationList | None, now: dt.datetime,
+                     arrived_at: dt.datetime | None
+                     ) -> tuple[ClinicianIdentity, RevokedAfterArrival | None]:
     try:
         return validate_clinician(chain[0], root=root, crl=crl, usage="signing", now=now,
-                                  intermediates=chain[1:])
+                                  intermediates=chain[1:]), None
     except (CertificateExpired, CertificateNotYetValid) as exc:
         raise SenderCertificateExpired(exc.message, type(exc).__name__) from exc
     except CertificateRevoked as exc:
-        raise SenderCertificateRevoked(exc.message, type(exc).__name__) from exc
+        # raised last, once chain, usage, identity and the CRL itself have passed
+        revocation = revocation_of(crl, chain[0].serial_number)
+        if revocation is not None and revocation.spares(arrived_at):
+            identity = validate_clinician(chain[0], root=root, crl=None, usage="signing",
+                                          now=now, intermediates=chain[1:])
+            return identity, RevokedAfterArrival(arrived_at, revocation)  # type: ignore[arg-type]
+        detail = f"revoked ({revocation.reason if revocation else '?'})"
+        if revocation is not None and revocation.key_compromised:
+            name = identity_from_certificate(chain[0]).display_name
+            raise SenderKeyCompromised(name, revocation, detail) from exc
+        refusal = SenderCertificateRevoked(exc.message, detail)
+        refusal.revocation = revocation
+        raise refusal from exc
     except InvalidCRL as exc:
         raise RevocationListUnusable(exc.message, type(exc).__name__) from exc
     except CertificateError as exc:
@@ -188,11 +202,15 @@ def _check_times(manifest: Manifest, now: dt.datetime) -> None:
 
 def open_letter(data: bytes, me: UnlockedClinician, *, root: x509.Certificate,
                 crl: x509.CertificateRevocationList | None, replay_store: ReplayStore,
-                now: dt.datetime | None = None, reopen: bool = False) -> OpenedLetter:
+                now: dt.datetime | None = None, reopen: bool = False,
+                arrived_at: dt.datetime | None = None) -> OpenedLetter:
     """Decrypt and verify ``data``; only a fully verified letter is returned.
 
     ``reopen=True`` lets the reader view again the very same file it accepted before
     (the inbox keeps ciphertext only); any other repeat of a message id is :class:`Replayed`.
+    ``arrived_at``: when this reader verified the letter on arrival (its own record, never the
+    letter's times); a sender revoked after it, for a reason other than a compromised key,
+    does not refuse it but is reported in ``verification.sender_revoked`` (letter_revocation).
     """
     now = _utcnow(now)
     file_sha256 = delivery_digest(data)
@@ -202,7 +220,7 @@ def open_letter(data: bytes, me: UnlockedClinician, *, root: x509.Certificate,
     if token.header.get("typ") != TYP:
         raise MalformedLetter("manifest is not a MedSnap letter manifest")
     chain = token.certificates()
-    identity = _validate_sender(chain, root, crl, now)                       # 1. chain
+    identity, revoked = _validate_sender(chain, root, crl, now, arrived_at)  # 1. chain
     token.verify(chain[0].public_key())  # type: ignore[arg-type]            # 2. signature
     manifest = parse_manifest(token.payload)
     claimed = manifest.sender                                                # 3. sender
@@ -229,4 +247,5 @@ def open_letter(data: bytes, me: UnlockedClinician, *, root: x509.Certificate,
         image=members[1].data, media_type=media_type, note=note, declaration=declaration,
         annotations=annotations,
         verification=Verification(chain[0].serial_number, certificate_sha256(chain[0]),
-                                  revocation_checked=crl is not None))
+                                  revocation_checked=crl is not None,
+                                  sender_revoked=revoked))

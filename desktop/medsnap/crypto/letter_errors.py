@@ -53,7 +53,22 @@ class SenderCertificateExpired(UntrustedSender):
 
 
 class SenderCertificateRevoked(UntrustedSender):
-    pass
+    #: what the CRL says (letter_revocation.SenderRevocation), when it was read
+    revocation = None
+
+
+class SenderKeyCompromised(SenderCertificateRevoked):
+    """Revoked because the key may be in other hands: no letter signed with it is shown, not
+    even one that arrived before the revocation."""
+
+    def __init__(self, name: str, revocation, detail: str = ""):
+        LetterError.__init__(
+            self, "The sender of this letter could not be confirmed. The certificate of "
+            f"{name} was revoked on {revocation.revoked_at:%Y-%m-%d} because its key may have "
+            "been used by someone else, so no letter signed with it can be trusted, even one "
+            f"that arrived earlier. {_NOTHING_SHOWN} Ask {name} for the information another "
+            "way, and tell IT.", detail)
+        self.revocation = revocation
 
 
 class RevocationListUnusable(UntrustedSender):

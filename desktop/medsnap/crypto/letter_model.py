@@ -66,6 +66,9 @@ class Verification:
         "certificate chain to the hospital root", "manifest signature",
         "sender matches certificate", "addressed to you",
         "issue and expiry times", "not seen before", "every part's hash and size"))
+    #: set when the sender was revoked after the letter arrived (letter_revocation): shown
+    #: with a caution; None for a sender in good standing
+    sender_revoked: Any = None
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,13 @@ import time
 from dataclasses import dataclass, replace
 
 from medsnap.crypto.letter import open_letter
-from medsnap.crypto.letter_errors import LetterError
+from medsnap.crypto.letter_errors import LetterError, SenderCertificateRevoked
 from medsnap.crypto.letter_model import OpenedLetter
 from medsnap.crypto.replay import ReplayStore
 from medsnap.messaging.inbox_arrival import ReplayAfterStore, store_letter, store_while_opening
 from medsnap.messaging.inbox_preview import Preview, PreviewTable, preview_of
+from medsnap.messaging.inbox_revocation import (arrival_of, mark_text, marks_from_crl,
+                                                revocation_mark)
 from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable, NoSuchMessage
 from medsnap.messaging.letter_store import BackgroundCheckpoint, open_letter_store
 from medsnap.messaging.session import Session
@@ -64,6 +66,11 @@ class InboxItem:
                 "received_at": self.received_at, "expires_at": self.expires_at,
                 "opened_at": self.opened_at, **self.verdict}
 
+    @property
+    def revocation_mark(self) -> str:
+        """"⚠ sender revoked since …" and the like for the list; "" normally."""
+        return mark_text(self.verdict)
+
 
 _COLUMNS = "id, endpoint_sender, size, received_at, expires_at, state, verdict, opened_at"
 
@@ -80,7 +87,11 @@ def _verdict(letter: OpenedLetter) -> dict:
             "media_type": letter.media_type, "image_size": len(letter.image),
             "declaration": letter.declaration,
             "checks": list(letter.verification.checks),
-            "revocation_checked": letter.verification.revocation_checked}
+            "revocation_checked": letter.verification.revocation_checked,
+            # this workstation's record of verifying it, and by which certificate: what a
+            # later revocation of the sender is compared with (inbox_revocation)
+            "verified_at": int(time.time()),
+            "signer_serial": str(letter.verification.signer_certificate_serial)}
 
 
 class Inbox:
@@ -130,8 +141,25 @@ class Inbox:
                 accepted += 1
             else:
                 refused += 1
+        self._mark_revoked_senders(crl)
         self.send_pending_receipts()
         return accepted, refused
+
+    def _mark_revoked_senders(self, crl) -> None:
+        """Mark kept letters whose sender the CRL now lists (the list shows it), audited."""
+        items = self.items(states=("verified", "opened"))
+        for item_id, mark in marks_from_crl(items, crl, self.session.root).items():
+            self._set_mark(self.get(item_id), mark)
+
+    def _set_mark(self, item: InboxItem, mark: dict) -> None:
+        if item.verdict.get("sender_revoked") == mark:
+            return
+        verdict = {**item.verdict, "sender_revoked": mark}
+        self._db.execute("UPDATE inbox SET verdict = ? WHERE id = ?",
+                         (json.dumps(verdict), item.id))
+        self.session.audit.record("sender_revoked", id=item.id,
+                                  message_id=verdict.get("message_id"),
+                                  sender=verdict.get("from_staff_id"), **mark)
 
     def _has(self, item_id: str) -> bool:
         return self._db.execute("SELECT 1 FROM inbox WHERE id = ?", (item_id,)).fetchone() \
@@ -228,14 +256,25 @@ class Inbox:
 
             raise MessagingError(f"Message {item_id} was refused when it arrived: "
                                  f"{item.verdict.get('reason', '')}")
+        arrived_at = arrival_of(item.state, item.verdict, item.received_at)
         try:
             letter = open_letter(self._ciphertext(item_id), self.session.clinician,
                                  root=self.session.root, crl=crl, replay_store=self._replay,
-                                 reopen=True)
+                                 reopen=True, arrived_at=arrived_at)
         except LetterError as error:
             self.session.audit.record("refused", id=item_id, reason=type(error).__name__,
                                       detail=error.detail)
+            if isinstance(error, SenderCertificateRevoked) and error.revocation is not None:
+                self._set_mark(item, revocation_mark(error.revocation, arrived_at))
             raise
+        revoked = letter.verification.sender_revoked
+        if revoked is not None:  # shown with a caution: the list says so, the log too
+            self._set_mark(item, revocation_mark(revoked.revocation, arrived_at))
+            self.session.audit.record(
+                "shown_despite_revocation", id=item_id, message_id=letter.message_id,
+                sender=letter.sender.staff_id, verified_at=int(arrived_at.timestamp()),
+                revoked_at=int(revoked.revocation.revoked_at.timestamp()),
+                reason=revoked.revocation.reason)
         return letter
 
     def mark_opened(self, item_id: str, letter: OpenedLetter) -> None:
