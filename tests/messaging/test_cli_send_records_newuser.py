@@ -105,7 +105,7 @@ def test_send_of_an_ultrasound_gives_the_caution_export_gives(ward, tmp_path):
     caution = next(line for line in exported.splitlines() if line.startswith("Caution: "))
     assert "ultrasound images (US)" in caution
     code, _, said = ward("send", "--to", BEN.staff_id, str(source),
-                         "--declare", "not-identifiable")
+                         "--declare", "not-identifiable", "--confirm-not-identifiable")
     assert code == 0, said
     assert caution in said.splitlines()  # the same words, on standard error
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 
+from medsnap.cli.identifiable_check import require_confirmation
 from medsnap.cli.record_options import (add_record_options, box, open_record,
                                         read_pdf_password)
 from medsnap.messaging.command_support import (add_identity_options, add_json_option,
@@ -45,6 +46,10 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--declare", choices=DECLARATIONS,
                         help="required: whether the patient can be identified and on what basis "
                              "it is shared (one of the four choices)")
+    parser.add_argument("--confirm-not-identifiable", action="store_true",
+                        help="with --declare not-identifiable on a picture MedSnap flags (a "
+                             "letter page, burned-in radiograph text): I checked that every "
+                             "identifier is redacted or cropped away")
     parser.add_argument("--crop", type=box, metavar="X,Y,W,H", help="send only this rectangle")
     parser.add_argument("--redact", type=box, action="append", default=[], metavar="X,Y,W,H",
                         help="black out this rectangle for good (repeat for more)")
@@ -65,6 +70,7 @@ def clean_image(args: argparse.Namespace) -> bytes:
     from medsnap.imaging import encode_clean, format_for_picture
 
     picture = open_record(args, args.image, painting=False)  # prints its cautions
+    require_confirmation(args, picture)
     pixels = plain_pixels(picture.image, args.crop)
     try:  # at the configured JPEG quality, as exporting.encode_for_export (without Qt)
         return encode_clean(pixels, format_for_picture(picture), quality=jpeg_quality())
@@ -98,7 +104,9 @@ def _painted_image(args: argparse.Namespace) -> bytes:
     from medsnap.document import Document
     from medsnap.exporting import export_bytes, format_for_picture
 
-    document = Document(open_record(args, args.image, painting=True))
+    picture = open_record(args, args.image, painting=True)
+    require_confirmation(args, picture)
+    document = Document(picture)
     crop_and_redact(document, args.crop, args.redact)
     return export_bytes(document, format_for_picture(document.picture))
 
