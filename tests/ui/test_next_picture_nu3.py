@@ -1,5 +1,5 @@
-"""A new picture starts a new Send: the declaration (a statement about ONE picture), note,
-priority and the "Sent …" line never carry over; a sent picture's work counts as sent, so
+"""A new picture starts a new Send: the colleague, the declaration (a statement about ONE
+picture), note, priority and the "Sent …" line never carry over; a sent picture's work counts as sent, so
 replacing it asks nothing; a picture opened before sign-in is nobody's draft until touched."""
 
 from __future__ import annotations
@@ -70,12 +70,15 @@ def test_the_next_picture_declares_afresh_and_a_sent_one_is_not_unsent(
         assert panel.declaration.currentData() == "" and not panel.send.isEnabled()
         assert panel.note.toPlainText() == "" and panel.priority.currentData() == "normal"
         assert panel.outcome.text() == ""
-        assert panel.picker.current["display_name"] == "Olu Taker"  # the colleague stays
+        assert panel.picker.current is None  # nobody is pre-addressed for this picture
+        assert window.focusWidget() is not panel.picker.search  # the keyboard stays put
 
-        # File › Open (any way in) does the same, after a declaration made for this one
+        # File › Open (any way in) does the same, after a colleague and a declaration
+        _choose_colleague(qtbot, panel, "Taker")
         _declare(panel, "direct-care")
         open_and_wait(qtbot, window, pattern_png)
         assert panel.declaration.currentData() == "" and not panel.send.isEnabled()
+        assert panel.picker.current is None and panel.picker.search.isVisible()
 
         # an edit after the send is unsent work again
         drag(window, "rectangle", (40, 40), (90, 90))

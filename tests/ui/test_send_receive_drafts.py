@@ -39,6 +39,7 @@ def test_a_crash_loses_nothing_and_sending_deletes_the_draft(qtbot, make_window,
     ui.binding.timer.stop()
     ui.idle.stop()
     ui.drafts.timer.stop()  # a crash: nothing more is saved or cleaned up
+    ui.drafts.soon.stop()
     ui.binding.jobs.wait(5000)
     ui.binding.session.close()
 

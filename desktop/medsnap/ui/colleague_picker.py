@@ -46,6 +46,7 @@ class ColleaguePicker(QWidget):
         self.own_staff_id = ""
         self.known: dict = {}  # staff id -> {"safety_number", "verified"}
         self.current: dict | None = None
+        self.wanted = ""  # a staff id to choose once the directory lists it (a draft's)
         self.key_changed = False
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Type a name, role or department…")
@@ -122,8 +123,10 @@ class ColleaguePicker(QWidget):
         self.list.clear()
         for entry in self.ordered(self.search.text())[:30]:
             badge = "  ✓ verified" if self.known.get(entry["staff_id"], {}).get("verified") else ""
-            item = QListWidgetItem(f"{entry['display_name']}{badge}\n"
-                                   f"{entry.get('role', '')} · {entry.get('department', '')}")
+            where = " · ".join(part for part in (entry.get("role"), entry.get("department"))
+                               if part)
+            item = QListWidgetItem(f"{entry['display_name']}{badge}" + (f"\n{where}" if where
+                                                                        else ""))
             item.setData(Qt.ItemDataRole.UserRole, entry)
             self.list.addItem(item)
         if self.list.count() and self.search.text().strip():
@@ -172,8 +175,10 @@ class ColleaguePicker(QWidget):
         verified = bool(known and known.get("verified") and not self.key_changed)
         badge = ("<span style='color:#1b7f3b'>✓ verified in person</span>" if verified
                  else "<span style='color:#666'>not yet verified in person</span>")
-        self.card.setText(f"<b>{entry['display_name']}</b><br>{entry.get('role', '')}, "
-                          f"{entry.get('department', '')}<br>{badge}")
+        where = ", ".join(part for part in (entry.get("role"), entry.get("department"))
+                          if part)  # no stray comma for a colleague without either
+        self.card.setText(f"<b>{entry['display_name']}</b><br>{where}<br>{badge}" if where
+                          else f"<b>{entry['display_name']}</b><br>{badge}")
         self.warning.setText(
             "⚠ This colleague's key has changed since you last sent to them. It may be a new "
             "device, or someone pretending to be them. Compare the safety number with them "
@@ -193,7 +198,8 @@ class ColleaguePicker(QWidget):
             self.wanted = staff_id
             self.search.setText(display_name or staff_id)
 
-    def clear(self) -> None:
+    def clear(self, focus: bool = True) -> None:
+        """No colleague chosen; ``focus``: the keyboard goes to the search field."""
         self.current = None
         self.wanted = ""
         self.key_changed = False
@@ -203,7 +209,8 @@ class ColleaguePicker(QWidget):
             widget.show()
         self.offline_note.setVisible(self.offline)
         self.search.clear()
-        self.search.setFocus()
+        if focus:
+            self.search.setFocus()
         self.chosen.emit(None)
 
 

@@ -355,6 +355,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         if self.tray is not None:
             self.tray.hide()
         self.drafts.timer.stop()
+        self.drafts.soon.stop()
         self.drafts.save_now()
         self.idle.stop()
         self.viewer.close()

@@ -57,9 +57,16 @@ class ReceivingBinding:
         self.viewer.activateWindow()
 
     def _reply(self, letter) -> None:
-        sender = letter.sender
-        self.window.open_bytes(letter.image, f"Reply to {sender.display_name}")
-        self.send_panel.picker.choose_staff_id(sender.staff_id, sender.display_name)
+        sender, window = letter.sender, self.window
+        name = f"Reply to {sender.display_name}"
+
+        def address() -> None:  # once loaded: a new picture starts with nobody chosen
+            window.picture_loaded.disconnect(address)
+            if window.source_name == name:  # this reply, not a later picture
+                self.send_panel.picker.choose_staff_id(sender.staff_id, sender.display_name)
+
+        window.picture_loaded.connect(address)
+        window.open_bytes(letter.image, name)
         self.viewer.close()
         self.window.raise_()
         self.window.activateWindow()

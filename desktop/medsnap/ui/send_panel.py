@@ -255,12 +255,14 @@ class SendPanel(QWidget):
         self.update_state()
 
     def new_picture(self) -> None:
-        """Another picture (opened, pasted, captured, dropped, restored): the declaration is
-        a statement about ONE picture, so it is chosen again; the note, priority and the
-        last outcome ("Sent to …") were about the one before. The colleague stays: a series
-        of one patient's pictures to one colleague is common, the card shows who it is,
-        and the declaration to choose again makes every Send a deliberate step."""
+        """Another picture (opened, pasted, captured, dropped, restored): everything set for
+        the one before goes, the colleague too. Keeping the colleague saved two keystrokes
+        for a series to one person, but two testers found pictures addressed to someone
+        never chosen for them (once kept in a draft and restored so): a picture going to
+        the wrong clinician is a breach, and recent colleagues are listed first anyway."""
         self._queued = None  # its outcome is followed in Sent, not under this picture
+        if self.picker.current is not None or self.picker.wanted:
+            self.picker.clear(focus=False)  # the keyboard stays with the new picture
         self.note.clear()
         self.declaration.setCurrentIndex(0)
         self.priority.setCurrentIndex(0)
