@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from medsnap_endpoint import expiry, hot_routes
+from medsnap_endpoint import expiry, hot_routes, serve_log
 from medsnap_endpoint.errors import EndpointError, RateLimited
 from medsnap_endpoint.hot_routes import HotRoutes
 from medsnap_endpoint.routes import directory, enrol, messages, public
@@ -30,6 +30,7 @@ ROUTES = [*public.ROUTES, *enrol.ROUTES, *directory.ROUTES, *messages.ROUTES]
 
 async def _endpoint_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, EndpointError)
+    serve_log.refused(request.scope, error)
     headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
     return JSONResponse(error.as_json(), status_code=error.status, headers=headers)
 

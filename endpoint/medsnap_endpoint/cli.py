@@ -106,9 +106,13 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
         serve.add_argument("--" + setting.name.replace("_", "-"), dest=setting.name, type=int,
                            default=setting.default, metavar="N",
                            help=f"{text} (default: {_shown_default(setting.name, setting.default)})")
-    serve.add_argument("--log-level", default="warning",
+    serve.add_argument("--log-level", default="info",
                        choices=["critical", "error", "warning", "info", "debug", "trace"],
-                       help="uvicorn's log level (default: warning)")
+                       help="what is logged to standard error: info = a start-up line and one "
+                       "per refused request, warning = server errors only (default: info)")
+    serve.add_argument("--access-log", action="store_true",
+                       help="also log every request served (uvicorn's access log; costs "
+                       "throughput, default: off)")
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -167,9 +171,14 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         database.close()
     _warn_if_others_can_read(url)
+    from medsnap_endpoint import serve_log
+
+    serve_log.configure(args.log_level)
+    serve_log.started(host=args.host, port=args.port, database_url=url,
+                      tls=bool(args.ssl_certfile))
     uvicorn.run(create_app(url, settings), host=args.host,
                 port=args.port, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile,
-                log_level=args.log_level, access_log=False, timeout_graceful_shutdown=5,
+                log_level=args.log_level, access_log=args.access_log, timeout_graceful_shutdown=5,
                 timeout_keep_alive=settings.keep_alive_seconds)
     return 0
 

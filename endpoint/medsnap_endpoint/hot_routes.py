@@ -23,7 +23,7 @@ from typing import Any
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from medsnap_endpoint import admitted_work, postgres_work
+from medsnap_endpoint import admitted_work, postgres_work, serve_log
 from medsnap_endpoint.admitted_work import JSON_TYPE, Answer, HotCall, json_body
 from medsnap_endpoint.bodies import SPOOL_IN_MEMORY, too_large
 from medsnap_endpoint.errors import BadRequest, EndpointError, RateLimited
@@ -86,6 +86,7 @@ class HotRoute:
         except _Disconnected:
             return None
         except EndpointError as error:
+            serve_log.refused(scope, error)
             extra = [(b"retry-after", str(error.retry_after).encode())] \
                 if isinstance(error, RateLimited) else []
             return error.status, [JSON_TYPE, *extra], json_body(error.as_json())
