@@ -31,7 +31,7 @@ from medsnap.imaging.dicom_read import changed, damaged, decode_frame, out_of_me
 from medsnap.imaging.dicom_window import TableLookup, apply_table, default_window, \
     stored_table, window_lut
 from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
-from medsnap.imaging.record_errors import unopenable
+from medsnap.imaging.record_errors import NoSuchPage, unopenable
 from medsnap.imaging.record_sniff import looks_like_dicom, may_be_bare_dataset  # noqa: F401
 from medsnap.imaging.source_info import DicomInfo
 
@@ -105,7 +105,7 @@ class DicomImage:
     def _check(self, frame: int) -> None:
         if not 0 <= frame < self.frame_count:
             frames = "1 frame" if self.frame_count == 1 else f"{self.frame_count} frames"
-            raise ImageError(f"{self.name} has {frames}; frame {frame + 1} does not exist. "
+            raise NoSuchPage(f"{self.name} has {frames}; frame {frame + 1} does not exist. "
                              f"Choose a frame from 1 to {self.frame_count}.")
 
     def _fetch(self, frame: int) -> None:

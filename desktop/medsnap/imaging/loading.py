@@ -20,7 +20,7 @@ from PIL import Image
 from medsnap.errors import ImageError
 from medsnap.imaging.metadata import container_format
 from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
-from medsnap.imaging.record_errors import unopenable
+from medsnap.imaging.record_errors import NoSuchPage, unopenable
 from medsnap.imaging.record_sniff import looks_like_dicom, looks_like_pdf, may_be_bare_dataset
 from medsnap.imaging.pixels import exif_orientation, make_upright, plain_image, to_rgb_or_rgba
 
@@ -232,7 +232,7 @@ def _decode(opened: Image.Image, name: str, page: int, limit: int) -> Picture:
         raise _damaged(name, error) from None
     if not 0 <= page < page_count:
         pages = "1 page" if page_count == 1 else f"{page_count} pages"
-        raise ImageError(f"{name} has {pages}; page {page + 1} does not exist. Choose a "
+        raise NoSuchPage(f"{name} has {pages}; page {page + 1} does not exist. Choose a "
                          f"page from 1 to {page_count}.")
     try:
         if page:

@@ -30,7 +30,8 @@ from PIL import Image
 from medsnap.errors import ImageError
 from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
 from medsnap.imaging import pdf_worker
-from medsnap.imaging.record_errors import PdfPasswordRequired, WrongPdfPassword, unopenable
+from medsnap.imaging.record_errors import (NoSuchPage, PdfPasswordRequired, WrongPdfPassword,
+                                            unopenable)
 from medsnap.imaging.source_info import PdfInfo
 
 DEFAULT_DPI = 200
@@ -126,7 +127,7 @@ def _check_ceiling(name: str, number: int, size: tuple[float, float], dpi: float
 def _check_page(name: str, number: int, count: int) -> None:
     if not 0 <= number < count:
         pages = "1 page" if count == 1 else f"{count} pages"
-        raise ImageError(f"{name} has {pages}; page {number + 1} does not exist. Choose a "
+        raise NoSuchPage(f"{name} has {pages}; page {number + 1} does not exist. Choose a "
                          f"page from 1 to {count}.")
 
 

@@ -31,7 +31,8 @@ from PIL import Image
 
 from medsnap.errors import ImageError
 from medsnap.imaging.pdf_child import OUT_OF_MEMORY_EXIT, serve
-from medsnap.imaging.record_errors import PageTooComplex, PdfPasswordRequired, WrongPdfPassword
+from medsnap.imaging.record_errors import (NoSuchPage, PageTooComplex, PdfPasswordRequired,
+                                            WrongPdfPassword)
 
 #: seconds a page may take to open at the chosen resolution; a thumbnail gets less
 PAGE_TIME_LIMIT = 30.0
@@ -43,7 +44,8 @@ START_TIME_LIMIT = 60.0
 MEMORY_LIMIT = 2 << 30
 #: bytes of the first shared segment: an A4 or Letter page at 200 dpi in RGBx fits
 _FIRST_SEGMENT = 16 << 20
-_ERRORS = {kind.__name__: kind for kind in (ImageError, PdfPasswordRequired, WrongPdfPassword)}
+_ERRORS = {kind.__name__: kind for kind in (ImageError, PdfPasswordRequired, WrongPdfPassword,
+                                            NoSuchPage)}
 
 
 class _Overrun(Exception):

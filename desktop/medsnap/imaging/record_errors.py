@@ -14,6 +14,13 @@ class WrongPdfPassword(ImageError):
     """A password was given but it does not open the PDF."""
 
 
+class NoSuchPage(ImageError):
+    """A page or frame number beyond the file's own: a wrong choice, not an unreadable file
+    (the command line's usage error, exit 2)."""
+
+    exit_code = 2
+
+
 class PageTooComplex(ImageError):
     """PDFium was still drawing a page when its time ran out, so it was stopped."""
 
