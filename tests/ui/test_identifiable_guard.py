@@ -1,6 +1,6 @@
 """"Patient not identifiable" on a picture MedSnap flagged (text burned into a radiograph, a
-page of a letter) with nothing redacted or cropped asks first, Go back the default; once
-something is redacted it does not ask. Declarations list the strongest claim last."""
+page of a letter) asks first every time, Go back the default, saying what was redacted or
+cropped. Declarations list the strongest claim last."""
 
 from __future__ import annotations
 
@@ -52,10 +52,20 @@ def test_not_identifiable_on_a_flagged_picture_asks_first(qtbot, make_window, ul
             qtbot.wait(300)
             assert sent == []
 
-            drag(window, "redaction", (5, 5), (40, 20))  # redacted: no question now
+            # one small box in an empty corner does not make it unidentifiable: asked again,
+            # and the question says what was done
+            drag(window, "redaction", (5, 5), (30, 20))
             panel.send.setFocus()
+            QTest.keyClick(panel.send, Qt.Key.Key_Space)
+            qtbot.waitUntil(lambda: _question() is not None, timeout=5000)
+            box = _question()
+            assert "1 area redacted" in box.text() and "check that no name" in box.text()
+            [anyway] = [b for b in box.buttons() if b.text() == "Send as not identifiable"]
             with qtbot.waitSignal(ui.binding.queued, timeout=20000):
-                QTest.keyClick(panel.send, Qt.Key.Key_Space)
+                anyway.click()
+            qtbot.wait(100)
+            # Send disabled itself: the keyboard goes back to the picture, not the zoom box
+            assert window.focusWidget() is window.canvas
             # Send disabled itself: the keyboard goes back to the picture, not the zoom box
             assert window.focusWidget() is window.canvas
         finally:
@@ -77,6 +87,6 @@ def test_which_pictures_are_flagged():
 
     letter = document("PDF")
     assert "letter" in identifying_reason(letter)
-    SetCrop(None, Rect(10, 10, 50, 20)).apply(letter)  # cropped to a sentence: not asked
-    assert identifying_reason(letter) == ""
+    SetCrop(None, Rect(10, 10, 50, 20)).apply(letter)  # cropped to a sentence: still asked,
+    assert "letter" in identifying_reason(letter)  # the crop may hold the name too
     assert identifying_reason(document("PNG")) == ""  # nothing known about a photo

@@ -1,10 +1,11 @@
 """"Patient not identifiable" on a picture MedSnap itself flagged asks first.
 
 A radiograph whose header says text is burned into its pixels (or whose modality usually
-has it), or a page of a letter, shows who the patient is unless something was redacted or
-cropped away. Declaring it not identifiable with neither done is the slip a tester made on
-an ultrasound: one question, "Go back" the default, catches it without slowing a clinician
-who did redact or crop.
+has it), or a page of a letter, shows who the patient is unless every identifier was
+redacted or cropped away, which MedSnap cannot check. So the question comes every time that
+claim is made for such a picture, "Go back" the default: a tester sent an ultrasound with
+nothing redacted, and once the question let any redaction through, another sent one with a
+single small box in an empty corner. The combination is rare, so the question is too.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from medsnap.ui.qt_enums import Qt
 
 
 def identifying_reason(document) -> str:
-    """Why this picture, untouched, probably shows who the patient is ('' if no reason)."""
-    if document.redactions() or document.crop is not None:
-        return ""
+    """Why this picture probably shows who the patient is ('' if MedSnap knows no reason)."""
     picture = document.picture
     if picture.dicom is not None and picture.dicom.burned_in:
         return ("MedSnap warned that this image may have patient details burned into its "
@@ -27,11 +26,23 @@ def identifying_reason(document) -> str:
     return ""
 
 
-def confirm_not_identifiable(parent: QWidget, reason: str, send) -> QMessageBox:
+def _what_was_done(document) -> str:
+    redactions = len(document.redactions())
+    done = [f"{redactions} area{'s' if redactions != 1 else ''} redacted"] if redactions else []
+    if document.crop is not None:
+        done.append("the picture cropped")
+    if not done:
+        return "Nothing is redacted or cropped."
+    return (f"You have {' and '.join(done)}: check that no name, number, date of birth or "
+            "address is left anywhere in it.")
+
+
+def confirm_not_identifiable(parent: QWidget, document, reason: str, send) -> QMessageBox:
     """Go back is the default: Enter or Esc sends nothing."""
     box = QMessageBox(QMessageBox.Icon.Warning, "Patient not identifiable?",
-                      "You chose “Patient not identifiable”, but nothing is redacted or "
-                      f"cropped. {reason}", QMessageBox.StandardButton.NoButton, parent)
+                      f"You chose “Patient not identifiable”. {reason} "
+                      f"{_what_was_done(document)}", QMessageBox.StandardButton.NoButton,
+                      parent)
     box.setInformativeText("Redact or crop what identifies the patient, or choose why you may "
                            "share it (direct care or consent).")
     back = box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)

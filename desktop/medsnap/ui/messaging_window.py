@@ -262,7 +262,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         if request["declaration"] == "not-identifiable" and reason and not request.get(
                 "declared_knowingly"):
             self.identifiable_box = confirm_not_identifiable(
-                self.window, reason,
+                self.window, self.window.document, reason,
                 lambda: self._send_requested({**request, "declared_knowingly": True}))
             return
         when = self.resend.sent_at(self.window.document, request["to"])
