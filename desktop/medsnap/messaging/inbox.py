@@ -23,7 +23,7 @@ from medsnap.crypto.replay import ReplayStore
 from medsnap.messaging.inbox_arrival import ReplayAfterStore, store_letter, store_while_opening
 from medsnap.messaging.inbox_preview import Preview, PreviewTable, preview_of
 from medsnap.messaging.inbox_revocation import (arrival_of, mark_text, marks_from_crl,
-                                                revocation_mark)
+                                                revocation_mark, set_mark)
 from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable, NoSuchMessage
 from medsnap.messaging.letter_store import BackgroundCheckpoint, open_letter_store
 from medsnap.messaging.session import Session
@@ -152,14 +152,7 @@ class Inbox:
             self._set_mark(self.get(item_id), mark)
 
     def _set_mark(self, item: InboxItem, mark: dict) -> None:
-        if item.verdict.get("sender_revoked") == mark:
-            return
-        verdict = {**item.verdict, "sender_revoked": mark}
-        self._db.execute("UPDATE inbox SET verdict = ? WHERE id = ?",
-                         (json.dumps(verdict), item.id))
-        self.session.audit.record("sender_revoked", id=item.id,
-                                  message_id=verdict.get("message_id"),
-                                  sender=verdict.get("from_staff_id"), **mark)
+        set_mark(self._db, self.session.audit, item, mark)
 
     def _has(self, item_id: str) -> bool:
         return self._db.execute("SELECT 1 FROM inbox WHERE id = ?", (item_id,)).fetchone() \

@@ -14,6 +14,8 @@ brings a CRL naming the sender, and when opening finds the revocation.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import sqlite3
 
 from cryptography import x509
 
@@ -61,6 +63,16 @@ def marks_from_crl(items: list, crl: x509.CertificateRevocationList | None,
         if item.verdict.get("sender_revoked") != mark:
             marks[item.id] = mark
     return marks
+
+
+def set_mark(db: sqlite3.Connection, audit, item, mark: dict) -> None:
+    """Keep ``mark`` in the item's verdict (the list shows it) and audit it, once."""
+    if item.verdict.get("sender_revoked") == mark:
+        return
+    verdict = {**item.verdict, "sender_revoked": mark}
+    db.execute("UPDATE inbox SET verdict = ? WHERE id = ?", (json.dumps(verdict), item.id))
+    audit.record("sender_revoked", id=item.id, message_id=verdict.get("message_id"),
+                 sender=verdict.get("from_staff_id"), **mark)
 
 
 def mark_text(verdict: dict) -> str:

@@ -57,6 +57,12 @@ def row_facts(item) -> dict:
         return {"sender": "Checking…", "line": "", "urgent": False, "hint": True}
     preview = item.preview
     unread = "● " if item.state == "verified" else ""
+    revoked = getattr(item, "revocation_mark", "")  # "⚠ sender revoked since …" (inbox_revocation)
+    if revoked:
+        words = preview.note if preview is not None and preview.note else ""
+        return {"sender": unread + verdict.get("from", ""),
+                "line": f"{revoked} · {words}" if words else revoked,
+                "urgent": preview is not None and preview.urgent, "hint": False}
     if preview is None:
         return {"sender": unread + verdict.get("from", ""), "line": NOT_YET_OPENED,
                 "urgent": False, "hint": True}
@@ -163,7 +169,7 @@ class InboxView(QWidget):
             font = QFont(row.font(0))
             font.setBold(True)
             row.setFont(0, font)
-        if item.state == "refused":
+        if item.state == "refused" or "will not open" in facts["line"]:
             row.setForeground(0, URGENT_RED)
         return row
 

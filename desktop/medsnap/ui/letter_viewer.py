@@ -9,6 +9,7 @@ Only the signed values are shown. ``clear()`` drops the pixmap and the opened le
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
@@ -198,8 +199,13 @@ class LetterViewer(QWidget):
                             f"{', ' + sender.role if sender.role else ''} · {issued}{urgent}<br>"
                             f"Patient: {DECLARATION_LABELS.get(letter.declaration, letter.declaration)}")
         checks = [CHECK_LABELS.get(c, c) for c in letter.verification.checks]
-        self._verdict("ok", f"<b>✓ Verified: signed by {sender.display_name} and unaltered."
-                      f"</b><br><small>Checked: {'; '.join(checks)}.</small>")
+        revoked = getattr(letter.verification, "sender_revoked", None)
+        if revoked is not None:  # arrived before its sender was revoked: shown, with a caution
+            self._verdict("bad", f"<b>⚠ {html.escape(revoked.caution(sender.display_name))}"
+                          f"</b><br><small>Checked: {'; '.join(checks)}.</small>")
+        else:
+            self._verdict("ok", f"<b>✓ Verified: signed by {sender.display_name} and "
+                          f"unaltered.</b><br><small>Checked: {'; '.join(checks)}.</small>")
         self.note.setText(letter.note or "(no note)")
         self.note.show()
         self.view.show()
