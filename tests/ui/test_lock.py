@@ -262,3 +262,21 @@ def test_after_unlocking_the_keyboard_is_the_pictures(qtbot, locked_ui, ward, gr
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_R)  # R: the rectangle tool
     assert window.canvas.tool.tool_id == "rectangle"
     assert window.status.zoom.currentText() == zoom
+
+
+def test_ctrl_l_locks_from_the_message_viewer(qtbot, locked_ui, ward):
+    """The viewer is a window of its own: Ctrl+L there locked nothing, and the letter stayed
+    on screen (a tester's zoom had put the keyboard in it)."""
+    window, ui = locked_ui
+    _send_to_lena(ward)
+    with qtbot.waitSignal(ui.binding.new_messages, timeout=20000):
+        sign_in_through_first_run(qtbot, ui, ward.staff["Lena Lock"])
+    row = ui.inbox_view.tree.topLevelItem(0)
+    with qtbot.waitSignal(ui.binding.letter_opened, timeout=20000):
+        ui.inbox_view.tree.itemActivated.emit(row, 0)
+    viewer = ui.viewer
+    viewer.activateWindow()
+    qtbot.waitUntil(viewer.isActiveWindow, timeout=5000)
+    with qtbot.waitSignal(ui.binding.locked, timeout=5000):
+        QTest.keyClick(viewer, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert not viewer.isVisible() and viewer.letter is None

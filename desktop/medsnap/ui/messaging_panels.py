@@ -123,3 +123,4 @@ class PanelBuilder:
                        self.switch_action):
             self.window.addAction(action)
             menu.addAction(action)
+        self.viewer.addAction(self.lock_action)  # its own window: Ctrl+L locks there too
