@@ -111,8 +111,8 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
                        help="what is logged to standard error: info = a start-up line and one "
                        "per refused request, warning = server errors only (default: info)")
     serve.add_argument("--access-log", action="store_true",
-                       help="also log every request served (uvicorn's access log; costs "
-                       "throughput, default: off)")
+                       help="also log every request served (uvicorn's access log, which "
+                       "costs throughput) (default: off)")
 
 
 def _build_parser() -> argparse.ArgumentParser:
