@@ -130,7 +130,7 @@ def test_format_follows_the_suffix_or_the_flag(tmp_path):
     source = tmp_path / "in.png"
     sample_picture().save(source)
     for name, flag, magic in (("a.jpg", [], b"\xff\xd8"), ("a.JPEG", [], b"\xff\xd8"),
-                              ("a.png", [], b"\x89PNG"), ("a.out", ["--format", "jpeg"],
+                              ("a.png", [], b"\x89PNG"), ("b.jpeg", ["--format", "jpeg"],
                                                           b"\xff\xd8")):
         assert run_cli(source, "-o", tmp_path / name, *flag) == 0
         assert (tmp_path / name).read_bytes().startswith(magic)
@@ -172,21 +172,19 @@ def test_a_name_for_a_format_medsnap_does_not_write_is_refused(tmp_path, capsys)
     sample_picture().save(source)
     for name in ("x.webp", "x.GIF", "x.tiff"):
         assert run_cli(source, "-o", tmp_path / name) == 2
-        assert "name the file .png or .jpg" in capsys.readouterr().err
+        assert "name the file 'x.png' (or 'x.jpg' for a JPEG)" in capsys.readouterr().err
         assert not (tmp_path / name).exists()
 
 
-def test_an_unknown_suffix_lets_medsnap_choose_png_for_drawings_jpeg_for_photos(tmp_path):
-    import random
-
-    drawing, photo = tmp_path / "drawing.png", tmp_path / "photo.png"
+def test_a_name_without_png_or_jpeg_is_refused_with_the_names_accepted(tmp_path, capsys):
+    """The name must say what the bytes are (README): no automatic choice behind '.out'."""
+    drawing = tmp_path / "drawing.png"
     sample_picture(200, 150).save(drawing)
-    rng = random.Random(3)
-    Image.frombytes("RGB", (200, 150), rng.randbytes(200 * 150 * 3)).save(photo)
-    assert run_cli(drawing, "-o", tmp_path / "d.out") == 0
-    assert run_cli(photo, "-o", tmp_path / "p.out") == 0
-    assert (tmp_path / "d.out").read_bytes().startswith(b"\x89PNG")
-    assert (tmp_path / "p.out").read_bytes().startswith(b"\xff\xd8")
+    assert run_cli(drawing, "-o", tmp_path / "d.out") == 2
+    assert "'d.png' (or 'd.jpg' for a JPEG)" in capsys.readouterr().err
+    assert run_cli(drawing, "-o", tmp_path / "d.out", "--format", "png") == 2
+    assert "name the file 'd.png'" in capsys.readouterr().err
+    assert not (tmp_path / "d.out").exists()
 
 
 def _only(folder, *names):

@@ -15,9 +15,8 @@ from medsnap.cli.record_options import add_record_options, box, open_record
 from medsnap.errors import UsageError
 
 _FORMAT_NAMES = {"png": "png", "jpeg": "jpeg", "jpg": "jpeg"}
-#: names that promise an image format MedSnap does not write (the bytes would not match)
-OTHER_IMAGE_SUFFIXES = {".webp", ".gif", ".tif", ".tiff", ".bmp", ".heic", ".heif", ".avif",
-                        ".jxl", ".jp2", ".pdf", ".dcm", ".svg", ".ico"}
+#: the only names MedSnap writes under: the name must say what the bytes are (README)
+IMAGE_SUFFIXES = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}
 
 
 def _quality(text: str) -> int:
@@ -34,7 +33,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", help="the source image (PNG, JPEG, TIFF, WebP, BMP, GIF, "
                                       "PDF or DICOM)")
     parser.add_argument("-o", "--output", required=True,
-                        help="the file to write; .png or .jpg/.jpeg picks the format")
+                        help="the file to write, named .png or .jpg/.jpeg (that picks the "
+                             "format; any other name is refused)")
     add_record_options(parser)
     parser.add_argument("--crop", type=box, metavar="X,Y,W,H",
                         help="export only this rectangle")
@@ -89,17 +89,37 @@ def crop_and_redact(document, crop: tuple[int, int, int, int] | None,
 
 
 def check_output_name(output: Path, *, force: bool, source: str | None = None) -> None:
-    """Refuse a name that would mislabel the bytes, the source itself, or (unless ``force``)
-    a file that exists: nothing is overwritten by surprise."""
-    if output.suffix.lower() in OTHER_IMAGE_SUFFIXES:
-        raise UsageError(f"MedSnap writes PNG or JPEG; name the file .png or .jpg (not "
-                         f"{output.suffix!r}). Nothing was written.")
+    """Refuse the source itself, or (unless ``force``) a file that exists: nothing is
+    overwritten by surprise. The name's suffix is checked by ``check_image_suffix``."""
     if source is not None and output.exists() and os.path.samefile(source, output):
         raise UsageError(f"The output {str(output)!r} is the input file itself. Nothing was "
                          "written and the original is untouched; choose another name.")
     if output.exists() and not force:
         raise UsageError(f"{str(output)!r} already exists. Nothing was written; choose "
                          "another name, or add --force to replace it.")
+
+
+def check_image_suffix(output: Path, fmt: str | None = None, *, saved: str = "written"
+                       ) -> None:
+    """Refuse a name that does not say PNG or JPEG (or says the other one than ``fmt``),
+    naming the file that would be accepted: bytes never go out under a misleading name."""
+    named = IMAGE_SUFFIXES.get(output.suffix.lower())
+    if named is not None and (fmt is None or named == fmt):
+        return
+    base = output.name[:-len(output.suffix)] if named or _looks_like_suffix(output) \
+        else output.name
+    if fmt is None:
+        wanted = f"{base + '.png'!r} (or {base + '.jpg'!r} for a JPEG)"
+    else:
+        wanted = repr(base + (".png" if fmt == "png" else ".jpg"))
+    what = "PNG or JPEG" if fmt is None else f"a {fmt.upper()}"
+    raise UsageError(f"MedSnap saves {what} only under a name that says so; name the file "
+                     f"{wanted}, not {output.name!r}. Nothing was {saved}.")
+
+
+def _looks_like_suffix(output: Path) -> bool:
+    """'recv.txt' has a suffix to replace; 'Dr.Smith' keeps its dot ('Dr.Smith.png')."""
+    return bool(output.suffix) and output.suffix[1:].isalnum() and len(output.suffix) <= 6
 
 
 def _chosen_format(args: argparse.Namespace) -> str | None:
@@ -144,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output)
     check_output_name(output, force=args.force, source=args.input)
     fmt = _chosen_format(args)
+    check_image_suffix(output, fmt)
     if not output.parent.is_dir():
         from medsnap.errors import ExportError
 

@@ -33,17 +33,11 @@ def _save_allowed() -> bool:
 
 def _check_suffix_fits(output: Path, image: bytes) -> None:
     """The received bytes are verified as sent; they are saved as they are, never
-    re-encoded, so the name must say what they are."""
-    from medsnap.errors import UsageError
-    from medsnap.exporting import format_for_path
+    re-encoded, so the name must say what they are (.png, or .jpg/.jpeg)."""
+    from medsnap.cli.export import check_image_suffix
 
     actual = "png" if image.startswith(b"\x89PNG") else "jpeg"
-    named = format_for_path(output)
-    if named is not None and named != actual:
-        right = output.with_suffix(".png" if actual == "png" else ".jpg")
-        raise UsageError(f"This image is a {actual.upper()}, saved as it was sent; name the "
-                         f"file {right.name!r}. Nothing was saved; the message stays in your "
-                         "inbox.")
+    check_image_suffix(output, actual, saved="saved; the message stays in your inbox")
 
 
 def run(args: argparse.Namespace) -> int:
