@@ -166,3 +166,28 @@ def test_progress_is_in_the_text_colour_and_only_errors_are_red(qtbot, make_wind
         assert colour() == red  # the refusal is an error
     finally:
         ui.shutdown()
+
+
+def test_no_demo_on_a_workstation_pointed_at_the_hospital(qtbot, make_window, tmp_path,
+                                                          monkeypatch):
+    """With IT's endpoint set by policy the welcome screen offers Sign in and Enrol only: a
+    ward clinician choosing the demo would send real pictures to a service on this PC."""
+    policy = tmp_path / "policy.toml"
+    policy.write_text('endpoint_url = "https://medsnap.hospital.example"\n')
+    monkeypatch.setenv("MEDSNAP_POLICY_FILE", str(policy))
+    window, ui = _window(make_window, Path(tempfile.mkdtemp()))
+    try:
+        screen = ui.first_run
+        assert screen.isVisible() and screen.sign_in_button.isVisible()
+        assert not screen.demo_button.isVisible()
+        window.resize(900, 700)  # two cards side by side need less room than three
+        qtbot.wait(50)
+        assert screen.cards.direction() == screen.cards.Direction.LeftToRight
+    finally:
+        ui.shutdown()
+    monkeypatch.setenv("MEDSNAP_POLICY_FILE", str(tmp_path / "absent.toml"))
+    window, ui = _window(make_window, Path(tempfile.mkdtemp()))
+    try:
+        assert ui.first_run.demo_button.isVisible()  # nothing configured: the demo is there
+    finally:
+        ui.shutdown()

@@ -172,10 +172,17 @@ class FirstRunScreen(Overlay):
         self._arrange_cards(event.size().width())
         super().resizeEvent(event)
 
+    def offer_demo(self, offered: bool) -> None:
+        """A workstation IT has pointed at the hospital's endpoint offers no demo: a ward
+        clinician choosing it would send real pictures to a service on this PC."""
+        self.card_frames[2].setVisible(offered)
+        self._arrange_cards(self.width())
+
     def _arrange_cards(self, width: int) -> None:
         spacing = max(self.cards.spacing(), 0)
-        margins = 4 * 24 + 2 * spacing  # the page's and cards' margins, generously
-        side_by_side = width >= 3 * CARD_MIN_WIDTH + margins
+        shown = sum(1 for frame in self.card_frames if not frame.isHidden())
+        margins = 4 * 24 + (shown - 1) * spacing  # the page's and cards' margins, generously
+        side_by_side = width >= shown * CARD_MIN_WIDTH + margins
         direction = QBoxLayout.Direction.LeftToRight if side_by_side else \
             QBoxLayout.Direction.TopToBottom
         if self.cards.direction() != direction:
