@@ -1,4 +1,5 @@
-"""`medsnap inspect FILE` in a real process: lists items, exit 1 dirty, 0 clean, 3 unreadable."""
+"""`medsnap inspect FILE` in a real process: lists items, exit 1 dirty, 0 clean, 3 unreadable
+or damaged."""
 
 from __future__ import annotations
 
@@ -60,5 +61,6 @@ def test_damaged_file_reports_the_damage(tmp_path):
     data[-5] ^= 0xFF  # IEND CRC
     path = tmp_path / "damaged.png"
     path.write_bytes(bytes(data))
-    result = inspect(str(path))
-    assert result.returncode == 1 and "damaged structure" in result.stdout
+    result = inspect(str(path))  # could not be read to the end: exit 3, not "metadata" (1)
+    assert result.returncode == 3 and "is damaged" in result.stderr, result
+    assert result.stdout == ""

@@ -1,7 +1,9 @@
 """List every metadata item a picture file carries, with where it sits in the file.
 
 Exit status: 0 the file carries pixels only, 1 it carries metadata (each item is listed),
-3 it could not be read. Reads PNG, JPEG, WebP, TIFF, GIF and BMP, whatever the file's name.
+3 it could not be read (damaged or cut short: what it carries before the damage is listed; a
+header claiming more pixels than MedSnap opens). Reads PNG, JPEG, WebP, TIFF, GIF and BMP,
+whatever the file's name.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from medsnap.errors import ImageError
 from medsnap.imaging import MetadataItem, find_metadata
 from medsnap.imaging.metadata import container_format
+from medsnap.imaging.metadata.items import DAMAGED
 
 MAX_INSPECT_BYTES = 2 * 1024**3  # larger files are not pictures MedSnap would open anyway
 
@@ -47,12 +50,61 @@ def run(args: argparse.Namespace) -> int:
     if container_format(data[:16]) is None:
         raise ImageError(f"'{path.name}' is not a PNG, JPEG, WebP, TIFF, GIF or BMP picture "
                          "(whatever its name says), so its metadata cannot be listed.")
+    _check_claimed_size(path, data)
     items = find_metadata(data)
-    try:
-        _print(path, items, as_json=args.json)
-    except BrokenPipeError:  # output piped into e.g. `head`: the reader has gone, not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    damage = [item for item in items if item.kind == DAMAGED]
+    items = [item for item in items if item.kind != DAMAGED]
+    if items or not damage:
+        try:
+            _print(path, items, as_json=args.json)
+        except BrokenPipeError:  # piped into e.g. `head`: the reader has gone, not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if damage:
+        raise _damaged(path, damage[0], listed=bool(items))
     return 1 if items else 0
+
+
+def _damaged(path: Path, damage: MetadataItem, *, listed: bool) -> ImageError:
+    before = (" The metadata found before the damage is listed above." if listed else "")
+    return ImageError(f"'{path.name}' is damaged or cut short ({damage.location}: "
+                      f"{damage.detail}), so it could not be read to the end and what lies "
+                      f"beyond cannot be checked.{before} The file was not changed. Ask for "
+                      "a fresh copy, or re-save it from the program that made it.")
+
+
+def _check_claimed_size(path: Path, data: bytes) -> None:
+    """A header claiming more pixels than MedSnap opens is refused as export refuses it,
+    before its image data is inflated (a decompression bomb costs time even to scan)."""
+    import io
+    import warnings
+
+    from PIL import Image
+
+    from medsnap.config.policy_rules import max_pixels
+
+    limit = max_pixels()
+    guard = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None  # only the header is read: the claim is what is wanted
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # notes on damaged tags: the scan reports damage
+            with Image.open(io.BytesIO(data)) as opened:
+                width, height = opened.size
+    except Exception:  # a header Pillow cannot read: the scan below says where
+        return
+    finally:
+        Image.MAX_IMAGE_PIXELS = guard
+    if width * height > limit:
+        raise ImageError(f"'{path.name}' claims to be {width} x {height} pixels "
+                         f"({_megapixels(width * height)}), "
+                         f"more than the limit of {_megapixels(limit)} MedSnap opens; it may "
+                         "be damaged or built to exhaust memory. It was not inspected and "
+                         "was not changed. Ask for a smaller copy.")
+
+
+def _megapixels(pixels: int) -> str:
+    return f"{pixels / 1e6:.0f} megapixels" if pixels >= 10_000_000 else \
+        f"{pixels / 1e6:.1f} megapixels"
 
 
 def _print(path: Path, items: list[MetadataItem], *, as_json: bool) -> None:
