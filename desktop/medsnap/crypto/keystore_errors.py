@@ -87,6 +87,24 @@ class KeyringLocked(KeyringUnavailable):
         self.detail = detail
 
 
+class KeyringNotAnswering(KeyringUnavailable):
+    """The OS keyring did not answer in time: it is most likely waiting on a prompt of its own
+    (unlock the login keyring, or create one) that this session does not show."""
+
+    def __init__(self, seconds: float, why: str = ""):
+        KeyStoreError.__init__(
+            self,
+            f"The system keyring, where MedSnap keeps your passphrase-protected keys, did not "
+            f"answer within {seconds:g} seconds{why}. It is probably asking for something: to "
+            "unlock the login keyring, or to create one (a window of the desktop's keyring, "
+            "e.g. GNOME Keyring, may be open, perhaps behind others). Nothing was used or "
+            "changed: an enrolment code from IT still works. Unlock or create the login "
+            "keyring, then try again; if no keyring window appears, ask IT to check the "
+            "keyring service (on Linux: the Secret Service).",
+        )
+        self.detail = f"no answer within {seconds:g} s"
+
+
 class KeysNotSaved(KeyStoreError):
     """Writing to the keyring did not read back the same; the previous keys are kept."""
 

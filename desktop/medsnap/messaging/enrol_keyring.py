@@ -19,8 +19,15 @@ PROBE_NAME = "enrolment check"
 
 
 def check_keyring_can_store(keystore: KeyStore, staff_id: str) -> None:
-    """Raise the keyring's typed error (none running, locked, refusing writes) unless it
-    answers and keeps an entry. Changes nothing: the probe entry is removed again."""
+    """Raise the keyring's typed error (none running, locked, refusing writes, waiting on a
+    prompt: KeyringNotAnswering after a time limit) unless it answers and keeps an entry.
+    Changes nothing: the probe entry is removed again."""
+    from medsnap.crypto.keystore_time_limit import within_time_limit
+
+    within_time_limit(lambda: _probe(keystore, staff_id))
+
+
+def _probe(keystore: KeyStore, staff_id: str) -> None:
     from medsnap.crypto.keystore_errors import KeyringUnavailable
 
     keystore.has(staff_id)  # KeyringMissing, KeyringLocked, KeyringUnavailable
