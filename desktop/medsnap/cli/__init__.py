@@ -171,7 +171,7 @@ def _admin_flag(argv: list[str]) -> int:
     """Flags on the bare command for installers and admins (owned by packaging)."""
     try:
         if argv[0] == "--show-config":
-            from medsnap.config.__main__ import show_config
+            from medsnap.cli.show_config import show_config  # with MEDSNAP_ENDPOINT
 
             return show_config()
         from medsnap.cli.desktop_entry import main as install_desktop_entry
