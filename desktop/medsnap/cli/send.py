@@ -136,7 +136,13 @@ def run(args: argparse.Namespace) -> int:
         import medsnap.messaging.compose
         import medsnap.messaging.sync  # noqa: F401
 
-        colleagues = [session.colleague(name) for name in args.to]
+        from medsnap.cli.refusals import colleague_or_why_not, explain_refused_sender
+        from medsnap.errors import MedSnapError
+
+        try:
+            colleagues = [colleague_or_why_not(session, name) for name in args.to]
+        except MedSnapError as error:  # a 401: this sender's own certificate revoked?
+            raise explain_refused_sender(session, error) from None
         session.crl(refresh=False)  # the kept copy; fetched if there is none yet
         return colleagues
 
