@@ -227,7 +227,7 @@ def test_open_saves_only_under_a_name_that_says_what_the_bytes_are(demo):
     existing = demo["root"] / "existing.png"
     existing.write_bytes(b"keep me")
     for name, said in (("existing.png", "already exists"), ("y.jpg", "name the file 'y.png'"),
-                       ("y.webp", "name the file .png or .jpg")):
+                       ("y.webp", "name the file 'y.png'")):
         refused = medsnap(demo, "open", "--as", BEN.staff_id, item["id"], "-o",
                           str(demo["root"] / name), passphrase=BEN.passphrase)
         assert refused.returncode == 2 and said in refused.stderr, refused.stderr
