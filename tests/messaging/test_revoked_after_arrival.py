@@ -123,7 +123,7 @@ def test_letter_verified_before_the_leaver_was_revoked_opens_with_a_caution(
         in caution
     [mark] = [d for d in _events(bob, "sender_revoked") if d["id"] == item.id]
     assert mark["opens"] is True and mark["sender"] == dave.staff_id
-    [shown] = [d for d in _events(bob, "shown_despite_revocation") if d["id"] == item.id]
+    [shown] = [d for d in _events(bob, "accepted_despite_revocation") if d["id"] == item.id]
     assert shown["verified_at"] == item.verdict["verified_at"] < shown["revoked_at"]
 
 
@@ -170,7 +170,7 @@ def test_key_compromise_refuses_even_a_letter_that_arrived_earlier_and_marks_it(
     assert "key may have been used by someone else" in refusal.value.message
     assert any(d["id"] == item.id and d["reason"] == "SenderKeyCompromised"
                for d in _events(bob, "refused"))
-    assert not any(d["id"] == item.id for d in _events(bob, "shown_despite_revocation"))
+    assert not any(d["id"] == item.id for d in _events(bob, "accepted_despite_revocation"))
 
 
 def test_key_suspect_since_before_arrival_is_refused(endpoint, bob, dave, png_bytes):

@@ -264,7 +264,7 @@ class Inbox:
         if revoked is not None:  # shown with a caution: the list says so, the log too
             self._set_mark(item, revocation_mark(revoked.revocation, arrived_at))
             self.session.audit.record(
-                "shown_despite_revocation", id=item_id, message_id=letter.message_id,
+                "accepted_despite_revocation", id=item_id, message_id=letter.message_id,
                 sender=letter.sender.staff_id, verified_at=int(arrived_at.timestamp()),
                 revoked_at=int(revoked.revocation.revoked_at.timestamp()),
                 reason=revoked.revocation.reason)
