@@ -88,8 +88,13 @@ def test_pillow_bomb_guard_applies_even_with_a_raised_ceiling():
 
 
 def test_tiff_page_out_of_range():
-    message = load_error(fixtures.tiff_with_everything(pages=2), page=5)
-    assert "2 pages" in message and "page 6" in message
+    """A page the file does not have is a wrong choice (NoSuchPage: exit 2), not bad input."""
+    from medsnap.imaging.record_errors import NoSuchPage
+
+    with pytest.raises(NoSuchPage) as caught:
+        load_picture(fixtures.tiff_with_everything(pages=2), page=5)
+    message = caught.value.message
+    assert "2 pages" in message and "page 6" in message and caught.value.exit_code == 2
 
 
 def test_missing_file_and_folder(tmp_path):
