@@ -67,6 +67,10 @@ def test_a_revoked_sender_is_told_the_certificate_was_revoked(endpoint, clinic, 
     assert returned == 9, out + err
     assert "revoked" in err and "IT" in err
     assert "Sign in again on this workstation" not in err and "Traceback" not in err
+    returned, out, err = clinic(sender, "inbox")
+    assert returned == 9 and "revoked" in err and "contact IT" in err, out + err
+    returned, out, err = clinic(sender, "sync")
+    assert returned == 9 and "revoked" in err and "contact IT" in err, out + err
 
 
 def test_sending_to_a_revoked_colleague_says_they_are_no_longer_enrolled(

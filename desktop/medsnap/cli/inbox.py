@@ -24,7 +24,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = SyncReport()
         if not args.offline:
-            report = SyncWorker(session, None, inbox).run_once()
+            from medsnap.cli.refusals import explain_refused_sender
+            from medsnap.errors import MedSnapError
+
+            try:
+                report = SyncWorker(session, None, inbox).run_once()
+            except MedSnapError as error:  # a 401: this clinician's certificate revoked?
+                raise explain_refused_sender(session, error) from None
         items = inbox.with_previews(inbox.items())  # decrypted in memory: priority
     finally:
         inbox.close()

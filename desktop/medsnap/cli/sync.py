@@ -36,7 +36,13 @@ def run(args: argparse.Namespace) -> int:
             except KeyboardInterrupt:
                 stop.set()
             return 0
-        report = worker.run_once()
+        from medsnap.cli.refusals import explain_refused_sender
+        from medsnap.errors import MedSnapError
+
+        try:
+            report = worker.run_once()
+        except MedSnapError as error:  # a 401: this clinician's certificate revoked?
+            raise explain_refused_sender(session, error) from None
     finally:
         inbox.close()
         outbox.close()
