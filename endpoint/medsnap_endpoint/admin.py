@@ -106,17 +106,22 @@ def set_enabled(database: Database, staff_id: str, enabled: bool) -> bool:
     return bool(row[0])
 
 
-def revoke(database: Database, *, staff_id: str | None = None, serial: str | None = None) -> int:
+def revoke(database: Database, *, staff_id: str | None = None, serial: str | None = None,
+           reason: str | None = None) -> int:
+    """``reason``: one of ca_service.REVOCATION_REASONS (None: unspecified)."""
+    if reason is not None and reason not in ca_service.REVOCATION_REASONS:
+        raise AdminError(f"{reason!r} is not a revocation reason: use one of "
+                         f"{', '.join(ca_service.REVOCATION_REASONS)}.")
     with database.transaction(write=True) as tx:
         if staff_id:
             _require_clinician(tx, staff_id)
-            count = ca_service.revoke_staff(tx, staff_id)
+            count = ca_service.revoke_staff(tx, staff_id, reason)
         elif serial:
-            count = ca_service.revoke_serial(tx, serial)
+            count = ca_service.revoke_serial(tx, serial, reason)
         else:
             raise AdminError("Name a staff id or a certificate serial to revoke.")
         audit.record(tx, actor="admin", action="revoke", subject=staff_id or serial or "",
-                     detail={"certificates": count})
+                     detail={"certificates": count, "reason": reason or "unspecified"})
     return count
 
 

@@ -77,7 +77,8 @@ def _enable(database: Database, args: argparse.Namespace) -> int:
 
 
 def _revoke(database: Database, args: argparse.Namespace) -> int:
-    _print({"revoked": admin.revoke(database, staff_id=args.staff_id, serial=args.serial)})
+    _print({"revoked": admin.revoke(database, staff_id=args.staff_id, serial=args.serial,
+                                    reason=args.reason)})
     return 0
 
 
@@ -205,6 +206,11 @@ def register(commands: argparse._SubParsersAction) -> None:
                  prepare=_one_revocation_target)
     _staff_id_arguments(revoke)
     revoke.add_argument("--serial", help="one certificate's serial number (decimal)")
+    revoke.add_argument("--reason", choices=("key-compromise", "left", "superseded"),
+                        help="written into the CRL: key-compromise (a lost or stolen device: "
+                             "letters it signed are refused even if they arrived before), "
+                             "left (a leaver: letters that arrived before still open, with a "
+                             "caution), superseded (new keys); default unspecified, as left")
     add("list", _list, "list clinicians")
     export = add("export-audit", _export_audit, "write the audit log as JSON lines and "
                  "print its head hash (for verify-audit --expect-head)",

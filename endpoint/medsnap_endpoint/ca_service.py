@@ -135,14 +135,23 @@ def issue(tx: Transaction, identity: ClinicianIdentity, encryption_key, signing_
     return certificates
 
 
-def revoke_staff(tx: Transaction, staff_id: str) -> int:
-    return tx.run("UPDATE certificates SET revoked_at = ? WHERE staff_id = ? "
-                  "AND revoked_at IS NULL", (int(time.time()), staff_id))
+#: ``admin revoke --reason`` words -> the CRL's reason codes (RFC 5280 5.3.1)
+REVOCATION_REASONS = {
+    "key-compromise": x509.ReasonFlags.key_compromise,  # lost or stolen device or key
+    "left": x509.ReasonFlags.cessation_of_operation,   # a leaver
+    "superseded": x509.ReasonFlags.superseded,          # re-enrolled with new keys
+}
 
 
-def revoke_serial(tx: Transaction, serial: str) -> int:
-    return tx.run("UPDATE certificates SET revoked_at = ? WHERE serial = ? AND revoked_at IS NULL",
-                  (int(time.time()), serial))
+def revoke_staff(tx: Transaction, staff_id: str, reason: str | None = None) -> int:
+    return tx.run("UPDATE certificates SET revoked_at = ?, revocation_reason = ? "
+                  "WHERE staff_id = ? AND revoked_at IS NULL",
+                  (int(time.time()), reason, staff_id))
+
+
+def revoke_serial(tx: Transaction, serial: str, reason: str | None = None) -> int:
+    return tx.run("UPDATE certificates SET revoked_at = ?, revocation_reason = ? "
+                  "WHERE serial = ? AND revoked_at IS NULL", (int(time.time()), reason, serial))
 
 
 def crl_pem(database: Database) -> bytes:
@@ -150,10 +159,10 @@ def crl_pem(database: Database) -> bytes:
     now = int(time.time())
     with database.transaction() as tx:
         ca = load_ca(tx)
-        revoked = tx.all("SELECT serial, revoked_at FROM certificates "
+        revoked = tx.all("SELECT serial, revoked_at, revocation_reason FROM certificates "
                          "WHERE revoked_at IS NOT NULL AND not_after > ? ORDER BY serial", (now,))
-    crl = ca.crl((int(serial), dt.datetime.fromtimestamp(int(when), dt.timezone.utc))
-                 for serial, when in revoked)
+    crl = ca.crl((int(serial), dt.datetime.fromtimestamp(int(when), dt.timezone.utc),
+                  REVOCATION_REASONS.get(reason or "")) for serial, when, reason in revoked)
     return crl.public_bytes(Encoding.PEM)
 
 

@@ -127,6 +127,10 @@ MIGRATIONS: list[tuple[int, str, list[str | tuple[str, str]]]] = [
                        "medsnap_audit(BIGINT, BIGINT, TEXT, TEXT, TEXT, TEXT, TEXT)"),
         *(("postgresql", step) for step in pg_functions.STEPS),
     ]),
+    (5, "revocation reasons", [
+        # why IT revoked a certificate (NULL: unspecified), written into the CRL
+        "ALTER TABLE certificates ADD COLUMN revocation_reason TEXT",
+    ]),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -154,9 +154,13 @@ class HospitalCA:
                                start, end),
         )
 
-    def crl(self, revoked: Iterable[tuple[int, dt.datetime]], *, next_update_days: int = 7,
+    def crl(self, revoked: Iterable[tuple[int, dt.datetime] |
+                                    tuple[int, dt.datetime, x509.ReasonFlags | None]], *,
+            next_update_days: int = 7,
             now: dt.datetime | None = None) -> x509.CertificateRevocationList:
-        """A CRL listing ``(serial, revocation time)`` pairs, signed by the root."""
+        """A CRL listing ``(serial, revocation time[, reason])``, signed by the root. A reason
+        (e.g. ``x509.ReasonFlags.key_compromise``) is written as the entry's CRLReason; the
+        app refuses even letters that arrived before a key-compromise revocation."""
         issued = _utcnow(now)
         builder = (
             x509.CertificateRevocationListBuilder()
@@ -168,8 +172,9 @@ class HospitalCA:
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
                 self._key.public_key()), critical=False)
         )
-        for serial, when in revoked:
-            builder = builder.add_revoked_certificate(
-                x509.RevokedCertificateBuilder().serial_number(serial)
-                .revocation_date(when).build())
+        for serial, when, *why in revoked:
+            entry = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when)
+            if why and why[0] is not None:
+                entry = entry.add_extension(x509.CRLReason(why[0]), critical=False)
+            builder = builder.add_revoked_certificate(entry.build())
         return builder.sign(self._key, hashes.SHA256())
