@@ -10,17 +10,9 @@ from __future__ import annotations
 
 import argparse
 
+from medsnap.imaging.identifying import identifying_reason
+
 CONFIRM_FLAG = "--confirm-not-identifiable"
-
-
-def identifying_reason(picture) -> str:
-    """Why this picture probably shows who the patient is ('' if MedSnap has no reason);
-    the same two reasons the window's guard gives."""
-    if picture.dicom is not None and picture.dicom.burned_in:
-        return "MedSnap warned that this image may have patient details burned into its pixels"
-    if picture.source_format == "PDF":
-        return "it is a page of a letter, and letters usually name the patient"
-    return ""
 
 
 def require_confirmation(args: argparse.Namespace, picture) -> None:

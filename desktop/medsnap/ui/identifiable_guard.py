@@ -16,14 +16,12 @@ from medsnap.ui.qt_enums import Qt
 
 
 def identifying_reason(document) -> str:
-    """Why this picture probably shows who the patient is ('' if MedSnap knows no reason)."""
-    picture = document.picture
-    if picture.dicom is not None and picture.dicom.burned_in:
-        return ("MedSnap warned that this image may have patient details burned into its "
-                "pixels.")
-    if picture.source_format == "PDF":
-        return "It is a page of a letter, and letters usually name the patient."
-    return ""
+    """Why this picture probably shows who the patient is, as a sentence ('' if MedSnap
+    knows no reason; the rule is imaging.identifying's, shared with `medsnap send`)."""
+    from medsnap.imaging.identifying import identifying_reason as reason_of
+
+    reason = reason_of(document.picture)
+    return f"{reason[0].upper()}{reason[1:]}." if reason else ""
 
 
 def _what_was_done(document) -> str:
