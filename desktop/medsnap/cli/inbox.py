@@ -53,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{item.id}  {item.state:<9} {when(sent)}  "
                   f"{'URGENT  ' if _urgent(item) else ''}from "
                   f"{v.get('from', '?')} ({v.get('from_staff_id', '?')})  "
-                  f"{v.get('declaration', '')}  {v.get('image_size', 0)} bytes")
+                  f"{v.get('declaration', '')}  {v.get('image_size', 0)} bytes"
+                  + (f"  {item.revocation_mark}" if item.revocation_mark else ""))
     return 0
 
 

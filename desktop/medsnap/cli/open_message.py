@@ -65,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
                  "issued_at": letter.issued_at.isoformat(), "note": letter.note,
                  "declaration": letter.declaration, "saved_to": str(output),
                  "checks": list(letter.verification.checks)}
+        revoked = letter.verification.sender_revoked  # arrived before IT revoked the sender
+        if revoked is not None:
+            facts["caution"] = revoked.caution(sender.display_name)
     finally:
         inbox.close()
         session.close()
@@ -73,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"From {facts['from']} ({facts['from_staff_id']}, {facts['from_role']}), "
               f"{facts['issued_at']} - verified: signature, sender, addressed to you.")
+        if facts.get("caution"):
+            print(f"Caution: {facts['caution']}")
         print(f"Declaration: {facts['declaration']}")
         if facts["note"]:
             print(f"Note: {facts['note']}")
