@@ -168,3 +168,48 @@ class Terminal:
         os.kill(self.pid, 9)
         os.waitpid(self.pid, 0)
         os.close(self.fd)
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory) -> Iterator[Path]:
+    """A running demo endpoint (in this process) and its workstation folder, per module."""
+    from medsnap.messaging.demo import start_demo
+
+    home = tmp_path_factory.mktemp("demo") / "home"
+    demo = start_demo(home, port=0, reuse=False)
+    yield home
+    demo.stop()
+
+
+def demo_database_url(home: Path) -> str:
+    """The demo endpoint's own database (IT's `admin` commands act on it)."""
+    return f"sqlite:///{home / 'demo' / 'endpoint.db'}"
+
+
+@pytest.fixture
+def ward(demo_home, monkeypatch, capsys):
+    """Run a command through medsnap.cli.main as a demo clinician (default Dr Ada Okafor);
+    returns (exit code, stdout, stderr). ``stdin`` is what the command reads; ``env`` sets
+    variables for that command only."""
+    import io
+
+    from medsnap.cli import main
+    from medsnap.messaging.demo import COLLEAGUES
+
+    monkeypatch.setenv("MEDSNAP_HOME", str(demo_home))
+    monkeypatch.delenv("MEDSNAP_PDF_PASSWORD", raising=False)
+
+    def run(*args: str, person=COLLEAGUES[0], stdin: str | None = None,
+            env: dict | None = None):
+        monkeypatch.setenv("MEDSNAP_PASSPHRASE", person.passphrase)
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin or ""))
+        who = [] if args[0] == "export" else ["--as", person.staff_id]
+        code = main([args[0], *who, *args[1:]])
+        for name in env or {}:
+            monkeypatch.delenv(name)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

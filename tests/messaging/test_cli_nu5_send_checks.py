@@ -5,46 +5,16 @@ a received image is saved only under a name that says what it is."""
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from medsnap.cli import main
 from medsnap.messaging.demo import COLLEAGUES
 from tests.imaging.record_fixtures import dicom_bytes, dicom_dataset, pdf_letter, ramp
 
 ADA, BEN = COLLEAGUES[0], COLLEAGUES[1]
-
-
-@pytest.fixture(scope="module")
-def demo_home(tmp_path_factory):
-    from medsnap.messaging.demo import start_demo
-
-    home = tmp_path_factory.mktemp("nu5") / "home"
-    demo = start_demo(home, port=0, reuse=False)
-    yield home
-    demo.stop()
-
-
-@pytest.fixture
-def ward(demo_home, monkeypatch, capsys):
-    """Run a command as a clinician; returns (exit code, stdout, stderr)."""
-    monkeypatch.setenv("MEDSNAP_HOME", str(demo_home))
-    monkeypatch.delenv("MEDSNAP_PDF_PASSWORD", raising=False)
-
-    def run(*args: str, person=ADA):
-        monkeypatch.setenv("MEDSNAP_PASSPHRASE", person.passphrase)
-        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-        who = [] if args[0] == "export" else ["--as", person.staff_id]
-        code = main([args[0], *who, *args[1:]])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def outbox_size(ward) -> int:

@@ -5,43 +5,16 @@ A real demo endpoint in this process; commands through medsnap.cli.main."""
 
 from __future__ import annotations
 
-import io
-import sys
 import time
 
-import pytest
+from messaging_support import demo_database_url
 from PIL import Image
 
-from medsnap.cli import main
 from medsnap.messaging.demo import COLLEAGUES
 from medsnap_endpoint import admin
 from medsnap_endpoint.storage import open_database
 
 ADA, BEN, CHLOE = COLLEAGUES[0], COLLEAGUES[1], COLLEAGUES[2]
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from medsnap.messaging.demo import start_demo
-
-    home = tmp_path_factory.mktemp("revoked") / "home"
-    running = start_demo(home, port=0, reuse=False)
-    yield home, f"sqlite:///{running.folder / 'endpoint.db'}"
-    running.stop()
-
-
-@pytest.fixture
-def run(demo, monkeypatch, capsys):
-    monkeypatch.setenv("MEDSNAP_HOME", str(demo[0]))
-
-    def command(*args: str, person) -> tuple[int, str, str]:
-        monkeypatch.setenv("MEDSNAP_PASSPHRASE", person.passphrase)
-        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-        code = main([args[0], "--as", person.staff_id, *args[1:]])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return command
 
 
 def _revoke(database_url: str, staff_id: str, reason: str | None) -> None:
@@ -53,35 +26,35 @@ def _revoke(database_url: str, staff_id: str, reason: str | None) -> None:
         database.close()
 
 
-def _received_one(run, tmp_path, sender, note: str) -> str:
+def _received_one(ward, tmp_path, sender, note: str) -> str:
     picture = tmp_path / "p.png"
     Image.new("RGB", (30, 20), (10, 120, 200)).save(picture)
-    code, _, err = run("send", "--to", BEN.staff_id, "--declare", "direct-care", "--note", note,
+    code, _, err = ward("send", "--to", BEN.staff_id, "--declare", "direct-care", "--note", note,
                        str(picture), person=sender)
     assert code == 0, err
-    code, out, err = run("inbox", person=BEN)
+    code, out, err = ward("inbox", person=BEN)
     assert code == 0, err
     return next(line.split()[0] for line in out.splitlines() if sender.staff_id in line
                 and "REFUSED" not in line and line.split()[1] == "verified")
 
 
-def test_a_leavers_letter_is_marked_and_opens_with_a_caution(run, demo, tmp_path):
-    item = _received_one(run, tmp_path, ADA, "line 3")
-    _revoke(demo[1], ADA.staff_id, "left")
-    code, out, err = run("inbox", person=BEN)
+def test_a_leavers_letter_is_marked_and_opens_with_a_caution(ward, demo_home, tmp_path):
+    item = _received_one(ward, tmp_path, ADA, "line 3")
+    _revoke(demo_database_url(demo_home), ADA.staff_id, "left")
+    code, out, err = ward("inbox", person=BEN)
     assert code == 0, err
     [line] = [line for line in out.splitlines() if line.startswith(f"{item} ")]
     assert "sender revoked since" in line
-    code, out, err = run("open", item, "-o", str(tmp_path / "seen.png"), person=BEN)
+    code, out, err = ward("open", item, "-o", str(tmp_path / "seen.png"), person=BEN)
     assert code == 0, err
     assert "Caution: Verified when it arrived on" in out and (tmp_path / "seen.png").exists()
 
 
-def test_a_compromised_senders_letter_is_not_opened(run, demo, tmp_path):
-    item = _received_one(run, tmp_path, CHLOE, "bed 2")
-    _revoke(demo[1], CHLOE.staff_id, "key-compromise")
-    code, out, err = run("open", item, "-o", str(tmp_path / "never.png"), person=BEN)
+def test_a_compromised_senders_letter_is_not_opened(ward, demo_home, tmp_path):
+    item = _received_one(ward, tmp_path, CHLOE, "bed 2")
+    _revoke(demo_database_url(demo_home), CHLOE.staff_id, "key-compromise")
+    code, out, err = ward("open", item, "-o", str(tmp_path / "never.png"), person=BEN)
     assert code != 0 and not (tmp_path / "never.png").exists()
-    code, out, err = run("inbox", person=BEN)
+    code, out, err = ward("inbox", person=BEN)
     [line] = [line for line in out.splitlines() if line.startswith(f"{item} ")]
     assert "will not open" in line

@@ -5,7 +5,6 @@ medsnap.cli.main; what Ben receives is compared with the page or frame that was 
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -17,7 +16,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from medsnap.cli import main
 from medsnap.imaging import load_picture
 from medsnap.messaging.demo import COLLEAGUES
 from tests.imaging.record_fixtures import (dicom_bytes, dicom_dataset, encrypted_pdf,
@@ -25,37 +23,6 @@ from tests.imaging.record_fixtures import (dicom_bytes, dicom_dataset, encrypted
 
 ADA, BEN = COLLEAGUES[0], COLLEAGUES[1]
 NEEDS_QPDF = pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf (Debian package)")
-
-
-@pytest.fixture(scope="module")
-def demo_home(tmp_path_factory):
-    from medsnap.messaging.demo import start_demo
-
-    home = tmp_path_factory.mktemp("newuser") / "home"
-    demo = start_demo(home, port=0, reuse=False)
-    yield home
-    demo.stop()
-
-
-@pytest.fixture
-def ward(demo_home, monkeypatch, tmp_path, capsys):
-    """Run a command as a clinician; returns (exit code, stdout, stderr)."""
-    monkeypatch.setenv("MEDSNAP_HOME", str(demo_home))
-    monkeypatch.delenv("MEDSNAP_PDF_PASSWORD", raising=False)
-
-    def run(*args: str, person=ADA, stdin: str | None = None, env: dict | None = None):
-        monkeypatch.setenv("MEDSNAP_PASSPHRASE", person.passphrase)
-        for name, value in (env or {}).items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin or ""))
-        who = [] if args[0] == "export" else ["--as", person.staff_id]
-        code = main([args[0], *who, *args[1:]])
-        for name in env or {}:
-            monkeypatch.delenv(name)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def send(ward, *args: str, **options) -> None:
