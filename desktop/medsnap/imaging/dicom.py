@@ -26,10 +26,11 @@ from medsnap.imaging.dicom_cautions import burned_in, cautions
 from medsnap.imaging.dicom_native import SourceChanged, native_frames
 from medsnap.imaging.dicom_overlay import overlay_mask, read_overlays
 from medsnap.imaging.dicom_read import SAFE as _SAFE
+from medsnap.imaging.dicom_strips import window_strips
 from medsnap.imaging.dicom_read import changed, damaged, decode_frame, out_of_memory, \
     read_dataset
-from medsnap.imaging.dicom_window import TableLookup, apply_table, default_window, \
-    stored_table, window_lut
+from medsnap.imaging.dicom_window import apply_table, default_window, stored_table, \
+    window_lut
 from medsnap.imaging.picture import DEFAULT_MAX_PIXELS, Picture
 from medsnap.imaging.record_errors import NoSuchPage, unopenable
 from medsnap.imaging.record_sniff import looks_like_dicom, may_be_bare_dataset  # noqa: F401
@@ -230,11 +231,10 @@ class DicomImage:
         instead of a frame-sized array written then read again. The samples are not kept,
         corrected or measured (the table ignores bits above High Bit), so the value range
         is left unknown unless it was measured before."""
-        lookup = TableLookup(self._table(self._native.dtype, window, function), self.columns)
+        table = self._table(self._native.dtype, window, function)
         grey = np.empty((self.rows, self.columns), np.uint8)
         with self._reading():
-            for top, samples in self._native.strips(frame, lookup.rows):
-                lookup.into(grey[top:top + samples.shape[0]], samples)
+            window_strips(self._native, frame, table, grey)
         return grey, (float(window[0]), float(window[1])), self._ranges.get(frame)
 
     def _table(self, dtype: np.dtype, window: tuple[float, float], function: str) -> np.ndarray:

@@ -76,20 +76,23 @@ class NativeFrames:
             stored.byteswap(inplace=True)
         return stored, self._corrected(stored)
 
-    def strips(self, frame: int, rows: int) -> Iterator[tuple[int, np.ndarray]]:
+    def strips(self, frame: int, rows: int, first: int = 0,
+               stop: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
         """Frame ``frame`` ``rows`` rows at a time: (first row, samples), each strip read into
         the same small buffer (it stays in cache, and no frame-sized array is filled only to
         be thrown away) and put in native byte order, but neither measured nor corrected:
         bits above High Bit may still be foreign, for a table that ignores them
         (dicom_window.stored_table). A strip is only valid until the next one is read.
-        Raises as ``read`` does."""
+        ``first``/``stop``: only those rows (two threads each take a part). Raises as
+        ``read`` does."""
         self._check_unchanged()
+        stop = self.rows if stop is None else min(stop, self.rows)
         buffer = np.empty((min(rows, self.rows), self.columns), self.dtype)
         raw = memoryview(buffer).cast("B")
         row_bytes, start = self.columns * self.dtype.itemsize, self._start(frame)
         with _Reader(self.source) as reader:
-            for top in range(0, self.rows, rows):
-                count = min(rows, self.rows - top)
+            for top in range(first, stop, rows):
+                count = min(rows, stop - top)
                 reader.fill(raw[:count * row_bytes], start + top * row_bytes)
                 samples = buffer[:count]
                 if self.big_endian:
