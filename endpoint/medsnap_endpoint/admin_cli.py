@@ -208,9 +208,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     revoke.add_argument("--serial", help="one certificate's serial number (decimal)")
     revoke.add_argument("--reason", choices=("key-compromise", "left", "superseded"),
                         help="written into the CRL: key-compromise (a lost or stolen device: "
-                             "letters it signed are refused even if they arrived before), "
-                             "left (a leaver: letters that arrived before still open, with a "
-                             "caution), superseded (new keys); default unspecified, as left")
+                             "letters it signed are refused even if they arrived before; also "
+                             "raises an earlier revocation's reason), left (a leaver: letters "
+                             "that arrived before still open, with a caution), superseded (new "
+                             "keys); default unspecified, treated as the worst case")
     add("list", _list, "list clinicians")
     export = add("export-audit", _export_audit, "write the audit log as JSON lines and "
                  "print its head hash (for verify-audit --expect-head)",

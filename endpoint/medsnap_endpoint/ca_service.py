@@ -144,14 +144,24 @@ REVOCATION_REASONS = {
 
 
 def revoke_staff(tx: Transaction, staff_id: str, reason: str | None = None) -> int:
-    return tx.run("UPDATE certificates SET revoked_at = ?, revocation_reason = ? "
-                  "WHERE staff_id = ? AND revoked_at IS NULL",
-                  (int(time.time()), reason, staff_id))
+    return _revoke(tx, "staff_id = ?", staff_id, reason)
 
 
 def revoke_serial(tx: Transaction, serial: str, reason: str | None = None) -> int:
-    return tx.run("UPDATE certificates SET revoked_at = ?, revocation_reason = ? "
-                  "WHERE serial = ? AND revoked_at IS NULL", (int(time.time()), reason, serial))
+    return _revoke(tx, "serial = ?", serial, reason)
+
+
+def _revoke(tx: Transaction, which: str, value: str, reason: str | None) -> int:
+    """Revoke the certificates ``which`` selects; a key found compromised after an earlier
+    revocation (a leaver's stolen laptop) has its reason raised too, keeping the date, as
+    RFC 5280 allows a later CRL to. Returns how many certificates changed."""
+    count = tx.run(f"UPDATE certificates SET revoked_at = ?, revocation_reason = ? "
+                   f"WHERE {which} AND revoked_at IS NULL", (int(time.time()), reason, value))
+    if reason == "key-compromise":
+        count += tx.run(f"UPDATE certificates SET revocation_reason = ? WHERE {which} AND "
+                        "revoked_at IS NOT NULL AND COALESCE(revocation_reason, '') <> ?",
+                        (reason, value, reason))
+    return count
 
 
 def crl_pem(database: Database) -> bytes:

@@ -51,20 +51,30 @@ def _open(sealed, ca, reader, crl, arrived_at):
 def test_arrived_before_an_ordinary_revocation_opens_and_says_so(sealed, hospital_ca, alice,
                                                                   bob):
     serial = alice.certificates.signing.serial_number
-    for reason in (None, x509.ReasonFlags.cessation_of_operation,
-                   x509.ReasonFlags.superseded):
+    for reason in (x509.ReasonFlags.cessation_of_operation, x509.ReasonFlags.superseded,
+                   x509.ReasonFlags.affiliation_changed):
         crl = _crl(hospital_ca, serial, NOW - HOUR, reason)
         opened = _open(sealed, hospital_ca, bob, crl, arrived_at=NOW - 2 * HOUR)
         revoked = opened.verification.sender_revoked
         assert opened.note == "check line 3" and revoked is not None
-        assert revoked.revocation.reason == (reason.value if reason else "unspecified")
+        assert revoked.revocation.reason == reason.value
         assert revoked.arrived_at == NOW - 2 * HOUR
         assert "Dr Alice Adams's certificate was revoked on" in revoked.caution(
             opened.sender.display_name)
 
 
-def test_arrived_after_or_never_recorded_is_refused(sealed, hospital_ca, alice, bob):
+def test_a_revocation_without_a_reason_refuses_even_an_early_arrival(sealed, hospital_ca,
+                                                                    alice, bob):
+    """A device revoked in a hurry, without saying why, is treated as the worst case."""
     crl = _crl(hospital_ca, alice.certificates.signing.serial_number, NOW - HOUR)
+    with pytest.raises(SenderCertificateRevoked) as refusal:
+        _open(sealed, hospital_ca, bob, crl, arrived_at=NOW - 2 * HOUR)
+    assert refusal.value.revocation.reason == "unspecified"
+
+
+def test_arrived_after_or_never_recorded_is_refused(sealed, hospital_ca, alice, bob):
+    crl = _crl(hospital_ca, alice.certificates.signing.serial_number, NOW - HOUR,
+               x509.ReasonFlags.cessation_of_operation)
     for arrived_at in (NOW - HOUR, NOW - HOUR / 2, None):  # at, after, no record of arrival
         with pytest.raises(SenderCertificateRevoked) as refusal:
             _open(sealed, hospital_ca, bob, crl, arrived_at)
@@ -86,7 +96,8 @@ def test_a_compromised_key_refuses_even_an_early_arrival(sealed, hospital_ca, al
 
 def test_the_invalidity_date_moves_the_cutoff_earlier(sealed, hospital_ca, alice, bob):
     serial = alice.certificates.signing.serial_number
-    crl = _crl(hospital_ca, serial, NOW - HOUR, invalid_since=NOW - 3 * HOUR)
+    crl = _crl(hospital_ca, serial, NOW - HOUR, x509.ReasonFlags.cessation_of_operation,
+               invalid_since=NOW - 3 * HOUR)
     assert revocation_of(crl, serial).cutoff == NOW.replace(microsecond=0) - 3 * HOUR
     with pytest.raises(SenderCertificateRevoked):
         _open(sealed, hospital_ca, bob, crl, arrived_at=NOW - 2 * HOUR)

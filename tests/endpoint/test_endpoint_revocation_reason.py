@@ -60,3 +60,19 @@ def test_an_unknown_reason_changes_nothing(server, enrol):
     finally:
         database.close()
     assert someone.inbox() == []  # still served: nothing was revoked
+
+
+def test_a_leaver_found_compromised_later_is_listed_so(server, enrol):
+    """A leaver's laptop stolen after they were revoked: revoking again with key-compromise
+    raises the CRL's reason (the date kept), so their earlier letters are refused too."""
+    reader, leaver = enrol(), enrol()
+    server.admin("revoke", leaver.staff_id, "--reason", "left")
+    serial = _signing_serial(server, leaver.staff_id)
+    first = _entry(reader, serial)
+    changed = json.loads(server.admin("revoke", leaver.staff_id, "--reason",
+                                      "key-compromise").stdout)
+    assert changed == {"revoked": 2}  # both certificates: their reason changed
+    now = _entry(reader, serial)
+    assert now.key_compromised and now.revoked_at == first.revoked_at
+    assert json.loads(server.admin("revoke", leaver.staff_id, "--reason",
+                                   "key-compromise").stdout) == {"revoked": 0}

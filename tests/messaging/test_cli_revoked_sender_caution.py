@@ -5,6 +5,7 @@ A real demo endpoint in this process; commands through medsnap.cli.main."""
 
 from __future__ import annotations
 
+import json
 import time
 
 from messaging_support import demo_database_url
@@ -26,11 +27,11 @@ def _revoke(database_url: str, staff_id: str, reason: str | None) -> None:
         database.close()
 
 
-def _received_one(ward, tmp_path, sender, note: str) -> str:
+def _received_one(ward, tmp_path, sender, note: str, *options: str) -> str:
     picture = tmp_path / "p.png"
     Image.new("RGB", (30, 20), (10, 120, 200)).save(picture)
     code, _, err = ward("send", "--to", BEN.staff_id, "--declare", "direct-care", "--note", note,
-                       str(picture), person=sender)
+                        *options, str(picture), person=sender)
     assert code == 0, err
     code, out, err = ward("inbox", person=BEN)
     assert code == 0, err
@@ -51,10 +52,13 @@ def test_a_leavers_letter_is_marked_and_opens_with_a_caution(ward, demo_home, tm
 
 
 def test_a_compromised_senders_letter_is_not_opened(ward, demo_home, tmp_path):
-    item = _received_one(ward, tmp_path, CHLOE, "bed 2")
+    item = _received_one(ward, tmp_path, CHLOE, "bed 2", "--urgent")
     _revoke(demo_database_url(demo_home), CHLOE.staff_id, "key-compromise")
     code, out, err = ward("open", item, "-o", str(tmp_path / "never.png"), person=BEN)
     assert code != 0 and not (tmp_path / "never.png").exists()
     code, out, err = ward("inbox", person=BEN)
     [line] = [line for line in out.splitlines() if line.startswith(f"{item} ")]
-    assert "will not open" in line
+    assert "will not open" in line and "URGENT" not in line  # nothing its sender wrote
+    code, out, err = ward("inbox", "--json", person=BEN)
+    [entry] = [entry for entry in json.loads(out) if entry["id"] == item]
+    assert entry["urgent"] is False

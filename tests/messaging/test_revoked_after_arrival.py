@@ -103,7 +103,7 @@ def test_letter_verified_before_the_leaver_was_revoked_opens_with_a_caution(
         time.sleep(1.1)  # the endpoint dates revocations in whole seconds
         database = open_database(endpoint.database_url)
         try:
-            assert admin.revoke(database, staff_id=dave.staff_id) == 2  # IT: a leaver
+            assert admin.revoke(database, staff_id=dave.staff_id, reason="left") == 2
         finally:
             database.close()
         assert not SyncWorker(bob, None, inbox).run_once().offline  # brings the new CRL
@@ -116,7 +116,7 @@ def test_letter_verified_before_the_leaver_was_revoked_opens_with_a_caution(
         inbox.close()
     assert letter.note == "check line 3" and letter.sender.staff_id == dave.staff_id
     revoked = letter.verification.sender_revoked
-    assert revoked is not None and revoked.revocation.reason == "unspecified"
+    assert revoked is not None and revoked.revocation.reason == "cessationOfOperation"
     assert revoked.arrived_at == _verified_at(item) < revoked.revocation.revoked_at
     caution = revoked.caution(letter.sender.display_name)
     assert "Verified when it arrived on" in caution and "Dave Dunn's certificate was revoked" \
@@ -144,7 +144,7 @@ def test_letter_that_arrived_after_the_revocation_stays_refused_even_backdated(
         inbox.close()
     assert "revoked" in refusal.value.message and "Nothing" in refusal.value.message
     assert listed.state == "verified"  # never shown, no read receipt
-    assert listed.revocation_mark.endswith("before it arrived: will not open")
+    assert listed.revocation_mark.endswith(": will not open")
     assert any(d["id"] == item.id and d["reason"] == "SenderCertificateRevoked"
                for d in _events(bob, "refused"))
 
@@ -174,18 +174,18 @@ def test_key_compromise_refuses_even_a_letter_that_arrived_earlier_and_marks_it(
 
 
 def test_key_suspect_since_before_arrival_is_refused(endpoint, bob, dave, png_bytes):
-    """No reason given, but the CRL's invalidityDate puts the key in doubt before arrival."""
+    """A leaver, but the CRL's invalidityDate puts the key in doubt before arrival."""
     _send(dave, bob, png_bytes(34))
     inbox, item = _receive(bob)
     try:
         arrived = _verified_at(item)
         crl = _crl(endpoint, dave.clinician.certificates.signing.serial_number,
-                   arrived + dt.timedelta(hours=1),
+                   arrived + dt.timedelta(hours=1), x509.ReasonFlags.cessation_of_operation,
                    invalid_since=arrived - dt.timedelta(hours=1))
         with pytest.raises(SenderCertificateRevoked):
             inbox.open(item.id, crl=crl)
         later = _crl(endpoint, dave.clinician.certificates.signing.serial_number,
-                     arrived + dt.timedelta(hours=1),
+                     arrived + dt.timedelta(hours=1), x509.ReasonFlags.cessation_of_operation,
                      invalid_since=arrived + dt.timedelta(minutes=30))
         letter = inbox.open(item.id, crl=later)  # suspect only after it arrived: shown
     finally:

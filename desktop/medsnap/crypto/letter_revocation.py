@@ -7,6 +7,9 @@ verified when it arrived, before the revocation date the hospital's CRL gives, s
 the letter's signed ``issued_at``: whoever holds a stolen key can backdate that. And when the
 CRL says the key was compromised (reason keyCompromise, or the CA's own key), or gives an
 ``invalidityDate`` before the arrival, an early arrival proves little: the letter is refused.
+So is a revocation that gives no reason: only IT's word that the clinician left, changed
+post or has new keys spares earlier letters (`admin revoke --reason left`), so a device
+revoked in a hurry, without saying why, is treated as the worst case.
 """
 
 from __future__ import annotations
@@ -19,6 +22,10 @@ from cryptography import x509
 #: CRL reasons under which no signature of the certificate's key is trusted, whenever it came
 COMPROMISE_REASONS = frozenset({x509.ReasonFlags.key_compromise, x509.ReasonFlags.ca_compromise,
                                 x509.ReasonFlags.aa_compromise})
+#: the reasons that say the key itself was fine: a leaver, new keys, another post
+SPARING_REASONS = frozenset({x509.ReasonFlags.cessation_of_operation.value,
+                             x509.ReasonFlags.superseded.value,
+                             x509.ReasonFlags.affiliation_changed.value})
 
 
 @dataclass(frozen=True)
@@ -40,8 +47,8 @@ class SenderRevocation:
 
     def spares(self, arrived_at: dt.datetime | None) -> bool:
         """Whether a letter verified here at ``arrived_at`` may still be opened."""
-        return (arrived_at is not None and not self.key_compromised
-                and arrived_at < self.cutoff)
+        return (arrived_at is not None and self.reason in SPARING_REASONS
+                and not self.key_compromised and arrived_at < self.cutoff)
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,7 @@ class RevokedAfterArrival:
     def caution(self, sender_name: str) -> str:
         """The viewer's plain-text caution."""
         return (f"Verified when it arrived on {_local(self.arrived_at)}; {sender_name}'s "
-                f"certificate was revoked on {_local(self.revocation.revoked_at)}, since then. "
+                f"certificate was revoked on {_local(self.revocation.revoked_at)}. "
                 "It is shown because it arrived before the revocation; if its content "
                 "surprises you, check with the sender another way.")
 

@@ -23,7 +23,7 @@ from medsnap.crypto.replay import ReplayStore
 from medsnap.messaging.inbox_arrival import ReplayAfterStore, store_letter, store_while_opening
 from medsnap.messaging.inbox_preview import Preview, PreviewTable, preview_of
 from medsnap.messaging.inbox_revocation import (arrival_of, mark_text, marks_from_crl,
-                                                revocation_mark, set_mark)
+                                                revocation_mark, set_mark, will_not_open)
 from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable, NoSuchMessage
 from medsnap.messaging.letter_store import BackgroundCheckpoint, open_letter_store
 from medsnap.messaging.session import Session
@@ -209,7 +209,8 @@ class Inbox:
         """``items`` with their previews decrypted in memory (needs the unlocked keys)."""
         found = self._previews.read([item.id for item in items],
                                     self.session.clinician.encryption_key)
-        return [replace(item, preview=found.get(item.id)) for item in items]
+        return [replace(item, preview=None if will_not_open(item.verdict) else found.get(item.id))
+                for item in items]
 
     # reading ------------------------------------------------------------------------------
     def items(self, states: tuple[str, ...] = ("unverified", "verified", "refused",

@@ -85,4 +85,11 @@ def mark_text(verdict: dict) -> str:
         return f"⚠ sender revoked since {day}"
     if mark.get("reason") in _COMPROMISE_NAMES:
         return f"⚠ sender revoked {day} (key compromised): will not open"
-    return f"⚠ sender revoked {day}, before it arrived: will not open"
+    return f"⚠ sender revoked {day}: will not open"
+
+
+def will_not_open(verdict: dict) -> bool:
+    """Its sender was revoked and the letter is refused: nothing its sender wrote (the note's
+    preview, Urgent) is shown in the list either."""
+    mark = verdict.get("sender_revoked")
+    return isinstance(mark, dict) and not mark.get("opens")

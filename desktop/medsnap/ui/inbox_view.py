@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from medsnap.messaging.inbox_revocation import will_not_open
 from medsnap.ui.inbox_rows import (HINT_ROLE, ID_ROLE, PREVIEW_ROLE, TIME_ROLE, URGENT_RED,
                                    URGENT_ROLE, InboxRowDelegate)
 from medsnap.ui.outbox_view import clock
@@ -169,7 +170,7 @@ class InboxView(QWidget):
             font = QFont(row.font(0))
             font.setBold(True)
             row.setFont(0, font)
-        if item.state == "refused" or "will not open" in facts["line"]:
+        if item.state == "refused" or will_not_open(item.verdict):
             row.setForeground(0, URGENT_RED)
         return row
 
