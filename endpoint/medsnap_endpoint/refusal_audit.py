@@ -12,6 +12,7 @@ minute). Written in its own short transaction after the refusal: the admitted re
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from medsnap_endpoint import audit
@@ -21,6 +22,7 @@ from medsnap_endpoint.storage.base import Database
 if TYPE_CHECKING:
     from medsnap_endpoint.auth import Verified
 
+log = logging.getLogger("medsnap_endpoint.refusals")
 ACTION = "request"
 _CERTIFICATES = (
     "SELECT c.staff_id, c.revoked_at, c.not_after, k.enabled FROM certificates c "
@@ -28,6 +30,7 @@ _CERTIFICATES = (
     "WHERE c.key_id = ? AND c.usage = 'signing'")
 _NEW_NONCE = ("INSERT INTO request_nonces (key_id, nonce, expires_at) VALUES (?, ?, ?) "
               "ON CONFLICT DO NOTHING")
+_SPENT = "SELECT hits FROM rate_limits WHERE bucket = ? AND window_start = ?"
 _COUNT_REFUSAL = (
     "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?, ?, 1) "
     "ON CONFLICT (bucket) DO UPDATE SET "
@@ -52,17 +55,33 @@ def record(database: Database, settings: Settings, verified: Verified, *, method
            path: str, nonce_expiry: int) -> None:
     """Append the refused request's audit row (actor: its clinician; action ``request``;
     subject ``METHOD /path``; outcome ``refused: revoked|expired|disabled``), unless its nonce
-    was seen before or the clinician's refusal budget for this minute is spent."""
+    was seen before or the clinician's refusal budget for this minute is spent. Never raises:
+    the client must still get its 401 (which tells the app its certificate was revoked) if
+    the database cannot take the row; the failure is logged for IT."""
+    try:
+        _record(database, settings, verified, method=method, path=path,
+                nonce_expiry=nonce_expiry)
+    except Exception:  # noqa: BLE001 - the refusal stands; IT reads why in the log
+        log.exception("could not audit a refused request to %s %s", method, path)
+
+
+def _record(database: Database, settings: Settings, verified: Verified, *, method: str,
+            path: str, nonce_expiry: int) -> None:
     now = verified.now
-    with database.transaction(write=True) as tx:
+    window = now - now % 60
+    with database.transaction() as tx:  # read first: a spent budget writes nothing at all
         rows = tx.all(_CERTIFICATES, (verified.key_id,))
         found = _outcome(rows, now) if rows else None
         if found is None:
             return
         staff_id, outcome = found
+        spent = tx.one(_SPENT, (f"refused:{staff_id}", window))
+        if spent is not None and int(spent[0]) >= settings.requests_per_minute:
+            return
+    with database.transaction(write=True) as tx:
         if tx.run(_NEW_NONCE, (verified.key_id, verified.nonce, nonce_expiry)) == 0:
             return  # a replayed copy: recorded once already
-        hits = tx.one(_COUNT_REFUSAL, (f"refused:{staff_id}", now - now % 60))
+        hits = tx.one(_COUNT_REFUSAL, (f"refused:{staff_id}", window))
         if hits is not None and int(hits[0]) > settings.requests_per_minute:
             return
         audit.record(tx, actor=staff_id, action=ACTION, subject=f"{method} {path}",

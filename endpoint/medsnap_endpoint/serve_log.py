@@ -52,5 +52,8 @@ def _client(scope: Scope) -> str:
 def refused(scope: Scope, error: EndpointError) -> None:
     """One line per refused request: who asked (address), what, and the answer given."""
     if log.isEnabledFor(logging.INFO):
-        log.info("refused %s %s from %s: %d %s: %s", scope.get("method"), scope.get("path"),
+        # the path as sent (still percent-encoded) and quoted: a caller's "%0A" cannot start
+        # a forged line in the journal
+        path = (scope.get("raw_path") or str(scope.get("path", "")).encode()).decode("latin-1")
+        log.info("refused %s %r from %s: %d %s: %r", scope.get("method"), path,
                  _client(scope), error.status, error.code, error.message)

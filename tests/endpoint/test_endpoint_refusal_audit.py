@@ -69,3 +69,23 @@ def test_unsigned_badly_signed_and_replayed_requests_write_no_row(server, enrol)
                                      ).status_code == 401
     assert len(_rows(server)) == before
     assert _refusals(server, dave.staff_id) == [("request", "GET /v1/inbox", "refused: revoked")]
+
+
+def test_a_database_that_cannot_take_the_row_leaves_the_refusal_standing(caplog):
+    """The client must still get its 401 (the app tells the clinician their certificate was
+    revoked from it): a failed audit write is logged for IT, never raised (a fault only a
+    stand-in database can produce on demand)."""
+    import logging
+
+    from medsnap_endpoint import refusal_audit
+    from medsnap_endpoint.auth import Verified
+    from medsnap_endpoint.settings import Settings
+
+    class Unavailable:
+        def transaction(self, write=False):
+            raise RuntimeError("database is locked")
+
+    with caplog.at_level(logging.ERROR, logger="medsnap_endpoint.refusals"):
+        refusal_audit.record(Unavailable(), Settings(), Verified("k", "n", 0), method="GET",
+                             path="/v1/inbox", nonce_expiry=60)
+    assert "could not audit a refused request to GET /v1/inbox" in caplog.text

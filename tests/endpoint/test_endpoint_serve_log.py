@@ -61,12 +61,18 @@ def test_start_up_line_and_one_line_per_refused_request(serving):
         assert httpx.get(f"{base}/v1/ca/root", timeout=10).status_code == 200
     assert httpx.get(f"{base}/v1/inbox", timeout=10).status_code == 401  # a hot route
     assert httpx.get(f"{base}/v1/directory", timeout=10).status_code == 401  # a Starlette one
+    # a path that would start a forged line if decoded: logged as sent, quoted
+    forged = "/v1/directory/x%0Amedsnap-endpoint:%20INFO:%20all%20is%20well"
+    assert httpx.get(f"{base}{forged}", timeout=10).status_code == 401
     refused = _lines(log_path)[1:]
-    assert len(refused) == 2, refused
-    assert refused[0].startswith("medsnap-endpoint: INFO: refused GET /v1/inbox from "
-                                 "127.0.0.1: 401 unauthorized: This request was not accepted")
-    assert refused[1].startswith("medsnap-endpoint: INFO: refused GET /v1/directory from "
+    assert len(refused) == 3, refused
+    assert refused[0].startswith("medsnap-endpoint: INFO: refused GET '/v1/inbox' from "
+                                 "127.0.0.1: 401 unauthorized: 'This request was not accepted")
+    assert refused[1].startswith("medsnap-endpoint: INFO: refused GET '/v1/directory' from "
                                  "127.0.0.1: 401 unauthorized")
+    assert f"'{forged}'" in refused[2]
+    assert "all is well" not in "".join(line for line in log_path.read_text().splitlines()
+                                        if line.startswith("medsnap-endpoint: INFO: all"))
 
 
 def test_the_database_is_named_without_its_password():

@@ -79,8 +79,10 @@ def keep_note(outbox_path: Path, message_id: str, note: SentNote,
     the same, and the Sent list shows it without its note)."""
     try:
         db = open_letter_store(outbox_path, SENT_NOTE_SCHEMA)
-        try:  # not fsynced: a note lost with a power cut only leaves its Sent row bare
-            db.execute("PRAGMA synchronous=OFF")
+        # commits not fsynced (a note lost in a power cut only leaves its Sent row bare), but
+        # checkpoints still are: OFF would let one copy the outbox's letters unsynced
+        try:
+            db.execute("PRAGMA synchronous=NORMAL")
             db.execute("INSERT OR IGNORE INTO sent_note (id, data) VALUES (?, ?)",
                        (message_id, seal_note(note, owner)))
         finally:
