@@ -90,3 +90,31 @@ def test_which_pictures_are_flagged():
     SetCrop(None, Rect(10, 10, 50, 20)).apply(letter)  # cropped to a sentence: still asked,
     assert "letter" in identifying_reason(letter)  # the crop may hold the name too
     assert identifying_reason(document("PNG")) == ""  # nothing known about a photo
+
+
+def test_the_question_goes_with_a_lock(qtbot, make_window, ultrasound):
+    """Left open, it could be answered behind the lock screen, or by the next clinician."""
+    with running_ward(("Lou Locke", "Consultant"), ("Dr Ben Hughes", "Registrar")) as ward:
+        window = make_window(1100, 760)
+        ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
+        try:
+            sign_in_through_first_run(qtbot, ui, ward.staff["Lou Locke"])
+            open_and_wait(qtbot, window, ultrasound)
+            panel = ui.send_panel
+            qtbot.keyClicks(panel.picker.search, "ben")
+            QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
+            panel.declaration.setCurrentIndex(panel.declaration.findData("not-identifiable"))
+            panel.send.click()
+            qtbot.waitUntil(lambda: _question() is not None, timeout=5000)
+            box = _question()
+            ui.binding.lock("asked")
+            qtbot.waitUntil(lambda: not box.isVisible(), timeout=5000)
+            sent: list[str] = []
+            ui.binding.queued.connect(sent.append)
+            ui._send_requested({"to": ward.staff["Dr Ben Hughes"], "note": "", "priority":
+                                "normal", "expires_days": 14, "declaration": "direct-care",
+                                "declared_knowingly": True})  # as a late answer would
+            qtbot.wait(300)
+            assert sent == []  # nothing goes while locked
+        finally:
+            ui.shutdown()

@@ -265,7 +265,8 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
             self.identifiable_box = confirm_not_identifiable(
                 self.window, self.window.document, reason,
                 lambda: self._send_requested({**request, "declared_knowingly": True}))
-            return
+            self.binding.locked.connect(self.identifiable_box.reject)  # not answered behind
+            return                                                     # the lock screen
         when = self.resend.sent_at(self.window.document, request["to"])
         if when and not request.get("again"):  # the same picture to the same colleague
             from medsnap.ui.resend_guard import confirm_resend
@@ -273,6 +274,7 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
             self.resend_box = confirm_resend(self.window, picker.current["display_name"], when,
                                              lambda: self._send_requested({**request,
                                                                            "again": True}))
+            self.binding.locked.connect(self.resend_box.reject)
             return
         self._send(request)
 
@@ -281,8 +283,8 @@ class MessagingUi(ReceivingBinding, PanelBuilder, QObject):
         from medsnap.ui.sent_preview import snapshot
 
         window, picker = self.window, self.send_panel.picker
-        if window.document is None:
-            return
+        if window.document is None or picker.current is None or not self.binding.is_unlocked:
+            return  # a question answered after a lock, a switch or another picture
         window.commit_text()
         entry = picker.current
         known = self.binding.known_colleagues().get(entry["staff_id"], {})
