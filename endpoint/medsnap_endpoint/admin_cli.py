@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from medsnap_endpoint import admin, audit, ca_service, expiry
@@ -101,14 +102,21 @@ def _export_audit(database: Database, args: argparse.Namespace) -> int:
         print(f"Exported {count} entries; head {head} (keep it: verify-audit --expect-head "
               f"{head})", file=sys.stderr)
         return 0
-    # it names staff: readable by its owner only, whatever the umask or an earlier file said
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | (0 if args.force else os.O_EXCL)
-    descriptor = os.open(args.output, flags, 0o600)
-    os.fchmod(descriptor, 0o600)
-    with open(descriptor, "w", encoding="utf-8") as out:
-        count, head = admin.export_audit(database, out)
-        out.flush()
-        os.fsync(out.fileno())
+    # it names staff: readable by its owner only (mkstemp makes it 0600); written beside the
+    # target and moved over it once complete, so a failed export (or --force) never leaves
+    # the previous export emptied or half written, and a symlink there is replaced, not followed
+    target = os.path.abspath(args.output)
+    descriptor, partial = tempfile.mkstemp(prefix=".export-audit-",
+                                           dir=os.path.dirname(target))
+    try:
+        with open(descriptor, "w", encoding="utf-8") as out:
+            count, head = admin.export_audit(database, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, target)
+    except BaseException:
+        os.unlink(partial)
+        raise
     print(f"Exported {count} entries to {args.output}; head {head} "
           f"(keep it: verify-audit --expect-head {head})")
     return 0

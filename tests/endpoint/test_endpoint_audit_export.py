@@ -69,3 +69,25 @@ def test_export_to_standard_output_keeps_it_json_and_says_the_head_on_stderr(aud
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == 2
     assert f"head {rows[-1]['hash']} (keep it: verify-audit --expect-head" in result.stderr
+
+
+def test_a_failed_forced_export_leaves_the_previous_one_whole(audited, tmp_path, monkeypatch,
+                                                              capsys):
+    """--force replaces the earlier export only once the new one is complete: a failure
+    half way (a fault injected into the export) leaves it as it was, and no stray file."""
+    from medsnap_endpoint.cli import main
+
+    target = tmp_path / "audit.jsonl"
+    assert audited.admin("export-audit", "--output", str(target)).returncode == 0
+    before = target.read_bytes()
+
+    def half_way(database, out):
+        out.write('{"seq": 1}\n')
+        raise OSError("disk full")
+
+    monkeypatch.setattr(admin, "export_audit", half_way)
+    code = main(["admin", "--database", audited.database_url, "export-audit", "--output",
+                 str(target), "--force"])
+    assert code != 0 and "disk full" in capsys.readouterr().err
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.jsonl"]
