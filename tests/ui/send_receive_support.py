@@ -85,5 +85,32 @@ def sign_in_through_first_run(qtbot, ui, staff_id: str) -> None:
     qtbot.waitUntil(lambda: bool(ui.send_panel.picker.entries), timeout=30000)
 
 
+def choose_colleague(qtbot, panel, text: str) -> None:
+    """Type part of a name in To and take the top match with Enter."""
+    qtbot.keyClicks(panel.picker.search, text)
+    QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.picker.current is not None, timeout=10000)
+
+
+@contextmanager
+def signed_in_window(qtbot, make_window, ward: Ward, name: str, picture=None,
+                     size: tuple[int, int] = (1100, 760)):
+    """(window, ui): a window with messaging, ``name`` signed in through the welcome screen,
+    ``picture`` opened if given; its messaging shut down afterwards."""
+    from ui_support import open_and_wait
+
+    from medsnap.ui.messaging_window import attach_messaging
+
+    window = make_window(*size)
+    ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
+    try:
+        sign_in_through_first_run(qtbot, ui, ward.staff[name])
+        if picture is not None:
+            open_and_wait(qtbot, window, picture)
+        yield window, ui
+    finally:
+        ui.shutdown()
+
+
 def unique(prefix: str) -> str:
     return f"{prefix} {uuid.uuid4().hex[:4]}"

@@ -9,10 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
-from send_receive_support import running_ward, sign_in_through_first_run
-from ui_support import drag, open_and_wait
+from send_receive_support import choose_colleague, running_ward, signed_in_window
+from ui_support import drag
 
-from medsnap.ui.messaging_window import attach_messaging
 from tests.imaging.record_fixtures import dicom_bytes, dicom_dataset, ramp
 
 
@@ -29,47 +28,38 @@ def _question() -> QMessageBox | None:
 
 
 def test_not_identifiable_on_a_flagged_picture_asks_first(qtbot, make_window, ultrasound):
-    with running_ward(("Uma Sound", "Consultant"), ("Dr Ben Hughes", "Registrar")) as ward:
-        window = make_window(1100, 760)
-        ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
-        try:
-            sign_in_through_first_run(qtbot, ui, ward.staff["Uma Sound"])
-            open_and_wait(qtbot, window, ultrasound)
-            panel = ui.send_panel
-            qtbot.keyClicks(panel.picker.search, "ben")
-            QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
-            assert panel.declaration.itemData(1) == "direct-care"  # one Down: not the claim
-            panel.declaration.setCurrentIndex(panel.declaration.findData("not-identifiable"))
-            sent: list[str] = []
-            ui.binding.queued.connect(sent.append)
+    with running_ward(("Uma Sound", "Consultant"), ("Dr Ben Hughes", "Registrar")) as ward, \
+            signed_in_window(qtbot, make_window, ward, "Uma Sound", ultrasound) as (window, ui):
+        panel = ui.send_panel
+        choose_colleague(qtbot, panel, "ben")
+        assert panel.declaration.itemData(1) == "direct-care"  # one Down: not the claim
+        panel.declaration.setCurrentIndex(panel.declaration.findData("not-identifiable"))
+        sent: list[str] = []
+        ui.binding.queued.connect(sent.append)
 
-            panel.send.click()
-            qtbot.waitUntil(lambda: _question() is not None, timeout=5000)
-            box = _question()
-            assert "burned into its pixels" in box.text()
-            QTest.keyClick(box, Qt.Key.Key_Return)  # the default: Go back
-            qtbot.waitUntil(lambda: _question() is None, timeout=5000)
-            qtbot.wait(300)
-            assert sent == []
+        panel.send.click()
+        qtbot.waitUntil(lambda: _question() is not None, timeout=5000)
+        box = _question()
+        assert "burned into its pixels" in box.text()
+        QTest.keyClick(box, Qt.Key.Key_Return)  # the default: Go back
+        qtbot.waitUntil(lambda: _question() is None, timeout=5000)
+        qtbot.wait(300)
+        assert sent == []
 
-            # one small box in an empty corner does not make it unidentifiable: asked again,
-            # and the question says what was done
-            drag(window, "redaction", (5, 5), (30, 20))
-            panel.send.setFocus()
-            QTest.keyClick(panel.send, Qt.Key.Key_Space)
-            qtbot.waitUntil(lambda: _question() is not None, timeout=5000)
-            box = _question()
-            assert "1 area redacted" in box.text() and "check that no name" in box.text()
-            [anyway] = [b for b in box.buttons() if b.text() == "Send as not identifiable"]
-            with qtbot.waitSignal(ui.binding.queued, timeout=20000):
-                anyway.click()
-            qtbot.wait(100)
-            # Send disabled itself: the keyboard goes back to the picture, not the zoom box
-            assert window.focusWidget() is window.canvas
-            # Send disabled itself: the keyboard goes back to the picture, not the zoom box
-            assert window.focusWidget() is window.canvas
-        finally:
-            ui.shutdown()
+        # one small box in an empty corner does not make it unidentifiable: asked again, and
+        # the question says what was done
+        drag(window, "redaction", (5, 5), (30, 20))
+        panel.send.setFocus()
+        QTest.keyClick(panel.send, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: _question() is not None, timeout=5000)
+        box = _question()
+        assert "1 area redacted" in box.text() and "check that no name" in box.text()
+        [anyway] = [b for b in box.buttons() if b.text() == "Send as not identifiable"]
+        with qtbot.waitSignal(ui.binding.queued, timeout=20000):
+            anyway.click()
+        qtbot.wait(100)
+        # Send disabled itself: the keyboard goes back to the picture, not the zoom box
+        assert window.focusWidget() is window.canvas
 
 
 def test_which_pictures_are_flagged():
@@ -94,27 +84,20 @@ def test_which_pictures_are_flagged():
 
 def test_the_question_goes_with_a_lock(qtbot, make_window, ultrasound):
     """Left open, it could be answered behind the lock screen, or by the next clinician."""
-    with running_ward(("Lou Locke", "Consultant"), ("Dr Ben Hughes", "Registrar")) as ward:
-        window = make_window(1100, 760)
-        ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
-        try:
-            sign_in_through_first_run(qtbot, ui, ward.staff["Lou Locke"])
-            open_and_wait(qtbot, window, ultrasound)
-            panel = ui.send_panel
-            qtbot.keyClicks(panel.picker.search, "ben")
-            QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
-            panel.declaration.setCurrentIndex(panel.declaration.findData("not-identifiable"))
-            panel.send.click()
-            qtbot.waitUntil(lambda: _question() is not None, timeout=5000)
-            box = _question()
-            ui.binding.lock("asked")
-            qtbot.waitUntil(lambda: not box.isVisible(), timeout=5000)
-            sent: list[str] = []
-            ui.binding.queued.connect(sent.append)
-            ui._send_requested({"to": ward.staff["Dr Ben Hughes"], "note": "", "priority":
-                                "normal", "expires_days": 14, "declaration": "direct-care",
-                                "declared_knowingly": True})  # as a late answer would
-            qtbot.wait(300)
-            assert sent == []  # nothing goes while locked
-        finally:
-            ui.shutdown()
+    with running_ward(("Lou Locke", "Consultant"), ("Dr Ben Hughes", "Registrar")) as ward, \
+            signed_in_window(qtbot, make_window, ward, "Lou Locke", ultrasound) as (_w, ui):
+        panel = ui.send_panel
+        choose_colleague(qtbot, panel, "ben")
+        panel.declaration.setCurrentIndex(panel.declaration.findData("not-identifiable"))
+        panel.send.click()
+        qtbot.waitUntil(lambda: _question() is not None, timeout=5000)
+        box = _question()
+        ui.binding.lock("asked")
+        qtbot.waitUntil(lambda: not box.isVisible(), timeout=5000)
+        sent: list[str] = []
+        ui.binding.queued.connect(sent.append)
+        ui._send_requested({"to": ward.staff["Dr Ben Hughes"], "note": "", "priority": "normal",
+                            "expires_days": 14, "declaration": "direct-care",
+                            "declared_knowingly": True})  # as a late answer would
+        qtbot.wait(300)
+        assert sent == []  # nothing goes while locked

@@ -8,7 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtTest import QTest
-from send_receive_support import running_ward, sign_in_through_first_run
+from send_receive_support import choose_colleague, running_ward, \
+    sign_in_through_first_run
 from ui_support import drag, open_and_wait
 
 from medsnap.ui.messaging_window import attach_messaging
@@ -18,12 +19,6 @@ from medsnap.ui.messaging_window import attach_messaging
 def ward():
     with running_ward(("Nia Sender", "Consultant"), ("Olu Taker", "Registrar")) as ward:
         yield ward
-
-
-def _choose_colleague(qtbot, panel, text: str) -> None:
-    qtbot.keyClicks(panel.picker.search, text)
-    QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: panel.picker.current is not None, timeout=10000)
 
 
 def _declare(panel, value: str = "not-identifiable") -> None:
@@ -40,7 +35,7 @@ def test_the_next_picture_declares_afresh_and_a_sent_one_is_not_unsent(
         panel = ui.send_panel
         open_and_wait(qtbot, window, pattern_png)
         drag(window, "rectangle", (30, 30), (120, 100))
-        _choose_colleague(qtbot, panel, "Taker")
+        choose_colleague(qtbot, panel, "Taker")
         _declare(panel)
         panel.note.setPlainText("the rash on the left")
         panel.priority.setCurrentIndex(panel.priority.findData("urgent"))
@@ -74,7 +69,7 @@ def test_the_next_picture_declares_afresh_and_a_sent_one_is_not_unsent(
         assert window.focusWidget() is not panel.picker.search  # the keyboard stays put
 
         # File › Open (any way in) does the same, after a colleague and a declaration
-        _choose_colleague(qtbot, panel, "Taker")
+        choose_colleague(qtbot, panel, "Taker")
         _declare(panel, "direct-care")
         open_and_wait(qtbot, window, pattern_png)
         assert panel.declaration.currentData() == "" and not panel.send.isEnabled()

@@ -61,29 +61,22 @@ def test_tab_order_focus_ring_and_ctrl_enter_send(qtbot, make_window, grey_png):
 def test_ctrl_enter_in_a_callout_finishes_it_and_sends_nothing(qtbot, make_window, grey_png):
     """The callout's own Ctrl+Enter (the hint says it finishes) is not the window's Send: a
     tester sent an unredacted picture that way while meaning to redact next."""
+    from send_receive_support import choose_colleague, signed_in_window
     from ui_support import drag
 
-    with running_ward(("Cal Out", "Consultant"), ("Dr Ben Hughes", "Registrar")) as ward:
-        window = make_window(1100, 760)
-        ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
-        try:
-            sign_in_through_first_run(qtbot, ui, ward.staff["Cal Out"])
-            open_and_wait(qtbot, window, grey_png)
-            panel = ui.send_panel
-            qtbot.keyClicks(panel.picker.search, "ben")
-            QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
-            panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
-            assert panel.send.isEnabled()  # everything Send needs is set
-            sent: list[dict] = []
-            panel.send_requested.connect(sent.append)
+    with running_ward(("Cal Out", "Consultant"), ("Dr Ben Hughes", "Registrar")) as ward, \
+            signed_in_window(qtbot, make_window, ward, "Cal Out", grey_png) as (window, ui):
+        panel = ui.send_panel
+        choose_colleague(qtbot, panel, "ben")
+        panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
+        assert panel.send.isEnabled()  # everything Send needs is set
+        sent: list[dict] = []
+        panel.send_requested.connect(sent.append)
 
-            drag(window, "text", (60, 60), (60, 60), steps=1)
-            QTest.keyClicks(window.text_editor, "see row 3")
-            QTest.keyClick(window.text_editor, Qt.Key.Key_Return,
-                           Qt.KeyboardModifier.ControlModifier)
-            qtbot.wait(300)
-            assert sent == []
-            assert not window.text_editor.is_open
-            assert [a.text for a in window.document.annotations] == ["see row 3"]
-        finally:
-            ui.shutdown()
+        drag(window, "text", (60, 60), (60, 60), steps=1)
+        QTest.keyClicks(window.text_editor, "see row 3")
+        QTest.keyClick(window.text_editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        qtbot.wait(300)
+        assert sent == []
+        assert not window.text_editor.is_open
+        assert [a.text for a in window.document.annotations] == ["see row 3"]
