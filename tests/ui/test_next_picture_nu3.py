@@ -1,6 +1,7 @@
 """A new picture starts a new Send: the colleague, the declaration (a statement about ONE
-picture), note, priority and the "Sent …" line never carry over; a sent picture's work counts as sent, so
-replacing it asks nothing; a picture opened before sign-in is nobody's draft until touched."""
+picture), note, priority and the "Sent …" line never carry over; a sent picture's work
+counts as sent, so replacing it asks nothing; a picture opened before sign-in is nobody's
+draft until touched."""
 
 from __future__ import annotations
 
