@@ -44,8 +44,8 @@ def explain_refused_sender(session, error: MedSnapError) -> MedSnapError:
     return EndpointRefusedRequest(
         f"The endpoint no longer accepts requests from you ({session.staff_id}): IT revoked "
         f"your MedSnap certificate on {when}. Nothing was sent or fetched; what is in your "
-        "outbox and inbox stays there. Signing in again will not help: contact IT (they can enrol you again with a "
-        "new one-time code).", error.code, error.status)
+        "outbox and inbox stays there. Signing in again will not help: contact IT (they can "
+        "enrol you again with a new one-time code).", error.code, error.status)
 
 
 def _kept_entry(session, name_or_id: str) -> dict | None:
