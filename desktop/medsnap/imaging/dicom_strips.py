@@ -18,7 +18,7 @@ import threading
 import numpy as np
 
 from medsnap.imaging.dicom_native import NativeFrames
-from medsnap.imaging.dicom_window import TableLookup
+from medsnap.imaging.dicom_window import TableLookup, strip_rows
 
 #: frames smaller than this are windowed on one thread (a thread costs ~0.1 ms to start)
 SPLIT_SAMPLES = 1 << 20
@@ -27,7 +27,7 @@ SPLIT_SAMPLES = 1 << 20
 def window_strips(native: NativeFrames, frame: int, table: np.ndarray, grey: np.ndarray) -> None:
     """Fill ``grey`` (rows x columns, uint8) with frame ``frame`` through ``table``. Raises as
     NativeFrames.strips does (in this thread, whichever thread met it)."""
-    rows = TableLookup(table, native.columns).rows
+    rows = strip_rows(native.columns)
     if native.rows * native.columns < SPLIT_SAMPLES or _cores() < 2:
         _window_rows(native, frame, table, grey, 0, native.rows)
         return
