@@ -17,14 +17,12 @@ _ID_ROLE = Qt.ItemDataRole.UserRole
 
 def describe(draft: DraftSummary, on_screen: bool) -> str:
     """One line of the list: the picture, for whom, when it was last kept."""
+    if not draft.readable:
+        return f"{draft.name} — damaged or not yours: it cannot be opened — kept " \
+               f"{clock(draft.saved_at)}"
     parts = [draft.name, f"to {draft.to_name}" if draft.to_name else "no colleague chosen",
              f"kept {clock(draft.saved_at)}"]
-    if on_screen:
-        parts.append("on screen now")
-    if not draft.readable:
-        parts = [draft.name, "damaged or not yours: it cannot be opened",
-                 f"kept {clock(draft.saved_at)}"]
-    return " — ".join(parts)
+    return " — ".join(parts + ["on screen now"] if on_screen else parts)
 
 
 class DraftsDialog(QDialog):
