@@ -119,15 +119,6 @@ def require_declaration(args: argparse.Namespace) -> None:
                          "was sent. Add one of:\n" + DECLARATION_HELP)
 
 
-def _keep_for_sent_list(session, message_id: str, note: str, priority: str,
-                        declaration: str) -> None:
-    """The note, sealed to the sender's own key, so the window's Sent list can show it."""
-    from medsnap.messaging.sent_notes import SentNote, keep_note
-
-    keep_note(session.profile.outbox_path, message_id, SentNote(note, priority, declaration),
-              session.clinician.encryption_key.public_key())
-
-
 def run(args: argparse.Namespace) -> int:
     require_declaration(args)
     read_pdf_password(args)  # a piped PDF password is the first line, before the passphrase
@@ -152,6 +143,7 @@ def run(args: argparse.Namespace) -> int:
                                                     work_on_thread=not args.redact)
     from medsnap.messaging.compose import queue_letter, send_letter
     from medsnap.messaging.outbox import Outbox
+    from medsnap.messaging.sent_notes import keep_for_sender
     from medsnap.messaging.sync import SyncReport
 
     outbox = Outbox(session.profile.outbox_path)
@@ -167,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
         else:  # stored while it uploads; 'medsnap sync' updates delivery states
             message_id, report = send_letter(session, outbox, image, args.to, **letter)
         del image
-        _keep_for_sent_list(session, message_id, args.note, priority, args.declare)
+        keep_for_sender(session, message_id, args.note, priority, args.declare)  # Sent list
         item = outbox.get(message_id)
     finally:
         outbox.close()

@@ -92,6 +92,15 @@ def keep_note(outbox_path: Path, message_id: str, note: SentNote,
     return True
 
 
+def keep_for_sender(session, message_id: str, note: str, priority: str,
+                    declaration: str) -> bool:
+    """``keep_note`` for the signed-in sender: sealed to their own key, beside their outbox
+    (the window's send and ``medsnap send`` both keep it so)."""
+    return keep_note(session.profile.outbox_path, message_id,
+                     SentNote(note, priority, declaration),
+                     session.clinician.encryption_key.public_key())
+
+
 def with_notes(items: list[OutboxItem], outbox_path: Path,
                key: X25519PrivateKey) -> list[SentItem]:
     """``items`` with their senders' notes decrypted in memory (needs the unlocked key)."""

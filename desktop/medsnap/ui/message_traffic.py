@@ -41,7 +41,7 @@ class MessageTraffic:
         send it (``sent`` with the outcome of that attempt)."""
         from medsnap.messaging.compose import queue_letter
         from medsnap.messaging.outbox import Outbox
-        from medsnap.messaging.sent_notes import SentNote, keep_note
+        from medsnap.messaging.sent_notes import keep_for_sender
 
         session = self.session
         if not self.is_unlocked:
@@ -63,9 +63,7 @@ class MessageTraffic:
                                           declaration=declaration, expires_days=expires_days,
                                           annotations={"priority": priority},
                                           colleagues=colleagues)
-                keep_note(session.profile.outbox_path, message_id,  # for the Sent list
-                          SentNote(note, priority, declaration),
-                          session.clinician.encryption_key.public_key())
+                keep_for_sender(session, message_id, note, priority, declaration)  # Sent list
                 return message_id, _sent_items(session, outbox)
             finally:
                 outbox.close()
