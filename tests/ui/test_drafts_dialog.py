@@ -11,7 +11,8 @@ from PIL import Image
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
-from send_receive_support import PASSPHRASE, running_ward, sign_in_through_first_run
+from send_receive_support import (PASSPHRASE, choose_colleague, running_ward,
+                                  sign_in_through_first_run, signed_in_window)
 from ui_support import drag, open_and_wait
 
 from medsnap.ui.messaging_window import attach_messaging
@@ -107,19 +108,22 @@ def test_drafts_are_listed_reopened_and_deleted(qtbot, make_window, ward, patter
         ui.shutdown()
 
 
+def _draft_on_screen(ui) -> tuple[dict, dict]:
+    """The picture on screen as its draft is kept on disk, decrypted: (document, compose)."""
+    from medsnap.messaging.drafts import DraftStore
+    from medsnap.ui.draft_keeper import read_payload
+
+    session = ui.binding.session
+    document, _png, _name, compose = read_payload(DraftStore(
+        session.profile.drafts_folder).restore(ui.drafts.draft_id,
+                                               session.clinician.encryption_key))
+    return document, compose
+
+
 def test_a_callout_still_being_typed_is_in_the_draft(qtbot, make_window, ward, grey_png):
     """The autosave keeps the words of a callout not yet finished (a crash mid-typing lost
     them), without closing the editor the clinician is typing in."""
-    from medsnap.messaging.drafts import DraftStore
-    from medsnap.messaging.profile import Workstation
-    from medsnap.ui.draft_keeper import read_payload
-
-    staff_id = ward.staff["Rex Chosen"]
-    folder = Workstation(ward.home).profile(staff_id).drafts_folder
-    window = make_window(1100, 760)
-    ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
-    try:
-        sign_in_through_first_run(qtbot, ui, staff_id)
+    with signed_in_window(qtbot, make_window, ward, "Rex Chosen") as (window, ui):
         qtbot.wait(300)
         open_and_wait(qtbot, window, grey_png)
         with qtbot.waitSignal(ui.drafts.saved, timeout=10000):
@@ -129,9 +133,7 @@ def test_a_callout_still_being_typed_is_in_the_draft(qtbot, make_window, ward, g
         with qtbot.waitSignal(ui.drafts.saved, timeout=10000):
             ui.drafts.save_now()  # as the 30-second timer does
         assert window.text_editor.is_open and window.document.annotations == ()
-        key = ui.binding.session.clinician.encryption_key
-        document, _png, _name, _compose = read_payload(
-            DraftStore(folder).restore(ui.drafts.draft_id, key))
+        document, _compose = _draft_on_screen(ui)
         assert [a.get("text") for a in document["annotations"]] == ["query sepsis"]
         QTest.keyClick(window.text_editor, Qt.Key.Key_Escape)  # finished before closing
 
@@ -142,41 +144,26 @@ def test_a_callout_still_being_typed_is_in_the_draft(qtbot, make_window, ward, g
             ui.lock_screen.unlock.click()
         qtbot.wait(500)
         assert "kept for you" not in window.status.currentMessage()
-    finally:
-        ui.shutdown()
 
 
 def test_the_draft_is_kept_soon_after_a_change_with_the_colleague_chosen_for_it(
         qtbot, make_window, ward, grey_png, pattern_png, monkeypatch):
     """A tester's crash lost an arrow drawn 27 s before it (the 30-second timer alone), and
     the restored picture was addressed to the colleague of the picture before."""
-    from medsnap.messaging.drafts import DraftStore
-    from medsnap.messaging.profile import Workstation
     from medsnap.ui import draft_keeper
-    from medsnap.ui.draft_keeper import read_payload
 
     monkeypatch.setattr(draft_keeper, "SOON_AFTER_CHANGE_MS", 400)
-    staff_id = ward.staff["Dora Lister"]
-    folder = Workstation(ward.home).profile(staff_id).drafts_folder
-    window = make_window(1100, 760)
-    ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
-    try:
-        sign_in_through_first_run(qtbot, ui, staff_id)
+    with signed_in_window(qtbot, make_window, ward, "Dora Lister") as (window, ui):
         qtbot.wait(300)
         open_and_wait(qtbot, window, grey_png)
         panel = ui.send_panel
-        qtbot.keyClicks(panel.picker.search, "Rex")
-        QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
+        choose_colleague(qtbot, panel, "Rex")
         assert panel.picker.current["staff_id"] == ward.staff["Rex Chosen"]
         open_and_wait(qtbot, window, pattern_png)
         assert panel.picker.current is None  # not pre-addressed to the last colleague
         drag(window, "arrow", (20, 20), (90, 70))
         with qtbot.waitSignal(ui.drafts.saved, timeout=10000):
             pass  # no explicit save: kept soon after the change
-        key = ui.binding.session.clinician.encryption_key
-        document, _png, _name, compose = read_payload(
-            DraftStore(folder).restore(ui.drafts.draft_id, key))
+        document, compose = _draft_on_screen(ui)
         assert [a["kind"] for a in document["annotations"]] == ["arrow"]
         assert compose.get("to", "") == ""
-    finally:
-        ui.shutdown()
