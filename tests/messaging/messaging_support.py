@@ -44,6 +44,16 @@ def endpoint() -> Iterator[EndpointServer]:
     server.stop()
 
 
+def endpoint_copies(server: EndpointServer, sender: str) -> int:
+    """How many letters from ``sender`` the endpoint's database holds."""
+    database = open_database(server.database_url)
+    try:
+        with database.transaction() as tx:
+            return int(tx.one("SELECT COUNT(*) FROM messages WHERE sender = ?", (sender,))[0])
+    finally:
+        database.close()
+
+
 def add_clinician(server: EndpointServer, name: str, role: str = "Registrar") -> tuple[str, str]:
     """A new clinician with a unique staff id; returns (staff_id, one-time code)."""
     staff_id = f"{name.split()[-1].lower()}{uuid.uuid4().hex[:6]}"

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from messaging_support import PASSPHRASE, Desk, add_clinician, start_endpoint
+from messaging_support import PASSPHRASE, Desk, add_clinician, endpoint_copies, start_endpoint
 from file_keyring import FILE_ENV, FileKeyring
 
 from medsnap.crypto.keystore import KeyStore
@@ -19,19 +19,9 @@ from medsnap.messaging.inbox import Inbox
 from medsnap.messaging.outbox import Outbox
 from medsnap.messaging.session import enrol, sign_in
 from medsnap.messaging.sync import SyncWorker
-from medsnap_endpoint.storage import open_database
 
 HERE = Path(__file__).resolve().parent
 MEDSNAP = [str(Path(sys.executable).parent / "medsnap")]
-
-
-def _endpoint_copies(server, sender: str) -> int:
-    database = open_database(server.database_url)
-    try:
-        with database.transaction() as tx:
-            return int(tx.one("SELECT COUNT(*) FROM messages WHERE sender = ?", (sender,))[0])
-    finally:
-        database.close()
 
 
 def _received(session) -> int:
@@ -72,7 +62,7 @@ def test_endpoint_down_at_send_time_then_up_delivers_once(make_desk, png_bytes):
         assert SyncWorker(olive, outbox).run_once().sent == [message_id]
         assert SyncWorker(olive, outbox).run_once().sent == []
         assert _received(pete) == 1
-        assert _endpoint_copies(server, olive.staff_id) == 1
+        assert endpoint_copies(server, olive.staff_id) == 1
         assert SyncWorker(olive, outbox).run_once().delivered == [message_id]
     finally:
         server.stop()
@@ -121,14 +111,14 @@ def test_sender_killed_during_upload_delivers_exactly_once(endpoint, tmp_path, p
     outbox = Outbox(quinn_desk.home / "profiles" / quinn_id / "outbox.db")
     [item] = outbox.items()
     assert item.state == "queued"  # never marked sent before the endpoint's answer
-    stored_before = _endpoint_copies(endpoint, quinn_id)
+    stored_before = endpoint_copies(endpoint, quinn_id)
     assert stored_before == (1 if pause.endswith("AFTER_UPLOAD") else 0)
 
     restarted = subprocess.run([*MEDSNAP, "sync", "--json"], env=quinn_env,
                                capture_output=True, text=True, timeout=120)
     assert restarted.returncode == 0, restarted.stderr
     assert outbox.get(item.id).state == "sent"
-    assert _endpoint_copies(endpoint, quinn_id) == 1
+    assert endpoint_copies(endpoint, quinn_id) == 1
 
     rita = sign_in(rita_desk.workstation, rita_id, PASSPHRASE, keystore=rita_desk.keystore)
     try:

@@ -11,13 +11,13 @@ import sqlite3
 import time
 
 import pytest
+from messaging_support import endpoint_copies
 from PIL import Image
 
 from medsnap.imaging import encode_clean
 from medsnap.messaging import outbox as outbox_module
 from medsnap.messaging.compose import queue_letter, send_letter
 from medsnap.messaging.outbox import Outbox
-from medsnap_endpoint.storage import open_database
 
 
 @pytest.fixture(scope="module")
@@ -32,15 +32,6 @@ def big_picture(seed: int) -> bytes:
     """About 1.2 MB of noise: the upload is several blocks, most sent before the commit ends."""
     pixels = Image.frombytes("RGB", (640, 640), random.Random(seed).randbytes(640 * 640 * 3))
     return encode_clean(pixels, "png")
-
-
-def endpoint_copies(server, sender: str) -> int:
-    database = open_database(server.database_url)
-    try:
-        with database.transaction() as tx:
-            return int(tx.one("SELECT COUNT(*) FROM messages WHERE sender = ?", (sender,))[0])
-    finally:
-        database.close()
 
 
 def test_the_endpoint_holds_nothing_until_the_outbox_commit_is_done(endpoint, pair,
