@@ -66,6 +66,21 @@ def test_a_clean_stream_passes():
     verify_clean(png_with_stream(HEADER, CLEAN, sink), streamed_idat=sink)
 
 
+def test_the_file_may_cut_the_checked_stream_elsewhere():
+    # pieces fed as the writer made them (one empty), IDAT chunks cut at other places
+    sink = StreamedIdat()
+    sink.begin(HEADER)
+    for piece in (CLEAN[:5], b"", CLEAN[5:40], CLEAN[40:]):
+        sink.feed(piece)
+    sink.end()
+    cuts = [0, 3, 5, 41, len(CLEAN)]
+    data = b"".join([SIGNATURE, *png_writer._chunk(b"IHDR", HEADER),
+                     *(part for start, end in zip(cuts, cuts[1:])
+                       for part in png_writer._chunk(b"IDAT", CLEAN[start:end])),
+                     *png_writer._chunk(b"IEND", b"")])
+    verify_clean(data, streamed_idat=sink)
+
+
 def test_data_after_the_compressed_stream_is_refused():
     sink = StreamedIdat()
     data = png_with_stream(HEADER, CLEAN + b"the patient's name", sink)

@@ -60,18 +60,38 @@ def test_every_filter_and_level_decodes_to_the_same_pixels(monkeypatch, mode, si
         assert out.tobytes() == source.tobytes()
 
 
-@pytest.mark.parametrize("kind", [SUB, UP, AVERAGE])
+@pytest.mark.parametrize("kind", [NONE, SUB, UP, AVERAGE])
 def test_bands_and_chunks_join_seamlessly(monkeypatch, kind):
     # a few rows per band and small IDAT chunks: the row above a band comes from the band
     # before it, and the stream is cut anywhere
     monkeypatch.setattr(png_writer, "_BAND_BYTES", 300)
     monkeypatch.setattr(png_writer, "_IDAT_BYTES", 97)
     monkeypatch.setattr(png_writer, "choose_filter_and_level", lambda image: (kind, 1))
-    source = gradient("RGB", (50, 40))
+    source = gradient("RGB", (50, 40))  # unfiltered rows end a band with the next filter byte
     data = encode_png(source)
     assert data.count(b"IDAT") > 5
     assert decoded(data).tobytes() == source.tobytes()
     verify_clean(data)
+
+
+@pytest.mark.parametrize("mode", ["L", "RGB", "RGBA"])
+def test_rows_from_pillows_public_way_are_the_same(monkeypatch, mode):
+    # raw_rows uses Pillow's internal raw encoder; a Pillow without it takes tobytes
+    source = noise(mode, (37, 23))
+    fast = [png_writer.raw_rows(source, 3, 20, stride) for stride in (37 * len(mode),
+                                                                     37 * len(mode) + 1)]
+    assert fast[0] == source.crop((0, 3, 37, 20)).tobytes()
+    assert fast[1][37 * len(mode)] == 0 and len(fast[1]) == 17 * (37 * len(mode) + 1)
+    def refused(mode, stride):
+        raise TypeError("this Pillow's raw encoder takes other arguments")
+
+    monkeypatch.setattr(png_writer, "_raw_encoder", refused)
+    assert [png_writer.raw_rows(source, 3, 20, stride) for stride in (
+        37 * len(mode), 37 * len(mode) + 1)] == fast
+    for kind, level in [(NONE, 0), (UP, 1)]:
+        monkeypatch.setattr(png_writer, "choose_filter_and_level",
+                            lambda image, chosen=(kind, level): chosen)
+        assert decoded(encode_png(source)).tobytes() == source.tobytes()
 
 
 def test_noise_is_stored_and_drawn_pictures_are_deflated():

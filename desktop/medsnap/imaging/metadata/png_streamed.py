@@ -34,7 +34,7 @@ class StreamedIdat:
         self._pieces: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._header = b""
-        self._stream = b""
+        self._seen: list[bytes] = []
         self._check: IdatCheck | None = None
         self._error: Damaged | None = None
 
@@ -59,13 +59,14 @@ class StreamedIdat:
         except Damaged as damage:
             self._error = damage
         while (piece := self._pieces.get()) is not None:  # drained to the end, even if damaged
-            seen.append(piece)
+            if piece:
+                seen.append(piece)
             if check is not None and self._error is None:
                 try:
                     check.feed(piece, _WHERE)
                 except Damaged as damage:
                     self._error = damage
-        self._stream, self._check = b"".join(seen), check
+        self._seen, self._check = seen, check
 
     # the verifier's side ---------------------------------------------------------------
     def result(self, ihdr: bytes | memoryview, idat_bodies: list[memoryview],
@@ -85,11 +86,20 @@ class StreamedIdat:
         self._check.finish(findings, _WHERE)
 
     def _is_stream(self, bodies: list[memoryview]) -> bool:
-        """The bodies, one after the other, are exactly the stream that was checked (compared
-        in place: ``startswith`` is a memcmp, nothing is copied)."""
-        position = 0
+        """The bodies, one after the other, are exactly the pieces that were checked, one
+        after the other (compared in place, wherever the two are cut: ``startswith`` is a
+        memcmp, and neither side is joined into a copy)."""
+        pieces, index, offset = self._seen, 0, 0
         for body in bodies:
-            if not self._stream.startswith(body, position):
-                return False
-            position += len(body)
-        return position == len(self._stream)
+            view = memoryview(body)
+            while view:
+                if index == len(pieces):
+                    return False  # the file holds more than was checked
+                piece = pieces[index]
+                length = min(len(view), len(piece) - offset)
+                if not piece.startswith(view[:length], offset):
+                    return False
+                view, offset = view[length:], offset + length
+                if offset == len(piece):
+                    index, offset = index + 1, 0
+        return index == len(pieces)
