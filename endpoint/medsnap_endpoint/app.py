@@ -74,7 +74,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
         finally:
             if sweeper:
                 sweeper.cancel()
-            hot_routes.close(app.state)
+            await hot_routes.aclose(app.state)
             app.state.database.close()
 
     return HotRoutes(Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers={

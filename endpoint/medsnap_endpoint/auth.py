@@ -42,10 +42,18 @@ _KEYS: dict[str, Ed25519PublicKey] = {}
 _KEYS_LIMIT = 4096
 
 
-def _public_key(database: Database, key_id: str) -> Ed25519PublicKey | None:
+class KeyNotCached(Exception):
+    """:func:`verify_signature` with ``cached_only``: the key must first be read from the
+    database (the request's first of this key in this process); nothing was refused."""
+
+
+def _public_key(database: Database, key_id: str, cached_only: bool = False
+                ) -> Ed25519PublicKey | None:
     key = _KEYS.get(key_id)
     if key is not None:
         return key
+    if cached_only:
+        raise KeyNotCached
     with database.transaction() as tx:
         row = tx.one("SELECT pem FROM certificates WHERE key_id = ? AND usage = 'signing' "
                      "LIMIT 1", (key_id,))
@@ -116,10 +124,12 @@ def addressed_host(headers: Mapping[str, str], settings: Settings) -> str:
 
 
 def verify_signature(scope: Scope, headers: Mapping[str, str], database: Database,
-                     settings: Settings) -> Verified:
+                     settings: Settings, *, cached_only: bool = False) -> Verified:
     """Every check that needs no write: headers, clock, Host, enrolled key, signature.
 
     ``headers`` is looked up by lower-case name (a Starlette ``Headers`` or a plain dict).
+    ``cached_only`` (on the event loop): raise :class:`KeyNotCached` rather than read the
+    key from the database.
     """
     key_id, stamp, nonce, body_sha, signature_text = (
         headers.get(name) or "" for name in _SIGNED_NAMES)
@@ -140,7 +150,7 @@ def verify_signature(scope: Scope, headers: Mapping[str, str], database: Databas
         raise _refuse("its timestamp is too far from the server's clock "
                       "(check this workstation's date and time)")
     host = addressed_host(headers, settings)
-    key = _public_key(database, key_id)
+    key = _public_key(database, key_id, cached_only)
     if key is None:
         raise _refuse(_NOT_ENROLLED)
     path, query = signed_target(scope)

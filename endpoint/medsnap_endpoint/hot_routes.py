@@ -3,10 +3,12 @@
 Sending a small message, listing the inbox, downloading and acknowledging are nearly all of an
 endpoint's traffic. Here each is a plain ASGI handler: the (bounded) body is read, then ONE
 worker thread verifies the signature, admits the request and does its work
-(:mod:`.admitted_work`; on PostgreSQL one server-side function call, :mod:`.postgres_work`)
-and answers once a stored message is durable. (SQLite's transaction runs on the loop's thread
-when it takes no lock, and so does its flush when no other request is under way,
-:mod:`.loop_traffic`.) The checks are those of
+(:mod:`.admitted_work`) and answers once a stored message is durable. (SQLite's transaction
+runs on the loop's thread when it takes no lock, and so does its flush when no other request
+is under way, :mod:`.loop_traffic`. On PostgreSQL each route is one server-side function call,
+:mod:`.postgres_work`, made from the loop with the asynchronous driver, bounded in time,
+:mod:`.storage.pg_async`; a worker thread only for a key not yet cached or a malformed
+request.) The checks are those of
 every signed route (:mod:`.auth`); the answers are byte for byte what the Starlette routes
 gave. Everything else goes to the Starlette application: other routes, other methods on these
 paths (405), and a send too large to read before authenticating it (streamed, as before).
@@ -15,6 +17,7 @@ paths (405), and a send too large to read before authenticating it (streamed, as
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +26,7 @@ from typing import Any
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from medsnap_endpoint import admitted_work, postgres_work, serve_log
+from medsnap_endpoint import admitted_work, auth, postgres_work, serve_log
 from medsnap_endpoint.admitted_work import JSON_TYPE, Answer, HotCall, json_body
 from medsnap_endpoint.bodies import SPOOL_IN_MEMORY, too_large
 from medsnap_endpoint.errors import BadRequest, EndpointError, RateLimited
@@ -31,6 +34,7 @@ from medsnap_endpoint.loop_seal import LoopSeal
 from medsnap_endpoint.loop_traffic import LoopTraffic
 from medsnap_endpoint.settings import Settings
 from medsnap_endpoint.storage.base import WouldBlock
+from medsnap_endpoint.storage.pg_async import AsyncPostgres
 
 log = logging.getLogger("medsnap_endpoint")
 
@@ -45,10 +49,12 @@ class HotRoute:
     """One hot route as an ASGI app (also registered with Starlette, which then only routes to
     it): the app's state comes from ``scope["app"]``, as for any Starlette endpoint."""
 
-    def __init__(self, work: Work, postgres_work: Work, *,
-                 body_limit: Callable[[Settings], int]):
+    def __init__(self, work: Work, planner: postgres_work.Planner,
+                 finisher: postgres_work.Finisher, *, body_limit: Callable[[Settings], int]):
         self.work = work
-        self.postgres_work = postgres_work  # one server-side function call (.postgres_work)
+        # PostgreSQL: one server-side function call (.postgres_work)
+        self.planner, self.finisher = planner, finisher
+        self.postgres_work = functools.partial(postgres_work.run, planner, finisher)
         self.body_limit = body_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -113,10 +119,29 @@ class HotRoute:
                     # commit meanwhile, so each would need a flush of its own (no group commit)
                     await seal.wait()
                 return answer
-        # PostgreSQL always in a worker, even alone (about 0.3 ms of CPU less per exchange on
-        # the loop, measured): a database that stops answering must not stall the loop
-        work = self.postgres_work if call.database.dialect == "postgresql" else self.work
+        work = self.work
+        if call.database.dialect == "postgresql":
+            try:
+                return await self._answer_on_loop(call, state)
+            except (auth.KeyNotCached, postgres_work.AdmitFirst):
+                work = self.postgres_work  # nothing was written: all again, in a worker
         return await loop.run_in_executor(workers(state), admitted_work.run, work, call)
+
+    async def _answer_on_loop(self, call: HotCall, state: Any) -> Answer:
+        """PostgreSQL's call from the loop: the signature is checked with the cached key, the
+        statement awaited with the asynchronous driver (a refusal of the key is audited in a
+        worker, as its audit row takes transactions of its own)."""
+        verified = auth.verify_signature(call.scope, call.headers, call.database,
+                                         call.settings, cached_only=True)
+        plan = self.planner(call, verified)
+        rows = await async_postgres(state).single(plan.sql, plan.params, durable=plan.durable)
+        try:
+            return self.finisher(call, verified, plan.context, rows)
+        except auth.KeyRefused as refusal:
+            await asyncio.get_running_loop().run_in_executor(
+                workers(state), auth.audit_refusal, call.database, call.settings, refusal,
+                call.scope)
+            raise
 
 
 def _json_limit(settings: Settings) -> int:
@@ -127,10 +152,12 @@ def _message_limit(settings: Settings) -> int:
     return min(SPOOL_IN_MEMORY, settings.max_message_bytes)
 
 
-SEND = HotRoute(admitted_work.send, postgres_work.send, body_limit=_message_limit)
-INBOX = HotRoute(admitted_work.inbox, postgres_work.inbox, body_limit=_json_limit)
-DOWNLOAD = HotRoute(admitted_work.download, postgres_work.download, body_limit=_json_limit)
-ACKNOWLEDGE = HotRoute(admitted_work.acknowledge, postgres_work.acknowledge,
+pg = postgres_work
+SEND = HotRoute(admitted_work.send, pg.plan_send, pg.finish_send, body_limit=_message_limit)
+INBOX = HotRoute(admitted_work.inbox, pg.plan_inbox, pg.finish_inbox, body_limit=_json_limit)
+DOWNLOAD = HotRoute(admitted_work.download, pg.plan_download, pg.finish_download,
+                    body_limit=_json_limit)
+ACKNOWLEDGE = HotRoute(admitted_work.acknowledge, pg.plan_acknowledge, pg.finish_acknowledge,
                        body_limit=_json_limit)
 
 
@@ -140,6 +167,15 @@ def workers(state: Any) -> ThreadPoolExecutor:
     if pool is None:
         pool = state.hot_workers = ThreadPoolExecutor(WORKER_THREADS, "medsnap-endpoint")
     return pool
+
+
+def async_postgres(state: Any) -> AsyncPostgres:
+    """The app's connections for PostgreSQL calls made on the loop (closed by :func:`aclose`)."""
+    database = getattr(state, "hot_postgres", None)
+    if database is None:
+        database = state.hot_postgres = AsyncPostgres(
+            state.database.url, timeout_seconds=state.settings.database_timeout_seconds)
+    return database
 
 
 def _traffic(state: Any) -> LoopTraffic:
@@ -154,6 +190,15 @@ def _loop_seal(state: Any) -> LoopSeal:
     if seal is None:
         seal = state.hot_seal = LoopSeal(state.database.sealer, workers(state))
     return seal
+
+
+async def aclose(state: Any) -> None:
+    """Close what the hot routes opened (at the app's shutdown, on its loop)."""
+    database = getattr(state, "hot_postgres", None)
+    if database is not None:
+        state.hot_postgres = None
+        await database.close()
+    close(state)
 
 
 def close(state: Any) -> None:

@@ -9,13 +9,19 @@ the nonce and count committed; it is raised here as the same typed error as befo
 request malformed in a way Python sees first is admitted (one statement) and then refused,
 as before. A stored message is answered only once durable: committed synchronously by its
 own call when nothing else is under way, else sharing the database's group commit.
+
+Each route is a :class:`Plan` (the statement to call, made in Python without the database)
+and a finisher (the answer from its rows, or the refusal): a worker thread runs them with
+the blocking driver (:func:`run`), the event loop with the asynchronous one
+(:mod:`.storage.pg_async`, :mod:`.hot_routes`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -33,15 +39,49 @@ _CHAIN_LOCK = lock_key(CHAIN_LOCK_NAME)
 _SIGNED_SHA256 = p.HEADER_CONTENT_SHA256.lower()
 
 
-def _call(call: HotCall, verified: Verified, function: str, body_ok: bool,
-          args: Sequence[Any], *, durable: bool = False) -> list[tuple]:
-    """One call of a route function; ``durable``: returned only once its commit is on disk."""
+@dataclass(frozen=True)
+class Plan:
+    """One call of a route function: ``sql`` with its ``params``; ``durable``: answered only
+    once its commit is on disk."""
+
+    sql: str
+    params: tuple
+    durable: bool = False
+    #: what the finisher needs besides the rows (the item id; a send's id, recipients...)
+    context: Any = None
+
+
+class AdmitFirst(Exception):
+    """Python found the request malformed before any statement: it must be admitted (one
+    statement) and then refused with ``error`` (:func:`refuse_admitted`), as on every route."""
+
+    def __init__(self, error: EndpointError):
+        super().__init__(error.message)
+        self.error = error
+
+
+Planner = Callable[[HotCall, Verified], Plan]
+Finisher = Callable[[HotCall, Verified, Any, list[tuple]], Answer]
+
+
+def _plan(call: HotCall, verified: Verified, function: str, body_ok: bool, args: Sequence[Any],
+          context: Any, *, durable: bool = False) -> Plan:
     params = (*auth.admission_params(verified, call.settings), body_ok, _CHAIN_LOCK, *args)
     marks = ", ".join("?" * len(params))
-    sql = f"SELECT * FROM {function}({marks})"
-    if durable:
-        return call.database.single_durable(sql, params)  # type: ignore[attr-defined]
-    return call.database.single(sql, params, write=True)
+    return Plan(f"SELECT * FROM {function}({marks})", params, durable, context)
+
+
+def run(planner: Planner, finisher: Finisher, call: HotCall, verified: Verified) -> Answer:
+    """The route with the blocking driver (in a worker thread)."""
+    try:
+        plan = planner(call, verified)
+    except AdmitFirst as first:
+        raise refuse_admitted(call, verified, first.error) from None
+    if plan.durable:
+        rows = call.database.single_durable(plan.sql, plan.params)  # type: ignore[attr-defined]
+    else:
+        rows = call.database.single(plan.sql, plan.params, write=True)
+    return finisher(call, verified, plan.context, rows)
 
 
 def _admitted(call: HotCall, verified: Verified, row: tuple) -> tuple[Caller, str]:
@@ -52,7 +92,7 @@ def _admitted(call: HotCall, verified: Verified, row: tuple) -> tuple[Caller, st
     return caller, str(row[4])
 
 
-def _refuse_admitted(call: HotCall, verified: Verified, error: EndpointError) -> EndpointError:
+def refuse_admitted(call: HotCall, verified: Verified, error: EndpointError) -> EndpointError:
     """``error`` (found in Python, before the database) once the request is admitted: a
     refusal of the admission, or of the body, comes first, as on every route."""
     auth.admit(call.database, verified, call.settings)
@@ -61,7 +101,7 @@ def _refuse_admitted(call: HotCall, verified: Verified, error: EndpointError) ->
     return error
 
 
-def send(call: HotCall, verified: Verified) -> Answer:
+def plan_send(call: HotCall, verified: Verified) -> Plan:
     body, settings, headers = call.body, call.settings, call.headers
     sha256 = hashlib.sha256(body).hexdigest()
     query = parse_qsl(call.scope["query_string"].decode("latin-1"), keep_blank_values=True)
@@ -70,17 +110,21 @@ def send(call: HotCall, verified: Verified) -> Answer:
         recipients = sending.recipients_of([v for k, v in query if k == "to"], settings)
         sending.check_body(len(body), sha256, headers.get(_SIGNED_SHA256, ""))
     except EndpointError as error:
-        auth.admit(call.database, verified, settings)
-        raise error from None
-    now, size = verified.now, len(body)
-    expires = now + settings.retention_seconds
+        raise AdmitFirst(error) from None
+    size = len(body)
     view = memoryview(body)  # no copy: each chunk is a view of the body
     chunks = [view[at:at + settings.chunk_bytes] for at in range(0, size, settings.chunk_bytes)]
     detail = json.dumps({"to": recipients, "size": size, "sha256": sha256}, sort_keys=True,
                         separators=(",", ":"))
-    row = _call(call, verified, "medsnap_send", True, (
-        message_id, size, sha256, recipients, json.dumps(recipients), expires, chunks[0],
-        chunks[1:] or None, detail), durable=True)[0]
+    return _plan(call, verified, "medsnap_send", True, (
+        message_id, size, sha256, recipients, json.dumps(recipients),
+        verified.now + settings.retention_seconds, chunks[0], chunks[1:] or None, detail),
+        (message_id, recipients, size, sha256), durable=True)
+
+
+def finish_send(call: HotCall, verified: Verified, sent: tuple, rows: list[tuple]) -> Answer:
+    row = rows[0]
+    message_id, recipients, size, sha256 = sent
     _caller, outcome = _admitted(call, verified, row)
     if outcome == "unreachable":
         problems = {kind: list(ids) for kind, ids in zip(
@@ -89,29 +133,38 @@ def send(call: HotCall, verified: Verified) -> Answer:
     if outcome == "existing":
         stored = sending.earlier(row[8:13], message_id, recipients, size, sha256)
     else:
-        stored = sending.StoredMessage(message_id, recipients, size, sha256, now, expires,
-                                       False)
+        now = verified.now
+        stored = sending.StoredMessage(message_id, recipients, size, sha256, now,
+                                       now + call.settings.retention_seconds, False)
     return 200 if stored.duplicate else 201, [JSON_TYPE], json_body(stored.as_json())
 
 
-def inbox(call: HotCall, verified: Verified) -> Answer:
-    rows = _call(call, verified, "medsnap_inbox", signed_body_matches(call),
-                 (mailbox.INBOX_LIMIT,))
+def plan_inbox(call: HotCall, verified: Verified) -> Plan:
+    return _plan(call, verified, "medsnap_inbox", signed_body_matches(call),
+                 (mailbox.INBOX_LIMIT,), None)
+
+
+def finish_inbox(call: HotCall, verified: Verified, _: None, rows: list[tuple]) -> Answer:
     _admitted(call, verified, rows[0])
     items = mailbox.inbox_items([row[5:] for row in rows[1:]])
     return 200, [JSON_TYPE], json_body({"messages": items})
 
 
-def _item(call: HotCall, verified: Verified, number: str) -> int:
+def _item(call: HotCall, back: int) -> int:
     try:
-        return item_id(number)
+        return item_id(call.scope["path"].rsplit("/", back)[1])
     except EndpointError as error:
-        raise _refuse_admitted(call, verified, error) from None
+        raise AdmitFirst(error) from None
 
 
-def download(call: HotCall, verified: Verified) -> Answer:
-    item = _item(call, verified, call.scope["path"].rsplit("/", 1)[1])
-    row = _call(call, verified, "medsnap_download", signed_body_matches(call), (item,))[0]
+def plan_download(call: HotCall, verified: Verified) -> Plan:
+    item = _item(call, 1)
+    return _plan(call, verified, "medsnap_download", signed_body_matches(call), (item,), item)
+
+
+def finish_download(call: HotCall, verified: Verified, item: int, rows: list[tuple]
+                    ) -> Answer:
+    row = rows[0]
     _caller, outcome = _admitted(call, verified, row)
     if outcome == "not_found":
         raise mailbox.not_yours()
@@ -123,9 +176,15 @@ def download(call: HotCall, verified: Verified) -> Answer:
         None if first is None else bytes(first)))
 
 
-def acknowledge(call: HotCall, verified: Verified) -> Answer:
-    item = _item(call, verified, call.scope["path"].rsplit("/", 2)[1])
-    row = _call(call, verified, "medsnap_acknowledge", signed_body_matches(call), (item,))[0]
+def plan_acknowledge(call: HotCall, verified: Verified) -> Plan:
+    item = _item(call, 2)
+    return _plan(call, verified, "medsnap_acknowledge", signed_body_matches(call), (item,),
+                 item)
+
+
+def finish_acknowledge(call: HotCall, verified: Verified, item: int, rows: list[tuple]
+                       ) -> Answer:
+    row = rows[0]
     _caller, outcome = _admitted(call, verified, row)
     if outcome == "not_found":
         raise mailbox.not_yours()

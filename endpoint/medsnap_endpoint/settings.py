@@ -44,6 +44,9 @@ class Settings:
     #: (httpx: 5 s): if the server closed first, a client reusing the connection at that very
     #: moment got "Server disconnected without sending a response" (uvicorn's default is 5 s)
     keep_alive_seconds: int = 75
+    #: longest a hot route waits for PostgreSQL (a connection, its statement, the flush) before
+    #: refusing with 503 database_unavailable; also each connection's statement_timeout
+    database_timeout_seconds: int = 30
     #: the names (``name`` or ``name:port``) clients address this endpoint by; a signed request
     #: sent to any other Host is refused. Empty: any Host (it is still signed). Set it in
     #: production, so a request signed for another endpoint can never be replayed here.

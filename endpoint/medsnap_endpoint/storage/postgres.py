@@ -21,6 +21,15 @@ def lock_key(name: str) -> int:
 #: a durable statement commits synchronously itself only after this long with no other
 #: statement of the process under way at the same time (see single_durable)
 QUIET_SECONDS = 0.1
+#: the flush of the log (see _flush_log): a process's own row rewritten, committed synchronously
+SEAL_STATEMENT = ("INSERT INTO durability_seals (sealer, sealed_at) VALUES (%s, %s) "
+                  "ON CONFLICT (sealer) DO UPDATE SET sealed_at = excluded.sealed_at")
+
+
+def synchronous(sql: str) -> str:
+    """``sql`` (one query) made to commit synchronously: SET LOCAL in the same statement, read
+    when the statement commits (its own transaction)."""
+    return f"SELECT s.* FROM set_config('synchronous_commit', 'on', true) AS c, ({sql}) AS s"
 
 
 class PostgresDatabase(Database):
@@ -57,10 +66,7 @@ class PostgresDatabase(Database):
             if self._sealing is None or self._sealing.closed or self._sealing.broken:
                 self._sealing = self._psycopg.connect(self.url, autocommit=True)
                 self._sealing.execute("SET synchronous_commit TO ON")
-            self._sealing.execute(
-                "INSERT INTO durability_seals (sealer, sealed_at) VALUES (%s, %s) "
-                "ON CONFLICT (sealer) DO UPDATE SET sealed_at = excluded.sealed_at",
-                (self._sealer_id, int(time.time())))
+            self._sealing.execute(SEAL_STATEMENT, (self._sealer_id, int(time.time())))
         except self._psycopg.Error:
             self._drop_sealing()
             raise
@@ -99,9 +105,8 @@ class PostgresDatabase(Database):
         concurrent requests cost about 4% of their throughput, measured)."""
         with self._connection() as connection:
             alone = self._alone(QUIET_SECONDS) and self.sealer.idle()
-            if alone:  # SET LOCAL in the same statement: read when the statement commits
-                sql = f"SELECT s.* FROM set_config('synchronous_commit', 'on', true) AS c, " \
-                      f"({sql}) AS s"
+            if alone:
+                sql = synchronous(sql)
             rows = self._single(connection, sql, params, True)
         if not alone:
             self.sealer.wait()
