@@ -1,24 +1,32 @@
 """Where the engine's own time goes: the messaging benchmark's in-process exchange (keys
 unlocked, as the window runs it), with a timer around each phase, or under cProfile.
 
-    .venv/bin/python benchmarks/engine_phases.py [--rounds 8] [--profile] [--megabytes 5]
+    .venv/bin/python benchmarks/engine_phases.py [--rounds 8] [--profile [PATTERN]]
+        [--megabytes 5] [--before DIR]
 
 Same set-up as benchmarks/messaging_bench.py (a real endpoint process on loopback, two enrolled
 clinicians, a 5 MB random-pixel PNG); each round is its ``engine_round``: decode, paint and
 re-encode clean (verified), seal, queue, send, fetch (CRL, list, download, store, open,
 acknowledge). Prints the median of each phase and of the whole round; ``--profile`` prints
 cProfile's top functions by cumulative and own time over all rounds instead.
+
+``--before DIR``: an A/B run instead. Two child processes, one importing the ``medsnap`` in
+DIR/desktop (``git archive COMMIT desktop | tar -x -C DIR``), one this checkout's, each with
+its own pair of clinicians signed in, run engine rounds in turn against the same endpoint;
+prints each side's p50/p99 and the ratio of the medians.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import functools
 import os
 import pstats
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +34,8 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from messaging_bench import add_and_enrol, engine_round, make_image, start_server  # noqa: E402
+from messaging_bench import (PASSPHRASE, add_and_enrol, engine_round, make_image,  # noqa: E402
+                             percentile, start_server)
 
 from medsnap.crypto.keystore import KeyStore  # noqa: E402
 from medsnap.messaging.profile import Workstation  # noqa: E402
@@ -88,9 +97,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--megabytes", type=float, default=5.0)
+    parser.add_argument("--before", type=Path, metavar="DIR")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--profile", nargs="?", const="", metavar="PATTERN",
                         help="cProfile instead of timers (PATTERN: only functions matching)")
     args = parser.parse_args()
+    if args.child:
+        return child(*args.child)
     work = Path(tempfile.mkdtemp(prefix="medsnap-engine-phases-"))
     server = start_server(work)
     try:
@@ -100,6 +113,11 @@ def main() -> int:
         reader = add_and_enrol(server, workstation, keystore, "Reader")
         image = work / "image.png"
         make_image(image, args.megabytes)
+        if args.before:
+            pairs = [(add_and_enrol(server, workstation, keystore, f"Sender{side}"),
+                      add_and_enrol(server, workstation, keystore, f"Reader{side}"))
+                     for side in ("before", "after")]
+            return a_b(args.before.resolve(), pairs, work, image, args.rounds)
         engine_round(sender, reader, image)  # imports, caches
         print(f"load {os.getloadavg()[0]:.1f}, {args.rounds} rounds")
         if args.profile is not None:
@@ -127,6 +145,58 @@ def main() -> int:
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def a_b(before: Path, pairs, work: Path, image: Path, rounds: int) -> int:
+    here = Path(__file__).resolve()
+    sides = {}
+    for name, (sender, reader) in zip(("before", "after"), pairs):
+        env = {**os.environ}
+        if name == "before":
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(before / "desktop"),
+                                                              env.get("PYTHONPATH")]))
+        sides[name] = subprocess.Popen(
+            [sys.executable, str(here), "--child", str(work), sender.staff_id,
+             reader.staff_id, str(image)], env=env, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, text=True)
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    try:
+        for name, process in sides.items():
+            print(f"{name}: {process.stdout.readline().strip()}")  # ready, its medsnap
+        print(f"load {os.getloadavg()[0]:.1f}, {rounds} interleaved rounds")
+        for index in range(rounds + 1):
+            for name, process in (sides.items() if index % 2 else reversed(sides.items())):
+                process.stdin.write("go\n")
+                process.stdin.flush()
+                elapsed = float(process.stdout.readline())
+                if index:  # the first round of each warms caches
+                    times[name].append(elapsed)
+    finally:
+        for process in sides.values():
+            process.stdin.close()
+            process.wait(timeout=30)
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    for name, values in times.items():
+        print(f"engine round, {name:<7} p50 {medians[name] * 1000:6.1f} ms  "
+              f"p99 {percentile(values, 0.99) * 1000:6.1f} ms")
+    print(f"after / before: {medians['after'] / medians['before']:.3f}; load at the end "
+          f"{os.getloadavg()[0]:.1f}")
+    return 0
+
+
+def child(work: str, sender_id: str, reader_id: str, image: str) -> int:
+    """One side of an A/B run: sign both in, then a round for each "go" on stdin."""
+    import medsnap
+    from medsnap.messaging.session import sign_in
+
+    workstation = Workstation(Path(work) / "home")
+    keystore = KeyStore(keyring_backend=FileKeyring(Path(work) / "keyring.json"))
+    sender, reader = (sign_in(workstation, staff_id, PASSPHRASE, keystore=keystore)
+                      for staff_id in (sender_id, reader_id))
+    print(json.dumps(medsnap.__file__), flush=True)
+    for _ in sys.stdin:
+        print(engine_round(sender, reader, Path(image)), flush=True)
     return 0
 
 

@@ -52,13 +52,25 @@ class SyncWorker:
         self.session, self.outbox, self.inbox = session, outbox, inbox
 
     def run_once(self, *, now_only_due: bool = False, refresh_states: bool = True) -> SyncReport:
-        """Send, learn delivery states (unless ``refresh_states=False``), fetch the inbox."""
+        """Send, learn delivery states (unless ``refresh_states=False``), fetch the inbox.
+
+        The states of letters sent before are asked for on a thread of its own while this
+        one uploads (the connection pool is shared between threads; the outbox is written on
+        this thread only, once both are done): a sender with many letters still unread pays
+        for their look-ups during an upload that mostly waits for the endpoint.
+        """
         report = SyncReport()
         try:
             if self.outbox is not None:
-                self.push(report, only_due=now_only_due)
-                if refresh_states:
-                    self.refresh_states(report)
+                asking = _StatesMeanwhile(self, self.outbox.items(("sent", "delivered"))) \
+                    if refresh_states else None
+                try:
+                    self.push(report, only_due=now_only_due)
+                except BaseException:
+                    if asking is not None:
+                        asking.wait()  # its answers, or its failure, no longer matter
+                    raise
+                self.apply_states(asking.answers() if asking is not None else [], report)
                 self.delete_expired()
             if self.inbox is not None:
                 crl = self.session.crl(refresh=True)
@@ -112,13 +124,25 @@ class SyncWorker:
 
     def refresh_states(self, report: SyncReport) -> None:
         assert self.outbox is not None
+        self.apply_states(self.fetch_states(self.outbox.items(("sent", "delivered"))), report)
+
+    def fetch_states(self, items: Sequence[OutboxItem]) -> list[tuple[OutboxItem, set[str]]]:
+        """Each letter's recipients' states at the endpoint (network only: no outbox access,
+        so it may run on another thread); one purged there is left out."""
         client = self.session.transport.client
-        for item in self.outbox.items(("sent", "delivered")):
+        answers = []
+        for item in items:
             try:
                 status = self.session.transport.call(client.status, item.id)
             except EndpointRefusedRequest:
                 continue  # purged at the endpoint; keep the last known state
-            states = {r["status"] for r in status["recipients"]}
+            answers.append((item, {r["status"] for r in status["recipients"]}))
+        return answers
+
+    def apply_states(self, answers: Sequence[tuple[OutboxItem, set[str]]],
+                     report: SyncReport) -> None:
+        assert self.outbox is not None
+        for item, states in answers:
             if states == {"read"} and self.outbox.mark_delivery(item.id, "read"):
                 if item.state == "sent":  # read before any sync saw it delivered: it was
                     self.session.audit.record("delivered", id=item.id)
@@ -136,3 +160,33 @@ class SyncWorker:
             report = self.run_once(now_only_due=True)
             failures = failures + 1 if report.offline else 0
             stop.wait(backoff_delay(failures - 1) if failures else interval)
+
+
+class _StatesMeanwhile:
+    """``worker.fetch_states(items)`` on a thread; ``answers()`` waits for it and raises what
+    stopped it (EndpointUnreachable: the caller reports the endpoint offline)."""
+
+    def __init__(self, worker: SyncWorker, items: Sequence[OutboxItem]):
+        self._answers: list[tuple[OutboxItem, set[str]]] = []
+        self._failure: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if items:  # nothing to ask: no thread
+            self._thread = threading.Thread(target=self._ask, args=(worker, items),
+                                            daemon=True, name="delivery-states")
+            self._thread.start()
+
+    def _ask(self, worker: SyncWorker, items: Sequence[OutboxItem]) -> None:
+        try:
+            self._answers = worker.fetch_states(items)
+        except BaseException as error:  # raised on the caller's thread by answers()
+            self._failure = error
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def answers(self) -> list[tuple[OutboxItem, set[str]]]:
+        self.wait()
+        if self._failure is not None:
+            raise self._failure
+        return self._answers
