@@ -95,11 +95,20 @@ def build_parser(name: str) -> argparse.ArgumentParser:
 # Commands that close every file and connection they open before returning: run as a program,
 # they exit without the interpreter's teardown of their ~300 modules (15-25 ms per command).
 QUICK_EXIT = ("send", "inbox")
+# Commands a warm runner may run while a clinician is signed in (messaging.warm_runner): the
+# command hands itself over to a process that has their code loaded already.
+WARM_COMMANDS = ("send", "inbox", "outbox", "sync", "open")
 
 
 def main(argv: list[str] | None = None) -> int:
     as_program = argv is None  # called with arguments (tests, scripts): return, never exit
     argv = sys.argv[1:] if argv is None else list(argv)
+    if as_program and argv and argv[0] in WARM_COMMANDS:
+        from medsnap.messaging.warm_client import run_warm
+
+        code = run_warm(argv)  # None: no warm runner here (or it declined): run it here
+        if code is not None:
+            return code
     if argv and argv[0] in ("-h", "--help"):
         print("usage: medsnap [IMAGE]  |  medsnap COMMAND ...\n\ncommands:")
         import textwrap

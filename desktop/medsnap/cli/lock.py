@@ -17,6 +17,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from medsnap.messaging.agent_client import lock_agent
+    from medsnap.messaging.warm_control import stop_runner_unless_needed
 
     desk = workstation()
     if args.all:
@@ -25,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         staff_ids = [desk.current_profile(args.staff_id).staff_id]
     locked = [staff_id for staff_id in staff_ids if lock_agent(desk.home, staff_id)]
+    stop_runner_unless_needed(desk.home)  # the warm runner serves signed-in clinicians only
     if locked:
         print(f"Locked: the keys of {', '.join(locked)} are no longer held on this computer.")
     else:

@@ -39,12 +39,25 @@ def policy_idle_seconds() -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    from medsnap.messaging.warm_control import launch_runner, release, stop_runner_unless_needed
+
+    desk = workstation()
+    passphrase = read_passphrase(args, passphrase_prompt(args.staff_id))
+    # the warm runner (keyless: started before the keys are unlocked) imports meanwhile
+    launcher = None if args.no_agent else launch_runner(desk.home)
+    try:
+        return _sign_in(args, desk, passphrase)
+    finally:
+        release(launcher)
+        if launcher is not None:
+            stop_runner_unless_needed(desk.home)  # signin failed: nobody to serve
+
+
+def _sign_in(args: argparse.Namespace, desk, passphrase: str) -> int:
     from medsnap.messaging.agent_client import start_agent
     from medsnap.messaging.agent_socket import AgentUnavailable
     from medsnap.messaging.session import sign_in
 
-    desk = workstation()
-    passphrase = read_passphrase(args, passphrase_prompt(args.staff_id))
     session = sign_in(desk, args.staff_id, passphrase, endpoint_url=args.endpoint)
     try:
         facts = session.profile.facts()
