@@ -58,6 +58,7 @@ class Canvas(QAbstractScrollArea):
     pointer_off_picture = Signal()  # over the margin around it: no position to show
     text_requested = Signal(object)  # a TextRequest: show the in-place editor
     selection_changed = Signal()
+    placed_by_keys = Signal(str)  # an annotation drawn from the keyboard (its id): select it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -159,6 +160,20 @@ class Canvas(QAbstractScrollArea):
         """Whether image pixel (x, y) is on the picture, not the margin around it."""
         width, height = self._full_size()
         return self.pyramid is not None and 0 <= x < width and 0 <= y < height
+
+    def keyboard_box(self) -> tuple[tuple[float, float], float, float]:
+        """Where Enter draws (image pixels): the middle of the part of the picture in view
+        (within the crop), and a box shaped like a line of text: a sixth of that part's
+        shorter side high, three times as wide (an identifier is usually one line)."""
+        viewport = self.viewport().rect()
+        left, top = self.to_image(QPointF(viewport.topLeft()))
+        right, bottom = self.to_image(QPointF(viewport.bottomRight()))
+        area = self.document.output_rect if self.document is not None else None
+        if area is not None:
+            left, top = max(left, area.x), max(top, area.y)
+            right, bottom = min(right, area.right), min(bottom, area.bottom)
+        side = max(1.0, min(right - left, bottom - top) / 6)
+        return ((left + right) / 2, (top + bottom) / 2), min(side * 3, right - left), side
 
     # -- geometry bookkeeping ----------------------------------------------------------
     def _full_size(self) -> tuple[float, float]:
@@ -307,6 +322,11 @@ class Canvas(QAbstractScrollArea):
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if self.input is None or not self.input.key_press(event):
             super().keyPressEvent(event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt override
+        if self.input is not None and self.input.tab(backwards=not next):
+            return True
+        return super().focusNextPrevChild(next)
 
     def keyReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
         if self.input is None or not self.input.key_release(event):

@@ -2,7 +2,11 @@
 
 Left button: the active tool. Middle button, or Space held with the left button: pan.
 Ctrl+wheel or a pinch: zoom around the pointer. Plain wheel: scroll. Esc: abandon a gesture.
-Arrow keys: nudge the selection (select tool) by one pixel, ten with Shift.
+Keyboard (drawing without a mouse): Enter draws the active tool's annotation in the middle
+of the view and selects it; with the select tool, Enter picks the last annotation drawn,
+Tab/Shift+Tab step through them while one is selected, Esc lets go (so Tab leaves the
+canvas again), arrow keys move the selection and Ctrl+arrow keys resize it, by one screen
+pixel, ten with Shift.
 """
 
 from __future__ import annotations
@@ -178,13 +182,70 @@ class CanvasInput:
             self.canvas.viewport().update()
             return True
         tool = self.canvas.tool
+        if not self._editable():
+            return False
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
+            return self._enter()
+        if not isinstance(tool, _tools().SelectTool) or tool.selected() is None:
+            return False
+        if key == Qt.Key.Key_Escape and plain:
+            tool.selected_id = None
+            self._selection_shown()
+            return True
         nudge = _nudge(key)
-        if nudge and isinstance(tool, _tools().SelectTool) and tool.selected() is not None:
-            step = 10 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1
-            dx, dy = nudge
-            self.canvas.emit_edit(tool.nudge(dx * step, dy * step))
+        if nudge:
+            screen_pixels = 10 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1
+            step = max(1, round(screen_pixels / self.canvas.scale))
+            dx, dy = nudge[0] * step, nudge[1] * step
+            grow = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            self.canvas.emit_edit(tool.grow(dx, dy) if grow else tool.nudge(dx, dy))
+            self.canvas.viewport().update()
             return True
         return False
+
+    def tab(self, backwards: bool) -> bool:
+        """Tab steps through the annotations while one is selected; otherwise Qt moves the
+        focus on (nothing selected: Tab never traps a keyboard user in the canvas)."""
+        tool = self.canvas.tool
+        if not self._editable() or not isinstance(tool, _tools().SelectTool) \
+                or tool.selected() is None:
+            return False
+        tool.step_selection(backwards)
+        self._selection_shown()
+        return True
+
+    def _enter(self) -> bool:
+        tool = self.canvas.tool
+        tools = _tools()
+        if isinstance(tool, tools.SelectTool):
+            if tool.selected() is not None or tool.step_selection(backwards=True) is None:
+                return False
+            self._selection_shown()
+            return True
+        if tool.tool_id in tools.NOT_DRAWN or tool.busy:
+            return False
+        centre, width, height = self.canvas.keyboard_box()
+        scale = 1.0 / self.canvas.scale
+        path = [tools.PointerEvent(x, y, tools.Buttons.LEFT, tools.Modifiers.NONE, scale)
+                for x, y in tools.keyboard_path(tool.tool_id, centre, width, height)]
+        tool.press(path[0])
+        if isinstance(tool, tools.TextTool):
+            if tool.editing is not None:
+                self.canvas.text_requested.emit(tool.editing)
+            return True
+        for event in path[1:]:
+            tool.move(event)
+        edit = tool.release(path[-1])
+        self.canvas.emit_edit(edit)
+        self.canvas.viewport().update()
+        if edit is not None:
+            self.canvas.placed_by_keys.emit(edit.annotation.id)
+        return True
+
+    def _selection_shown(self) -> None:
+        self.canvas.selection_changed.emit()
+        self.canvas.viewport().update()
 
     def key_release(self, event) -> bool:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():

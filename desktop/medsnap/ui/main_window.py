@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self.canvas.pointer_off_picture.connect(lambda: self.status.show_position(None, None))
         self.canvas.text_requested.connect(self.callouts.begin)
         self.canvas.selection_changed.connect(self.tool_binding.selection_changed)
+        self.canvas.placed_by_keys.connect(self.tool_binding.placed_by_keys)
         self.status.zoom_entered.connect(lambda scale: self.canvas.zoom_to(scale))
         self.tool_strip.tool_chosen.connect(self.tool_binding.tool_chosen)
         self.tool_strip.style_changed.connect(self.tool_binding.style_changed)

@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from medsnap.ui.main_window import MainWindow
 
 
+KEYBOARD_PLACED_HINT = ("Drawn in the middle of the view and selected: arrow keys move it, "
+                        "Ctrl+arrow keys resize it (Shift: faster), Tab picks the next one.")
+
+
 def _tools():
     import medsnap.document.tools as tools  # loads with the first picture, not at start-up
 
@@ -71,6 +75,18 @@ class ToolBinding:
         self.window.actions.delete.setEnabled(selected is not None)
         if is_select:
             self.window.tool_strip.show_selection(selected, self.unit())
+
+    def placed_by_keys(self, annotation_id: str) -> None:
+        """An annotation drawn with Enter: select it, so the arrow keys move it and
+        Ctrl+arrow keys resize it straight away."""
+        window = self.window
+        window.tool_strip.choose("select")
+        tool = window.canvas.tool
+        if self._is_select(tool):
+            tool.selected_id = annotation_id
+            self.selection_changed()
+            window.canvas.viewport().update()
+            window.status.show_hint(KEYBOARD_PLACED_HINT)
 
     def delete_selection(self) -> None:
         tool = self.window.canvas.tool

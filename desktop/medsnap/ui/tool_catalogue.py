@@ -23,8 +23,8 @@ class ToolEntry(NamedTuple):
 
 TOOLS: tuple[ToolEntry, ...] = (
     ToolEntry("select", "S", "Select", None, False,
-              "Click an annotation to select it; drag to move, drag a handle to resize, "
-              "Delete removes it."),
+              "Click or Enter selects, Tab the next; drag or arrows move, handles or "
+              "Ctrl+arrows resize."),
     ToolEntry("crop", "C", "Crop", None, False,
               "Drag to choose the part to send; drag the handles to adjust. "
               "Enter the exact size in the crop bar."),
@@ -45,7 +45,8 @@ TOOLS: tuple[ToolEntry, ...] = (
     ToolEntry("marker", "N", "Numbered marker", "size", True,
               "Click to place the next number; refer to it in your note."),
     ToolEntry("redaction", "X", "Redact box", None, False,
-              "Drag over an identifier to black it out. The pixels underneath are destroyed."),
+              "Drag over an identifier, or press Enter, to black it out. "
+              "The pixels underneath are destroyed."),
     ToolEntry("redaction-brush", "B", "Redaction brush", "width", True,
               "Paint over an identifier to black it out. The pixels underneath are destroyed."),
 )

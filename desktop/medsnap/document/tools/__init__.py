@@ -14,6 +14,7 @@ from medsnap.document.style import HIGHLIGHTER_STYLE, REDACTION_STYLE, Style
 from medsnap.document.tools.base import (
     Buttons, Measure, Modifiers, PointerEvent, Tool, estimated_bounds)
 from medsnap.document.tools.crop import CropTool, clamp_crop, crop_edit
+from medsnap.document.tools.keyboard import NOT_DRAWN, keyboard_path
 from medsnap.document.tools.marker import MarkerTool, next_number
 from medsnap.document.tools.select import SelectTool
 from medsnap.document.tools.shapes import (
@@ -81,5 +82,5 @@ __all__ = [
     "style_for", "make_tool", "size_unit", "Measure", "estimated_bounds", "crop_edit", "clamp_crop", "next_number", "TextRequest",
     "SelectTool", "CropTool", "ArrowTool", "LineTool", "RectangleTool", "EllipseTool",
     "PenTool", "HighlighterTool", "TextTool", "MarkerTool", "RedactionTool",
-    "RedactionBrushTool",
+    "RedactionBrushTool", "keyboard_path", "NOT_DRAWN",
 ]

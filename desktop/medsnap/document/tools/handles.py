@@ -35,6 +35,15 @@ def handle_points(annotation: Annotation,
     return {}
 
 
+def keyboard_handle(annotation: Annotation, measure: Measure = estimated_bounds) -> str | None:
+    """The handle the keyboard resizes: the far corner or end; None for what only moves."""
+    points = handle_points(annotation, measure)
+    for name in ("se", "end", "e"):
+        if name in points:
+            return name
+    return None
+
+
 def handle_at(points: dict[str, Point], point: Point, pixels_per_screen_pixel: float) -> str | None:
     reach = (HANDLE_SCREEN_RADIUS + 2) * pixels_per_screen_pixel
     for name, (hx, hy) in points.items():

@@ -10,14 +10,15 @@ from medsnap.document.edits import Edit, RemoveAnnotation, ReplaceAnnotation, ki
 from medsnap.document.geometry import Point
 from medsnap.document.style import Style
 from medsnap.document.tools.base import PointerEvent, Tool, estimated_bounds
-from medsnap.document.tools.handles import handle_at, handle_points, resized
+from medsnap.document.tools.handles import handle_at, handle_points, keyboard_handle, resized
 from medsnap.document.tools.hit import annotation_at
 
 
 class SelectTool(Tool):
     tool_id = "select"
     styled = False
-    hint = "Click an annotation to select it; drag to move, drag a handle to resize, Delete removes it."
+    hint = ("Click or Enter selects, Tab the next; drag or arrows move, handles or "
+            "Ctrl+arrows resize.")
 
     def __init__(self, document, style, measure=estimated_bounds) -> None:
         super().__init__(document, style, measure)
@@ -102,6 +103,33 @@ class SelectTool(Tool):
         if current is None:
             return None
         return ReplaceAnnotation(current, current.moved(dx, dy), label=f"Move {kind_name(current)}")
+
+    def step_selection(self, backwards: bool = False) -> Annotation | None:
+        """Select the next annotation in drawing order (Tab from the keyboard), wrapping;
+        with nothing selected, the last one drawn (or the first, going forwards)."""
+        annotations = self.document.annotations
+        if not annotations:
+            return None
+        current = self.selected()
+        if current is None:
+            index = 0 if not backwards else len(annotations) - 1
+        else:
+            index = (self.document.index_of(current.id) + (-1 if backwards else 1)) % len(annotations)
+        self.selected_id = annotations[index].id
+        return annotations[index]
+
+    def grow(self, dx: float, dy: float) -> Edit | None:
+        """Resize the selection from the keyboard: move its far corner (a box's bottom
+        right, a line's end, a callout's right edge) by ``dx``, ``dy``."""
+        current = self.selected()
+        handle = keyboard_handle(current, self.measure) if current is not None else None
+        if current is None or handle is None:
+            return None
+        x, y = handle_points(current, self.measure)[handle]
+        changed = resized(current, handle, (x + dx, y + dy))
+        if changed == current:
+            return None
+        return ReplaceAnnotation(current, changed, label=f"Resize {kind_name(current)}")
 
     def restyle(self, colour: str | None = None, width: float | None = None) -> Edit | None:
         """Recolour or change the width of the selection (redactions stay black)."""

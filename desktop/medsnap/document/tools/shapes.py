@@ -110,7 +110,8 @@ class RedactionTool(_BoxTool):
     tool_id = "redaction"
     kind = Redaction
     styled = False
-    hint = "Drag over an identifier to black it out. The pixels underneath are destroyed."
+    hint = ("Drag over an identifier, or press Enter, to black it out. "
+            "The pixels underneath are destroyed.")
 
     def _make(self, start: Point, end: Point) -> Annotation:
         return Redaction(id=self._id, rect=Rect.from_points(start, end))
