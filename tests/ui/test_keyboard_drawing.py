@@ -117,3 +117,11 @@ def test_select_tool_picks_with_enter_and_tab_and_esc_lets_tab_leave(opened):
 def test_delete_from_the_keyboard_after_tab(opened):
     keys(opened, (Qt.Key.Key_L,), (Qt.Key.Key_Return,), (Qt.Key.Key_Delete,))
     assert opened.document.annotations == ()
+
+
+def test_arrow_keys_scroll_the_picture_while_nothing_is_selected(opened):
+    opened.canvas.zoom_to(4.0)
+    bar = opened.canvas.horizontalScrollBar()
+    before = bar.value()
+    keys(opened, (Qt.Key.Key_S,), (Qt.Key.Key_Right,), (Qt.Key.Key_Right,))
+    assert bar.value() > before and opened.document.annotations == ()
