@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     first, second = demo.colleagues[0], demo.colleagues[1]
     print("\nTry, in another terminal:")
     print(f"  medsnap send --as {first.staff_id} --to \"{second.name}\" picture.png "
-          "--declare not-identifiable --note \"have a look\"")
+          "--declare direct-care --note \"have a look\"")
     print(f"  medsnap inbox --as {second.staff_id}")
     print(f"  medsnap open --as {second.staff_id} ID -o received.png")
     print("\nServing until Ctrl+C.", flush=True)
