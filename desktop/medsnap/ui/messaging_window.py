@@ -115,6 +115,8 @@ class MessagingUi(SendingBinding, ReceivingBinding, PanelBuilder, QObject):
         panel.preview_requested.connect(lambda: w.actions.preview.trigger())
         panel.picker.key_check_wanted.connect(self._check_key)
         w.picture_loaded.connect(lambda: panel.set_has_picture(True))
+        # an edit of the picture after a send starts the next one: its hint comes back
+        w.undo_stack.indexChanged.connect(lambda _index: panel.next_started())
         self.outbox_view.retry_requested.connect(b.retry)
         self.inbox_view.open_requested.connect(self._open)
         self.viewer.reply_requested.connect(self._reply)

@@ -52,6 +52,9 @@ class SendPanel(QWidget):
         self.key_change_box = None  # the question asked before sending to a changed key
         self._queued: tuple[str, str] | None = None  # outbox id, colleague: said "Queued"
         self._sending_now = False  # that message is being uploaded right after queueing
+        # sent, and nothing changed since: the panel reads as done, with no next-step hint
+        # ("Say whether…" above "Sent to…" read as if the send still needed something)
+        self.done = False
         self.who = QLabel("Not signed in: you can annotate, and sign in to send.", self)
         self.who.setWordWrap(True)
         self.who.setObjectName("panelHint")
@@ -115,7 +118,16 @@ class SendPanel(QWidget):
         self.wheel_guard.guard(self.declaration, self.priority, self.expires)
 
         self.picker.chosen.connect(self._colleague_chosen)
-        self.declaration.currentIndexChanged.connect(lambda _i: self.update_state())
+        self.declaration.currentIndexChanged.connect(lambda _i: self.next_started())
+        for changed in (self.note.textChanged, self.priority.currentIndexChanged,
+                        self.expires.valueChanged):
+            changed.connect(lambda *_args: self.next_started())
+        self.update_state()
+
+    def next_started(self) -> None:
+        """The clinician changed something after a send: the next-step hint comes back."""
+        if self.done:
+            self.done = False
         self.update_state()
 
     def _colleague_chosen(self, entry) -> None:
@@ -123,7 +135,7 @@ class SendPanel(QWidget):
             self.declaration.setFocus()  # next action: the declaration
         elif entry is not None:
             self.send.setFocus()
-        self.update_state()
+        self.next_started()
 
     def set_signed_in(self, name: str | None) -> None:
         self.signed_in = bool(name)
@@ -152,7 +164,9 @@ class SendPanel(QWidget):
         self.send.setEnabled(not why and not self.busy)
         self.preview.setEnabled(self.has_picture)
         self.why_not.setText(why)
-        self.why_not.setVisible(bool(why))
+        # signed out or no picture is said even after a send: only the fields' hint waits
+        self.why_not.setVisible(bool(why) and not (self.done and self.signed_in
+                                                   and self.has_picture))
 
     def _send_clicked(self) -> None:
         if self.missing() or self.busy:
@@ -268,15 +282,19 @@ class SendPanel(QWidget):
         self.priority.setCurrentIndex(0)
         self.outcome.clear()
         self.outcome.setProperty("tone", "")
+        self.done = False
         self.update_state()
 
     def reset_after_send(self) -> None:
         """Sent: the note, the declaration and Urgent are cleared, so a second press of Send
         does nothing and sending again (to anyone) declares afresh and is not urgent unless
-        said again; the colleague stays."""
+        said again; the colleague stays. The panel then reads as done (no "Say whether…"
+        hint) until something is changed for the next send."""
         self.note.clear()
         self.declaration.setCurrentIndex(0)
         self.priority.setCurrentIndex(0)
+        self.done = True  # after the clearing above, which counts as no change
+        self.update_state()
 
     def _repolish(self) -> None:
         self.outcome.style().unpolish(self.outcome)

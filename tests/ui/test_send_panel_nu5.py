@@ -1,0 +1,54 @@
+"""What a new user met in the send panel (NU5), on the real window against a real endpoint
+process: after a send the panel reads as done (no next-step hint until something changes);
+Send from the keyboard with a field missing puts the keyboard in that field; choosing or
+clearing a colleague moves nothing below the To box."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from send_receive_support import choose_colleague, running_ward, signed_in_window
+
+
+@pytest.fixture(scope="module")
+def ward():
+    with running_ward(("Nell Sender", "Registrar"), ("Otto Reader", "Consultant")) as ward:
+        yield ward
+
+
+def send_now(qtbot, ui) -> None:
+    panel = ui.send_panel
+    choose_colleague(qtbot, panel, "Otto")
+    panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
+    with qtbot.waitSignal(ui.binding.sent, timeout=20000) as sent:
+        QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+    assert sent.args[1] == "sent", panel.outcome.text()
+    qtbot.waitUntil(lambda: "Sent to" in panel.outcome.text(), timeout=5000)
+
+
+def test_after_a_send_the_panel_reads_as_done(qtbot, make_window, ward, grey_png):
+    with signed_in_window(qtbot, make_window, ward, "Nell Sender", grey_png) as (window, ui):
+        panel = ui.send_panel
+        send_now(qtbot, ui)
+        # the outcome alone: no "Say whether the patient can be identified." above it
+        assert panel.outcome.isVisible() and "Sent to Otto Reader" in panel.outcome.text()
+        assert not panel.why_not.isVisible()
+        assert not panel.send.isEnabled()  # a second press still sends nothing
+        # the next send starts: the hint says what it needs
+        qtbot.keyClicks(panel.note, "and this one")
+        assert panel.why_not.isVisible()
+        assert panel.why_not.text() == "Say whether the patient can be identified."
+
+
+def test_an_edit_of_the_picture_after_a_send_brings_the_hint_back(qtbot, make_window, ward,
+                                                                  grey_png):
+    from ui_support import drag
+
+    with signed_in_window(qtbot, make_window, ward, "Nell Sender", grey_png) as (window, ui):
+        panel = ui.send_panel
+        send_now(qtbot, ui)
+        assert not panel.why_not.isVisible()
+        drag(window, "rectangle", (50, 50), (150, 120))
+        assert panel.why_not.isVisible()
