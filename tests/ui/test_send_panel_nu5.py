@@ -52,3 +52,24 @@ def test_an_edit_of_the_picture_after_a_send_brings_the_hint_back(qtbot, make_wi
         assert not panel.why_not.isVisible()
         drag(window, "rectangle", (50, 50), (150, 120))
         assert panel.why_not.isVisible()
+
+
+def test_send_with_a_field_missing_puts_the_keyboard_in_that_field(qtbot, make_window, ward,
+                                                                   grey_png):
+    with signed_in_window(qtbot, make_window, ward, "Nell Sender", grey_png) as (window, ui):
+        panel = ui.send_panel
+        window.canvas.setFocus()
+        qtbot.waitUntil(window.canvas.hasFocus, timeout=2000)
+        QTest.keyClick(window.canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        assert window.status.currentMessage() == "Choose a colleague."
+        qtbot.waitUntil(panel.picker.search.hasFocus, timeout=2000)
+        qtbot.keyClicks(QApplication.focusWidget(), "Otto")  # answered by typing at once
+        QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: panel.picker.current is not None, timeout=10000)
+
+        window.canvas.setFocus()  # back to the picture, then Messages ▸ Send picture
+        qtbot.waitUntil(window.canvas.hasFocus, timeout=2000)
+        assert window.actions.send.text() == "&Send picture"
+        window.actions.send.trigger()
+        assert window.status.currentMessage() == "Say whether the patient can be identified."
+        qtbot.waitUntil(panel.declaration.hasFocus, timeout=2000)

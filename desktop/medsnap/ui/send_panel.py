@@ -6,9 +6,9 @@ the picture stays open whatever happens, so a failed send loses nothing.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QPlainTextEdit, QPushButton,
-                               QSpinBox, QVBoxLayout, QWidget)
+                               QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from medsnap.ui.colleague_picker import ColleaguePicker, confirm_key_change
 from medsnap.ui.wheel_guard import WheelGuard
@@ -158,6 +158,32 @@ class SendPanel(QWidget):
         if not self.declaration.currentData():
             return "Say whether the patient can be identified."
         return ""
+
+    def missing_field(self) -> QWidget | None:
+        """The field that ``missing()`` asks for, if it is one to fill in here."""
+        if not self.signed_in:
+            return self.sign_in
+        if not self.has_picture:
+            return None  # a picture is opened in the editor, not here
+        if self.picker.current is None:
+            return self.picker.search
+        if not self.declaration.currentData():
+            return self.declaration
+        return None
+
+    def focus_missing(self) -> QWidget | None:
+        """Send asked for with something missing: the keyboard goes to that field (scrolled
+        into view), so "Choose a colleague." can be answered by typing at once."""
+        field = self.missing_field()
+        if field is None or not field.isVisible():
+            return None
+        field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is not None:
+            area.ensureWidgetVisible(field)
+        return field
 
     def update_state(self) -> None:
         why = self.missing()

@@ -149,8 +149,10 @@ class WindowActions:
             return
         if panel.send.isEnabled():
             panel.send.click()
-        else:
-            self.window.status.showMessage(panel.why_not.text() or "Sending…", 5000)
+            return
+        self.window.status.showMessage(panel.missing() or "Sending…", 5000)
+        if not panel.busy and panel.focus_missing() is not None:  # there, to answer it
+            self._show_focus()
 
     def _show_focus(self) -> None:
         from medsnap.ui.qt_enums import Qt
