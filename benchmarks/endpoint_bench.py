@@ -1,7 +1,9 @@
 """Message exchange through the MedSnap endpoint vs NHS England's MESH sandbox, same run.
 
 One exchange = the sender uploads a message; the recipient finds it, downloads it and
-acknowledges it (MedSnap: send, inbox, download, ack — every request Ed25519-signed;
+acknowledges it (MedSnap: send, inbox, download, ack — every request signed with a session key
+that one Ed25519-signed request opened, as docs/PROTOCOL.md allows; --no-sessions: each
+Ed25519-signed;
 MESH: send_message, retrieve_message by id, read, acknowledge — HMAC auth, AUTH_MODE=full,
 STORE_MODE=memory). Reports exchanges per second and p50/p99 latency of one exchange for
 100 KB and 5 MB messages, 1 and 16 concurrent clients, MedSnap on SQLite (WAL, a durable
@@ -13,7 +15,7 @@ ratio range is over those rounds. "srv ms" is the server side's CPU time per exc
 serving process; for PostgreSQL plus the database server's processes), "cli ms" the client's.
 
     .venv/bin/pip install -e '.[bench]'     # mesh-sandbox and mesh-client
-    .venv/bin/python benchmarks/endpoint_bench.py [--scale 1.0] [--rounds 5]
+    .venv/bin/python benchmarks/endpoint_bench.py [--scale 1.0] [--rounds 5] [--no-sessions]
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ CONCURRENCY = [1, 16]
 # ratio by half; these take about 70 s in all)
 ROUNDS = {(100 * KB, 1): 300, (100 * KB, 16): 30, (5 * MB, 1): 25, (5 * MB, 16): 5}
 MESH_KEY = "TestKey"
+#: MedSnap's client signs with a session key (POST /v1/session), as the app may; --no-sessions:
+#: every request Ed25519-signed
+SESSIONS = True
 Exchange = Callable[[int], None]
 
 
@@ -127,7 +132,7 @@ def medsnap_pairs(server: EndpointServer, count: int) -> list[tuple[EndpointClie
                 code, _ = admin.add_clinician(database, staff_id=staff_id,
                                               email=f"{staff_id}@bench.example",
                                               display_name=f"Bench {role}")
-                client = EndpointClient(server.url)
+                client = EndpointClient(server.url, sessions=SESSIONS)
                 client.enrol(staff_id, code)
                 client.staff_id = staff_id  # type: ignore[attr-defined]
                 pair.append(client)
@@ -257,7 +262,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the exchanges")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per cell")
+    parser.add_argument("--no-sessions", action="store_true",
+                        help="sign every MedSnap request with the device key (no session key)")
     args = parser.parse_args()
+    global SESSIONS
+    SESSIONS = not args.no_sessions
     try:
         import mesh_client  # noqa: F401
         import mesh_sandbox  # noqa: F401

@@ -18,14 +18,15 @@ from starlette.responses import JSONResponse, Response
 from medsnap_endpoint import expiry, hot_routes, serve_log
 from medsnap_endpoint.errors import EndpointError, RateLimited
 from medsnap_endpoint.hot_routes import HotRoutes
-from medsnap_endpoint.routes import directory, enrol, messages, public
+from medsnap_endpoint.routes import directory, enrol, messages, public, sessions
 from medsnap_endpoint.routes.common import in_thread
 from medsnap_endpoint.settings import Settings
 from medsnap_endpoint.storage import open_database
 
 log = logging.getLogger("medsnap_endpoint")
 
-ROUTES = [*public.ROUTES, *enrol.ROUTES, *directory.ROUTES, *messages.ROUTES]
+ROUTES = [*public.ROUTES, *enrol.ROUTES, *sessions.ROUTES, *directory.ROUTES,
+          *messages.ROUTES]
 
 
 async def _endpoint_error(request: Request, error: Exception) -> Response:

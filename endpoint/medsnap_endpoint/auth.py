@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.types import Scope
 
 from medsnap_endpoint import protocol as p
+from medsnap_endpoint import sessions
 from medsnap_endpoint.ca_service import load_certificate
 from medsnap_endpoint.errors import EndpointError, RateLimited, Unauthorized
 from medsnap_endpoint.settings import Settings
@@ -93,6 +94,7 @@ def _refuse_key(reason: str, verified: Verified) -> KeyRefused:
 
 
 _SIGNED_NAMES = tuple(name.lower() for name in p.SIGNED_HEADERS)
+_SESSION = p.HEADER_SESSION.lower()
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ class Verified:
     key_id: str
     nonce: str
     now: int
+    #: signed with a session key (:mod:`.sessions`) rather than the device's Ed25519 key
+    session: bool = False
 
 
 def signed_target(scope: Scope) -> tuple[str, str]:
@@ -150,10 +154,22 @@ def verify_signature(scope: Scope, headers: Mapping[str, str], database: Databas
         raise _refuse("its timestamp is too far from the server's clock "
                       "(check this workstation's date and time)")
     host = addressed_host(headers, settings)
+    path, query = signed_target(scope)
+    token = headers.get(_SESSION)
+    if token is not None:  # signed with a session key (.sessions), not the device key
+        try:
+            secret = sessions.endpoint_secret(database, cached_only=cached_only)
+        except sessions.SecretNotLoaded:
+            raise KeyNotCached from None
+        session_key = sessions.opened(secret, token, key_id, now)
+        if not sessions.signature_matches(session_key, signature, p.canonical_request(
+                scope["method"], path, query, stamp, nonce, key_id, body_sha, host,
+                context=p.SESSION_REQUEST_CONTEXT)):
+            raise _refuse("its signature does not match")
+        return Verified(key_id, nonce, now, session=True)
     key = _public_key(database, key_id, cached_only)
     if key is None:
         raise _refuse(_NOT_ENROLLED)
-    path, query = signed_target(scope)
     try:
         key.verify(signature, p.canonical_request(scope["method"], path, query, stamp, nonce,
                                                   key_id, body_sha, host))

@@ -47,6 +47,7 @@ SETTING_HELP = {
     "chunk_bytes": "size of the rows message ciphertext is stored in, in bytes",
     "sweep_interval_seconds": "seconds between the expiry sweeps this process runs (0: never)",
     "keep_alive_seconds": "how long an idle keep-alive connection stays open",
+    "session_seconds": "how long a session key (POST /v1/session) may sign requests",
     "database_timeout_seconds": "longest a message request waits for PostgreSQL before it is "
                                 "refused (503 database_unavailable)",
 }

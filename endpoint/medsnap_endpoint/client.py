@@ -25,9 +25,11 @@ from medsnap_endpoint import protocol as p
 from medsnap_endpoint.errors import EndpointError
 from medsnap_endpoint.http_pool import (
     Answer, Body, ConnectionFailure, ConnectionPool, Origin, Proxy, tls_context)
-from medsnap_endpoint.request_signing import file_sha256, signature_headers
+from medsnap_endpoint.request_signing import file_sha256, session_headers, signature_headers
 
 OCTETS = {"Content-Type": "application/octet-stream"}
+#: a session is renewed this long before the endpoint would refuse it
+SESSION_MARGIN_SECONDS = 30
 _BODIED = ("POST", "PUT", "PATCH")  # a length even when empty, as http.client does
 _PATH_SAFE = "/:@!$&'()*+,;=%"  # kept as written; anything else in a path is percent-encoded
 
@@ -54,6 +56,16 @@ class DeviceKeys:
     @cached_property
     def key_id(self) -> str:  # cached: deriving the public key costs more than signing a hash
         return p.key_id(self.signing.public_key())
+
+
+@dataclass(frozen=True)
+class ClientSession:
+    """A session key from POST /v1/session (never logged); renewed at ``renew_at``
+    (``time.monotonic``)."""
+
+    token: str = field(repr=False)
+    key: bytes = field(repr=False)
+    renew_at: float
 
 
 @dataclass
@@ -84,10 +96,17 @@ def raise_for(response: Answer) -> Answer:
                           details)
 
 
+def _error_code(answer: Answer) -> str:
+    try:
+        return str(answer.json().get("error", ""))
+    except (ValueError, AttributeError):
+        return ""
+
+
 class EndpointClient:
     def __init__(self, base_url: str, keys: DeviceKeys | None = None, *,
                  verify: ssl.SSLContext | str | bool = True, timeout: float = 120.0,
-                 clock_offset: int = 0, proxy: str | None = None):
+                 clock_offset: int = 0, proxy: str | None = None, sessions: bool = False):
         self.base_url = base_url.rstrip("/")
         self.origin = Origin.from_url(self.base_url)
         self._prefix = urlsplit(self.base_url).path  # an endpoint served below a path
@@ -96,6 +115,12 @@ class EndpointClient:
         self._verify, self._proxy, self._timeout = verify, proxy, timeout
         self._pool: ConnectionPool | None = None  # opened at the first request
         self._pool_lock = threading.Lock()
+        #: sign requests with a short-lived session key (one Ed25519 signature per session)
+        #: instead of the device key each time; off against an endpoint without sessions
+        self.sessions = sessions
+        self.session_path = "/v1/session"
+        self._session: ClientSession | None = None
+        self._session_lock = threading.Lock()
 
     @property
     def pool(self) -> ConnectionPool:
@@ -135,9 +160,10 @@ class EndpointClient:
 
     def signed_request(self, method: str, path: str, *, params: Any = None,
                        content: Body = b"", headers: dict[str, str] | None = None,
-                       nonce: str | None = None, body_sha256: str | None = None
-                       ) -> PreparedRequest:
-        """Build (not send) a request carrying the five signature headers.
+                       nonce: str | None = None, body_sha256: str | None = None,
+                       session: ClientSession | None = None) -> PreparedRequest:
+        """Build (not send) a request carrying the five signature headers (signed with the
+        ``session`` key and carrying its token if given, else with the device key).
 
         A body given as chunks (sent chunked) needs its ``body_sha256``; a file is hashed here
         from its current position, then sent from there in blocks, never read whole.
@@ -157,10 +183,15 @@ class EndpointClient:
         target, _, query = request.target.partition("?")
         host = next(value for name, value in request.headers.items()
                     if name.lower() == "host")  # as it will be sent
-        request.headers.update(signature_headers(
-            self.keys.signing, self.keys.key_id, request.method, target, query, host,
-            body_sha256, nonce=nonce,
-            timestamp=int(time.time()) + self.clock_offset))
+        timestamp = int(time.time()) + self.clock_offset
+        if session is not None:
+            request.headers.update(session_headers(
+                session.token, session.key, self.keys.key_id, request.method, target, query,
+                host, body_sha256, nonce=nonce, timestamp=timestamp))
+        else:
+            request.headers.update(signature_headers(
+                self.keys.signing, self.keys.key_id, request.method, target, query, host,
+                body_sha256, nonce=nonce, timestamp=timestamp))
         return request
 
     def send_request(self, request: PreparedRequest) -> Answer:
@@ -169,8 +200,42 @@ class EndpointClient:
 
     def call(self, method: str, path: str, **kwargs: Any) -> Answer:
         """A signed request; an error answer raises :class:`EndpointRefused`."""
-        return raise_for(self._send_repeatable(lambda: self.signed_request(method, path,
-                                                                            **kwargs)))
+        return raise_for(self._send_signed(
+            lambda session: self.signed_request(method, path, session=session, **kwargs)))
+
+    def _send_signed(self, prepare: Any) -> Answer:
+        """Send ``prepare(session)``; with sessions on, once more with a new session if the
+        endpoint refused this one (expired, or the endpoint's root key was replaced)."""
+        session = self.session() if self.sessions else None
+        answer = self._send_repeatable(lambda: prepare(session))
+        if session is not None and answer.status_code == 401 \
+                and _error_code(answer) == "session_refused":
+            with self._session_lock:
+                if self._session is session:
+                    self._session = None
+            answer = self._send_repeatable(lambda: prepare(self.session()))
+        return answer
+
+    def session(self) -> ClientSession | None:
+        """The current session, opened or renewed first if needed (None: sessions are off,
+        or the endpoint has none)."""
+        with self._session_lock:
+            if not self.sessions:
+                return None
+            if self._session is None or time.monotonic() >= self._session.renew_at:
+                self._session = None
+                answer = self._send_repeatable(lambda: self.signed_request(
+                    "POST", self.session_path))
+                if answer.status_code in (404, 405):  # an endpoint older than sessions
+                    self.sessions = False
+                    return None
+                opened = raise_for(answer).json()
+                lifetime = int(opened["expires_at"]) - int(time.time()) - self.clock_offset
+                self._session = ClientSession(
+                    opened["session"], p.unb64(opened["session_key"]),
+                    time.monotonic() + max(0, min(lifetime, int(opened["expires_in"]))
+                                           - SESSION_MARGIN_SECONDS))
+            return self._session
 
     def _get(self, path: str) -> Answer:
         return raise_for(self._send_repeatable(lambda: self.unsigned_request("GET", path)))
@@ -250,21 +315,25 @@ class EndpointClient:
         return self.call("GET", f"/v1/directory/{quote(staff_id, safe='')}").json()
 
     def upload_request(self, message_id: str, recipients: list[str], ciphertext: Body, *,
-                       body_sha256: str | None = None) -> PreparedRequest:
+                       body_sha256: str | None = None, session: ClientSession | None = None
+                       ) -> PreparedRequest:
         """The signed POST of one message (``send`` sends it; tests and tools send it their way)."""
         return self.signed_request(
             "POST", "/v1/messages", params=[("message_id", message_id)]
             + [("to", r) for r in recipients], content=ciphertext, headers=OCTETS,
-            body_sha256=body_sha256)
+            body_sha256=body_sha256, session=session)
 
     def send(self, message_id: str, recipients: list[str], ciphertext: bytes | Path) -> dict:
         """Upload a message; a file is streamed from disk, never held in memory whole."""
         if isinstance(ciphertext, Path):
             with open(ciphertext, "rb") as file:
-                return raise_for(self._send_repeatable(
-                    lambda: self.upload_request(message_id, recipients, file))).json()
-        return raise_for(self._send_repeatable(
-            lambda: self.upload_request(message_id, recipients, ciphertext))).json()
+                def from_start(session: ClientSession | None) -> PreparedRequest:
+                    file.seek(0)  # sent again (new session): the whole file again
+                    return self.upload_request(message_id, recipients, file, session=session)
+
+                return raise_for(self._send_signed(from_start)).json()
+        return raise_for(self._send_signed(lambda session: self.upload_request(
+            message_id, recipients, ciphertext, session=session))).json()
 
     def inbox(self) -> list[dict]:
         return self.call("GET", "/v1/inbox").json()["messages"]

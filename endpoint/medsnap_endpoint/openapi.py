@@ -6,7 +6,9 @@ from typing import Any
 
 from medsnap_endpoint import protocol as p
 
-SIGNED = [{"KeyId": [], "Timestamp": [], "Nonce": [], "ContentSHA256": [], "Signature": []}]
+_SIGNATURE = {"KeyId": [], "Timestamp": [], "Nonce": [], "ContentSHA256": [], "Signature": []}
+#: signed with the device key, or with a session key (the token in X-MedSnap-Session)
+SIGNED = [_SIGNATURE, {**_SIGNATURE, "Session": []}]
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _STRING = {"type": "string"}
 _INT = {"type": "integer"}
@@ -96,6 +98,12 @@ def schema() -> dict:
             _responses(200, "key file", {"type": "string", "format": "binary"}, 404, 429,
                        media="application/octet-stream"),
             signed=False, parameters=[_path_param("staff_id")])},
+        "/v1/session": {"post": _op(
+            "A session key for HMAC-signed requests (this request signed with the device key)",
+            _responses(201, "session", _object(
+                ["session", "session_key", "staff_id", "key_id", "expires_at"],
+                session=_STRING, session_key=_STRING, staff_id=_STRING, key_id=_STRING,
+                expires_at=_INT, expires_in=_INT), 401, 403, 429), signed=True)},
         "/v1/directory": {"get": _op("Search enrolled clinicians by name, role, department",
             _responses(200, "matches", _object(["clinicians"], clinicians={
                 "type": "array", "items": _CLINICIAN}), 400, 401, 429),
@@ -131,14 +139,15 @@ def schema() -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": "MedSnap hospital messaging endpoint", "version": p.PROTOCOL_VERSION,
-                 "description": "Every signed route needs all five X-MedSnap-* headers; "
+                 "description": "Every signed route needs all five X-MedSnap-* headers "
+                                "(and X-MedSnap-Session when signed with a session key); "
                                 "see docs/PROTOCOL.md for the signature."},
         "paths": paths,
         "components": {
             "securitySchemes": {
                 "KeyId": header(p.HEADER_KEY_ID), "Timestamp": header(p.HEADER_TIMESTAMP),
                 "Nonce": header(p.HEADER_NONCE), "ContentSHA256": header(p.HEADER_CONTENT_SHA256),
-                "Signature": header(p.HEADER_SIGNATURE)},
+                "Signature": header(p.HEADER_SIGNATURE), "Session": header(p.HEADER_SESSION)},
             "schemas": {"Error": _object(["error", "message"], error=_STRING, message=_STRING,
                                          details={"type": "object"})},
         },

@@ -21,8 +21,11 @@ HEADER_CONTENT_SHA256 = "X-MedSnap-Content-SHA256"
 HEADER_SIGNATURE = "X-MedSnap-Signature"
 SIGNED_HEADERS = (HEADER_KEY_ID, HEADER_TIMESTAMP, HEADER_NONCE, HEADER_CONTENT_SHA256,
                   HEADER_SIGNATURE)
+#: a session token (POST /v1/session): the signature is then an HMAC with the session key
+HEADER_SESSION = "X-MedSnap-Session"
 
 REQUEST_CONTEXT = "MEDSNAP-REQUEST-V1"
+SESSION_REQUEST_CONTEXT = "MEDSNAP-SESSION-REQUEST-V1"
 ENROL_SIGNATURE_CONTEXT = "MEDSNAP-ENROL-SIGN-V1"
 ENROL_AGREEMENT_CONTEXT = b"MEDSNAP-ENROL-AGREE-V1"
 
@@ -51,13 +54,15 @@ def code_hash(code: str) -> str:
 
 
 def canonical_request(method: str, path: str, query: str, timestamp: str, nonce: str,
-                      key_id_hex: str, body_sha256: str, host: str) -> bytes:
+                      key_id_hex: str, body_sha256: str, host: str, *,
+                      context: str = REQUEST_CONTEXT) -> bytes:
     """The exact bytes a device signs for every authenticated request.
 
     ``host`` is the Host header as sent (``name`` or ``name:port``, lower case): a request
     signed for one endpoint is refused by another that knows its own names (--public-host).
+    ``context``: :data:`SESSION_REQUEST_CONTEXT` for a request signed with a session key.
     """
-    return "\n".join([REQUEST_CONTEXT, method.upper(), path, query, timestamp, nonce,
+    return "\n".join([context, method.upper(), path, query, timestamp, nonce,
                       key_id_hex, body_sha256, host.lower()]).encode()
 
 

@@ -1,6 +1,7 @@
 """The five signature headers of an authenticated request (docs/PROTOCOL.md), made in one place.
 
-Every MedSnap client signs through :func:`signature_headers`: the endpoint client (app, tests,
+Every MedSnap client signs through :func:`signature_headers` (or, with a session key,
+:func:`session_headers`): the endpoint client (app, tests,
 benchmarks) and the test tools that send requests by other means (curl, a fuzzer). The signing
 key is anything with ``sign(bytes) -> bytes`` (an Ed25519 private key, or the key agent's
 stand-in), so the bytes signed are the protocol's and nothing else.
@@ -9,6 +10,7 @@ stand-in), so the bytes signed are the protocol's and nothing else.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import time
 from typing import BinaryIO, Protocol
@@ -33,6 +35,21 @@ def signature_headers(signing_key: Signer, key_id: str, method: str, target: str
                                                      key_id, body_sha256, host))
     return {p.HEADER_KEY_ID: key_id, p.HEADER_TIMESTAMP: stamp, p.HEADER_NONCE: nonce,
             p.HEADER_CONTENT_SHA256: body_sha256, p.HEADER_SIGNATURE: p.b64(signature)}
+
+
+def session_headers(token: str, session_key: bytes, key_id: str, method: str, target: str,
+                    query: str, host: str, body_sha256: str, *, nonce: str | None = None,
+                    timestamp: int | None = None) -> dict[str, str]:
+    """The headers of a request signed with a session key (POST /v1/session): the same
+    canonical request under its own context, HMAC-SHA256 instead of Ed25519, and the token."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    nonce = nonce or secrets.token_urlsafe(18)
+    signature = hmac.digest(session_key, p.canonical_request(
+        method, target, query, stamp, nonce, key_id, body_sha256, host,
+        context=p.SESSION_REQUEST_CONTEXT), "sha256")
+    return {p.HEADER_KEY_ID: key_id, p.HEADER_TIMESTAMP: stamp, p.HEADER_NONCE: nonce,
+            p.HEADER_CONTENT_SHA256: body_sha256, p.HEADER_SIGNATURE: p.b64(signature),
+            p.HEADER_SESSION: token}
 
 
 def file_sha256(file: BinaryIO) -> tuple[str, int]:

@@ -44,6 +44,9 @@ class Settings:
     #: (httpx: 5 s): if the server closed first, a client reusing the connection at that very
     #: moment got "Server disconnected without sending a response" (uvicorn's default is 5 s)
     keep_alive_seconds: int = 75
+    #: how long a session key (POST /v1/session) signs requests; each request is still checked
+    #: against the certificate and the account, so revocation is not delayed by it
+    session_seconds: int = 300
     #: longest a hot route waits for PostgreSQL (a connection, its statement, the flush) before
     #: refusing with 503 database_unavailable; also each connection's statement_timeout
     database_timeout_seconds: int = 30
