@@ -73,3 +73,30 @@ def test_send_with_a_field_missing_puts_the_keyboard_in_that_field(qtbot, make_w
         window.actions.send.trigger()
         assert window.status.currentMessage() == "Say whether the patient can be identified."
         qtbot.waitUntil(panel.declaration.hasFocus, timeout=2000)
+
+
+def _rows_below_to(panel) -> dict[str, int]:
+    """Where each field below the To box sits, in the panel (what the pointer aims at)."""
+    fields = (panel.note, panel.declaration, panel.priority, panel.expires, panel.preview,
+              panel.send)
+    return {field.accessibleName() or field.text(): field.mapTo(panel, field.rect().topLeft()).y()
+            for field in fields}
+
+
+@pytest.mark.parametrize("size", [(1366, 740), (1100, 760)])
+def test_choosing_or_clearing_a_colleague_moves_nothing_below(qtbot, make_window, ward,
+                                                              grey_png, size):
+    with signed_in_window(qtbot, make_window, ward, "Nell Sender", grey_png,
+                          size=size) as (window, ui):
+        panel = ui.send_panel
+        qtbot.wait(50)  # the docks take their sizes
+        before = _rows_below_to(panel)
+        choose_colleague(qtbot, panel, "Otto")
+        qtbot.waitUntil(panel.picker.card.isVisible, timeout=2000)
+        QApplication.processEvents()
+        assert _rows_below_to(panel) == before
+        QTest.mouseClick(panel.picker.change, Qt.MouseButton.LeftButton)  # cleared again
+        qtbot.waitUntil(panel.picker.search.isVisible, timeout=2000)
+        QApplication.processEvents()
+        assert _rows_below_to(panel) == before
+        assert panel.picker.search.hasFocus()  # Change: the keyboard is in To again

@@ -3,9 +3,9 @@ a verified badge, the safety number on demand, a warning when their key changed.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QMessageBox, QPushButton, QVBoxLayout, QWidget)
+                               QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
 from medsnap.ui.settings import Setting
 
@@ -32,6 +32,28 @@ def matches(entry: dict, text: str) -> bool:
 def remember_recent(settings: QSettings, staff_id: str) -> None:
     ids = [s for s in RECENT_COLLEAGUES.read(settings) if s != staff_id]
     RECENT_COLLEAGUES.write(settings, [staff_id, *ids][:MAX_RECENT])
+
+
+class TallestPageStack(QStackedWidget):
+    """Pages that keep one height: the tallest page's, at every width. (Qt's stack, once
+    a page's height depends on its width, a wrapped name on the card, counts only those
+    pages and shrank below the search box and its list.)"""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        return True
+
+    def _pages(self) -> list[QWidget]:
+        return [self.widget(i) for i in range(self.count())]
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+        heights = [page.heightForWidth(width) if page.hasHeightForWidth()
+                   else page.sizeHint().height() for page in self._pages()]
+        return max(heights, default=0)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        hint = super().sizeHint()
+        hint.setHeight(max([hint.height()] + [p.sizeHint().height() for p in self._pages()]))
+        return hint
 
 
 class ColleaguePicker(QWidget):
@@ -83,16 +105,30 @@ class ColleaguePicker(QWidget):
         self.safety.clicked.connect(lambda: self.current and self.key_check_wanted.emit(self.current))
         self.change = QPushButton("Change", self)
         self.change.clicked.connect(self.clear)
+        # finding and chosen are two pages of one stack, as tall as the taller: choosing or
+        # clearing a colleague moves nothing below (the fields jumped up ~30 px under the
+        # pointer, and a click meant for Patient landed on Priority)
+        self.pages = TallestPageStack(self)
+        self.finding_page = QWidget(self.pages)
+        finding = QVBoxLayout(self.finding_page)
+        for widget in (self.search, self.offline_note, self.no_match, self.list):
+            finding.addWidget(widget)
+        self.chosen_page = QWidget(self.pages)
+        chosen = QVBoxLayout(self.chosen_page)
+        chosen.addWidget(self.card)
+        chosen.addWidget(self.warning)
         buttons = QHBoxLayout()
         buttons.addWidget(self.safety)
         buttons.addWidget(self.change)
         buttons.addStretch(1)
+        chosen.addLayout(buttons)
+        for page, page_layout in ((self.finding_page, finding), (self.chosen_page, chosen)):
+            page_layout.setContentsMargins(0, 0, 0, 0)
+            page_layout.addStretch(1)  # the shorter page's room is left below it
+            self.pages.addWidget(page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.search, self.offline_note, self.no_match, self.list, self.card,
-                       self.warning):
-            layout.addWidget(widget)
-        layout.addLayout(buttons)
+        layout.addWidget(self.pages)
         self.search.textChanged.connect(self.refilter)
         self.search.returnPressed.connect(self.choose_first)
         self.list.itemActivated.connect(lambda item: self.choose(item.data(Qt.ItemDataRole.UserRole)))
@@ -110,7 +146,7 @@ class ColleaguePicker(QWidget):
     def show_offline(self, offline: bool) -> None:
         """The directory could not be asked: say why the list is short (or empty)."""
         self.offline = offline
-        self.offline_note.setVisible(offline and self.current is None)
+        self.offline_note.setVisible(offline)  # on the finding page: seen only there
 
     def ordered(self, text: str) -> list[dict]:
         recent = RECENT_COLLEAGUES.read(self.settings)
@@ -184,10 +220,8 @@ class ColleaguePicker(QWidget):
             "device, or someone pretending to be them. Compare the safety number with them "
             "before you send." if self.key_changed else "")
         self.warning.setVisible(self.key_changed)
-        for widget in (self.search, self.list, self.offline_note, self.no_match):
-            widget.hide()
-        for widget in (self.card, self.safety, self.change):
-            widget.show()
+        self.no_match.hide()
+        self.pages.setCurrentWidget(self.chosen_page)
         self.chosen.emit(entry)
 
     def choose_staff_id(self, staff_id: str, display_name: str = "") -> None:
@@ -203,10 +237,8 @@ class ColleaguePicker(QWidget):
         self.current = None
         self.wanted = ""
         self.key_changed = False
-        for widget in (self.card, self.safety, self.change, self.warning):
-            widget.hide()
-        for widget in (self.search, self.list):
-            widget.show()
+        self.warning.hide()
+        self.pages.setCurrentWidget(self.finding_page)
         self.offline_note.setVisible(self.offline)
         self.search.clear()
         if focus:
