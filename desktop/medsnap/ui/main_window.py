@@ -95,7 +95,10 @@ class MainWindow(QMainWindow):
         self._dicom = None  # DICOM controls and cautions: bound with the first picture
 
         self.canvas.edit_ready.connect(self.push)
-        self.canvas.zoom_changed.connect(self.status.show_zoom)
+        # the empty canvas has a scale too (of a 1-pixel nothing): not shown as a zoom
+        self.canvas.zoom_changed.connect(lambda scale: self.status.show_zoom(scale)
+                                         if self.canvas.pyramid is not None
+                                         else self.status.forget_zoom())
         self.canvas.zoom_changed.connect(lambda _scale: self.commit_text())  # editor would drift
         self.canvas.pointer_moved.connect(self.status.show_position)
         self.canvas.pointer_off_picture.connect(lambda: self.status.show_position(None, None))

@@ -38,12 +38,20 @@ class EditorStatusBar(QStatusBar):
         self.zoom.addItems(ZOOM_CHOICES)
         self.zoom.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.zoom.setMinimumContentsLength(6)
+        self.zoom.lineEdit().setPlaceholderText("–")  # no picture: no zoom (it said "10%")
+        self.forget_zoom()
         self.zoom.lineEdit().returnPressed.connect(self._entered)
         self.zoom.textActivated.connect(lambda _text: self._entered())
         self.addWidget(self.hint, 1)
         self.addPermanentWidget(self.position)
         self.addPermanentWidget(self.size_label)
         self.addPermanentWidget(self.zoom)
+
+    def forget_zoom(self) -> None:
+        self.zoom.blockSignals(True)
+        self.zoom.setCurrentIndex(-1)
+        self.zoom.setEditText("")
+        self.zoom.blockSignals(False)
 
     def show_zoom(self, scale: float) -> None:
         self.zoom.blockSignals(True)
@@ -108,9 +116,7 @@ class EditorStatusBar(QStatusBar):
         self.page_note = ""
         self.show_size(None, None)
         self.show_position(None, None)
-        self.zoom.blockSignals(True)
-        self.zoom.setEditText("")
-        self.zoom.blockSignals(False)
+        self.forget_zoom()
 
     def show_position(self, x: float | None, y: float | None) -> None:
         self.position.setText("" if x is None else f"{x:.0f}, {y:.0f}")
