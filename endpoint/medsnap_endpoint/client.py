@@ -22,14 +22,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from medsnap_endpoint import protocol as p
+from medsnap_endpoint.client_sessions import ClientSession, SessionKeeper
 from medsnap_endpoint.errors import EndpointError
 from medsnap_endpoint.http_pool import (
     Answer, Body, ConnectionFailure, ConnectionPool, Origin, Proxy, tls_context)
 from medsnap_endpoint.request_signing import file_sha256, session_headers, signature_headers
 
 OCTETS = {"Content-Type": "application/octet-stream"}
-#: a session is renewed this long before the endpoint would refuse it
-SESSION_MARGIN_SECONDS = 30
 _BODIED = ("POST", "PUT", "PATCH")  # a length even when empty, as http.client does
 _PATH_SAFE = "/:@!$&'()*+,;=%"  # kept as written; anything else in a path is percent-encoded
 
@@ -56,16 +55,6 @@ class DeviceKeys:
     @cached_property
     def key_id(self) -> str:  # cached: deriving the public key costs more than signing a hash
         return p.key_id(self.signing.public_key())
-
-
-@dataclass(frozen=True)
-class ClientSession:
-    """A session key from POST /v1/session (never logged); renewed at ``renew_at``
-    (``time.monotonic``)."""
-
-    token: str = field(repr=False)
-    key: bytes = field(repr=False)
-    renew_at: float
 
 
 @dataclass
@@ -116,11 +105,13 @@ class EndpointClient:
         self._pool: ConnectionPool | None = None  # opened at the first request
         self._pool_lock = threading.Lock()
         #: sign requests with a short-lived session key (one Ed25519 signature per session)
-        #: instead of the device key each time; off against an endpoint without sessions
+        #: instead of the device key each time (client_sessions.py)
         self.sessions = sessions
         self.session_path = "/v1/session"
-        self._session: ClientSession | None = None
-        self._session_lock = threading.Lock()
+        self.session_keeper = SessionKeeper(
+            lambda: self._send_repeatable(lambda: self.signed_request("POST",
+                                                                      self.session_path)),
+            lambda: self.clock_offset)
 
     @property
     def pool(self) -> ConnectionPool:
@@ -206,36 +197,18 @@ class EndpointClient:
     def _send_signed(self, prepare: Any) -> Answer:
         """Send ``prepare(session)``; with sessions on, once more with a new session if the
         endpoint refused this one (expired, or the endpoint's root key was replaced)."""
-        session = self.session() if self.sessions else None
+        session = self.session()
         answer = self._send_repeatable(lambda: prepare(session))
         if session is not None and answer.status_code == 401 \
                 and _error_code(answer) == "session_refused":
-            with self._session_lock:
-                if self._session is session:
-                    self._session = None
+            self.session_keeper.forget(session)
             answer = self._send_repeatable(lambda: prepare(self.session()))
         return answer
 
     def session(self) -> ClientSession | None:
-        """The current session, opened or renewed first if needed (None: sessions are off,
-        or the endpoint has none)."""
-        with self._session_lock:
-            if not self.sessions:
-                return None
-            if self._session is None or time.monotonic() >= self._session.renew_at:
-                self._session = None
-                answer = self._send_repeatable(lambda: self.signed_request(
-                    "POST", self.session_path))
-                if answer.status_code in (404, 405):  # an endpoint older than sessions
-                    self.sessions = False
-                    return None
-                opened = raise_for(answer).json()
-                lifetime = int(opened["expires_at"]) - int(time.time()) - self.clock_offset
-                self._session = ClientSession(
-                    opened["session"], p.unb64(opened["session_key"]),
-                    time.monotonic() + max(0, min(lifetime, int(opened["expires_in"]))
-                                           - SESSION_MARGIN_SECONDS))
-            return self._session
+        """The current session key, opened or renewed first if needed (None: sessions are
+        off, or the endpoint has none: requests are then signed with the device key)."""
+        return self.session_keeper.current() if self.sessions else None
 
     def _get(self, path: str) -> Answer:
         return raise_for(self._send_repeatable(lambda: self.unsigned_request("GET", path)))

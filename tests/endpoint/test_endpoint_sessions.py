@@ -135,7 +135,7 @@ def test_an_expired_session_is_refused_and_the_client_opens_a_new_one(start_serv
     status, code, message = _refusal(alice, alice.signed_request("GET", "/v1/inbox",
                                                                  session=old))
     assert (status, code) == (401, "session_refused") and "expired" in message
-    alice._session = dataclasses.replace(old, renew_at=float("inf"))  # the client thinks it valid
+    alice.session_keeper.replace(dataclasses.replace(old, renew_at=float("inf")))  # 'valid'
     assert alice.inbox() == []  # refused, a new session opened, sent again
     assert alice.session() is not old
     log = server.log()
@@ -150,7 +150,7 @@ def test_an_expired_session_is_refused_and_the_client_opens_a_new_one(start_serv
 def test_a_client_falls_back_to_device_signatures_without_the_route(server, enrol):
     alice = _session_client(enrol)
     alice.session_path = "/v1/no-such-route"  # answered 404, as by an endpoint before sessions
-    assert alice.session() is None and alice.sessions is False
+    assert alice.session() is None and alice.session_keeper.available is False
     request = alice.signed_request("GET", "/v1/inbox")
     assert "X-MedSnap-Session" not in request.headers
     assert alice.inbox() == []
