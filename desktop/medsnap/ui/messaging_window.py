@@ -107,6 +107,10 @@ class MessagingUi(SendingBinding, ReceivingBinding, PanelBuilder, QObject):
         b.letter_opened.connect(self._opened)
         b.open_failed.connect(lambda m: w.report_error(m, "The message could not be opened"))
         b.locked.connect(self._locked)
+        # what the status bar said (a saved copy's path, the arrival counts) is not left for
+        # whoever looks next: gone on lock, Switch user and sign-out (a new picture: opening)
+        b.locked.connect(w.status.clearMessage)
+        b.signed_out.connect(w.status.clearMessage)
         b.notice.connect(lambda m: w.status.showMessage(m, 15000))
         self.lock_screen.unlock_requested.connect(self._unlock)
         self.lock_screen.switch_user_requested.connect(self.switch_user)

@@ -122,6 +122,7 @@ class PictureOpener:
 
         window = self.window
         window.commit_text()
+        window.status.clearMessage()  # "Saved a copy … to /path/of/the/last/patient.jpg"
         self._generation += 1
         generation = self._generation
         self._starts[generation] = (source, name, remember)
