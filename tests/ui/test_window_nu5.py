@@ -51,6 +51,22 @@ def send_from(ward, sender: str, to: str, seed: int, priority: str = "normal") -
         session.close()
 
 
+def test_the_arrival_notice_goes_once_a_message_is_opened(qtbot, make_window, ward):
+    send_from(ward, "Uma Sender", "Vic Reader", 51)
+    send_from(ward, "Uma Sender", "Vic Reader", 52, priority="urgent")
+    with signed_in_window(qtbot, make_window, ward, "Vic Reader") as (window, ui):
+        status = window.status
+        qtbot.waitUntil(lambda: "2 new messages" in status.currentMessage(), timeout=20000)
+        assert "1 urgent" in status.currentMessage()
+        tree = ui.inbox_view.tree
+        row = tree.topLevelItem(0)
+        with qtbot.waitSignal(ui.binding.letter_opened, timeout=20000):
+            tree.itemActivated.emit(row, 0)  # as a double-click or Enter on the row
+        assert ui.tabs.tabText(0) == "Inbox (1)"
+        assert status.currentMessage() == ""  # not "2 new messages…" under "Inbox (1)"
+        ui.viewer.close()
+
+
 def _saved_copy_said(qtbot, window, tmp_path, name: str) -> str:
     path = tmp_path / name
     window.sent_preview.save_to(str(path))

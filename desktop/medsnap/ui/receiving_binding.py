@@ -8,20 +8,26 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 class ReceivingBinding:
     # receiving ----------------------------------------------------------------------------
+    #: the arrival notice in the status bar, and how many were unopened when it was said
+    _arrival_notice: tuple[str, int] = ("", 0)
+
     def _inbox(self, items) -> None:
         self.inbox_view.show_items(items)
         unread = self.inbox_view.unread_count()
         self.tabs.setTabText(0, f"Inbox ({unread})" if unread else "Inbox")
+        text, unread_then = self._arrival_notice
+        if text and unread < unread_then:  # one was opened: "2 new…, 1 urgent" is stale
+            self._arrival_notice = ("", 0)
+            if self.window.status.currentMessage() == text:
+                self.window.status.clearMessage()
 
     def _notify(self, count: int) -> None:
         # of the ones just fetched; counts, no content
         urgent, refused = self.binding.fresh_urgent, self.binding.fresh_refused
         # all of them since the banner was last dismissed, not just this sync's
         text = self.inbox_view.notify(count, urgent, refused)
-        self.window.status.showMessage(text, 15000)
-        if not getattr(self, "_notice_goes_on_lock", False):  # not left for the next user
-            self.binding.locked.connect(self.window.status.clearMessage)
-            self._notice_goes_on_lock = True
+        self.window.status.showMessage(text, 15000)  # (cleared on lock: messaging_window)
+        self._arrival_notice = (text, self.inbox_view.unread_count())
         self.tabs.setCurrentWidget(self.inbox_view)
         QApplication.alert(self.window)
         if QSystemTrayIcon.isSystemTrayAvailable():  # the desktop's own notification
