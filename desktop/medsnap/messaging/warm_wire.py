@@ -102,7 +102,8 @@ def send_frame(connection: socket.socket, message: dict, fds: list[int] = ()) ->
     """One frame; ``fds`` travel with its first bytes."""
     data = encode_frame(message)
     sent = socket.send_fds(connection, [data], list(fds)) if fds else 0
-    connection.sendall(data[sent:])
+    if sent < len(data):  # (an empty send to a peer that already answered and left: EPIPE)
+        connection.sendall(data[sent:])
 
 
 def receive_frame(connection: socket.socket, max_fds: int = 0) -> tuple[dict | None, list[int]]:
