@@ -25,7 +25,8 @@ from medsnap.messaging.inbox_preview import Preview, PreviewTable, preview_of
 from medsnap.messaging.inbox_revocation import (arrival_of, mark_text, marks_from_crl,
                                                 revocation_mark, set_mark, will_not_open)
 from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable, NoSuchMessage
-from medsnap.messaging.letter_store import BackgroundCheckpoint, open_letter_store
+from medsnap.messaging.letter_files import beside
+from medsnap.messaging.letter_store import open_letter_store
 from medsnap.messaging.session import Session
 
 _SCHEMA = """
@@ -41,7 +42,7 @@ CREATE TABLE IF NOT EXISTS inbox (
     opened_at INTEGER,
     read_receipt_sent INTEGER NOT NULL DEFAULT 0
 );
--- apart from the state rows: SQLite rewrites a whole row on UPDATE, blob included
+-- letters received before they were kept as files (letter_files): read, and deleted, as before
 CREATE TABLE IF NOT EXISTS inbox_ciphertext (
     id TEXT PRIMARY KEY REFERENCES inbox (id) ON DELETE CASCADE,
     data BLOB NOT NULL
@@ -98,12 +99,12 @@ class Inbox:
     def __init__(self, session: Session):
         self.session = session
         self._db = open_letter_store(session.profile.inbox_path, _SCHEMA)
-        self._checkpoint = BackgroundCheckpoint(session.profile.inbox_path)
+        self._files = beside(session.profile.inbox_path)
+        self._files.sweep([row[0] for row in self._db.execute("SELECT id FROM inbox")])
         self._previews = PreviewTable(self._db)
         self._replay = ReplayStore(session.profile.replay_path)
 
     def close(self) -> None:
-        self._checkpoint.wait()
         self._db.close()
         self._replay.close()
 
@@ -118,14 +119,13 @@ class Inbox:
             data = None
             if not self._has(item_id):
                 data = transport.call(client.download, item_id)
-                # on disk (both rows or neither) before the acknowledgement; opened meanwhile
+                # on disk (its file, then its row) before the acknowledgement; opened meanwhile
                 outcome, replay = store_while_opening(
                     lambda: store_letter(self.session.profile.inbox_path, _SCHEMA, item_id,
                                          entry, data),
                     lambda replay_store: open_letter(
                         data, self.session.clinician, root=self.session.root, crl=crl,
                         replay_store=replay_store), self._replay)
-                self._checkpoint.start()  # stored (fsynced); copied in the file meanwhile
             try:
                 transport.call(client.acknowledge, item_id)
                 self._db.execute("UPDATE inbox SET acknowledged = 1 WHERE id = ?", (item_id,))
@@ -229,6 +229,9 @@ class Inbox:
         return _item(row)
 
     def _ciphertext(self, item_id: str) -> bytes:
+        data = self._files.read(item_id)
+        if data is not None:
+            return data
         row = self._db.execute("SELECT data FROM inbox_ciphertext WHERE id = ?",
                                (item_id,)).fetchone()
         if row is None:
@@ -307,6 +310,7 @@ class Inbox:
                                 "OR received_at < ?", (now, now, kept_since)).fetchall()
         for item_id, expired in rows:
             self._db.execute("DELETE FROM inbox WHERE id = ?", (item_id,))
+            self._files.delete(item_id)  # the row is gone: its letter with it
             self.session.audit.record("deleted", id=item_id,
                                       why="expired" if expired else "retention")
         return [row[0] for row in rows]

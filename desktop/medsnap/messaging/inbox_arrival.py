@@ -1,7 +1,7 @@
 """A downloaded letter is stored on disk while it is opened in memory; it is recorded as seen
 only once it is stored.
 
-Storing (a 5 MB commit, fsynced) and opening (decrypt; chain, signature, recipient, times,
+Storing (a 5 MB file and a row, fsynced) and opening (decrypt; chain, signature, recipient, times,
 parts) take 10-40 ms each and need nothing from each other, so they run at once: the commit on
 a thread of its own with its own connection, the opening on the caller's thread. What must
 come after the letter is on disk still does, in the inbox: the acknowledgement (the endpoint
@@ -20,6 +20,7 @@ from pathlib import Path
 from medsnap.crypto.letter_errors import LetterError
 from medsnap.crypto.letter_model import OpenedLetter
 from medsnap.crypto.replay import ReplayStore
+from medsnap.messaging.letter_files import beside
 from medsnap.messaging.letter_store import open_letter_store
 
 
@@ -43,15 +44,14 @@ class ReplayAfterStore:
 
 
 def store_letter(path: Path, schema: str, item_id: str, entry: dict, data: bytes) -> None:
-    """Both rows of a downloaded letter, or neither, committed (fsynced) on this thread."""
+    """A downloaded letter's file on disk, then its row committed (fsynced), on this thread
+    (letter_files: the file first, so a row never names a letter that is not complete)."""
     db = open_letter_store(path, schema)
     try:
-        with db:
-            db.execute("BEGIN")
-            db.execute("INSERT INTO inbox (id, endpoint_sender, size, received_at, expires_at)"
-                       " VALUES (?, ?, ?, ?, ?)", (item_id, entry["sender"], len(data),
-                                                   int(time.time()), int(entry["expires_at"])))
-            db.execute("INSERT INTO inbox_ciphertext (id, data) VALUES (?, ?)", (item_id, data))
+        beside(path).write(item_id, data)  # the same bytes if another fetch wrote it first
+        db.execute("INSERT INTO inbox (id, endpoint_sender, size, received_at, expires_at)"
+                   " VALUES (?, ?, ?, ?, ?)", (item_id, entry["sender"], len(data),
+                                               int(time.time()), int(entry["expires_at"])))
     finally:
         db.close()
 

@@ -8,12 +8,16 @@ Exactly once: each message has a random id chosen when it is queued, and the end
 one message per (sender, id). A message is marked sent only after the endpoint's answer; a
 crash or kill before that leaves it queued, and the next attempt sends the same id with the
 same bytes, which the endpoint answers as a duplicate without storing it twice.
+
+Each letter's ciphertext is a file of its own (letter_files), on disk before the row that
+queues it is committed; the rows hold its state.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -22,7 +26,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from medsnap.messaging.errors import NoSuchMessage
-from medsnap.messaging.letter_store import BackgroundCheckpoint, open_letter_store
+from medsnap.messaging.letter_files import LetterFiles, beside
+from medsnap.messaging.letter_store import open_letter_store
 
 STATES = ("queued", "sent", "delivered", "read", "failed", "cancelled")
 T = TypeVar("T")
@@ -41,7 +46,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     sent_at INTEGER,
     expires_at INTEGER NOT NULL
 );
--- apart from the state rows: SQLite rewrites a whole row on UPDATE, blob included
+-- letters queued before they were kept as files (letter_files): read, and deleted, as before
 CREATE TABLE IF NOT EXISTS outbox_ciphertext (
     id TEXT PRIMARY KEY REFERENCES outbox (id) ON DELETE CASCADE,
     data BLOB NOT NULL
@@ -78,38 +83,37 @@ def _item(row: tuple) -> OutboxItem:
     return OutboxItem(row[0], json.loads(row[1]), *row[2:])
 
 
-def _insert(db, recipients: list[str], ciphertext: bytes, expires_at: int,
-            message_id: str) -> None:
+def _insert(db, files: LetterFiles, recipients: list[str], ciphertext: bytes,
+            expires_at: int, message_id: str) -> None:
+    """The letter's file on disk first, then the row that makes it queued (fsynced)."""
+    if db.execute("SELECT 1 FROM outbox WHERE id = ?", (message_id,)).fetchone():
+        raise sqlite3.IntegrityError(f"message {message_id} is queued already")  # file kept
+    files.write(message_id, ciphertext)
     now = int(time.time())
-    with db:  # both rows or neither
-        db.execute("BEGIN")
-        db.execute(
-            "INSERT INTO outbox (id, recipients, size, state, next_attempt_at, created_at, "
-            "updated_at, expires_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
-            (message_id, json.dumps(sorted(recipients)), len(ciphertext), 0.0, now, now,
-             expires_at))
-        db.execute("INSERT INTO outbox_ciphertext (id, data) VALUES (?, ?)",
-                   (message_id, ciphertext))
+    db.execute(
+        "INSERT INTO outbox (id, recipients, size, state, next_attempt_at, created_at, "
+        "updated_at, expires_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
+        (message_id, json.dumps(sorted(recipients)), len(ciphertext), 0.0, now, now,
+         expires_at))
 
 
 class Outbox:
     def __init__(self, path: Path | str):
         self._path = path
         self._db = open_letter_store(path, _SCHEMA)  # a queued message survives power loss
-        self._checkpoint = BackgroundCheckpoint(path)  # copied into the file during the upload
+        self._files = beside(path)
+        self._files.sweep([row[0] for row in self._db.execute("SELECT id FROM outbox")])
         # the letter queued last by this object, handed to ``ciphertext`` without reading
         # 5 MB back from disk (one slot: a long-lived outbox holds no queue in memory)
         self._just_queued: tuple[str, bytes] | None = None
 
     def close(self) -> None:
-        self._checkpoint.wait()
         self._db.close()
 
     def enqueue(self, recipients: list[str], ciphertext: bytes, expires_at: int,
                 message_id: str | None = None) -> str:
         message_id = message_id or secrets.token_hex(16)
-        _insert(self._db, recipients, ciphertext, expires_at, message_id)
-        self._checkpoint.start()  # committed (fsynced) above; this only moves it in the file
+        _insert(self._db, self._files, recipients, ciphertext, expires_at, message_id)
         self._just_queued = (message_id, ciphertext)
         return message_id
 
@@ -128,7 +132,7 @@ class Outbox:
             try:
                 db = open_letter_store(self._path, _SCHEMA)
                 try:
-                    _insert(db, recipients, ciphertext, expires_at, message_id)
+                    _insert(db, self._files, recipients, ciphertext, expires_at, message_id)
                 finally:
                     db.close()
             except BaseException as error:  # raised on this thread, by stored() or below
@@ -149,7 +153,6 @@ class Outbox:
             thread.join()
             if failure:
                 raise failure[0]  # the letter is not queued: that is what to report
-        self._checkpoint.start()
         self._just_queued = (message_id, ciphertext)
         return result
 
@@ -163,6 +166,9 @@ class Outbox:
     def ciphertext(self, message_id: str) -> bytes:
         if self._just_queued and self._just_queued[0] == message_id:
             return self._just_queued[1]
+        data = self._files.read(message_id)
+        if data is not None:
+            return data
         row = self._db.execute("SELECT data FROM outbox_ciphertext WHERE id = ?",
                                (message_id,)).fetchone()
         if row is None:
@@ -222,6 +228,7 @@ class Outbox:
             raise NoSuchMessage(f"Message {message_id} was already sent and cannot be "
                                 "cancelled.")
         self._db.execute("DELETE FROM outbox_ciphertext WHERE id = ?", (message_id,))
+        self._files.delete(message_id)
         if self._just_queued and self._just_queued[0] == message_id:
             self._just_queued = None
 
@@ -230,6 +237,8 @@ class Outbox:
         rows = self._db.execute("SELECT id FROM outbox WHERE expires_at < ?", (now,)).fetchall()
         self._db.execute("DELETE FROM outbox WHERE expires_at < ?", (now,))
         deleted = [row[0] for row in rows]
+        for message_id in deleted:  # the rows are gone: their letters with them
+            self._files.delete(message_id)
         if self._just_queued and self._just_queued[0] in deleted:
             self._just_queued = None
         return deleted
