@@ -202,10 +202,14 @@ def test_drop_a_file_opens_it(qtbot, make_window, pattern_png):
     assert window.document.size == (400, 300)
     assert window.recent_paths == [str(pattern_png)]
     assert [a.text() for a in window.actions.recent_menu.actions()] == ["pattern.png"]
-    # full paths can name a patient: never written to the plain-text settings file
+    # full paths can name a patient: never written to the plain-text settings file (nor
+    # its folder, where the next file dialog starts: kept in memory too)
+    window.settings.setValue("test/written", 1)  # the file exists, to be read
     window.settings.sync()
     assert not window.settings.contains(prefs.RECENT_FILES.key)
-    assert "pattern.png" not in open(window.settings.fileName()).read()
+    assert not window.settings.contains(prefs.LAST_DIRECTORY.key)
+    assert "pattern" not in open(window.settings.fileName()).read()
+    assert window.folders.last == str(pattern_png.parent)
 
 
 def test_a_corrupt_file_gives_a_plain_words_error(qtbot, make_window, tmp_path, grey_png):

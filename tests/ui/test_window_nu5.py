@@ -5,6 +5,8 @@ viewer opens sized to the screen."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from send_receive_support import PASSPHRASE, messaging_fixtures, running_ward, signed_in_window
 from ui_support import open_and_wait
@@ -95,3 +97,85 @@ def test_a_file_name_in_the_status_bar_is_not_left_for_the_next_picture_or_user(
             ui.switch_user()
         assert status.currentMessage() == ""
         assert ui.first_run.isVisible()
+
+
+# where the file dialogs start ------------------------------------------------------------
+def dialog_folder(qtbot, ask) -> str:
+    """The folder the real file dialog opened in (it is then cancelled)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QFileDialog
+
+    seen: list[str] = []
+
+    def look() -> None:
+        dialog = next((w for w in QApplication.topLevelWidgets()
+                       if isinstance(w, QFileDialog) and w.isVisible()), None)
+        if dialog is None:
+            QTimer.singleShot(20, look)
+            return
+        seen.append(dialog.directory().absolutePath())
+        dialog.reject()
+
+    QTimer.singleShot(20, look)
+    ask()  # the static dialogs run their own event loop until cancelled
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    return seen[0]
+
+
+@pytest.fixture
+def own_folders(tmp_path, monkeypatch):
+    """A home with Pictures and Documents, started from another folder (the cwd)."""
+    home = tmp_path / "home"
+    for name in ("Pictures", "Documents"):
+        (home / name).mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))  # no user-dirs.dirs there
+    started_in = tmp_path / "medsnap-install"
+    started_in.mkdir()
+    monkeypatch.chdir(started_in)
+    return home
+
+
+def test_file_dialogs_start_in_the_users_folders_or_the_last_one_used(
+        qtbot, make_window, ward, own_folders, tmp_path, grey_png):
+    from medsnap.ui import settings as prefs
+
+    home = own_folders
+    send_from(ward, "Vic Reader", "Uma Sender", 61)  # a message to save a record copy of
+    with signed_in_window(qtbot, make_window, ward, "Uma Sender") as (window, ui):
+        assert dialog_folder(qtbot, window.actions.open.trigger) == str(home / "Pictures")
+        patient = tmp_path / "ward7" / "Smith_J"
+        patient.mkdir(parents=True)
+        picture = patient / "scan.png"
+        picture.write_bytes(grey_png.read_bytes())
+        open_and_wait(qtbot, window, picture)
+        # the last folder used in this run, for Open and for both Save a copy dialogs
+        assert dialog_folder(qtbot, window.actions.open.trigger) == str(patient)
+        assert dialog_folder(qtbot, window.actions.save_copy.trigger) == str(patient)
+        qtbot.waitUntil(lambda: ui.inbox_view.tree.topLevelItemCount() > 0, timeout=20000)
+        with qtbot.waitSignal(ui.binding.letter_opened, timeout=20000):
+            ui.inbox_view.tree.itemActivated.emit(ui.inbox_view.tree.topLevelItem(0), 0)
+        assert dialog_folder(qtbot, ui.viewer.save.click) == str(patient)
+        ui.viewer.close()
+        # in memory only: nothing of it in the settings file the ward's login shares
+        window.settings.setValue("test/written", 1)  # the file exists, to be read
+        window.settings.sync()
+        assert not window.settings.contains(prefs.LAST_DIRECTORY.key)
+        assert "Smith_J" not in Path(window.settings.fileName()).read_text()
+        window.undo_stack.setClean()
+        ui.switch_user()  # the next clinician does not start in the last one's folder
+        # (File ▸ Open itself waits behind the welcome screen)
+        assert dialog_folder(qtbot, window.opener.choose_file) == str(home / "Pictures")
+
+
+def test_a_settings_file_of_an_earlier_version_loses_its_last_folder(make_window,
+                                                                    settings_path):
+    from PySide6.QtCore import QSettings
+
+    from medsnap.ui import settings as prefs
+
+    old = QSettings(settings_path, QSettings.Format.IniFormat)
+    old.setValue(prefs.LAST_DIRECTORY.key, "/records/Smith_J_MRN1234")
+    old.sync()
+    window = make_window()
+    assert not window.settings.contains(prefs.LAST_DIRECTORY.key)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
@@ -17,6 +18,7 @@ from PySide6.QtGui import QImage, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView,
                                QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget)
 
+from medsnap.ui.file_folders import DOCUMENTS_FIRST, FolderMemory
 from medsnap.ui.send_panel import DECLARATION_LABELS
 
 CHECK_LABELS = {
@@ -94,8 +96,9 @@ class LetterViewer(QWidget):
     save_requested = Signal(str, str)  # path, message id
 
     def __init__(self, allow_save: bool | Callable[[], bool],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, folders: FolderMemory | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
+        self.folders = folders or FolderMemory()  # the editor's: one memory per run
         self.setObjectName("letterViewer")
         self.setWindowTitle("Message — MedSnap")
         self.setAccessibleName("Message")
@@ -257,9 +260,12 @@ class LetterViewer(QWidget):
         if self.letter is None or not self.allow_save:
             return
         suffix = "png" if self.letter.media_type == "image/png" else "jpg"
+        name = f"medsnap-{self.letter.message_id[:8]}.{suffix}"
+        folder = self.folders.start(DOCUMENTS_FIRST)
         path, _ = QFileDialog.getSaveFileName(self, "Save a copy for the record",
-                                              f"medsnap-{self.letter.message_id[:8]}.{suffix}")
-        if path:
+                                              str(Path(folder) / name))
+        if path and self.letter is not None:  # not locked while the dialog was open
+            self.folders.remember(path)
             self.save_requested.emit(path, self.letter.message_id)
 
     def clear(self) -> None:

@@ -17,6 +17,7 @@ from medsnap.errors import MedSnapError
 from medsnap.ui.canvas import Canvas
 from medsnap.ui.crop_bar import CropBar
 from medsnap.ui.editor_policy import EditorPolicy
+from medsnap.ui.file_folders import FolderMemory
 from medsnap.ui.icons import icon
 from medsnap.ui.image_sources import dropped_path, mime_image_png
 from medsnap.ui.jobs import Jobs
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         restore_layout(self)
         self.restored_size = self.size()
         self.recent_paths: list[str] = []  # File › Recent, in memory only (window_memory)
+        self.folders = FolderMemory()  # where file dialogs start: memory only, too
         remove_stored_recent(self.settings)
         refresh_recent(self)
         self.tool_strip.choose(last_tool(self.settings))

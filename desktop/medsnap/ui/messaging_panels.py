@@ -63,7 +63,8 @@ class PanelBuilder:
         self.messages_dock = _dock(window, "Messages", "messagesDock", self.tabs)
         window.splitDockWidget(self.send_dock, self.messages_dock, Qt.Orientation.Vertical)
         QTimer.singleShot(0, self._size_docks)  # once the window has its size
-        self.viewer = LetterViewer(lambda: policy("allow_save_copy", True), window)
+        self.viewer = LetterViewer(lambda: policy("allow_save_copy", True), window,
+                                   folders=window.folders)
         self.lock_screen = LockScreen(window)
         self.first_run.raise_()  # above the docks and the lock screen, made after it
         self.indicator = OfflineIndicator(window.status)

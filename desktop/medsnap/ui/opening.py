@@ -7,12 +7,10 @@ replaces a newer one. A failed load leaves the previous picture on screen and sa
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QGuiApplication
 
-from medsnap.ui import settings as prefs
 from medsnap.ui.image_sources import (
     OPEN_FILTERS, display_name, dropped_path, is_pdf, mime_image_png)
 from medsnap.ui.qt_enums import Qt
@@ -41,14 +39,13 @@ class PictureOpener:
         from PySide6.QtWidgets import QFileDialog  # not needed to start
 
         window = self.window
-        folder = prefs.LAST_DIRECTORY.read(window.settings)
-        path, _ = QFileDialog.getOpenFileName(window, "Open a record image", folder,
-                                              OPEN_FILTERS)
+        path, _ = QFileDialog.getOpenFileName(window, "Open a record image",
+                                              window.folders.start(), OPEN_FILTERS)
         if path:
             self.open_path(path)
 
     def open_path(self, path: str) -> None:
-        prefs.LAST_DIRECTORY.write(self.window.settings, str(Path(path).parent))
+        self.window.folders.remember(path)
         if is_pdf(path):
             self._choose_pdf_page(path)
             return

@@ -7,7 +7,6 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from medsnap.ui import settings as prefs
 from medsnap.ui.image_sources import SAVE_FILTERS
 
 if TYPE_CHECKING:
@@ -140,14 +139,16 @@ class SentPreview:
         window = self.window
         if window.document is None or not window.policy.allow_save_copy:
             return
-        folder = prefs.LAST_DIRECTORY.read(window.settings)
+        from medsnap.ui.file_folders import DOCUMENTS_FIRST
+
         name = suggested_copy_name(window.document)
-        suggested = str(Path(folder) / name) if folder else name
+        suggested = str(Path(window.folders.start(DOCUMENTS_FIRST)) / name)
         png_filter, jpeg_filter = SAVE_FILTERS.split(";;")
         path, chosen = QFileDialog.getSaveFileName(
             window, "Save a clean copy", suggested, SAVE_FILTERS,
             jpeg_filter if name.endswith(".jpg") else png_filter)
         if path:
+            window.folders.remember(path)
             fmt = "jpeg" if chosen.startswith("JPEG") and not path.lower().endswith(".png") else None
             self.save_to(path, fmt, then)
 

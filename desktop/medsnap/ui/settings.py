@@ -54,6 +54,7 @@ WINDOW_GEOMETRY = Setting("window/geometry", QByteArray, QByteArray())
 WINDOW_STATE = Setting("window/state", QByteArray, QByteArray())
 #: no longer written (full paths name patients; see window_memory); kept to be removed
 RECENT_FILES = Setting("files/recent", list, [], lambda paths: len(paths) <= 50)
+#: no longer written either (a folder's path can name a patient; see file_folders)
 LAST_DIRECTORY = Setting("files/last_directory", str, "")
 LAST_TOOL = Setting("tools/last", str, "select")
 

@@ -91,10 +91,12 @@ def forget_recent(window: MainWindow) -> None:
     """Switch user: the next clinician does not see what the last one opened."""
     window.recent_paths = []
     window.opener.last_pdf_page.clear()  # which page of which letter, too
+    window.folders.forget()  # and where the file dialogs were last
     refresh_recent(window)
 
 
 def remove_stored_recent(settings: QSettings) -> None:
-    """Full paths written in plain text by earlier versions: gone."""
-    if settings.contains(prefs.RECENT_FILES.key):
-        settings.remove(prefs.RECENT_FILES.key)
+    """Full paths written in plain text by earlier versions: gone (the last folder too)."""
+    for setting in (prefs.RECENT_FILES, prefs.LAST_DIRECTORY):
+        if settings.contains(setting.key):
+            settings.remove(setting.key)
