@@ -32,7 +32,10 @@ WARM_MODULES = (
     "medsnap.cli.record_options", "medsnap.cli.identifiable_check", "medsnap.cli.refusals",
     "medsnap.cli.export",
     "medsnap_endpoint.client", "medsnap_endpoint.http_pool", "medsnap_endpoint.request_signing",
-    "medsnap.messaging.warm_child",
+    "medsnap.messaging.warm_child", "medsnap.messaging.warm_client",
+    "medsnap.config.policy_rules",
+    "cryptography.hazmat.backends.openssl.backend",
+    "encodings.idna",  # host names in http.client
 )
 
 
