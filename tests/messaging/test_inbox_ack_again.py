@@ -1,9 +1,13 @@
 """An acknowledgement that never took (the network failed after the download, or the
 endpoint lost it in a power cut: it commits acks without waiting for the disk) leaves the
 item listed at the endpoint. The next fetch must neither download nor store it twice, and
-must acknowledge it again, so the ciphertext leaves the endpoint (docs/PROTOCOL.md)."""
+must acknowledge it again, so the ciphertext leaves the endpoint (docs/PROTOCOL.md). The
+acknowledgement is sent on a thread while the opening's outcome is kept."""
 
 from __future__ import annotations
+
+import threading
+import time
 
 import pytest
 
@@ -56,5 +60,40 @@ def test_an_item_held_already_is_acknowledged_again_not_stored_twice(pair, png_b
         assert len(downloads) == 1  # not downloaded again: it was stored before the ack
         assert client.inbox() == []  # acknowledged this time: gone from the endpoint
         assert len(inbox.items()) == 1
+    finally:
+        inbox.close()
+
+
+def test_the_acknowledgement_goes_while_the_outcome_is_kept(pair, png_bytes, monkeypatch):
+    # stored first (the file, then the row); then the endpoint is told on a thread of its own
+    # while the replay record, the verdict and the audit line are written here
+    ivy, jack = pair
+    outbox = Outbox(ivy.profile.outbox_path)
+    try:
+        queue_letter(ivy, outbox, png_bytes(8), [jack.staff_id])
+        SyncWorker(ivy, outbox, None).run_once()
+    finally:
+        outbox.close()
+    client = jack.transport.client
+    real_ack, seen = client.acknowledge, []
+
+    def slow_ack(item_id):
+        time.sleep(0.5)  # the keeping, meanwhile, is done
+        events = [entry["event"] for entry in jack.audit.entries()]
+        stored = Inbox(jack)
+        try:
+            seen.append((threading.current_thread().name, events[-1], stored.get(item_id).state))
+        finally:
+            stored.close()
+        return real_ack(item_id)
+
+    monkeypatch.setattr(client, "acknowledge", slow_ack)
+    inbox = Inbox(jack)
+    try:
+        assert inbox.fetch() == (1, 0)
+        assert seen == [("inbox-acknowledge", "received", "verified")]
+        assert client.inbox() == []  # acknowledged: gone from the endpoint
+        assert inbox._db.execute("SELECT COUNT(*) FROM inbox WHERE acknowledged = 0"
+                                 ).fetchone() == (0,)
     finally:
         inbox.close()

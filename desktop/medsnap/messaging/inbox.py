@@ -20,7 +20,8 @@ from medsnap.crypto.letter import open_letter
 from medsnap.crypto.letter_errors import LetterError, SenderCertificateRevoked
 from medsnap.crypto.letter_model import OpenedLetter
 from medsnap.crypto.replay import ReplayStore
-from medsnap.messaging.inbox_arrival import ReplayAfterStore, store_letter, store_while_opening
+from medsnap.messaging.inbox_arrival import (AcknowledgeMeanwhile, ReplayAfterStore,
+                                             store_letter, store_while_opening)
 from medsnap.messaging.inbox_preview import Preview, PreviewTable, preview_of
 from medsnap.messaging.inbox_revocation import (arrival_of, mark_text, marks_from_crl,
                                                 revocation_mark, set_mark, will_not_open)
@@ -126,16 +127,19 @@ class Inbox:
                     lambda replay_store: open_letter(
                         data, self.session.clinician, root=self.session.root, crl=crl,
                         replay_store=replay_store), self._replay)
+            # stored: acknowledged (the endpoint's copy goes) while the outcome is kept here
+            acknowledging = AcknowledgeMeanwhile(transport, item_id)
             try:
-                transport.call(client.acknowledge, item_id)
+                if data is not None:
+                    if self._keep(item_id, outcome, replay, len(data)):
+                        accepted += 1
+                    else:
+                        refused += 1
+            except BaseException:
+                acknowledging.wait()  # what stopped the keeping is what is raised
+                raise
+            if acknowledging.result():  # raises EndpointUnreachable; False: gone already
                 self._db.execute("UPDATE inbox SET acknowledged = 1 WHERE id = ?", (item_id,))
-            except EndpointRefusedRequest:
-                pass  # gone already (acknowledged by an earlier run); the copy is here
-            if data is not None:  # stored and acknowledged: the opening's outcome is kept
-                if self._keep(item_id, outcome, replay, len(data)):
-                    accepted += 1
-                else:
-                    refused += 1
         for item in self.items(states=("unverified",)):  # left by an interrupted fetch
             if self._verify(item.id, crl):
                 accepted += 1

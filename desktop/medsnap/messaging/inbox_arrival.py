@@ -8,6 +8,10 @@ come after the letter is on disk still does, in the inbox: the acknowledgement (
 then deletes its copy) and the replay store's record of the message id. ``ReplayAfterStore``
 lets ``open_letter`` check the id as usual but holds its record back until the letter is
 stored, so a letter whose store failed is not refused as a repeat when it is downloaded again.
+
+Once stored, the acknowledgement (a request to the endpoint) and keeping the opening's outcome
+(the replay record, the verdict, the audit line: three fsynced writes here) need nothing from
+each other either: ``AcknowledgeMeanwhile`` sends it on a thread while they are written.
 """
 
 from __future__ import annotations
@@ -83,3 +87,36 @@ def store_while_opening(store: Callable[[], None],
     if failure:
         raise failure[0]
     return outcome, held
+
+
+class AcknowledgeMeanwhile:
+    """Acknowledge one stored letter on a thread (network only: the inbox records it on its
+    own thread); ``result()`` waits: True once acknowledged, False if the endpoint no longer
+    has it (acknowledged by an earlier run), and raises EndpointUnreachable."""
+
+    def __init__(self, transport, item_id: str):
+        self._acknowledged = False
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._send, args=(transport, item_id),
+                                        daemon=True, name="inbox-acknowledge")
+        self._thread.start()
+
+    def _send(self, transport, item_id: str) -> None:
+        from medsnap.messaging.errors import EndpointRefusedRequest
+
+        try:
+            transport.call(transport.client.acknowledge, item_id)
+            self._acknowledged = True
+        except EndpointRefusedRequest:
+            pass  # gone already; the copy is here
+        except BaseException as error:  # raised on the caller's thread by result()
+            self._failure = error
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> bool:
+        self.wait()
+        if self._failure is not None:
+            raise self._failure
+        return self._acknowledged
