@@ -125,3 +125,17 @@ def test_arrow_keys_scroll_the_picture_while_nothing_is_selected(opened):
     before = bar.value()
     keys(opened, (Qt.Key.Key_S,), (Qt.Key.Key_Right,), (Qt.Key.Key_Right,))
     assert bar.value() > before and opened.document.annotations == ()
+
+
+def test_a_drag_on_a_redaction_in_the_window_leaves_it_in_place(opened, qtbot):
+    from ui_support import drag
+
+    keys(opened, (Qt.Key.Key_X,), (Qt.Key.Key_Return,), (Qt.Key.Key_Escape,))
+    (box,) = opened.document.annotations
+    centre = box.rect.centre
+    drag(opened, "select", centre, (centre[0] + 120, centre[1] + 80))
+    assert opened.document.annotations == (box,) and opened.undo_stack.count() == 1
+    assert opened.canvas.tool.selected_id == box.id
+    assert "stays put" in opened.status.hint.text()
+    keys(opened, (Qt.Key.Key_Escape,))
+    assert "stays put" not in opened.status.hint.text()

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 KEYBOARD_PLACED_HINT = ("Drawn in the middle of the view and selected: arrow keys move it, "
                         "Ctrl+arrow keys resize it (Shift: faster), Tab picks the next one.")
 
+REDACTION_SELECTED_HINT = ("A redaction stays put when dragged (a slip must not uncover a name): "
+                           "arrow keys move it, its handles resize it, Delete removes it.")
+
 
 def _tools():
     import medsnap.document.tools as tools  # loads with the first picture, not at start-up
@@ -75,6 +78,11 @@ class ToolBinding:
         self.window.actions.delete.setEnabled(selected is not None)
         if is_select:
             self.window.tool_strip.show_selection(selected, self.unit())
+            status = self.window.status
+            if selected is not None and selected.redacts:
+                status.show_hint(REDACTION_SELECTED_HINT)
+            elif status.hint.text() == REDACTION_SELECTED_HINT:
+                status.show_hint(TOOLS_BY_ID["select"].hint)
 
     def placed_by_keys(self, annotation_id: str) -> None:
         """An annotation drawn with Enter: select it, so the arrow keys move it and

@@ -185,3 +185,13 @@ def test_size_unit_grows_with_big_pictures():
 
     assert size_unit(Document(size=(1280, 800))) == 1.0
     assert size_unit(Document(size=(4000, 3000))) == 2.5
+
+
+def test_dragging_a_redaction_selects_it_but_never_moves_it(doc):
+    """A slip of the mouse on a black box must not uncover what it hides."""
+    tool = make_tool("select", doc)
+    assert gesture(tool, (160, 120), (260, 220)) is None
+    assert doc.find(tool.selected_id).rect == Rect(150, 110, 20, 20)
+    assert tool.nudge(10, 0).after.rect == Rect(160, 110, 20, 20)  # the keys still move it
+    edit = gesture(tool, (170, 130), (190, 150))  # and its handle still resizes it
+    assert edit.after.rect == Rect(150, 110, 40, 40)

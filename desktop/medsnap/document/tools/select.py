@@ -1,5 +1,9 @@
 """The select tool: pick the topmost annotation, move it, resize it by its handles,
-restyle, nudge or delete it. Every change comes back as one ReplaceAnnotation/RemoveAnnotation."""
+restyle, nudge or delete it. Every change comes back as one ReplaceAnnotation/RemoveAnnotation.
+
+A redaction is not moved by dragging its body: one careless drag would uncover the name it
+hides, with nothing on screen to say so. It moves with the arrow keys and resizes by its
+handles, both deliberate."""
 
 from __future__ import annotations
 
@@ -54,6 +58,8 @@ class SelectTool(Tool):
         if handle is None:
             current = annotation_at(self.document, event.point, scale, self.measure)
             self.selected_id = current.id if current else None
+            if current is not None and current.redacts:
+                return None  # selected, not dragged: a slip of the mouse must not uncover a name
         if current is None:
             return None
         self._original, self._handle, self._start = current, handle, event.point
