@@ -287,6 +287,32 @@ def test_offline_answers_say_what_was_and_was_not_kept(demo):
         assert "Error" not in said  # no exception class names (ConnectError...)
 
 
+def test_offline_a_colleague_sent_to_before_is_found_by_part_of_the_name(demo):
+    """Offline, the kept colleagues match as the directory would: "ben" is Dr Ben Hughes."""
+    import socket
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    source = demo["root"] / "offline-ben.png"
+    source.write_bytes(clean_png(34))
+    online = medsnap(demo, "send", "--as", ADA.staff_id, "--to", BEN.staff_id, str(source),
+                     "--declare", "direct-care", passphrase=ADA.passphrase)
+    assert online.returncode == 0, online.stderr  # Ben is now a colleague kept for offline
+    queued = medsnap(demo, "send", "--as", ADA.staff_id, "--to", BEN.name.split()[1].lower(),
+                     str(source), "--declare", "direct-care", "--endpoint", dead, "--json",
+                     passphrase=ADA.passphrase)
+    assert queued.returncode == 0, queued.stderr
+    letter = json.loads(queued.stdout)
+    assert letter["state"] == "queued" and letter["to"] == [BEN.staff_id]
+    cancelled = medsnap(demo, "outbox", "--as", ADA.staff_id, "--cancel", letter["id"],
+                        passphrase=ADA.passphrase)
+    assert cancelled.returncode == 0, cancelled.stderr
+    nobody = medsnap(demo, "send", "--as", ADA.staff_id, "--to", "zzz", str(source),
+                     "--declare", "direct-care", "--endpoint", dead, passphrase=ADA.passphrase)
+    assert nobody.returncode == 8 and "cannot be looked up" in nobody.stderr
+
+
 def test_a_second_demo_for_the_same_home_is_refused_or_reused_never_readdressed(demo):
     import httpx
 

@@ -108,9 +108,7 @@ class Session:
         try:
             entry = self._look_up(name_or_id)
         except EndpointUnreachable as error:
-            entry = contacts.get(name_or_id) or next(
-                (c for c in contacts.values()
-                 if c["display_name"].lower() == name_or_id.lower()), None)
+            entry = _kept_match(contacts, name_or_id)
             if entry is None:  # nothing can be sealed to them, so nothing is queued
                 raise EndpointUnreachable(
                     f"Nothing was sent or queued: {name_or_id} cannot be looked up while the "
@@ -305,3 +303,19 @@ def sign_in(workstation: Workstation, staff_id: str, passphrase: str, *,
     if not profile.facts().get("key_file_deposited"):
         deposit_key_file(session, keystore)
     return session
+
+
+def _kept_match(contacts: dict[str, dict], name_or_id: str) -> dict | None:
+    """The one kept colleague ``name_or_id`` names, offline, as the directory would match it
+    online: the staff id, the whole name, else a part of one name ("ben" for Dr Ben Hughes)."""
+    if name_or_id in contacts:
+        return contacts[name_or_id]
+    wanted = name_or_id.lower()
+    names = [c for c in contacts.values() if c["display_name"].lower() == wanted] or [
+        c for c in contacts.values() if wanted in c["display_name"].lower()]
+    if len(names) > 1:
+        listed = ", ".join(f"{c['display_name']} ({c['staff_id']})" for c in names[:5])
+        raise RecipientNotFound(
+            f"'{name_or_id}' matches {len(names)} colleagues sent to from this computer: "
+            f"{listed}. Nothing was sent or queued. Give a staff id or a more exact name.")
+    return names[0] if names else None
