@@ -32,7 +32,8 @@ def ward():
         yield ward
 
 
-def send_from(ward, sender: str, to: str, seed: int, priority: str = "normal") -> None:
+def send_from(ward, sender: str, to: str, seed: int, priority: str = "normal",
+              image: bytes | None = None) -> None:
     """A colleague's message, sealed and uploaded by the engine on the same workstation."""
     from medsnap.messaging.compose import queue_letter
     from medsnap.messaging.outbox import Outbox
@@ -44,7 +45,8 @@ def send_from(ward, sender: str, to: str, seed: int, priority: str = "normal") -
                       keystore=ward.keystore)
     outbox = Outbox(session.profile.outbox_path)
     try:
-        queue_letter(session, outbox, messaging_fixtures.clean_png(seed), [ward.staff[to]],
+        queue_letter(session, outbox, image or messaging_fixtures.clean_png(seed),
+                     [ward.staff[to]],
                      note=f"seed {seed}", declaration="direct-care",
                      annotations={"priority": priority})
         assert SyncWorker(session, outbox).run_once().sent
@@ -179,3 +181,52 @@ def test_a_settings_file_of_an_earlier_version_loses_its_last_folder(make_window
     old.sync()
     window = make_window()
     assert not window.settings.contains(prefs.LAST_DIRECTORY.key)
+
+
+# the message viewer ------------------------------------------------------------------------
+def letter_page() -> bytes:
+    """An A4 page at 150 dpi: lines of "text" (dark bars) on white."""
+    from PIL import Image, ImageDraw
+
+    from medsnap.imaging import encode_clean
+
+    page = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(page)
+    for top in range(120, 1650, 36):
+        draw.rectangle((100, top, 100 + (top * 7) % 900 + 200, top + 14), fill=(20, 20, 20))
+    return encode_clean(page, "png")
+
+
+def test_the_viewer_opens_on_most_of_the_screen_with_a_page_fitted_to_its_width(
+        qtbot, make_window, ward):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    send_from(ward, "Uma Sender", "Vic Reader", 71, image=letter_page())
+    with signed_in_window(qtbot, make_window, ward, "Vic Reader") as (window, ui):
+        tree = ui.inbox_view.tree
+        qtbot.waitUntil(lambda: any("seed 71" in ui.inbox_view.preview_of(tree.topLevelItem(i))
+                                    for i in range(tree.topLevelItemCount())), timeout=20000)
+        row = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+                   if "seed 71" in ui.inbox_view.preview_of(tree.topLevelItem(i)))
+        with qtbot.waitSignal(ui.binding.letter_opened, timeout=20000):
+            tree.itemActivated.emit(row, 0)
+        viewer, view = ui.viewer, ui.viewer.view
+        qtbot.waitUntil(viewer.isVisible, timeout=5000)
+        area = window.screen().availableGeometry()
+        frame = viewer.frameGeometry()
+        assert area.contains(frame), (frame, area)  # on the editor's screen, whole
+        assert viewer.width() >= 0.85 * area.width() and viewer.height() >= 0.85 * area.height()
+
+        # a tall page: its width fills the view (at most actual size), its top shown first
+        whole = min(view.viewport().width() / 1240, view.viewport().height() / 1754)
+        room = view.viewport().width() - view.verticalScrollBar().sizeHint().width() - 2
+        assert view.zoom() == pytest.approx(max(whole, min(1.0, room / 1240)), rel=0.01)
+        assert view.zoom() > whole * 1.5
+        assert view.verticalScrollBar().value() == view.verticalScrollBar().minimum()
+        assert viewer.zoom_label.text() == f"Zoom {round(view.zoom() * 100)}%"
+        viewer.activateWindow()
+        qtbot.waitUntil(viewer.isActiveWindow, timeout=5000)
+        QTest.keyClick(viewer, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)  # Fit: whole
+        assert view.zoom() == pytest.approx(whole, rel=0.02)
+        viewer.close()

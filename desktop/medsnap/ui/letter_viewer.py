@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QKeySequence, QPainter, QPixmap, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView,
-                               QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
+                               QWidget)
 
 from medsnap.ui.file_folders import DOCUMENTS_FIRST, FolderMemory
 from medsnap.ui.send_panel import DECLARATION_LABELS
+from medsnap.ui.zoom_view import ZoomView
 
 CHECK_LABELS = {
     "chain": "certificate issued by your hospital",
@@ -32,63 +33,8 @@ CHECK_LABELS = {
 }
 
 
-ZOOM_STEP = 1.25
-ZOOM_RANGE = (0.02, 32.0)  # beyond these the picture is a dot or a few pixels
-
-
-class ZoomView(QGraphicsView):
-    zoom_changed = Signal(float)  # the scale now, 1.0 = one screen pixel per image pixel
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setScene(QGraphicsScene(self))
-        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
-        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
-        self.setAccessibleName("Received image")
-        self.pixmap_item: QGraphicsPixmapItem | None = None
-        self.fitted = True  # follow the window size until the clinician zooms
-
-    def show_pixmap(self, pixmap: QPixmap | None) -> None:
-        self.scene().clear()
-        self.pixmap_item = None
-        if pixmap is not None:
-            self.pixmap_item = self.scene().addPixmap(pixmap)
-            self.scene().setSceneRect(self.pixmap_item.boundingRect())
-            self.fit()
-
-    def fit(self) -> None:
-        self.fitted = True
-        if self.pixmap_item is not None:
-            self.fitInView(self.pixmap_item, Qt.AspectRatioMode.KeepAspectRatio)
-            self.zoom_changed.emit(self.zoom())
-
-    def zoom(self) -> float:
-        return self.transform().m11()
-
-    def zoom_step(self, steps: int, under_mouse: bool = False) -> None:
-        """Zoom in (steps > 0) or out; keys zoom about the middle, the wheel under it."""
-        low, high = ZOOM_RANGE
-        target = min(high, max(low, self.zoom() * ZOOM_STEP ** steps))
-        self.zoom_to(target, under_mouse)
-
-    def zoom_to(self, scale: float, under_mouse: bool = False) -> None:
-        if self.pixmap_item is None or scale <= 0:
-            return
-        self.fitted = False
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse if under_mouse
-                                     else QGraphicsView.ViewportAnchor.AnchorViewCenter)
-        factor = scale / self.zoom()
-        self.scale(factor, factor)
-        self.zoom_changed.emit(self.zoom())
-
-    def wheelEvent(self, event) -> None:  # noqa: N802 - Qt override
-        self.zoom_step(1 if event.angleDelta().y() > 0 else -1, under_mouse=True)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        if self.fitted:
-            self.fit()
+#: the viewer opens this share of the free screen area (of the editor's screen)
+SCREEN_SHARE = 0.9
 
 
 class LetterViewer(QWidget):
@@ -102,7 +48,7 @@ class LetterViewer(QWidget):
         self.setObjectName("letterViewer")
         self.setWindowTitle("Message — MedSnap")
         self.setAccessibleName("Message")
-        self.resize(900, 680)
+        self.resize(900, 680)  # until shown: then most of the editor's screen (fill_screen)
         self.letter = None
         # a callable is asked on first use: reading the policy costs start-up time
         self._allow_save = allow_save
@@ -218,8 +164,8 @@ class LetterViewer(QWidget):
         self.fit_button.setVisible(True)
         self.zoom_label.setVisible(True)
         self.save.setVisible(self.allow_save)
-        if self.height() < 600:
-            self.resize(max(self.width(), 900), 680)
+        if not self.isVisible() or self.height() < 600:  # not a size the clinician chose
+            self.fill_screen()
         self.setWindowTitle(f"Message from {sender.display_name} — MedSnap")
 
     def show_refusal(self, item) -> None:
@@ -239,6 +185,19 @@ class LetterViewer(QWidget):
         self.save.setVisible(False)
         self.resize(max(self.width(), 640), 190)  # nothing to look at but the reason
         self.setWindowTitle("Refused message — MedSnap")
+
+    def fill_screen(self) -> None:
+        """Most of the free area of the screen the editor is on, centred there: at a fixed
+        900 x 680 a letter's page was fitted at 21 % and unreadable until zoomed."""
+        anchor = self.parentWidget() or self
+        screen = anchor.screen() if anchor.screen() is not None else self.screen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        self.resize(int(area.width() * SCREEN_SHARE), int(area.height() * SCREEN_SHARE))
+        frame = self.frameGeometry()  # the title bar's height is known once shown
+        frame.moveCenter(area.center())
+        self.move(max(area.left(), frame.left()), max(area.top(), frame.top()))
 
     @property
     def allow_save(self) -> bool:
