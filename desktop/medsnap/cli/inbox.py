@@ -32,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
             except MedSnapError as error:  # a 401: this clinician's certificate revoked?
                 raise explain_refused_sender(session, error) from None
         items = inbox.with_previews(inbox.items())  # decrypted in memory: priority
+        items.sort(key=lambda item: (item.shown_at, item.received_at, item.id))  # as shown
     finally:
         inbox.close()
         session.close()
@@ -45,12 +46,11 @@ def run(args: argparse.Namespace) -> int:
     for item in items:
         v = item.verdict
         if item.state == "refused":
-            print(f"{item.id}  REFUSED   {when(item.received_at)}  {v.get('reason', '')}")
+            print(f"{item.id}  REFUSED   {when(item.shown_at)}  {v.get('reason', '')}")
         else:
             # the time the sender signed it, as their window says "Sent … at", not when
             # this workstation happened to fetch it
-            sent = v.get("issued_at") or item.received_at
-            print(f"{item.id}  {item.state:<9} {when(sent)}  "
+            print(f"{item.id}  {item.state:<9} {when(item.shown_at)}  "
                   f"{'URGENT  ' if _urgent(item) else ''}from "
                   f"{v.get('from', '?')} ({v.get('from_staff_id', '?')})  "
                   f"{v.get('declaration', '')}  {v.get('image_size', 0)} bytes"

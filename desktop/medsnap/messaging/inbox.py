@@ -69,6 +69,13 @@ class InboxItem:
                 "opened_at": self.opened_at, **self.verdict}
 
     @property
+    def shown_at(self) -> int:
+        """The time a listing shows (and sorts by): the sender's signed time, else when it
+        arrived here (a refused letter's claimed time is not trusted)."""
+        trusted = self.state != "refused" and self.verdict.get("issued_at")
+        return trusted or self.received_at
+
+    @property
     def revocation_mark(self) -> str:
         """"⚠ sender revoked since …" and the like for the list; "" normally."""
         return mark_text(self.verdict)

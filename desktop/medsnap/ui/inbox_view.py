@@ -71,14 +71,9 @@ def row_facts(item) -> dict:
             "urgent": preview.urgent, "hint": not preview.note}
 
 
-def shown_time(item) -> int:
-    """The time a row shows: the sender's signed time, else when it arrived here."""
-    return item.verdict.get("issued_at") or item.received_at
-
-
 def _newest_shown_first(item) -> tuple[int, int, str]:
     """By the time shown, newest first; ties by arrival, then id, so the order is stable."""
-    return -shown_time(item), -item.received_at, item.id
+    return -item.shown_at, -item.received_at, item.id
 
 
 class InboxView(QWidget):
@@ -152,7 +147,7 @@ class InboxView(QWidget):
         verdict = item.verdict
         row = QTreeWidgetItem([facts["sender"]])
         row.setData(0, ID_ROLE, item.id)
-        row.setData(0, TIME_ROLE, clock(shown_time(item)))
+        row.setData(0, TIME_ROLE, clock(item.shown_at))
         row.setData(0, PREVIEW_ROLE, facts["line"])
         row.setData(0, URGENT_ROLE, facts["urgent"])
         row.setData(0, HINT_ROLE, facts["hint"])
