@@ -154,13 +154,13 @@ class Runner:
         if request and request.get("op") == "stop":  # whatever its code: the user's wish
             self.stopping = "command"
             return None
+        if not self.fresh():  # first: any request stops a runner whose files changed
+            self.stopping = "upgraded"
+            return {"ok": False, "why": "upgraded"}
         if not request or request.get("version") != wire.PROTOCOL_VERSION:
             return {"ok": False, "why": "version"}
         if request.get("identity") != self.identity:
             return {"ok": False, "why": "other-code"}
-        if not self.fresh():
-            self.stopping = "upgraded"
-            return {"ok": False, "why": "upgraded"}
         op = request.get("op")
         if op == "expect":  # signin: an agent is on its way
             self.grace_until = time.monotonic() + FIRST_AGENT_GRACE
@@ -253,13 +253,15 @@ def _kill(pid: int, number: int) -> None:
 
 
 def loaded_files(paths: list[str] | None = None) -> dict[str, tuple[int, int]]:
-    """(mtime, size) of the MedSnap modules loaded here and of the import path's folders
-    (installing or upgrading a package changes its folder)."""
+    """(mtime, size) of the MedSnap modules loaded here and of the site-packages folders
+    (installing or upgrading a package there changes the folder)."""
     if paths is None:
+        import sysconfig
+
         paths = [module.__file__ for name, module in list(sys.modules.items())
                  if name.split(".")[0] in ("medsnap", "medsnap_endpoint")
                  and getattr(module, "__file__", None)]
-        paths += wire.import_folders()
+        paths += sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})
     found = {}
     for path in paths:
         try:
