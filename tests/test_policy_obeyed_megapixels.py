@@ -68,10 +68,11 @@ def test_send_refuses_a_picture_over_the_policy_limit(tmp_path, policy_1mp, monk
 
 
 def test_the_built_in_limit_still_suspects_the_file(tmp_path):
-    """Without a policy the limit guards against damaged or hostile files, as before."""
+    """Without a policy the limit still guards memory against damaged or hostile files, as
+    before, worded for the common case: a real photo taken at a phone's highest resolution."""
     from medsnap.errors import ImageError
     from medsnap.imaging import load_picture
 
     source = photo_jpeg(tmp_path / "photo.jpg", (1500, 1000))
-    with pytest.raises(ImageError, match="exhaust memory"):
+    with pytest.raises(ImageError, match="exhaust this computer's memory"):
         load_picture(source, max_pixels=1_000_000)

@@ -95,8 +95,8 @@ def _not_an_image(name: str, head: bytes) -> ImageError:
         if head.startswith(signature) or (signature == b"DICM" and head[128:132] == b"DICM"):
             return ImageError(f"{name} is {what}, which MedSnap cannot open as a picture. "
                               f"{_SAFE} Save or export it as PNG or JPEG, then open that.")
-    return ImageError(f"{name} is not a picture MedSnap can read (PNG, JPEG, TIFF, WebP, BMP "
-                      f"or GIF), whatever its name says. {_SAFE} Open it in the program that "
+    return ImageError(f"{name} is not a picture MedSnap can read (PNG, JPEG, TIFF, WebP, BMP, "
+                      f"GIF, a PDF letter or a DICOM image), whatever its name says. {_SAFE} Open it in the program that "
                       "made it and save it as PNG or JPEG.")
 
 
@@ -125,10 +125,13 @@ def _too_many_pixels(name: str, before: str, pixels: int, limit: int, after: str
                           "of the part you need, or save a smaller copy from the camera or "
                           "photo app), or ask your IT department to raise the limit "
                           "(max_megapixels).")
-    return ImageError(f"{name} claims to be {before}{_amount(pixels)}{after}, more than the "
-                      f"limit of {_amount(limit)}; it may be damaged or built to "
-                      f"exhaust memory. {_SAFE} Ask for a smaller copy (for example a "
-                      "screenshot of the part you need).")
+    # an ordinary phone photo taken in a 108-megapixel mode lands here too: say that first
+    return ImageError(f"{name} is {before}{_amount(pixels)}{after}, more than the "
+                      f"{_amount(limit)} MedSnap opens: a picture that big could exhaust this "
+                      "computer's memory (a damaged file can also claim such a size). "
+                      f"{_SAFE} If it is a photo, take it at the camera's normal resolution or "
+                      "save a smaller copy (for example a screenshot of the part you need); IT "
+                      "can raise the limit (max_megapixels).")
 
 
 def _check_size(name: str, image: Image.Image, limit: int) -> None:
@@ -148,10 +151,11 @@ def _out_of_memory(name: str) -> ImageError:
 def _damaged(name: str, error: Exception) -> ImageError:
     detail = str(error).strip() or type(error).__name__
     if "truncated" in detail.lower() or isinstance(error, EOFError):
-        what = "is incomplete (the file ends too early)"
+        # (no details: the decoder's "N bytes not processed" is not how much is missing)
+        what = "is incomplete (the file ends too early, as when a copy or download is cut short)"
     else:
-        what = "is damaged and could not be decoded"
-    return ImageError(f"{name} {what} (details: {detail}). {_SAFE} Ask for a fresh copy "
+        what = f"is damaged and could not be decoded (details: {detail})"
+    return ImageError(f"{name} {what}. {_SAFE} Ask for a fresh copy "
                       "of the image, or re-save it from the program that made it.")
 
 
