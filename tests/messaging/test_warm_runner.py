@@ -235,3 +235,18 @@ def connect_as_nobody(path: str) -> str:
     os.waitpid(pid, 0)
     with os.fdopen(reading) as result:
         return result.read()
+
+
+def test_the_runner_socket_is_in_the_agents_private_folder(monkeypatch, tmp_path):
+    from pathlib import Path
+
+    from medsnap.messaging import agent_socket, warm_wire
+
+    for runtime in (str(tmp_path), None):  # with XDG_RUNTIME_DIR, and without: MEDSNAP_HOME/run
+        if runtime:
+            monkeypatch.setenv("XDG_RUNTIME_DIR", runtime)
+        else:
+            monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+        home = tmp_path / "home"
+        assert Path(warm_wire.runner_socket_path(str(home))).parent == \
+            agent_socket.agent_socket_path(home, "someone").parent
