@@ -117,11 +117,11 @@ class AsyncPostgres:
             raise unavailable("cannot be reached") from None
 
     async def _execute(self, sql: str, params: Sequence[Any]) -> list[tuple]:
-        connection = self._idle.pop() if self._idle else await self._connect()
+        # each connection with one cursor, used again (a new one per statement cost 17 us)
+        connection, cursor = self._idle.pop() if self._idle else await self._connect()
         healthy = False
         try:
-            cursor = await connection.execute(sql.replace("?", "%s"), tuple(params),
-                                              binary=True)
+            await cursor.execute(sql.replace("?", "%s"), params)
             rows = await cursor.fetchall() if cursor.description else []
             healthy = True
             return rows
@@ -130,18 +130,19 @@ class AsyncPostgres:
             raise
         finally:
             if healthy and not connection.closed:
-                self._idle.append(connection)
+                self._idle.append((connection, cursor))
             else:
                 await _close_quietly(connection)
 
-    async def _connect(self) -> Any:
+    async def _connect(self) -> tuple[Any, Any]:
         connection = await self._psycopg.AsyncConnection.connect(self.url, autocommit=True)
         # as PostgresDatabase: commits do not wait for the disk; the sealer makes them durable
         await connection.execute("SET synchronous_commit TO OFF")
         # (a second later than the loop's own timeout: it ends what the loop gave up on)
         milliseconds = int(self.timeout_seconds + 1) * 1000
         await connection.execute(f"SET statement_timeout TO {milliseconds}")
-        return connection
+        # binary: ciphertext travels as raw bytes, not hex text twice its size
+        return connection, connection.cursor(binary=True)
 
     async def _flush_log(self) -> None:
         try:
@@ -157,7 +158,7 @@ class AsyncPostgres:
             raise
 
     async def close(self) -> None:
-        for connection in [*self._idle, self._sealing]:
+        for connection in [*(connection for connection, _ in self._idle), self._sealing]:
             if connection is not None:
                 await _close_quietly(connection)
         self._idle, self._sealing = [], None
