@@ -112,5 +112,12 @@ def signed_in_window(qtbot, make_window, ward: Ward, name: str, picture=None,
         ui.shutdown()
 
 
+def no_draft_left(ui) -> None:
+    """The picture's draft deleted and nothing more kept at shutdown: the clinician's next
+    sign-in in this module (a module-scoped ward) does not restore it over a new picture."""
+    ui.drafts.discard()
+    assert ui.binding.jobs.wait(10000)
+
+
 def unique(prefix: str) -> str:
     return f"{prefix} {uuid.uuid4().hex[:4]}"

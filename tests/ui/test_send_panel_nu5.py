@@ -5,17 +5,30 @@ clearing a colleague moves nothing below the To box."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from send_receive_support import choose_colleague, running_ward, signed_in_window
+from send_receive_support import (choose_colleague, no_draft_left, running_ward,
+                                  signed_in_window)
 
 
 @pytest.fixture(scope="module")
 def ward():
     with running_ward(("Nell Sender", "Registrar"), ("Otto Reader", "Consultant")) as ward:
         yield ward
+
+
+@contextmanager
+def window_of(qtbot, make_window, ward, name, picture=None, **options):
+    """signed_in_window, leaving no draft for this clinician's next window in the module."""
+    with signed_in_window(qtbot, make_window, ward, name, picture, **options) as (window, ui):
+        try:
+            yield window, ui
+        finally:
+            no_draft_left(ui)
 
 
 def send_now(qtbot, ui) -> None:
@@ -29,7 +42,7 @@ def send_now(qtbot, ui) -> None:
 
 
 def test_after_a_send_the_panel_reads_as_done(qtbot, make_window, ward, grey_png):
-    with signed_in_window(qtbot, make_window, ward, "Nell Sender", grey_png) as (window, ui):
+    with window_of(qtbot, make_window, ward, "Nell Sender", grey_png) as (window, ui):
         panel = ui.send_panel
         send_now(qtbot, ui)
         # the outcome alone: no "Say whether the patient can be identified." above it
@@ -46,7 +59,7 @@ def test_an_edit_of_the_picture_after_a_send_brings_the_hint_back(qtbot, make_wi
                                                                   grey_png):
     from ui_support import drag
 
-    with signed_in_window(qtbot, make_window, ward, "Nell Sender", grey_png) as (window, ui):
+    with window_of(qtbot, make_window, ward, "Nell Sender", grey_png) as (window, ui):
         panel = ui.send_panel
         send_now(qtbot, ui)
         assert not panel.why_not.isVisible()
@@ -56,7 +69,7 @@ def test_an_edit_of_the_picture_after_a_send_brings_the_hint_back(qtbot, make_wi
 
 def test_send_with_a_field_missing_puts_the_keyboard_in_that_field(qtbot, make_window, ward,
                                                                    grey_png):
-    with signed_in_window(qtbot, make_window, ward, "Nell Sender", grey_png) as (window, ui):
+    with window_of(qtbot, make_window, ward, "Nell Sender", grey_png) as (window, ui):
         panel = ui.send_panel
         window.canvas.setFocus()
         qtbot.waitUntil(window.canvas.hasFocus, timeout=2000)
@@ -86,7 +99,7 @@ def _rows_below_to(panel) -> dict[str, int]:
 @pytest.mark.parametrize("size", [(1366, 740), (1100, 760)])
 def test_choosing_or_clearing_a_colleague_moves_nothing_below(qtbot, make_window, ward,
                                                               grey_png, size):
-    with signed_in_window(qtbot, make_window, ward, "Nell Sender", grey_png,
+    with window_of(qtbot, make_window, ward, "Nell Sender", grey_png,
                           size=size) as (window, ui):
         panel = ui.send_panel
         qtbot.wait(50)  # the docks take their sizes

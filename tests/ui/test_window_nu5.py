@@ -5,10 +5,12 @@ viewer opens sized to the screen."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from send_receive_support import PASSPHRASE, messaging_fixtures, running_ward, signed_in_window
+from send_receive_support import (PASSPHRASE, messaging_fixtures, no_draft_left, running_ward,
+                                  signed_in_window)
 from ui_support import open_and_wait
 
 
@@ -30,6 +32,16 @@ def test_no_zoom_level_is_shown_without_a_picture(qtbot, make_window, grey_png):
 def ward():
     with running_ward(("Uma Sender", "Registrar"), ("Vic Reader", "Consultant")) as ward:
         yield ward
+
+
+@contextmanager
+def window_of(qtbot, make_window, ward, name, picture=None, **options):
+    """signed_in_window, leaving no draft for this clinician's next window in the module."""
+    with signed_in_window(qtbot, make_window, ward, name, picture, **options) as (window, ui):
+        try:
+            yield window, ui
+        finally:
+            no_draft_left(ui)
 
 
 def send_from(ward, sender: str, to: str, seed: int, priority: str = "normal",
@@ -58,7 +70,7 @@ def send_from(ward, sender: str, to: str, seed: int, priority: str = "normal",
 def test_the_arrival_notice_goes_once_a_message_is_opened(qtbot, make_window, ward):
     send_from(ward, "Uma Sender", "Vic Reader", 51)
     send_from(ward, "Uma Sender", "Vic Reader", 52, priority="urgent")
-    with signed_in_window(qtbot, make_window, ward, "Vic Reader") as (window, ui):
+    with window_of(qtbot, make_window, ward, "Vic Reader") as (window, ui):
         status = window.status
         qtbot.waitUntil(lambda: "2 new messages" in status.currentMessage(), timeout=20000)
         assert "1 urgent" in status.currentMessage()
@@ -80,7 +92,7 @@ def _saved_copy_said(qtbot, window, tmp_path, name: str) -> str:
 
 def test_a_file_name_in_the_status_bar_is_not_left_for_the_next_picture_or_user(
         qtbot, make_window, ward, grey_png, pattern_png, tmp_path):
-    with signed_in_window(qtbot, make_window, ward, "Uma Sender", grey_png) as (window, ui):
+    with window_of(qtbot, make_window, ward, "Uma Sender", grey_png) as (window, ui):
         status = window.status
         _saved_copy_said(qtbot, window, tmp_path, "mrs_smith_wound.png")
         open_and_wait(qtbot, window, pattern_png)  # the next picture (maybe the next patient)
@@ -144,7 +156,7 @@ def test_file_dialogs_start_in_the_users_folders_or_the_last_one_used(
 
     home = own_folders
     send_from(ward, "Vic Reader", "Uma Sender", 61)  # a message to save a record copy of
-    with signed_in_window(qtbot, make_window, ward, "Uma Sender") as (window, ui):
+    with window_of(qtbot, make_window, ward, "Uma Sender") as (window, ui):
         assert dialog_folder(qtbot, window.actions.open.trigger) == str(home / "Pictures")
         patient = tmp_path / "ward7" / "Smith_J"
         patient.mkdir(parents=True)
@@ -203,7 +215,7 @@ def test_the_viewer_opens_on_most_of_the_screen_with_a_page_fitted_to_its_width(
     from PySide6.QtTest import QTest
 
     send_from(ward, "Uma Sender", "Vic Reader", 71, image=letter_page())
-    with signed_in_window(qtbot, make_window, ward, "Vic Reader") as (window, ui):
+    with window_of(qtbot, make_window, ward, "Vic Reader") as (window, ui):
         tree = ui.inbox_view.tree
         qtbot.waitUntil(lambda: any("seed 71" in ui.inbox_view.preview_of(tree.topLevelItem(i))
                                     for i in range(tree.topLevelItemCount())), timeout=20000)

@@ -126,8 +126,7 @@ class SendPanel(QWidget):
 
     def next_started(self) -> None:
         """The clinician changed something after a send: the next-step hint comes back."""
-        if self.done:
-            self.done = False
+        self.done = False
         self.update_state()
 
     def _colleague_chosen(self, entry) -> None:
