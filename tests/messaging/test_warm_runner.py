@@ -37,7 +37,8 @@ def running_in_runner(ward, runner: int) -> int:
     """The runner's one child, once there, checked to work in the command's folder."""
     assert wait_until(lambda: len(children_of(runner)) == 1, 30), children_of(runner)
     [child] = children_of(runner)
-    assert working_folder(child) == str(ward["root"] / "work")
+    if os.getuid() == 0:  # not dumpable, as the runner: only root reads where it works
+        assert working_folder(child) == str(ward["root"] / "work")
     return child
 
 

@@ -19,6 +19,8 @@ Security, as for the key agent, and no more reach than a command started by the 
   letters);
 * at each fork it holds no open file, database or thread besides its own sockets, which the
   child closes first (checked after the imports: otherwise the runner does not serve);
+* like the agent, it is not dumpable (Linux: no ptrace, /proc/PID/mem or core dump), nor are
+  its children - a command's environment passes through it;
 * its socket is in the agent's private folder (0700, checked) and is 0600; the runner serves
   only peers of its own uid (SO_PEERCRED) and refuses to run other code: a command whose
   interpreter, flags, import path, medsnap package or start-up environment differ is run
@@ -272,6 +274,17 @@ def loaded_files(paths: list[str] | None = None) -> dict[str, tuple[int, int]]:
     return found
 
 
+def _not_dumpable() -> None:
+    """(Linux) No ptrace or /proc/PID/mem reads by other processes of the user, and no core
+    dumps, as for the key agent: a command's environment passes through here (it may carry
+    MEDSNAP_PASSPHRASE), and children, which inherit this, hold decrypted pictures."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_DUMPABLE = 4
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
 def main(argv: list[str]) -> int:
     """Entry of the runner: fork away from the launcher, bind, import, serve until locked."""
     from medsnap.messaging import agent_socket, warm_preload
@@ -281,6 +294,7 @@ def main(argv: list[str]) -> int:
     if os.fork():
         os._exit(0)  # the launcher ends at once: signin reaps it, the runner is nobody's zombie
     wire.INSIDE_RUNNER = True
+    _not_dumpable()
     path = Path(wire.runner_socket_path(str(home)))
     try:
         listener = agent_socket.listen(path)  # private folder, 0600, a stale one replaced
