@@ -93,12 +93,14 @@ def keep_note(outbox_path: Path, message_id: str, note: SentNote,
 
 
 def keep_for_sender(session, message_id: str, note: str, priority: str,
-                    declaration: str) -> bool:
+                    declaration: str, own_key: X25519PublicKey | None = None) -> bool:
     """``keep_note`` for the signed-in sender: sealed to their own key, beside their outbox
-    (the window's send and ``medsnap send`` both keep it so)."""
+    (the window's send and ``medsnap send`` both keep it so). ``own_key``: their public key,
+    taken before sealing, so a lock meanwhile does not lose the note."""
+    if own_key is None:
+        own_key = session.clinician.encryption_key.public_key()
     return keep_note(session.profile.outbox_path, message_id,
-                     SentNote(note, priority, declaration),
-                     session.clinician.encryption_key.public_key())
+                     SentNote(note, priority, declaration), own_key)
 
 
 def with_notes(items: list[OutboxItem], outbox_path: Path,

@@ -9,11 +9,17 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from medsnap.errors import MedSnapError
+
 
 #: said in the status bar when the endpoint takes this long to answer (it looked "Online"
 #: for the minute a request can wait on a frozen endpoint)
 NOT_ANSWERING = ("The hospital endpoint is not answering. Messages wait in the outbox and are "
                  "sent when it answers.")
+
+
+LOCKED_BEFORE_SEALED = ("Not sent: MedSnap locked before the picture was sealed, so nothing was "
+                        "sent or queued. Your picture is still here; press Send again.")
 
 
 def _sent_items(session, outbox) -> list:
@@ -54,6 +60,7 @@ class MessageTraffic:
             from medsnap.ui.sent_preview import sent_bytes
 
             image = sent_bytes(document, quality)  # the window's jpeg_quality
+            own_key = session.clinician.encryption_key.public_key()  # the Sent list's note
             colleagues = [session.keep_colleague(entry)] if entry else None
             outbox = Outbox(session.profile.outbox_path)
             try:
@@ -63,19 +70,33 @@ class MessageTraffic:
                                           declaration=declaration, expires_days=expires_days,
                                           annotations={"priority": priority},
                                           colleagues=colleagues)
-                keep_for_sender(session, message_id, note, priority, declaration)  # Sent list
+            except BaseException:
+                outbox.close()
+                raise
+            # Queued: it will go whatever happens now, so a lock from here on (the Sent
+            # list's items need the keys) must not make it look unsent.
+            try:
+                keep_for_sender(session, message_id, note, priority, declaration, own_key)
                 return message_id, _sent_items(session, outbox)
+            except MedSnapError:
+                return message_id, None
             finally:
                 outbox.close()
 
         def done(result) -> None:
             message_id, items = result
-            self._show_outbox(session, items)
+            if items is not None:
+                self._show_outbox(session, items)
             self.queued.emit(message_id)
             self._upload(message_id)
 
+        def failed(message: str) -> None:
+            if not self.is_unlocked:  # the lock came before the letter was sealed
+                message = LOCKED_BEFORE_SEALED
+            self.send_failed.emit(message)
+
         self.sending.emit()
-        self.local_jobs.run(work, done, self.send_failed.emit, "sending the picture")
+        self.local_jobs.run(work, done, failed, "sending the picture")
 
     def _upload(self, message_id: str) -> None:
         from medsnap.messaging.outbox import Outbox
