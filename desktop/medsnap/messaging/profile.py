@@ -2,11 +2,12 @@
 
     MEDSNAP_HOME (or the user data folder)
       workstation.json          endpoint URL and pinned root for this workstation, last user
-      profiles/<staff id>/      profile.json, outbox.db, inbox.db, replay.db, audit.jsonl, drafts/
+      profiles/<staff id>/      profile.json, outbox.db, inbox.db, replay.db, audit.jsonl, drafts/,
+                                outbox-letters/ and inbox-letters/ (one age file per letter)
       demo/                     the embedded demo endpoint's database
 
-Nothing in a profile folder is plaintext content: the databases hold ciphertext and metadata,
-drafts are age files to the clinician's own key, the audit log holds metadata only.
+Nothing in a profile folder is plaintext content: the databases hold metadata, the letters
+folders ciphertext, drafts are age files to the clinician's own key, the audit log metadata.
 """
 
 from __future__ import annotations
