@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import functools
+import json
 import os
 import pstats
 import shutil
@@ -43,7 +43,7 @@ from medsnap.messaging.profile import Workstation  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "messaging"))
 from file_keyring import FileKeyring  # noqa: E402
 
-PHASES = [  # (module, object, attribute): timed each time it is called on the main thread
+PHASES = [  # (module, object, attribute): timed each time it is called, on any thread
     ("medsnap.exporting", None, "load_for_export"),
     ("medsnap.render", None, "render_to_pil"),
     ("medsnap.exporting", None, "encode_clean"),
@@ -54,7 +54,8 @@ PHASES = [  # (module, object, attribute): timed each time it is called on the m
     ("medsnap.messaging.transport", "Transport", "upload"),
     ("medsnap.messaging.outbox", "Outbox", "mark_sent"),
     ("medsnap.messaging.audit", "AuditLog", "record"),
-    ("medsnap.messaging.sync", "SyncWorker", "refresh_states"),
+    ("medsnap.messaging.sync", "SyncWorker", "fetch_states"),
+    ("medsnap.messaging.sync", "SyncWorker", "apply_states"),
     ("medsnap.messaging.sync", "SyncWorker", "delete_expired"),
     ("medsnap.messaging.session", "Session", "crl"),
     ("medsnap.messaging.inbox", "Inbox", "__init__"),
