@@ -113,6 +113,20 @@ def test_lock_now_with_ctrl_l_and_switch_user(qtbot, locked_ui, ward):
     assert ui.first_run.staff_id.text() == ""
     QTest.mouseClick(ui.first_run.later, Qt.MouseButton.LeftButton)  # annotate without a session
     assert window.canvas.isVisible() and window.actions.open.isEnabled()
+    assert not ui.lock_screen.isVisible()
+
+
+def test_switch_user_from_the_menu_then_just_annotate_opens_the_editor(qtbot, locked_ui, ward):
+    """NU5: Messages ▸ Switch user, then Just annotate for now, showed the previous
+    clinician's lock screen ("Locked for Dr …"), and Switch user there led back to it."""
+    window, ui = locked_ui
+    sign_in_through_first_run(qtbot, ui, ward.staff["Sam Sender"])
+    ui.switch_action.trigger()
+    assert ui.first_run.isVisible() and ui.binding.session is None
+    QTest.mouseClick(ui.first_run.later, Qt.MouseButton.LeftButton)
+    assert not ui.lock_screen.isVisible() and not ui.first_run.isVisible()
+    assert window.canvas.isVisible() and window.actions.open.isEnabled()
+    assert "Sam Sender" not in window.windowTitle()
 
 
 def _switch_button(ui):

@@ -189,6 +189,7 @@ class MessagingUi(SendingBinding, ReceivingBinding, PanelBuilder, QObject):
         self.send_panel.set_has_picture(False)
         self.lock_screen.passphrase.clear()  # half typed by the one leaving
         self.binding.switch_user()
+        self.lock_screen.hide()  # nobody is signed in to unlock: "Just annotate" shows the editor
         if kept:  # said, not asked: the draft is reachable, and the next one is waiting
             self.first_run.tell("The unsent picture was kept as an encrypted draft for the "
                                 "clinician who drew it: it reopens when they next sign in.")
@@ -198,8 +199,7 @@ class MessagingUi(SendingBinding, ReceivingBinding, PanelBuilder, QObject):
         self.binding.unlock(passphrase)
 
     def _auth_failed(self, message: str) -> None:
-        """To the screen that asked, not the visible one: Switch user leaves the lock screen
-        shown beneath the welcome screen."""
+        """To the screen that asked (the lock screen or the welcome screen)."""
         (self._asking or self.first_run).failed(message)
 
     def _demo_started(self, demo) -> None:
