@@ -23,7 +23,7 @@ def test_the_hint_is_not_drawn_under_a_passing_message(qtbot, make_window, grey_
     assert not status.hint.isVisible() and not window.crop_bar.isVisible()
     QApplication.sendEvent(window, QStatusTipEvent(""))  # the pointer leaves the button
     assert status.hint.isVisible() and not window.crop_bar.isVisible()
-    assert status.hint.text().startswith("Click an annotation")
+    assert status.hint.text().startswith("Click or Enter selects")
     assert status.position.isVisible() and status.size_label.isVisible()
 
     window.tool_strip.choose("crop")  # and back: the crop bar waits under a message too
