@@ -137,7 +137,7 @@ class MessagingUi(SendingBinding, ReceivingBinding, PanelBuilder, QObject):
     def _signed_in(self, name: str) -> None:
         if self.binding.staff_id != self.signed_in_as:  # another clinician: nothing of theirs
             self.signed_in_as = self.binding.staff_id
-            self.send_panel.picker.clear()
+            self.send_panel.picker.clear(focus=False)
             self.send_panel.outcome.clear()
             self.send_panel.note.clear()
             self.send_panel.declaration.setCurrentIndex(0)
@@ -147,6 +147,8 @@ class MessagingUi(SendingBinding, ReceivingBinding, PanelBuilder, QObject):
             self.tabs.setCurrentWidget(self.inbox_view)  # not the last one's Sent tab
         self._show_content(True)
         self._hide_first_run()
+        if self.window.document is not None:  # a picture on screen: its tools' keys work
+            self.window.canvas.setFocus()
         if self.lock_screen.isVisible():  # unlocked: the keyboard goes back to the picture
             self.lock_screen.hide()  # (Qt's next in the focus chain was the zoom box)
             self.window.canvas.setFocus()

@@ -7,8 +7,8 @@ the picture stays open whatever happens, so a failed send loses nothing.
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QPlainTextEdit, QPushButton,
-                               QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QComboBox, QFormLayout, QLabel, QPlainTextEdit,
+                               QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from medsnap.ui.colleague_picker import ColleaguePicker, confirm_key_change
 from medsnap.ui.wheel_guard import WheelGuard
@@ -130,10 +130,11 @@ class SendPanel(QWidget):
         self.update_state()
 
     def _colleague_chosen(self, entry) -> None:
-        if entry is not None and self.declaration.currentData() == "":
-            self.declaration.setFocus()  # next action: the declaration
-        elif entry is not None:
-            self.send.setFocus()
+        # chosen in the panel: the keyboard moves on to the next action; chosen for the
+        # clinician (a restored draft, Reply) it stays where it is, on the picture, so a
+        # tool's key still picks the tool
+        if entry is not None and self.isAncestorOf(QApplication.focusWidget()):
+            (self.declaration if self.declaration.currentData() == "" else self.send).setFocus()
         self.next_started()
 
     def set_signed_in(self, name: str | None) -> None:
