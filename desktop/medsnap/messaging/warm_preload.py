@@ -41,7 +41,7 @@ WARM_MODULES = (
 
 def preload() -> bool:
     """Import what the served commands use; False if that left a thread or a file open."""
-    from medsnap.cli import COMMANDS, WARM_COMMANDS
+    from medsnap.cli import COMMANDS, WARM_COMMANDS, build_parser
 
     threads, fds = threading.active_count(), open_descriptors()
     for name in [f"medsnap.cli.{COMMANDS[command]}" for command in WARM_COMMANDS] + list(
@@ -54,6 +54,8 @@ def preload() -> bool:
         from PIL import Image
 
         Image.preinit()  # the common formats' plugins, loaded on the first open otherwise
+        for command in WARM_COMMANDS:  # argparse's first use (gettext look-ups): ~4 ms
+            build_parser(command)
     except Exception:  # noqa: BLE001
         pass
     gc.collect()
