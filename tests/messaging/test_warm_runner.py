@@ -148,11 +148,9 @@ def test_a_runner_whose_code_changed_on_disk_stops_and_commands_run_cold(ward, t
     import shutil
     from pathlib import Path
 
-    import medsnap as package
-
     copy = tmp_path / "code"
-    shutil.copytree(Path(package.__file__).parent, copy / "medsnap",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(Path(ward["env"]["PYTHONPATH"].split(os.pathsep)[0]) / "medsnap",
+                    copy / "medsnap")
     env = {"PYTHONPATH": os.pathsep.join([str(copy), ward["env"]["PYTHONPATH"]])}
     done = medsnap(ward, "signin", ward["Ann"], env={**env, "MEDSNAP_PASSPHRASE": PASSPHRASE})
     assert done.returncode == 0, done.stderr

@@ -42,13 +42,28 @@ def make_ward(endpoint, root: Path, names: tuple[str, ...]) -> dict:
         ward[name] = staff_id
     env = {**os.environ, "MEDSNAP_HOME": str(desk.home), "XDG_RUNTIME_DIR": str(runtime),
            "PYTHON_KEYRING_BACKEND": "file_keyring.FileKeyring", FILE_ENV: str(keyring_file),
-           "PYTHONPATH": os.pathsep.join([str(HERE), str(HERE.parent)])}
+           "PYTHONPATH": os.pathsep.join([snapshot_code(root), str(HERE), str(HERE.parent)])}
     for name in ("MEDSNAP_PASSPHRASE", warm_wire.OFF_ENV, "MEDSNAP_STAFF_ID"):
         env.pop(name, None)
     ward["env"] = env
     (root / "work").mkdir()
     (root / "work" / "scan.png").write_bytes(clean_png(11, (160, 120)))
     return ward
+
+
+def snapshot_code(root: Path) -> str:
+    """A copy of the medsnap packages for the commands and their runner: a runner stops when
+    its files change, which an edit in a shared working copy would do in the middle of a
+    test."""
+    import medsnap
+    import medsnap_endpoint
+
+    folder = root / "code"
+    for package in (medsnap, medsnap_endpoint):
+        source = Path(package.__file__).parent
+        shutil.copytree(source, folder / source.name,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    return str(folder)
 
 
 def close_ward(ward: dict) -> None:

@@ -301,10 +301,14 @@ def main(argv: list[str]) -> int:
     except (agent_socket.AgentUnavailable, OSError):
         return 1  # another runner serves this folder, or the folder is not private
     runner = Runner(home, identity, listener, path)
+    importing_since = time.time_ns()
     if not warm_preload.preload():
         runner.close()
         return 1
     runner.loaded = loaded_files()
+    if any(mtime >= importing_since for mtime, _size in runner.loaded.values()):
+        runner.close()  # changed while it imported: which version was loaded is unknown
+        return 1
     runner.serve()
     return 0
 
