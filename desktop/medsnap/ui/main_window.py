@@ -294,6 +294,14 @@ class MainWindow(QMainWindow):
         self.actions.choose_page.setEnabled(has_document and self.opener.paged is not None)
         self.policy.apply()
 
+    def actions_follow_picture(self) -> None:
+        """Actions given back after the lock screen say what is true now: Switch user there
+        put the picture and its undo history away while they were switched off."""
+        if self.document is None:
+            self._update_enabled()
+        self.actions.undo.setEnabled(self.undo_stack.canUndo())
+        self.actions.redo.setEnabled(self.undo_stack.canRedo())
+
     def _owns(self, widget: QWidget) -> bool:
         while widget is not None and widget is not self:
             widget = widget.parentWidget()

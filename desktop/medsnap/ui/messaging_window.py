@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
@@ -116,6 +117,7 @@ class MessagingUi(SendingBinding, ReceivingBinding, PanelBuilder, QObject):
         self.lock_screen.switch_user_requested.connect(self.switch_user)
         panel.sign_in_requested.connect(lambda: self.first_run.present_with(b.last_staff_id()))
         panel.send_requested.connect(self._send_requested)
+        panel.nothing_sent.connect(self._nothing_sent)  # sending_binding
         panel.preview_requested.connect(lambda: w.actions.preview.trigger())
         panel.picker.key_check_wanted.connect(self._check_key)
         w.picture_loaded.connect(lambda: panel.set_has_picture(True))
@@ -238,9 +240,13 @@ class MessagingUi(SendingBinding, ReceivingBinding, PanelBuilder, QObject):
             for action in self._switched_off:
                 action.setEnabled(False)
         elif visible:
-            for action in self._switched_off:
-                action.setEnabled(True)
+            for action in self._switched_off:  # File ▸ Recent's went with Switch user
+                if shiboken6.isValid(action):
+                    action.setEnabled(True)
             self._switched_off = []
+            # what Switch user (from the lock screen) changed meanwhile: no picture, no
+            # undo history of the previous clinician given back to the next
+            self.window.actions_follow_picture()
         self.window.canvas.setVisible(visible)
         self.window.set_title_private(not visible)
         if visible:
