@@ -93,7 +93,7 @@ class AsyncPostgres:
 
     async def single(self, sql: str, params: Sequence[Any], *, durable: bool = False
                      ) -> list[tuple]:
-        """One statement as its own transaction; ``durable``: returned once on disk."""
+        """One query (a SELECT) as its own transaction; ``durable``: returned once on disk."""
         try:
             async with asyncio.timeout(self.timeout_seconds):
                 async with self._slots:
@@ -122,7 +122,9 @@ class AsyncPostgres:
         healthy = False
         try:
             await cursor.execute(sql.replace("?", "%s"), params)
-            rows = await cursor.fetchall() if cursor.description else []
+            # every hot statement is a SELECT (rows, maybe none); reading cursor.description
+            # first built a Column object per result column, each time
+            rows = await cursor.fetchall()
             healthy = True
             return rows
         except self._psycopg.Error:
