@@ -46,6 +46,11 @@ class EndpointRefusedRequest(MessagingError):
         self.status = status
 
 
+class DamagedDownload(EndpointRefusedRequest):
+    """A download whose bytes do not match the endpoint's own SHA-256 of what was uploaded:
+    that one letter is damaged where it is kept (see inbox_damaged), not the network."""
+
+
 class NoSuchMessage(MessagingError):
     """An outbox or inbox id that does not exist (or was deleted)."""
 

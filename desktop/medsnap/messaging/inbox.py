@@ -25,7 +25,9 @@ from medsnap.messaging.inbox_arrival import (AcknowledgeMeanwhile, ReplayAfterSt
 from medsnap.messaging.inbox_preview import Preview, PreviewTable, preview_of
 from medsnap.messaging.inbox_revocation import (arrival_of, mark_text, marks_from_crl,
                                                 revocation_mark, set_mark, will_not_open)
-from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable, NoSuchMessage
+from medsnap.messaging.errors import (DamagedDownload, EndpointRefusedRequest,
+                                      EndpointUnreachable, NoSuchMessage)
+from medsnap.messaging.inbox_damaged import is_damaged, keep_damaged
 from medsnap.messaging.letter_files import beside
 from medsnap.messaging.letter_store import open_letter_store
 from medsnap.messaging.session import Session
@@ -125,8 +127,16 @@ class Inbox:
         for entry in waiting:
             item_id = str(entry["id"])
             data = None
+            if is_damaged(self._db, item_id):
+                continue  # never acknowledged: the endpoint must not report it delivered
             if not self._has(item_id):
-                data = transport.call(client.download, item_id)
+                try:
+                    data = transport.call(client.download, item_id)
+                except DamagedDownload:  # kept as refused; the fetch goes on with the rest
+                    keep_damaged(self._db, self.session.audit, item_id, entry,
+                                 self.session.known_colleagues())
+                    refused += 1
+                    continue
                 # on disk (its file, then its row) before the acknowledgement; opened meanwhile
                 outcome, replay = store_while_opening(
                     lambda: store_letter(self.session.profile.inbox_path, _SCHEMA, item_id,

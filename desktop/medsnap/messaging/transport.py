@@ -24,7 +24,8 @@ import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable
+from medsnap.messaging.errors import (DamagedDownload, EndpointRefusedRequest,
+                                      EndpointUnreachable)
 from medsnap_endpoint.client import DeviceKeys, EndpointClient, EndpointRefused, raise_for
 from medsnap_endpoint.http_pool import ConnectionFailure, Origin, ProxyFailure, TlsFailure
 
@@ -99,6 +100,9 @@ class Transport:
         try:
             return operation(*args, **kwargs)
         except EndpointRefused as error:
+            if error.code == "damaged":  # the same bytes every time: that letter, not the network
+                raise DamagedDownload(error.message, code=error.code,
+                                      status=error.status) from None
             if error.status in _TEMPORARY:
                 raise EndpointUnreachable(
                     f"The MedSnap endpoint is busy or failing ({error.status}: {error.message})."
