@@ -57,6 +57,7 @@ def test_a_signed_in_send_runs_in_a_child_of_the_runner(ward):
 
 def test_warm_and_cold_give_the_same_output_and_exit_codes(ward):
     runner_pid(ward)
+    assert medsnap(ward, *send_args(ward)).returncode == 0  # a letter for Bob to open
     medsnap(ward, "inbox", "--as", ward["Bob"], "--json")  # fetch once: both list the same
     cases = [("inbox", "--as", ward["Bob"], "--json"), ("outbox", "--as", ward["Ann"]),
              ("open", "--as", ward["Bob"], "999999", "-o", "out.png"),
@@ -70,6 +71,13 @@ def test_warm_and_cold_give_the_same_output_and_exit_codes(ward):
             plain.returncode, plain.stdout, plain.stderr), args
     codes = {medsnap(ward, *args).returncode for args in cases}
     assert codes == {0, 2}
+    # open writes where the command was started (cwd-relative), warm as cold
+    [item, *_] = json.loads(medsnap(ward, "inbox", "--as", ward["Bob"], "--json").stdout)
+    work = ward["root"] / "work"
+    for run, name in ((medsnap, "warm.png"), (cold, "cold.png")):
+        done = run(ward, "open", "--as", ward["Bob"], item["id"], "-o", name)
+        assert done.returncode == 0, done.stderr
+    assert (work / "warm.png").read_bytes() == (work / "cold.png").read_bytes()
 
 
 def test_the_child_reads_the_commands_stdin_and_environment(ward):
