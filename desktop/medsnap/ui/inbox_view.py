@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
 from medsnap.messaging.inbox_revocation import will_not_open
 from medsnap.ui.inbox_rows import (HINT_ROLE, ID_ROLE, PREVIEW_ROLE, TIME_ROLE, URGENT_RED,
                                    URGENT_ROLE, InboxRowDelegate)
+from medsnap.ui.long_text import short_lines
 from medsnap.ui.outbox_view import clock
 
 # Notifications carry no patient content: not the sender, not the note. The priority is
@@ -156,11 +157,11 @@ class InboxView(QWidget):
                     f"{facts['sender'].lstrip('● ')}, {'unread, ' if item.state == 'verified' else ''}"
                     f"{urgent}{facts['line']}")
         if item.state in ("verified", "opened"):
-            row.setToolTip(0, f"{verdict.get('from', '')} ({verdict.get('from_role', '')}) — "
-                           f"signature checked\n{('Urgent: ' if facts['urgent'] else '')}"
-                           f"{facts['line']}")
+            row.setToolTip(0, short_lines(
+                f"{verdict.get('from', '')} ({verdict.get('from_role', '')}) — signature "
+                f"checked\n{('Urgent: ' if facts['urgent'] else '')}{facts['line']}"))
         else:
-            row.setToolTip(0, facts["line"])
+            row.setToolTip(0, short_lines(facts["line"]))
         if item.state == "verified":  # unread
             font = QFont(row.font(0))
             font.setBold(True)

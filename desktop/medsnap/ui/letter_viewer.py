@@ -15,10 +15,11 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
+                               QVBoxLayout, QWidget)
 
 from medsnap.ui.file_folders import DOCUMENTS_FIRST, FolderMemory
+from medsnap.ui.long_text import NoteText, breakable
 from medsnap.ui.send_panel import DECLARATION_LABELS
 from medsnap.ui.zoom_view import ZoomView
 
@@ -63,10 +64,9 @@ class LetterViewer(QWidget):
         # its room inside the coloured box, set here: restyled for its tone while shown,
         # the style sheet's padding was lost, and the second line was cut off
         self.verdict.setContentsMargins(8, 6, 8, 6)
-        self.note = QLabel(self)
+        self.note = NoteText(self)  # a pasted token or URL wraps anywhere, never widens us
         self.note.setObjectName("viewerNote")
-        self.note.setWordWrap(True)
-        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note.setAccessibleName("Note")
         self.view = ZoomView(self)
         self.reply = QPushButton("Reply…", self)
         self.reply.setToolTip("Open this image in the editor, addressed to the sender")
@@ -85,6 +85,8 @@ class LetterViewer(QWidget):
         self.told.setObjectName("viewerNotice")
         self.told.setWordWrap(True)
         self.told.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # a long file path (copied from here exactly) is cut rather than widening the window
+        self.told.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.told.hide()
         close = QPushButton("Close", self)
         close.setToolTip("Close the message (Esc)")
@@ -144,8 +146,9 @@ class LetterViewer(QWidget):
         priority = letter.annotations.get("priority") if isinstance(letter.annotations, dict) \
             else None
         urgent = " <span style='color:#b3261e'><b>URGENT</b></span>" if priority == "urgent" else ""
-        self.header.setText(f"From <b>{sender.display_name}</b>"
-                            f"{', ' + sender.role if sender.role else ''} · {issued}{urgent}<br>"
+        who = breakable(f"From <b>{sender.display_name}</b>"
+                        f"{', ' + sender.role if sender.role else ''}")
+        self.header.setText(f"{who} · {issued}{urgent}<br>"
                             f"Patient: {DECLARATION_LABELS.get(letter.declaration, letter.declaration)}")
         checks = [CHECK_LABELS.get(c, c) for c in letter.verification.checks]
         revoked = getattr(letter.verification, "sender_revoked", None)
@@ -164,8 +167,8 @@ class LetterViewer(QWidget):
         self.fit_button.setVisible(True)
         self.zoom_label.setVisible(True)
         self.save.setVisible(self.allow_save)
-        if not self.isVisible() or self.height() < 600:  # not a size the clinician chose
-            self.fill_screen()
+        if not self.isVisible() or self.height() < 600 or self._beyond_screen():
+            self.fill_screen()  # not a size the clinician chose
         self.setWindowTitle(f"Message from {sender.display_name} — MedSnap")
 
     def show_refusal(self, item) -> None:
@@ -185,6 +188,11 @@ class LetterViewer(QWidget):
         self.save.setVisible(False)
         self.resize(max(self.width(), 640), 190)  # nothing to look at but the reason
         self.setWindowTitle("Refused message — MedSnap")
+
+    def _beyond_screen(self) -> bool:
+        screen = self.screen()
+        return screen is not None and \
+            self.frameGeometry().width() > screen.availableGeometry().width()
 
     def fill_screen(self) -> None:
         """Most of the free area of the screen the editor is on, centred there: at a fixed

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTreeWidget, QT
 
 from medsnap.ui.inbox_rows import (HINT_ROLE, PREVIEW_ROLE, TIME_ROLE, URGENT_RED, URGENT_ROLE,
                                    InboxRowDelegate)
+from medsnap.ui.long_text import breakable, short_lines
 
 STATE_LABELS = {
     "queued": "Waiting to send",
@@ -153,7 +154,7 @@ class OutboxView(QWidget):
         row.setData(TO, URGENT_ROLE, note is not None and note.urgent)
         row.setData(TO, HINT_ROLE, note is None or not note.first_words)
         tooltip = sent_tooltip(item, names)
-        row.setToolTip(TO, tooltip)
+        row.setToolTip(TO, short_lines(tooltip))  # a pasted token: not one screen-wide line
         row.setData(TO, Qt.ItemDataRole.AccessibleTextRole, tooltip.replace("\n", ", "))
         if item.state == "failed":
             row.setForeground(TO, URGENT_RED)
@@ -173,12 +174,12 @@ class OutboxView(QWidget):
         showing = item is not None and item.id == self._details_id
         if showing:
             names = ", ".join(self.name_of(s) for s in item.recipients)
-            self.details.setText(sent_tooltip(item, names))
+            self.details.setText(breakable(sent_tooltip(item, names)))  # never widens the panel
         self.details.setVisible(showing)
         if failed:
-            self.reason.setText(f"Not sent: {item.reason}")
+            self.reason.setText(breakable(f"Not sent: {item.reason}"))
         elif item is not None and item.state == "queued" and item.reason:
-            self.reason.setText(f"Waiting: {item.reason}")
+            self.reason.setText(breakable(f"Waiting: {item.reason}"))
         else:
             self.reason.setText("")
         self.retry_row.setVisible(bool(self.reason.text()))
