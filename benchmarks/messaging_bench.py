@@ -208,7 +208,7 @@ def code_from(folder: Path, env: dict) -> dict:
 def medsnap_round(sender, reader, image: Path, env: dict) -> float:
     start = time.perf_counter()
     sent = subprocess.run([str(BIN / "medsnap"), "send", "--as", sender.staff_id, "--to",
-                           reader.staff_id, str(image), "--declare", "not-identifiable",
+                           reader.staff_id, str(image), "--declare", "direct-care",
                            "--json"], env=env, capture_output=True,
                           text=True, check=True)
     message = json.loads(sent.stdout)
