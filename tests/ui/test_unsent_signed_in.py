@@ -1,9 +1,12 @@
 """Unsent work while signed in: quitting keeps it as the encrypted draft and asks nothing
-(nothing is torn down before a close is certain); replacing the picture asks, and Discard
-takes its draft too, so no draft is left that no window item reaches; Switch user says
-where the work went."""
+(nothing is torn down before a close is certain); replacing the picture keeps it as a draft
+(test_keep_aside_nu5) and asks only where no draft keeps it (locked, or the draft cannot be
+written), and there Discard takes its draft too, so no draft is left that no window item
+reaches; Switch user says where the work went."""
 
 from __future__ import annotations
+
+import shutil
 
 import pytest
 from PySide6.QtCore import Qt
@@ -21,10 +24,14 @@ def ward():
         yield ward
 
 
-def _drafts(ward, name: str) -> list:
+def _drafts_folder(ward, name: str):
     from medsnap.messaging.profile import Workstation
 
-    return list(Workstation(ward.home).profile(ward.staff[name]).drafts_folder.glob("*.age"))
+    return Workstation(ward.home).profile(ward.staff[name]).drafts_folder
+
+
+def _drafts(ward, name: str) -> list:
+    return list(_drafts_folder(ward, name).glob("*.age"))
 
 
 @pytest.fixture
@@ -58,12 +65,18 @@ def test_cancel_leaves_the_session_timers_and_lock_as_they_were(qtbot, annotated
     session = ui.binding.session
     dialogs = []
     monkeypatch.setattr(window.opener, "choose_file", lambda: dialogs.append(1))
+    assert ui.binding.jobs.wait(10000)
+    folder = _drafts_folder(ward, "Cara Cancels")  # a file: the draft cannot be written,
+    shutil.rmtree(folder, ignore_errors=True)  # so replacing the picture asks
+    folder.write_bytes(b"")
     window.actions.open.trigger()
+    qtbot.waitUntil(lambda: window.unsaved.box is not None, timeout=10000)
     box = window.unsaved.box
     assert box is not None and box.isVisible()
     assert "Sign in" not in box.informativeText()
     QTest.keyClick(box, Qt.Key.Key_Escape)  # Cancel
     qtbot.waitUntil(lambda: not box.isVisible())
+    folder.unlink()
     assert dialogs == [] and window.isVisible() and len(window.document.annotations) == 1
     assert ui.binding.session is session and ui.binding.is_unlocked and not ui.closed
     assert ui.binding.timer.isActive() and ui.drafts.timer.isActive()
@@ -78,15 +91,15 @@ def test_cancel_leaves_the_session_timers_and_lock_as_they_were(qtbot, annotated
     assert len(_drafts(ward, "Cara Cancels")) == 1
 
 
-def test_open_asks_and_discard_takes_the_draft_with_the_picture(qtbot, annotated, ward,
-                                                                monkeypatch):
+def test_locked_open_asks_and_discard_takes_the_draft_with_the_picture(qtbot, annotated,
+                                                                       ward, monkeypatch):
     window, ui = annotated("Dev Discards")
-    with qtbot.waitSignal(ui.drafts.saved, timeout=10000):
-        ui.drafts.save_now()
-    assert len(_drafts(ward, "Dev Discards")) == 1
+    with qtbot.waitSignal(ui.binding.locked, timeout=5000):
+        ui.binding.lock("asked")  # the draft is saved at the lock
+    qtbot.waitUntil(lambda: len(_drafts(ward, "Dev Discards")) == 1, timeout=10000)
     dialogs = []
     monkeypatch.setattr(window.opener, "choose_file", lambda: dialogs.append(1))
-    window.actions.open.trigger()
+    window.choose_file()  # as a file dropped on the locked window
     box = window.unsaved.box
     assert "encrypted draft" in box.informativeText()
     discard = next(b for b in box.buttons() if b.text() == "Discard")

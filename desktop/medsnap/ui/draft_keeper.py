@@ -1,63 +1,24 @@
 """Nothing drawn is lost: the open picture and its annotations are autosaved as an encrypted
 draft (DraftStore, age to the clinician's own key) every 30 seconds while it changes, when
 MedSnap locks, after a failed send and on closing; after a crash the next sign-in restores
-it. A sent picture's draft is deleted (the outbox holds it now).
-
-Payload: the document JSON (``medsnap.document`` v1) and the picture as PNG, joined by NUL.
-The header also keeps what the send panel held (colleague, note, declaration, priority,
-expiry) under "compose", so a restored draft is ready to send as it was.
+it. A sent picture's draft is deleted (the outbox holds it now). Another picture opened
+over an annotated one keeps it as a draft first (``keep_aside``). What a draft holds:
+draft_payload.
 """
 
 from __future__ import annotations
 
-import io
-import json
-from dataclasses import dataclass
 from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
+
+from medsnap.ui.draft_payload import (  # noqa: F401 - also named here by the Drafts list
+    DraftSummary, also_kept, draft_payload, read_payload)
 
 AUTOSAVE_MS = 30_000
 #: a change is kept this soon after the clinician pauses (a crash lost an arrow drawn 27 s
 #: before it with the 30-second timer alone); the timer still saves during long edits
 SOON_AFTER_CHANGE_MS = 4_000
-
-
-def draft_payload(document, source_name: str, compose: dict | None = None) -> bytes:
-    from medsnap.document import document_to_json
-
-    pixels = io.BytesIO()
-    document.picture.image.save(pixels, "PNG", compress_level=1)
-    header = {"document": document_to_json(document), "source_name": source_name,
-              "compose": compose or {}}
-    return json.dumps(header).encode("utf-8") + b"\0" + pixels.getvalue()
-
-
-def read_payload(payload: bytes) -> tuple[dict, bytes, str, dict]:
-    header, _, png = payload.partition(b"\0")
-    value = json.loads(header.decode("utf-8"))
-    return (value["document"], png, str(value.get("source_name") or "Restored picture"),
-            dict(value.get("compose") or {}))
-
-
-def also_kept(waiting: int, more: bool) -> str:
-    """The drafts not reopened, said so that none is kept unknown to its author."""
-    if waiting <= 0:
-        return ""
-    pictures = f"{waiting}{' more' if more else ''} unsent picture{'s' if waiting > 1 else ''}"
-    return (f"{pictures.capitalize()} kept for you as encrypted drafts: Messages ▸ Drafts… "
-            "lists them.")
-
-
-@dataclass(frozen=True)
-class DraftSummary:
-    """One kept draft as the Drafts list shows it (read from the decrypted header)."""
-
-    id: str
-    saved_at: float
-    name: str        # the picture's name when it was opened
-    to_name: str     # the colleague chosen for it, "" if none yet
-    readable: bool   # False: damaged, or sealed to another key (left in place)
 
 
 class DraftKeeper(QObject):
@@ -78,6 +39,8 @@ class DraftKeeper(QObject):
         self._pending_restore: dict | None = None
         self._also_kept = ""  # drafts not reopened at this sign-in, said in the status bar
         self._typed_saved: str | None = None  # the unfinished callout's words last kept
+        self._keeping_aside = False  # keep_aside's draft is being written
+        self._set_aside: tuple[str, str] | None = None  # (draft id, name) kept for the next
         self.timer = QTimer(self)
         self.timer.setInterval(autosave_ms)
         self.timer.timeout.connect(self.save_now)
@@ -147,11 +110,24 @@ class DraftKeeper(QObject):
             return
         from medsnap.messaging.drafts import DraftStore
 
+        set_aside, self._set_aside = self._set_aside, None
+        if set_aside is not None and set_aside[0] == self.draft_id:  # kept for this one
+            status = self.window.status
+            said = status.currentMessage()  # "This file has 3 pages…"
+            kept = (f"{set_aside[1]} and its annotations kept as a draft: Messages ▸ Drafts… "
+                    "reopens it.")
+            status.showMessage(f"{said} {kept}" if said else kept, 20000)
         self.draft_id = DraftStore.new_id()
         self.dirty = True
         self.keeper = self.binding.staff_id if self.binding.session is not None else ""
 
     def save_now(self) -> None:
+        self._save()
+
+    def _save(self, done: Callable[[], None] | None = None,
+              failed: Callable[[str], None] | None = None) -> bool:
+        """Write the draft off the UI thread (after any earlier write: one thread), if it
+        changed; False when there is nothing to write or nobody to keep it for."""
         from medsnap.ui.sent_preview import snapshot
 
         window, session = self.window, self.binding.session
@@ -161,7 +137,7 @@ class DraftKeeper(QObject):
             self._adopt()
         if not (self.dirty and window.document is not None and session and self.owner
                 and self.keeper == self.binding.staff_id):
-            return
+            return False
         self.dirty, self._typed_saved = False, typed
         self.soon.stop()  # saved now
         store, draft_id, owner = self._store(), self.draft_id, self.owner
@@ -174,8 +150,55 @@ class DraftKeeper(QObject):
             store.save(draft_id, draft_payload(copy, name, compose), owner)
             return draft_id
 
-        self.binding.jobs.run(work, self.saved.emit, self.binding.notice.emit,
-                              "keeping a draft")
+        def written(saved_id: str) -> None:
+            self.saved.emit(saved_id)
+            if done is not None:
+                done()
+
+        def not_written(message: str) -> None:
+            self.dirty = True  # still to be kept: the next autosave tries again
+            (failed or self.binding.notice.emit)(message)
+
+        self.binding.jobs.run(work, written, not_written, "keeping a draft")
+        return True
+
+    def keep_aside(self, then: Callable[[], None], refused: Callable[[str], None]) -> bool:
+        """Another picture is to replace this one (File ▸ Open, paste, capture, drop):
+        signed in and unlocked, its encrypted draft keeps it (Messages ▸ Drafts… reopens
+        it), so nothing needs to be asked. ``then`` runs once the draft is written (never
+        before: nothing is lost if writing fails), ``refused(reason)`` if it could not be.
+        False when no draft can keep it (nobody signed in, or locked)."""
+        window, binding = self.window, self.binding
+        if not (binding.is_unlocked and self.owner and self.draft_id
+                and window.document is not None):
+            return False
+        if self._keeping_aside:  # asked twice while the first draft is written
+            return True
+        self.dirty = True  # written now, whatever the timers last wrote
+        self._adopt()
+        draft_id, name = self.draft_id, window.source_name
+
+        def written() -> None:
+            self._keeping_aside = False
+            if self.draft_id != draft_id or window.closing or not binding.is_unlocked:
+                return  # locked or closed meanwhile: the picture stays, in its draft
+            if self.dirty:  # drawn on while it was written: once more
+                self.keep_aside(then, refused)
+                return
+            self._set_aside = (draft_id, name)
+            window.status.clearMessage()  # "Keeping…": said again once the next one is in
+            then()
+
+        def not_written(reason: str) -> None:
+            self._keeping_aside = False
+            window.status.clearMessage()
+            refused(reason)
+
+        self._keeping_aside = self._save(written, not_written)
+        if not self._keeping_aside:
+            return False
+        window.status.showMessage(f"Keeping {name} as an encrypted draft…", 10000)
+        return True
 
     def keeps(self) -> bool:
         """Signed in with the picture's draft being kept (the question's wording)."""
@@ -210,6 +233,7 @@ class DraftKeeper(QObject):
         """The picture was sent (or queued): its draft is no longer needed."""
         if self.binding.session is None or not self.draft_id:
             return
+        self._set_aside = None
         store, draft_id = self._store(), self.draft_id
         self.dirty = False
         self.binding.jobs.run(lambda: store.delete(draft_id), lambda _r: None,

@@ -75,6 +75,7 @@ class PanelBuilder:
         self.drafts = DraftKeeper(window, binding)
         self.drafts.compose = self.send_panel.compose_state
         window.unsaved.keep_in_draft = self.drafts.keep_now
+        window.unsaved.keep_aside = self.drafts.keep_aside
         window.unsaved.has_draft = self.drafts.keeps
         window.unsaved.forget_draft = self.drafts.discard
         self.drafts.compose_restored.connect(self.send_panel.restore_compose)

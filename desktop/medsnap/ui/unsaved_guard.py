@@ -2,11 +2,12 @@
 picture, or quitting, with annotations or redactions that are not sent or saved.
 
 The question offers Save a copy… / Discard / Cancel; Cancel is the default and Escape, so a
-stray Enter never loses work. Replacing the picture always asks: signed in, its encrypted
-draft goes with it (Discard or a saved copy deletes it), so no draft is ever left that no
-window item reaches, and at the next sign-in the one draft kept comes back. Quitting while
-signed in asks nothing: ``keep_in_draft`` (set by the messaging side) saves the draft, which
-the next sign-in restores.
+stray Enter never loses work. Signed in (and unlocked), nothing is asked: replacing the
+picture keeps it as an encrypted draft first (``keep_aside``, set by the messaging side;
+Messages ▸ Drafts… reopens it), and quitting saves the draft that the next sign-in restores
+(``keep_in_draft``). The question is left where no draft can keep the work (nobody signed
+in, or locked), or where writing the draft failed; there Discard or a saved copy deletes
+the draft too, so none is left that no window item reaches.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ class UnsavedGuard:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.keep_in_draft: Callable[[], bool] = lambda: False
+        # (then, refused) -> False when no draft can keep the picture being replaced; else
+        # ``then`` runs once its draft is written, ``refused(reason)`` if it could not be
+        self.keep_aside: Callable[[Callable[[], None], Callable[[str], None]], bool] = \
+            lambda _then, _refused: False
         self.has_draft: Callable[[], bool] = lambda: False  # an encrypted draft holds it
         self.forget_draft: Callable[[], None] = lambda: None  # it was discarded or saved
         self.box: QMessageBox | None = None
@@ -47,13 +52,22 @@ class UnsavedGuard:
         if not self.unsaved(leaving):
             action()
             return
+        if not leaving and self.keep_aside(action, lambda why: self._ask(action, doing, why)):
+            return  # signed in: kept as a draft, then ``action`` runs
+        self._ask(action, doing)
+
+    def _ask(self, action: Callable[[], object], doing: str, not_kept: str = "") -> None:
         from PySide6.QtWidgets import QMessageBox
 
         window = self.window
         box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
                           f"Your annotations and redactions on {window.source_name or 'this picture'}"
                           " are not saved or sent.", QMessageBox.StandardButton.NoButton, window)
-        if self.has_draft():  # signed in: the draft goes with the picture
+        if not_kept:  # signed in, but the draft could not be written
+            box.setInformativeText(f"They could not be kept as an encrypted draft: {not_kept} "
+                                   f"{doing} throws them away. Send them first, or save a "
+                                   "clean copy.")
+        elif self.has_draft():  # locked: the draft goes with the picture
             box.setInformativeText(f"{doing} throws them away, and their encrypted draft. "
                                    "Send them first, or save a clean copy.")
         else:
