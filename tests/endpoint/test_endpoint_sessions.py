@@ -11,7 +11,8 @@ import os
 import time
 
 import pytest
-from endpoint_support import enrolment_factory
+from endpoint_harness import EndpointServer, with_hospital_ca
+from endpoint_support import GENEROUS_LIMITS, enrolment_factory
 
 from medsnap_endpoint.client import EndpointClient, EndpointRefused
 
@@ -154,3 +155,24 @@ def test_a_client_falls_back_to_device_signatures_without_the_route(server, enro
     request = alice.signed_request("GET", "/v1/inbox")
     assert "X-MedSnap-Session" not in request.headers
     assert alice.inbox() == []
+
+
+def test_a_session_opened_at_one_process_signs_at_another(make_database_url):
+    # processes keep no state: the second derives the same secret from the shared root key
+    url = with_hospital_ca(make_database_url("postgresql"), "Two Process Root")
+    first, second = (EndpointServer(url, GENEROUS_LIMITS).start() for _ in range(2))
+    try:
+        make = enrolment_factory(first)
+        alice, bob = _session_client(make), _session_client(make)
+        session = alice.session()
+        elsewhere = EndpointClient(second.url, alice.keys, sessions=True)
+        elsewhere.session_keeper.replace(session)
+        assert elsewhere.send("via-second", [bob.staff_id], b"ciphertext")["duplicate"] is False
+        assert elsewhere.session() is session  # accepted there: no new session was opened
+        assert [item["message_id"] for item in bob.inbox()] == ["via-second"]
+        elsewhere.close()
+        for client in make.clients:  # type: ignore[attr-defined]
+            client.close()
+    finally:
+        first.stop()
+        second.stop()
