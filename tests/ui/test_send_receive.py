@@ -149,7 +149,7 @@ def test_refused_message_says_why(qtbot, messaging_window, ward, grey_png):
     assert not viewer.reply.isVisible() and not viewer.save.isVisible()
 
 
-def test_offline_queue_then_failed_send_shows_the_reason_and_retry_delivers(
+def test_offline_queue_then_refused_send_says_why_and_sending_again_delivers(
         qtbot, messaging_window, ward, grey_png):
     from medsnap_endpoint import admin
     from medsnap_endpoint.storage import open_database
@@ -167,7 +167,7 @@ def test_offline_queue_then_failed_send_shows_the_reason_and_retry_delivers(
     panel = ui.send_panel
     qtbot.keyClicks(panel.picker.search, "Evans")
     QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
-    panel.declaration.setCurrentIndex(panel.declaration.findData("not-identifiable"))
+    panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
     with qtbot.waitSignal(ui.binding.sent, timeout=20000) as sent:
         QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
     assert sent.args[1] == "sent"
@@ -175,7 +175,7 @@ def test_offline_queue_then_failed_send_shows_the_reason_and_retry_delivers(
     ward.endpoint.stop()  # the network goes away: annotate and send anyway
     try:
         drag(window, "rectangle", (10, 10), (90, 90))
-        panel.declaration.setCurrentIndex(panel.declaration.findData("not-identifiable"))
+        panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
         with qtbot.waitSignal(ui.binding.sent, timeout=20000) as sent:
             QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
         assert sent.args[1] == "queued" and panel.outcome.text().startswith("Queued")
@@ -188,15 +188,18 @@ def test_offline_queue_then_failed_send_shows_the_reason_and_retry_delivers(
         qtbot.waitUntil(lambda: "Not sent" in states(outbox), timeout=20000)
         assert states(outbox).count("Not sent") == 1, states(outbox)
         assert ui.indicator.text().endswith("Online")
-        assert outbox.retry.isEnabled() and outbox.reason.text().startswith("Not sent: ")
-        assert "disabled" in outbox.reason.text()
+        # a colleague who cannot receive is refused on every retry: none offered (NU5)
+        assert not outbox.retry.isVisible() and outbox.reason.text().startswith("Not sent: ")
+        assert "disabled" in outbox.reason.text() and "ask IT" in outbox.reason.text()
         assert len(window.document.annotations) == 1  # nothing drawn is lost
+        # the panel's fields came back: sending again needs no retyping
+        assert panel.declaration.currentData() == "direct-care"
     finally:
         set_enabled(True)
-    QTest.mouseClick(outbox.retry, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "Not sent" not in states(outbox), timeout=20000)
-    assert set(states(outbox)) <= {"Sent", "Delivered", "Read"}
-    assert not outbox.retry.isEnabled()
+    with qtbot.waitSignal(ui.binding.sent, timeout=20000) as sent:  # IT fixed it: send again
+        QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+    assert sent.args[1] == "sent", panel.outcome.text()
+    assert states(outbox).count("Not sent") == 1
 
 
 def states(outbox) -> list[str]:

@@ -70,6 +70,9 @@ class ColleaguePicker(QWidget):
         self.current: dict | None = None
         self.wanted = ""  # a staff id to choose once the directory lists it (a draft's)
         self.key_changed = False
+        # staff id -> "HH:MM": the endpoint refused a send to them (disabled, revoked) since
+        # sign-in; the directory loaded before may still list them, so they are marked
+        self.cannot_receive: dict[str, str] = {}
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Type a name, role or department…")
         self.search.setAccessibleName("Colleague")
@@ -136,6 +139,8 @@ class ColleaguePicker(QWidget):
         self.clear()
 
     def set_entries(self, entries: list[dict], own_staff_id: str, known: dict) -> None:
+        if own_staff_id != self.own_staff_id:
+            self.cannot_receive = {}  # another clinician's refusals are not theirs to see
         self.entries = [e for e in entries if e["staff_id"] != own_staff_id]
         self.own_staff_id, self.known = own_staff_id, known
         self.refilter()
@@ -159,6 +164,8 @@ class ColleaguePicker(QWidget):
         self.list.clear()
         for entry in self.ordered(self.search.text())[:30]:
             badge = "  ✓ verified" if self.known.get(entry["staff_id"], {}).get("verified") else ""
+            if entry["staff_id"] in self.cannot_receive:
+                badge = "  ⚠ cannot receive"
             where = " · ".join(part for part in (entry.get("role"), entry.get("department"))
                                if part)
             item = QListWidgetItem(f"{entry['display_name']}{badge}" + (f"\n{where}" if where
@@ -215,14 +222,30 @@ class ColleaguePicker(QWidget):
                           if part)  # no stray comma for a colleague without either
         self.card.setText(f"<b>{entry['display_name']}</b><br>{where}<br>{badge}" if where
                           else f"<b>{entry['display_name']}</b><br>{badge}")
-        self.warning.setText(
-            "⚠ This colleague's key has changed since you last sent to them. It may be a new "
-            "device, or someone pretending to be them. Compare the safety number with them "
-            "before you send." if self.key_changed else "")
-        self.warning.setVisible(self.key_changed)
+        self._warn()
         self.no_match.hide()
         self.pages.setCurrentWidget(self.chosen_page)
         self.chosen.emit(entry)
+
+    def _warn(self) -> None:
+        entry = self.current
+        gone = self.cannot_receive.get(entry["staff_id"]) if entry else None
+        words = [
+            "⚠ This colleague's key has changed since you last sent to them. It may be a new "
+            "device, or someone pretending to be them. Compare the safety number with them "
+            "before you send." if self.key_changed else "",
+            f"⚠ A send to them was refused at {gone}: they can no longer receive MedSnap "
+            "messages (account disabled or certificate revoked). Choose another colleague, "
+            "or ask IT." if gone else ""]
+        self.warning.setText("\n".join(w for w in words if w))
+        self.warning.setVisible(bool(self.warning.text()))
+
+    def mark_cannot_receive(self, staff_id: str, when: str) -> None:
+        """The endpoint refused a send to them: the list and their card say so."""
+        self.cannot_receive[staff_id] = when
+        self.refilter()
+        if self.current is not None and self.current["staff_id"] == staff_id:
+            self._warn()
 
     def choose_staff_id(self, staff_id: str, display_name: str = "") -> None:
         entry = next((e for e in self.entries if e["staff_id"] == staff_id), None)

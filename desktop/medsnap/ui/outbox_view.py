@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTreeWidget, QT
 from medsnap.ui.inbox_rows import (HINT_ROLE, PREVIEW_ROLE, TIME_ROLE, URGENT_RED, URGENT_ROLE,
                                    InboxRowDelegate)
 from medsnap.ui.long_text import breakable, short_lines
+from medsnap.ui.refusals import gone_wording, recipient_gone, retry_can_help
 
 STATE_LABELS = {
     "queued": "Waiting to send",
@@ -168,7 +169,10 @@ class OutboxView(QWidget):
         """A failure or a wait says why; double-click or Enter says all about the message."""
         item = self.items.get(self.selected_id())
         failed = item is not None and item.state == "failed"
-        self.retry.setEnabled(failed)
+        # a colleague who can no longer receive is refused again on every Retry: none offered
+        retry = failed and retry_can_help(item.reason)
+        self.retry.setEnabled(retry)
+        self.retry.setVisible(retry or not failed)
         if details and item is not None:
             self._details_id = item.id
         showing = item is not None and item.id == self._details_id
@@ -176,7 +180,11 @@ class OutboxView(QWidget):
             names = ", ".join(self.name_of(s) for s in item.recipients)
             self.details.setText(breakable(sent_tooltip(item, names)))  # never widens the panel
         self.details.setVisible(showing)
-        if failed:
+        if failed and recipient_gone(item.reason):
+            names = ", ".join(self.name_of(s) for s in item.recipients)
+            self.reason.setText(breakable(f"Not sent: {gone_wording(names)} A retry would "
+                                          "be refused too."))
+        elif failed:
             self.reason.setText(breakable(f"Not sent: {item.reason}"))
         elif item is not None and item.state == "queued" and item.reason:
             self.reason.setText(breakable(f"Waiting: {item.reason}"))

@@ -48,6 +48,10 @@ class ResendGuard:
                                   self._pending.staff_id, time.time())
         self._pending = None
 
+    def forget(self) -> None:
+        """The last send was refused: nothing went, so a Send again is no duplicate."""
+        self._last = None
+
     def sent_at(self, document, staff_id: str) -> str:
         """'HH:MM' when this very picture was last sent to this colleague, else ''."""
         last = self._last

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QFormLayout, QLabel, QPl
                                QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from medsnap.ui.colleague_picker import ColleaguePicker, confirm_key_change
+from medsnap.ui.refusals import gone_wording, recipient_gone
 from medsnap.ui.wheel_guard import WheelGuard
 
 #: permanent wire values (the engine's declaration strings) with plain labels; "not
@@ -30,10 +31,8 @@ SLOW_SEND_MS = 10_000
 
 def unreachable_wording(reason: str, name: str) -> str:
     """The endpoint's refusal names staff ids the user never typed: say it of the colleague."""
-    if "cannot receive messages" in reason:
-        return (f"{name} can no longer receive MedSnap messages (their certificate was revoked "
-                "or their account is disabled). Nothing was sent to anyone. Choose another "
-                "colleague, or ask IT.")
+    if recipient_gone(reason):
+        return gone_wording(name)
     return f"{reason} Choose Retry in Sent when it is fixed."
 
 
@@ -41,6 +40,7 @@ class SendPanel(QWidget):
     send_requested = Signal(dict)  # to, note, declaration, priority, expires_days
     preview_requested = Signal()
     sign_in_requested = Signal()
+    nothing_sent = Signal()  # the endpoint refused the send: the picture is still unsent
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,6 +52,7 @@ class SendPanel(QWidget):
         self.key_change_box = None  # the question asked before sending to a changed key
         self._queued: tuple[str, str] | None = None  # outbox id, colleague: said "Queued"
         self._sending_now = False  # that message is being uploaded right after queueing
+        self._sent_fields: dict | None = None  # what reset_after_send cleared, until it left
         # sent, and nothing changed since: the panel reads as done, with no next-step hint
         # ("Say whether…" above "Sent to…" read as if the send still needed something)
         self.done = False
@@ -253,8 +254,7 @@ class SendPanel(QWidget):
                 "" if self._sending_now else ", when MedSnap was back online") +
                 "; signed and encrypted.", ok=True)
         elif item.state == "failed":
-            self.show_outcome(f"Not sent to {name}: {unreachable_wording(item.reason, name)}",
-                              ok=False)
+            self.refused(name, item.reason)
 
     def show_progress(self, text: str) -> None:
         self._queued = None  # a new send: its own outcome follows
@@ -301,6 +301,7 @@ class SendPanel(QWidget):
         never chosen for them (once kept in a draft and restored so): a picture going to
         the wrong clinician is a breach, and recent colleagues are listed first anyway."""
         self._queued = None  # its outcome is followed in Sent, not under this picture
+        self._sent_fields = None
         if self.picker.current is not None or self.picker.wanted:
             self.picker.clear(focus=False)  # the keyboard stays with the new picture
         self.note.clear()
@@ -315,12 +316,38 @@ class SendPanel(QWidget):
         """Sent: the note, the declaration and Urgent are cleared, so a second press of Send
         does nothing and sending again (to anyone) declares afresh and is not urgent unless
         said again; the colleague stays. The panel then reads as done (no "Say whether…"
-        hint) until something is changed for the next send."""
+        hint) until something is changed for the next send. What was cleared is kept until
+        the outcome is known: a refused send gives it back (``refused``)."""
+        current = self.picker.current
+        self._sent_fields = {"to": current["staff_id"] if current else "",
+                             "note": self.note.toPlainText(),
+                             "declaration": self.declaration.currentData(),
+                             "priority": self.priority.currentData()}
         self.note.clear()
         self.declaration.setCurrentIndex(0)
         self.priority.setCurrentIndex(0)
         self.done = True  # after the clearing above, which counts as no change
         self.update_state()
+
+    def refused(self, name: str, reason: str) -> None:
+        """The endpoint refused the send (nothing went to anyone): the outcome says why, and
+        the note and the declaration come back, so sending to another colleague needs no
+        retyping (the picture counts as unsent again: ``nothing_sent``)."""
+        self._queued = None
+        kept, self._sent_fields = self._sent_fields, None
+        if kept is not None:
+            self.note.setPlainText(kept["note"])
+            for box, key in ((self.declaration, "declaration"), (self.priority, "priority")):
+                index = box.findData(kept[key] or "")
+                if index >= 0:
+                    box.setCurrentIndex(index)
+        self.done = False
+        if kept is not None and kept["to"] and recipient_gone(reason):
+            import time
+
+            self.picker.mark_cannot_receive(kept["to"], time.strftime("%H:%M"))
+        self.show_outcome(f"Not sent to {name}: {unreachable_wording(reason, name)}", ok=False)
+        self.nothing_sent.emit()
 
     def _repolish(self) -> None:
         self.outcome.style().unpolish(self.outcome)

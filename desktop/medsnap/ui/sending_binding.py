@@ -85,22 +85,26 @@ class SendingBinding:
         self.resend.sent()
         self.send_panel.show_queued(message_id, self._colleague_name(), sending=True)
 
+    def _nothing_sent(self) -> None:
+        """A refused send: the picture is unsent again (closing asks, a draft is kept, and
+        the next Send is not called a second one)."""
+        if self.window.undo_stack.isClean():
+            self.window.undo_stack.resetClean()
+        self.resend.forget()
+        self.drafts.compose_changed()
+
     def _colleague_name(self) -> str:
         current = self.send_panel.picker.current
         return current["display_name"] if current else "your colleague"
 
     def _sent(self, message_id: str, state: str, reason: str) -> None:
         """The first attempt to upload a queued message ended (an older one's is ignored)."""
-        from medsnap.ui.send_panel import unreachable_wording  # the panels load after start
-
         panel = self.send_panel
         if panel._queued is None or panel._queued[0] != message_id:
             return
         name = panel._queued[1]
         if state == "failed":
-            panel._queued = None
-            panel.show_outcome(f"Not sent to {name}: {unreachable_wording(reason, name)}",
-                               ok=False)
+            panel.refused(name, reason)
             self.tabs.setCurrentWidget(self.outbox_view)
         elif state == "queued":
             panel.show_queued(message_id, name)  # followed until it leaves
