@@ -5,6 +5,8 @@ their way (measured with ``python -X importtime``); a name that no longer exists
 (the command then imports whatever replaced it itself, a little slower, never wrong).
 Importing must leave no thread running and no file open: a child forked from the runner
 would share them. ``preload`` says False when that is not so, and the runner does not serve.
+``loaded_files`` is what the runner checks before each command: the MedSnap files it loaded
+(and site-packages) unchanged on disk.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import gc
 import importlib
 import os
+import sys
 import threading
 
 WARM_MODULES = (
@@ -81,3 +84,22 @@ def open_descriptors() -> set[int]:
         return found
     return set()
 
+
+def loaded_files(paths: list[str] | None = None) -> dict[str, tuple[int, int]]:
+    """(mtime, size) of the MedSnap modules loaded here and of the site-packages folders
+    (installing or upgrading a package there changes the folder)."""
+    if paths is None:
+        import sysconfig
+
+        paths = [module.__file__ for name, module in list(sys.modules.items())
+                 if name.split(".")[0] in ("medsnap", "medsnap_endpoint")
+                 and getattr(module, "__file__", None)]
+        paths += sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})
+    found = {}
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        found[path] = (info.st_mtime_ns, info.st_size)
+    return found

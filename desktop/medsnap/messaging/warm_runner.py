@@ -41,6 +41,7 @@ import sys
 import time
 from pathlib import Path
 
+from medsnap.messaging import warm_preload
 from medsnap.messaging import warm_wire as wire
 
 AGENT_CHECK_SECONDS = 0.5
@@ -53,7 +54,7 @@ class Runner:
         self.home, self.identity = home, identity
         self.listener, self.path = listener, path
         self.inode = os.stat(path).st_ino
-        self.loaded = loaded_files()
+        self.loaded: dict[str, tuple[int, int]] = {}  # set once the imports are done
         self.selector = selectors.DefaultSelector()
         self.jobs: dict[int, object] = {}  # child pid -> the command's connection
         self.grace_until = time.monotonic() + FIRST_AGENT_GRACE
@@ -177,7 +178,7 @@ class Runner:
 
     def fresh(self) -> bool:
         """The MedSnap files this runner loaded are still those on disk."""
-        return loaded_files(list(self.loaded)) == self.loaded
+        return warm_preload.loaded_files(list(self.loaded)) == self.loaded
 
     def _start(self, connection, request: dict, fds: list[int]) -> None:
         runner_pid = os.getpid()
@@ -254,26 +255,6 @@ def _kill(pid: int, number: int) -> None:
         pass
 
 
-def loaded_files(paths: list[str] | None = None) -> dict[str, tuple[int, int]]:
-    """(mtime, size) of the MedSnap modules loaded here and of the site-packages folders
-    (installing or upgrading a package there changes the folder)."""
-    if paths is None:
-        import sysconfig
-
-        paths = [module.__file__ for name, module in list(sys.modules.items())
-                 if name.split(".")[0] in ("medsnap", "medsnap_endpoint")
-                 and getattr(module, "__file__", None)]
-        paths += sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})
-    found = {}
-    for path in paths:
-        try:
-            info = os.stat(path)
-        except OSError:
-            continue
-        found[path] = (info.st_mtime_ns, info.st_size)
-    return found
-
-
 def _not_dumpable() -> None:
     """(Linux) No ptrace or /proc/PID/mem reads by other processes of the user, and no core
     dumps, as for the key agent: a command's environment passes through here (it may carry
@@ -287,7 +268,7 @@ def _not_dumpable() -> None:
 
 def main(argv: list[str]) -> int:
     """Entry of the runner: fork away from the launcher, bind, import, serve until locked."""
-    from medsnap.messaging import agent_socket, warm_preload
+    from medsnap.messaging import agent_socket
 
     home = Path(argv[0]).resolve()
     identity = wire.interpreter_identity()  # as the commands see it, before anything else
@@ -305,7 +286,7 @@ def main(argv: list[str]) -> int:
     if not warm_preload.preload():
         runner.close()
         return 1
-    runner.loaded = loaded_files()
+    runner.loaded = warm_preload.loaded_files()
     if any(mtime >= importing_since for mtime, _size in runner.loaded.values()):
         runner.close()  # changed while it imported: which version was loaded is unknown
         return 1
