@@ -107,7 +107,9 @@ class ColleaguePicker(QWidget):
         self.safety.setToolTip("Compare this number with your colleague's, in person or by phone")
         self.safety.clicked.connect(lambda: self.current and self.key_check_wanted.emit(self.current))
         self.change = QPushButton("Change", self)
-        self.change.clicked.connect(self.clear)
+        # not connected to clear directly: clicked's `checked` (False) became focus=False,
+        # and the keyboard stayed in the Note box, where the name to search was typed (NU5)
+        self.change.clicked.connect(lambda: self.clear(focus=True))
         # finding and chosen are two pages of one stack, as tall as the taller: choosing or
         # clearing a colleague moves nothing below (the fields jumped up ~30 px under the
         # pointer, and a click meant for Patient landed on Priority)
