@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
 
         restore_layout(self)
         self.restored_size = self.size()
+        self._fit_once_framed = False  # shown at the restored size: fit once framed
         self.recent_paths: list[str] = []  # File › Recent, in memory only (window_memory)
         self.folders = FolderMemory()  # where file dialogs start: memory only, too
         remove_stored_recent(self.settings)
@@ -337,7 +338,15 @@ class MainWindow(QMainWindow):
         # size the caller set since)
         if not event.spontaneous() and self.size() == self.restored_size:
             fit_on_screen(self)
+            # a window manager adds its frame (title bar) just after: fitted again then
+            self._fit_once_framed = True
         self.restored_size = None
+
+    def moveEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().moveEvent(event)
+        if self._fit_once_framed and self.frameGeometry().size() != self.size():
+            self._fit_once_framed = False  # the frame is known: its title bar fits too
+            fit_on_screen(self)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.commit_text()

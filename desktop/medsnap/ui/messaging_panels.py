@@ -55,6 +55,9 @@ class PanelBuilder:
         scroll.setWidget(self.send_panel)
         scroll.setMinimumWidth(300)
         self.send_dock = _dock(window, "Send", "sendDock", scroll)
+        from medsnap.ui.outcome_in_view import OutcomeInView
+
+        self.outcome_in_view = OutcomeInView(self.send_panel.outcome, scroll)
         self.inbox_view = InboxView()
         self.outbox_view = OutboxView(binding.colleague_name)
         self.tabs = QTabWidget()

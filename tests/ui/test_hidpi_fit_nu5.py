@@ -1,0 +1,116 @@
+"""At QT_SCALE_FACTOR=1.5 on a 1600x900 screen (NU5): the editor, restoring a size kept at
+scale 1, opened taller than the screen once the window manager added its title bar (the
+status bar was cut off until maximised); and after a send the outcome ("Sent to … at 06:18;
+signed and encrypted") could be below the fold of the scrolled Send panel."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtTest import QTest
+from send_receive_support import choose_colleague, no_draft_left, running_ward, signed_in_window
+
+from tests.conftest import REPO
+from tests.ui.test_capture_xvfb import free_display
+
+PROBE = Path(__file__).with_name("screen_fit_probe.py")
+
+
+@pytest.fixture
+def x_with_window_manager():
+    """Xvfb at 1600x900 with openbox managing its windows (frames, title bars)."""
+    if shutil.which("Xvfb") is None or shutil.which("openbox") is None:
+        pytest.skip("Xvfb and openbox are needed (scripts/install --test installs them)")
+    number = free_display()
+    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1600x900x24",
+                               "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    socket = Path(f"/tmp/.X11-unix/X{number}")
+    deadline = time.monotonic() + 10
+    while not socket.exists() and server.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    env = dict(os.environ, DISPLAY=f":{number}")
+    manager = subprocess.Popen(["openbox"], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        yield f":{number}"
+    finally:
+        for process in (manager, server):
+            process.terminate()
+            process.wait(10)
+
+
+def _probe(display: str, mode: str, settings: Path, scale: str) -> dict:
+    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", QT_SCALE_FACTOR=scale,
+               PYTHONPATH=str(REPO))
+    env.pop("WAYLAND_DISPLAY", None)
+    done = subprocess.run([sys.executable, str(PROBE), mode, str(settings)], env=env,
+                          capture_output=True, text=True, timeout=90, cwd=REPO)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    assert lines, f"probe failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+@pytest.mark.xvfb
+def test_a_kept_size_fits_with_the_window_managers_frame_at_scale_one_and_a_half(
+        x_with_window_manager, tmp_path):
+    settings = tmp_path / "s.ini"
+    _probe(x_with_window_manager, "keep", settings, "1")
+    seen = _probe(x_with_window_manager, "show", settings, "1.5")
+    assert seen["framed"], seen  # openbox put a title bar on it
+    fx, fy, fw, fh = seen["frame"]
+    ax, ay, aw, ah = seen["area"]
+    assert ax <= fx and ay <= fy and fx + fw <= ax + aw and fy + fh <= ay + ah, seen
+
+
+# the outcome after a send --------------------------------------------------------------
+@pytest.fixture(scope="module")
+def ward():
+    with running_ward(("Nell Sender", "Registrar"), ("Otto Reader", "Consultant")) as ward:
+        yield ward
+
+
+def send_now(qtbot, ui) -> None:
+    panel = ui.send_panel
+    choose_colleague(qtbot, panel, "Otto")
+    panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
+    with qtbot.waitSignal(ui.binding.sent, timeout=20000) as sent:
+        QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+    assert sent.args[1] == "sent", panel.outcome.text()
+    qtbot.waitUntil(lambda: "Sent to" in panel.outcome.text(), timeout=5000)
+
+
+def test_the_outcome_of_a_send_is_scrolled_into_view(qtbot, make_window, ward, grey_png):
+    with signed_in_window(qtbot, make_window, ward, "Nell Sender", grey_png,
+                          size=(1000, 430)) as (window, ui):
+        try:
+            panel = ui.send_panel
+            area = ui.send_dock.widget()
+            bar = area.verticalScrollBar()
+            qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=5000)  # the panel scrolls
+
+            def outcome_in_view() -> bool:
+                label = panel.outcome
+                top_left = label.mapTo(area.viewport(), QPoint(0, 0))
+                return area.viewport().rect().contains(
+                    QRect(top_left, label.size()).adjusted(0, 0, -1, -1))
+
+            bar.setValue(0)  # as opened: To at the top, the outcome below the fold
+            send_now(qtbot, ui)
+            qtbot.waitUntil(outcome_in_view, timeout=5000)
+            assert "Sent to Otto Reader" in panel.outcome.text()
+
+            bar.setValue(0)  # the clinician scrolls back up: the same outcome said again
+            panel.show_outcome(panel.outcome.text(), ok=True)  # (as each sync does)
+            qtbot.wait(100)
+            assert bar.value() == 0  # does not pull the panel down again
+        finally:
+            no_draft_left(ui)
