@@ -4,7 +4,8 @@ bool -> check box, int -> spin box within the declared range, str -> line edit. 
 by policy is shown greyed out with "Set by your administrator". The user's choices are
 written to QSettings under the bare setting keys, where ``load_config`` reads them. The
 endpoint and the pinned root are shown but not editable: only IT sets them (see
-``medsnap.config.loader`` for why).
+``medsnap.config.loader`` for why). Above the rows it says that the choices are shared by
+everyone on this computer account (a ward's shared login), and that policy overrides them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout
 from medsnap.config import Config, ConfiguredValue, SettingValue
 
 ADMIN_NOTE = "Set by your administrator"
+#: clinicians often share one computer login on a ward: a change here is not theirs alone
+SCOPE_NOTE = ("These settings apply to everyone who uses MedSnap on this computer account, "
+              "not only to you; IT's policy overrides them.")
 IT_ONLY_NOTE = "Only IT sets this (policy or installer)"
 
 
@@ -27,6 +31,9 @@ class SettingsDialog(QDialog):
         self.setAccessibleName("MedSnap settings")
         self.config, self.settings = config, settings
         self.editors: dict[str, QWidget] = {}
+        self.scope = QLabel(SCOPE_NOTE, self)
+        self.scope.setObjectName("settingsScope")
+        self.scope.setWordWrap(True)
         form = QFormLayout()
         for entry in config:
             form.addRow(self._label(entry), self._row(entry))
@@ -40,6 +47,7 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.scope)  # said before anything is changed
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
