@@ -96,6 +96,32 @@ def test_the_child_reads_the_commands_stdin_and_environment(ward):
     assert asked.returncode == 2 and "No passphrase given" in asked.stderr
 
 
+def test_on_a_terminal_the_prompt_is_the_commands_own(ward):
+    from messaging_support import Terminal
+
+    from warm_support import MEDSNAP
+
+    runner = runner_pid(ward)
+    seen: set[int] = set()
+    # Cat has no agent: the passphrase is asked on the command's own terminal (run cold)
+    plain = cold(ward, "inbox", "--as", ward["Cat"], "--offline",
+                 env={"MEDSNAP_PASSPHRASE": PASSPHRASE}).stdout.splitlines()[0]
+    with Terminal([MEDSNAP, "inbox", "--as", ward["Cat"], "--offline"],
+                  env=ward["env"]) as terminal:
+        asked = terminal.read_until(f"Passphrase for {ward['Cat']}: ".encode(),
+                                    time.monotonic() + 30)
+        seen.update(children_of(runner))
+        assert asked, terminal.seen
+        terminal.write(PASSPHRASE.encode() + b"\r")
+        assert terminal.read_until(plain.encode(), time.monotonic() + 60), terminal.seen
+    assert not seen  # Cat's command ran in its own process
+    # Ann's agent is there: warm, and the child writes to the command's terminal
+    plain = cold(ward, "outbox", "--as", ward["Ann"]).stdout.splitlines()[0]
+    with Terminal([MEDSNAP, "outbox", "--as", ward["Ann"]], env=ward["env"]) as terminal:
+        assert terminal.read_until(plain.encode(), time.monotonic() + 30), terminal.seen
+    assert b"Passphrase" not in terminal.seen
+
+
 def test_ctrl_c_and_a_killed_command_stop_the_childs_work(ward):
     runner = runner_pid(ward)
     agent = pid_behind(agent_socket_of(ward, ward["Ann"]))

@@ -48,10 +48,10 @@ def run_warm(argv: list[str]) -> int | None:
 def _run(connection: socket.socket, argv: list[str]) -> int | None:
     umask = os.umask(0o077)
     os.umask(umask)
-    request = {"op": "run", "version": wire.PROTOCOL_VERSION,
-               "identity": wire.interpreter_identity(), "argv": argv, "cwd": os.getcwd(),
-               "env": dict(os.environ), "umask": umask}
     try:
+        request = {"op": "run", "version": wire.PROTOCOL_VERSION,
+                   "identity": wire.interpreter_identity(), "argv": argv, "cwd": os.getcwd(),
+                   "env": dict(os.environ), "umask": umask}
         wire.send_frame(connection, request, [0, 1, 2])
         answer, _ = wire.receive_frame(connection)
     except (OSError, ValueError):
