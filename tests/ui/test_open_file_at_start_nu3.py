@@ -12,6 +12,7 @@ from send_receive_support import PASSPHRASE, running_ward
 
 from medsnap.app import open_window
 from medsnap.messaging.profile import Workstation
+from medsnap.ui.settings import LAST_SIGN_IN
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,10 @@ def ward():
 
 
 def _start_with(settings_path, ward, picture):
-    Workstation(ward.home).update(current=ward.staff["Rae Last"])  # she signed in last
+    Workstation(ward.home).update(current=ward.staff["Rae Last"])  # she signed in last,
+    settings = QSettings(settings_path, QSettings.Format.IniFormat)
+    LAST_SIGN_IN.write(settings, ward.staff["Rae Last"])  # in the window
+    settings.sync()
     return open_window(QSettings(settings_path, QSettings.Format.IniFormat), [str(picture)],
                        home=ward.home, keystore=ward.keystore)
 

@@ -4,8 +4,9 @@ annotate for now (the editor works without an account and offline)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QBoxLayout, QFormLayout, QFrame, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QBoxLayout, QFormLayout, QFrame, QHBoxLayout,
+                               QLabel, QLineEdit, QPushButton, QScrollArea, QVBoxLayout,
+                               QWidget)
 
 from medsnap.ui.lock_screen import Overlay, card
 
@@ -109,6 +110,13 @@ class FirstRunScreen(Overlay):
         enrol_layout.addWidget(self.enrol_button)
         for field in (self.new_passphrase, self.repeat, self.enrol_staff_id):
             field.textChanged.connect(self._check_strength)
+        # Enter in any enrol field enrols (it did nothing: Sign in's is the default button,
+        # and a default button acts only in a dialog); the highlight follows the keyboard
+        self.enrol_fields = (self.enrol_staff_id, self.code, self.new_passphrase, self.repeat)
+        for field in self.enrol_fields:
+            field.returnPressed.connect(self._enrol)
+        self.enrol_card = enrolment
+        QApplication.instance().focusChanged.connect(self._default_follows_focus)
 
         demo, demo_layout = card(self, "Try the demo")
         self.demo_text = QLabel("Runs a demo messaging service on this computer with three "
@@ -118,6 +126,7 @@ class FirstRunScreen(Overlay):
         self.demo_text.setProperty("textFormat", _RICH_TEXT)
         self.demo_button = QPushButton("Try the demo", demo)
         self.demo_button.clicked.connect(self._demo)
+        self.prefilled = ""  # the staff id present_with filled in
         demo_layout.addWidget(self.demo_text)
         demo_layout.addStretch(1)
         demo_layout.addWidget(self.demo_button)
@@ -193,6 +202,7 @@ class FirstRunScreen(Overlay):
         typed is left in it, least of all a passphrase."""
         self.forget_typed()
         self.staff_id.setText(staff_id)
+        self.prefilled = staff_id  # a refused passphrase for it may be someone else's
         self.error.clear()
         self._busy(False)
         self.present()
@@ -247,6 +257,14 @@ class FirstRunScreen(Overlay):
         self.strength.setText(problem)
         return problem
 
+    def _default_follows_focus(self, _old: QWidget | None, now: QWidget | None) -> None:
+        """The button Enter presses looks like it: Enrol's while typing in the enrol card."""
+        if now is None or not self.isAncestorOf(now):
+            return
+        enrolling = self.enrol_card.isAncestorOf(now)
+        self.enrol_button.setDefault(enrolling)
+        self.sign_in_button.setDefault(not enrolling)
+
     def _enrol(self) -> None:
         fields = (self.enrol_staff_id.text().strip(), self.code.text().strip(),
                   self.new_passphrase.text())
@@ -272,4 +290,15 @@ class FirstRunScreen(Overlay):
         self.passphrase.clear()
         self.new_passphrase.clear()
         self.repeat.clear()
-        self.error.setText(for_the_window(message))
+        self.error.setText(for_the_window(message) + self._not_you(message))
+
+    def _not_you(self, message: str) -> str:
+        """A wrong passphrase for the staff id this screen filled in: most likely another
+        clinician, who typed only their passphrase under their predecessor's id."""
+        from medsnap.crypto.keystore_errors import WrongPassphrase  # only on a refusal
+
+        wrong = WrongPassphrase("\0").message.split("\0")[0]  # "That passphrase … of "
+        if self.prefilled and self.staff_id.text().strip() == self.prefilled and \
+                message.startswith(wrong):
+            return " Not you? Type your own staff id."
+        return ""

@@ -91,12 +91,6 @@ class MessagingBinding(MessageTraffic, QObject):
     def is_unlocked(self) -> bool:
         return self.session is not None and not self.session.keys.is_locked
 
-    def last_staff_id(self) -> str:
-        try:
-            return str(self.workstation.read().get("current") or "")
-        except Exception:  # a damaged workstation file: the sign-in form says so later
-            return ""
-
     def _run(self, work: Callable[[], Any], done: Callable[[Any], None],
              failed: Callable[[str], None], what: str) -> None:
         self.jobs.run(work, done, failed, what)

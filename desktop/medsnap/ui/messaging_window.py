@@ -88,7 +88,10 @@ class MessagingUi(SendingBinding, ReceivingBinding, PanelBuilder, QObject):
             self.window.open_path(path)
 
     def _connect(self) -> None:
+        from medsnap.ui.own_safety_number import add_own_safety_number
+
         b, w, panel = self.binding, self.window, self.send_panel
+        self.own_safety_action = add_own_safety_number(self)  # Messages ▸ My safety number…
         b.signed_in.connect(self._signed_in)
         b.signed_out.connect(lambda: self.first_run.present_with(""))
         b.auth_failed.connect(self._auth_failed)
@@ -115,7 +118,7 @@ class MessagingUi(SendingBinding, ReceivingBinding, PanelBuilder, QObject):
         b.notice.connect(lambda m: w.status.showMessage(m, 15000))
         self.lock_screen.unlock_requested.connect(self._unlock)
         self.lock_screen.switch_user_requested.connect(self.switch_user)
-        panel.sign_in_requested.connect(lambda: self.first_run.present_with(b.last_staff_id()))
+        panel.sign_in_requested.connect(lambda: self.first_run.present_with(self.last_here()))
         panel.send_requested.connect(self._send_requested)
         panel.nothing_sent.connect(self._nothing_sent)  # sending_binding
         panel.preview_requested.connect(lambda: w.actions.preview.trigger())
@@ -133,10 +136,24 @@ class MessagingUi(SendingBinding, ReceivingBinding, PanelBuilder, QObject):
             self.build_panels()
             self._signed_in(self.binding.display_name)
         else:
-            self.first_run.present_with(self.binding.last_staff_id())
+            self.first_run.present_with(self.last_here())
+
+    def last_here(self) -> str:
+        """The staff id the welcome screen fills in: the last clinician signed in in this
+        window on this account, until they chose Switch user. Not the workstation's last
+        user (the command line's ``--as`` set that), nor anyone after a Switch user: on a
+        shared PC the next one at the keyboard is usually someone else, whose passphrase
+        was then refused for their predecessor's id (NU5)."""
+        from medsnap.ui import settings as prefs
+
+        return prefs.LAST_SIGN_IN.read(self.window.settings)
 
     # signing in and locking ---------------------------------------------------------------
     def _signed_in(self, name: str) -> None:
+        from medsnap.ui import settings as prefs
+
+        prefs.LAST_SIGN_IN.write(self.window.settings, self.binding.staff_id)
+        self.window.settings.sync()  # kept if MedSnap is killed: they sign in again
         if self.binding.staff_id != self.signed_in_as:  # another clinician: nothing of theirs
             self.signed_in_as = self.binding.staff_id
             self.send_panel.picker.clear(focus=False)
@@ -188,8 +205,11 @@ class MessagingUi(SendingBinding, ReceivingBinding, PanelBuilder, QObject):
     def switch_user(self) -> None:
         from medsnap.ui.window_memory import forget_recent
 
+        from medsnap.ui import settings as prefs
+
         kept = self.drafts.put_away()
         forget_recent(self.window)
+        self.window.settings.remove(prefs.LAST_SIGN_IN.key)  # the next one is someone else
         self.send_panel.set_has_picture(False)
         self.lock_screen.passphrase.clear()  # half typed by the one leaving
         self.binding.switch_user()

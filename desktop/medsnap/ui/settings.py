@@ -57,6 +57,10 @@ RECENT_FILES = Setting("files/recent", list, [], lambda paths: len(paths) <= 50)
 #: no longer written either (a folder's path can name a patient; see file_folders)
 LAST_DIRECTORY = Setting("files/last_directory", str, "")
 LAST_TOOL = Setting("tools/last", str, "select")
+#: the staff id last signed in in this window on this OS account (never the command line's
+#: --as), for the welcome screen; removed on Switch user, as the next one is someone else
+LAST_SIGN_IN = Setting("welcome/last_staff_id", str, "",
+                       lambda value: re.fullmatch(r"[A-Za-z0-9._@-]{1,64}", value) is not None)
 
 #: default colour and width per tool id (the clinician's choice is remembered per tool)
 TOOL_DEFAULTS: dict[str, tuple[str, float]] = {
