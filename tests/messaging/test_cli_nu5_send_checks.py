@@ -61,10 +61,18 @@ def test_not_identifiable_on_a_letter_page_needs_the_confirmation(ward, tmp_path
     assert code == 0, said  # another basis needs no confirmation
 
 
-def test_a_plain_photo_declared_not_identifiable_needs_no_confirmation(ward, tmp_path):
+def test_a_plain_photo_declared_not_identifiable_needs_a_crop_a_redaction_or_the_flag(
+        ward, tmp_path):
+    """NU5: a screenshot with the name and NHS number in plain view went as not identifiable
+    with nothing redacted: with nothing cropped or redacted the sender confirms."""
     source = tmp_path / "wound.png"
     Image.new("RGB", (40, 30), (200, 40, 40)).save(source)
     code, out, said = send(ward, source, "--declare", "not-identifiable")
+    assert code == 2 and "nothing on it is redacted or cropped" in said, said
+    code, out, said = send(ward, source, "--declare", "not-identifiable", "--crop", "5,5,20,20")
+    assert code == 0, said
+    code, out, said = send(ward, source, "--declare", "not-identifiable",
+                           "--confirm-not-identifiable")
     assert code == 0, said
 
 

@@ -47,7 +47,7 @@ def test_demo_sends_and_receives_with_no_os_keyring(tmp_path, no_keyring_env):
         picture = tmp_path / "scan.png"
         picture.write_bytes(clean_png(7))
         sent = subprocess.run([*MEDSNAP, "send", "--as", ADA.staff_id, "--to", BEN.staff_id,
-                               str(picture), "--declare", "not-identifiable", "--json"],
+                               str(picture), "--declare", "direct-care", "--json"],
                               env={**env, "MEDSNAP_PASSPHRASE": ADA.passphrase},
                               capture_output=True, text=True, timeout=120)
         assert sent.returncode == 0, sent.stderr

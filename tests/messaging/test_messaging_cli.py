@@ -392,7 +392,7 @@ def test_demo_restarts_on_its_data_and_stops_on_sigterm(demo):
         source = demo["root"] / "again.png"
         source.write_bytes(clean_png(32))
         sent = medsnap(demo, "send", "--as", ADA.staff_id, "--to", BEN.staff_id, str(source),
-                       "--declare", "not-identifiable", "--json", passphrase=ADA.passphrase)
+                       "--declare", "direct-care", "--json", passphrase=ADA.passphrase)
         assert sent.returncode == 0 and json.loads(sent.stdout)["state"] == "sent", sent.stderr
         listed = medsnap(demo, "inbox", "--as", BEN.staff_id, "--json",
                          passphrase=BEN.passphrase)

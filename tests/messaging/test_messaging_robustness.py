@@ -95,7 +95,7 @@ def test_sender_killed_during_upload_delivers_exactly_once(endpoint, tmp_path, p
     picture.write_bytes(png_bytes(22, (640, 480)))
 
     sender = subprocess.Popen([*MEDSNAP, "send", "--to", rita_id, str(picture),
-                               "--declare", "not-identifiable"],
+                               "--declare", "direct-care"],
                               env={**quinn_env, pause: "60"}, stderr=subprocess.PIPE,
                               stdout=subprocess.DEVNULL)
     said = []

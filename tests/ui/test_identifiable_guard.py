@@ -79,7 +79,10 @@ def test_which_pictures_are_flagged():
     assert "letter" in identifying_reason(letter)
     SetCrop(None, Rect(10, 10, 50, 20)).apply(letter)  # cropped to a sentence: still asked,
     assert "letter" in identifying_reason(letter)  # the crop may hold the name too
-    assert identifying_reason(document("PNG")) == ""  # nothing known about a photo
+    photo = document("PNG")  # nothing known about a photo: asked only while nothing on it is
+    assert identifying_reason(photo).startswith("Nothing on it is redacted or cropped")  # done
+    SetCrop(None, Rect(10, 10, 50, 20)).apply(photo)
+    assert identifying_reason(photo) == ""
 
 
 def test_the_question_goes_with_a_lock(qtbot, make_window, ultrasound):

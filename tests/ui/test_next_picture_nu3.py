@@ -22,7 +22,7 @@ def ward():
         yield ward
 
 
-def _declare(panel, value: str = "not-identifiable") -> None:
+def _declare(panel, value: str = "direct-care") -> None:
     panel.declaration.setCurrentIndex(panel.declaration.findData(value))
 
 

@@ -49,6 +49,7 @@ def send_in_four_actions(qtbot, ui, surname: str) -> int:
     """The user's actions from an open picture to sent; returns how many were taken."""
     panel = ui.send_panel
     actions = 0
+    panel.picker.search.setFocus()  # the keyboard is in To (clicked, or Tab from the picture)
     qtbot.keyClicks(panel.picker.search, surname)  # 1: type part of the name
     actions += 1
     QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)  # 2: Enter takes the top match

@@ -56,7 +56,7 @@ def test_a_crash_loses_nothing_and_sending_deletes_the_draft(qtbot, make_window,
         panel = ui2.send_panel
         qtbot.keyClicks(panel.picker.search, "Reader")
         QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
-        panel.declaration.setCurrentIndex(panel.declaration.findData("not-identifiable"))
+        panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
         with qtbot.waitSignal(ui2.binding.sent, timeout=20000):
             QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: not list(drafts.glob("*.age")), timeout=10000)

@@ -72,7 +72,7 @@ def test_verified_badge_and_key_change_warning(qtbot, make_window, ward, qapp, g
 
         # Send asks first; Cancel sends nothing
         panel = ui.send_panel
-        panel.declaration.setCurrentIndex(panel.declaration.findData("not-identifiable"))
+        panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
         QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
         box = panel.key_change_box
         assert box.isVisible() and "key has changed" in box.text()

@@ -1,9 +1,11 @@
-"""`send --declare not-identifiable` on a picture MedSnap itself flagged needs a confirmation.
+"""`send --declare not-identifiable` on a picture MedSnap itself flagged, or with nothing
+redacted or cropped, needs a confirmation.
 
 The window asks first ("Patient not identifiable?", ui/identifiable_guard.py) when a radiograph
-may have details burned into its pixels or the picture is a page of a letter. A command cannot
-ask, and coordinates typed blind can miss a name, so the sender confirms with a flag whenever
-the picture is flagged, redactions or not; without it nothing is sent.
+may have details burned into its pixels, the picture is a page of a letter, or nothing on the
+picture was redacted or cropped. A command cannot ask, and coordinates typed blind can miss a
+name, so the sender confirms with a flag in those cases (a flagged picture whatever was
+redacted); without it nothing is sent.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ def require_confirmation(args: argparse.Namespace, picture) -> None:
     if getattr(args, "declare", None) != "not-identifiable" or \
             getattr(args, "confirm_not_identifiable", False):
         return
-    reason = identifying_reason(picture)
+    edited = bool(getattr(args, "redact", None)) or getattr(args, "crop", None) is not None
+    reason = identifying_reason(picture, edited=edited)
     if not reason:
         return
     from medsnap.errors import UsageError

@@ -48,8 +48,8 @@ def register(parser: argparse.ArgumentParser) -> None:
                              "it is shared (one of the four choices)")
     parser.add_argument("--confirm-not-identifiable", action="store_true",
                         help="with --declare not-identifiable on a picture MedSnap flags (a "
-                             "letter page, burned-in radiograph text): I checked that every "
-                             "identifier is redacted or cropped away")
+                             "letter page, burned-in radiograph text) or with nothing "
+                             "redacted or cropped: I checked that no identifier is left")
     parser.add_argument("--crop", type=box, metavar="X,Y,W,H", help="send only this rectangle")
     parser.add_argument("--redact", type=box, action="append", default=[], metavar="X,Y,W,H",
                         help="black out this rectangle for good (repeat for more)")

@@ -1,4 +1,5 @@
-""""Patient not identifiable" on a picture MedSnap itself flagged asks first.
+""""Patient not identifiable" on a picture MedSnap itself flagged, or on any picture with
+nothing redacted or cropped, asks first.
 
 A radiograph whose header says text is burned into its pixels (or whose modality usually
 has it), or a page of a letter, shows who the patient is unless every identifier was
@@ -20,15 +21,26 @@ def identifying_reason(document) -> str:
     knows no reason; the rule is imaging.identifying's, shared with `medsnap send`)."""
     from medsnap.imaging.identifying import identifying_reason as reason_of
 
-    reason = reason_of(document.picture)
+    reason = reason_of(document.picture, edited=bool(_done(document)))
     return f"{reason[0].upper()}{reason[1:]}." if reason else ""
 
 
-def _what_was_done(document) -> str:
+def _done(document) -> list[str]:
     redactions = len(document.redactions())
     done = [f"{redactions} area{'s' if redactions != 1 else ''} redacted"] if redactions else []
     if document.crop is not None:
         done.append("the picture cropped")
+    return done
+
+
+def _what_was_done(document) -> str:
+    """For a flagged picture (an unflagged one is asked about only when nothing was done,
+    which its reason already says)."""
+    from medsnap.imaging.identifying import identifying_reason as reason_of
+
+    done = _done(document)
+    if not reason_of(document.picture):
+        return ""
     if not done:
         return "Nothing is redacted or cropped."
     return (f"You have {' and '.join(done)}: check that no name, number, date of birth or "
