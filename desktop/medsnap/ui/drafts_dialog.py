@@ -87,7 +87,8 @@ class DraftsDialog(QDialog):
                                     and not self._is_on_screen(draft))
         self.delete_button.setEnabled(draft is not None and not self._is_on_screen(draft))
         self.delete_button.setToolTip(
-            "The picture on screen: use File ▸ Open or Quit to be asked about it"
+            "The picture on screen: open another picture (this one is kept as a draft), "
+            "then delete it here"
             if draft is not None and self._is_on_screen(draft) else "")
 
     def _open(self) -> None:
