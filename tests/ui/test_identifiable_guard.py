@@ -104,3 +104,35 @@ def test_the_question_goes_with_a_lock(qtbot, make_window, ultrasound):
                             "declared_knowingly": True})  # as a late answer would
         qtbot.wait(300)
         assert sent == []  # nothing goes while locked
+
+
+def test_not_identifiable_on_a_screenshot_with_nothing_redacted_asks_first(qtbot, make_window,
+                                                                          tmp_path):
+    """NU5: an EHR screenshot with the name, date of birth and NHS number in plain view went
+    as "Patient not identifiable" with no question; now it is asked while nothing on it is
+    redacted or cropped, and not once something is."""
+    from PIL import Image, ImageDraw
+
+    screenshot = tmp_path / "ehr.png"
+    picture = Image.new("RGB", (400, 200), "white")
+    ImageDraw.Draw(picture).text((10, 10), "JOHN SMITHSON  NHS 943 476 5919", fill="black")
+    picture.save(screenshot)
+    with running_ward(("Sid Shot", "Registrar"), ("Dr Ben Hughes", "Consultant")) as ward, \
+            signed_in_window(qtbot, make_window, ward, "Sid Shot", screenshot) as (window, ui):
+        panel = ui.send_panel
+        choose_colleague(qtbot, panel, "ben")
+        panel.declaration.setCurrentIndex(panel.declaration.findData("not-identifiable"))
+        sent: list[str] = []
+        ui.binding.queued.connect(sent.append)
+        panel.send.click()
+        qtbot.waitUntil(lambda: _question() is not None, timeout=5000)
+        box = _question()
+        assert box.text().count("redacted or cropped") == 1 and "face" in box.text()
+        QTest.keyClick(box, Qt.Key.Key_Return)  # Go back
+        qtbot.waitUntil(lambda: _question() is None, timeout=5000)
+        assert sent == []
+
+        drag(window, "redaction", (5, 5), (300, 30))  # the banner blacked out: not asked
+        with qtbot.waitSignal(ui.binding.queued, timeout=20000):
+            panel.send.click()
+        assert _question() is None
