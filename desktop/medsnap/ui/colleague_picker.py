@@ -276,8 +276,9 @@ def show_safety_number(parent: QWidget, entry: dict, on_verified) -> QMessageBox
     number = safety_number_of(entry)
     box = QMessageBox(QMessageBox.Icon.Information, "Safety number",
                       f"Safety number for {entry['display_name']}:\n\n{number}\n\n"
-                      "Ask them to read theirs to you (in person or by phone). If the "
-                      "numbers match, messages to them can be read by them alone.", parent=parent)
+                      "Ask them to open Messages ▸ My safety number… and read it to you (in "
+                      "person or by phone). If the numbers match, messages to them can be read "
+                      "by them alone.", parent=parent)
     match = box.addButton("They match", QMessageBox.ButtonRole.AcceptRole)
     not_now = box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(not_now)  # Enter confirms nothing: "They match" only when compared
