@@ -161,20 +161,6 @@ class Canvas(QAbstractScrollArea):
         width, height = self._full_size()
         return self.pyramid is not None and 0 <= x < width and 0 <= y < height
 
-    def keyboard_box(self) -> tuple[tuple[float, float], float, float]:
-        """Where Enter draws (image pixels): the middle of the part of the picture in view
-        (within the crop), and a box shaped like a line of text: a sixth of that part's
-        shorter side high, three times as wide (an identifier is usually one line)."""
-        viewport = self.viewport().rect()
-        left, top = self.to_image(QPointF(viewport.topLeft()))
-        right, bottom = self.to_image(QPointF(viewport.bottomRight()))
-        area = self.document.output_rect if self.document is not None else None
-        if area is not None:
-            left, top = max(left, area.x), max(top, area.y)
-            right, bottom = min(right, area.right), min(bottom, area.bottom)
-        side = max(1.0, min(right - left, bottom - top) / 6)
-        return ((left + right) / 2, (top + bottom) / 2), min(side * 3, right - left), side
-
     # -- geometry bookkeeping ----------------------------------------------------------
     def _full_size(self) -> tuple[float, float]:
         if self.document is not None:
@@ -304,6 +290,9 @@ class Canvas(QAbstractScrollArea):
             return
         to_view = self.view.to_view
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        redactions = self.document.redactions()
+        if redactions:
+            overlay.draw_redaction_edges(painter, redactions, to_view, self.view.scale)
         tools = _tools()
         if isinstance(self.tool, tools.CropTool):
             overlay.draw_crop(painter, self.document.image_rect, self.tool.shown_crop(), to_view)

@@ -48,6 +48,21 @@ def _modifiers(qt_modifiers: Qt.KeyboardModifier) -> Modifiers:
     return result
 
 
+def keyboard_box(canvas: Canvas) -> tuple[tuple[float, float], float, float]:
+    """Where Enter draws (image pixels): the middle of the part of the picture in view
+    (within the crop), and a box shaped like a line of text: a sixth of that part's
+    shorter side high, three times as wide (an identifier is usually one line)."""
+    viewport = canvas.viewport().rect()
+    left, top = canvas.to_image(QPointF(viewport.topLeft()))
+    right, bottom = canvas.to_image(QPointF(viewport.bottomRight()))
+    area = canvas.document.output_rect if canvas.document is not None else None
+    if area is not None:
+        left, top = max(left, area.x), max(top, area.y)
+        right, bottom = min(right, area.right), min(bottom, area.bottom)
+    side = max(1.0, min(right - left, bottom - top) / 6)
+    return ((left + right) / 2, (top + bottom) / 2), min(side * 3, right - left), side
+
+
 class CanvasInput:
     def __init__(self, canvas: Canvas) -> None:
         self.canvas = canvas
@@ -225,7 +240,7 @@ class CanvasInput:
             return True
         if tool.tool_id in tools.NOT_DRAWN or tool.busy:
             return False
-        centre, width, height = self.canvas.keyboard_box()
+        centre, width, height = keyboard_box(self.canvas)
         scale = 1.0 / self.canvas.scale
         path = [tools.PointerEvent(x, y, tools.Buttons.LEFT, tools.Modifiers.NONE, scale)
                 for x, y in tools.keyboard_path(tool.tool_id, centre, width, height)]

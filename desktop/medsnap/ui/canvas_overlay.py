@@ -56,6 +56,40 @@ def draw_selection(painter: QPainter, bounds: Rect, handles: dict[str, Point],
     draw_handles(painter, handles, to_view)
 
 
+def draw_redaction_edges(painter: QPainter, redactions, to_view: ToView, scale: float) -> None:
+    """A thin dark-and-light dashed edge round every redaction, on screen only: a black box
+    on a black radiograph or ultrasound was invisible once drawn (NU5), so nobody could see
+    whether it covered the burned-in name. Never exported (the overlay is not)."""
+    from PySide6.QtGui import QPainterPath, QPainterPathStroker  # with the first redaction
+
+    painter.save()
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    for redaction in redactions:
+        box = hasattr(redaction, "rect")
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, not box)  # a box: crisp
+        if box:
+            edge = QPainterPath()
+            edge.addRect(_view_rect(redaction.rect, to_view).toRect().adjusted(-2, -2, 1, 1))
+        else:  # a brush stroke: the outline of the band it paints
+            stroke = QPainterPath()
+            points = [QPointF(*to_view(x, y)) for x, y in redaction.points]
+            stroke.moveTo(points[0])
+            for point in points[1:]:
+                stroke.lineTo(point)
+            stroker = QPainterPathStroker()
+            stroker.setWidth((redaction.width + 1.0) * scale + 2)
+            stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
+            stroker.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            edge = stroker.createStroke(stroke).simplified()
+        for colour, offset in ((QColor(20, 24, 28), 0), (QColor(235, 238, 240), 3)):
+            pen = QPen(colour, 1.0, Qt.PenStyle.CustomDashLine)
+            pen.setDashPattern([3, 3])
+            pen.setDashOffset(offset)
+            painter.setPen(pen)
+            painter.drawPath(edge)
+    painter.restore()
+
+
 def draw_crop(painter: QPainter, image: Rect, crop: Rect | None, to_view: ToView) -> None:
     """Dim what the crop leaves out and outline the crop with its handles."""
     if crop is None:
