@@ -203,8 +203,10 @@ def register(commands: argparse._SubParsersAction) -> None:
                       help="hours the enrolment code stays valid (default: "
                       f"{Settings.enrolment_code_hours})")
     clinician.add_argument("--code-hours", **code_hours)
-    code = add("new-code", _new_code, "issue a fresh enrolment code (new workstation, lost keys)",
-               prepare=_one_staff_id)
+    code = add("new-code", _new_code,
+               "issue a fresh enrolment code (new workstation, lost keys); enrolling with it "
+               "supersedes the old certificates (stolen keys: also revoke --reason "
+               "key-compromise)", prepare=_one_staff_id)
     _staff_id_arguments(code)
     code.add_argument("--code-hours", **code_hours)
     _staff_id_arguments(add("disable", _disable, "refuse every request of a clinician",

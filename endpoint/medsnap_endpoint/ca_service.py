@@ -118,12 +118,14 @@ def root_pem(tx: Transaction) -> str:
 
 def issue(tx: Transaction, identity: ClinicianIdentity, encryption_key, signing_key, *,
           valid_days: int) -> ClinicianCertificates:
-    """Issue and record a clinician's pair; earlier certificates of theirs are revoked."""
+    """Issue and record a clinician's pair; earlier certificates of theirs are revoked as
+    superseded (re-enrolled: a new workstation, a lost key file), so letters they signed
+    before still open for their colleagues, with a caution. Keys that may have been stolen
+    are revoked again by IT with --reason key-compromise, which raises the reason."""
     ca = load_ca(tx)
     certificates = ca.issue(identity, encryption_key, signing_key, valid_days=valid_days)
     now = int(time.time())
-    tx.execute("UPDATE certificates SET revoked_at = ? WHERE staff_id = ? AND revoked_at IS NULL",
-               (now, identity.staff_id))
+    _revoke(tx, "staff_id = ?", identity.staff_id, "superseded")
     for usage, cert in (("encryption", certificates.encryption),
                         ("signing", certificates.signing)):
         kid = key_id(cert.public_key()) if usage == "signing" else ""

@@ -76,3 +76,25 @@ def test_a_leaver_found_compromised_later_is_listed_so(server, enrol):
     assert now.key_compromised and now.revoked_at == first.revoked_at
     assert json.loads(server.admin("revoke", leaver.staff_id, "--reason",
                                    "key-compromise").stdout) == {"revoked": 0}
+
+
+def test_re_enrolling_supersedes_the_old_certificates(server, enrol):
+    """NU5: `admin new-code` (new workstation, lost key file) and enrolling again revoked the
+    old certificates as 'unspecified', the worst case: every letter the clinician had sent,
+    verified long before, became 'will not open' for its readers. Superseded keeps them."""
+    reader, mover = enrol(), enrol()
+    old_serial = _signing_serial(server, mover.staff_id)
+    database = open_database(server.database_url)
+    try:
+        code, _ = admin.new_code(database, mover.staff_id)
+    finally:
+        database.close()
+    again = type(mover)(server.url)
+    try:
+        again.enrol(mover.staff_id, code)
+    finally:
+        again.close()
+    entry = _entry(reader, old_serial)
+    assert entry.reason == "superseded" and not entry.key_compromised
+    server.admin("revoke", mover.staff_id, "--reason", "key-compromise")  # stolen after all
+    assert _entry(reader, old_serial).key_compromised
