@@ -76,6 +76,23 @@ def test_a_plain_photo_declared_not_identifiable_needs_a_crop_a_redaction_or_the
     assert code == 0, said
 
 
+def test_a_scanned_letter_as_a_multi_page_tiff_is_treated_as_a_letter(ward, tmp_path):
+    """NU5: a 3-page scanned referral (TIFF) went page 1 unasked, as 'not identifiable', with
+    no --page and no confirmation, where the same letter as a PDF is refused both ways."""
+    source = tmp_path / "referral.tif"
+    pages = [Image.new("L", (60, 40), shade) for shade in (40, 120, 200)]
+    pages[0].save(source, save_all=True, append_images=pages[1:])
+    before = outbox_size(ward)
+    code, out, said = send(ward, source, "--declare", "direct-care")
+    assert code == 2 and "has 3 pages" in said and "--page" in said, said
+    code, out, said = send(ward, source, "--page", "2", "--redact", "0,0,60,10",
+                           "--declare", "not-identifiable")
+    assert code == 2 and "scanned document of 3 pages" in said, said
+    assert outbox_size(ward) == before
+    code, out, said = send(ward, source, "--page", "2", "--declare", "direct-care")
+    assert code == 0, said
+
+
 @pytest.mark.parametrize("command", ["send", "export"])
 def test_a_page_that_does_not_exist_is_a_usage_error(ward, tmp_path, command):
     source = tmp_path / "two.pdf"

@@ -79,6 +79,8 @@ def test_which_pictures_are_flagged():
     assert "letter" in identifying_reason(letter)
     SetCrop(None, Rect(10, 10, 50, 20)).apply(letter)  # cropped to a sentence: still asked,
     assert "letter" in identifying_reason(letter)  # the crop may hold the name too
+    scan = document("TIFF")  # a multi-page scan is a letter too
+    assert "scanned document of 3 pages" in identifying_reason(scan)
     photo = document("PNG")  # nothing known about a photo: asked only while nothing on it is
     assert identifying_reason(photo).startswith("Nothing on it is redacted or cropped")  # done
     SetCrop(None, Rect(10, 10, 50, 20)).apply(photo)

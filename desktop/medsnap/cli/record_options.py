@@ -107,6 +107,7 @@ def open_record(args: argparse.Namespace, source: str, *, painting: bool,
     ('export' writes page 1 by default, as documented; the clinician sees the file written).
     """
     from medsnap.errors import UsageError
+    from medsnap.imaging.identifying import is_scanned_document
     from medsnap.imaging.record_errors import PdfPasswordRequired
 
     from medsnap.config.policy_rules import max_pixels
@@ -124,7 +125,8 @@ def open_record(args: argparse.Namespace, source: str, *, painting: bool,
 
         password = getpass.getpass(f"Password to open {os.path.basename(source)}: ")
         picture = _load(args, source, password or None, painting, limit)
-    if page_required and _option(args, "page") is None and picture.source_format == "PDF" and picture.page_count > 1:
+    if page_required and _option(args, "page") is None and picture.page_count > 1 and (
+            picture.source_format == "PDF" or is_scanned_document(picture)):
         picture.image.close()
         count = picture.page_count
         raise UsageError(f"{os.path.basename(source)} has {count} pages; choose one with "

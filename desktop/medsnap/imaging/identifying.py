@@ -19,4 +19,13 @@ def identifying_reason(picture, *, edited: bool = True) -> str:
         return "MedSnap warned that this image may have patient details burned into its pixels"
     if picture.source_format == "PDF":
         return "it is a page of a letter, and letters usually name the patient"
+    if is_scanned_document(picture):
+        return (f"it is one page of a scanned document of {picture.page_count} pages, and "
+                "such documents usually name the patient")
     return "" if edited else UNEDITED
+
+
+def is_scanned_document(picture) -> bool:
+    """A multi-page TIFF: how scanners and fax gateways deliver a referral letter (NU5: one
+    went as 'not identifiable', page 1 sent unasked, though the same letter as a PDF asks)."""
+    return picture.source_format == "TIFF" and picture.page_count > 1
