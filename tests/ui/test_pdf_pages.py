@@ -156,3 +156,26 @@ def test_closing_while_a_heavy_preview_draws_does_not_wait_for_it(make_dialog, q
     dialog.reject()
     assert time.monotonic() - started < 5.0
     assert pdf_worker._child is None  # PDFium was stopped, not left drawing
+
+
+@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf (Debian package) is missing")
+def test_enter_after_the_password_opens_the_letter(make_dialog, qtbot, tmp_path):
+    """NU5: everyone presses Enter after a password; it closed the dialog silently, opening
+    nothing, for a wrong and for the right password alike."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    path = encrypted_pdf(tmp_path / "locked.pdf", "Ward7-Secret", pages=2)
+    dialog = make_dialog(path)
+    qtbot.waitUntil(dialog.password_row.isVisible, timeout=10000)
+    with qtbot.waitSignal(dialog.password_needed, timeout=10000) as needed:
+        QTest.keyClicks(dialog.password_box, "wrong")
+        QTest.keyClick(dialog.password_box, Qt.Key.Key_Return)
+    assert "does not open" in needed.args[0] and dialog.isVisible()
+    qtbot.waitUntil(dialog.password_box.isEnabled, timeout=5000)
+    dialog.password_box.clear()
+    with qtbot.waitSignal(dialog.pages_listed, timeout=10000) as listed:
+        QTest.keyClicks(dialog.password_box, "Ward7-Secret")
+        QTest.keyClick(dialog.password_box, Qt.Key.Key_Return)
+    assert listed.args == [2] and dialog.isVisible()
+    assert dialog._open_button().isDefault()  # Enter now opens the chosen page

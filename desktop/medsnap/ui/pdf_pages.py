@@ -102,7 +102,8 @@ class PdfPageDialog(QDialog):
         row.addWidget(QLabel("Password:", self.password_row))
         row.addWidget(self.password_box, 1)
         row.addWidget(self.unlock_button)
-        self.password_box.returnPressed.connect(self._unlock)
+        # Enter in the password box presses the default button, made this Open while the
+        # row shows (the dialog's own Enter handling closed it, opening nothing)
         self.unlock_button.clicked.connect(self._unlock)
         self.password_row.hide()
         layout.addWidget(self.password_row)
@@ -169,11 +170,14 @@ class PdfPageDialog(QDialog):
             self.password_row.show()
             self.password_box.setEnabled(True)
             self.unlock_button.setEnabled(True)
+            self.unlock_button.setDefault(True)
             self.password_box.selectAll()
             self.password_box.setFocus()
             self.password_needed.emit(self.message.text())
             return
         self.password_row.hide()
+        self.unlock_button.setDefault(False)
+        self._open_button().setDefault(True)
         self._show_pages(True)
         self._sizes = value
         count = len(value)
