@@ -146,6 +146,10 @@ class ColleaguePicker(QWidget):
         self.entries = [e for e in entries if e["staff_id"] != own_staff_id]
         self.own_staff_id, self.known = own_staff_id, known
         self.refilter()
+        listed = next((e for e in self.entries if self.current is not None
+                       and e["staff_id"] == self.current["staff_id"]), None)
+        if listed is not None and listed != self.current:  # new keys since it was chosen:
+            self.choose(listed)  # the card, and its key-changed warning, follow
         wanted = next((e for e in self.entries if e["staff_id"] == self.wanted), None)
         if wanted is not None and self.current is None:  # a restored draft's colleague
             self.choose(wanted)

@@ -22,6 +22,27 @@ LOCKED_BEFORE_SEALED = ("Not sent: MedSnap locked before the picture was sealed,
                         "sent or queued. Your picture is still here; press Send again.")
 
 
+NEW_KEYS = "new keys"
+
+
+def _newer_keys(session, entry: dict | None) -> dict | None:
+    """The colleague's directory entry now, if its certificates are not those of ``entry``
+    (the list loaded earlier): they enrolled again since (a new workstation, a lost key file).
+    None when unchanged, or when the endpoint cannot say (offline: sealed to the listed keys,
+    checked against the kept CRL)."""
+    if entry is None:
+        return None
+    from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable
+
+    transport = session.transport
+    try:
+        now = transport.call(transport.client.lookup, entry["staff_id"])
+    except (EndpointUnreachable, EndpointRefusedRequest):
+        return None
+    keys = ("signing_certificate", "encryption_certificate")
+    return None if all(now.get(key) == entry.get(key) for key in keys) else now
+
+
 def _sent_items(session, outbox) -> list:
     """The outbox's items with what their sender wrote, decrypted for the Sent list only."""
     from medsnap.messaging.sent_notes import with_notes
@@ -59,6 +80,9 @@ class MessageTraffic:
         def work():
             from medsnap.ui.sent_preview import sent_bytes
 
+            newer = _newer_keys(session, entry)  # NU5: a list from before a re-enrolment
+            if newer is not None:  # sealed to the old keys, it was refused as "revoked"
+                return NEW_KEYS, newer
             image = sent_bytes(document, quality)  # the window's jpeg_quality
             own_key = session.clinician.encryption_key.public_key()  # the Sent list's note
             colleagues = [session.keep_colleague(entry)] if entry else None
@@ -85,6 +109,13 @@ class MessageTraffic:
 
         def done(result) -> None:
             message_id, items = result
+            if message_id == NEW_KEYS:  # the list, the card and its warning are updated
+                self._directory_loaded(([items], self.directory_offline))
+                self.send_failed.emit(
+                    f"Not sent: {items['display_name']} has new keys since the list was loaded "
+                    "(a new workstation, or a lost key file). Compare the safety number with "
+                    "them, then press Send again.")
+                return
             if items is not None:
                 self._show_outbox(session, items)
             self.queued.emit(message_id)
