@@ -18,9 +18,10 @@ import pytest
 from medsnap.messaging import letter_files
 from medsnap.messaging.outbox import Outbox
 
-# the child stores letters of 1-3 MB, each filled from its own id, until it is killed
+# the child stores letters of 1-3 MB, each filled from its own id, until it is killed (ids
+# carry the child's pid: a later child counting from 1 again must not meet an earlier id)
 CHILD = r"""
-import sys, time
+import os, sys, time
 from pathlib import Path
 store, database = sys.argv[1], Path(sys.argv[2])
 
@@ -34,7 +35,7 @@ if store == "outbox":
     number = 0
     while True:
         number += 1
-        message_id = f"{number:06d}{time.time_ns() % 256:02x}"
+        message_id = f"{os.getpid():07d}{number:06d}{time.time_ns() % 256:02x}"
         outbox.enqueue(["b"], letter(message_id), 2**40, message_id)
         print(message_id, flush=True)
 else:
@@ -43,7 +44,7 @@ else:
     number = 0
     while True:
         number += 1
-        item_id = f"{number:06d}{time.time_ns() % 256:02x}"
+        item_id = f"{os.getpid():07d}{number:06d}{time.time_ns() % 256:02x}"
         store_letter(database, _SCHEMA, item_id, {"sender": "a", "expires_at": 2**40},
                      letter(item_id))
         print(item_id, flush=True)
