@@ -16,16 +16,41 @@ from medsnap.errors import MedSnapError
 
 def colleague_or_why_not(session, name_or_id: str):
     """``session.colleague(name_or_id)``; a colleague found nowhere but kept from an earlier
-    send is said to be no longer enrolled (revoked, when the CRL says so)."""
+    send is said to be no longer enrolled (revoked, when the CRL says so), and one whose keys
+    changed since then is cautioned about on standard error."""
     from medsnap.messaging.errors import RecipientNotFound
 
+    before = session.known_colleagues()
     try:
-        return session.colleague(name_or_id)
+        found = session.colleague(name_or_id)
     except RecipientNotFound as error:
         entry = _kept_entry(session, name_or_id)
         if entry is None:
             raise
         raise RecipientNotFound(_no_longer_enrolled(session, entry)) from error
+    _warn_if_new_keys(before, session.known_colleagues())
+    return found
+
+
+def _warn_if_new_keys(before: dict[str, dict], after: dict[str, dict]) -> None:
+    """The window warns and asks when a colleague's keys changed since the last send from this
+    computer; a command cannot ask, so it says so on standard error (NU5: it said nothing)."""
+    import sys
+
+    from medsnap.crypto.certificates import ClinicianCertificates
+    from medsnap.crypto.safety_number import safety_number
+
+    keys = ("signing_certificate", "encryption_certificate")
+    for staff_id, entry in after.items():
+        old = before.get(staff_id)
+        if old is None or all(old.get(key) == entry.get(key) for key in keys):
+            continue
+        number = safety_number(ClinicianCertificates.from_pem(
+            (entry["signing_certificate"] + entry["encryption_certificate"]).encode("ascii")))
+        print(f"Caution: {entry['display_name']} ({staff_id}) has new keys since you last sent "
+              "to them from this computer (a new workstation, or someone pretending to be "
+              f"them). Their safety number is now {number}: compare it with them (Messages ▸ "
+              "My safety number… in their window).", file=sys.stderr)
 
 
 def explain_refused_sender(session, error: MedSnapError) -> MedSnapError:
