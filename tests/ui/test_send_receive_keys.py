@@ -118,10 +118,19 @@ def test_type_ahead_puts_recent_colleagues_first(qapp, tmp_path):
                                                                  "Cal Clark"]
     assert [e["display_name"] for e in picker.ordered("cardio")] == ["Amy Adams", "Bea Brown"]
     assert [e["display_name"] for e in picker.ordered("registrar renal")] == ["Cal Clark"]
-    remember_recent(settings, "id2")
-    remember_recent(settings, "id1")
+    settings.setValue("messaging/recent_colleagues", ["id0"])  # an earlier version's, shared
+    remember_recent(settings, "id3", "id2")
+    remember_recent(settings, "id3", "id1")
+    assert not settings.contains("messaging/recent_colleagues")  # gone: it named who sent to whom
     assert [e["display_name"] for e in picker.ordered("")] == ["Bea Brown", "Cal Clark",
                                                                  "Amy Adams"]
     picker.refilter()
     assert picker.list.item(0).text().startswith("Bea Brown")
+    # the next clinician at this computer has their own order, not the last one's (NU5)
+    picker.set_entries(people, "id0", {})
+    assert [e["display_name"] for e in picker.ordered("")][0] == "Bea Brown"  # alphabetical
+    remember_recent(settings, "id0", "id3")
+    assert [e["display_name"] for e in picker.ordered("")][0] == "Me Myself"
+    picker.set_entries(people, "id3", {})
+    assert [e["display_name"] for e in picker.ordered("")][0] == "Bea Brown"  # id3's own
     picker.deleteLater()

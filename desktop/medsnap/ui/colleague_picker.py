@@ -9,9 +9,17 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QLis
 
 from medsnap.ui.settings import Setting
 
-RECENT_COLLEAGUES = Setting("messaging/recent_colleagues", list, [],
-                            lambda ids: len(ids) <= 50)
 MAX_RECENT = 8
+#: where an earlier version kept one list for everyone on this computer account (NU5: the next
+#: clinician's "recent" order was the last one's, and it recorded who messaged whom)
+SHARED_RECENT_KEY = "messaging/recent_colleagues"
+
+
+def recent_colleagues(own_staff_id: str) -> Setting:
+    """The colleagues ``own_staff_id`` sent to lately, theirs alone (the key names them as
+    hex: a staff id may hold characters a settings key may not)."""
+    return Setting(f"{SHARED_RECENT_KEY}/{own_staff_id.encode().hex()}", list, [],
+                   lambda ids: len(ids) <= 50)
 
 
 def safety_number_of(entry: dict) -> str:
@@ -29,9 +37,12 @@ def matches(entry: dict, text: str) -> bool:
     return all(word in haystack for word in text.lower().split())
 
 
-def remember_recent(settings: QSettings, staff_id: str) -> None:
-    ids = [s for s in RECENT_COLLEAGUES.read(settings) if s != staff_id]
-    RECENT_COLLEAGUES.write(settings, [staff_id, *ids][:MAX_RECENT])
+def remember_recent(settings: QSettings, own_staff_id: str, staff_id: str) -> None:
+    if settings.contains(SHARED_RECENT_KEY):
+        settings.remove(SHARED_RECENT_KEY)
+    recent = recent_colleagues(own_staff_id)
+    ids = [s for s in recent.read(settings) if s != staff_id]
+    recent.write(settings, [staff_id, *ids][:MAX_RECENT])
 
 
 class TallestPageStack(QStackedWidget):
@@ -160,7 +171,7 @@ class ColleaguePicker(QWidget):
         self.offline_note.setVisible(offline)  # on the finding page: seen only there
 
     def ordered(self, text: str) -> list[dict]:
-        recent = RECENT_COLLEAGUES.read(self.settings)
+        recent = recent_colleagues(self.own_staff_id).read(self.settings)
         rank = {staff_id: i for i, staff_id in enumerate(recent)}
         found = [e for e in self.entries if matches(e, text)]
         return sorted(found, key=lambda e: (rank.get(e["staff_id"], len(rank)),

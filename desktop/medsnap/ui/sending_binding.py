@@ -60,7 +60,7 @@ class SendingBinding:
         safety = safety_number_of(entry)
         self.binding.remember_colleague(entry["staff_id"], safety, verified=bool(
             known.get("verified") and known.get("safety_number") == safety))
-        remember_recent(window.settings, entry["staff_id"])
+        remember_recent(window.settings, self.binding.staff_id, entry["staff_id"])
         picker.key_changed = False
         picker.warning.hide()
         self.send_panel.show_progress(f"Sending to {entry['display_name']}…")
