@@ -273,6 +273,11 @@ class MainWindow(QMainWindow):
         if shiboken6.isValid(self.undo_stack):  # not while the window is being torn down
             self._update_title()
 
+    @property
+    def content_private(self) -> bool:
+        """Locked, or behind the welcome screen: nothing of the picture may be acted on."""
+        return self._title_private
+
     def set_title_private(self, private: bool) -> None:
         """Locked: the title (the taskbar's too) names no file, since a file name can name a
         patient and a locked ward workstation is in view of anyone passing."""

@@ -18,7 +18,7 @@ from typing import Callable
 import shiboken6
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon
 
 from medsnap.ui.first_frame import after_first_frame
 from medsnap.ui.first_run import FirstRunScreen
@@ -243,7 +243,12 @@ class MessagingUi(SendingBinding, ReceivingBinding, PanelBuilder, QObject):
         box.open()
 
     def _locked(self) -> None:
-        """No patient content on screen or held: viewer image, opened letter, lists, notes."""
+        """No patient content on screen or held: viewer image, opened letter, lists, notes;
+        no dialog left working over the lock (NU5: a passer-by saved the locked clinician's
+        picture through a "Save a clean copy" dialog left open)."""
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
         self.viewer.clear()
         self.viewer.hide()
         self.inbox_view.forget()

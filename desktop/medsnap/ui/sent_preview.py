@@ -147,7 +147,7 @@ class SentPreview:
         path, chosen = QFileDialog.getSaveFileName(
             window, "Save a clean copy", suggested, SAVE_FILTERS,
             jpeg_filter if name.endswith(".jpg") else png_filter)
-        if path:
+        if path and not window.content_private:  # not if it locked while the dialog was open
             window.folders.remember(path)
             fmt = "jpeg" if chosen.startswith("JPEG") and not path.lower().endswith(".png") else None
             self.save_to(path, fmt, then)

@@ -1,0 +1,79 @@
+"""Locking closes what is open over the window (NU5: the idle lock blanked the window but a
+"Save a clean copy" dialog stayed on top, usable; a passer-by saved the locked clinician's
+picture to disk, and the unlock afterwards hung on "Unlocking…")."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
+from send_receive_support import PASSPHRASE, running_ward, signed_in_window
+from ui_support import drag
+
+
+@pytest.fixture(scope="module")
+def ward():
+    with running_ward(("Lia Leaves", "Registrar"), ("Max Other", "Consultant")) as ward:
+        yield ward
+
+
+def _open_dialogs() -> list[QDialog]:
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+
+
+def test_a_save_dialog_open_at_the_lock_is_closed_and_saves_nothing(qtbot, make_window, ward,
+                                                                    grey_png, tmp_path,
+                                                                    monkeypatch):
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", _qt_save_dialog)  # a Qt dialog here,
+    with signed_in_window(qtbot, make_window, ward, "Lia Leaves", grey_png) as (window, ui):
+        drag(window, "redaction", (10, 10), (60, 30))                   # as on Linux
+        seen: list[list[QDialog]] = []
+
+        def walk_away() -> None:
+            seen.append(_open_dialogs())
+            ui.binding.lock("idle")  # the idle lock, with the dialog open
+            seen.append(_open_dialogs())
+            for dialog in seen[-1]:  # a passer-by presses Save on whatever is still there
+                dialog.selectFile(str(tmp_path / "passer-by.png"))
+                dialog.accept()
+
+        QTimer.singleShot(300, walk_away)
+        window.actions.save_copy.trigger()  # returns once the dialog is gone
+        qtbot.wait(500)
+        assert seen[0] and seen[1] == []  # it was open, and the lock closed it
+        assert not (tmp_path / "passer-by.png").exists()
+        assert ui.lock_screen.isVisible()
+
+        ui.lock_screen.passphrase.setText(PASSPHRASE)
+        with qtbot.waitSignal(ui.binding.signed_in, timeout=20000):
+            ui.lock_screen.unlock.click()
+        assert window.canvas.isVisible() and len(window.document.annotations) == 1
+
+
+def _qt_save_dialog(parent, caption="", directory="", filter="", selected="", options=None):
+    dialog = QFileDialog(parent, caption, directory, filter)
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    if dialog.exec() == QDialog.DialogCode.Accepted and dialog.selectedFiles():
+        return dialog.selectedFiles()[0], dialog.selectedNameFilter()
+    return "", ""
+
+
+def test_a_native_dialog_answered_after_the_lock_saves_nothing(qtbot, make_window, ward,
+                                                               grey_png, tmp_path, monkeypatch):
+    """A system (Windows) file dialog is not Qt's to close: what it returns after a lock is
+    ignored, and unlocking then works."""
+    with signed_in_window(qtbot, make_window, ward, "Lia Leaves", grey_png) as (window, ui):
+        drag(window, "redaction", (10, 10), (60, 30))
+
+        def native(*_args, **_kwargs):
+            ui.binding.lock("idle")
+            return str(tmp_path / "after-lock.png"), "PNG (*.png)"
+
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", native)
+        window.actions.save_copy.trigger()
+        qtbot.wait(500)
+        assert not (tmp_path / "after-lock.png").exists() and ui.lock_screen.isVisible()
+        ui.lock_screen.passphrase.setText(PASSPHRASE)
+        with qtbot.waitSignal(ui.binding.signed_in, timeout=20000):
+            ui.lock_screen.unlock.click()
