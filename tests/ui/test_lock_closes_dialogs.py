@@ -77,3 +77,48 @@ def test_a_native_dialog_answered_after_the_lock_saves_nothing(qtbot, make_windo
         ui.lock_screen.passphrase.setText(PASSPHRASE)
         with qtbot.waitSignal(ui.binding.signed_in, timeout=20000):
             ui.lock_screen.unlock.click()
+
+
+def _drop(window, path) -> tuple[bool, bool]:
+    import warnings
+
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        enter = QDragEnterEvent(QPoint(200, 200), Qt.DropAction.CopyAction, mime,
+                                Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    drop = QDropEvent(QPointF(200, 200), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, drop)
+    return enter.isAccepted(), drop.isAccepted()
+
+
+def test_a_file_dropped_or_chosen_after_the_lock_opens_nothing(qtbot, make_window, ward,
+                                                               grey_png, pattern_png,
+                                                               monkeypatch):
+    """Reviewer: a drop on the locked window asked "Save a copy… / Discard" over the lock
+    screen (naming the file), and Discard threw the clinician's work and draft away; a system
+    Open dialog answered after the lock loaded a passer-by's file into their session."""
+    with signed_in_window(qtbot, make_window, ward, "Lia Leaves", grey_png) as (window, ui):
+        drag(window, "redaction", (10, 10), (60, 30))
+        ui.binding.lock("idle")
+        assert _drop(window, pattern_png) == (False, False)
+        qtbot.wait(300)
+        assert _open_dialogs() == [] and window.source_name == "grey.png"
+
+        def native(*_args, **_kwargs):
+            return str(pattern_png), ""
+
+        ui.lock_screen.passphrase.setText(PASSPHRASE)
+        with qtbot.waitSignal(ui.binding.signed_in, timeout=20000):
+            ui.lock_screen.unlock.click()
+        monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                            lambda *a, **k: (ui.binding.lock("idle"), native())[1])
+        window.opener.choose_file()
+        qtbot.wait(300)
+        assert window.source_name == "grey.png" and len(window.document.annotations) == 1

@@ -315,10 +315,16 @@ class MainWindow(QMainWindow):
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
         mime = event.mimeData()
+        if self.content_private:  # locked: a drop would ask over the lock screen, naming the
+            event.ignore()       # file, and Discard there threw the clinician's work away
+            return
         if dropped_path(mime) or mime.hasImage():
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self.content_private:
+            event.ignore()
+            return
         mime = event.mimeData()
         path = dropped_path(mime)
         if path:

@@ -41,7 +41,7 @@ class PictureOpener:
         window = self.window
         path, _ = QFileDialog.getOpenFileName(window, "Open a record image",
                                               window.folders.start(), OPEN_FILTERS)
-        if path:
+        if path and not window.content_private:  # not if it locked while the dialog was open
             self.open_path(path)
 
     def open_path(self, path: str) -> None:
