@@ -114,12 +114,17 @@ def connect_agent(home: Path, staff_id: str, *, activity: bool = True) -> AgentC
     path = wire.agent_socket_path(home, staff_id)
     if not wire.SUPPORTED or not (path.exists() or path.is_symlink()):
         return None
+    wire.private_folder(path.parent)  # a folder others can write: not our agent's socket
     try:
         connection = wire.connect(path)
     except OSError:
         _remove_stale(path)
         raise AgentUnavailable("Your MedSnap key agent is not running any more (it was stopped "
                                "or the computer restarted), so your keys are locked.") from None
+    if wire.peer_uid(connection) not in (None, os.getuid()):
+        connection.close()
+        raise AgentUnavailable("Another user's process answered at your key agent's address. "
+                               "Nothing was sent to it. Ask IT to check this computer.")
     try:
         wire.send_message(connection, {"op": "hello", "staff_id": staff_id,
                                        "home": str(Path(home).resolve()), "activity": activity})

@@ -21,16 +21,21 @@ import sys
 from medsnap.messaging import warm_wire as wire
 
 FIRST_ANSWER_SECONDS = 20.0  # a runner still importing (just started) answers late
+PASSPHRASE_ENV = "MEDSNAP_PASSPHRASE"  # medsnap.messaging.unlock's
 
 
 def run_warm(argv: list[str]) -> int | None:
     """Run ``medsnap ARGV`` in the warm runner; its exit code, or None to run it here."""
     if wire.INSIDE_RUNNER or not wire.SUPPORTED or wire.turned_off():
         return None
+    if PASSPHRASE_ENV in os.environ:  # a passphrase must not reach the long-lived runner
+        return None
     try:
         for fd in (0, 1, 2):
             os.fstat(fd)  # a closed standard stream cannot be passed on
         path = wire.runner_socket_path(wire.medsnap_home_text())
+        if not wire.private_to_me(os.path.dirname(path)):
+            return None  # (XDG_RUNTIME_DIR pointed somewhere shared: anyone could answer)
         connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     except OSError:
         return None
@@ -38,6 +43,8 @@ def run_warm(argv: list[str]) -> int | None:
         connection.settimeout(FIRST_ANSWER_SECONDS)
         try:
             connection.connect(path)
+            if not wire.peer_is_me(connection):
+                return None
         except OSError:
             return None
         return _run(connection, argv)

@@ -72,6 +72,28 @@ def runner_socket_path(home: str) -> str:
     return os.path.join(runtime_folder_text(home), f"{name}.sock")
 
 
+def private_to_me(folder: str) -> bool:
+    """``folder`` is a real folder of this user's that nobody else may enter (0700): only
+    then is what answers on a socket in it this user's runner (the command hands it its
+    environment and its terminal)."""
+    import stat
+
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o077
+
+
+def peer_is_me(connection: socket.socket) -> bool:
+    """The process at the other end runs as this user (Linux: SO_PEERCRED). Where that
+    cannot be known the answer is no: the command runs in its own process."""
+    if not hasattr(socket, "SO_PEERCRED"):
+        return False
+    raw = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return struct.unpack("3i", raw)[1] == os.getuid()
+
+
 def interpreter_identity() -> dict:
     """What must be equal in a command and the runner for the runner to run the same code:
     the interpreter, its flags and options, where imports come from, the medsnap package,
