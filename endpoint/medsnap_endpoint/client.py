@@ -109,8 +109,9 @@ class EndpointClient:
         self.sessions = sessions
         self.session_path = "/v1/session"
         self.session_keeper = SessionKeeper(
-            lambda: self._send_repeatable(lambda: self.signed_request("POST",
-                                                                      self.session_path)),
+            lambda body: self._send_repeatable(lambda: self.signed_request(
+                "POST", self.session_path, content=body,
+                headers={"Content-Type": "application/json"})),
             lambda: self.clock_offset)
 
     @property

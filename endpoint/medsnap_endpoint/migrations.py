@@ -131,6 +131,14 @@ MIGRATIONS: list[tuple[int, str, list[str | tuple[str, str]]]] = [
         # why IT revoked a certificate (NULL: unspecified), written into the CRL
         "ALTER TABLE certificates ADD COLUMN revocation_reason TEXT",
     ]),
+    (6, "endpoint identity", [
+        # a random id made once per database (sessions.endpoint_id): mixed into the session
+        # secret, so a session opened at another endpoint under the same root is refused here
+        """CREATE TABLE endpoint_identity (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            endpoint_id TEXT NOT NULL,
+            created_at BIGINT NOT NULL)""",
+    ]),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -71,13 +71,16 @@ def test_a_session_request_is_refused_when_replayed_or_its_body_changed(server, 
 def test_forged_tokens_and_wrong_session_keys_are_refused(server, enrol):
     alice = _session_client(enrol)
     session = alice.session()
-    version, key_id, expires, mac = session.token.split(".")
-    later = f"{version}.{key_id}.{int(expires) + 3600}.{mac}"  # a longer life, same MAC
-    random_mac = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
+    version, key_id, expires, nonce, sealed = session.token.split(".")
+    later = f"{version}.{key_id}.{int(expires) + 3600}.{nonce}.{sealed}"  # longer, same seal
+    random_seal = base64.urlsafe_b64encode(os.urandom(48)).rstrip(b"=").decode()
+    short_seal = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
     for token, reason in [(later, "not issued by this endpoint"),
-                          (f"{version}.{key_id}.{expires}.{random_mac}",
+                          (f"{version}.{key_id}.{expires}.{nonce}.{random_seal}",
                            "not issued by this endpoint"),
-                          ("2." + session.token[2:], "malformed"),
+                          (f"{version}.{key_id}.{expires}.{nonce}.{short_seal}", "malformed"),
+                          (f"1.{key_id}.{expires}.{sealed}", "malformed"),  # version 1's form
+                          ("3." + session.token[2:], "malformed"),
                           ("not-a-token", "malformed")]:
         forged = dataclasses.replace(session, token=token)
         status, code, message = _refusal(alice, alice.signed_request("GET", "/v1/inbox",
