@@ -99,11 +99,16 @@ def schema() -> dict:
                        media="application/octet-stream"),
             signed=False, parameters=[_path_param("staff_id")])},
         "/v1/session": {"post": _op(
-            "A session key for HMAC-signed requests (this request signed with the device key)",
+            "Agree a session key for HMAC-signed requests by X25519 (this request signed with "
+            "the device key; the answer carries no key: both sides derive it)",
             _responses(201, "session", _object(
-                ["session", "session_key", "staff_id", "key_id", "expires_at"],
-                session=_STRING, session_key=_STRING, staff_id=_STRING, key_id=_STRING,
-                expires_at=_INT, expires_in=_INT), 401, 403, 429), signed=True)},
+                ["session", "ephemeral_public_key", "endpoint_id", "key_confirmation",
+                 "staff_id", "key_id", "expires_at"],
+                session=_STRING, ephemeral_public_key=_STRING, endpoint_id=_STRING,
+                key_confirmation=_STRING, staff_id=_STRING, key_id=_STRING,
+                expires_at=_INT, expires_in=_INT), 400, 401, 403, 429), signed=True,
+            requestBody={"required": True, **_json(_object(
+                ["ephemeral_public_key"], ephemeral_public_key=_STRING))})},
         "/v1/directory": {"get": _op("Search enrolled clinicians by name, role, department",
             _responses(200, "matches", _object(["clinicians"], clinicians={
                 "type": "array", "items": _CLINICIAN}), 400, 401, 429),
