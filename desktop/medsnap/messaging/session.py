@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -62,6 +63,9 @@ class Session:
     _last_activity: float = field(default_factory=time.monotonic, repr=False)
     #: the key agent connection when the keys are held by ``medsnap signin``'s agent
     agent: object | None = field(default=None, repr=False)
+    #: the window's worker threads read ``clinician`` while its own thread may lock: without
+    #: this a worker could put the keys back just after the lock dropped them (review)
+    _keys_guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def staff_id(self) -> str:
@@ -69,11 +73,13 @@ class Session:
 
     @property
     def clinician(self) -> UnlockedClinician:
-        if self.keys.is_locked:
-            raise NotSignedIn("MedSnap is locked. Unlock it with your passphrase to continue.")
-        if self._clinician is None:
-            self._clinician = UnlockedClinician.from_keys(self.keys.keys)
-        return self._clinician
+        with self._keys_guard:
+            if self.keys.is_locked:
+                raise NotSignedIn("MedSnap is locked. Unlock it with your passphrase to "
+                                  "continue.")
+            if self._clinician is None:
+                self._clinician = UnlockedClinician.from_keys(self.keys.keys)
+            return self._clinician
 
     @property
     def root(self) -> x509.Certificate:
@@ -167,8 +173,9 @@ class Session:
 
     def lock(self) -> None:
         """Forget the keys and the signing client (see UnlockedKeys.lock for the limits)."""
-        self.keys.lock()
-        self._clinician = None
+        with self._keys_guard:
+            self.keys.lock()
+            self._clinician = None
         self.transport.set_keys(None)
         if self.agent is not None:  # this process lets go; the agent itself keeps the keys
             self.agent.close()  # type: ignore[attr-defined]

@@ -100,9 +100,9 @@ class Transport:
         try:
             return operation(*args, **kwargs)
         except EndpointRefused as error:
-            if error.code == "damaged":  # the same bytes every time: that letter, not the network
-                raise DamagedDownload(error.message, code=error.code,
-                                      status=error.status) from None
+            if error.code == "damaged" and operation == self.client.download:  # a letter's
+                raise DamagedDownload(error.message, code=error.code,  # bytes: the same each
+                                      status=error.status) from None  # time (not a key file)
             if error.status in _TEMPORARY:
                 raise EndpointUnreachable(
                     f"The MedSnap endpoint is busy or failing ({error.status}: {error.message})."

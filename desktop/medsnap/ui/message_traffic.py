@@ -23,6 +23,33 @@ LOCKED_BEFORE_SEALED = ("Not sent: MedSnap locked before the picture was sealed,
 
 
 NEW_KEYS = "new keys"
+#: how long a send waits for the directory's answer about new keys before sealing to the
+#: keys listed (a hung endpoint must not keep the letter out of the outbox: it is queued
+#: at once, and the endpoint refuses a revoked recipient anyway)
+KEY_CHECK_SECONDS = 2.0
+
+
+def _newer_keys_meanwhile(session, entry: dict | None):
+    """Start ``_newer_keys`` on a thread; the returned callable gives its answer, or None if
+    it has not come within KEY_CHECK_SECONDS of being asked."""
+    import threading
+
+    answer: list = [None]
+
+    def check() -> None:
+        try:
+            answer[0] = _newer_keys(session, entry)
+        except (MedSnapError, ValueError):  # locked meanwhile (the client has no keys
+            pass                               # now): the send itself says what happened
+
+    thread = threading.Thread(target=check, daemon=True, name="key-check")
+    thread.start()
+
+    def result():
+        thread.join(KEY_CHECK_SECONDS)
+        return answer[0]
+
+    return result
 
 
 def _newer_keys(session, entry: dict | None) -> dict | None:
@@ -80,10 +107,11 @@ class MessageTraffic:
         def work():
             from medsnap.ui.sent_preview import sent_bytes
 
-            newer = _newer_keys(session, entry)  # NU5: a list from before a re-enrolment
-            if newer is not None:  # sealed to the old keys, it was refused as "revoked"
+            checking = _newer_keys_meanwhile(session, entry)  # NU5: a list from before a
+            image = sent_bytes(document, quality)  # re-enrolment; the window's jpeg_quality
+            newer = checking()
+            if newer is not None:  # sealed to the old keys, it went to keys nobody holds
                 return NEW_KEYS, newer
-            image = sent_bytes(document, quality)  # the window's jpeg_quality
             own_key = session.clinician.encryption_key.public_key()  # the Sent list's note
             colleagues = [session.keep_colleague(entry)] if entry else None
             outbox = Outbox(session.profile.outbox_path)
