@@ -12,6 +12,7 @@ import pytest
 from messaging_support import start_endpoint
 
 from medsnap.messaging.compose import queue_letter
+from medsnap.messaging.errors import RefusedLetter
 from medsnap.messaging.inbox import Inbox
 from medsnap.messaging.outbox import Outbox
 from medsnap.messaging.sync import SyncWorker
@@ -65,6 +66,9 @@ def test_a_damaged_letter_is_refused_by_name_and_the_next_one_arrives(ward, png_
         [refused] = inbox.items(states=("refused",))
         assert sender.staff_id in refused.verdict["reason"]
         assert "send it again" in refused.verdict["reason"]
+        with pytest.raises(RefusedLetter) as opening:  # `medsnap open`: exit 6, a letter
+            inbox.read(refused.id)                     # problem, not 7 (signing in)
+        assert opening.value.exit_code == 6
         assert any(entry["event"] == "refused" and entry["detail"].get("reason") == "DamagedAtEndpoint"
                    for entry in reader.audit.entries())
 

@@ -51,6 +51,13 @@ class DamagedDownload(EndpointRefusedRequest):
     that one letter is damaged where it is kept (see inbox_damaged), not the network."""
 
 
+class RefusedLetter(MessagingError):
+    """A letter refused when it arrived (damaged, tampered, not for this key...): exit 6, the
+    code for a signature or encryption problem, not 7's sign-in problem."""
+
+    exit_code = 6
+
+
 class NoSuchMessage(MessagingError):
     """An outbox or inbox id that does not exist (or was deleted)."""
 

@@ -270,9 +270,9 @@ class Inbox:
         still refuse to show or save it marks it with ``mark_opened`` once it has)."""
         item = self.get(item_id)
         if item.state == "refused":
-            from medsnap.messaging.errors import MessagingError
+            from medsnap.messaging.errors import RefusedLetter
 
-            raise MessagingError(f"Message {item_id} was refused when it arrived: "
+            raise RefusedLetter(f"Message {item_id} was refused when it arrived: "
                                  f"{item.verdict.get('reason', '')}")
         arrived_at = arrival_of(item.state, item.verdict, item.received_at)
         try:
