@@ -146,3 +146,16 @@ def export_audit(database: Database, out: TextIO) -> tuple[int, str]:
         out.write(json.dumps(row, sort_keys=True) + "\n")
         count, head = count + 1, str(row["hash"])
     return count, head
+
+
+def new_endpoint_id(database: Database) -> dict:
+    """A new random endpoint identity (after restoring another endpoint's backup, or to end
+    every open session): sessions opened before are refused once ``serve`` restarts."""
+    from medsnap_endpoint import sessions
+
+    with database.transaction(write=True) as tx:
+        identity = sessions.new_endpoint_id(tx)
+        audit.record(tx, actor="admin", action="new_endpoint_id", subject=identity, detail={})
+    return {"endpoint_id": identity,
+            "effect": "restart every serve process of this endpoint; sessions opened before "
+                      "are then refused and the apps open new ones"}

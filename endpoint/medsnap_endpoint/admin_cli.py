@@ -129,6 +129,11 @@ def _verify_audit(database: Database, args: argparse.Namespace) -> int:
     return 0 if result.intact else 1
 
 
+def _new_endpoint_id(database: Database, args: argparse.Namespace) -> int:
+    _print(admin.new_endpoint_id(database))
+    return 0
+
+
 def _sweep(database: Database, args: argparse.Namespace) -> int:
     _print(expiry.sweep(database, Settings()))
     return 0
@@ -234,3 +239,6 @@ def register(commands: argparse._SubParsersAction) -> None:
                  "(exit 1 if it was tampered with)")
     verify.add_argument("--expect-head", help="a head hash exported earlier (detects truncation)")
     add("sweep", _sweep, "expire unacknowledged messages and purge old records now")
+    add("new-endpoint-id", _new_endpoint_id, "give this endpoint a new random identity: "
+        "sessions opened before are refused once serve restarts (after restoring another "
+        "endpoint's backup)")

@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from medsnap_endpoint import session_agreement as agreement
 from medsnap_endpoint.ca_service import load_ca
 from medsnap_endpoint.errors import Unauthorized
-from medsnap_endpoint.storage.base import Database
+from medsnap_endpoint.storage.base import Database, Transaction
 
 _SECRET_CONTEXT = b"MEDSNAP-SESSION-SECRET-V2"
 _SEAL_CONTEXT = "MEDSNAP-SESSION-TOKEN-V2"
@@ -84,6 +84,16 @@ def endpoint_id(database: Database) -> str:
                    (secrets.token_hex(16), int(time.time())))
         row = tx.one("SELECT endpoint_id FROM endpoint_identity WHERE id = 1")
     return str(row[0])  # type: ignore[index]
+
+
+def new_endpoint_id(tx: Transaction) -> str:
+    """Replace this database's endpoint id (``admin new-endpoint-id``): every session opened
+    with the old one is refused once the serving processes restart (they cache the secret)."""
+    identity = secrets.token_hex(16)
+    tx.execute("DELETE FROM endpoint_identity WHERE id = 1")
+    tx.execute("INSERT INTO endpoint_identity (id, endpoint_id, created_at) VALUES (1, ?, ?)",
+               (identity, int(time.time())))
+    return identity
 
 
 def derive_secret(root_key_pem: bytes, identity: str) -> EndpointSecret:

@@ -171,3 +171,22 @@ def test_a_session_key_is_not_a_key_of_another_session(server, enrol):
     mixed = dataclasses.replace(second, key=first.key)
     status, code, _ = _inbox_with(alice, mixed.token, mixed.key)
     assert (status, code) == (401, "unauthorized")
+
+
+def test_a_new_endpoint_id_ends_every_open_session(start_server):
+    # what IT runs after restoring another endpoint's backup: its sessions stop working here
+    server = start_server("sqlite")
+    alice = enrolment_factory(server)()
+    alice.sessions = True
+    before = alice.session()
+    changed = json.loads(server.admin("new-endpoint-id").stdout)
+    server.stop()
+    server.start()  # the serving processes cache the secret: restarted, as the output says
+    status, code, message = _inbox_with(alice, before.token, before.key)
+    assert (status, code) == (401, "session_refused")
+    assert "not issued by this endpoint" in message
+    assert alice.inbox() == [] and alice.session() is not before  # a new session, at once
+    rows = [json.loads(line) for line in server.admin("export-audit").stdout.splitlines()]
+    assert [row["subject"] for row in rows if row["action"] == "new_endpoint_id"] == [
+        changed["endpoint_id"]]
+    alice.close()
