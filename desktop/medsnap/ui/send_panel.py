@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QFormLayout, QLabel, QPl
                                QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from medsnap.ui.colleague_picker import ColleaguePicker, confirm_key_change
-from medsnap.ui.refusals import gone_wording, recipient_gone
+from medsnap.ui.refusals import gone_wording, recipient_gone, retry_can_help
 from medsnap.ui.wheel_guard import WheelGuard
 
 #: permanent wire values (the engine's declaration strings) with plain labels; "not
@@ -330,11 +330,16 @@ class SendPanel(QWidget):
         self.update_state()
 
     def refused(self, name: str, reason: str) -> None:
-        """The endpoint refused the send (nothing went to anyone): the outcome says why, and
-        the note and the declaration come back, so sending to another colleague needs no
-        retyping (the picture counts as unsent again: ``nothing_sent``)."""
+        """The endpoint refused the send (nothing went to anyone): the outcome says why. For a
+        colleague who can no longer receive, the note and the declaration come back, so
+        sending to another needs no retyping (the picture counts as unsent again:
+        ``nothing_sent``); a refusal a Retry may get past leaves the letter in Sent instead."""
         self._queued = None
         kept, self._sent_fields = self._sent_fields, None
+        if retry_can_help(reason):  # it waits in Sent for its Retry: fields given back as
+            self.show_outcome(f"Not sent to {name}: {unreachable_wording(reason, name)}",
+                              ok=False)  # well would invite a second letter (review)
+            return
         if kept is not None:
             self.note.setPlainText(kept["note"])
             for box, key in ((self.declaration, "declaration"), (self.priority, "priority")):
