@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -13,6 +12,8 @@ def replace_atomically(target: Path, data: bytes, *, prefix: str = ".tmp-") -> N
     is removed, the target is left as it was, and the error propagates. Mode 0600: what we
     write (exports, drafts, profiles) is the clinician's alone.
     """
+    import tempfile  # only when writing (the letters' store shares sync_folder, not this)
+
     handle, temporary = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -23,10 +24,10 @@ def replace_atomically(target: Path, data: bytes, *, prefix: str = ".tmp-") -> N
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    _sync_folder(target.parent)
+    sync_folder(target.parent)
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """Make the rename itself durable; not possible (nor needed) on every platform."""
     try:
         descriptor = os.open(folder, os.O_RDONLY)

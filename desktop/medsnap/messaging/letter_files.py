@@ -22,6 +22,8 @@ import secrets
 import time
 from pathlib import Path
 
+from medsnap.files import sync_folder
+
 SUFFIX = ".age"
 SWEEP_AFTER = 3600.0  # seconds: a file no row names, older than this, is a crash's leftover
 _SAFE_ID = re.compile(r"[0-9A-Za-z_-]{1,100}")
@@ -69,7 +71,7 @@ class LetterFiles:
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
-        _sync_folder(self.folder)
+        sync_folder(self.folder)
 
     def read(self, letter_id: str) -> bytes | None:
         try:
@@ -98,17 +100,3 @@ class LetterFiles:
                 Path(entry.path).unlink(missing_ok=True)
                 removed.append(entry.name)
         return removed
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename durable (not possible, nor needed, on every platform)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
