@@ -40,10 +40,11 @@ def _warn_if_new_keys(before: dict[str, dict], after: dict[str, dict]) -> None:
     from medsnap.crypto.certificates import ClinicianCertificates
     from medsnap.crypto.safety_number import safety_number
 
-    keys = ("signing_certificate", "encryption_certificate")
+    from medsnap.messaging.session import same_keys
+
     for staff_id, entry in after.items():
         old = before.get(staff_id)
-        if old is None or all(old.get(key) == entry.get(key) for key in keys):
+        if old is None or same_keys(old, entry):
             continue
         number = safety_number(ClinicianCertificates.from_pem(
             (entry["signing_certificate"] + entry["encryption_certificate"]).encode("ascii")))

@@ -66,8 +66,9 @@ def _newer_keys(session, entry: dict | None) -> dict | None:
         now = transport.call(transport.client.lookup, entry["staff_id"])
     except (EndpointUnreachable, EndpointRefusedRequest):
         return None
-    keys = ("signing_certificate", "encryption_certificate")
-    return None if all(now.get(key) == entry.get(key) for key in keys) else now
+    from medsnap.messaging.session import same_keys
+
+    return None if same_keys(now, entry) else now
 
 
 def _sent_items(session, outbox) -> list:
