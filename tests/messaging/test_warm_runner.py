@@ -283,3 +283,35 @@ def test_the_runner_socket_is_in_the_agents_private_folder(monkeypatch, tmp_path
         home = tmp_path / "home"
         assert Path(warm_wire.runner_socket_path(str(home))).parent == \
             agent_socket.agent_socket_path(home, "someone").parent
+
+
+GIVE_UP_AFTER_READY = r"""
+import os, socket, sys
+from medsnap.messaging import warm_wire as wire
+connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+connection.connect(wire.runner_socket_path(wire.medsnap_home_text()))
+request = {"op": "run", "version": wire.PROTOCOL_VERSION, "identity": wire.interpreter_identity(),
+           "argv": sys.argv[1:], "cwd": os.getcwd(), "env": dict(os.environ), "umask": 0o077}
+wire.send_frame(connection, request, [0, 1, 2])
+answer, _ = wire.receive_frame(connection)
+print(answer)
+connection.close()  # gave up waiting: it would now run the command itself
+"""
+
+
+def test_a_command_that_gave_up_waiting_is_never_run_by_the_runner(ward):
+    """Review: a runner that answered late (still importing) forked the command after the
+    command had given up and run it itself: a send could go twice. The runner now forks only
+    on the command's "go" after its own "ready"."""
+    import subprocess
+    import sys
+
+    runner = runner_pid(ward)
+    before = endpoint_copies(ward["endpoint"], ward["Ann"])
+    done = subprocess.run([sys.executable, "-c", GIVE_UP_AFTER_READY, *send_args(ward)],
+                          env=ward["env"], cwd=ward["root"] / "work", capture_output=True,
+                          text=True, timeout=60)
+    assert "'ready': True" in done.stdout, done.stdout + done.stderr
+    time.sleep(1.0)
+    assert children_of(runner) == [] and alive(runner)
+    assert endpoint_copies(ward["endpoint"], ward["Ann"]) == before

@@ -61,6 +61,13 @@ def _run(connection: socket.socket, argv: list[str]) -> int | None:
                    "env": dict(os.environ), "umask": umask}
         wire.send_frame(connection, request, [0, 1, 2])
         answer, _ = wire.receive_frame(connection)
+        if not answer or not answer.get("ready"):
+            return None  # refused: run it here
+        # Only now may the runner fork: a runner that answered too late (still importing)
+        # never gets this, so it cannot run the command a second time beside this process
+        connection.settimeout(None)
+        wire.send_frame(connection, {"op": "go"})
+        answer, _ = wire.receive_frame(connection)
     except (OSError, ValueError):
         return None  # nothing started: the child says so before it does anything
     if not answer or not answer.get("started"):

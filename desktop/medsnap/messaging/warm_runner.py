@@ -136,8 +136,14 @@ class Runner:
             request, fds = wire.receive_frame(connection, max_fds=3)
             answer = self._refusal(connection, request, fds)
             if answer is None and request.get("op") == "run":
-                self._start(connection, request, fds)
-                return
+                # forked only on the command's "go": one that gave up waiting (and runs the
+                # command itself) never sends it, so the command cannot run twice
+                wire.send_frame(connection, {"ready": True})
+                go, _ = wire.receive_frame(connection)
+                if go and go.get("op") == "go":
+                    self._start(connection, request, fds)
+                    return
+                answer = {"ok": False, "why": "no-go"}  # the command stopped waiting
             wire.send_frame(connection, answer or {"ok": True, "pid": os.getpid()})
         except (OSError, ValueError, TypeError):
             pass

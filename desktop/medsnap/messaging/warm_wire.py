@@ -21,7 +21,7 @@ import socket
 import struct
 import sys
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # 2: the runner forks on the command's "go" after its "ready"
 OFF_ENV = "MEDSNAP_WARM_RUNNER"  # "off": every command starts cold (tests, benchmarks, IT)
 MAX_FRAME = 1 << 20
 INSIDE_RUNNER = False  # set in the runner and its children: a command there runs in place
