@@ -40,7 +40,7 @@ def _warn_if_new_keys(before: dict[str, dict], after: dict[str, dict]) -> None:
     from medsnap.crypto.certificates import ClinicianCertificates
     from medsnap.crypto.safety_number import safety_number
 
-    from medsnap.messaging.session import same_keys
+    from medsnap.messaging.colleague_keys import same_keys
 
     for staff_id, entry in after.items():
         old = before.get(staff_id)

@@ -312,13 +312,6 @@ def sign_in(workstation: Workstation, staff_id: str, passphrase: str, *,
     return session
 
 
-def same_keys(entry: dict, other: dict) -> bool:
-    """Two directory entries of one colleague carry the same certificates (else they
-    enrolled again in between: a new workstation, or someone pretending to be them)."""
-    return all(entry.get(key) == other.get(key)
-               for key in ("signing_certificate", "encryption_certificate"))
-
-
 def _kept_match(contacts: dict[str, dict], name_or_id: str) -> dict | None:
     """The one kept colleague ``name_or_id`` names, offline, as the directory would match it
     online: the staff id, the whole name, else a part of one name ("ben" for Dr Ben Hughes)."""

@@ -22,53 +22,7 @@ LOCKED_BEFORE_SEALED = ("Not sent: MedSnap locked before the picture was sealed,
                         "sent or queued. Your picture is still here; press Send again.")
 
 
-NEW_KEYS = "new keys"
-#: how long a send waits for the directory's answer about new keys before sealing to the
-#: keys listed (a hung endpoint must not keep the letter out of the outbox: it is queued
-#: at once, and the endpoint refuses a revoked recipient anyway)
-KEY_CHECK_SECONDS = 2.0
-
-
-def _newer_keys_meanwhile(session, entry: dict | None):
-    """Start ``_newer_keys`` on a thread; the returned callable gives its answer, or None if
-    it has not come within KEY_CHECK_SECONDS of being asked."""
-    import threading
-
-    answer: list = [None]
-
-    def check() -> None:
-        try:
-            answer[0] = _newer_keys(session, entry)
-        except (MedSnapError, ValueError):  # locked meanwhile (the client has no keys
-            pass                               # now): the send itself says what happened
-
-    thread = threading.Thread(target=check, daemon=True, name="key-check")
-    thread.start()
-
-    def result():
-        thread.join(KEY_CHECK_SECONDS)
-        return answer[0]
-
-    return result
-
-
-def _newer_keys(session, entry: dict | None) -> dict | None:
-    """The colleague's directory entry now, if its certificates are not those of ``entry``
-    (the list loaded earlier): they enrolled again since (a new workstation, a lost key file).
-    None when unchanged, or when the endpoint cannot say (offline: sealed to the listed keys,
-    checked against the kept CRL)."""
-    if entry is None:
-        return None
-    from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable
-
-    transport = session.transport
-    try:
-        now = transport.call(transport.client.lookup, entry["staff_id"])
-    except (EndpointUnreachable, EndpointRefusedRequest):
-        return None
-    from medsnap.messaging.session import same_keys
-
-    return None if same_keys(now, entry) else now
+NEW_KEYS = "new keys"  # what a send returns when the colleague enrolled again meanwhile
 
 
 def _sent_items(session, outbox) -> list:
@@ -94,6 +48,7 @@ class MessageTraffic:
         """Export the clean image, seal it to the colleague and queue it (no network call when
         the colleague was picked from the directory list: ``queued`` at once), then try to
         send it (``sent`` with the outcome of that attempt)."""
+        from medsnap.messaging.colleague_keys import newer_keys_meanwhile
         from medsnap.messaging.compose import queue_letter
         from medsnap.messaging.outbox import Outbox
         from medsnap.messaging.sent_notes import keep_for_sender
@@ -108,7 +63,7 @@ class MessageTraffic:
         def work():
             from medsnap.ui.sent_preview import sent_bytes
 
-            checking = _newer_keys_meanwhile(session, entry)  # NU5: a list from before a
+            checking = newer_keys_meanwhile(session, entry)  # NU5: a list from before a
             image = sent_bytes(document, quality)  # re-enrolment; the window's jpeg_quality
             newer = checking()
             if newer is not None:  # sealed to the old keys, it went to keys nobody holds
