@@ -146,6 +146,8 @@ class Session:
             if error.status not in (400, 404):
                 raise
         found = self.transport.call(client.search, name_or_id)
+        if not found:  # a department, as the window's To box finds (NU5: "--to Acute")
+            found = self.transport.call(client.search, department=name_or_id)
         exact = [c for c in found if c["display_name"].lower() == name_or_id.lower()]
         found = exact or found
         if len(found) != 1:
