@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from send_receive_support import running_ward, sign_in_through_first_run
+from send_receive_support import no_draft_left, running_ward, sign_in_through_first_run
 from ui_support import drag, open_and_wait
 
 from medsnap.ui.messaging_window import attach_messaging
@@ -39,6 +39,7 @@ def test_a_picture_annotated_before_signing_in(qtbot, make_window, ward, grey_pn
         ui.first_run.present_with("")  # Sign in to send…
         sign_in_through_first_run(qtbot, ui, ward.staff["Fay Focus"])
         _x_picks_the_redaction_box(qtbot, window)
+        no_draft_left(ui)  # the next test restores its own draft, not this one
     finally:
         ui.shutdown()
 
@@ -50,7 +51,8 @@ def test_a_draft_restored_at_sign_in(qtbot, make_window, ward, grey_png):
         sign_in_through_first_run(qtbot, ui, ward.staff["Fay Focus"])
         open_and_wait(qtbot, window, grey_png)
         drag(window, "arrow", (40, 40), (140, 110))
-        ui.switch_action.trigger()  # kept as Fay's draft
+        ui.switch_action.trigger()  # kept as Fay's draft (written by a background job)
+        assert ui.binding.jobs.wait(10000)  # (a clinician takes longer than that to sign in)
         sign_in_through_first_run(qtbot, ui, ward.staff["Fay Focus"])
         qtbot.waitUntil(lambda: window.document is not None
                         and len(window.document.annotations) == 1, timeout=10000)
