@@ -8,28 +8,28 @@ workstation folders or two clinicians never share one:
 
 The folder is created 0700 and refused if it is anybody else's or open to others; on Linux
 the agent also checks each peer's uid (SO_PEERCRED). Messages are one JSON object each,
-UTF-8, preceded by its length (4 bytes, big-endian). Everything socket-specific is here, so
+UTF-8, preceded by its length (4 bytes, big-endian): ``local_socket``'s frames, which the
+warm runner's socket uses too. Everything socket-specific is here, so
 that Windows can get a named pipe (owner-only DACL) behind the same functions later.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import socket
-import stat
-import struct
 import sys
 from pathlib import Path
 
 from medsnap.messaging.errors import MessagingError
+from medsnap.messaging import local_socket
+from medsnap.messaging.local_socket import private_to_me, receive_frame, send_frame
+
+peer_uid = local_socket.peer_uid  # for the agent's server and client
 
 #: Unix sockets with owner checks; Windows gets a named pipe here later
 SUPPORTED = hasattr(socket, "AF_UNIX") and hasattr(os, "getuid") and sys.platform != "win32"
-MAX_MESSAGE = 1 << 20
 SOCKET_PATH_LIMIT = 100  # sun_path holds 104-108 bytes depending on the system
-_LENGTH = struct.Struct(">I")
 
 
 class AgentUnavailable(MessagingError):
@@ -54,20 +54,10 @@ def agent_socket_path(home: Path, staff_id: str) -> Path:
 def private_folder(folder: Path) -> Path:
     """Create ``folder`` 0700 (or check it): ours, not a symlink, closed to others."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    info = os.lstat(folder)
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+    if not private_to_me(folder):
         raise AgentUnavailable(f"The folder {folder} for MedSnap's key agent is not private to "
                                "you. Your keys were not left unlocked. Ask IT to check it.")
     return folder
-
-
-def peer_uid(connection: socket.socket) -> int | None:
-    """The connecting process's uid (Linux), else None (the 0700 folder is the guard)."""
-    if not hasattr(socket, "SO_PEERCRED"):
-        return None
-    raw = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    _pid, uid, _gid = struct.unpack("3i", raw)
-    return uid
 
 
 def listen(path: Path) -> socket.socket:
@@ -111,33 +101,9 @@ def connect(path: Path, timeout: float = 30.0) -> socket.socket:
 
 
 def send_message(connection: socket.socket, message: dict) -> None:
-    data = json.dumps(message, separators=(",", ":")).encode("utf-8")
-    connection.sendall(_LENGTH.pack(len(data)) + data)
+    send_frame(connection, message)
 
 
 def receive_message(connection: socket.socket) -> dict | None:
     """The next message, or None when the other side closed the connection."""
-    header = _read_exactly(connection, _LENGTH.size)
-    if header is None:
-        return None
-    (length,) = _LENGTH.unpack(header)
-    if length > MAX_MESSAGE:
-        raise ValueError("key agent message too large")
-    data = _read_exactly(connection, length)
-    if data is None:
-        return None
-    message = json.loads(data.decode("utf-8"))
-    if not isinstance(message, dict):
-        raise ValueError("key agent message is not an object")
-    return message
-
-
-def _read_exactly(connection: socket.socket, size: int) -> bytes | None:
-    chunks, left = [], size
-    while left:
-        chunk = connection.recv(left)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+    return receive_frame(connection)[0]

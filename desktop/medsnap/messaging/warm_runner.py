@@ -155,9 +155,8 @@ class Runner:
     def _refusal(self, connection, request: dict | None, fds: list[int]) -> dict | None:
         """Why this request is not served (an answer to send), or None to serve it."""
         from medsnap.cli import WARM_COMMANDS
-        from medsnap.messaging.agent_socket import peer_uid
 
-        uid = peer_uid(connection)
+        uid = wire.peer_uid(connection)
         if uid is not None and uid != os.getuid():
             return {"ok": False, "why": "wrong-user"}
         if request and request.get("op") == "stop":  # whatever its code: the user's wish

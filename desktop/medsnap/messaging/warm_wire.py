@@ -2,8 +2,8 @@
 
 Standard library only (and nothing slow: no pathlib, no medsnap imports), because the
 ``medsnap`` command reads it before anything else to decide whether a warm runner can do
-its work (``warm_client``). Frames are those of the key agent (``agent_socket``): one JSON
-object, UTF-8, after its length in 4 bytes big-endian; the first frame of a command also
+its work (``warm_client``). Frames are those of the key agent (``local_socket``: one JSON
+object, UTF-8, after its length in 4 bytes big-endian); the first frame of a command also
 carries its standard input, output and error as file descriptors (SCM_RIGHTS).
 
     $XDG_RUNTIME_DIR/medsnap/<sha256(home, "warm-runner")[:20]>.sock
@@ -15,17 +15,19 @@ runner binds.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
-import struct
 import sys
+
+from medsnap.messaging import local_socket
+
+# the frames, folder and peer checks the key agent's socket uses too
+send_frame, receive_frame = local_socket.send_frame, local_socket.receive_frame
+private_to_me, peer_uid = local_socket.private_to_me, local_socket.peer_uid
 
 PROTOCOL_VERSION = 2  # 2: the runner forks on the command's "go" after its "ready"
 OFF_ENV = "MEDSNAP_WARM_RUNNER"  # "off": every command starts cold (tests, benchmarks, IT)
-MAX_FRAME = 1 << 20
 INSIDE_RUNNER = False  # set in the runner and its children: a command there runs in place
-_LENGTH = struct.Struct(">I")
 
 SUPPORTED = (hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds") and hasattr(os, "fork")
              and hasattr(os, "getuid") and sys.platform != "win32")
@@ -72,26 +74,10 @@ def runner_socket_path(home: str) -> str:
     return os.path.join(runtime_folder_text(home), f"{name}.sock")
 
 
-def private_to_me(folder: str) -> bool:
-    """``folder`` is a real folder of this user's that nobody else may enter (0700): only
-    then is what answers on a socket in it this user's runner (the command hands it its
-    environment and its terminal)."""
-    import stat
-
-    try:
-        info = os.lstat(folder)
-    except OSError:
-        return False
-    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o077
-
-
 def peer_is_me(connection: socket.socket) -> bool:
-    """The process at the other end runs as this user (Linux: SO_PEERCRED). Where that
-    cannot be known the answer is no: the command runs in its own process."""
-    if not hasattr(socket, "SO_PEERCRED"):
-        return False
-    raw = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    return struct.unpack("3i", raw)[1] == os.getuid()
+    """The process at the other end runs as this user. Where that cannot be known the
+    answer is no: the command runs in its own process."""
+    return peer_uid(connection) == os.getuid()
 
 
 def interpreter_identity() -> dict:
@@ -115,56 +101,6 @@ def import_folders() -> list[str]:
     or the working folder for ``-m``), folders and archives that exist only (a path hook's
     marker is resolved against the working folder by some launchers)."""
     return [p for p in sys.path[1:] if p and os.path.isabs(p) and os.path.exists(p)]
-
-
-def encode_frame(message: dict) -> bytes:
-    data = json.dumps(message, separators=(",", ":")).encode("utf-8")
-    return _LENGTH.pack(len(data)) + data
-
-
-def send_frame(connection: socket.socket, message: dict, fds: list[int] = ()) -> None:
-    """One frame; ``fds`` travel with its first bytes."""
-    data = encode_frame(message)
-    sent = socket.send_fds(connection, [data], list(fds)) if fds else 0
-    if sent < len(data):  # (an empty send to a peer that already answered and left: EPIPE)
-        connection.sendall(data[sent:])
-
-
-def receive_frame(connection: socket.socket, max_fds: int = 0) -> tuple[dict | None, list[int]]:
-    """The next frame and the descriptors that came with it; (None, fds) when closed.
-
-    Descriptors received are the caller's to close, also when the frame is refused.
-    """
-    fds: list[int] = []
-    header = _read_exactly(connection, _LENGTH.size, fds, max_fds)
-    if header is None:
-        return None, fds
-    (length,) = _LENGTH.unpack(header)
-    if length > MAX_FRAME:
-        raise ValueError("warm runner frame too large")
-    data = _read_exactly(connection, length, fds, max_fds)
-    if data is None:
-        return None, fds
-    message = json.loads(data.decode("utf-8"))
-    if not isinstance(message, dict):
-        raise ValueError("warm runner frame is not an object")
-    return message, fds
-
-
-def _read_exactly(connection: socket.socket, size: int, fds: list[int],
-                  max_fds: int) -> bytes | None:
-    chunks, left = [], size
-    while left:
-        if max_fds and not fds:  # descriptors come with the first bytes sent
-            chunk, got, _flags, _address = socket.recv_fds(connection, left, max_fds)
-            fds.extend(got)
-        else:
-            chunk = connection.recv(left)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
 
 
 def forwarded_signals() -> tuple[int, ...]:
