@@ -127,9 +127,10 @@ class Inbox:
         for entry in waiting:
             item_id = str(entry["id"])
             data = None
-            if is_damaged(self._db, item_id):
+            known = self._has(item_id)
+            if known and is_damaged(self._db, item_id):
                 continue  # never acknowledged: the endpoint must not report it delivered
-            if not self._has(item_id):
+            if not known:
                 try:
                     data = transport.call(client.download, item_id)
                 except DamagedDownload:  # kept as refused; the fetch goes on with the rest
