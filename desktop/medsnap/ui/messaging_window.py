@@ -198,7 +198,6 @@ class MessagingUi(SendingBinding, ReceivingBinding, PanelBuilder, QObject):
 
         dialog = DraftsDialog(self.drafts, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.binding.locked.connect(dialog.reject)  # the names go with the keys
         self.drafts_dialog = dialog
         dialog.open()
 
@@ -244,8 +243,9 @@ class MessagingUi(SendingBinding, ReceivingBinding, PanelBuilder, QObject):
 
     def _locked(self) -> None:
         """No patient content on screen or held: viewer image, opened letter, lists, notes;
-        no dialog left working over the lock (NU5: a passer-by saved the locked clinician's
-        picture through a "Save a clean copy" dialog left open)."""
+        no dialog left working over the lock, ours (the send questions, Drafts, safety
+        numbers) or Qt's (NU5: a passer-by saved the locked clinician's picture through a
+        "Save a clean copy" dialog left open)."""
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, QDialog) and widget.isVisible():
                 widget.reject()

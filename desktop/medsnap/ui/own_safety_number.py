@@ -53,7 +53,6 @@ def show_own_safety_number(ui) -> QMessageBox | None:
                       "theirs differs, do not rely on messages between you: tell IT.",
                       parent=ui.window)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    binding.locked.connect(box.reject)  # it goes with the keys
     box.open()
     ui.own_safety_box = box
     return box

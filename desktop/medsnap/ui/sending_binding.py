@@ -34,8 +34,7 @@ class SendingBinding:
             self.identifiable_box = confirm_not_identifiable(
                 self.window, self.window.document, reason,
                 lambda: self._send_requested({**request, "declared_knowingly": True}))
-            self.binding.locked.connect(self.identifiable_box.reject)  # not answered behind
-            return                                                     # the lock screen
+            return  # (a lock closes it: MessagingUi._locked closes every dialog)
         when = self.resend.sent_at(self.window.document, request["to"])
         if when and not request.get("again"):  # the same picture to the same colleague
             from medsnap.ui.resend_guard import confirm_resend
@@ -43,7 +42,6 @@ class SendingBinding:
             self.resend_box = confirm_resend(self.window, picker.current["display_name"], when,
                                              lambda: self._send_requested({**request,
                                                                            "again": True}))
-            self.binding.locked.connect(self.resend_box.reject)
             return
         self._send(request)
 
