@@ -37,17 +37,13 @@ def _warn_if_new_keys(before: dict[str, dict], after: dict[str, dict]) -> None:
     computer; a command cannot ask, so it says so on standard error (NU5: it said nothing)."""
     import sys
 
-    from medsnap.crypto.certificates import ClinicianCertificates
-    from medsnap.crypto.safety_number import safety_number
-
-    from medsnap.messaging.colleague_keys import same_keys
+    from medsnap.messaging.colleague_keys import safety_number_of, same_keys
 
     for staff_id, entry in after.items():
         old = before.get(staff_id)
         if old is None or same_keys(old, entry):
             continue
-        number = safety_number(ClinicianCertificates.from_pem(
-            (entry["signing_certificate"] + entry["encryption_certificate"]).encode("ascii")))
+        number = safety_number_of(entry)
         print(f"Caution: {entry['display_name']} ({staff_id}) has new keys since you last sent "
               "to them from this computer (a new workstation, or someone pretending to be "
               f"them). Their safety number is now {number}: compare it with them (Messages ▸ "

@@ -21,6 +21,15 @@ def same_keys(entry: dict, other: dict) -> bool:
                for key in ("signing_certificate", "encryption_certificate"))
 
 
+def safety_number_of(entry: dict) -> str:
+    """The safety number of a directory entry's keys (crypto.safety_number)."""
+    from medsnap.crypto.certificates import ClinicianCertificates
+    from medsnap.crypto.safety_number import safety_number
+
+    pem = (entry["signing_certificate"] + entry["encryption_certificate"]).encode("ascii")
+    return safety_number(ClinicianCertificates.from_pem(pem))
+
+
 def newer_keys(session, entry: dict | None) -> dict | None:
     """The colleague's directory entry now, if its certificates are not those of ``entry``
     (a list loaded earlier). None when unchanged, or when the endpoint cannot say (offline:

@@ -7,6 +7,7 @@ from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
+from medsnap.messaging.colleague_keys import safety_number_of
 from medsnap.ui.settings import Setting
 
 MAX_RECENT = 8
@@ -20,14 +21,6 @@ def recent_colleagues(own_staff_id: str) -> Setting:
     hex: a staff id may hold characters a settings key may not)."""
     return Setting(f"{SHARED_RECENT_KEY}/{own_staff_id.encode().hex()}", list, [],
                    lambda ids: len(ids) <= 50)
-
-
-def safety_number_of(entry: dict) -> str:
-    from medsnap.crypto.certificates import ClinicianCertificates
-    from medsnap.crypto.safety_number import safety_number
-
-    pem = (entry["signing_certificate"] + entry["encryption_certificate"]).encode("ascii")
-    return safety_number(ClinicianCertificates.from_pem(pem))
 
 
 def matches(entry: dict, text: str) -> bool:
