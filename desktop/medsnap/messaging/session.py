@@ -148,10 +148,9 @@ class Session:
         found = self.transport.call(client.search, name_or_id)
         if not found:  # a department, as the window's To box finds (NU5: "--to Acute")
             found = self.transport.call(client.search, department=name_or_id)
-        exact = [c for c in found if c["display_name"].lower() == name_or_id.lower()]
-        found = exact or found
+        found = _whole_name_first(name_or_id, found)
         if len(found) != 1:
-            names = ", ".join(f"{c['display_name']} ({c['staff_id']})" for c in found[:5])
+            names = _listed(found)
             raise RecipientNotFound(
                 f"'{name_or_id}' matches {len(found)} colleagues{': ' + names if names else ''}."
                 " Nothing was sent. Give a staff id or a more exact name.")
@@ -319,12 +318,21 @@ def _kept_match(contacts: dict[str, dict], name_or_id: str) -> dict | None:
     online: the staff id, the whole name, else a part of one name ("ben" for Dr Ben Hughes)."""
     if name_or_id in contacts:
         return contacts[name_or_id]
-    wanted = name_or_id.lower()
-    names = [c for c in contacts.values() if c["display_name"].lower() == wanted] or [
-        c for c in contacts.values() if wanted in c["display_name"].lower()]
+    names = _whole_name_first(name_or_id, [c for c in contacts.values()
+                                           if name_or_id.lower() in c["display_name"].lower()])
     if len(names) > 1:
-        listed = ", ".join(f"{c['display_name']} ({c['staff_id']})" for c in names[:5])
         raise RecipientNotFound(
             f"'{name_or_id}' matches {len(names)} colleagues sent to from this computer: "
-            f"{listed}. Nothing was sent or queued. Give a staff id or a more exact name.")
+            f"{_listed(names)}. Nothing was sent or queued. Give a staff id or a more exact "
+            "name.")
     return names[0] if names else None
+
+
+def _whole_name_first(name_or_id: str, found: list[dict]) -> list[dict]:
+    """Of the colleagues ``name_or_id`` matched, those whose whole name it is, if any."""
+    whole = [c for c in found if c["display_name"].lower() == name_or_id.lower()]
+    return whole or found
+
+
+def _listed(found: list[dict]) -> str:
+    return ", ".join(f"{c['display_name']} ({c['staff_id']})" for c in found[:5])
