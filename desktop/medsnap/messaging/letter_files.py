@@ -2,8 +2,9 @@
 
 Why not a blob in SQLite: a 5 MB letter committed into the write-ahead log, then copied from
 the log into the database file (a checkpoint, fsynced again), is written twice; here it is
-written once: one ``write``, ``fdatasync``, a rename, and the folder synced - about half the
-time of the blob's commit on the test machine, and no 5 MB checkpoint at the close.
+written once (``files.replace_atomically``: one ``write``, ``fdatasync``, a rename, and the
+folder synced) - about half the time of the blob's commit on the test machine, and no 5 MB
+checkpoint at the close.
 
 Crash safety: the file is complete and on disk (renamed into place from a temporary name, the
 folder fsynced) before the row that names it is committed; only that row makes the letter
@@ -18,16 +19,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import secrets
 import time
 from pathlib import Path
 
-from medsnap.files import sync_folder
+from medsnap.files import replace_atomically
 
 SUFFIX = ".age"
 SWEEP_AFTER = 3600.0  # seconds: a file no row names, older than this, is a crash's leftover
 _SAFE_ID = re.compile(r"[0-9A-Za-z_-]{1,100}")
-_datasync = getattr(os, "fdatasync", os.fsync)  # macOS and Windows have fsync only
 
 
 def file_name(letter_id: str) -> str:
@@ -56,22 +55,7 @@ class LetterFiles:
     def write(self, letter_id: str, data: bytes) -> None:
         """Store ``data`` durably under ``letter_id`` (replacing a leftover of a crash)."""
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temporary = self.folder / f".{secrets.token_hex(8)}.part"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        descriptor = os.open(temporary, flags, 0o600)
-        try:
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(descriptor, view):]
-                _datasync(descriptor)
-            finally:
-                os.close(descriptor)
-            os.replace(temporary, self.path(letter_id))
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-        sync_folder(self.folder)
+        replace_atomically(self.path(letter_id), data, prefix=".", data_only=True)
 
     def read(self, letter_id: str) -> bytes | None:
         try:
