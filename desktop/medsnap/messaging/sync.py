@@ -122,10 +122,6 @@ class SyncWorker:
         for message_id in self.outbox.delete_expired():
             self.session.audit.record("deleted", id=message_id, why="expired")
 
-    def refresh_states(self, report: SyncReport) -> None:
-        assert self.outbox is not None
-        self.apply_states(self.fetch_states(self.outbox.items(("sent", "delivered"))), report)
-
     def fetch_states(self, items: Sequence[OutboxItem]) -> list[tuple[OutboxItem, set[str]]]:
         """Each letter's recipients' states at the endpoint (network only: no outbox access,
         so it may run on another thread); one purged there is left out."""
