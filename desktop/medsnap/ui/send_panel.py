@@ -340,17 +340,17 @@ class SendPanel(QWidget):
             self.show_outcome(f"Not sent to {name}: {unreachable_wording(reason, name)}",
                               ok=False)  # well would invite a second letter (review)
             return
-        if kept is not None:
+        if kept is not None:  # (the colleague can no longer receive: no Retry would pass)
             self.note.setPlainText(kept["note"])
             for box, key in ((self.declaration, "declaration"), (self.priority, "priority")):
                 index = box.findData(kept[key] or "")
                 if index >= 0:
                     box.setCurrentIndex(index)
-        self.done = False
-        if kept is not None and kept["to"] and recipient_gone(reason):
-            import time
+            if kept["to"]:
+                import time
 
-            self.picker.mark_cannot_receive(kept["to"], time.strftime("%H:%M"))
+                self.picker.mark_cannot_receive(kept["to"], time.strftime("%H:%M"))
+        self.done = False
         self.show_outcome(f"Not sent to {name}: {unreachable_wording(reason, name)}", ok=False)
         self.nothing_sent.emit()
 
