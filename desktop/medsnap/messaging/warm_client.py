@@ -14,8 +14,8 @@ has lost ~3 ms, not the imports it wanted to skip.
 
 from __future__ import annotations
 
+import _socket  # (local_socket says why not socket)
 import os
-import socket
 import sys
 
 from medsnap.messaging import warm_wire as wire
@@ -36,7 +36,7 @@ def run_warm(argv: list[str]) -> int | None:
         path = wire.runner_socket_path(wire.medsnap_home_text())
         if not wire.private_to_me(os.path.dirname(path)):
             return None  # (XDG_RUNTIME_DIR pointed somewhere shared: anyone could answer)
-        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     except OSError:
         return None
     try:
@@ -52,7 +52,7 @@ def run_warm(argv: list[str]) -> int | None:
         connection.close()
 
 
-def _run(connection: socket.socket, argv: list[str]) -> int | None:
+def _run(connection: _socket.socket, argv: list[str]) -> int | None:
     umask = os.umask(0o077)
     os.umask(umask)
     try:
@@ -76,8 +76,8 @@ def _run(connection: socket.socket, argv: list[str]) -> int | None:
     return _wait_for_exit(connection, argv[0])
 
 
-def _wait_for_exit(connection: socket.socket, command: str) -> int:
-    import signal
+def _wait_for_exit(connection: _socket.socket, command: str) -> int:
+    import _signal  # (warm_wire.forwarded_signals says why)
 
     def forward(number, _frame) -> None:
         try:
@@ -85,7 +85,7 @@ def _wait_for_exit(connection: socket.socket, command: str) -> int:
         except OSError:
             pass
 
-    previous = {number: signal.signal(number, forward) for number in wire.forwarded_signals()}
+    previous = {number: _signal.signal(number, forward) for number in wire.forwarded_signals()}
     try:
         while True:
             try:
@@ -102,7 +102,7 @@ def _wait_for_exit(connection: socket.socket, command: str) -> int:
                 return _signalled(command, int(answer["signal"]), previous)
     finally:
         for number, handler in previous.items():
-            signal.signal(number, handler)
+            _signal.signal(number, handler)
 
 
 def _signalled(command: str, number: int, previous: dict) -> int:

@@ -2,9 +2,10 @@
 
 Standard library only (and nothing slow: no pathlib, no medsnap imports), because the
 ``medsnap`` command reads it before anything else to decide whether a warm runner can do
-its work (``warm_client``). Frames are those of the key agent (``local_socket``: one JSON
-object, UTF-8, after its length in 4 bytes big-endian); the first frame of a command also
-carries its standard input, output and error as file descriptors (SCM_RIGHTS).
+its work (``warm_client``). Frames are those of the key agent (``local_socket``: a value
+after its length in 4 bytes big-endian) but hold ``warm_codec``'s values, not JSON; the first
+frame of a command also carries its standard input, output and error as file descriptors
+(SCM_RIGHTS).
 
     $XDG_RUNTIME_DIR/medsnap/<sha256(home, "warm-runner")[:20]>.sock
     (without XDG_RUNTIME_DIR: MEDSNAP_HOME/run/<same>.sock)
@@ -15,26 +16,34 @@ runner binds.
 
 from __future__ import annotations
 
+import _socket  # (local_socket says why not socket)
 import os
-import socket
 import sys
 
-from medsnap.messaging import local_socket
+from medsnap.messaging import local_socket, warm_codec
 
-# the frames, folder and peer checks the key agent's socket uses too
-send_frame, receive_frame = local_socket.send_frame, local_socket.receive_frame
+# the folder and peer checks the key agent's socket uses too
 private_to_me, peer_uid = local_socket.private_to_me, local_socket.peer_uid
 
-PROTOCOL_VERSION = 2  # 2: the runner forks on the command's "go" after its "ready"
+PROTOCOL_VERSION = 3  # 2: the runner forks on the command's "go" after its "ready"; 3: codec
 OFF_ENV = "MEDSNAP_WARM_RUNNER"  # "off": every command starts cold (tests, benchmarks, IT)
 INSIDE_RUNNER = False  # set in the runner and its children: a command there runs in place
 
-SUPPORTED = (hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds") and hasattr(os, "fork")
-             and hasattr(os, "getuid") and sys.platform != "win32")
+SUPPORTED = (hasattr(_socket, "AF_UNIX") and hasattr(_socket, "SCM_RIGHTS")
+             and hasattr(os, "fork") and hasattr(os, "getuid") and sys.platform != "win32")
 
 # The environment that changes how the interpreter itself started (encoding, paths, flags):
 # a runner started under other values is not used.
 _INTERPRETER_ENV = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE")
+
+
+def send_frame(connection: _socket.socket, message: dict, fds: list[int] = ()) -> None:
+    local_socket.send_frame(connection, message, fds, encode=warm_codec.encode)
+
+
+def receive_frame(connection: _socket.socket, max_fds: int = 0
+                  ) -> tuple[dict | None, list[int]]:
+    return local_socket.receive_frame(connection, max_fds, decode=warm_codec.decode)
 
 
 def turned_off() -> bool:
@@ -74,7 +83,7 @@ def runner_socket_path(home: str) -> str:
     return os.path.join(runtime_folder_text(home), f"{name}.sock")
 
 
-def peer_is_me(connection: socket.socket) -> bool:
+def peer_is_me(connection: _socket.socket) -> bool:
     """The process at the other end runs as this user. Where that cannot be known the
     answer is no: the command runs in its own process."""
     return peer_uid(connection) == os.getuid()
@@ -91,7 +100,7 @@ def interpreter_identity() -> dict:
         "flags": list(sys.flags), "xoptions": sorted(map(str, sys._xoptions.items())),
         "warnoptions": list(sys.warnoptions), "path": import_folders(),
         "medsnap": os.path.realpath(os.path.dirname(medsnap.__file__)),
-        "env": sorted([k, v] for k, v in os.environ.items()  # lists: as JSON brings them
+        "env": sorted([k, v] for k, v in os.environ.items()  # lists: as frames bring them
                       if k.startswith("PYTHON") or k in _INTERPRETER_ENV),
     }
 
@@ -105,6 +114,6 @@ def import_folders() -> list[str]:
 
 def forwarded_signals() -> tuple[int, ...]:
     """What a command's process passes on to its warm child (the terminal's keys and kill)."""
-    import signal
+    import _signal  # the signal module's C half: the module itself imports enum (~2 ms)
 
-    return (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+    return (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP, _signal.SIGQUIT)
