@@ -2,7 +2,7 @@
 the same exchange with the `age` command plus curl to the same endpoint.
 
     .venv/bin/python benchmarks/messaging_bench.py [--rounds 8] [--megabytes 5] [--picture photo]
-        [--before DIR]
+        [--before DIR] [--editable]
 
 MedSnap side (each a new process, as a clinician runs them): `medsnap send --as A --to B
 IMAGE` (decode, re-encode clean, verify, look up B, seal, queue, upload), then `medsnap inbox
@@ -24,6 +24,11 @@ interleaved so machine load hits all alike. The child processes use the test fil
 private XDG_RUNTIME_DIR for the agents' sockets. They run with PYTHONDONTWRITEBYTECODE unset, as
 an installed MedSnap does (pip and the MSI compile its modules): with it set, as in some
 sandboxes, every command compiles ~100 modules from source again (~50 ms each).
+
+The commands are those of MedSnap's wheel installed in a private environment
+(``installed_medsnap``), as a workstation has it: the checkout's own .venv is an editable
+install whose import finder costs every command ~10 ms before MedSnap starts (``--editable``
+times that instead).
 
 ``--before DIR`` adds a line for the same signed-in exchange run by the ``medsnap`` package
 found in DIR (an earlier commit's ``desktop/``, e.g. ``git archive COMMIT desktop | tar -x -C
@@ -62,6 +67,7 @@ from medsnap_endpoint.storage import open_database  # noqa: E402
 
 PASSPHRASE = "copper lantern drifts 42 north"
 BIN = Path(sys.executable).parent
+PROGRAM = BIN / "medsnap"  # main() points it at an installed copy unless --editable
 
 
 def make_image(path: Path, megabytes: float, picture: str = "noise") -> None:
@@ -159,7 +165,7 @@ def pillow_level6_seconds(image: Path) -> float:
 
 
 def sign_in(staff_id: str, env: dict) -> None:
-    subprocess.run([str(BIN / "medsnap"), "signin", staff_id],
+    subprocess.run([str(PROGRAM), "signin", staff_id],
                    env={**env, "MEDSNAP_PASSPHRASE": PASSPHRASE}, check=True,
                    capture_output=True)
 
@@ -207,18 +213,22 @@ def code_from(folder: Path, env: dict) -> dict:
 
 def medsnap_round(sender, reader, image: Path, env: dict) -> float:
     start = time.perf_counter()
-    sent = subprocess.run([str(BIN / "medsnap"), "send", "--as", sender.staff_id, "--to",
-                           reader.staff_id, str(image), "--declare", "direct-care",
-                           "--json"], env=env, capture_output=True,
-                          text=True, check=True)
+    sent = run_medsnap(["send", "--as", sender.staff_id, "--to", reader.staff_id, str(image),
+                        "--declare", "direct-care", "--json"], env)
     message = json.loads(sent.stdout)
     assert message["state"] == "sent", message
-    listed = subprocess.run([str(BIN / "medsnap"), "inbox", "--as", reader.staff_id, "--json"],
-                            env=env, capture_output=True, text=True, check=True)
+    listed = run_medsnap(["inbox", "--as", reader.staff_id, "--json"], env)
     elapsed = time.perf_counter() - start
     items = json.loads(listed.stdout)
     assert items and items[-1]["state"] == "verified", items[-1:]
     return elapsed
+
+
+def run_medsnap(args: list[str], env: dict) -> subprocess.CompletedProcess:
+    done = subprocess.run([str(PROGRAM), *args], env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"medsnap {args[0]} ended {done.returncode}: {done.stderr[-2000:]}")
+    return done
 
 
 def engine_round(sender, reader, image: Path) -> float:
@@ -257,11 +267,19 @@ def main() -> int:
                         help="random pixels (default) or a photograph-like picture")
     parser.add_argument("--before", type=Path, metavar="DIR",
                         help="also run the signed-in exchange with DIR/desktop's medsnap")
+    parser.add_argument("--editable", action="store_true",
+                        help="time the checkout's .venv (an editable install) instead of the "
+                             "wheel installed in a private environment")
     args = parser.parse_args()
     if not shutil.which("age") or not shutil.which("curl"):
         print("needs the age and curl commands")
         return 2
     work = Path(tempfile.mkdtemp(prefix="medsnap-msg-bench-"))
+    global PROGRAM
+    if not args.editable:
+        from installed_medsnap import install_copy
+
+        PROGRAM = install_copy(work / "installed") / "medsnap"
     runtime = Path(tempfile.mkdtemp(prefix="msb-"))  # short: socket paths are limited
     os.chmod(runtime, 0o700)
     server = start_server(work)
@@ -341,7 +359,7 @@ def main() -> int:
               " (MedSnap's files changed during the run)")
     finally:
         if (work / "home").exists():  # the agents stop with their keys; never left running
-            subprocess.run([str(BIN / "medsnap"), "lock", "--all"], capture_output=True,
+            subprocess.run([str(PROGRAM), "lock", "--all"], capture_output=True,
                            env={**os.environ, "MEDSNAP_HOME": str(work / "home"),
                                 "XDG_RUNTIME_DIR": str(runtime)})
             shutil.rmtree(runtime, ignore_errors=True)
