@@ -306,11 +306,17 @@ def main() -> int:
             sign_in(person.staff_id, env)
         wait_for_runner(workstation.home, runtime)
         before_env = code_from(args.before.resolve(), env) if args.before else None
-        if before_env:
-            before_sender = add_and_enrol(server, workstation, keystore, "Beforesender")
-            before_reader = add_and_enrol(server, workstation, keystore, "Beforereader")
+        if before_env:  # a workstation folder of its own: its own warm runner and agents
+            before_desk = Workstation(work / "home-before")
+            before_env["MEDSNAP_HOME"] = str(before_desk.home)
+            before_sender = add_and_enrol(server, before_desk, keystore, "Beforesender")
+            before_reader = add_and_enrol(server, before_desk, keystore, "Beforereader")
             for person in (before_sender, before_reader):
                 sign_in(person.staff_id, before_env)
+            deadline = time.monotonic() + 30  # (its wire may differ from this code's: no ping)
+            while not os.path.exists(wire_path(before_desk.home)) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(2)  # the runner listens first, then imports
         print(f"image {image.stat().st_size / 1e6:.2f} MB, {args.rounds} interleaved rounds, "
               f"load {os.getloadavg()[0]:.1f}")
         lines = {"medsnap, signed in (warm runner)": [],
@@ -358,11 +364,12 @@ def main() -> int:
               f" load at the end {os.getloadavg()[0]:.1f}; warm runner restarted {restarts} times"
               " (MedSnap's files changed during the run)")
     finally:
-        if (work / "home").exists():  # the agents stop with their keys; never left running
-            subprocess.run([str(PROGRAM), "lock", "--all"], capture_output=True,
-                           env={**os.environ, "MEDSNAP_HOME": str(work / "home"),
-                                "XDG_RUNTIME_DIR": str(runtime)})
-            shutil.rmtree(runtime, ignore_errors=True)
+        for home in (work / "home", work / "home-before"):  # agents stop with their keys
+            if home.exists():
+                subprocess.run([str(PROGRAM), "lock", "--all"], capture_output=True,
+                               env={**os.environ, "MEDSNAP_HOME": str(home),
+                                    "XDG_RUNTIME_DIR": str(runtime)})
+        shutil.rmtree(runtime, ignore_errors=True)
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
         time.sleep(1.0)  # a locking agent records "lock" in its profile just after it answers
