@@ -20,7 +20,8 @@ from http_peers import (
 
 from medsnap_endpoint.client import EndpointClient
 from medsnap_endpoint.http_pool import (
-    ConnectionDropped, ConnectionRefused, ConnectionTimedOut, ProxyFailure, TlsFailure)
+    ConnectionDropped, ConnectionPool, ConnectionRefused, ConnectionTimedOut, Origin,
+    ProxyFailure, TlsFailure)
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +100,39 @@ def test_a_file_upload_is_streamed_not_read_whole(tmp_path, pair):
     [item] = [m for m in reader.inbox() if m["message_id"] == "streamed"]
     assert reader.download(item["id"]) == ciphertext.read_bytes()
     reader.acknowledge(item["id"])
+
+
+def test_answers_are_framed_and_their_headers_read_as_http_client_reads_them():
+    """The pool's own header reading (not the email package): a 100 Continue skipped, a folded
+    line, repeated and differently cased names, a chunked body, then a Content-Length answer
+    on the same kept-alive connection."""
+    answers = [b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nX-Folded: one\r\n"
+               b"\ttwo\r\nWarning: a\r\nwarning: b\r\nTransfer-Encoding: chunked\r\n\r\n"
+               b"5\r\nhello\r\n0\r\n\r\n",
+               b"HTTP/1.1 200 OK\r\ncontent-LENGTH: 3\r\nRetry-After:  7 \r\n\r\nabc"]
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+
+        def serve() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                for answer in answers:
+                    connection.recv(65536)  # one small request each
+                    connection.sendall(answer)
+                connection.recv(65536)
+
+        threading.Thread(target=serve, daemon=True).start()
+        pool = ConnectionPool(Origin.from_url(f"http://127.0.0.1:{listener.getsockname()[1]}"))
+        first = pool.request("GET", "/a", {})
+        second = pool.request("GET", "/b", {})
+        pool.close()
+    assert (first.status_code, first.content) == (201, b"hello")
+    assert first.headers.get("x-folded") == "one two"
+    assert first.headers.get_all("WARNING") == ["a", "b"]
+    assert (second.status_code, second.content) == (200, b"abc")
+    assert second.headers["retry-after"] == "7" and dict(second.headers)["content-LENGTH"] == "3"
+    assert pool.connections_made == 1
 
 
 def test_network_failures_are_typed():
