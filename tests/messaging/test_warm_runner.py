@@ -49,6 +49,12 @@ def test_a_signed_in_send_runs_in_a_child_of_the_runner(ward):
         command = start(ward, *send_args(ward))
         child = running_in_runner(ward, runner)
         assert children_of(command.pid) == []  # the command itself only waits
+        if os.getuid() == 0:  # (only root reads a not-dumpable process's descriptors)
+            # the command's three streams, each once: no second copy keeping a pipe open
+            streams = [os.readlink(f"/proc/{child}/fd/{fd}") for fd in (0, 1, 2)]
+            held = [os.readlink(f"/proc/{child}/fd/{name}")
+                    for name in os.listdir(f"/proc/{child}/fd")]
+            assert sorted(target for target in held if target in streams) == sorted(streams)
     out, err = command.communicate(timeout=120)
     assert command.returncode == 0, err
     assert json.loads(out)["state"] == "sent"

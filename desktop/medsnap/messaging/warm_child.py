@@ -58,6 +58,8 @@ def _detach(runner_pid: int) -> None:
 def _become(request: dict, fds: list[int]) -> None:
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
+    for fd in set(fds) - {0, 1, 2}:  # a second copy would keep the command's pipes open
+        os.close(fd)
     os.chdir(request["cwd"])
     os.umask(int(request["umask"]))
     os.environ.clear()
