@@ -117,22 +117,22 @@ class AsyncPostgres:
             raise unavailable("cannot be reached") from None
 
     async def _execute(self, sql: str, params: Sequence[Any]) -> list[tuple]:
-        # each connection with one cursor, used again (a new one per statement cost 17 us)
-        connection, cursor = self._idle.pop() if self._idle else await self._connect()
+        # each connection with its prepared statements, called through libpq (.pg_wire)
+        connection, statements = self._idle.pop() if self._idle else await self._connect()
         healthy = False
         try:
-            await cursor.execute(sql.replace("?", "%s"), params)
-            # every hot statement is a SELECT (rows, maybe none); reading cursor.description
-            # first built a Column object per result column, each time
-            rows = await cursor.fetchall()
+            rows = await statements.rows(sql, params)
             healthy = True
             return rows
         except self._psycopg.Error:
             healthy = not connection.broken  # a refused statement leaves it usable
             raise
+        except BaseException:  # cancelled (timed out) mid-statement: ended in the server too
+            await _cancel_quietly(connection)
+            raise
         finally:
             if healthy and not connection.closed:
-                self._idle.append((connection, cursor))
+                self._idle.append((connection, statements))
             else:
                 await _close_quietly(connection)
 
@@ -143,8 +143,9 @@ class AsyncPostgres:
         # (a second later than the loop's own timeout: it ends what the loop gave up on)
         milliseconds = int(self.timeout_seconds + 1) * 1000
         await connection.execute(f"SET statement_timeout TO {milliseconds}")
-        # binary: ciphertext travels as raw bytes, not hex text twice its size
-        return connection, connection.cursor(binary=True)
+        from medsnap_endpoint.storage.pg_wire import WireStatements  # (psycopg: PostgreSQL only)
+
+        return connection, WireStatements(connection)
 
     async def _flush_log(self) -> None:
         try:
@@ -164,6 +165,13 @@ class AsyncPostgres:
             if connection is not None:
                 await _close_quietly(connection)
         self._idle, self._sealing = [], None
+
+
+async def _cancel_quietly(connection: Any) -> None:
+    try:
+        await connection.cancel_safe(timeout=5.0)
+    except Exception:  # the connection is dropped after either way
+        pass
 
 
 async def _close_quietly(connection: Any) -> None:

@@ -1,0 +1,102 @@
+"""One hot statement on a psycopg connection's libpq handle, awaited on the event loop.
+
+psycopg's :class:`~psycopg.AsyncCursor` spent about 33 us of the serving process's CPU per
+call (its lock, query conversion, prepared-statement manager, generator-driven waits) around
+10 us of libpq work (a loop of 9-parameter calls); a hot route makes one call. Here the same
+steps are taken directly: psycopg's own :class:`~psycopg.adapt.Transformer` dumps the
+parameters as the cursor did and loads the rows (binary results, so ciphertext travels as raw
+bytes), each statement is prepared once per connection and parameter types (as psycopg does,
+so an int is sent as the type it fits), and the socket is awaited with the loop's reader and
+writer callbacks. A/B on PostgreSQL, 100 KB exchanges: serving process 2.2 -> 1.95-2.0 ms per
+exchange; x16 1.05x exchanges/s, x1 within noise. A failed statement raises the same
+:mod:`psycopg.errors` class psycopg would; a lost connection :class:`psycopg.OperationalError`.
+The connection stays psycopg's (opened, set up and closed by it, autocommit, never used by a
+cursor meanwhile).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from psycopg import pq
+from psycopg.adapt import PyFormat, Transformer
+
+_TUPLES_OK, _COMMAND_OK = pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK
+_BINARY = pq.Format.BINARY
+
+
+class WireStatements:
+    """The prepared hot statements of one connection and the transformer that adapts them."""
+
+    def __init__(self, connection: psycopg.AsyncConnection):
+        self.connection = connection
+        self._transformer = Transformer(connection)
+        self._prepared: dict[tuple[str, tuple[int, ...]], bytes] = {}
+
+    async def rows(self, sql: str, params: Sequence[Any]) -> list[tuple]:
+        """The rows of ``sql`` (``?`` marks its parameters) run with ``params``."""
+        pgconn = self.connection.pgconn
+        transformer = self._transformer
+        values = transformer.dump_sequence(params, [PyFormat.AUTO] * len(params))
+        key = (sql, tuple(transformer.types))
+        name = self._prepared.get(key)
+        if name is None:
+            name = f"medsnap_hot_{len(self._prepared)}".encode()
+            pgconn.send_prepare(name, _numbered(sql).encode(), transformer.types)
+            self._check(await _results(pgconn))
+            self._prepared[key] = name
+        pgconn.send_query_prepared(name, values, transformer.formats, _BINARY)
+        result = self._check(await _results(pgconn))
+        if result.status != _TUPLES_OK:
+            return []
+        transformer.set_pgresult(result)
+        return transformer.load_rows(0, result.ntuples, tuple)
+
+    def _check(self, results: list[pq.abc.PGresult]) -> pq.abc.PGresult:
+        for result in results:
+            if result.status not in (_TUPLES_OK, _COMMAND_OK):
+                raise psycopg.errors.error_from_result(
+                    result, encoding=self.connection.info.encoding)
+        return results[-1]
+
+
+def _numbered(sql: str) -> str:
+    """``?`` marks as PostgreSQL's ``$1``, ``$2``... (the hot statements quote no ``?``)."""
+    parts = sql.split("?")
+    return parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
+
+
+async def _results(pgconn: pq.abc.PGconn) -> list[pq.abc.PGresult]:
+    """Every result of the query just sent (the connection is non-blocking, as psycopg's
+    asynchronous connections are)."""
+    loop = asyncio.get_running_loop()
+    socket = pgconn.socket
+    while pgconn.flush():  # a large parameter not yet all sent: wait until it can go on
+        await _ready(loop.add_writer, loop.remove_writer, socket)
+        pgconn.consume_input()
+    results = []
+    while True:
+        pgconn.consume_input()  # raises OperationalError once the connection is lost
+        while not pgconn.is_busy():
+            result = pgconn.get_result()
+            if result is None:
+                return results
+            results.append(result)
+        await _ready(loop.add_reader, loop.remove_reader, socket)
+
+
+async def _ready(add: Any, remove: Any, socket: int) -> None:
+    waiter = asyncio.get_running_loop().create_future()
+    add(socket, _wake, waiter)
+    try:
+        await waiter
+    finally:
+        remove(socket)
+
+
+def _wake(waiter: asyncio.Future) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
