@@ -222,6 +222,18 @@ def test_lock_and_the_idle_lock_stop_the_runner(ward):
     signin(ward, ward["Bob"])
 
 
+def test_agents_killed_leave_no_runner_behind(ward):
+    """A killed agent leaves its socket file: the runner asks whether anyone answers there."""
+    runner = runner_pid(ward)
+    for staff_id in (ward["Ann"], ward["Bob"]):
+        os.kill(pid_behind(agent_socket_of(ward, staff_id)), signal.SIGKILL)
+    assert os.path.exists(agent_socket_of(ward, ward["Ann"]))  # stale, as a crash leaves it
+    assert wait_until(lambda: not alive(runner), 10)
+    assert not os.path.exists(runner_socket(ward))
+    signin(ward, ward["Ann"])  # (the stale socket is replaced)
+    signin(ward, ward["Bob"])
+
+
 @pytest.mark.skipif(os.getuid() != 0, reason="needs root to act as another user")
 def test_another_user_cannot_use_the_runner(ward):
     runner_pid(ward)

@@ -80,9 +80,10 @@ def listen(path: Path) -> socket.socket:
     return server
 
 
-def is_answering(path: Path) -> bool:
+def is_answering(path: Path, timeout: float = 2.0) -> bool:
+    """An agent listens at ``path`` (a connection that says nothing is not activity)."""
     try:
-        connect(path, timeout=2.0).close()
+        connect(path, timeout=timeout).close()
     except OSError:
         return False
     return True

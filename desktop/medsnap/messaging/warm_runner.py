@@ -109,9 +109,9 @@ class Runner:
             return False
 
     def _needed(self) -> bool:
-        """Some clinician of this workstation folder is signed in (their agent's socket is
-        there), or signin is still starting the first agent."""
-        from medsnap.messaging.agent_socket import agent_socket_path
+        """Some clinician of this workstation folder is signed in (their agent answers at its
+        socket: a killed agent leaves the file), or signin is still starting the first agent."""
+        from medsnap.messaging.agent_socket import agent_socket_path, is_answering
 
         folder = self.home / "profiles"
         try:
@@ -119,7 +119,8 @@ class Runner:
         except OSError:
             staff_ids = []
         for staff_id in staff_ids:
-            if agent_socket_path(self.home, staff_id).exists():
+            path = agent_socket_path(self.home, staff_id)
+            if path.exists() and is_answering(path, timeout=AGENT_CHECK_SECONDS):
                 self.grace_until = 0.0
                 return True
         return time.monotonic() < self.grace_until
