@@ -239,3 +239,24 @@ def test_grey_picture_is_painted_in_colour_and_stays_grey_where_untouched():
         level = ramp.getpixel((150, 190))
         assert painted.getpixel((150, 190)) == (level, level, level)
     assert render.render(document).pixelColor(150, 100).red() > 240
+
+
+CUT_PRONE = ["slough - debride?", "a - b", "x-y z", "K 6.1 - repeat U&E", "NN: slough - debride?"]
+
+
+@pytest.mark.parametrize("text", CUT_PRONE)
+def test_a_callout_sized_to_its_text_shows_all_of_it_at_every_size(text):
+    """A new user's "slough - debride?" arrived as "slough -" at some sizes: the box was
+    measured for one line, the painter wrapped the last word onto a second line and cut it.
+    The ink must reach the box's right part and stay on one line, at every font size."""
+    for size in range(12, 81, 2):
+        callout = Text(text=text, position=(4, 4), style=Style(colour="#C00000", font_size=size))
+        box = render.text_rect(callout)
+        out = rendered(page((int(box.right()) + 8, int(box.bottom()) + 8)), callout)
+        pad = callout.padding()
+        inner = (int(box.left() + pad), int(box.top() + pad) + 1,
+                 int(box.right() - pad), int(box.bottom() - pad) - 1)
+        red = [x for x in range(inner[0], inner[2]) for y in range(inner[1], inner[3])
+               if close(out.getpixel((x, y)), (0xC0, 0, 0), 60)]
+        assert red and max(red) > inner[0] + 0.8 * (inner[2] - inner[0]), (text, size)
+

@@ -106,7 +106,13 @@ def _paint_text(painter: QPainter, annotation: Text) -> None:
     painter.drawRoundedRect(box, pad, pad)
     painter.setFont(_font(style.font_size))
     painter.setPen(qcolor(style.colour))
-    painter.drawText(box.adjusted(pad, pad, -pad, -pad), _TEXT_FLAGS, annotation.text)
+    # The lines were measured for the inner width exactly; the box's edges, less the padding,
+    # come out a hair narrower in floating point, and the painter then wrapped the last word
+    # onto a line the box had no room for and cut it ("slough - debride?" -> "slough -").
+    # A pixel to spare keeps every line as measured; nothing painted is ever clipped.
+    inner = QRectF(box.left() + pad, box.top() + pad, box.width() - 2 * pad + 1,
+                   box.height() - 2 * pad)
+    painter.drawText(inner, _TEXT_FLAGS | int(Qt.TextFlag.TextDontClip), annotation.text)
 
 
 def _paint_marker(painter: QPainter, annotation: Marker) -> None:
