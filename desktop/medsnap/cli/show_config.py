@@ -3,6 +3,11 @@
 As ``python -m medsnap.config`` prints them, plus what the command line and the app take
 from the environment before any setting: ``MEDSNAP_ENDPOINT`` is the endpoint used (see
 messaging.profile.Workstation.endpoint_url), so it is shown as such, not the default.
+Above the settings it names where MedSnap looked: the policy source, the data folder and the
+key agent's socket folder (with nothing configured an admin otherwise sees only ``default``
+and no hint where a policy would go). Below them, a choice this computer account made in the
+window's settings that differs is named: the window uses it, the command line does not.
+A reader that stops early (``| head -3``) ends the output quietly.
 """
 
 from __future__ import annotations
@@ -16,9 +21,24 @@ ENVIRONMENT_FIRST = {"endpoint_url": "MEDSNAP_ENDPOINT"}
 
 
 def show_config(stream=None) -> int:
+    stream = stream or sys.stdout
+    try:
+        for line in config_lines():
+            print(line, file=stream)
+        stream.flush()
+    except BrokenPipeError:
+        # The reader has what it wanted. Python flushes stdout again at exit: point it at
+        # nothing, so that flush cannot fail and print a traceback.
+        if stream is sys.stdout:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+    return 0
+
+
+def config_lines() -> list[str]:
     from medsnap.config.loader import load_config
 
-    stream = stream or sys.stdout
     # The problems are printed below; keep the logger's last-resort copy off the terminal.
     logging.getLogger("medsnap.config").addHandler(logging.NullHandler())
     config = load_config()
@@ -34,9 +54,64 @@ def show_config(stream=None) -> int:
             text, locked, source = repr(os.environ[variable]), False, f"environment ({variable})"
         rows.append((key, text, locked, source))
     width = max(len(text) for _, text, _, _ in rows)
-    for key, text, locked, source in rows:
-        print(f"{key:22} {text:{width}}  {'locked' if locked else '      '}  {source}",
-              file=stream)
-    for note in notes:
-        print(note, file=stream)
-    return 0
+    lines = where_lines()
+    lines += [f"{key:22} {text:{width}}  {'locked' if locked else '      '}  {source}"
+              for key, text, locked, source in rows]
+    return lines + window_choice_notes(config) + notes
+
+
+def where_lines() -> list[str]:
+    """Where the policy is looked for, where the data and the key agent's sockets live."""
+    from medsnap.config.sources import MACHINE_KEY, POLICY_FILE_ENV, POLICY_KEY, policy_file_path
+    from medsnap.messaging.agent_socket import runtime_folder
+    from medsnap.messaging.profile import HOME_ENV, medsnap_home
+
+    if sys.platform == "win32":
+        policy = f"policy:                HKLM\\{POLICY_KEY}, then HKLM\\{MACHINE_KEY}"
+    else:
+        path = policy_file_path()
+        named = f"from {POLICY_FILE_ENV}" if os.environ.get(POLICY_FILE_ENV) else \
+            f"{POLICY_FILE_ENV}=PATH names another"
+        found = "read" if path.exists() else "not found: no policy is set"
+        policy = f"policy file:           {path}  ({found}; {named})"
+    home = medsnap_home()
+    named = f"from {HOME_ENV}" if os.environ.get(HOME_ENV) else f"{HOME_ENV}=PATH names another"
+    return [policy,
+            f"data folder:           {home}  ({named})",
+            f"key agent sockets:     {runtime_folder(home)}"]
+
+
+def window_choice_notes(config) -> list[str]:
+    """A note per setting whose value in the window differs: this computer account's choice
+    in Edit > Settings (QSettings), which the command line does not read (docs/ADMIN.md)."""
+    user = window_user_choices()
+    if not user:
+        return []
+    from medsnap.config.loader import USER_SOURCE, load_config
+
+    window = load_config(user)
+    notes = []
+    for entry in window:
+        if entry.source == USER_SOURCE and entry.value != config[entry.setting.key]:
+            text = entry.setting.to_text(entry.value)
+            notes.append(f"note: the window uses {entry.setting.key} {text!r}, chosen in its "
+                         "Edit > Settings on this computer account; the command line uses "
+                         f"{entry.setting.to_text(config[entry.setting.key])!r}")
+    return notes
+
+
+def window_user_choices() -> dict[str, object]:
+    """The window's stored choices (QSettings "MedSnap"/"MedSnap", as the app opens them);
+    empty when Qt or the store cannot be read: the settings above are still right."""
+    try:
+        from PySide6.QtCore import QSettings
+
+        from medsnap.config.settings import SETTINGS
+    except ImportError:
+        return {}
+    settings = QSettings("MedSnap", "MedSnap")
+    return {s.key: settings.value(s.key) for s in SETTINGS if settings.contains(s.key)}
+
+
+if __name__ == "__main__":
+    sys.exit(show_config())
