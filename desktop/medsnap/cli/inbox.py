@@ -53,9 +53,15 @@ def run(args: argparse.Namespace) -> int:
             print(f"{item.id}  {item.state:<9} {when(item.shown_at)}  "
                   f"{'URGENT  ' if _urgent(item) else ''}from "
                   f"{v.get('from', '?')} ({v.get('from_staff_id', '?')})  "
-                  f"{v.get('declaration', '')}  {v.get('image_size', 0)} bytes"
+                  f"{v.get('declaration', '')}  {_format(v)}{v.get('image_size', 0)} bytes"
                   + (f"  {item.revocation_mark}" if item.revocation_mark else ""))
     return 0
+
+
+def _format(verdict: dict) -> str:
+    """"JPEG " or "PNG ": the name 'medsnap open -o' needs (.jpg or .png) is known before."""
+    kind = {"image/png": "PNG", "image/jpeg": "JPEG"}.get(verdict.get("media_type", ""))
+    return f"{kind} " if kind else ""
 
 
 def _urgent(item) -> bool:
