@@ -326,7 +326,7 @@ class Inbox:
                 "SELECT 1 FROM inbox WHERE expires_at < ? OR received_at < ? LIMIT 1",
                 (now, now - SHORTEST_RETENTION_DAYS * 86400)).fetchone() is None:
             return []  # nothing the shortest policy would delete: the policy is not read
-        days = _retention_days() if retention_days is None else retention_days
+        days = _retention_days(self.session) if retention_days is None else retention_days
         kept_since = now - days * 86400
         rows = self._db.execute("SELECT id, expires_at < ? FROM inbox WHERE expires_at < ? "
                                 "OR received_at < ?", (now, now, kept_since)).fetchall()
@@ -341,10 +341,12 @@ class Inbox:
 SHORTEST_RETENTION_DAYS = 1  # the policy's minimum for retention_days (a test pins the two)
 
 
-def _retention_days() -> int:
+def _retention_days(session: Session) -> int:
+    """Policy, then the window's user choice (the session carries it; the command line's
+    has none: docs/ADMIN.md), then the default."""
     try:
         from medsnap.config import load_config
 
-        return int(load_config()["retention_days"])
+        return int(load_config(session.user_choices)["retention_days"])
     except Exception:  # an unreadable policy is reported by the config package
         return 30

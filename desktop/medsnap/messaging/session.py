@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -66,6 +67,9 @@ class Session:
     #: the window's worker threads read ``clinician`` while its own thread may lock: without
     #: this a worker could put the keys back just after the lock dropped them (review)
     _keys_guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: the window's user choices (Edit > Settings) where policy leaves settings free, such
+    #: as retention_days; the command line has none (docs/ADMIN.md): policy, then default
+    user_choices: Mapping[str, object] = field(default_factory=dict, repr=False)
 
     @property
     def staff_id(self) -> str:

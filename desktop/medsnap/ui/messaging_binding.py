@@ -8,10 +8,11 @@ each job opens the outbox/inbox it needs and closes them again.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, QThreadPool, QTimer, Signal
 
 from medsnap.messaging.profile import Workstation, medsnap_home
 from medsnap.ui.jobs import Jobs
@@ -22,11 +23,12 @@ DEMO_RESTARTED = ("The demo messaging service had stopped; MedSnap started it ag
                   "computer, and messages waiting in the outbox go now.")
 
 
-def policy(key: str, default: Any) -> Any:
+def policy(key: str, default: Any, user: Mapping[str, object] | None = None) -> Any:
+    """The value in force: admin policy, then the ``user``'s choices, then the default."""
     try:
         from medsnap.config import load_config
 
-        return load_config()[key]
+        return load_config(user)[key]
     except Exception:  # an unreadable policy is reported by the config package itself
         return default
 
@@ -52,10 +54,14 @@ class MessagingBinding(MessageTraffic, QObject):
     notice = Signal(str)  # a plain-words outcome for the status bar
 
     def __init__(self, home: Path | None = None, keystore=None, parent: QObject | None = None,
-                 sync_interval_ms: int = SYNC_INTERVAL_MS) -> None:
+                 sync_interval_ms: int = SYNC_INTERVAL_MS,
+                 settings: QSettings | None = None) -> None:
         super().__init__(parent)
         self.home = Path(home) if home else medsnap_home()
         self.keystore = keystore
+        #: the window's QSettings: the user's choices (Edit > Settings) where policy leaves
+        #: them free, e.g. Lock after idle and Keep messages; None: policy and defaults only
+        self.settings = settings
         self.session = None
         self.staff_id = ""
         self.display_name = ""
@@ -86,6 +92,18 @@ class MessagingBinding(MessageTraffic, QObject):
     @property
     def workstation(self) -> Workstation:
         return Workstation(self.home)
+
+    def user_choices(self) -> dict[str, object]:
+        """The user's stored choices, read on the UI thread (QSettings is not shared with
+        the worker: the session gets a copy of them at each sync)."""
+        from medsnap.ui.editor_policy import user_values
+
+        return user_values(self.settings) if self.settings is not None else {}
+
+    def setting(self, key: str, default: Any) -> Any:
+        """The value the window obeys: policy, then the user's choice, then the default.
+        Read afresh at each use, so a choice saved in Edit > Settings counts at once."""
+        return policy(key, default, self.user_choices())
 
     @property
     def is_unlocked(self) -> bool:
@@ -143,6 +161,8 @@ class MessagingBinding(MessageTraffic, QObject):
         from medsnap.messaging.demo import is_demo_identity
 
         session = self.session
+        if session is not None:  # e.g. Keep messages (days), for the inbox's clean-up
+            session.user_choices = self.user_choices()
         if not (self.offline and self.is_unlocked and is_demo_identity(self.home,
                                                                        self.staff_id)):
             super().sync()
@@ -242,7 +262,7 @@ class MessagingBinding(MessageTraffic, QObject):
         if not self.is_unlocked:
             return False
         if timeout_minutes is None:
-            timeout_minutes = int(policy("lock_timeout_minutes", 5) or 5)
+            timeout_minutes = int(self.setting("lock_timeout_minutes", 5) or 5)
         if self.session.lock_if_idle(timeout_minutes):
             self.timer.stop()
             self.locked.emit()

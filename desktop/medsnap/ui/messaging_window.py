@@ -308,7 +308,10 @@ def attach_messaging(window, home=None, keystore=None, *, welcome: bool = True,
                      deferred: bool = False, **binding_options) -> MessagingUi:
     """``deferred`` (with ``welcome``, whose screen covers them meanwhile): build the
     panels just after the window's first paint, not before returning."""
-    binding = MessagingBinding(home, keystore, window, **binding_options)
+    # the window's settings: Lock after idle and Keep messages are the user's where policy
+    # leaves them free, as the editor's own choices are
+    binding = MessagingBinding(home, keystore, window, settings=window.settings,
+                               **binding_options)
     ui = MessagingUi(window, binding, deferred=deferred)
     if welcome:
         ui.start()
