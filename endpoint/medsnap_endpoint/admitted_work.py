@@ -38,10 +38,13 @@ OCTETS = "application/octet-stream"
 _SIGNED_SHA256 = p.HEADER_CONTENT_SHA256.lower()
 
 
+#: as Starlette's JSONResponse renders (json.dumps with these options made an encoder per call)
+_JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"))
+
+
 def json_body(data: Any) -> bytes:
     """As Starlette's JSONResponse renders it."""
-    return json.dumps(data, ensure_ascii=False, allow_nan=False, indent=None,
-                      separators=(",", ":")).encode("utf-8")
+    return _JSON.encode(data).encode("utf-8")
 
 
 @dataclass

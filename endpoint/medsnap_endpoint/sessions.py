@@ -146,9 +146,34 @@ def issue(secret: EndpointSecret, key_id: str, expires_at: int, shared: bytes,
     return f"{head}.{_b64url(sealed)}", key
 
 
+# (secret, token) -> (key id, expires_at, session key) of tokens opened before: a session
+# signs every request of its device for minutes, and opening its token each time (base64,
+# ChaCha20-Poly1305) was most of checking a request's HMAC. Keyed by the secret itself, not
+# its endpoint id: a restored copy of another database has the id under another root key.
+_OPENED: dict[tuple[EndpointSecret, str], tuple[str, int, bytes]] = {}
+_OPENED_LIMIT = 4096
+
+
 def opened(secret: EndpointSecret, token: str, key_id: str, now: int) -> bytes:
     """The session key of a token this endpoint issued to ``key_id``, still valid at ``now``;
     raises the refusal otherwise."""
+    known = _OPENED.get((secret, token))
+    if known is not None:
+        token_key_id, expires_at, key = known
+    else:
+        token_key_id, expires_at, key = _open(secret, token)
+        if len(_OPENED) >= _OPENED_LIMIT:
+            _OPENED.clear()
+        _OPENED[(secret, token)] = (token_key_id, expires_at, key)
+    if not hmac.compare_digest(token_key_id, key_id):
+        raise refused("its token belongs to another device key")
+    if expires_at <= now:
+        raise refused("it has expired")
+    return key
+
+
+def _open(secret: EndpointSecret, token: str) -> tuple[str, int, bytes]:
+    """The key id, expiry and session key sealed in a token this endpoint issued."""
     parts = token.split(".")
     if len(parts) != 5 or parts[0] != agreement.TOKEN_VERSION or not parts[2].isascii() \
             or not parts[2].isdigit() or len(parts[2]) > 12:
@@ -162,11 +187,7 @@ def opened(secret: EndpointSecret, token: str, key_id: str, now: int) -> bytes:
             secret, agreement.token_head(token)))
     except InvalidTag:
         raise refused("its token was not issued by this endpoint") from None
-    if not hmac.compare_digest(token_key_id, key_id):
-        raise refused("its token belongs to another device key")
-    if int(expires) <= now:
-        raise refused("it has expired")
-    return key
+    return token_key_id, int(expires), key
 
 
 def signature_matches(key: bytes, signature: bytes, canonical: bytes) -> bool:
