@@ -199,6 +199,49 @@ def test_the_agent_signs_only_medsnap_requests_and_letters(ward, monkeypatch):
     assert LETTER_TYP == TYP
 
 
+def test_the_inbox_lists_every_preview_with_one_agent_request(ward, monkeypatch):
+    """`medsnap inbox` opened each letter's sealed preview with its own agent request (one
+    X25519 each: ~0.5 ms apiece, growing with the inbox); now one request for the list."""
+    import sqlite3
+
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    from medsnap.messaging.agent_client import AgentEncryptionKey
+    from medsnap.messaging.inbox_preview import Preview, PreviewTable
+
+    signin(ward, ward["Ann"])
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(ward["runtime"]))
+    agent = connect_agent(ward["desk"].home, ward["Ann"])
+    try:
+        db = sqlite3.connect(":memory:")
+        db.execute("CREATE TABLE inbox (id TEXT PRIMARY KEY)")
+        table = PreviewTable(db)
+        previews = {f"m{n}": Preview(f"note {n}", "urgent" if n % 3 == 0 else "normal")
+                    for n in range(12)}
+        for item_id, preview in previews.items():
+            table.keep(item_id, preview, agent.encryption_public)
+        table.keep("other", Preview("not hers", "urgent"),
+                   X25519PrivateKey.generate().public_key())  # sealed to someone else
+        db.execute("INSERT INTO inbox_preview VALUES ('damaged', x'00ff')")
+        calls = []
+        real_call = agent.call
+        monkeypatch.setattr(agent, "call", lambda op, data=b"": calls.append(op)
+                            or real_call(op, data))
+        found = table.read([*previews, "other", "damaged"], AgentEncryptionKey(agent))
+        assert found == previews  # hers opened; the others are simply not shown
+        assert calls == ["x25519-many"]
+        # the agent answers as it does one at a time; a point giving no key, with zeros
+        points = [X25519PrivateKey.generate().public_key().public_bytes_raw() for _ in range(3)]
+        many = real_call("x25519-many", b"".join(points + [bytes(32)]))
+        assert [many[i:i + 32] for i in range(0, 96, 32)] == [
+            real_call("x25519", point) for point in points]
+        assert many[96:] == bytes(32)
+        with pytest.raises(AgentUnavailable, match="32 bytes"):
+            real_call("x25519-many", b"short")
+    finally:
+        agent.close()
+
+
 def test_lock_drops_the_keys_and_the_next_command_asks_again(ward):
     path = signin(ward, ward["Ann"])
     pid = agent_pid(path)

@@ -90,6 +90,17 @@ class AgentEncryptionKey:
         except AgentUnavailable:
             raise ValueError("not a usable X25519 key") from None  # as cryptography says
 
+    def exchange_many(self, peers: list[bytes]) -> list[bytes] | None:
+        """The agreements with many raw points in one request (32 zero bytes for a point
+        that gives none); None when the agent cannot (one started by an earlier MedSnap)."""
+        try:
+            shared = self._agent.call("x25519-many", b"".join(peers))
+        except AgentUnavailable:
+            return None
+        if len(shared) != 32 * len(peers):
+            return None
+        return [shared[at:at + 32] for at in range(0, len(shared), 32)]
+
     def public_key(self) -> X25519PublicKey:
         return self._agent.encryption_public
 
@@ -202,3 +213,27 @@ def start_agent(home: Path, staff_id: str, keys: ClinicianKeys, idle_seconds: fl
         raise AgentUnavailable(f"MedSnap could not keep your keys unlocked ({reason}). Each "
                                "command will ask for your passphrase.")
     return Path(line.removeprefix("READY "))
+
+
+class AgreedInAdvance:
+    """An X25519 key whose agreements with ``peers`` were made in one agent request: what
+    age's X25519 identity asks of a private key, answered from those (others from the key)."""
+
+    def __init__(self, key: AgentEncryptionKey, peers: list[bytes]):
+        self._key = key
+        self._shared: dict[bytes, bytes] = {}
+        unique = list(dict.fromkeys(peers))
+        shared = key.exchange_many(unique) if unique else None
+        if shared is not None:
+            self._shared = dict(zip(unique, shared))
+
+    def exchange(self, peer: X25519PublicKey) -> bytes:
+        shared = self._shared.get(peer.public_bytes_raw())
+        if shared is None:
+            return self._key.exchange(peer)
+        if shared == bytes(32):
+            raise ValueError("not a usable X25519 key")  # as cryptography says
+        return shared
+
+    def public_key(self) -> X25519PublicKey:
+        return self._key.public_key()

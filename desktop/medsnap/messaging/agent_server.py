@@ -52,6 +52,25 @@ def signable(data: bytes) -> bool:
     return isinstance(fields, dict) and fields.get("typ") == LETTER_TYP
 
 
+MAX_AGREEMENTS = 4096  # points in one "x25519-many" request (a year of a busy inbox)
+
+
+def _agree_many(key, data: bytes) -> dict:
+    """X25519 with each 32-byte point in ``data``, answers in order; a point that gives no
+    usable key answers 32 zero bytes (what cryptography refuses, and age callers check)."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+
+    if len(data) % 32 or len(data) > 32 * MAX_AGREEMENTS:
+        return {"ok": False, "error": "bad-request", "message": "points of 32 bytes expected"}
+    shared = []
+    for start in range(0, len(data), 32):
+        try:
+            shared.append(key.exchange(X25519PublicKey.from_public_bytes(data[start:start + 32])))
+        except ValueError:
+            shared.append(bytes(32))
+    return {"ok": True, "data": _b64(b"".join(shared))}
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
@@ -183,6 +202,8 @@ class KeyAgent:
             except ValueError:
                 return {"ok": False, "error": "bad-point", "message": "not a usable X25519 key"}
             return {"ok": True, "data": _b64(shared)}
+        if op == "x25519-many":  # the inbox list's previews: one request, not one each
+            return _agree_many(keys.encryption_key, data)
         if op == "audit-head":
             return self._keep_audit_head(data)
         return {"ok": False, "error": "unknown-op", "message": f"unknown operation {op!r}"}
