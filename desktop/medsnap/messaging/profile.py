@@ -16,6 +16,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,13 +91,31 @@ class Workstation:
 
     def endpoint_url(self, explicit: str | None = None) -> str:
         """--endpoint, then MEDSNAP_ENDPOINT, then admin policy, then the demo's address."""
-        url = explicit or os.environ.get(ENDPOINT_ENV) or _policy("endpoint_url") or \
-            self.read().get("endpoint_url")
+        url = explicit or configured_endpoint()[0] or self.read().get("endpoint_url")
         if not url:
             raise NoEndpoint("No MedSnap endpoint is configured on this computer. Nothing was "
                              "changed. Ask IT for the address, or run 'medsnap demo' to try "
                              "MedSnap with demo colleagues.")
         return str(url).rstrip("/")
+
+    def pinned_root(self, url: str) -> str:
+        """The root fingerprint this workstation pinned for ``url`` ("" if none yet): the
+        first root it saw; but a demo's throwaway root is the demo's alone, not the pin for
+        an endpoint IT configured after it (its roots would be refused as untrusted)."""
+        facts = self.read()
+        if facts.get("demo") and not _same_url(str(facts.get("endpoint_url") or ""), url):
+            return ""
+        return str(facts.get("root_fingerprint") or "")
+
+    def pin_root(self, url: str, fingerprint: str) -> None:
+        """Trust ``fingerprint`` from now on. An endpoint other than the demo's takes the
+        demo's place: this workstation then uses it (the demo colleagues' profiles keep
+        their own address; 'Try the demo' or 'medsnap demo' points it back at the demo)."""
+        facts = self.read()
+        if facts.get("demo") and not _same_url(str(facts.get("endpoint_url") or ""), url):
+            self.update(root_fingerprint=fingerprint, endpoint_url=url.rstrip("/"), demo=False)
+        else:
+            self.update(root_fingerprint=fingerprint)
 
     def profile(self, staff_id: str) -> Profile:
         if not _STAFF_ID.fullmatch(staff_id or ""):
@@ -117,6 +136,21 @@ class Workstation:
             raise NotSignedIn(f"{chosen} has not signed in on this computer. Run 'medsnap "
                               f"signin {chosen}' first.")
         return profile
+
+
+def configured_endpoint(environ: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """(address, who set it) of an endpoint chosen on purpose: MEDSNAP_ENDPOINT, else the
+    admin policy's endpoint_url; ("", "") when neither is set, and only then may the
+    window offer (or start again) the demo, which is the default with nothing configured."""
+    environ = os.environ if environ is None else environ
+    if environ.get(ENDPOINT_ENV):
+        return environ[ENDPOINT_ENV].rstrip("/"), ENDPOINT_ENV
+    policy = _policy("endpoint_url")
+    return (policy.rstrip("/"), "IT's policy (endpoint_url)") if policy else ("", "")
+
+
+def _same_url(one: str, other: str) -> bool:
+    return one.rstrip("/") == other.rstrip("/")
 
 
 def _policy(key: str) -> str:

@@ -39,16 +39,17 @@ def _device(keys: ClinicianKeys) -> DeviceKeys:
     return DeviceKeys(encryption=keys.encryption_key, signing=keys.signing_key)
 
 
-def _check_root(workstation: Workstation, root_pem: bytes) -> None:
-    """The root must match the pin (policy, else the one this workstation saw first)."""
-    pinned = _policy("root_fingerprint") or workstation.read().get("root_fingerprint", "")
+def _check_root(workstation: Workstation, root_pem: bytes, url: str) -> None:
+    """The root must match the pin (policy, else the one this workstation saw first, for
+    ``url``: a demo's root pins the demo only)."""
+    pinned = _policy("root_fingerprint") or workstation.pinned_root(url)
     found = root_fingerprint(root_pem)
     if pinned and pinned != found:
         raise ProfileError("The endpoint presented a hospital root certificate that this "
                            f"computer does not trust (fingerprint {found[:16]}..., expected "
                            f"{pinned[:16]}...). Nothing was changed. Tell IT at once.")
     if not pinned:
-        workstation.update(root_fingerprint=found)
+        workstation.pin_root(url, found)
 
 
 @dataclass
@@ -214,12 +215,12 @@ def enrol(workstation: Workstation, staff_id: str, code: str, passphrase: str, *
     transport = Transport(url)
     try:
         # the root is checked against the pin before the one-time code is spent
-        _check_root(workstation, transport.call(transport.client.root_pem))
+        _check_root(workstation, transport.call(transport.client.root_pem), url)
         issued = transport.call(transport.client.enrol, staff_id, code, _device(keys))
     finally:
         transport.close()
     root_pem = issued["root_certificate"].encode("ascii")
-    _check_root(workstation, root_pem)
+    _check_root(workstation, root_pem, url)
     certificates = (issued["signing_certificate"] + issued["encryption_certificate"]).encode()
     keys = keys.with_certificates(certificates)
     try:
@@ -292,7 +293,7 @@ def sign_in(workstation: Workstation, staff_id: str, passphrase: str, *,
         transport = Transport(url)
         try:
             root_pem = transport.call(transport.client.root_pem)
-            _check_root(workstation, root_pem)
+            _check_root(workstation, root_pem, url)
             wrapped = None if known_here else _fetch_key_file(transport, staff_id, url)
             if not keystore.has(staff_id):
                 wrapped = wrapped or _fetch_key_file(transport, staff_id, url)

@@ -114,11 +114,21 @@ class MessagingBinding(MessageTraffic, QObject):
         self.jobs.run(work, done, failed, what)
 
     # signing in -----------------------------------------------------------------------
+    def demo_refused(self, staff_id: str | None = None) -> str:
+        """Why the demo may not start here, "" when it may (see ``demo_choice``)."""
+        from medsnap.ui.demo_choice import demo_refused
+
+        return demo_refused(self.home, staff_id)
+
     def sign_in(self, staff_id: str, passphrase: str) -> None:
         from medsnap.messaging.session import sign_in
 
         desk, keystore, revive = self.workstation, self.keystore, self._revive_demo_work
         staff_id = staff_id.strip()
+        refused = self.demo_refused(staff_id)
+        if refused:  # not signed in against a dead demo's address, nor a demo started
+            self.auth_failed.emit(refused)
+            return
 
         def work():
             from medsnap.errors import MedSnapError
@@ -211,6 +221,10 @@ class MessagingBinding(MessageTraffic, QObject):
         home, keystore = self.home, self.keystore
         port = (DEMO_PORT if self.demo_port is None else self.demo_port) if port is None \
             else port
+        refused = self.demo_refused()
+        if refused:
+            self.auth_failed.emit(refused)
+            return
 
         def work():
             demo = start_demo(home, port=port, keystore=keystore)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon
 
 from medsnap.ui.first_frame import after_first_frame
 from medsnap.ui.first_run import FirstRunScreen
-from medsnap.ui.messaging_binding import MessagingBinding, policy
+from medsnap.ui.messaging_binding import MessagingBinding
 from medsnap.ui.messaging_panels import PanelBuilder, messaging_style_sheet
 from medsnap.ui.qt_enums import Qt
 from medsnap.ui.receiving_binding import ReceivingBinding
@@ -43,7 +43,8 @@ class MessagingUi(SendingBinding, ReceivingBinding, PanelBuilder, QObject):
         self._after_welcome = ""  # a file given on the command line: opened once chosen
         self.first_run = FirstRunScreen(window)
         self.first_run.setStyleSheet(self.sheet)
-        self.first_run.offer_demo(not policy("endpoint_url", ""))  # IT's endpoint: no demo
+        # an endpoint chosen on purpose (IT's policy, MEDSNAP_ENDPOINT): no demo
+        self.first_run.offer_demo(not binding.demo_refused())
         b = self.binding
         self.first_run.sign_in_requested.connect(self._built_first(b.sign_in))
         self.first_run.enrol_requested.connect(self._built_first(b.enrol))
