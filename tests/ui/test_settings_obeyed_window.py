@@ -36,12 +36,13 @@ def signed_in(qtbot, make_window, ward):
         ui.shutdown()
 
 
-def _save_settings(qtbot, window, **values: int) -> None:
-    """Edit > Settings..., the values typed in, Save clicked."""
+def _save_settings(qtbot, window, **values: int | bool) -> None:
+    """Edit > Settings..., the values typed in (or ticked), Save clicked."""
     window.actions.settings.trigger()
     dialog = next(d for d in window.findChildren(SettingsDialog) if d.isVisible())
     for key, value in values.items():
-        dialog.editors[key].setValue(value)
+        editor = dialog.editors[key]
+        editor.setChecked(value) if isinstance(value, bool) else editor.setValue(value)
     with qtbot.waitSignal(dialog.accepted, timeout=5000):
         dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save).click()
 
@@ -90,7 +91,7 @@ def test_a_policy_lock_time_wins_over_the_users(qtbot, signed_in, tmp_path, monk
     assert ui.binding.lock_if_idle()
 
 
-def test_the_users_keep_messages_deletes_older_letters(qtbot, signed_in, ward):
+def _letter_from_sol(ward, seed: int) -> None:
     from medsnap.messaging.compose import queue_letter
     from medsnap.messaging.outbox import Outbox
     from medsnap.messaging.profile import Workstation
@@ -98,17 +99,21 @@ def test_the_users_keep_messages_deletes_older_letters(qtbot, signed_in, ward):
     from medsnap.messaging.sync import SyncWorker
     from send_receive_support import messaging_fixtures
 
-    window, ui = signed_in
     sol = sign_in(Workstation(ward.home), ward.staff["Sol Sender"], PASSPHRASE,
                   keystore=ward.keystore)
     outbox = Outbox(sol.profile.outbox_path)
     try:
-        queue_letter(sol, outbox, messaging_fixtures.clean_png(5), [ward.staff["Ida Idle"]],
+        queue_letter(sol, outbox, messaging_fixtures.clean_png(seed), [ward.staff["Ida Idle"]],
                      note="obs chart", declaration="consent-verbal", expires_days=60)
         assert SyncWorker(sol, outbox).run_once().sent
     finally:
         outbox.close()
         sol.close()
+
+
+def test_the_users_keep_messages_deletes_older_letters(qtbot, signed_in, ward):
+    window, ui = signed_in
+    _letter_from_sol(ward, 5)
     ui.binding.timer.stop()  # only the syncs below
     _sync_now(qtbot, ui)
     inbox_path = ui.binding.session.profile.inbox_path
@@ -127,3 +132,17 @@ def test_the_users_keep_messages_deletes_older_letters(qtbot, signed_in, ward):
     db.close()
     deleted = [e for e in _audit(ui) if e["event"] == "deleted"]
     assert deleted and deleted[-1]["detail"]["why"] == "retention"
+
+
+def test_the_users_no_saved_copies_hides_save_in_the_letter_viewer(qtbot, signed_in, ward):
+    window, ui = signed_in
+    _save_settings(qtbot, window, allow_save_copy=False)
+    assert not window.actions.save_copy.isVisible()  # the editor obeyed already
+    _letter_from_sol(ward, 8)
+    ui.binding.timer.stop()
+    _sync_now(qtbot, ui)
+    row = ui.inbox_view.tree.topLevelItem(0)
+    with qtbot.waitSignal(ui.binding.letter_opened, timeout=20000):
+        ui.inbox_view.tree.itemActivated.emit(row, 0)
+    assert ui.viewer.isVisible() and ui.viewer.letter is not None
+    assert not ui.viewer.save.isVisible()

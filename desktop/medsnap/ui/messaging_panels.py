@@ -36,28 +36,21 @@ class PanelBuilder:
         if self.send_panel is not None or self.closed:
             return
         # imported here: none of them is needed for the first frame
-        from PySide6.QtWidgets import QScrollArea, QTabWidget
+        from PySide6.QtWidgets import QTabWidget
 
         from medsnap.ui.draft_keeper import DraftKeeper
         from medsnap.ui.inbox_view import InboxView
         from medsnap.ui.letter_viewer import LetterViewer
         from medsnap.ui.lock_screen import IdleWatcher, LockScreen
-        from medsnap.ui.messaging_binding import policy
         from medsnap.ui.outbox_view import OfflineIndicator, OutboxView
         from medsnap.ui.resend_guard import ResendGuard
         from medsnap.ui.send_panel import SendPanel
 
         window, binding = self.window, self.binding
         self._waiting_for_paint = False
-        self.send_panel = SendPanel(window.settings)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.send_panel)
-        scroll.setMinimumWidth(300)
-        self.send_dock = _dock(window, "Send", "sendDock", scroll)
-        from medsnap.ui.outcome_in_view import OutcomeInView
-
-        self.outcome_in_view = OutcomeInView(self.send_panel.outcome, scroll)
+        self.send_panel = SendPanel(window.settings)  # its fields scroll, its Send row not
+        self.send_panel.setMinimumWidth(300)
+        self.send_dock = _dock(window, "Send", "sendDock", self.send_panel)
         self.inbox_view = InboxView()
         self.outbox_view = OutboxView(binding.colleague_name)
         self.tabs = QTabWidget()
@@ -66,7 +59,8 @@ class PanelBuilder:
         self.messages_dock = _dock(window, "Messages", "messagesDock", self.tabs)
         window.splitDockWidget(self.send_dock, self.messages_dock, Qt.Orientation.Vertical)
         QTimer.singleShot(0, self._size_docks)  # once the window has its size
-        self.viewer = LetterViewer(lambda: policy("allow_save_copy", True), window,
+        # policy, then the user's choice in Edit > Settings, as the editor's Save a copy
+        self.viewer = LetterViewer(lambda: binding.setting("allow_save_copy", True), window,
                                    folders=window.folders)
         self.lock_screen = LockScreen(window)
         self.first_run.raise_()  # above the docks and the lock screen, made after it
