@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from PySide6.QtCore import QSettings
 
 
@@ -60,11 +61,12 @@ def test_without_the_variables_it_names_the_usual_places(tmp_path):
     assert "MEDSNAP_HOME=PATH" in lines[1]
 
 
-def test_a_closed_pipe_ends_it_quietly(tmp_path):
+@pytest.mark.parametrize("command", [["medsnap", "--show-config"], ["medsnap.config"]])
+def test_a_closed_pipe_ends_it_quietly(tmp_path, command):
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before a line is written, as after `head -3`
     try:
-        done = subprocess.run([sys.executable, "-m", "medsnap", "--show-config"],
+        done = subprocess.run([sys.executable, "-m", *command],
                               env=_environment(tmp_path), stdout=write_end,
                               stderr=subprocess.PIPE, text=True, timeout=60)
     finally:

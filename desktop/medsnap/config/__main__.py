@@ -1,12 +1,12 @@
-"""``medsnap --show-config``: print every setting in force, its source and whether it is locked.
-
-Admins use it to check that Group Policy, the MSI's machine defaults or the policy file
-reached the app. User preferences live in the window's settings and are not read here.
+"""``python -m medsnap.config``: print every setting in force, its source and whether it is
+locked, without Qt. ``medsnap --show-config`` (medsnap.cli.show_config) is the admins' form:
+it also names where it looked and the values the window's user choices change.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from medsnap.config.loader import load_config
@@ -26,4 +26,10 @@ def show_config(stream=sys.stdout) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(show_config())
+    try:
+        code = show_config()
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (| head -3): quietly, no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
+    sys.exit(code)
