@@ -99,10 +99,10 @@ BEGIN{_ADMIT_FIRST}
     SELECT m.size, m.sha256, m.sender, m.client_message_id
         INTO o_size, o_sha256, o_sender, o_message_id FROM messages m WHERE m.id = p_item;
     SELECT COUNT(*) INTO o_chunks FROM message_chunks c WHERE c.message_id = p_item;
-    IF o_chunks = 1 THEN
-        SELECT c.data INTO o_first FROM message_chunks c
-            WHERE c.message_id = p_item AND c.seq = 0;
-    END IF;
+    -- o_first stays NULL since migration 7: the calling statement joins the one chunk of a
+    -- small message (postgres_work.plan_download), read once as it is sent instead of copied
+    -- into a variable and the function's result first (kept: a process still running the code
+    -- before reads a NULL o_first as several chunks, and streams them)
 {_audit_row("download", "o_message_id", _FROM_AND_SIZE.format(sender="o_sender",
                                                                   size="o_size"))}
     o_outcome := 'ok';
@@ -203,3 +203,5 @@ END $fn$"""
 
 #: migration 3's steps (and 4's, after dropping the functions the routes no longer call)
 STEPS = [_DOWNLOAD, _ACKNOWLEDGE, _INBOX, _SEND]
+#: migration 7's: the download no longer reads the ciphertext itself
+DOWNLOAD_WITHOUT_CIPHERTEXT = [_DOWNLOAD]
