@@ -41,7 +41,6 @@ def test_send_and_its_result_fit_at_1088x680_beside_a_burned_in_radiograph(
     the whole window, the send panel beneath them included."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QScrollArea
     from send_receive_support import running_ward, sign_in_through_first_run
 
     from medsnap.ui.messaging_window import attach_messaging
@@ -57,14 +56,10 @@ def test_send_and_its_result_fit_at_1088x680_beside_a_burned_in_radiograph(
             QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
             panel.show_outcome("✓ Sent to Dr Ben Hughes at 09:41; signed and encrypted.", True)
             qtbot.wait(50)
-            area = panel.parentWidget()
-            while not isinstance(area, QScrollArea):
-                area = area.parentWidget()
-            viewport = area.viewport()
-            assert area.verticalScrollBar().value() == 0
-            for widget in (panel.send, panel.outcome):
-                bottom = widget.mapTo(viewport, QPoint(0, widget.height())).y()
-                assert bottom <= viewport.height(), (widget.objectName(), bottom)
+            assert panel.scroll.verticalScrollBar().value() == 0  # To at the top
+            for widget in (panel.send, panel.outcome):  # clipped by nothing
+                shown = widget.visibleRegion().boundingRect()
+                assert widget.isVisible() and shown == widget.rect(), widget.objectName()
             assert panel.outcome.height() >= panel.outcome.heightForWidth(panel.outcome.width())
         finally:
             ui.shutdown()

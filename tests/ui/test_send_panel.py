@@ -40,12 +40,12 @@ def _wheel_down(widget) -> None:
 
 
 def _scroll_area(panel):
-    from PySide6.QtWidgets import QScrollArea
+    return panel.scroll  # the fields' (Send and the outcome stay beneath it)
 
-    area = panel.parentWidget()
-    while not isinstance(area, QScrollArea):
-        area = area.parentWidget()
-    return area
+
+def _fully_shown(widget) -> bool:
+    """Every pixel of ``widget`` can be painted: clipped by no scroll area, nor the dock."""
+    return widget.isVisible() and widget.visibleRegion().boundingRect() == widget.rect()
 
 
 def test_the_wheel_scrolls_the_panel_not_the_priority(qtbot, panel_ui):
@@ -73,20 +73,17 @@ def test_send_and_its_result_fit_at_1280x800(qtbot, panel_ui, grey_png):
     window, ui = panel_ui
     panel = ui.send_panel
     open_and_wait(qtbot, window, grey_png)
-    area = _scroll_area(panel)
-    viewport = area.viewport()
     qtbot.keyClicks(panel.picker.search, "Rex")  # the list is shown, as when choosing
     assert panel.picker.list.isVisible()
     panel.show_outcome("Queued: MedSnap is offline. It will be sent automatically when the "
                        "connection returns.", ok=True)
     qtbot.wait(50)
     for widget in (panel.send, panel.outcome):
-        bottom = widget.mapTo(viewport, QPoint(0, widget.height())).y()
-        assert bottom <= viewport.height(), (widget.objectName(), bottom, viewport.height())
+        assert _fully_shown(widget), widget.objectName()
     # the result wraps within the panel: every line of it is shown, nothing cut at the right
     assert panel.outcome.wordWrap()
-    right = panel.outcome.mapTo(viewport, QPoint(panel.outcome.width(), 0)).x()
-    assert right <= viewport.width()
+    right = panel.outcome.mapTo(panel, QPoint(panel.outcome.width(), 0)).x()
+    assert right <= panel.width()
     assert panel.outcome.height() >= panel.outcome.heightForWidth(panel.outcome.width())
 
 
@@ -251,7 +248,8 @@ def test_offline_after_a_restart_lists_the_colleagues_sent_to_before(qtbot, make
                 QTest.mouseClick(screen.sign_in_button, Qt.MouseButton.LeftButton)
             picker = ui.send_panel.picker
             assert picker.offline_note.isVisible()
-            assert picker.offline_note.text().startswith(
+            assert picker.offline_note.text().startswith("Offline: colleagues you sent to")
+            assert picker.offline_note.toolTip().startswith(
                 "Colleagues cannot be looked up while MedSnap is offline")
             assert [e["display_name"] for e in picker.entries] == ["Rex Reader"]
             tree = ui.outbox_view.tree

@@ -11,6 +11,7 @@ from medsnap.messaging.colleague_keys import safety_number_of
 from medsnap.ui.settings import Setting
 
 MAX_RECENT = 8
+LIST_HEIGHT = 88  # three colleagues (two lines each) in the list
 #: where an earlier version kept one list for everyone on this computer account (NU5: the next
 #: clinician's "recent" order was the last one's, and it recorded who messaged whom)
 SHARED_RECENT_KEY = "messaging/recent_colleagues"
@@ -83,9 +84,12 @@ class ColleaguePicker(QWidget):
         self.search.setClearButtonEnabled(True)
         self.list = QListWidget(self)
         self.list.setAccessibleName("Matching colleagues")
-        self.list.setMaximumHeight(88)  # three colleagues; Send stays above the fold
-        self.offline_note = QLabel("Colleagues cannot be looked up while MedSnap is offline; "
-                                   "ones you have sent to before are listed.", self)
+        self.list.setMaximumHeight(LIST_HEIGHT)
+        # one short line, the whole why on hovering: two lines here made the finding page,
+        # and so the card's page, taller (a blank gap under the card, NU6)
+        self.offline_note = QLabel("Offline: colleagues you sent to before.", self)
+        self.offline_note.setToolTip("Colleagues cannot be looked up while MedSnap is "
+                                     "offline; ones you have sent to before are listed.")
         self.offline_note.setObjectName("panelHint")
         self.offline_note.setWordWrap(True)
         self.offline_note.hide()
@@ -162,6 +166,10 @@ class ColleaguePicker(QWidget):
         """The directory could not be asked: say why the list is short (or empty)."""
         self.offline = offline
         self.offline_note.setVisible(offline)  # on the finding page: seen only there
+        # the line's room comes out of the list's, so the page is no taller offline
+        spacing = max(0, self.finding_page.layout().spacing())
+        taken = self.offline_note.sizeHint().height() + spacing
+        self.list.setMaximumHeight(LIST_HEIGHT - taken if offline else LIST_HEIGHT)
 
     def ordered(self, text: str) -> list[dict]:
         recent = recent_colleagues(self.own_staff_id).read(self.settings)

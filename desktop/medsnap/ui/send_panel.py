@@ -7,11 +7,12 @@ the picture stays open whatever happens, so a failed send loses nothing.
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QApplication, QComboBox, QFormLayout, QLabel, QPlainTextEdit,
-                               QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QComboBox, QLabel, QPlainTextEdit, QPushButton,
+                               QSpinBox, QWidget)
 
 from medsnap.ui.colleague_picker import ColleaguePicker, confirm_key_change
 from medsnap.ui.refusals import gone_wording, recipient_gone, retry_can_help
+from medsnap.ui.send_panel_layout import lay_out
 from medsnap.ui.wheel_guard import WheelGuard
 
 #: permanent wire values (the engine's declaration strings) with plain labels; "not
@@ -65,7 +66,7 @@ class SendPanel(QWidget):
         self.note = QPlainTextEdit(self)
         self.note.setAccessibleName("Note")
         self.note.setPlaceholderText("A short note (what to look at, the question)")
-        self.note.setMaximumHeight(56)  # three lines: Send stays above the fold at 1280x800
+        self.note.setMaximumHeight(56)  # three lines: the fields scroll less
         self.note.setTabChangesFocus(True)
         self.declaration = QComboBox(self)
         self.declaration.setAccessibleName("Patient identifiability")
@@ -95,26 +96,7 @@ class SendPanel(QWidget):
         self.outcome.setObjectName("sendOutcome")
         self.outcome.setWordWrap(True)
 
-        form = QFormLayout()
-        form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Note", self.note)
-        form.addRow("Patient", self.declaration)
-        form.addRow("Priority", self.priority)
-        form.addRow("Expires", self.expires)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.who)
-        layout.addWidget(self.sign_in)
-        title = QLabel("<b>To</b>", self)
-        layout.addWidget(title)
-        layout.addWidget(self.picker)
-        layout.addLayout(form)
-        layout.addWidget(self.preview)
-        layout.addWidget(self.send)
-        layout.addWidget(self.why_not)
-        layout.addWidget(self.outcome)
-        layout.addStretch(1)
-
-        layout.setSpacing(4)
+        self.scroll = lay_out(self)  # the fields scroll; the Send row stays beneath them
         self.wheel_guard = WheelGuard(self)
         self.wheel_guard.guard(self.declaration, self.priority, self.expires)
 
@@ -179,11 +161,8 @@ class SendPanel(QWidget):
         if field is None or not field.isVisible():
             return None
         field.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        area = self.parentWidget()
-        while area is not None and not isinstance(area, QScrollArea):
-            area = area.parentWidget()
-        if area is not None:
-            area.ensureWidgetVisible(field)
+        if self.scroll.widget().isAncestorOf(field):
+            self.scroll.ensureWidgetVisible(field)
         return field
 
     def update_state(self) -> None:
