@@ -86,6 +86,9 @@ class PanelBuilder:
             widget.setStyleSheet(self.sheet)
         self._build_menu()
         self._connect()
+        from medsnap.ui.status_notices import StatusNotices
+
+        self.notices = StatusNotices(window.status, binding, self)  # after _connect's
 
     def _size_docks(self) -> None:
         height = max(400, self.window.height())

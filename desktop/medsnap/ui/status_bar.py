@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QRect, Signal
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
-    QComboBox, QFrame, QLabel, QLineEdit, QScrollArea, QSizePolicy, QStatusBar, QWidget)
+    QComboBox, QFrame, QLabel, QLineEdit, QScrollArea, QSizeGrip, QSizePolicy, QStatusBar,
+    QStyle, QStyleOption, QToolTip, QWidget)
 
 from medsnap.ui.elided_label import ElidedLabel
 from medsnap.ui.qt_enums import Qt
@@ -19,6 +21,7 @@ class EditorStatusBar(QStatusBar):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.permanent: list[QWidget] = []  # right of a passing message (message_rect)
         self.setAccessibleName("Status")
         self.hint = ElidedLabel(self)  # shortened, never widening the window
         self.hint.setAccessibleName("Tool hint")
@@ -123,6 +126,56 @@ class EditorStatusBar(QStatusBar):
 
     def show_hint(self, text: str) -> None:
         self.hint.setText(text)
+
+    # a passing message (showMessage) ---------------------------------------------------
+    # Qt draws it whole and cuts it at the first permanent widget, mid-letter ("…and
+    # messages waiting in the outbox g", NU6): it is drawn shortened with "…" instead and
+    # the whole of it is the bar's tooltip. currentMessage() stays the whole text.
+    def addPermanentWidget(self, widget: QWidget, stretch: int = 0) -> None:  # noqa: N802
+        self.permanent.append(widget)  # (Qt keeps its own list private)
+        super().addPermanentWidget(widget, stretch)
+
+    def message_rect(self) -> QRect:
+        """Where Qt draws the message: from the left margin to the first permanent widget
+        shown, or the size grip."""
+        right = self.width() - 12
+        for child in [*self.permanent, *self.findChildren(QSizeGrip)]:
+            if child.isVisible():
+                right = min(right, child.x() - 2)
+        return QRect(6, 0, max(0, right - 6), self.height())
+
+    def shown_message(self) -> str:
+        """The message as drawn: all of it, or its start and "…" when it does not fit."""
+        message, width = self.currentMessage(), self.message_rect().width()
+        if self.fontMetrics().horizontalAdvance(message) <= width:
+            return message
+        return self.fontMetrics().elidedText(message, Qt.TextElideMode.ElideRight, width)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        shown = self.shown_message()
+        if shown == self.currentMessage():
+            return
+        rect = self.message_rect()
+        painter = QPainter(self)
+        painter.setClipRect(rect)  # Qt's cut text painted over with the bar's own panel
+        painter.fillRect(rect, self.palette().brush(self.backgroundRole()))
+        option = QStyleOption()
+        option.initFrom(self)
+        self.style().drawPrimitive(QStyle.PrimitiveElement.PE_PanelStatusBar, option,
+                                   painter, self)
+        painter.setPen(self.palette().windowText().color())
+        flags = (Qt.AlignmentFlag.AlignLeading.value | Qt.AlignmentFlag.AlignVCenter.value
+                 | Qt.TextFlag.TextSingleLine.value)
+        painter.drawText(rect, flags, shown)
+        painter.end()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and self.shown_message() != \
+                self.currentMessage() and self.message_rect().contains(event.pos()):
+            QToolTip.showText(event.globalPos(), self.currentMessage(), self)
+            return True
+        return super().event(event)
 
     def _entered(self) -> None:
         scale = parse_zoom(self.zoom.currentText())
