@@ -79,13 +79,13 @@ async def _results(pgconn: pq.abc.PGconn) -> list[pq.abc.PGresult]:
         pgconn.consume_input()
     results = []
     while True:
-        pgconn.consume_input()  # raises OperationalError once the connection is lost
         while not pgconn.is_busy():
             result = pgconn.get_result()
             if result is None:
                 return results
             results.append(result)
         await _ready(loop.add_reader, loop.remove_reader, socket)
+        pgconn.consume_input()  # raises OperationalError once the connection is lost
 
 
 async def _ready(add: Any, remove: Any, socket: int) -> None:
