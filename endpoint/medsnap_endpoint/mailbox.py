@@ -113,14 +113,14 @@ def open_download(tx: Transaction, recipient: str, item_id: int) -> Download:
 
 
 def read_chunks(database: Database, download: Download) -> Iterator[bytes]:
-    """The ciphertext, one stored chunk per short read transaction (never all in memory)."""
+    """The ciphertext, one stored chunk per read statement, its own transaction (never all in
+    memory; on PostgreSQL one round trip each instead of BEGIN, SELECT and COMMIT)."""
     for seq in range(download.chunks):
-        with database.transaction() as tx:
-            row = tx.one("SELECT data FROM message_chunks WHERE message_id = ? AND seq = ?",
-                         (download.id, seq))
-        if row is None:
+        rows = database.single("SELECT data FROM message_chunks WHERE message_id = ? AND seq = ?",
+                               (download.id, seq))
+        if not rows:
             return  # deleted meanwhile (acknowledged elsewhere); the client sees a short body
-        yield bytes(row[0])
+        yield bytes(rows[0][0])
 
 
 _ACKNOWLEDGE = (
