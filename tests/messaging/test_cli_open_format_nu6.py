@@ -62,6 +62,7 @@ def test_a_name_that_says_png_for_a_jpeg_is_still_refused_and_a_missing_folder_t
     item_id = _send_photo(ward, tmp_path)
     code, _, err = ward("open", item_id, "-o", str(tmp_path / "received.png"), person=BEN)
     assert code == 2 and "name the file 'received.jpg'" in err, err
+    assert "leave the suffix off" in err
     code, _, err = ward("open", item_id, "-o", f"{tmp_path / 'nowhere'}/", person=BEN)
     assert code == 2 and "does not exist" in err, err
     existing = tmp_path / "kept.jpg"

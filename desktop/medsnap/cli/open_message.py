@@ -50,6 +50,7 @@ def saved_name(output: str, item_id: str, image: bytes) -> Path:
     (a clinician cannot know in advance whether a photo came as JPEG); a name that says
     the other format is refused, naming the one that would be accepted."""
     from medsnap.cli.export import check_image_suffix
+    from medsnap.errors import UsageError
 
     fmt = image_format(image)
     suffix = ".png" if fmt == "png" else ".jpg"
@@ -58,7 +59,11 @@ def saved_name(output: str, item_id: str, image: bytes) -> Path:
     path = Path(output)
     if not path.suffix:
         return path.with_name(path.name + suffix)
-    check_image_suffix(path, fmt, saved="saved; the message stays in your inbox")
+    try:
+        check_image_suffix(path, fmt, saved="saved; the message stays in your inbox")
+    except UsageError as error:
+        raise UsageError(f"{error.message} Or leave the suffix off: MedSnap adds the right "
+                         "one.") from None
     return path
 
 
