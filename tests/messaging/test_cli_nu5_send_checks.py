@@ -121,11 +121,15 @@ def test_open_saves_only_under_a_name_that_says_png_or_jpeg(ward, tmp_path):
     code, out, said = ward("inbox", "--json", person=BEN)
     assert code == 0, said
     item = next(i for i in json.loads(out) if not i["opened_at"])["id"]
-    for name in ("recv.txt", "noext"):
-        target = tmp_path / name
-        code, out, said = ward("open", item, "-o", str(target), person=BEN)
-        assert code == 2, out + said
-        assert repr(target.with_suffix(".png").name) in said and not target.exists()
+    target = tmp_path / "recv.txt"
+    code, out, said = ward("open", item, "-o", str(target), person=BEN)
+    assert code == 2, out + said
+    assert repr(target.with_suffix(".png").name) in said and not target.exists()
+    # no suffix at all: MedSnap adds the right one (session 6)
+    code, out, said = ward("open", item, "-o", str(tmp_path / "noext"), person=BEN)
+    assert code == 0, said
+    assert not (tmp_path / "noext").exists()
+    assert (tmp_path / "noext.png").read_bytes().startswith(b"\x89PNG")
     code, out, said = ward("open", item, "-o", str(tmp_path / "recv.PNG"), person=BEN)
     assert code == 0, said
     assert (tmp_path / "recv.PNG").read_bytes().startswith(b"\x89PNG")
