@@ -46,6 +46,21 @@ def test_rows_match_the_cursor_and_types_are_prepared_again(pg_cluster):
     assert wider == [("x", 2 ** 40, b"", [], False, "y", 1)]
 
 
+def test_prepared_statements_are_bounded(pg_cluster, monkeypatch):
+    from medsnap_endpoint.storage import pg_wire
+
+    monkeypatch.setattr(pg_wire, "PREPARED_LIMIT", 3)
+    url = pg_cluster.create_database()
+
+    async def work(connection, wire):
+        answers = [await wire.rows(f"SELECT ?::int + {n}", (n,)) for n in range(7)]
+        cursor = await connection.execute("SELECT count(*) FROM pg_prepared_statements")
+        return answers, (await cursor.fetchone())[0]
+
+    answers, prepared = _run(url, work)
+    assert answers == [[(2 * n,)] for n in range(7)] and prepared == 1
+
+
 def test_errors_are_psycopgs_and_the_connection_stays_usable(pg_cluster):
     url = pg_cluster.create_database()
 

@@ -26,6 +26,9 @@ from psycopg.adapt import PyFormat, Transformer
 
 _TUPLES_OK, _COMMAND_OK = pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK
 _BINARY = pq.Format.BINARY
+#: prepared statements kept per connection (the hot routes make a few, times their
+#: parameters' integer widths)
+PREPARED_LIMIT = 64
 
 
 class WireStatements:
@@ -44,6 +47,10 @@ class WireStatements:
         key = (sql, tuple(transformer.types))
         name = self._prepared.get(key)
         if name is None:
+            if len(self._prepared) >= PREPARED_LIMIT:  # (a few statements: never in practice)
+                pgconn.send_query(b"DEALLOCATE ALL")
+                self._check(await _results(pgconn))
+                self._prepared.clear()
             name = f"medsnap_hot_{len(self._prepared)}".encode()
             pgconn.send_prepare(name, _numbered(sql).encode(), transformer.types)
             self._check(await _results(pgconn))
