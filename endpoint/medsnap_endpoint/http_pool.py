@@ -1,8 +1,9 @@
 """Keep-alive HTTP/1.1 connections to one endpoint, on the standard library's ``http.client``.
 
-``http.client`` does the wire work: request framing, response parsing, chunked bodies, CONNECT
-tunnels, TLS with host name checks. This module adds what a client of one endpoint needs
-around it, and nothing else:
+``http.client`` does the wire work: request framing, response bodies (chunked or not), CONNECT
+tunnels, TLS with host name checks; an answer's headers are read by
+:mod:`medsnap_endpoint.http_response`, which refuses any whose framing could be read two ways.
+This module adds what a client of one endpoint needs around it, and nothing else:
 
 * a pool of idle connections, safe to share between threads (the sync worker and the window
   use one client): a request takes a connection for itself and gives it back once its answer
@@ -34,6 +35,7 @@ from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from medsnap.errors import MedSnapError
+from medsnap_endpoint.http_response import Response
 from medsnap_endpoint.request_signing import FILE_BLOCK
 
 #: a connection idle this long is closed, not reused; the endpoint keeps idle connections open
@@ -155,94 +157,12 @@ def tls_context(verify: ssl.SSLContext | str | bool) -> ssl.SSLContext:
     raise ValueError("certificate checks cannot be turned off")
 
 
-class _Response(http.client.HTTPResponse):
-    """``http.client``'s response with its header block read without the ``email`` package.
-
-    ``http.client`` parses the headers with ``email.parser`` (about a quarter of this client's
-    CPU per request, profiled); here each ``Name: value`` line is split once and stored in the
-    same :class:`http.client.HTTPMessage` (public item assignment), so ``headers.get`` and the
-    rest behave as before. Framing (chunked, length, keep-alive) is decided as ``begin`` does.
-    """
-
-    def begin(self) -> None:
-        if self.headers is not None:
-            return
-        while True:  # skip any 100 Continue answers
-            version, status, reason = self._read_status()  # type: ignore[attr-defined]
-            if status != http.client.CONTINUE:
-                break
-            _header_lines(self.fp)
-        self.code = self.status = status
-        self.reason = reason.strip()
-        if version in ("HTTP/1.0", "HTTP/0.9"):
-            self.version = 10
-        elif version.startswith("HTTP/1."):
-            self.version = 11
-        else:
-            raise http.client.UnknownProtocol(version)
-        self.headers = self.msg = _header_message(_header_lines(self.fp))
-        encoding = self.headers.get("transfer-encoding")
-        self.chunked = bool(encoding) and encoding.lower() == "chunked"
-        self.chunk_left = None
-        self.will_close = self._check_close()  # type: ignore[attr-defined]
-        length = self.headers.get("content-length")
-        self.length = None
-        if length and not self.chunked:
-            try:
-                self.length = int(length)
-            except ValueError:
-                pass
-            else:
-                if self.length < 0:
-                    self.length = None
-        if status in (http.client.NO_CONTENT, http.client.NOT_MODIFIED) \
-                or 100 <= status < 200 or self._method == "HEAD":  # type: ignore[attr-defined]
-            self.length = 0
-        if not self.will_close and not self.chunked and self.length is None:
-            self.will_close = True  # the body ends when the connection does
-
-
-_MAX_HEADER_LINE = 65536
-_MAX_HEADERS = 100
-
-
-def _header_lines(fp: BinaryIO) -> list[bytes]:
-    """The header block's lines, up to the empty line, bounded as ``http.client`` bounds it."""
-    lines = []
-    while True:
-        line = fp.readline(_MAX_HEADER_LINE + 1)
-        if len(line) > _MAX_HEADER_LINE:
-            raise http.client.LineTooLong("header line")
-        if line in (b"\r\n", b"\n", b""):
-            return lines
-        lines.append(line)
-        if len(lines) > _MAX_HEADERS:
-            raise http.client.HTTPException(f"got more than {_MAX_HEADERS} headers")
-
-
-def _header_message(lines: list[bytes]) -> http.client.HTTPMessage:
-    message = http.client.HTTPMessage()
-    name, value = None, ""
-    for raw in lines:
-        line = raw.decode("iso-8859-1").rstrip("\r\n")
-        if line[:1] in (" ", "\t") and name is not None:  # a folded continuation line
-            value += " " + line.strip()
-            continue
-        if name is not None:
-            message[name] = value
-        name, _, value = line.partition(":")
-        name, value = name.strip(), value.strip()
-    if name is not None:
-        message[name] = value
-    return message
-
-
 class _Connection(http.client.HTTPConnection):
-    response_class = _Response
+    response_class = Response
 
 
 class _TlsConnection(http.client.HTTPSConnection):
-    response_class = _Response
+    response_class = Response
 
 
 class ConnectionPool:
