@@ -86,6 +86,7 @@ def _needs_terminal(argv: list[str]) -> bool:
     """No key agent for this clinician and no passphrase given but at the terminal's prompt."""
     from medsnap.messaging.agent_socket import agent_socket_path
     from medsnap.messaging.command_support import PASSPHRASE_ENV, workstation
+    from medsnap.messaging.warm_control import agent_answers
 
     if "--passphrase-stdin" in argv or os.environ.get(PASSPHRASE_ENV):
         return False
@@ -100,7 +101,7 @@ def _needs_terminal(argv: list[str]) -> bool:
         profile = desk.current_profile(staff_id)
     except Exception:  # noqa: BLE001 - the command itself says what is wrong
         return False
-    return not agent_socket_path(desk.home, profile.staff_id).exists()
+    return not agent_answers(agent_socket_path(desk.home, profile.staff_id))
 
 
 def _run_command(argv: list[str]) -> int:

@@ -48,8 +48,8 @@ def launch_runner(home: Path) -> subprocess.Popen | None:
     answer = ask_runner(home, "expect")
     if answer is not None and answer.get("ok"):
         return None
-    if answer is not None:  # another code or interpreter: replace it
-        _stop_and_wait(home)
+    if answer is not None or os.path.exists(wire.runner_socket_path(str(home))):
+        _stop_and_wait(home)  # another code or interpreter (or an older wire): replace it
     env = {k: v for k, v in os.environ.items() if k != "MEDSNAP_PASSPHRASE"}
     try:
         return subprocess.Popen(
@@ -82,9 +82,16 @@ def stop_runner_unless_needed(home: Path) -> bool:
 
     folder = Path(home) / "profiles"
     staff_ids = [p.name for p in folder.iterdir() if p.is_dir()] if folder.is_dir() else []
-    if any(agent_socket_path(home, staff_id).exists() for staff_id in staff_ids):
+    if any(agent_answers(agent_socket_path(home, staff_id)) for staff_id in staff_ids):
         return False
     return stop_runner(home)
+
+
+def agent_answers(path: Path) -> bool:
+    """A key agent listens at ``path`` (a killed one leaves its socket file behind)."""
+    from medsnap.messaging.agent_socket import is_answering
+
+    return path.exists() and is_answering(path, timeout=0.5)
 
 
 def _stop_and_wait(home: Path) -> bool:
@@ -92,13 +99,34 @@ def _stop_and_wait(home: Path) -> bool:
     if not os.path.exists(path):
         return False
     answer = ask_runner(home, "stop")
-    if answer is None:
+    if answer is None and not _stop_older_runner(path):
         _remove_stale(path)
         return False
     deadline = time.monotonic() + STOP_WAIT_SECONDS
     while os.path.exists(path) and time.monotonic() < deadline:
         time.sleep(0.02)
     return True
+
+
+def _stop_older_runner(path: str) -> bool:
+    """Ask a runner of an earlier MedSnap to stop in its own wire (JSON frames, protocol 1-2:
+    it stops on "stop" whatever the version); otherwise it would keep the socket and every
+    command would run cold until the next lock. True when it answered."""
+    from medsnap.messaging import local_socket
+
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    connection.settimeout(2.0)
+    try:
+        connection.connect(path)
+        if not wire.peer_is_me(connection):
+            return False
+        local_socket.send_frame(connection, {"op": "stop"})
+        answer, _ = local_socket.receive_frame(connection)
+        return answer is not None
+    except (OSError, ValueError):
+        return False
+    finally:
+        connection.close()
 
 
 def _remove_stale(path: str) -> None:

@@ -36,6 +36,7 @@ WARM_MODULES = (
     "medsnap.cli.export",
     "medsnap_endpoint.client", "medsnap_endpoint.http_pool", "medsnap_endpoint.request_signing",
     "medsnap.messaging.warm_child", "medsnap.messaging.warm_client",
+    "medsnap.messaging.warm_control",  # a child asks whether its clinician's agent answers
     "medsnap.config.policy_rules",
     "cryptography.hazmat.backends.openssl.backend",
     "encodings.idna",  # host names in http.client

@@ -111,7 +111,8 @@ class Runner:
     def _needed(self) -> bool:
         """Some clinician of this workstation folder is signed in (their agent answers at its
         socket: a killed agent leaves the file), or signin is still starting the first agent."""
-        from medsnap.messaging.agent_socket import agent_socket_path, is_answering
+        from medsnap.messaging.agent_socket import agent_socket_path
+        from medsnap.messaging.warm_control import agent_answers
 
         folder = self.home / "profiles"
         try:
@@ -119,8 +120,7 @@ class Runner:
         except OSError:
             staff_ids = []
         for staff_id in staff_ids:
-            path = agent_socket_path(self.home, staff_id)
-            if path.exists() and is_answering(path, timeout=AGENT_CHECK_SECONDS):
+            if agent_answers(agent_socket_path(self.home, staff_id)):
                 self.grace_until = 0.0
                 return True
         return time.monotonic() < self.grace_until
