@@ -4,6 +4,8 @@ streamed uploads, and each kind of network failure typed."""
 
 from __future__ import annotations
 
+import http.client
+import queue
 import socket
 import tempfile
 import threading
@@ -22,6 +24,7 @@ from medsnap_endpoint.client import EndpointClient
 from medsnap_endpoint.http_pool import (
     ConnectionDropped, ConnectionPool, ConnectionRefused, ConnectionTimedOut, Origin,
     ProxyFailure, TlsFailure)
+from medsnap_endpoint.http_response import MalformedAnswer
 
 
 @pytest.fixture(scope="module")
@@ -102,37 +105,157 @@ def test_a_file_upload_is_streamed_not_read_whole(tmp_path, pair):
     reader.acknowledge(item["id"])
 
 
-def test_answers_are_framed_and_their_headers_read_as_http_client_reads_them():
-    """The pool's own header reading (not the email package): a 100 Continue skipped, a folded
-    line, repeated and differently cased names, a chunked body, then a Content-Length answer
-    on the same kept-alive connection."""
-    answers = [b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nX-Folded: one\r\n"
-               b"\ttwo\r\nWarning: a\r\nwarning: b\r\nTransfer-Encoding: chunked\r\n\r\n"
-               b"5\r\nhello\r\n0\r\n\r\n",
-               b"HTTP/1.1 200 OK\r\ncontent-LENGTH: 3\r\nRetry-After:  7 \r\n\r\nabc"]
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
+class ThenClose(bytes):
+    """An answer after which the canned server closes the connection."""
 
-        def serve() -> None:
-            connection, _ = listener.accept()
-            with connection:
-                for answer in answers:
-                    connection.recv(65536)  # one small request each
+
+class CannedServer:
+    """A raw socket server: each request, on whichever connection, gets the next answer as
+    written, byte for byte; ``closed_by_client`` receives each connection the client closed."""
+
+    def __init__(self, answers: list[bytes]):
+        self.answers = list(answers)
+        self.connections = 0
+        self.closed_by_client: queue.Queue[int] = queue.Queue()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def __enter__(self) -> CannedServer:
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:  # the listener closed: the test is over
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(connection, self.connections - 1),
+                             daemon=True).start()
+
+    def _serve(self, connection: socket.socket, index: int) -> None:
+        with connection:
+            pending = b""
+            try:
+                while True:
+                    while b"\r\n\r\n" not in pending:  # requests here have no body
+                        received = connection.recv(65536)
+                        if not received:
+                            self.closed_by_client.put(index)
+                            return
+                        pending += received
+                    pending = pending.partition(b"\r\n\r\n")[2]
+                    answer = self.answers.pop(0)
                     connection.sendall(answer)
-                connection.recv(65536)
+                    if isinstance(answer, ThenClose):
+                        return
+            except (ConnectionResetError, BrokenPipeError):  # closed with our bytes unread
+                self.closed_by_client.put(index)
 
-        threading.Thread(target=serve, daemon=True).start()
-        pool = ConnectionPool(Origin.from_url(f"http://127.0.0.1:{listener.getsockname()[1]}"))
-        first = pool.request("GET", "/a", {})
-        second = pool.request("GET", "/b", {})
+
+OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+# Each is an answer a lenient reader (the one before http_response) framed one way and
+# http.client (the email package), or a proxy, another: refused, whatever the bytes after it.
+TWO_WAYS = {
+    "space before the colon": b"Transfer-Encoding : chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+    "first line folded": b" Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+    "first line tab-folded": b"\tX-Note: y\r\nContent-Length: 2\r\n\r\nok",
+    "no colon": b"garbage\r\nContent-Length: 2\r\n\r\nok",
+    "empty name": b": y\r\nContent-Length: 2\r\n\r\nok",
+    "space in the name": b"X Note: y\r\nContent-Length: 2\r\n\r\nok",
+    "not a token": b"X/Note: y\r\nContent-Length: 2\r\n\r\nok",
+    "not ascii": b"X-N\xe9: y\r\nContent-Length: 2\r\n\r\nok",
+    "bare CR": b"X-Note: a\rTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\nok",
+    "NUL": b"X-Note: a\x00b\r\nContent-Length: 2\r\n\r\nok",
+    "chunked and a length": b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+    "a length and chunked": b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    "chunked twice": b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    "gzip then chunked": b"Transfer-Encoding: gzip, chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+    "lengths that differ": b"Content-Length: 2\r\nContent-Length: 7\r\n\r\nok",
+    "a list that differs": b"Content-Length: 2, 7\r\n\r\nok",
+    "signed length": b"Content-Length: +2\r\n\r\nok",
+    "underscored length": b"Content-Length: 0_2\r\n\r\nok",
+    "endless length": b"Content-Length: 9999999999999999999\r\n\r\nok",
+}
+REFUSED = {name: (b"HTTP/1.1 200 OK\r\n" + answer, MalformedAnswer)
+           for name, answer in TWO_WAYS.items()} | {
+    "chunked in HTTP/1.0": (b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: "
+                            b"chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", MalformedAnswer),
+    "101 never asked for": (b"HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\n"
+                            b"Upgrade: websocket\r\n\r\n", MalformedAnswer),
+    "interim answer malformed": (b"HTTP/1.1 103 Early Hints\r\nLink </a.css>\r\n\r\n" + OK,
+                                 MalformedAnswer),
+    "too many headers": (b"HTTP/1.1 200 OK\r\n" + b"X-N: 1\r\n" * 101 + b"\r\n",
+                         http.client.HTTPException),
+    "line too long": (b"HTTP/1.1 200 OK\r\nX-N: " + b"n" * 65536 + b"\r\n\r\n",
+                      http.client.LineTooLong),
+}
+
+
+@pytest.mark.parametrize("answer, refusal", REFUSED.values(), ids=REFUSED.keys())
+def test_an_answer_that_could_be_framed_two_ways_is_refused_and_its_connection_dropped(
+        answer, refusal):
+    with CannedServer([OK, answer, OK]) as server:
+        pool = ConnectionPool(Origin.from_url(server.url), timeout=3)
+        try:
+            assert pool.request("GET", "/first", {}).content == b"ok"
+            with pytest.raises(ConnectionDropped) as refused:  # on the kept connection
+                pool.request("GET", "/second", {})
+            assert type(refused.value.__cause__) is refusal
+            assert not refused.value.stale  # answered: never sent again behind the caller
+            assert server.closed_by_client.get(timeout=3) == 0
+            assert pool.request("GET", "/third", {}).content == b"ok"
+            assert pool.connections_made == server.connections == 2
+        finally:
+            pool.close()
+
+
+def test_an_answer_whose_headers_the_connection_cut_short_is_refused():
+    with CannedServer([ThenClose(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n")]) as server:
+        pool = ConnectionPool(Origin.from_url(server.url), timeout=3)
+        with pytest.raises(ConnectionDropped) as refused:
+            pool.request("GET", "/", {})
+        assert isinstance(refused.value.__cause__, MalformedAnswer)
         pool.close()
-    assert (first.status_code, first.content) == (201, b"hello")
-    assert first.headers.get("x-folded") == "one two"
-    assert first.headers.get_all("WARNING") == ["a", "b"]
-    assert (second.status_code, second.content) == (200, b"abc")
-    assert second.headers["retry-after"] == "7" and dict(second.headers)["content-LENGTH"] == "3"
-    assert pool.connections_made == 1
+
+
+def test_well_framed_answers_are_read_and_their_connection_kept():
+    """Interim answers skipped, a folded line, repeated and differently cased names, chunked
+    with a trailer, a repeated equal length, bodiless 204/304/HEAD, HTTP/1.0 kept alive; then
+    one ended by closing, and an HTTP/1.0 one without keep-alive."""
+    kept = [
+        ("GET", b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n"
+                b"\r\nHTTP/1.1 201 Created\r\nX-Folded: one\r\n\ttwo \r\nWarning: a\r\nwarning: b"
+                b"\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-Sum: 1\r\n\r\n",
+         201, b"hello"),
+        ("GET", b"HTTP/1.1 200 OK\r\ncontent-LENGTH: 3\r\nContent-Length: 3\r\n"
+                b"Retry-After:  7 \r\n\r\nabc", 200, b"abc"),
+        ("GET", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n0\r\n\r\n", 200, b""),
+        ("GET", b"HTTP/1.1 204 No Content\r\n\r\n", 204, b""),
+        ("GET", b"HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n", 304, b""),
+        ("HEAD", b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n", 200, b""),
+        ("GET", b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok",
+         200, b"ok"),
+    ]
+    closing = [ThenClose(b"HTTP/1.1 200 OK\r\nX-Body: to the end\r\n\r\nto the end"),
+               b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", OK]
+    with CannedServer([answer for _, answer, _, _ in kept] + closing) as server:
+        pool = ConnectionPool(Origin.from_url(server.url), timeout=3)
+        answers = [pool.request(method, "/", {}) for method, _, _, _ in kept]
+        assert [(a.status_code, a.content) for a in answers] == [(s, c) for *_, s, c in kept]
+        assert pool.connections_made == 1
+        assert answers[0].headers.get("x-folded") == "one two"
+        assert answers[0].headers.get_all("WARNING") == ["a", "b"]
+        assert answers[1].headers["retry-after"] == "7"
+        assert dict(answers[1].headers)["content-LENGTH"] == "3"
+        assert [pool.request("GET", "/", {}).content for _ in closing] == [
+            b"to the end", b"ok", b"ok"]
+        assert pool.connections_made == server.connections == 3
+        pool.close()
 
 
 def test_network_failures_are_typed():
