@@ -238,6 +238,17 @@ def test_the_inbox_lists_every_preview_with_one_agent_request(ward, monkeypatch)
         assert many[96:] == bytes(32)
         with pytest.raises(AgentUnavailable, match="32 bytes"):
             real_call("x25519-many", b"short")
+
+        def earlier_agent(op, data=b""):  # an agent started by an earlier MedSnap
+            calls.append(op)
+            if op == "x25519-many":
+                raise AgentUnavailable("The key agent refused: unknown operation")
+            return real_call(op, data)
+
+        calls.clear()
+        monkeypatch.setattr(agent, "call", earlier_agent)
+        assert table.read(list(previews), AgentEncryptionKey(agent)) == previews
+        assert calls == ["x25519-many"] + ["x25519"] * len(previews)  # one at a time, as before
     finally:
         agent.close()
 

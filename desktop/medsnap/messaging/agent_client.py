@@ -91,15 +91,21 @@ class AgentEncryptionKey:
             raise ValueError("not a usable X25519 key") from None  # as cryptography says
 
     def exchange_many(self, peers: list[bytes]) -> list[bytes] | None:
-        """The agreements with many raw points in one request (32 zero bytes for a point
-        that gives none); None when the agent cannot (one started by an earlier MedSnap)."""
-        try:
-            shared = self._agent.call("x25519-many", b"".join(peers))
-        except AgentUnavailable:
-            return None
-        if len(shared) != 32 * len(peers):
-            return None
-        return [shared[at:at + 32] for at in range(0, len(shared), 32)]
+        """The agreements with many raw points, a request per MAX_AGREEMENTS (32 zero bytes
+        for a point that gives none); None when the agent cannot (an earlier MedSnap's)."""
+        from medsnap.messaging.agent_server import MAX_AGREEMENTS
+
+        agreed: list[bytes] = []
+        for start in range(0, len(peers), MAX_AGREEMENTS):
+            batch = peers[start:start + MAX_AGREEMENTS]
+            try:
+                shared = self._agent.call("x25519-many", b"".join(batch))
+            except AgentUnavailable:
+                return None
+            if len(shared) != 32 * len(batch):
+                return None
+            agreed += [shared[at:at + 32] for at in range(0, len(shared), 32)]
+        return agreed
 
     def public_key(self) -> X25519PublicKey:
         return self._agent.encryption_public

@@ -8,8 +8,8 @@ workstation folders or two clinicians never share one:
 
 The folder is created 0700 and refused if it is anybody else's or open to others; on Linux
 the agent also checks each peer's uid (SO_PEERCRED). Messages are one JSON object each,
-UTF-8, preceded by its length (4 bytes, big-endian): ``local_socket``'s frames, which the
-warm runner's socket uses too. Everything socket-specific is here, so
+UTF-8, preceded by its length (4 bytes, big-endian): ``local_socket``'s frames (the warm
+runner's socket shares the length framing, not JSON). Everything socket-specific is here, so
 that Windows can get a named pipe (owner-only DACL) behind the same functions later.
 """
 
