@@ -36,7 +36,9 @@ def _save_allowed() -> bool:
 
 def image_format(image: bytes) -> str:
     """"png" or "jpeg": the verified bytes are one or the other (letter checks)."""
-    return "png" if image.startswith(b"\x89PNG") else "jpeg"
+    from medsnap.messaging.compose import media_type_of
+
+    return media_type_of(image).removeprefix("image/")
 
 
 def names_folder(output: str) -> bool:

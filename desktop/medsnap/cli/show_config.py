@@ -26,13 +26,11 @@ def show_config(stream=None) -> int:
         for line in config_lines():
             print(line, file=stream)
         stream.flush()
-    except BrokenPipeError:
-        # The reader has what it wanted. Python flushes stdout again at exit: point it at
-        # nothing, so that flush cannot fail and print a traceback.
+    except BrokenPipeError:  # the reader has what it wanted
         if stream is sys.stdout:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
+            from medsnap.closed_pipe import stdout_to_nothing
+
+            stdout_to_nothing()
     return 0
 
 

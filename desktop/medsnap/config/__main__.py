@@ -6,7 +6,6 @@ it also names where it looked and the values the window's user choices change.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 
 from medsnap.config.loader import load_config
@@ -30,6 +29,8 @@ if __name__ == "__main__":
         code = show_config()
         sys.stdout.flush()
     except BrokenPipeError:  # the reader stopped early (| head -3): quietly, no traceback
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        from medsnap.closed_pipe import stdout_to_nothing
+
+        stdout_to_nothing()
         code = 0
     sys.exit(code)
