@@ -21,11 +21,13 @@ LONG_OUTCOME = ("Not sent to Rita Ready: the messaging service refused the lette
                 "the colleague's certificate could not be checked against the hospital's "
                 "revocation list just now. Nothing left this computer; the picture and its "
                 "annotations are still open. Choose Retry in Sent when it is fixed.")
+LONG_NAME = "Dr Alexandra Wolstenholme-Fitzgerald"
 
 
 @pytest.fixture(scope="module")
 def ward():
-    with running_ward(("Fay Fitting", "Consultant"), ("Rita Ready", "Ward Sister")) as ward:
+    with running_ward(("Fay Fitting", "Consultant"), ("Rita Ready", "Ward Sister"),
+                      (LONG_NAME, "Consultant Cardiologist")) as ward:
         yield ward
 
 
@@ -99,4 +101,46 @@ def test_the_offline_line_adds_no_height_to_the_colleague_part(qtbot, make_windo
             assert note.height() <= note.fontMetrics().lineSpacing() * 2 + 4  # compact
             assert "cannot be looked up" in note.toolTip()  # the whole why, on hovering
     finally:
+        ui.shutdown()
+
+
+def test_send_names_the_colleague_while_their_card_is_scrolled_away(
+        qtbot, make_window, ward, grey_png):
+    """The card is in the fields' scroll area, which may be two rows tall: Send, always on
+    screen, says who the picture goes to (review of NU6: a wrong-recipient risk)."""
+    window = make_window(SIZES[0][0], 480)  # a short window: the fields scroll the most
+    ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
+    try:
+        sign_in_through_first_run(qtbot, ui, ward.staff["Fay Fitting"])
+        open_and_wait(qtbot, window, grey_png)
+        panel = ui.send_panel
+        entries = {e["display_name"]: e for e in panel.picker.entries}
+        with offline(qtbot, ui, ward):
+            assert panel.send.shown_text() == "Send"  # nobody chosen
+            panel.picker.choose(entries["Rita Ready"])
+            panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
+            bar = panel.scroll.verticalScrollBar()
+            qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=2000)
+            bar.setValue(bar.maximum())  # down to Expires: the card is above, out of sight
+            qtbot.wait(50)
+            assert panel.picker.card.visibleRegion().isEmpty()
+            assert fully_shown(panel.send) and panel.send.isEnabled()
+            assert panel.send.shown_text() == "Send to Rita Ready"
+            assert "Rita Ready" in panel.send.toolTip()
+            assert "Ctrl+Return" in panel.send.toolTip()  # the window's words kept
+
+            width = panel.send.width()
+            panel.picker.choose(entries[LONG_NAME])
+            qtbot.wait(50)
+            shown = panel.send.shown_text()
+            assert shown.startswith("Send to Dr") and shown.endswith("…")
+            assert panel.send.fontMetrics().horizontalAdvance(shown) <= panel.send.width()
+            assert panel.send.width() == width and fully_shown(panel.send)
+            assert LONG_NAME in panel.send.toolTip()
+            assert panel.send.accessibleName() == f"Send to {LONG_NAME}"
+
+            panel.picker.change.click()  # nobody chosen again
+            assert panel.send.shown_text() == "Send" and LONG_NAME not in panel.send.toolTip()
+    finally:
+        no_draft_left(ui)
         ui.shutdown()

@@ -166,10 +166,19 @@ class ColleaguePicker(QWidget):
         """The directory could not be asked: say why the list is short (or empty)."""
         self.offline = offline
         self.offline_note.setVisible(offline)  # on the finding page: seen only there
-        # the line's room comes out of the list's, so the page is no taller offline
+        # the line's room comes out of the list's, so the page is no taller offline; but
+        # never below one colleague's row (large fonts: the line alone is taller than 88 px)
         spacing = max(0, self.finding_page.layout().spacing())
         taken = self.offline_note.sizeHint().height() + spacing
-        self.list.setMaximumHeight(LIST_HEIGHT - taken if offline else LIST_HEIGHT)
+        wanted = LIST_HEIGHT - taken if offline else LIST_HEIGHT
+        self.list.setMaximumHeight(max(wanted, self.one_row_height()))
+
+    def one_row_height(self) -> int:
+        """The list's height that shows one colleague (two lines: name, then role and
+        department), frame included."""
+        lines = 2 * self.list.fontMetrics().lineSpacing() + 4  # an item's own margins
+        listed = self.list.sizeHintForRow(0) if self.list.count() else 0
+        return max(lines, listed) + 2 * self.list.frameWidth()
 
     def ordered(self, text: str) -> list[dict]:
         recent = recent_colleagues(self.own_staff_id).read(self.settings)

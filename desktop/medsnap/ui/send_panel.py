@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QLabel, QPlainTextEdit, 
 
 from medsnap.ui.colleague_picker import ColleaguePicker, confirm_key_change
 from medsnap.ui.refusals import gone_wording, recipient_gone, retry_can_help
+from medsnap.ui.send_panel_button import SendButton
 from medsnap.ui.send_panel_layout import lay_out
 from medsnap.ui.wheel_guard import WheelGuard
 
@@ -85,7 +86,7 @@ class SendPanel(QWidget):
         self.preview = QPushButton("Preview as sent", self)
         self.preview.setToolTip("Show exactly the clean pixels that would leave this computer")
         self.preview.clicked.connect(self.preview_requested)
-        self.send = QPushButton("Send", self)
+        self.send = SendButton(self)  # "Send to <the chosen colleague>" (the card may scroll)
         self.send.setObjectName("sendButton")
         self.send.setDefault(True)
         self.send.clicked.connect(self._send_clicked)
@@ -113,6 +114,7 @@ class SendPanel(QWidget):
         self.update_state()
 
     def _colleague_chosen(self, entry) -> None:
+        self.send.show_recipient(entry["display_name"] if entry is not None else "")
         # chosen in the panel: the keyboard moves on to the next action; chosen for the
         # clinician (a restored draft, Reply) it stays where it is, on the picture, so a
         # tool's key still picks the tool
