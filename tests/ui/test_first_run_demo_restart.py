@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from medsnap.messaging.demo import COLLEAGUES
-from medsnap.ui.messaging_binding import DEMO_RESTARTED
 from medsnap.ui.messaging_window import attach_messaging
 
 
@@ -43,15 +42,15 @@ def test_a_dead_demo_is_started_again_at_sign_in_and_on_sync(qtbot, make_window,
     ui.binding.demo_port = 0
     try:
         ada = COLLEAGUES[0]
-        notices: list[str] = []
-        ui.binding.notice.connect(notices.append)
+        restarts: list[bool] = []  # the binding's news that it started the demo again
+        ui.binding.demo_restarted.connect(lambda: restarts.append(True))
         with qtbot.waitSignal(ui.binding.signed_in, timeout=60000):
             ui.binding.sign_in(ada.staff_id, ada.passphrase)
         _online_with_colleagues(qtbot, ui)
         revived = ui.binding.demo
         assert revived is not None and not revived.already_running  # this window serves it
         assert revived.url != dead_url and ui.binding.session.transport.url == revived.url
-        assert DEMO_RESTARTED in notices
+        assert restarts
 
         revived.stop()  # the demo dies under a signed-in window: the next sync brings it back
         ui.binding.demo = None
@@ -127,13 +126,13 @@ def test_a_terminal_demo_killed_with_sigkill_is_replaced_by_the_windows_own(qtbo
 
         terminal.send_signal(signal.SIGKILL)
         terminal.wait(timeout=30)
-        notices: list[str] = []
-        ui.binding.notice.connect(notices.append)
+        restarts: list[bool] = []  # the binding's news that it started the demo again
+        ui.binding.demo_restarted.connect(lambda: restarts.append(True))
         ui.binding.sync()  # as F5 does
         qtbot.waitUntil(lambda: ui.binding.demo is not None, timeout=60000)
         _online_with_colleagues(qtbot, ui)
         assert ui.binding.session.transport.url == ui.binding.demo.url != terminal_url
-        assert DEMO_RESTARTED in notices
+        assert restarts
     finally:
         ui.shutdown()
         if terminal.poll() is None:

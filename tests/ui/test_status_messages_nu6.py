@@ -1,26 +1,34 @@
 """Status-bar messages at 1366x768 (NU6): a long one was cut mid-letter ("…messages waiting in
 the outbox g"), and "started it again …, messages … go now" stood beside "Offline — messages
 wait in the outbox". A message too long is drawn shortened with "…" and whole in the tooltip;
-the demo's restart is said in words that agree with the connection word beside it."""
+the demo's restart is said in words that agree with the connection word beside it, and (review)
+claim no letter sent that the outbox still holds."""
 
 from __future__ import annotations
 
-import pytest
-from PySide6.QtCore import QEvent, QPoint
-from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip
-from send_receive_support import running_ward, sign_in_through_first_run
+from types import SimpleNamespace
 
-from medsnap.ui.messaging_binding import DEMO_RESTARTED
+import pytest
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QToolTip
+from send_receive_support import (choose_colleague, no_draft_left, running_ward,
+                                  sign_in_through_first_run)
+from ui_support import open_and_wait
+
 from medsnap.ui.messaging_window import attach_messaging
-from medsnap.ui.status_notices import RESTARTED_OFFLINE, RESTARTED_ONLINE
+from medsnap.ui.status_notices import RESTARTED_CHECKING, restarted_wording
 
 SIZE = (1161, 652)  # MedSnap's own size on a 1366x768 screen (85 %: window_memory)
+#: the longest notice there was (the demo's restart, before NU6)
+LONG_NOTICE = ("The demo messaging service had stopped; MedSnap started it again on this "
+               "computer, and messages waiting in the outbox go now.")
 
 
 @pytest.fixture(scope="module")
 def ward():
-    with running_ward(("Sam Status", "Registrar"), ("Tia Other", "Consultant")) as ward:
+    with running_ward(("Sam Status", "Registrar"), ("Dev Gone", "FY2")) as ward:
         yield ward
 
 
@@ -33,12 +41,12 @@ def test_a_long_message_is_shortened_with_an_ellipsis_and_whole_in_the_tooltip(
         status = window.status
         qtbot.waitUntil(lambda: ui.send_panel is not None, timeout=5000)
         qtbot.wait(200)  # the panels are in, after the first paint
-        status.showMessage(DEMO_RESTARTED, 15000)  # the longest notice there was
+        status.showMessage(LONG_NOTICE, 15000)  # the longest notice there was
         qtbot.wait(50)
-        assert status.currentMessage() == DEMO_RESTARTED  # (compared by receiving_binding)
+        assert status.currentMessage() == LONG_NOTICE  # (compared by receiving_binding)
         shown = status.shown_message()
         rect = status.message_rect()
-        assert shown.endswith("…") and DEMO_RESTARTED.startswith(shown[:-1])
+        assert shown.endswith("…") and LONG_NOTICE.startswith(shown[:-1])
         assert status.fontMetrics().horizontalAdvance(shown) <= rect.width()
         assert rect.right() < ui.indicator.x()  # left of the Offline word, not under it
 
@@ -48,13 +56,13 @@ def test_a_long_message_is_shortened_with_an_ellipsis_and_whole_in_the_tooltip(
         qtbot.wait(50)
         assert status.shown_message() == shown
         assert status.grab(rect).toImage() == drawn
-        status.showMessage(DEMO_RESTARTED, 15000)
+        status.showMessage(LONG_NOTICE, 15000)
 
         where = QPoint(rect.left() + 20, rect.center().y())
         QApplication.sendEvent(status, QHelpEvent(QEvent.Type.ToolTip, where,
                                                   status.mapToGlobal(where)))
         qtbot.waitUntil(QToolTip.isVisible, timeout=2000)
-        assert QToolTip.text() == DEMO_RESTARTED
+        assert QToolTip.text() == LONG_NOTICE
         QToolTip.hideText()
 
         status.showMessage("Copied the clean picture to the clipboard", 6000)
@@ -63,31 +71,74 @@ def test_a_long_message_is_shortened_with_an_ellipsis_and_whole_in_the_tooltip(
         ui.shutdown()
 
 
-def test_the_demo_restart_is_said_as_the_connection_word_says(qtbot, make_window, ward):
+def _disable(ward, name: str) -> None:
+    from medsnap_endpoint import admin
+    from medsnap_endpoint.storage import open_database
+
+    database = open_database(ward.endpoint.database_url)
+    try:
+        admin.set_enabled(database, ward.staff[name], False)
+    finally:
+        database.close()
+
+
+def test_the_restart_is_said_with_what_the_outbox_still_holds():
+    def items(*states):
+        return [SimpleNamespace(state=state) for state in states]
+
+    assert restarted_wording(False, items("sent", "read")) == \
+        "Demo messaging service started again."  # nothing claimed of letters
+    assert restarted_wording(False, items("queued", "queued", "failed", "sent")) == (
+        "Demo messaging service started again; 2 messages wait in the outbox; "
+        "1 message not sent (see Sent).")
+    assert restarted_wording(True, items("queued")) == (
+        "Demo messaging service started again, but MedSnap cannot reach it; "
+        "1 message waits in the outbox.")
+
+
+def test_the_demo_restart_is_said_as_the_connection_word_and_the_outbox_say(
+        qtbot, make_window, ward, grey_png):
     window = make_window(*SIZE)
     ui = attach_messaging(window, home=ward.home, keystore=ward.keystore)
-    status, binding = window.status, ui.binding
+    status, binding, panel = window.status, ui.binding, None
     try:
         sign_in_through_first_run(qtbot, ui, ward.staff["Sam Status"])
+        open_and_wait(qtbot, window, grey_png)
+        panel = ui.send_panel
+        choose_colleague(qtbot, panel, "Gone")
+        _disable(ward, "Dev Gone")  # IT disables him; the list loaded before still has him
         ward.endpoint.stop()
         try:
             binding.sync()
             qtbot.waitUntil(lambda: bool(binding.offline), timeout=20000)
             qtbot.waitUntil(lambda: not binding._syncing, timeout=20000)
-            # the binding's notice, then the sync after it (still unreachable: a proxy down)
-            binding.notice.emit(DEMO_RESTARTED)
-            assert "go now" not in status.currentMessage()
+            panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
+            with qtbot.waitSignal(binding.sent, timeout=20000):  # tried, still queued
+                QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+
+            # the demo started again, but the sync after it cannot reach it (a proxy down)
+            binding.demo_restarted.emit()
+            assert status.currentMessage() == RESTARTED_CHECKING
             with qtbot.waitSignal(binding.outbox_changed, timeout=20000):
                 binding.sync()
-            assert status.currentMessage() == RESTARTED_OFFLINE
+            assert status.currentMessage() == (
+                "Demo messaging service started again, but MedSnap cannot reach it; "
+                "1 message waits in the outbox.")
             assert ui.indicator.text().startswith("● Offline")
         finally:
             ward.endpoint.start()
-        binding.notice.emit(DEMO_RESTARTED)
+
+        # reached: the letter goes to the endpoint, which refuses it (Dev Gone is disabled):
+        # it is still in the outbox, and the words do not say it was sent
+        binding.demo_restarted.emit()
         with qtbot.waitSignal(binding.outbox_changed, timeout=20000):
             binding.sync()
         qtbot.waitUntil(lambda: not binding.offline, timeout=20000)
-        assert status.currentMessage() == RESTARTED_ONLINE
-        assert status.shown_message() == RESTARTED_ONLINE  # whole, at 1366x768
+        said = status.currentMessage()
+        assert said == "Demo messaging service started again; 1 message not sent (see Sent)."
+        assert status.shown_message() == said  # whole, at 1366x768
+        assert ui.indicator.text().startswith("● Online")
     finally:
+        if panel is not None:
+            no_draft_left(ui)
         ui.shutdown()

@@ -19,8 +19,6 @@ from medsnap.ui.jobs import Jobs
 from medsnap.ui.message_traffic import MessageTraffic
 
 SYNC_INTERVAL_MS = 10_000
-DEMO_RESTARTED = ("The demo messaging service had stopped; MedSnap started it again on this "
-                  "computer, and messages waiting in the outbox go now.")
 
 
 def policy(key: str, default: Any, user: Mapping[str, object] | None = None) -> Any:
@@ -52,6 +50,7 @@ class MessagingBinding(MessageTraffic, QObject):
     open_failed = Signal(str)
     locked = Signal()
     notice = Signal(str)  # a plain-words outcome for the status bar
+    demo_restarted = Signal()  # the demo endpoint was started again here (status_notices)
 
     def __init__(self, home: Path | None = None, keystore=None, parent: QObject | None = None,
                  sync_interval_ms: int = SYNC_INTERVAL_MS,
@@ -143,7 +142,7 @@ class MessagingBinding(MessageTraffic, QObject):
             self._keep_demo(result[0])
             self._signed_in(result[1])
             if result[0] is not None and not result[0].already_running:
-                self.notice.emit(DEMO_RESTARTED)
+                self.demo_restarted.emit()
 
         self._run(work, done, self.auth_failed.emit, "signing in")
 
@@ -196,7 +195,7 @@ class MessagingBinding(MessageTraffic, QObject):
             self._reviving = False
             self._keep_demo(demo)
             if demo is not None and not demo.already_running:
-                self.notice.emit(DEMO_RESTARTED)
+                self.demo_restarted.emit()
             super(MessagingBinding, self).sync()
             self.load_directory()
 

@@ -1,42 +1,60 @@
 """What the status bar says of the messaging service agrees with the Online/Offline word
-beside it (NU6).
+beside it, and claims nothing the outbox does not bear out (NU6).
 
 "The demo messaging service had stopped; MedSnap started it again…, and messages waiting in
 the outbox go now" was said before the sync that followed, and stayed for 15 s beside
 "Offline — messages wait in the outbox" when that sync could not reach it (a proxy down).
-It was also too long for a 1366-pixel window. So the restart is said shortly, and once the
-sync after it has answered, the words say what came of it.
+"…messages in the outbox are sent", said next, was no truer: a letter refused or failed in
+that sync is still there (review). So the restart is said shortly, and once the sync after it
+has answered, the words say whether MedSnap reaches the service and how many letters the
+outbox still holds, counted from that sync's own list.
+
+The restart is the binding's ``demo_restarted`` signal, not a notice's words compared.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from medsnap.ui.messaging_binding import DEMO_RESTARTED
-
 SHOWN_MS = 15000  # as long as the window shows any other notice
 RESTARTED_CHECKING = "Demo messaging service started again; connecting…"
-RESTARTED_ONLINE = "Demo messaging service started again: messages in the outbox are sent."
-RESTARTED_OFFLINE = ("Demo messaging service started again, but MedSnap cannot reach it: "
-                     "messages wait in the outbox.")
+RESTARTED = "Demo messaging service started again."
+RESTARTED_UNREACHABLE = "Demo messaging service started again, but MedSnap cannot reach it."
+
+
+def _messages(count: int) -> str:
+    return f"{count} message{'' if count == 1 else 's'}"
+
+
+def restarted_wording(unreachable: bool, items) -> str:
+    """The restart, as the sync after it found things: ``items`` is its outbox list."""
+    queued = sum(1 for item in items if item.state == "queued")
+    failed = sum(1 for item in items if item.state == "failed")
+    said = RESTARTED_UNREACHABLE if unreachable else RESTARTED
+    still = [f"{_messages(queued)} {'waits' if queued == 1 else 'wait'} in the outbox"
+             if queued else "",
+             f"{_messages(failed)} not sent (see Sent)" if failed else ""]
+    still = [words for words in still if words]
+    return f"{said[:-1]}; {'; '.join(still)}." if still else said
 
 
 class StatusNotices(QObject):
-    """Bound after the window's own notice -> showMessage, so it has the last word."""
-
     def __init__(self, status, binding, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.status, self.binding = status, binding
-        binding.notice.connect(self._notice)
-        binding.outbox_changed.connect(lambda _items: self._settled())  # each sync's end
-        binding.offline_changed.connect(lambda _reason: self._settled())
+        self.pending = False  # the restart was said; the sync after it has not answered
+        binding.demo_restarted.connect(self._restarted)
+        binding.outbox_changed.connect(self._settled)  # a sync's end carries the outbox
 
-    def _notice(self, message: str) -> None:
-        if message == DEMO_RESTARTED:
-            self.status.showMessage(RESTARTED_CHECKING, SHOWN_MS)
+    def _restarted(self) -> None:
+        self.pending = True
+        self.status.showMessage(RESTARTED_CHECKING, SHOWN_MS)
 
-    def _settled(self) -> None:
+    def _settled(self, items) -> None:
+        binding = self.binding
+        if not self.pending or binding._syncing or binding._reviving:
+            return  # a send's own news while the sync after the restart is still out
+        self.pending = False
         if self.status.currentMessage() != RESTARTED_CHECKING:
-            return  # said and gone, or something newer is shown
-        self.status.showMessage(RESTARTED_OFFLINE if self.binding.offline
-                                else RESTARTED_ONLINE, SHOWN_MS)
+            return  # gone by now, or something newer is shown
+        self.status.showMessage(restarted_wording(bool(binding.offline), items), SHOWN_MS)
