@@ -107,7 +107,9 @@ def test_a_workstation_that_tried_the_demo_takes_the_configured_endpoint(qtbot, 
         assert ui.binding.session.transport.url == endpoint.url
         now = _workstation(home)
         assert now["endpoint_url"] == endpoint.url and not now["demo"]
-        assert now["root_fingerprint"] == _root_fingerprint(endpoint) != tried["root_fingerprint"]
+        assert now["root_fingerprint"] == _root_fingerprint(endpoint) \
+            != tried["demo_root_fingerprint"]
+        assert now["demo_root_fingerprint"] == tried["demo_root_fingerprint"]  # kept apart
         assert now["current"] == staff_id
     finally:
         ui.shutdown()

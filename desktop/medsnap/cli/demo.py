@@ -22,6 +22,7 @@ def run(args: argparse.Namespace) -> int:
     from medsnap.messaging.demo import DEMO_PORT, port_free, running_demo_url, start_demo
     from medsnap.messaging.profile import medsnap_home
 
+    refuse_if_endpoint_configured()
     home = medsnap_home()
     refused = running_demo_url(home) is not None or (
         args.port not in (None, 0) and not port_free(args.port))
@@ -53,3 +54,19 @@ def run(args: argparse.Namespace) -> int:
         print("\nStopping the demo endpoint.")
         demo.stop()
     return 0
+
+
+def refuse_if_endpoint_configured() -> None:
+    """An endpoint chosen on purpose (MEDSNAP_ENDPOINT or IT's policy) wins over the demo, as
+    in the window: the demo would point this workstation away from it. Refused before
+    anything starts or is written."""
+    from medsnap.errors import UsageError
+    from medsnap.messaging.profile import ENDPOINT_ENV, configured_endpoint
+
+    url, who = configured_endpoint()
+    if not url:
+        return
+    again = (f" To try the demo, run it without {ENDPOINT_ENV} set." if who == ENDPOINT_ENV
+             else " The demo is for computers without a hospital endpoint.")
+    raise UsageError(f"This computer is set to use the MedSnap endpoint at {url} ({who}), so "
+                     f"the demo was not started. Nothing was changed.{again}")

@@ -20,7 +20,7 @@ from pathlib import Path
 from medsnap.crypto.keystore import KeyStore
 from medsnap.messaging.demo_keyring import demo_keystore
 from medsnap.messaging.errors import DemoAlreadyRunning, DemoPortBusy
-from medsnap.messaging.profile import Workstation, root_fingerprint
+from medsnap.messaging.profile import DEMO_ROOT_KEY, Workstation, root_fingerprint
 from medsnap.messaging.session import enrol
 from medsnap_endpoint.client import EndpointClient, EndpointRefused
 from medsnap_endpoint.http_pool import ConnectionFailure
@@ -88,9 +88,11 @@ def running_demo_url(home: Path) -> str | None:
     try:
         with EndpointClient(url, timeout=2) as client:  # loopback: never through a proxy
             client.healthz()
-            same_root = root_fingerprint(client.root_pem()) == facts.get("root_fingerprint")
+            found = root_fingerprint(client.root_pem())
     except (ConnectionFailure, EndpointRefused, ValueError):
         return None
+    # a file from before the demo's root was kept apart: the demo's root was the pin
+    same_root = found == facts.get(DEMO_ROOT_KEY, facts.get("root_fingerprint"))
     return url if same_root else None
 
 
@@ -237,8 +239,8 @@ def _start(home: Path, folder: Path, port: int, keystore: KeyStore | None, exact
     workstation = Workstation(home)
     with EndpointClient(url, timeout=10) as client:
         root = client.root_pem()
-    # the demo's own root is this workstation's pin while the demo is in use
-    workstation.update(endpoint_url=url, root_fingerprint=root_fingerprint(root), demo=True)
+    # the demo's own root pins the demo's address only; the hospital's pin stays as it was
+    workstation.pin_demo(url, root_fingerprint(root))
     keystore = keystore or demo_keystore(home)
     _enrol_missing(workstation, database_url, url, keystore)
     for person in COLLEAGUES:  # a restarted demo may listen on another port

@@ -1,7 +1,8 @@
 """Where a clinician's local state lives: one profile folder per clinician on a workstation.
 
     MEDSNAP_HOME (or the user data folder)
-      workstation.json          endpoint URL and pinned root for this workstation, last user
+      workstation.json          endpoint URL and pinned hospital root for this workstation, the
+                                demo's address and root (kept apart), last user
       profiles/<staff id>/      profile.json, outbox.db, inbox.db, replay.db, audit.jsonl, drafts/,
                                 outbox-letters/ and inbox-letters/ (one age file per letter)
       demo/                     the embedded demo endpoint's database
@@ -24,6 +25,9 @@ from medsnap.messaging.errors import NoEndpoint, ProfileError
 
 HOME_ENV = "MEDSNAP_HOME"
 ENDPOINT_ENV = "MEDSNAP_ENDPOINT"
+#: the demo's address and throwaway root, apart from the hospital's ``root_fingerprint``
+DEMO_URL_KEY = "demo_endpoint_url"
+DEMO_ROOT_KEY = "demo_root_fingerprint"
 _STAFF_ID = re.compile(r"[A-Za-z0-9._@-]{1,64}")
 
 
@@ -99,23 +103,44 @@ class Workstation:
         return str(url).rstrip("/")
 
     def pinned_root(self, url: str) -> str:
-        """The root fingerprint this workstation pinned for ``url`` ("" if none yet): the
-        first root it saw; but a demo's throwaway root is the demo's alone, not the pin for
-        an endpoint IT configured after it (its roots would be refused as untrusted)."""
+        """The root fingerprint that ``url`` must present ("" when none is pinned yet). The
+        demo's throwaway root (``demo_root_fingerprint``) is for the demo's own address only;
+        any other address must present the hospital root pinned first (``root_fingerprint``,
+        which the demo never touches), so trust on first use only where none ever was."""
         facts = self.read()
-        if facts.get("demo") and not _same_url(str(facts.get("endpoint_url") or ""), url):
-            return ""
+        if _is_demo_url(facts, url):
+            return str(facts.get(DEMO_ROOT_KEY) or "")
         return str(facts.get("root_fingerprint") or "")
 
     def pin_root(self, url: str, fingerprint: str) -> None:
-        """Trust ``fingerprint`` from now on. An endpoint other than the demo's takes the
-        demo's place: this workstation then uses it (the demo colleagues' profiles keep
-        their own address; 'Try the demo' or 'medsnap demo' points it back at the demo)."""
+        """Trust ``fingerprint`` for ``url`` from now on: called once an enrolment or sign-in
+        against ``url`` succeeded, never before. A hospital pin is never replaced. An endpoint
+        other than the demo's takes the demo's place: this workstation then uses it (the demo
+        colleagues' profiles keep their own address; the demo points it back at itself)."""
         facts = self.read()
-        if facts.get("demo") and not _same_url(str(facts.get("endpoint_url") or ""), url):
-            self.update(root_fingerprint=fingerprint, endpoint_url=url.rstrip("/"), demo=False)
-        else:
-            self.update(root_fingerprint=fingerprint)
+        if _is_demo_url(facts, url):
+            return  # the demo pinned its own root when it started
+        pinned = str(facts.get("root_fingerprint") or "")
+        if pinned and pinned != fingerprint:  # _check_root refused it already; never replaced
+            raise ProfileError("The endpoint's root certificate differs from the one this "
+                               "computer trusts. Nothing was changed. Tell IT at once.")
+        values: dict[str, object] = {} if pinned else {"root_fingerprint": fingerprint}
+        if facts.get("demo"):
+            values.update(endpoint_url=url.rstrip("/"), demo=False)
+        if values:
+            self.update(**values)
+
+    def pin_demo(self, url: str, fingerprint: str) -> None:
+        """Point this workstation at the demo at ``url`` whose root is ``fingerprint``, kept
+        apart from the hospital pin. A file from before the two were apart holds the demo's
+        root as ``root_fingerprint``: dropped only when it is provably this demo's root."""
+        facts = self.read()
+        values: dict[str, object] = {"endpoint_url": url.rstrip("/"), "demo": True,
+                                     DEMO_URL_KEY: url.rstrip("/"), DEMO_ROOT_KEY: fingerprint}
+        if facts.get("demo") and DEMO_ROOT_KEY not in facts and \
+                facts.get("root_fingerprint") == fingerprint:
+            values["root_fingerprint"] = ""
+        self.update(**values)
 
     def profile(self, staff_id: str) -> Profile:
         if not _STAFF_ID.fullmatch(staff_id or ""):
@@ -151,6 +176,11 @@ def configured_endpoint(environ: Mapping[str, str] | None = None) -> tuple[str, 
 
 def _same_url(one: str, other: str) -> bool:
     return one.rstrip("/") == other.rstrip("/")
+
+
+def _is_demo_url(facts: Mapping[str, object], url: str) -> bool:
+    demo_url = str(facts.get(DEMO_URL_KEY) or "")
+    return bool(demo_url) and _same_url(demo_url, url)
 
 
 def _policy(key: str) -> str:

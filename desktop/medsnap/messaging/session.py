@@ -39,17 +39,17 @@ def _device(keys: ClinicianKeys) -> DeviceKeys:
     return DeviceKeys(encryption=keys.encryption_key, signing=keys.signing_key)
 
 
-def _check_root(workstation: Workstation, root_pem: bytes, url: str) -> None:
-    """The root must match the pin (policy, else the one this workstation saw first, for
-    ``url``: a demo's root pins the demo only)."""
+def _check_root(workstation: Workstation, root_pem: bytes, url: str) -> str:
+    """The root's fingerprint, once it matches the pin for ``url`` (policy, else the
+    workstation's: see ``Workstation.pinned_root``). Nothing is written here: the caller pins
+    it with ``Workstation.pin_root`` only after the enrolment or sign-in succeeded."""
     pinned = _policy("root_fingerprint") or workstation.pinned_root(url)
     found = root_fingerprint(root_pem)
     if pinned and pinned != found:
         raise ProfileError("The endpoint presented a hospital root certificate that this "
                            f"computer does not trust (fingerprint {found[:16]}..., expected "
                            f"{pinned[:16]}...). Nothing was changed. Tell IT at once.")
-    if not pinned:
-        workstation.pin_root(url, found)
+    return found
 
 
 @dataclass
@@ -215,12 +215,14 @@ def enrol(workstation: Workstation, staff_id: str, code: str, passphrase: str, *
     transport = Transport(url)
     try:
         # the root is checked against the pin before the one-time code is spent
-        _check_root(workstation, transport.call(transport.client.root_pem), url)
+        seen = _check_root(workstation, transport.call(transport.client.root_pem), url)
         issued = transport.call(transport.client.enrol, staff_id, code, _device(keys))
     finally:
         transport.close()
     root_pem = issued["root_certificate"].encode("ascii")
-    _check_root(workstation, root_pem, url)
+    if _check_root(workstation, root_pem, url) != seen:  # not the root it showed first
+        raise ProfileError(f"The endpoint at {url} presented two different root "
+                           "certificates. Nothing was kept on this computer. Tell IT at once.")
     certificates = (issued["signing_certificate"] + issued["encryption_certificate"]).encode()
     keys = keys.with_certificates(certificates)
     try:
@@ -231,6 +233,7 @@ def enrol(workstation: Workstation, staff_id: str, code: str, passphrase: str, *
     me = identity_from_certificate(ClinicianCertificates.from_pem(certificates).signing)
     profile.create(display_name=me.display_name, email=me.email, endpoint_url=url,
                    root_pem=root_pem.decode("ascii"), key_file_deposited=False)
+    workstation.pin_root(url, seen)  # enrolled: only now trusted (and used, after a demo)
     workstation.update(current=staff_id)
     session = _open(workstation, profile, UnlockedKeys(staff_id, keys), url, keystore)
     session.audit.record("enrol", staff_id=staff_id, endpoint=url)
@@ -287,13 +290,13 @@ def sign_in(workstation: Workstation, staff_id: str, passphrase: str, *,
     profile = workstation.profile(staff_id)
     url = endpoint_url or profile.facts().get("endpoint_url") or \
         workstation.endpoint_url(endpoint_url)
-    fetched = False
+    fetched, seen = False, ""
     known_here = profile.exists()  # asked first: a stranger is named before the keyring
     if not known_here or not keystore.has(staff_id):
         transport = Transport(url)
         try:
             root_pem = transport.call(transport.client.root_pem)
-            _check_root(workstation, root_pem, url)
+            seen = _check_root(workstation, root_pem, url)
             wrapped = None if known_here else _fetch_key_file(transport, staff_id, url)
             if not keystore.has(staff_id):
                 wrapped = wrapped or _fetch_key_file(transport, staff_id, url)
@@ -306,6 +309,8 @@ def sign_in(workstation: Workstation, staff_id: str, passphrase: str, *,
             profile.create(endpoint_url=url, root_pem=root_pem.decode("ascii"),
                            key_file_deposited=True)
     keys = keystore.unlock(staff_id, passphrase)
+    if seen:  # the passphrase opened the keys: only now is the root trusted
+        workstation.pin_root(url, seen)
     certs = ClinicianCertificates.from_pem(keys.certificates_pem or b"")
     me = identity_from_certificate(certs.signing)
     profile.update(display_name=me.display_name, email=me.email)
