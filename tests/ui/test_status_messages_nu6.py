@@ -89,8 +89,10 @@ def test_the_restart_is_said_with_what_the_outbox_still_holds():
     assert restarted_wording(False, items("sent", "read")) == \
         "Demo messaging service started again."  # nothing claimed of letters
     assert restarted_wording(False, items("queued", "queued", "failed", "sent")) == (
-        "Demo messaging service started again; 2 messages wait in the outbox; "
-        "1 message not sent (see Sent).")
+        "Demo messaging service started again; 2 messages wait in the outbox, "
+        "1 not sent (see Sent).")
+    assert restarted_wording(False, items("failed", "failed")) == \
+        "Demo messaging service started again; 2 messages not sent (see Sent)."
     assert restarted_wording(True, items("queued")) == (
         "Demo messaging service started again, but MedSnap cannot reach it; "
         "1 message waits in the outbox.")

@@ -33,9 +33,9 @@ def restarted_wording(unreachable: bool, items) -> str:
     said = RESTARTED_UNREACHABLE if unreachable else RESTARTED
     still = [f"{_messages(queued)} {'waits' if queued == 1 else 'wait'} in the outbox"
              if queued else "",
-             f"{_messages(failed)} not sent (see Sent)" if failed else ""]
-    still = [words for words in still if words]
-    return f"{said[:-1]}; {'; '.join(still)}." if still else said
+             f"{failed if queued else _messages(failed)} not sent (see Sent)" if failed else ""]
+    still = [words for words in still if words]  # (the longest is shortened with "…")
+    return f"{said[:-1]}; {', '.join(still)}." if still else said
 
 
 class StatusNotices(QObject):
