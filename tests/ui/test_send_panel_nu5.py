@@ -92,8 +92,9 @@ def _rows_below_to(panel) -> dict[str, int]:
     """Where each field below the To box sits, in the panel (what the pointer aims at)."""
     fields = (panel.note, panel.declaration, panel.priority, panel.expires, panel.preview,
               panel.send)
-    return {field.accessibleName() or field.text(): field.mapTo(panel, field.rect().topLeft()).y()
-            for field in fields}
+    # (Send's words name the colleague: keyed by its object name, which stays)
+    return {field.objectName() or field.accessibleName() or field.text():
+            field.mapTo(panel, field.rect().topLeft()).y() for field in fields}
 
 
 @pytest.mark.parametrize("size", [(1366, 740), (1100, 760)])
