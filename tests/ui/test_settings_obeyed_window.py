@@ -1,6 +1,8 @@
 """The window obeys the user's own Lock after idle and Keep messages (tester report A): both
 were read without the user's choices, so a 1-minute lock saved in Edit > Settings locked
 after the default 5 minutes, and Keep messages had no effect. A policy value still wins.
+Within what a shared ward login allows (review): the user's lock time only shortens the lock,
+and the user's Keep messages deletes only letters already opened.
 Real window, real settings dialog and file, real endpoint process."""
 
 from __future__ import annotations
@@ -79,15 +81,29 @@ def test_the_users_lock_after_idle_locks_the_window(qtbot, signed_in, settings_p
     assert last["event"] == "lock" and last["detail"]["why"] == "idle"
 
 
-def test_a_policy_lock_time_wins_over_the_users(qtbot, signed_in, tmp_path, monkeypatch):
+def test_a_longer_lock_choice_does_not_lengthen_the_lock(qtbot, signed_in):
+    """One login, several clinicians (review): one person's 120 minutes kept everyone's keys
+    open that long. The user's choice only shortens the lock: the default 5 minutes stand."""
+    window, ui = signed_in
+    _save_settings(qtbot, window, lock_timeout_minutes=120)
+    _idle_for(ui, 4 * 60)
+    assert not ui.binding.lock_if_idle()
+    _idle_for(ui, 5 * 60)
+    assert ui.binding.lock_if_idle()
+
+
+def test_a_policy_lock_time_is_the_longest(qtbot, signed_in, tmp_path, monkeypatch):
     window, ui = signed_in
     policy = tmp_path / "policy.toml"
     policy.write_text("lock_timeout_minutes = 10\n", encoding="utf-8")
     monkeypatch.setenv("MEDSNAP_POLICY_FILE", str(policy))
-    window.settings.setValue("lock_timeout_minutes", 1)  # stored before the policy came
+    window.settings.setValue("lock_timeout_minutes", 30)  # stored before the policy came
     _idle_for(ui, 9 * 60)
     assert not ui.binding.lock_if_idle()
-    _idle_for(ui, 10 * 60)
+    window.settings.setValue("lock_timeout_minutes", 2)  # shorter than IT's: it counts
+    _idle_for(ui, 1 * 60)
+    assert not ui.binding.lock_if_idle()
+    _idle_for(ui, 2 * 60)
     assert ui.binding.lock_if_idle()
 
 
@@ -111,7 +127,7 @@ def _letter_from_sol(ward, seed: int) -> None:
         sol.close()
 
 
-def test_the_users_keep_messages_deletes_older_letters(qtbot, signed_in, ward):
+def test_the_users_keep_messages_deletes_older_opened_letters(qtbot, signed_in, ward):
     window, ui = signed_in
     _letter_from_sol(ward, 5)
     ui.binding.timer.stop()  # only the syncs below
@@ -126,6 +142,14 @@ def test_the_users_keep_messages_deletes_older_letters(qtbot, signed_in, ward):
     db.close()
 
     _save_settings(qtbot, window, retention_days=1)
+    _sync_now(qtbot, ui)  # nobody has opened it: one person's choice does not delete it
+    with sqlite3.connect(inbox_path) as db:
+        assert db.execute("SELECT count(*) FROM inbox").fetchone()[0] == 1
+        (item_id,) = db.execute("SELECT id FROM inbox").fetchone()
+    db.close()
+
+    with qtbot.waitSignal(ui.binding.letter_opened, timeout=20000):  # opened in the window
+        ui.binding.open_item(item_id)
     _sync_now(qtbot, ui)
     with sqlite3.connect(inbox_path) as db:
         assert db.execute("SELECT count(*) FROM inbox").fetchone()[0] == 0

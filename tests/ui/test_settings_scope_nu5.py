@@ -17,6 +17,10 @@ def test_the_settings_dialog_says_who_its_choices_apply_to(qtbot, make_window):
     text = scope.text()
     assert "everyone who uses MedSnap on this computer account" in text
     assert "IT's policy overrides them" in text
+    # what one person's choice can do to the others (review): only safer
+    assert "Lock after idle can only be made shorter" in text
+    assert "deletes only messages that have been opened" in text
+    assert "unread" in dialog.editors["retention_days"].toolTip()
     # above the first setting, where it is read before a change
     first = dialog.editors["lock_timeout_minutes"]
     assert scope.mapTo(dialog, scope.rect().topLeft()).y() < \

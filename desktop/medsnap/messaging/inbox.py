@@ -326,10 +326,13 @@ class Inbox:
                 "SELECT 1 FROM inbox WHERE expires_at < ? OR received_at < ? LIMIT 1",
                 (now, now - SHORTEST_RETENTION_DAYS * 86400)).fetchone() is None:
             return []  # nothing the shortest policy would delete: the policy is not read
-        days = _retention_days(self.session) if retention_days is None else retention_days
-        kept_since = now - days * 86400
-        rows = self._db.execute("SELECT id, expires_at < ? FROM inbox WHERE expires_at < ? "
-                                "OR received_at < ?", (now, now, kept_since)).fetchall()
+        days, unopened_days = _retention_days(self.session) if retention_days is None \
+            else (retention_days, retention_days)
+        # a letter nobody opened yet may be kept longer than an opened one (user_choice_limits)
+        rows = self._db.execute(
+            "SELECT id, expires_at < ? FROM inbox WHERE expires_at < ? OR received_at < "
+            "(CASE WHEN state = 'opened' THEN ? ELSE ? END)",
+            (now, now, now - days * 86400, now - unopened_days * 86400)).fetchall()
         for item_id, expired in rows:
             self._db.execute("DELETE FROM inbox WHERE id = ?", (item_id,))
             self._files.delete(item_id)  # the row is gone: its letter with it
@@ -341,12 +344,10 @@ class Inbox:
 SHORTEST_RETENTION_DAYS = 1  # the policy's minimum for retention_days (a test pins the two)
 
 
-def _retention_days(session: Session) -> int:
-    """Policy, then the window's user choice (the session carries it; the command line's
-    has none: docs/ADMIN.md), then the default."""
-    try:
-        from medsnap.config import load_config
+def _retention_days(session: Session) -> tuple[int, int]:
+    """(days for an opened letter, for one not opened yet): policy for both; else the
+    window's user choice (the session carries it; the command line's has none) for opened
+    letters only - one login is shared on a ward; then the default (user_choice_limits)."""
+    from medsnap.messaging.user_choice_limits import retention_days
 
-        return int(load_config(session.user_choices)["retention_days"])
-    except Exception:  # an unreadable policy is reported by the config package
-        return 30
+    return retention_days(session.user_choices)

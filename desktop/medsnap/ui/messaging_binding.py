@@ -59,7 +59,8 @@ class MessagingBinding(MessageTraffic, QObject):
         self.home = Path(home) if home else medsnap_home()
         self.keystore = keystore
         #: the window's QSettings: the user's choices (Edit > Settings) where policy leaves
-        #: them free, e.g. Lock after idle and Keep messages; None: policy and defaults only
+        #: them free; Lock after idle and Keep messages only as far as user_choice_limits
+        #: lets them (a ward's clinicians share one login); None: policy and defaults only
         self.settings = settings
         self.session = None
         self.staff_id = ""
@@ -275,7 +276,10 @@ class MessagingBinding(MessageTraffic, QObject):
         if not self.is_unlocked:
             return False
         if timeout_minutes is None:
-            timeout_minutes = int(self.setting("lock_timeout_minutes", 5) or 5)
+            from medsnap.messaging.user_choice_limits import lock_timeout_minutes
+
+            # the user's choice only shortens it: one login is shared by a ward's clinicians
+            timeout_minutes = lock_timeout_minutes(self.user_choices())
         if self.session.lock_if_idle(timeout_minutes):
             self.timer.stop()
             self.locked.emit()

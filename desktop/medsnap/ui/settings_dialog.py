@@ -5,7 +5,8 @@ by policy is shown greyed out with "Set by your administrator". The user's choic
 written to QSettings under the bare setting keys, where ``load_config`` reads them. The
 endpoint and the pinned root are shown but not editable: only IT sets them (see
 ``medsnap.config.loader`` for why). Above the rows it says that the choices are shared by
-everyone on this computer account (a ward's shared login), and that policy overrides them.
+everyone on this computer account (a ward's shared login), that policy overrides them, and
+that Lock after idle and Keep messages may only be made safer for the others.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ from medsnap.config import Config, ConfiguredValue, SettingValue
 ADMIN_NOTE = "Set by your administrator"
 #: clinicians often share one computer login on a ward: a change here is not theirs alone
 SCOPE_NOTE = ("These settings apply to everyone who uses MedSnap on this computer account, "
-              "not only to you; IT's policy overrides them.")
+              "not only to you; IT's policy overrides them. So Lock after idle can only be "
+              "made shorter, and Keep messages deletes only messages that have been opened.")
+#: what a choice may do on a shared login (medsnap.messaging.user_choice_limits), in the tooltip
+SHARED_LOGIN_LIMITS = {
+    "lock_timeout_minutes": "A longer time than IT's, or than the default 5 minutes, is not "
+                            "used: one person's choice must not keep everyone's keys open.",
+    "retention_days": "Messages nobody has opened yet are kept at least 30 days (or as IT's "
+                      "policy says), so no colleague's unread message is deleted early.",
+}
 IT_ONLY_NOTE = "Only IT sets this (policy or installer)"
 
 
@@ -74,7 +83,8 @@ class SettingsDialog(QDialog):
             # a whole https address or 64-digit fingerprint is seen, not only its end
             editor.setMinimumWidth(editor.fontMetrics().horizontalAdvance("0" * 66) + 16)
         editor.setAccessibleName(setting.label)
-        editor.setToolTip(setting.description)
+        limit = SHARED_LOGIN_LIMITS.get(setting.key)
+        editor.setToolTip(f"{setting.description} {limit}" if limit else setting.description)
         fixed = entry.locked or setting.admin_only
         editor.setEnabled(not fixed)
         self.editors[setting.key] = editor
