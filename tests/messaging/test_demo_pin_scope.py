@@ -62,3 +62,23 @@ def test_a_file_from_before_loses_only_the_demos_own_root(make_desk):
     hospital.update(endpoint_url=DEMO_URL, root_fingerprint="cd" * 32, demo=True)
     hospital.pin_demo(DEMO_URL, DEMO_ROOT)
     assert hospital.pinned_root("https://medsnap.trust.example") == "cd" * 32
+
+
+def test_its_policy_pin_decides_and_the_workstations_is_kept(endpoint, make_desk, tmp_path,
+                                                             monkeypatch):
+    """IT's policy root_fingerprint lets its endpoint through although this PC pinned another
+    root on first use earlier; enrolling neither fails afterwards nor rewrites that pin."""
+    from medsnap.messaging.profile import root_fingerprint
+    from medsnap_endpoint.client import EndpointClient
+
+    with EndpointClient(endpoint.url, timeout=10) as client:
+        served = root_fingerprint(client.root_pem())
+    policy = tmp_path / "policy.toml"
+    policy.write_text(f'root_fingerprint = "{served}"\n', encoding="utf-8")
+    monkeypatch.setenv("MEDSNAP_POLICY_FILE", str(policy))
+    desk = make_desk()
+    desk.workstation.update(root_fingerprint="cd" * 32)
+    staff_id, code = add_clinician(endpoint, "Ivy Itpinned")
+    enrol(desk.workstation, staff_id, code, PASSPHRASE, endpoint_url=endpoint.url,
+          keystore=desk.keystore).close()
+    assert desk.workstation.read()["root_fingerprint"] == "cd" * 32

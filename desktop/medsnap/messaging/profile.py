@@ -120,10 +120,8 @@ class Workstation:
         facts = self.read()
         if _is_demo_url(facts, url):
             return  # the demo pinned its own root when it started
+        # never replaced: one that differs was let through by IT's policy pin, which decides
         pinned = str(facts.get("root_fingerprint") or "")
-        if pinned and pinned != fingerprint:  # _check_root refused it already; never replaced
-            raise ProfileError("The endpoint's root certificate differs from the one this "
-                               "computer trusts. Nothing was changed. Tell IT at once.")
         values: dict[str, object] = {} if pinned else {"root_fingerprint": fingerprint}
         if facts.get("demo"):
             values.update(endpoint_url=url.rstrip("/"), demo=False)
