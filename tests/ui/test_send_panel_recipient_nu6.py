@@ -51,9 +51,10 @@ def test_send_names_the_colleague_shortened_to_fit_whole_in_the_tooltip(qtbot):
 
     row.resize(900, 40)  # room for all of it: all of it is said
     qtbot.waitUntil(lambda: send.shown_text() == f"Send to {LONG_NAME}", timeout=2000)
-    row.resize(200, 40)  # hardly any room: "Send", never a clipped "Se…"
+    row.resize(200, 40)  # hardly any room: "Send", never a clipped "Send t…" or "Se…"
     qtbot.waitUntil(lambda: send.width() < 120, timeout=2000)
-    assert send.shown_text().startswith("Send")
+    shown = send.shown_text()
+    assert shown == "Send" or (shown.startswith("Send to Dr") and shown.endswith("…")), shown
 
     send.show_recipient("")  # Change: nobody chosen again
     assert send.shown_text() == "Send" and send.toolTip() == KEYS_TIP

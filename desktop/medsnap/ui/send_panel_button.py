@@ -60,7 +60,9 @@ class SendButton(QPushButton):
         shown = self.full_text
         if metrics.horizontalAdvance(shown) > self._text_room():
             shown = metrics.elidedText(shown, Qt.TextElideMode.ElideRight, self._text_room())
-            shown = shown if shown.startswith(PLAIN) else PLAIN  # never "Se…"
+            # a name's first letters at least ("Send to Dr B…"), else plain "Send": never
+            # "Send t…" or "Se…"
+            shown = shown if len(shown) >= len(send_wording("")) + len(" to ") + 4 else PLAIN
         super().setText(shown.replace("&", "&&"))  # an "&" in a name is no shortcut key
 
     def shown_text(self) -> str:
@@ -86,6 +88,10 @@ class SendButton(QPushButton):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
+        self._fit()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override (chosen while hidden)
+        super().showEvent(event)
         self._fit()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
