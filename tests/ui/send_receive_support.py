@@ -119,5 +119,17 @@ def no_draft_left(ui) -> None:
     assert ui.binding.jobs.wait(10000)
 
 
+def disable_clinician(ward: Ward, name: str) -> None:
+    """IT disables ``name`` at the ward's endpoint (medsnap-endpoint admin disable)."""
+    from medsnap_endpoint import admin
+    from medsnap_endpoint.storage import open_database
+
+    database = open_database(ward.endpoint.database_url)
+    try:
+        admin.set_enabled(database, ward.staff[name], False)
+    finally:
+        database.close()
+
+
 def unique(prefix: str) -> str:
     return f"{prefix} {uuid.uuid4().hex[:4]}"

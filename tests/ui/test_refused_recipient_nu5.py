@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from send_receive_support import (choose_colleague, no_draft_left, running_ward,
-                                  signed_in_window)
+from send_receive_support import (choose_colleague, disable_clinician, no_draft_left,
+                                  running_ward, signed_in_window)
 from ui_support import drag
 
 NOTE = "wound edge at 3 o'clock: review please"
@@ -21,17 +21,6 @@ def ward():
         yield ward
 
 
-def disable(ward, name: str) -> None:
-    from medsnap_endpoint import admin
-    from medsnap_endpoint.storage import open_database
-
-    database = open_database(ward.endpoint.database_url)
-    try:
-        admin.set_enabled(database, ward.staff[name], False)
-    finally:
-        database.close()
-
-
 def test_a_refused_send_keeps_the_note_offers_no_retry_and_marks_the_colleague(
         qtbot, make_window, ward, grey_png):
     with signed_in_window(qtbot, make_window, ward, "Chloe Sender", grey_png) as (window, ui):
@@ -39,7 +28,7 @@ def test_a_refused_send_keeps_the_note_offers_no_retry_and_marks_the_colleague(
             panel = ui.send_panel
             drag(window, "rectangle", (40, 40), (200, 150))
             choose_colleague(qtbot, panel, "Gone")
-            disable(ward, "Dev Gone")  # IT disables him; the list loaded before still has him
+            disable_clinician(ward, "Dev Gone")  # IT disables him; the list still has him
             panel.note.setPlainText(NOTE)
             panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
             panel.priority.setCurrentIndex(panel.priority.findData("urgent"))

@@ -13,8 +13,8 @@ from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
-from send_receive_support import (choose_colleague, no_draft_left, running_ward,
-                                  sign_in_through_first_run)
+from send_receive_support import (choose_colleague, disable_clinician, no_draft_left,
+                                  running_ward, sign_in_through_first_run)
 from ui_support import open_and_wait
 
 from medsnap.ui.messaging_window import attach_messaging
@@ -71,17 +71,6 @@ def test_a_long_message_is_shortened_with_an_ellipsis_and_whole_in_the_tooltip(
         ui.shutdown()
 
 
-def _disable(ward, name: str) -> None:
-    from medsnap_endpoint import admin
-    from medsnap_endpoint.storage import open_database
-
-    database = open_database(ward.endpoint.database_url)
-    try:
-        admin.set_enabled(database, ward.staff[name], False)
-    finally:
-        database.close()
-
-
 def test_the_restart_is_said_with_what_the_outbox_still_holds():
     def items(*states):
         return [SimpleNamespace(state=state) for state in states]
@@ -108,7 +97,7 @@ def test_the_demo_restart_is_said_as_the_connection_word_and_the_outbox_say(
         open_and_wait(qtbot, window, grey_png)
         panel = ui.send_panel
         choose_colleague(qtbot, panel, "Gone")
-        _disable(ward, "Dev Gone")  # IT disables him; the list loaded before still has him
+        disable_clinician(ward, "Dev Gone")  # IT disables him; the list still has him
         ward.endpoint.stop()
         try:
             binding.sync()
