@@ -94,3 +94,19 @@ def test_it_names_the_values_the_window_uses_where_the_user_chose_others(tmp_pat
     rows = {line.split()[0]: line for line in done.stdout.splitlines()}
     assert "'5'" in rows["lock_timeout_minutes"] and "default" in rows["lock_timeout_minutes"]
     assert "'7'" in rows["retention_days"] and "locked" in rows["retention_days"]
+
+
+def test_the_notes_keep_to_what_a_shared_login_allows(tmp_path):
+    """A longer lock chosen in the window is not used there (one login, several clinicians),
+    so no note claims it; a shorter Keep messages applies to opened letters only, and says so."""
+    env = _environment(tmp_path)
+    store = QSettings(str(tmp_path / "config" / "MedSnap" / "MedSnap.conf"),
+                      QSettings.Format.IniFormat)
+    store.setValue("lock_timeout_minutes", 60)
+    store.setValue("retention_days", 2)
+    store.sync()
+    done = _show_config(env)
+    assert done.returncode == 0, done.stderr
+    notes = [line for line in done.stdout.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1, notes
+    assert "window uses retention_days '2' for letters already opened" in notes[0]

@@ -86,15 +86,22 @@ def window_choice_notes(config) -> list[str]:
     if not user:
         return []
     from medsnap.config.loader import USER_SOURCE, load_config
+    from medsnap.messaging.user_choice_limits import lock_timeout_minutes, retention_days
 
-    window = load_config(user)
+    # a shared login's limits: the lock only shorter, the user's days for opened letters only
+    opened, unopened = retention_days(user)
+    limited = {"lock_timeout_minutes": lock_timeout_minutes(user), "retention_days": opened}
     notes = []
-    for entry in window:
-        if entry.source == USER_SOURCE and entry.value != config[entry.setting.key]:
-            text = entry.setting.to_text(entry.value)
-            notes.append(f"note: the window uses {entry.setting.key} {text!r}, chosen in its "
+    for entry in load_config(user):
+        key = entry.setting.key
+        value = limited.get(key, entry.value)
+        if entry.source == USER_SOURCE and value != config[key]:
+            text = entry.setting.to_text(value)
+            scope = " for letters already opened" if key == "retention_days" and \
+                unopened != opened else ""
+            notes.append(f"note: the window uses {key} {text!r}{scope}, chosen in its "
                          "Edit > Settings on this computer account; the command line uses "
-                         f"{entry.setting.to_text(config[entry.setting.key])!r}")
+                         f"{entry.setting.to_text(config[key])!r}")
     return notes
 
 
