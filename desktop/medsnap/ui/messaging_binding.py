@@ -15,6 +15,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QSettings, QThreadPool, QTimer, Signal
 
 from medsnap.messaging.profile import Workstation, medsnap_home
+from medsnap.ui.demo_revival import DemoRevival
 from medsnap.ui.jobs import Jobs
 from medsnap.ui.message_traffic import MessageTraffic
 
@@ -31,7 +32,7 @@ def policy(key: str, default: Any, user: Mapping[str, object] | None = None) -> 
         return default
 
 
-class MessagingBinding(MessageTraffic, QObject):
+class MessagingBinding(DemoRevival, MessageTraffic, QObject):
     signed_in = Signal(str)  # the clinician's signed display name
     signed_out = Signal()
     auth_failed = Signal(str)
@@ -114,12 +115,6 @@ class MessagingBinding(MessageTraffic, QObject):
         self.jobs.run(work, done, failed, what)
 
     # signing in -----------------------------------------------------------------------
-    def demo_refused(self, staff_id: str | None = None) -> str:
-        """Why the demo may not start here, "" when it may (see ``demo_choice``)."""
-        from medsnap.ui.demo_choice import demo_refused
-
-        return demo_refused(self.home, staff_id)
-
     def sign_in(self, staff_id: str, passphrase: str) -> None:
         from medsnap.messaging.session import sign_in
 
@@ -147,65 +142,6 @@ class MessagingBinding(MessageTraffic, QObject):
 
         self._run(work, done, self.auth_failed.emit, "signing in")
 
-    # a demo that died with the window that served it ------------------------------------
-    def _revive_demo_work(self, staff_id: str):
-        """Worker side: the demo for a demo colleague, started again here if it died."""
-        from medsnap.messaging.demo import DEMO_PORT, revive_demo
-
-        port = DEMO_PORT if self.demo_port is None else self.demo_port
-        return revive_demo(self.home, staff_id, port=port, keystore=self.keystore)
-
-    def _demo_gone_offline(self, reason: str) -> None:
-        from medsnap.messaging.demo import is_demo_identity
-
-        if reason and is_demo_identity(self.home, self.staff_id):
-            self.sync()  # the demo endpoint started again (or found) at once
-
-    def _keep_demo(self, demo) -> None:
-        if demo is not None and not demo.already_running:
-            self.demo = demo  # served by this window: stopped at shutdown (not another's)
-
-    def sync(self) -> None:
-        """Offline under a demo colleague: the demo endpoint back (or a terminal's 'medsnap
-        demo' found), the session pointed at it, then the usual sync."""
-        from medsnap.messaging.demo import is_demo_identity
-
-        session = self.session
-        if session is not None:  # e.g. Keep messages (days), for the inbox's clean-up
-            session.user_choices = self.user_choices()
-        if not (self.offline and self.is_unlocked and is_demo_identity(self.home,
-                                                                       self.staff_id)):
-            super().sync()
-            return
-        if self._reviving:
-            return
-        self._reviving = True
-        revive = self._revive_demo_work
-
-        def work():
-            demo = revive(session.staff_id)
-            if demo is not None and session.transport.url.rstrip("/") != demo.url:
-                from medsnap.messaging.transport import Transport
-
-                old = session.transport
-                session.transport = Transport(demo.url, old.client.keys)
-                old.close()
-            return demo
-
-        def done(demo) -> None:
-            self._reviving = False
-            self._keep_demo(demo)
-            if demo is not None and not demo.already_running:
-                self.demo_restarted.emit()
-            super(MessagingBinding, self).sync()
-            self.load_directory()
-
-        def failed(message: str) -> None:
-            self._reviving = False
-            self.notice.emit(message)
-
-        self._run(work, done, failed, "starting the demo again")
-
     def enrol(self, staff_id: str, code: str, passphrase: str) -> None:
         from medsnap.messaging.session import enrol
 
@@ -213,33 +149,6 @@ class MessagingBinding(MessageTraffic, QObject):
         self._run(lambda: enrol(desk, staff_id.strip(), code.strip(), passphrase,
                                 keystore=keystore),
                   self._signed_in, self.auth_failed.emit, "enrolling")
-
-    def start_demo(self, port: int | None = None) -> None:
-        from medsnap.messaging.demo import DEMO_PORT, start_demo
-        from medsnap.messaging.session import sign_in
-
-        home, keystore = self.home, self.keystore
-        port = (DEMO_PORT if self.demo_port is None else self.demo_port) if port is None \
-            else port
-        refused = self.demo_refused()
-        if refused:
-            self.auth_failed.emit(refused)
-            return
-
-        def work():
-            demo = start_demo(home, port=port, keystore=keystore)
-            first = demo.colleagues[0]
-            return demo, sign_in(Workstation(home), first.staff_id, first.passphrase,
-                                 keystore=keystore)
-
-        def done(result) -> None:
-            demo = result[0]
-            if self.demo is None or not demo.already_running:  # keep the one we serve
-                self.demo = demo  # (stopped at shutdown; a reused one is not ours)
-            self.demo_started.emit(demo)
-            self._signed_in(result[1])
-
-        self._run(work, done, self.auth_failed.emit, "starting the demo")
 
     def _signed_in(self, session) -> None:
         if self.session is not None and self.session is not session:

@@ -10,7 +10,8 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QApplication, QComboBox, QLabel, QPlainTextEdit, QPushButton,
                                QSpinBox, QWidget)
 
-from medsnap.ui.colleague_picker import ColleaguePicker, confirm_key_change
+from medsnap.ui.colleague_key_dialogs import confirm_key_change
+from medsnap.ui.colleague_picker import ColleaguePicker
 from medsnap.ui.refusals import gone_wording, recipient_gone, retry_can_help
 from medsnap.ui.send_panel_button import SendButton
 from medsnap.ui.send_panel_layout import lay_out

@@ -15,7 +15,7 @@ class SendingBinding:
         self.send_panel.picker.show_offline(self.binding.directory_offline)
 
     def _check_key(self, entry: dict) -> None:
-        from medsnap.ui.colleague_picker import show_safety_number
+        from medsnap.ui.colleague_key_dialogs import show_safety_number
 
         show_safety_number(self.window, entry, self._verified)
 
