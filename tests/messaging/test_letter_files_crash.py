@@ -39,13 +39,13 @@ if store == "outbox":
         outbox.enqueue(["b"], letter(message_id), 2**40, message_id)
         print(message_id, flush=True)
 else:
-    from medsnap.messaging.inbox import _SCHEMA
+    from medsnap.messaging.inbox_rows import INBOX_SCHEMA
     from medsnap.messaging.inbox_arrival import store_letter
     number = 0
     while True:
         number += 1
         item_id = f"{os.getpid():07d}{number:06d}{time.time_ns() % 256:02x}"
-        store_letter(database, _SCHEMA, item_id, {"sender": "a", "expires_at": 2**40},
+        store_letter(database, INBOX_SCHEMA, item_id, {"sender": "a", "expires_at": 2**40},
                      letter(item_id))
         print(item_id, flush=True)
 """

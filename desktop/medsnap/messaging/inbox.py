@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from medsnap.crypto.letter import open_letter
 from medsnap.crypto.letter_errors import LetterError, SenderCertificateRevoked
@@ -22,93 +22,23 @@ from medsnap.crypto.letter_model import OpenedLetter
 from medsnap.crypto.replay import ReplayStore
 from medsnap.messaging.inbox_arrival import (AcknowledgeMeanwhile, ReplayAfterStore,
                                              store_letter, store_while_opening)
-from medsnap.messaging.inbox_preview import Preview, PreviewTable, preview_of
-from medsnap.messaging.inbox_revocation import (arrival_of, mark_text, marks_from_crl,
-                                                revocation_mark, set_mark, will_not_open)
+from medsnap.messaging.inbox_preview import PreviewTable, preview_of
+from medsnap.messaging.inbox_revocation import (arrival_of, marks_from_crl, revocation_mark,
+                                                set_mark, will_not_open)
 from medsnap.messaging.errors import (DamagedDownload, EndpointRefusedRequest,
                                       EndpointUnreachable, NoSuchMessage)
 from medsnap.messaging.inbox_damaged import is_damaged, keep_damaged
 from medsnap.messaging.letter_files import beside
+from medsnap.messaging.inbox_rows import (INBOX_SCHEMA, ITEM_COLUMNS, InboxItem, item_from_row,
+                                          verdict_of)
 from medsnap.messaging.letter_store import open_letter_store
 from medsnap.messaging.session import Session
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS inbox (
-    id TEXT PRIMARY KEY,
-    endpoint_sender TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    received_at INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL,
-    acknowledged INTEGER NOT NULL DEFAULT 0,
-    state TEXT NOT NULL DEFAULT 'unverified',
-    verdict TEXT NOT NULL DEFAULT '{}',
-    opened_at INTEGER,
-    read_receipt_sent INTEGER NOT NULL DEFAULT 0
-);
--- letters received before they were kept as files (letter_files): read, and deleted, as before
-CREATE TABLE IF NOT EXISTS inbox_ciphertext (
-    id TEXT PRIMARY KEY REFERENCES inbox (id) ON DELETE CASCADE,
-    data BLOB NOT NULL
-);
-"""
-
-
-@dataclass(frozen=True)
-class InboxItem:
-    id: str
-    endpoint_sender: str
-    size: int
-    received_at: int
-    expires_at: int
-    state: str  # unverified, verified, refused, opened
-    verdict: dict
-    opened_at: int | None
-    preview: Preview | None = None  # decrypted for the list only (``with_previews``)
-
-    def as_json(self) -> dict:
-        return {"id": self.id, "state": self.state, "size": self.size,
-                "received_at": self.received_at, "expires_at": self.expires_at,
-                "opened_at": self.opened_at, **self.verdict}
-
-    @property
-    def shown_at(self) -> int:
-        """The time a listing shows (and sorts by): the sender's signed time, else when it
-        arrived here (a refused letter's claimed time is not trusted)."""
-        trusted = self.state != "refused" and self.verdict.get("issued_at")
-        return trusted or self.received_at
-
-    @property
-    def revocation_mark(self) -> str:
-        """"⚠ sender revoked since …" and the like for the list; "" normally."""
-        return mark_text(self.verdict)
-
-
-_COLUMNS = "id, endpoint_sender, size, received_at, expires_at, state, verdict, opened_at"
-
-
-def _item(row: tuple) -> InboxItem:
-    return InboxItem(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), row[7])
-
-
-def _verdict(letter: OpenedLetter) -> dict:
-    sender = letter.sender
-    return {"message_id": letter.message_id, "from": sender.display_name,
-            "from_staff_id": sender.staff_id, "from_email": sender.email,
-            "from_role": sender.role, "issued_at": int(letter.issued_at.timestamp()),
-            "media_type": letter.media_type, "image_size": len(letter.image),
-            "declaration": letter.declaration,
-            "checks": list(letter.verification.checks),
-            "revocation_checked": letter.verification.revocation_checked,
-            # this workstation's record of verifying it, and by which certificate: what a
-            # later revocation of the sender is compared with (inbox_revocation)
-            "verified_at": int(time.time()),
-            "signer_serial": str(letter.verification.signer_certificate_serial)}
 
 
 class Inbox:
     def __init__(self, session: Session):
         self.session = session
-        self._db = open_letter_store(session.profile.inbox_path, _SCHEMA)
+        self._db = open_letter_store(session.profile.inbox_path, INBOX_SCHEMA)
         self._files = beside(session.profile.inbox_path)
         self._files.sweep([row[0] for row in self._db.execute("SELECT id FROM inbox")])
         self._previews = PreviewTable(self._db)
@@ -140,7 +70,7 @@ class Inbox:
                     continue
                 # on disk (its file, then its row) before the acknowledgement; opened meanwhile
                 outcome, replay = store_while_opening(
-                    lambda: store_letter(self.session.profile.inbox_path, _SCHEMA, item_id,
+                    lambda: store_letter(self.session.profile.inbox_path, INBOX_SCHEMA, item_id,
                                          entry, data),
                     lambda replay_store: open_letter(
                         data, self.session.clinician, root=self.session.root, crl=crl,
@@ -211,7 +141,7 @@ class Inbox:
         return False
 
     def _accept(self, item_id: str, letter: OpenedLetter, size: int) -> bool:
-        verdict = _verdict(letter)
+        verdict = verdict_of(letter)
         with self._db:  # the verdict and the sealed preview together
             self._db.execute("BEGIN")
             self._db.execute("UPDATE inbox SET state = 'verified', verdict = ?, expires_at = ? "
@@ -238,17 +168,17 @@ class Inbox:
     def items(self, states: tuple[str, ...] = ("unverified", "verified", "refused",
                                                "opened")) -> list[InboxItem]:
         marks = ",".join("?" * len(states))
-        rows = self._db.execute(f"SELECT {_COLUMNS} FROM inbox WHERE state IN ({marks}) "
+        rows = self._db.execute(f"SELECT {ITEM_COLUMNS} FROM inbox WHERE state IN ({marks}) "
                                 "ORDER BY received_at, id", states).fetchall()
-        return [_item(row) for row in rows]
+        return [item_from_row(row) for row in rows]
 
     def get(self, item_id: str) -> InboxItem:
-        row = self._db.execute(f"SELECT {_COLUMNS} FROM inbox WHERE id = ?",
+        row = self._db.execute(f"SELECT {ITEM_COLUMNS} FROM inbox WHERE id = ?",
                                (item_id,)).fetchone()
         if row is None:
             raise NoSuchMessage(f"There is no message {item_id} in your inbox (it may have "
                                 "expired and been deleted).")
-        return _item(row)
+        return item_from_row(row)
 
     def _ciphertext(self, item_id: str) -> bytes:
         data = self._files.read(item_id)

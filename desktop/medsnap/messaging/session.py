@@ -25,31 +25,14 @@ from medsnap.crypto.identity import identity_from_certificate
 from medsnap.crypto.keystore_unlocked import UnlockedKeys
 from medsnap.crypto.letter_model import UnlockedClinician
 from medsnap.messaging.audit import AuditLog
-from medsnap.messaging.errors import (EndpointUnreachable, NotSignedIn, ProfileError,
-                                      RecipientNotFound)
-from medsnap.messaging.profile import Profile, Workstation, _policy, root_fingerprint
+from medsnap.messaging.colleague_lookup import kept_match, look_up
+from medsnap.messaging.errors import EndpointUnreachable, NotSignedIn, ProfileError
+from medsnap.messaging.profile import Profile, Workstation, _policy
+from medsnap.messaging.signin_steps import check_root, device_keys, fetch_key_file
 from medsnap.messaging.transport import Transport
-from medsnap_endpoint.client import DeviceKeys
 
 if TYPE_CHECKING:  # the key store imports the OS keyring: only sign-in and enrolment need it
     from medsnap.crypto.keystore import KeyStore
-
-
-def _device(keys: ClinicianKeys) -> DeviceKeys:
-    return DeviceKeys(encryption=keys.encryption_key, signing=keys.signing_key)
-
-
-def _check_root(workstation: Workstation, root_pem: bytes, url: str) -> str:
-    """The root's fingerprint, once it matches the pin for ``url`` (policy, else the
-    workstation's: see ``Workstation.pinned_root``). Nothing is written here: the caller pins
-    it with ``Workstation.pin_root`` only after the enrolment or sign-in succeeded."""
-    pinned = _policy("root_fingerprint") or workstation.pinned_root(url)
-    found = root_fingerprint(root_pem)
-    if pinned and pinned != found:
-        raise ProfileError("The endpoint presented a hospital root certificate that this "
-                           f"computer does not trust (fingerprint {found[:16]}..., expected "
-                           f"{pinned[:16]}...). Nothing was changed. Tell IT at once.")
-    return found
 
 
 @dataclass
@@ -119,7 +102,7 @@ class Session:
         try:
             entry = self._look_up(name_or_id)
         except EndpointUnreachable as error:
-            entry = _kept_match(contacts, name_or_id)
+            entry = kept_match(contacts, name_or_id)
             if entry is None:  # nothing can be sealed to them, so nothing is queued
                 raise EndpointUnreachable(
                     f"Nothing was sent or queued: {name_or_id} cannot be looked up while the "
@@ -142,24 +125,7 @@ class Session:
             (entry["signing_certificate"] + entry["encryption_certificate"]).encode("ascii"))
 
     def _look_up(self, name_or_id: str) -> dict:
-        from medsnap.messaging.errors import EndpointRefusedRequest
-
-        client = self.transport.client
-        try:
-            return self.transport.call(client.lookup, name_or_id)
-        except EndpointRefusedRequest as error:
-            if error.status not in (400, 404):
-                raise
-        found = self.transport.call(client.search, name_or_id)
-        if not found:  # a department, as the window's To box finds (NU5: "--to Acute")
-            found = self.transport.call(client.search, department=name_or_id)
-        found = _whole_name_first(name_or_id, found)
-        if len(found) != 1:
-            names = _listed(found)
-            raise RecipientNotFound(
-                f"'{name_or_id}' matches {len(found)} colleagues{': ' + names if names else ''}."
-                " Nothing was sent. Give a staff id or a more exact name.")
-        return found[0]
+        return look_up(self.transport, name_or_id)
 
     def touch(self, now: float | None = None) -> None:
         """The clinician did something: restart the idle clock."""
@@ -196,7 +162,7 @@ def _open(workstation: Workstation, profile: Profile, keys: UnlockedKeys,
           url: str, keystore: KeyStore | None = None, head=None) -> Session:
     from medsnap.messaging.audit_head import audit_head_for
 
-    transport = Transport(url, _device(keys.keys))
+    transport = Transport(url, device_keys(keys.keys))
     head = head or audit_head_for(workstation, profile.staff_id, keystore)
     return Session(workstation, profile, keys, transport, AuditLog(profile.audit_path, head))
 
@@ -215,12 +181,12 @@ def enrol(workstation: Workstation, staff_id: str, code: str, passphrase: str, *
     transport = Transport(url)
     try:
         # the root is checked against the pin before the one-time code is spent
-        seen = _check_root(workstation, transport.call(transport.client.root_pem), url)
-        issued = transport.call(transport.client.enrol, staff_id, code, _device(keys))
+        seen = check_root(workstation, transport.call(transport.client.root_pem), url)
+        issued = transport.call(transport.client.enrol, staff_id, code, device_keys(keys))
     finally:
         transport.close()
     root_pem = issued["root_certificate"].encode("ascii")
-    if _check_root(workstation, root_pem, url) != seen:  # not the root it showed first
+    if check_root(workstation, root_pem, url) != seen:  # not the root it showed first
         raise ProfileError(f"The endpoint at {url} presented two different root "
                            "certificates. Nothing was kept on this computer. Tell IT at once.")
     certificates = (issued["signing_certificate"] + issued["encryption_certificate"]).encode()
@@ -266,20 +232,6 @@ def session_from_agent(workstation: Workstation, profile: Profile, agent: object
     return session
 
 
-def _fetch_key_file(transport: Transport, staff_id: str, url: str) -> bytes:
-    from medsnap.messaging.errors import EndpointRefusedRequest
-
-    try:
-        return transport.call(transport.client.fetch_key_file, staff_id)
-    except EndpointRefusedRequest as error:
-        if error.status != 404:
-            raise
-    raise NotSignedIn(f"{staff_id} has not signed in on this workstation before, and the "
-                      f"endpoint at {url} holds no keys for that staff id. Nothing was "
-                      "changed. Check the staff id; someone new enrols first with the code "
-                      "from IT ('medsnap enrol CODE --staff-id ID').")
-
-
 def sign_in(workstation: Workstation, staff_id: str, passphrase: str, *,
             endpoint_url: str | None = None, keystore: KeyStore | None = None,
             record: bool = True) -> Session:
@@ -296,10 +248,10 @@ def sign_in(workstation: Workstation, staff_id: str, passphrase: str, *,
         transport = Transport(url)
         try:
             root_pem = transport.call(transport.client.root_pem)
-            seen = _check_root(workstation, root_pem, url)
-            wrapped = None if known_here else _fetch_key_file(transport, staff_id, url)
+            seen = check_root(workstation, root_pem, url)
+            wrapped = None if known_here else fetch_key_file(transport, staff_id, url)
             if not keystore.has(staff_id):
-                wrapped = wrapped or _fetch_key_file(transport, staff_id, url)
+                wrapped = wrapped or fetch_key_file(transport, staff_id, url)
                 # opened with the passphrase before anything is stored
                 keystore.import_wrapped(staff_id, wrapped, passphrase=passphrase, replace=True)
                 fetched = True
@@ -322,27 +274,3 @@ def sign_in(workstation: Workstation, staff_id: str, passphrase: str, *,
         deposit_key_file(session, keystore)
     return session
 
-
-def _kept_match(contacts: dict[str, dict], name_or_id: str) -> dict | None:
-    """The one kept colleague ``name_or_id`` names, offline, as the directory would match it
-    online: the staff id, the whole name, else a part of one name ("ben" for Dr Ben Hughes)."""
-    if name_or_id in contacts:
-        return contacts[name_or_id]
-    names = _whole_name_first(name_or_id, [c for c in contacts.values()
-                                           if name_or_id.lower() in c["display_name"].lower()])
-    if len(names) > 1:
-        raise RecipientNotFound(
-            f"'{name_or_id}' matches {len(names)} colleagues sent to from this computer: "
-            f"{_listed(names)}. Nothing was sent or queued. Give a staff id or a more exact "
-            "name.")
-    return names[0] if names else None
-
-
-def _whole_name_first(name_or_id: str, found: list[dict]) -> list[dict]:
-    """Of the colleagues ``name_or_id`` matched, those whose whole name it is, if any."""
-    whole = [c for c in found if c["display_name"].lower() == name_or_id.lower()]
-    return whole or found
-
-
-def _listed(found: list[dict]) -> str:
-    return ", ".join(f"{c['display_name']} ({c['staff_id']})" for c in found[:5])

@@ -19,10 +19,12 @@ import threading
 
 WARM_MODULES = (
     "medsnap.messaging.command_support", "medsnap.messaging.session",
+    "medsnap.messaging.colleague_lookup", "medsnap.messaging.signin_steps",
     "medsnap.messaging.agent_client", "medsnap.messaging.compose",
     "medsnap.messaging.outbox", "medsnap.messaging.sync", "medsnap.messaging.transport",
     "medsnap.messaging.inbox", "medsnap.messaging.inbox_arrival",
     "medsnap.messaging.inbox_preview", "medsnap.messaging.inbox_revocation",
+    "medsnap.messaging.inbox_rows",
     "medsnap.messaging.letter_store", "medsnap.messaging.sent_notes",
     "medsnap.messaging.audit", "medsnap.messaging.audit_head",
     "medsnap.exporting", "medsnap.files", "medsnap.config",
