@@ -92,6 +92,17 @@ def choose_colleague(qtbot, panel, text: str) -> None:
     qtbot.waitUntil(lambda: panel.picker.current is not None, timeout=10000)
 
 
+def send_to(qtbot, ui, colleague: str) -> None:
+    """Choose ``colleague``, declare direct care and press Send; returns once it was sent."""
+    panel = ui.send_panel
+    choose_colleague(qtbot, panel, colleague)
+    panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
+    with qtbot.waitSignal(ui.binding.sent, timeout=20000) as sent:
+        QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+    assert sent.args[1] == "sent", panel.outcome.text()
+    qtbot.waitUntil(lambda: "Sent to" in panel.outcome.text(), timeout=5000)
+
+
 @contextmanager
 def signed_in_window(qtbot, make_window, ward: Ward, name: str, picture=None,
                      size: tuple[int, int] = (1100, 760)):

@@ -12,10 +12,10 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from xvfb_support import running_xvfb
 
 from tests.conftest import REPO
 
@@ -24,30 +24,10 @@ pytestmark = [pytest.mark.xvfb, pytest.mark.skipif(shutil.which("Xvfb") is None,
 PROBE = Path(__file__).with_name("capture_probe.py")
 
 
-def free_display() -> int:
-    for number in range(90, 200):
-        if not Path(f"/tmp/.X{number}-lock").exists() and \
-                not Path(f"/tmp/.X11-unix/X{number}").exists():
-            return number
-    raise RuntimeError("no free X display number")
-
-
 @pytest.fixture(scope="module")
 def xvfb():
-    number = free_display()
-    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1280x800x24",
-                               "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    socket = Path(f"/tmp/.X11-unix/X{number}")
-    deadline = time.monotonic() + 10
-    while not socket.exists() and server.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if not socket.exists():
-        server.kill()
-        pytest.fail("Xvfb did not start")
-    yield f":{number}"
-    server.terminate()
-    server.wait(10)
+    with running_xvfb("1280x800x24") as display:
+        yield display
 
 
 def run_probe(display: str, mode: str, start, end, scale: str = "1") -> dict:

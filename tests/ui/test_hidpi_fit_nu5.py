@@ -10,16 +10,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
-from send_receive_support import choose_colleague, no_draft_left, running_ward, signed_in_window
+from send_receive_support import no_draft_left, running_ward, send_to, signed_in_window
+from xvfb_support import running_xvfb
 
 from tests.conftest import REPO
-from tests.ui.test_capture_xvfb import free_display
 
 PROBE = Path(__file__).with_name("screen_fit_probe.py")
 
@@ -29,23 +26,14 @@ def x_with_window_manager():
     """Xvfb at 1600x900 with openbox managing its windows (frames, title bars)."""
     if shutil.which("Xvfb") is None or shutil.which("openbox") is None:
         pytest.skip("Xvfb and openbox are needed (scripts/install --test installs them)")
-    number = free_display()
-    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1600x900x24",
-                               "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    socket = Path(f"/tmp/.X11-unix/X{number}")
-    deadline = time.monotonic() + 10
-    while not socket.exists() and server.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    env = dict(os.environ, DISPLAY=f":{number}")
-    manager = subprocess.Popen(["openbox"], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    try:
-        yield f":{number}"
-    finally:
-        for process in (manager, server):
-            process.terminate()
-            process.wait(10)
+    with running_xvfb("1600x900x24") as display:
+        manager = subprocess.Popen(["openbox"], env=dict(os.environ, DISPLAY=display),
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            yield display
+        finally:
+            manager.terminate()
+            manager.wait(10)
 
 
 def _probe(display: str, mode: str, settings: Path, scale: str) -> dict:
@@ -78,16 +66,6 @@ def ward():
         yield ward
 
 
-def send_now(qtbot, ui) -> None:
-    panel = ui.send_panel
-    choose_colleague(qtbot, panel, "Otto")
-    panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
-    with qtbot.waitSignal(ui.binding.sent, timeout=20000) as sent:
-        QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
-    assert sent.args[1] == "sent", panel.outcome.text()
-    qtbot.waitUntil(lambda: "Sent to" in panel.outcome.text(), timeout=5000)
-
-
 def test_the_outcome_of_a_send_is_in_view_however_short_the_panel(
         qtbot, make_window, ward, grey_png):
     """At a large scale factor the panel was short and "Sent to …" below its fold (NU5). The
@@ -105,7 +83,7 @@ def test_the_outcome_of_a_send_is_in_view_however_short_the_panel(
                     widget.visibleRegion().boundingRect() == widget.rect()
 
             bar.setValue(0)  # as opened: To at the top
-            send_now(qtbot, ui)
+            send_to(qtbot, ui, "Otto")
             assert "Sent to Otto Reader" in panel.outcome.text()
             assert in_view(panel.outcome) and in_view(panel.send)
             assert bar.value() == 0  # nothing was scrolled away from where the clinician is

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from send_receive_support import (choose_colleague, no_draft_left, running_ward,
+from send_receive_support import (choose_colleague, no_draft_left, running_ward, send_to,
                                   signed_in_window)
 
 
@@ -31,20 +31,10 @@ def window_of(qtbot, make_window, ward, name, picture=None, **options):
             no_draft_left(ui)
 
 
-def send_now(qtbot, ui) -> None:
-    panel = ui.send_panel
-    choose_colleague(qtbot, panel, "Otto")
-    panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
-    with qtbot.waitSignal(ui.binding.sent, timeout=20000) as sent:
-        QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
-    assert sent.args[1] == "sent", panel.outcome.text()
-    qtbot.waitUntil(lambda: "Sent to" in panel.outcome.text(), timeout=5000)
-
-
 def test_after_a_send_the_panel_reads_as_done(qtbot, make_window, ward, grey_png):
     with window_of(qtbot, make_window, ward, "Nell Sender", grey_png) as (window, ui):
         panel = ui.send_panel
-        send_now(qtbot, ui)
+        send_to(qtbot, ui, "Otto")
         # the outcome alone: no "Say whether the patient can be identified." above it
         assert panel.outcome.isVisible() and "Sent to Otto Reader" in panel.outcome.text()
         assert not panel.why_not.isVisible()
@@ -61,7 +51,7 @@ def test_an_edit_of_the_picture_after_a_send_brings_the_hint_back(qtbot, make_wi
 
     with window_of(qtbot, make_window, ward, "Nell Sender", grey_png) as (window, ui):
         panel = ui.send_panel
-        send_now(qtbot, ui)
+        send_to(qtbot, ui, "Otto")
         assert not panel.why_not.isVisible()
         drag(window, "rectangle", (50, 50), (150, 120))
         assert panel.why_not.isVisible()
