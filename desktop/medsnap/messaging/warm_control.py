@@ -27,13 +27,27 @@ def ask_runner(home: Path, op: str, timeout: float = 2.0) -> dict | None:
     path = wire.runner_socket_path(str(home))
     if not os.path.exists(path):
         return None
+    return _exchange(path, {"op": op, "version": wire.PROTOCOL_VERSION,
+                            "identity": wire.interpreter_identity()}, timeout)
+
+
+def _exchange(path: str, message: dict, timeout: float = 2.0, *,
+              earlier_wire: bool = False) -> dict | None:
+    """One frame to the runner at ``path`` and its answer; None when none answers.
+    ``earlier_wire``: in JSON, as runners before protocol 3 read it, and only to a process of
+    this user (it goes where this code's runner cannot be asked)."""
+    from medsnap.messaging import local_socket
+
+    send, receive = ((local_socket.send_frame, local_socket.receive_frame) if earlier_wire
+                     else (wire.send_frame, wire.receive_frame))
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     connection.settimeout(timeout)
     try:
         connection.connect(path)
-        wire.send_frame(connection, {"op": op, "version": wire.PROTOCOL_VERSION,
-                                     "identity": wire.interpreter_identity()})
-        answer, _ = wire.receive_frame(connection)
+        if earlier_wire and not wire.peer_is_me(connection):
+            return None
+        send(connection, message)
+        answer, _ = receive(connection)
         return answer
     except (OSError, ValueError):
         return None
@@ -112,21 +126,7 @@ def _stop_older_runner(path: str) -> bool:
     """Ask a runner of an earlier MedSnap to stop in its own wire (JSON frames, protocol 1-2:
     it stops on "stop" whatever the version); otherwise it would keep the socket and every
     command would run cold until the next lock. True when it answered."""
-    from medsnap.messaging import local_socket
-
-    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    connection.settimeout(2.0)
-    try:
-        connection.connect(path)
-        if not wire.peer_is_me(connection):
-            return False
-        local_socket.send_frame(connection, {"op": "stop"})
-        answer, _ = local_socket.receive_frame(connection)
-        return answer is not None
-    except (OSError, ValueError):
-        return False
-    finally:
-        connection.close()
+    return _exchange(path, {"op": "stop"}, earlier_wire=True) is not None
 
 
 def _remove_stale(path: str) -> None:
