@@ -5,18 +5,12 @@ from __future__ import annotations
 import sys
 
 
-def _settings():
-    """The user's preferences: QSettings under the organisation "MedSnap"."""
-    from PySide6.QtCore import QSettings
-
-    return QSettings("MedSnap", "MedSnap")
-
-
 def main(argv: list[str] | None = None) -> int:
     """``medsnap [IMAGE]``: open the editor, with IMAGE loaded if given."""
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from medsnap.ui.editor_policy import user_settings
     from medsnap.ui.icons import icon, style_sheet
 
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -28,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     sheet = style_sheet()
     if sheet:
         app.setStyleSheet(sheet)
-    window = open_window(_settings(), [arg for arg in argv if not arg.startswith("-")])
+    window = open_window(user_settings(), [arg for arg in argv if not arg.startswith("-")])
     return app.exec()
 
 

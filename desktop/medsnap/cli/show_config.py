@@ -109,13 +109,10 @@ def window_user_choices() -> dict[str, object]:
     """The window's stored choices (QSettings "MedSnap"/"MedSnap", as the app opens them);
     empty when Qt or the store cannot be read: the settings above are still right."""
     try:
-        from PySide6.QtCore import QSettings
-
-        from medsnap.config.settings import SETTINGS
+        from medsnap.ui.editor_policy import user_settings, user_values
     except ImportError:
         return {}
-    settings = QSettings("MedSnap", "MedSnap")
-    return {s.key: settings.value(s.key) for s in SETTINGS if settings.contains(s.key)}
+    return user_values(user_settings())
 
 
 if __name__ == "__main__":

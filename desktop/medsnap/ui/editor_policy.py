@@ -13,6 +13,11 @@ if TYPE_CHECKING:
     from medsnap.config import Config
     from medsnap.ui.main_window import MainWindow
 
+def user_settings() -> QSettings:
+    """This computer account's stored choices: QSettings under the organisation "MedSnap"."""
+    return QSettings("MedSnap", "MedSnap")
+
+
 def user_values(settings: QSettings) -> dict[str, object]:
     """The user's stored choices for every declared setting (absent keys are left out)."""
     from medsnap.config import SETTINGS

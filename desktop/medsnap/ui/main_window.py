@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QVBoxLayout, QWidget
 from medsnap.errors import MedSnapError
 from medsnap.ui.canvas import Canvas
 from medsnap.ui.crop_bar import CropBar
-from medsnap.ui.editor_policy import EditorPolicy
+from medsnap.ui.editor_policy import EditorPolicy, user_settings
 from medsnap.ui.file_folders import FolderMemory
 from medsnap.ui.icons import icon
 from medsnap.ui.image_sources import dropped_path, mime_image_png
@@ -48,7 +48,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.settings = settings or QSettings("MedSnap", "MedSnap")
+        self.settings = settings or user_settings()
         self.setWindowTitle("MedSnap")
         self._title_private = False  # locked: no file name in the title (set_title_private)
         self.setWindowIcon(icon("medsnap"))
