@@ -19,9 +19,11 @@ ROW = ("SELECT ?::text, ?::bigint, ?::bytea, ?::text[], ?::boolean, ?::text, "
 def _run(url: str, work) -> object:
     async def main() -> object:
         connection = await psycopg.AsyncConnection.connect(url, autocommit=True)
+        wire = WireStatements(connection)
         try:
-            return await work(connection, WireStatements(connection))
+            return await work(connection, wire)
         finally:
+            wire.detach()
             await connection.close()
 
     return asyncio.run(main())
@@ -73,6 +75,52 @@ def test_errors_are_psycopgs_and_the_connection_stays_usable(pg_cluster):
         return await wire.rows("SELECT ?::int + 1", (1,))
 
     assert _run(url, work) == [(2,)]
+
+
+def test_the_socket_is_watched_once_until_detached(pg_cluster):
+    url = pg_cluster.create_database()
+
+    async def work(connection, wire):
+        loop = asyncio.get_running_loop()
+        added = []
+        add_reader = loop.add_reader
+        loop.add_reader = lambda fd, *args: (added.append(fd), add_reader(fd, *args))[1]
+        try:
+            answers = [await wire.rows("SELECT ?::int, repeat('x', 300000)", (n,))
+                       for n in range(5)]  # (an answer that arrives in several reads)
+        finally:
+            del loop.add_reader
+        socket = connection.pgconn.socket
+        watched = loop.remove_reader(socket)  # True: it was still registered
+        loop.add_reader(socket, wire._readable)
+        wire.detach()
+        return [row[0][0] for row in answers], added, socket, watched, \
+            loop.remove_reader(socket)
+
+    answers, added, socket, watched, after_detach = _run(url, work)
+    assert answers == [0, 1, 2, 3, 4] and added == [socket]
+    assert watched is True and after_detach is False
+
+
+def test_a_connection_ended_while_idle_is_read_once_not_again_and_again(pg_cluster):
+    url = pg_cluster.create_database()
+
+    async def work(connection, wire):
+        await wire.rows("SELECT ?::int", (1,))
+        calls = []
+        readable = wire._readable
+        wire._readable = lambda: (calls.append(1), readable())
+        loop = asyncio.get_running_loop()
+        loop.add_reader(connection.pgconn.socket, wire._readable)  # (the counting callback)
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as other:
+            await other.execute("SELECT pg_terminate_backend(%s)",
+                                (connection.info.backend_pid,))
+        await asyncio.sleep(0.3)  # a reader left registered on a closed socket would spin
+        with pytest.raises(psycopg.OperationalError):
+            await wire.rows("SELECT ?::int", (2,))
+        return len(calls)
+
+    assert 1 <= _run(url, work) <= 3
 
 
 def test_a_lost_connection_is_an_operational_error(pg_cluster):

@@ -128,12 +128,14 @@ class AsyncPostgres:
             healthy = not connection.broken  # a refused statement leaves it usable
             raise
         except BaseException:  # cancelled (timed out) mid-statement: ended in the server too
+            statements.detach()
             await _cancel_quietly(connection)
             raise
         finally:
             if healthy and not connection.closed:
                 self._idle.append((connection, statements))
             else:
+                statements.detach()
                 await _close_quietly(connection)
 
     async def _connect(self) -> tuple[Any, Any]:
@@ -161,6 +163,8 @@ class AsyncPostgres:
             raise
 
     async def close(self) -> None:
+        for _, statements in self._idle:
+            statements.detach()
         for connection in [*(connection for connection, _ in self._idle), self._sealing]:
             if connection is not None:
                 await _close_quietly(connection)

@@ -12,6 +12,14 @@ exchange; x16 1.05x exchanges/s, x1 within noise. A failed statement raises the 
 :mod:`psycopg.errors` class psycopg would; a lost connection :class:`psycopg.OperationalError`.
 The connection stays psycopg's (opened, set up and closed by it, autocommit, never used by a
 cursor meanwhile).
+
+The socket's reader stays registered with the loop from the first statement until
+:meth:`WireStatements.detach` (called before the connection is closed): adding and removing it
+around every wait (two ``epoll_ctl`` calls and the selector's bookkeeping, a download's answer
+arriving in several reads waiting several times) was about 6% of the serving process's samples.
+Its one callback reads what arrived into libpq and wakes the statement waiting, if any; what
+arrives while none waits (a notice, the server ending the connection) is read all the same, so
+the reader never fires again and again.
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ class WireStatements:
         self.connection = connection
         self._transformer = Transformer(connection)
         self._prepared: dict[tuple[str, tuple[int, ...]], bytes] = {}
+        self._watched: tuple[asyncio.AbstractEventLoop, int] | None = None  # (loop, socket)
+        self._waiter: asyncio.Future | None = None
 
     async def rows(self, sql: str, params: Sequence[Any]) -> list[tuple]:
         """The rows of ``sql`` (``?`` marks its parameters) run with ``params``."""
@@ -49,18 +59,25 @@ class WireStatements:
         if name is None:
             if len(self._prepared) >= PREPARED_LIMIT:  # (a few statements: never in practice)
                 pgconn.send_query(b"DEALLOCATE ALL")
-                self._check(await _results(pgconn))
+                self._check(await self._results())
                 self._prepared.clear()
             name = f"medsnap_hot_{len(self._prepared)}".encode()
             pgconn.send_prepare(name, _numbered(sql).encode(), transformer.types)
-            self._check(await _results(pgconn))
+            self._check(await self._results())
             self._prepared[key] = name
         pgconn.send_query_prepared(name, values, transformer.formats, _BINARY)
-        result = self._check(await _results(pgconn))
+        result = self._check(await self._results())
         if result.status != _TUPLES_OK:
             return []
         transformer.set_pgresult(result)
         return transformer.load_rows(0, result.ntuples, tuple)
+
+    def detach(self) -> None:
+        """Stop watching the socket (before the connection is closed, or used by psycopg)."""
+        watched, self._watched = self._watched, None
+        if watched is not None:
+            loop, socket = watched
+            loop.remove_reader(socket)  # (a socket libpq closed already is forgotten as well)
 
     def _check(self, results: list[pq.abc.PGresult]) -> pq.abc.PGresult:
         for result in results:
@@ -69,6 +86,45 @@ class WireStatements:
                     result, encoding=self.connection.info.encoding)
         return results[-1]
 
+    async def _results(self) -> list[pq.abc.PGresult]:
+        """Every result of the query just sent (the connection is non-blocking, as psycopg's
+        asynchronous connections are)."""
+        pgconn = self.connection.pgconn
+        loop = asyncio.get_running_loop()
+        if self._watched is None:
+            self._watched = (loop, pgconn.socket)
+            loop.add_reader(pgconn.socket, self._readable)
+        while pgconn.flush():  # a large parameter not yet all sent: wait until it can go on
+            await _writable(loop, pgconn.socket)
+            pgconn.consume_input()
+        results = []
+        while True:
+            while not pgconn.is_busy():
+                result = pgconn.get_result()
+                if result is None:
+                    return results
+                results.append(result)
+            # (read by _readable, which raises OperationalError here once the connection is lost)
+            self._waiter = loop.create_future()
+            await self._waiter
+
+    def _readable(self) -> None:
+        try:
+            self.connection.pgconn.consume_input()
+        except psycopg.OperationalError as lost:  # (libpq closed the socket)
+            self.detach()
+            self._wake(lost)
+        else:
+            self._wake(None)
+
+    def _wake(self, error: BaseException | None) -> None:
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            if error is None:
+                waiter.set_result(None)
+            else:
+                waiter.set_exception(error)
+
 
 def _numbered(sql: str) -> str:
     """``?`` marks as PostgreSQL's ``$1``, ``$2``... (the hot statements quote no ``?``)."""
@@ -76,34 +132,15 @@ def _numbered(sql: str) -> str:
     return parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
 
 
-async def _results(pgconn: pq.abc.PGconn) -> list[pq.abc.PGresult]:
-    """Every result of the query just sent (the connection is non-blocking, as psycopg's
-    asynchronous connections are)."""
-    loop = asyncio.get_running_loop()
-    socket = pgconn.socket
-    while pgconn.flush():  # a large parameter not yet all sent: wait until it can go on
-        await _ready(loop.add_writer, loop.remove_writer, socket)
-        pgconn.consume_input()
-    results = []
-    while True:
-        while not pgconn.is_busy():
-            result = pgconn.get_result()
-            if result is None:
-                return results
-            results.append(result)
-        await _ready(loop.add_reader, loop.remove_reader, socket)
-        pgconn.consume_input()  # raises OperationalError once the connection is lost
-
-
-async def _ready(add: Any, remove: Any, socket: int) -> None:
-    waiter = asyncio.get_running_loop().create_future()
-    add(socket, _wake, waiter)
+async def _writable(loop: asyncio.AbstractEventLoop, socket: int) -> None:
+    waiter = loop.create_future()
+    loop.add_writer(socket, _done, waiter)
     try:
         await waiter
     finally:
-        remove(socket)
+        loop.remove_writer(socket)
 
 
-def _wake(waiter: asyncio.Future) -> None:
+def _done(waiter: asyncio.Future) -> None:
     if not waiter.done():
         waiter.set_result(None)
