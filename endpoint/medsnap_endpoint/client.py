@@ -326,5 +326,11 @@ class EndpointClient:
     def mark_read(self, item_id: str) -> dict:
         return self.call("POST", f"/v1/inbox/{item_id}/read").json()
 
+    def mark_refused(self, item_id: str, reason: str) -> dict:
+        """Refusal receipt, after acknowledging (``reason``: one of ``p.REFUSAL_REASONS``)."""
+        return self.call("POST", f"/v1/inbox/{item_id}/refused",
+                         content=json.dumps({"reason": reason}).encode(),
+                         headers={"Content-Type": "application/json"}).json()
+
     def status(self, message_id: str) -> dict:
         return self.call("GET", f"/v1/outbox/{quote(message_id, safe='')}").json()

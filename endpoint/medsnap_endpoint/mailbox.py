@@ -1,4 +1,5 @@
-"""A clinician's mailbox (inbox, download, acknowledge, read receipt) and a sender's status view.
+"""A clinician's mailbox (inbox, download, acknowledge, read and refusal receipts) and a
+sender's status view.
 
 Recipients address an item by the server's ``id``; senders query by their own message id.
 Every query is scoped to the caller's staff id, so nobody can see another person's mailbox.
@@ -12,7 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from medsnap_endpoint import audit
-from medsnap_endpoint.errors import Conflict, Gone, NotFound
+from medsnap_endpoint.errors import BadRequest, Conflict, Gone, NotFound
+from medsnap_endpoint.protocol import REFUSAL_REASONS
 from medsnap_endpoint.storage.base import Database, Transaction
 
 _NOT_YOURS = ("There is no such message in your mailbox. It may have expired or never "
@@ -158,22 +160,87 @@ def acknowledge(tx: Transaction, recipient: str, item_id: int) -> dict:
     return {"id": str(item_id), "status": "delivered"}
 
 
+_SENDER_AND_ID = ", ".join(_of_message(c) for c in ("sender", "client_message_id"))
+# each receipt changes only a delivery still 'delivered' (on PostgreSQL a concurrent other
+# receipt is waited for and then seen: a refused letter never turns read, nor the reverse)
+_READ = ("UPDATE deliveries SET status = 'read', read_at = ? "
+         "WHERE message_id = ? AND recipient = ? AND status = 'delivered' RETURNING "
+         + _SENDER_AND_ID)
+_REFUSE = ("UPDATE deliveries SET status = 'refused', refused_at = ?, refusal = ? "
+           "WHERE message_id = ? AND recipient = ? AND status = 'delivered' RETURNING "
+           + _SENDER_AND_ID)
+
+
+def _unchanged(tx: Transaction, recipient: str, item_id: int, receipt: str) -> tuple:
+    """(status, refusal) of a delivery a receipt did not change: refused if it is not the
+    caller's (404), not acknowledged yet (409) or expired unacknowledged (410)."""
+    row = tx.one("SELECT status, refusal FROM deliveries WHERE message_id = ? AND recipient = ?",
+                 (item_id, recipient))
+    if row is None:
+        raise not_yours()
+    if row[0] == "stored":
+        raise Conflict(f"Acknowledge the message before sending its {receipt}.",
+                       code="not_acknowledged")
+    if row[0] == "expired":
+        raise expired_unacknowledged()
+    return row
+
+
 def mark_read(database: Database, recipient: str, item_id: int) -> dict:
     """The clinician opened it: read receipt for the sender (after acknowledgement)."""
     now = int(time.time())
     with database.transaction(write=True) as tx:
-        status, _size, _sha, sender, message_id = _delivery(tx, recipient, item_id)
-        if status == "stored":
-            raise Conflict("Acknowledge the message before sending its read receipt.",
-                           code="not_acknowledged")
-        if status == "expired":
-            raise expired_unacknowledged()
-        if status == "delivered":
-            tx.execute("UPDATE deliveries SET status = 'read', read_at = ? "
-                       "WHERE message_id = ? AND recipient = ?", (now, item_id, recipient))
+        row = tx.one(_READ, (now, item_id, recipient))
+        if row is None:  # read already (answered again), or a receipt it cannot take
+            if _unchanged(tx, recipient, item_id, "read receipt")[0] == "refused":
+                raise Conflict("This message was refused by your device (it could not be "
+                               "opened safely), and its sender was told so; it cannot be "
+                               "marked as read.", code="refused")
+        else:
+            sender, message_id = row
             audit.record(tx, actor=recipient, action="read", subject=message_id,
                          detail={"from": sender}, at=now)
     return {"id": str(item_id), "status": "read"}
+
+
+def bad_refusal_reason() -> BadRequest:
+    return BadRequest('A refusal receipt needs the JSON body {"reason": REASON}, REASON one of '
+                      + ", ".join(REFUSAL_REASONS) + "; nothing was changed.",
+                      code="bad_refusal_reason")
+
+
+def refusal_reason_of(body: bytes) -> str:
+    """The reason in a refusal receipt's body (other fields are ignored, as elsewhere)."""
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested beyond parsing
+        raise bad_refusal_reason() from None
+    reason = document.get("reason") if isinstance(document, dict) else None
+    if not isinstance(reason, str) or reason not in REFUSAL_REASONS:
+        raise bad_refusal_reason()
+    return reason
+
+
+def mark_refused(database: Database, recipient: str, item_id: int, reason: str) -> dict:
+    """The recipient's app stored and acknowledged the letter, then refused to open it
+    (``reason``, one of :data:`REFUSAL_REASONS`): refusal receipt for the sender, whose
+    "delivered" would otherwise claim a letter its recipient could not read. Idempotent: a
+    refusal repeated answers the first one's reason and writes nothing."""
+    if reason not in REFUSAL_REASONS:
+        raise bad_refusal_reason()
+    now = int(time.time())
+    with database.transaction(write=True) as tx:
+        row = tx.one(_REFUSE, (now, reason, item_id, recipient))
+        if row is None:
+            status, refusal = _unchanged(tx, recipient, item_id, "refusal receipt")
+            if status != "refused":  # 'read': it was opened, so it cannot be refused
+                raise Conflict("This message was already opened and its sender told it was "
+                               "read; it cannot be refused now.", code="already_read")
+            return {"id": str(item_id), "status": "refused", "reason": refusal}
+        sender, message_id = row
+        audit.record(tx, actor=recipient, action="refuse", subject=message_id,
+                     detail={"from": sender, "reason": reason}, at=now)
+    return {"id": str(item_id), "status": "refused", "reason": reason}
 
 
 def status(tx: Transaction, sender: str, message_id: str) -> dict:
@@ -183,11 +250,12 @@ def status(tx: Transaction, sender: str, message_id: str) -> dict:
         raise NotFound("You sent no message with this id (or its record has been purged).",
                        code="no_such_message")
     deliveries = tx.all("SELECT recipient, status, downloaded_at, delivered_at, read_at, "
-                        "expired_at FROM deliveries WHERE message_id = ? ORDER BY recipient",
-                        (int(row[0]),))
+                        "expired_at, refused_at, refusal FROM deliveries "
+                        "WHERE message_id = ? ORDER BY recipient", (int(row[0]),))
     return {"message_id": message_id, "size": int(row[1]), "sha256": row[2],
             "stored_at": int(row[4]), "expires_at": int(row[5]),
             "recipients": [{"staff_id": d[0], "status": d[1], "downloaded_at": d[2],
-                            "delivered_at": d[3], "read_at": d[4], "expired_at": d[5]}
+                            "delivered_at": d[3], "read_at": d[4], "expired_at": d[5],
+                            "refused_at": d[6], "refusal": d[7]}
                            for d in deliveries],
             "sent_to": json.loads(row[3])}

@@ -144,6 +144,12 @@ MIGRATIONS: list[tuple[int, str, list[str | tuple[str, str]]]] = [
         # the chunk (100 us less of PostgreSQL's CPU per 100 KB download, measured)
         ("postgresql", step) for step in pg_functions.DOWNLOAD_WITHOUT_CIPHERTEXT
     ]),
+    (8, "refusal receipts", [
+        # a delivery the recipient's app acknowledged, then refused to open (status 'refused'):
+        # when, and why (one of protocol.REFUSAL_REASONS); NULL for every other delivery
+        "ALTER TABLE deliveries ADD COLUMN refused_at BIGINT",
+        "ALTER TABLE deliveries ADD COLUMN refusal TEXT",
+    ]),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -53,6 +53,7 @@ _STORED = _object(["message_id", "recipients", "size", "sha256", "duplicate"],
                   size=_INT, sha256=_STRING, stored_at=_INT, expires_at=_INT,
                   duplicate={"type": "boolean"})
 _PEM = {"type": "string"}
+_REASON = {"type": "string", "enum": list(p.REFUSAL_REASONS)}
 
 
 def _op(summary: str, responses: dict, *, signed: bool, **extra: Any) -> dict:
@@ -136,7 +137,15 @@ def schema() -> dict:
         "/v1/inbox/{id}/read": {"post": _op("Read receipt for the sender", _responses(
             200, "read", _object(["id", "status"], id=_STRING, status=_STRING),
             401, 404, 409, 410, 429), signed=True, parameters=[_path_param("id")])},
-        "/v1/outbox/{message_id}": {"get": _op("Delivery and read status of a message I sent",
+        "/v1/inbox/{id}/refused": {"post": _op(
+            "Refusal receipt for the sender: my device acknowledged the message but refused "
+            "to open it", _responses(200, "refused", _object(
+                ["id", "status", "reason"], id=_STRING, status=_STRING, reason=_REASON),
+                400, 401, 404, 409, 410, 413, 429), signed=True,
+            parameters=[_path_param("id")],
+            requestBody={"required": True, **_json(_object(["reason"], reason=_REASON))})},
+        "/v1/outbox/{message_id}": {"get": _op(
+            "Delivery, read and refusal status of a message I sent",
             _responses(200, "status", {"type": "object"}, 401, 404, 429), signed=True,
             parameters=[_path_param("message_id")])},
     }

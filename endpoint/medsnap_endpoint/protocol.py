@@ -37,6 +37,11 @@ NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}\Z")
 KEY_ID_PATTERN = re.compile(r"^[0-9a-f]{64}\Z")
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}\Z")
 
+#: why a recipient's app refused a letter it had stored (POST /v1/inbox/{id}/refused): the
+#: sender is told this instead of "delivered". Permanent strings, in this order; add at the end.
+REFUSAL_REASONS = ("not-for-me", "damaged", "altered", "sender-not-confirmed", "expired",
+                   "dated-in-future", "repeat")
+
 
 def raw_public_bytes(key: Ed25519PublicKey | X25519PublicKey) -> bytes:
     return key.public_bytes(Encoding.Raw, PublicFormat.Raw)

@@ -1,4 +1,5 @@
-"""Sending, the inbox (download, acknowledge, read receipt) and the sender's status view."""
+"""Sending, the inbox (download, acknowledge, read and refusal receipts) and the sender's
+status view."""
 
 from __future__ import annotations
 
@@ -57,6 +58,14 @@ def read_receipt(request: Request, caller: Caller) -> Response:
                                   item_id(request.path_params["id"])))
 
 
+@signed()
+def refusal_receipt(request: Request, caller: Caller) -> Response:
+    """The recipient's app refused a letter it acknowledged; body ``{"reason": REASON}``."""
+    item = item_id(request.path_params["id"])
+    reason = mailbox.refusal_reason_of(request.state.body)
+    return json(mailbox.mark_refused(database(request), caller.staff_id, item, reason))
+
+
 def _status(request: Request, sender: str, message_id: str) -> dict:
     with database(request).transaction() as tx:
         return mailbox.status(tx, sender, message_id)
@@ -78,5 +87,6 @@ ROUTES = [
     Route("/v1/inbox/{id}", hot_routes.DOWNLOAD, methods=["GET"]),
     Route("/v1/inbox/{id}/ack", hot_routes.ACKNOWLEDGE, methods=["POST"]),
     Route("/v1/inbox/{id}/read", read_receipt, methods=["POST"]),
+    Route("/v1/inbox/{id}/refused", refusal_receipt, methods=["POST"]),
     Route("/v1/outbox/{message_id}", status, methods=["GET"]),
 ]
