@@ -12,7 +12,7 @@ from endpoint_support import enrolment_factory
 
 from medsnap_endpoint.audit import CHAIN_LOCK_NAME
 from medsnap_endpoint.client import EndpointRefused
-from medsnap_endpoint.storage.pg_async import AsyncSealer
+from medsnap_endpoint.storage.pg_async import AsyncPostgres, AsyncSealer
 from medsnap_endpoint.storage.postgres import lock_key
 
 
@@ -88,3 +88,20 @@ def test_loop_commits_share_flushes_and_a_failed_flush_is_led_again():
     for committed, returned in (r for r in results if not isinstance(r, OSError)):
         assert any(committed <= start and 0 <= end <= returned for start, end in flushes)
     assert len(flushes) < 8  # shared, not one each
+
+
+def test_loop_connections_use_generic_plans_and_end_abandoned_statements(pg_cluster):
+    """(The send function's statements over its recipients array were planned again at every
+    call with the plan cache's default mode.)"""
+    url = pg_cluster.create_database()
+
+    async def settings() -> list[tuple]:
+        database = AsyncPostgres(url, timeout_seconds=2)
+        try:
+            return await database.single(
+                "SELECT current_setting('plan_cache_mode'), current_setting('statement_timeout'), "
+                "current_setting('synchronous_commit') WHERE ?::int = 1", (1,))
+        finally:
+            await database.close()
+
+    assert asyncio.run(settings()) == [("force_generic_plan", "3s", "off")]

@@ -145,6 +145,12 @@ class AsyncPostgres:
         # (a second later than the loop's own timeout: it ends what the loop gave up on)
         milliseconds = int(self.timeout_seconds + 1) * 1000
         await connection.execute(f"SET statement_timeout TO {milliseconds}")
+        # generic plans: the plan cache never settled on one for medsnap_send's statements over
+        # unnest(p_recipients) (a plan for the one recipient given looked cheaper than the
+        # generic one, which assumes ten), so they were planned again at every send: 0.2 ms of
+        # PostgreSQL's CPU per send. Every other hot statement is a key lookup whose generic
+        # plan the cache had chosen already.
+        await connection.execute("SET plan_cache_mode TO force_generic_plan")
         from medsnap_endpoint.storage.pg_wire import WireStatements  # (psycopg: PostgreSQL only)
 
         return connection, WireStatements(connection)
