@@ -32,6 +32,7 @@ from medsnap.messaging.letter_files import beside
 from medsnap.messaging.inbox_rows import (INBOX_SCHEMA, ITEM_COLUMNS, InboxItem, item_from_row,
                                           verdict_of)
 from medsnap.messaging.letter_store import open_letter_store
+from medsnap.messaging.refusal_receipts import receipt_reason
 from medsnap.messaging.session import Session
 
 
@@ -236,16 +237,24 @@ class Inbox:
         self.send_pending_receipts()
 
     def send_pending_receipts(self) -> None:
-        rows = self._db.execute("SELECT id FROM inbox WHERE state = 'opened' AND "
-                                "read_receipt_sent = 0 AND acknowledged = 1").fetchall()
+        """Read receipts for letters opened, refusal receipts (refusal_receipts) for letters
+        refused, once acknowledged; ``read_receipt_sent`` marks either as sent."""
+        rows = self._db.execute("SELECT id, state, verdict FROM inbox WHERE state IN "
+                                "('opened', 'refused') AND read_receipt_sent = 0 AND "
+                                "acknowledged = 1").fetchall()
         transport = self.session.transport
-        for (item_id,) in rows:
+        for item_id, state, verdict in rows:
             try:
-                transport.call(transport.client.mark_read, item_id)
+                if state == "opened":
+                    transport.call(transport.client.mark_read, item_id)
+                else:
+                    reason = receipt_reason(json.loads(verdict).get("refusal", ""))
+                    transport.call(transport.client.mark_refused, item_id, reason)
             except EndpointUnreachable:
                 return  # sent at the next sync
             except EndpointRefusedRequest:
-                pass  # the endpoint forgot the message (expired); nothing more to tell
+                pass  # the endpoint forgot the message (expired), or cannot take this
+                # receipt (an endpoint older than it); nothing more to tell
             self._db.execute("UPDATE inbox SET read_receipt_sent = 1 WHERE id = ?", (item_id,))
 
     def delete_expired(self, now: int | None = None,

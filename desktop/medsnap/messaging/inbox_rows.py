@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS inbox (
     state TEXT NOT NULL DEFAULT 'unverified',
     verdict TEXT NOT NULL DEFAULT '{}',
     opened_at INTEGER,
-    read_receipt_sent INTEGER NOT NULL DEFAULT 0
+    read_receipt_sent INTEGER NOT NULL DEFAULT 0  -- or, refused, its refusal receipt
 );
 -- letters received before they were kept as files (letter_files): read, and deleted, as before
 CREATE TABLE IF NOT EXISTS inbox_ciphertext (

@@ -2,7 +2,9 @@
 
 States (permanent strings): ``queued`` -> ``sent`` (the endpoint confirmed it stored the
 message) -> ``delivered`` (every recipient's device acknowledged) -> ``read``; or ``failed``
-with the endpoint's reason (retry puts it back to queued), or ``cancelled`` before sending.
+with the endpoint's reason (retry puts it back to queued), or ``cancelled`` before sending;
+or, once sent, ``refused``: a recipient's MedSnap stored it but could not open it (its
+refusal receipt; the reason says who and why: refusal_receipts).
 
 Exactly once: each message has a random id chosen when it is queued, and the endpoint stores
 one message per (sender, id). A message is marked sent only after the endpoint's answer; a
@@ -29,7 +31,7 @@ from medsnap.messaging.errors import NoSuchMessage
 from medsnap.messaging.letter_files import LetterFiles, beside
 from medsnap.messaging.letter_store import open_letter_store
 
-STATES = ("queued", "sent", "delivered", "read", "failed", "cancelled")
+STATES = ("queued", "sent", "delivered", "read", "failed", "cancelled", "refused")
 T = TypeVar("T")
 
 _SCHEMA = """
@@ -212,6 +214,11 @@ class Outbox:
         """delivered/read as reported by the endpoint (never backwards)."""
         allowed = {"delivered": ("sent",), "read": ("sent", "delivered")}[state]
         return self._set(message_id, "state = ?", (state,), only_from=allowed)
+
+    def mark_refused(self, message_id: str, reason: str) -> bool:
+        """A recipient refused it (their refusal receipt): final, whatever others did."""
+        return self._set(message_id, "state = 'refused', reason = ?", (reason,),
+                         only_from=("sent", "delivered"))
 
     def retry(self, message_id: str) -> None:
         self.get(message_id)

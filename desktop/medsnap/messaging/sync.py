@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable
+from medsnap.messaging.refusal_receipts import sender_reason
 
 if TYPE_CHECKING:  # the caller hands them in; sending alone never loads the inbox code
     from collections.abc import Callable, Sequence
@@ -37,13 +38,15 @@ class SyncReport:
     failed: list[str] = field(default_factory=list)
     delivered: list[str] = field(default_factory=list)
     read: list[str] = field(default_factory=list)
+    refused_by_recipients: list[str] = field(default_factory=list)  # (their refusal receipts)
     received: int = 0
     refused: int = 0
     offline: str = ""  # why the endpoint could not be reached, if it could not
 
     def as_json(self) -> dict:
         return {"sent": self.sent, "failed": self.failed, "delivered": self.delivered,
-                "read": self.read, "received": self.received, "refused": self.refused,
+                "read": self.read, "refused_by_recipients": self.refused_by_recipients,
+                "received": self.received, "refused": self.refused,
                 "offline": self.offline}
 
 
@@ -122,9 +125,9 @@ class SyncWorker:
         for message_id in self.outbox.delete_expired():
             self.session.audit.record("deleted", id=message_id, why="expired")
 
-    def fetch_states(self, items: Sequence[OutboxItem]) -> list[tuple[OutboxItem, set[str]]]:
-        """Each letter's recipients' states at the endpoint (network only: no outbox access,
-        so it may run on another thread); one purged there is left out."""
+    def fetch_states(self, items: Sequence[OutboxItem]) -> list[tuple[OutboxItem, list[dict]]]:
+        """Each letter's recipients at the endpoint (their states; network only: no outbox
+        access, so it may run on another thread); one purged there is left out."""
         client = self.session.transport.client
         answers = []
         for item in items:
@@ -132,14 +135,22 @@ class SyncWorker:
                 status = self.session.transport.call(client.status, item.id)
             except EndpointRefusedRequest:
                 continue  # purged at the endpoint; keep the last known state
-            answers.append((item, {r["status"] for r in status["recipients"]}))
+            answers.append((item, status["recipients"]))
         return answers
 
-    def apply_states(self, answers: Sequence[tuple[OutboxItem, set[str]]],
+    def apply_states(self, answers: Sequence[tuple[OutboxItem, list[dict]]],
                      report: SyncReport) -> None:
         assert self.outbox is not None
-        for item, states in answers:
-            if states == {"read"} and self.outbox.mark_delivery(item.id, "read"):
+        for item, recipients in answers:
+            states = {r["status"] for r in recipients}
+            refusals = [r for r in recipients if r["status"] == "refused"]
+            if refusals:  # one colleague who could not open it outweighs others who did
+                if self.outbox.mark_refused(item.id, self._refusal_reason(refusals)):
+                    self.session.audit.record("refused-by-recipient", id=item.id,
+                                              by=[r["staff_id"] for r in refusals],
+                                              reason=refusals[0].get("refusal") or "")
+                    report.refused_by_recipients.append(item.id)
+            elif states == {"read"} and self.outbox.mark_delivery(item.id, "read"):
                 if item.state == "sent":  # read before any sync saw it delivered: it was
                     self.session.audit.record("delivered", id=item.id)
                 self.session.audit.record("read", id=item.id)
@@ -148,6 +159,12 @@ class SyncWorker:
                                                                                "delivered"):
                 self.session.audit.record("delivered", id=item.id)
                 report.delivered.append(item.id)
+
+    def _refusal_reason(self, refusals: list[dict]) -> str:
+        contacts = self.session.known_colleagues()
+        names = [contacts.get(r["staff_id"], {}).get("display_name", r["staff_id"])
+                 for r in refusals]
+        return sender_reason(names, refusals[0].get("refusal") or "")
 
     def run_forever(self, stop: threading.Event, interval: float = 10.0) -> None:
         """Sync every ``interval`` seconds; back off with jitter while the endpoint is away."""
@@ -163,7 +180,7 @@ class _StatesMeanwhile:
     stopped it (EndpointUnreachable: the caller reports the endpoint offline)."""
 
     def __init__(self, worker: SyncWorker, items: Sequence[OutboxItem]):
-        self._answers: list[tuple[OutboxItem, set[str]]] = []
+        self._answers: list[tuple[OutboxItem, list[dict]]] = []
         self._failure: BaseException | None = None
         self._thread: threading.Thread | None = None
         if items:  # nothing to ask: no thread
@@ -181,7 +198,7 @@ class _StatesMeanwhile:
         if self._thread is not None:
             self._thread.join()
 
-    def answers(self) -> list[tuple[OutboxItem, set[str]]]:
+    def answers(self) -> list[tuple[OutboxItem, list[dict]]]:
         self.wait()
         if self._failure is not None:
             raise self._failure

@@ -22,6 +22,10 @@ LOCKED_BEFORE_SEALED = ("Not sent: MedSnap locked before the picture was sealed,
                         "sent or queued. Your picture is still here; press Send again.")
 
 
+REFUSED_BY_RECIPIENT = ("A colleague's MedSnap could not open a letter you sent; nothing was "
+                        "shown to them. The Sent tab says why and what to do.")
+
+
 NEW_KEYS = "new keys"  # what a send returns when the colleague enrolled again meanwhile
 
 
@@ -215,6 +219,8 @@ class MessageTraffic:
             self._set_offline(report.offline)
             self._show_outbox(session, outgoing)
             self.inbox_changed.emit(incoming)
+            if report.refused_by_recipients:  # told once, when its receipt arrives
+                self.notice.emit(REFUSED_BY_RECIPIENT)
             fresh = report.received + report.refused  # fetched and checked just now
             if fresh:
                 self.fresh_urgent, self.fresh_refused = urgent, report.refused

@@ -1,5 +1,6 @@
 """The outbox: what was sent and what became of it (queued, sent, delivered, read, failed
-with the reason and Retry), and the offline indicator for the status bar.
+with the reason and Retry, refused by a recipient who could not open it, with the reason),
+and the offline indicator for the status bar.
 
 Each row has two lines, as in the inbox: the colleague, and the time and state on the right;
 then an "Urgent" tag and the start of the sender's own note, so three messages to one
@@ -29,7 +30,10 @@ STATE_LABELS = {
     "read": "Read",
     "failed": "Not sent",
     "cancelled": "Cancelled",
+    "refused": "Not opened",
 }
+#: states that want the clinician's attention: red, and chosen first in the list
+TROUBLE = ("failed", "refused")
 NOTE_NOT_KEPT = "(the note was not kept on this computer)"
 TO, TIME, STATUS = 0, 1, 2  # columns: only TO is shown, painted on two lines
 
@@ -132,7 +136,7 @@ class OutboxView(QWidget):
         shown = sorted(reversed(shown), key=shown_time, reverse=True)
         for item in shown:
             row = self._row(item)
-            if item.state == "failed":
+            if item.state in TROUBLE:
                 first_failed = first_failed or row
             self.tree.addTopLevelItem(row)
             if item.id == selected:
@@ -157,7 +161,7 @@ class OutboxView(QWidget):
         tooltip = sent_tooltip(item, names)
         row.setToolTip(TO, short_lines(tooltip))  # a pasted token: not one screen-wide line
         row.setData(TO, Qt.ItemDataRole.AccessibleTextRole, tooltip.replace("\n", ", "))
-        if item.state == "failed":
+        if item.state in TROUBLE:
             row.setForeground(TO, URGENT_RED)
         return row
 
@@ -169,10 +173,12 @@ class OutboxView(QWidget):
         """A failure or a wait says why; double-click or Enter says all about the message."""
         item = self.items.get(self.selected_id())
         failed = item is not None and item.state == "failed"
+        refused = item is not None and item.state == "refused"
         # a colleague who can no longer receive is refused again on every Retry: none offered
         retry = failed and retry_can_help(item.reason)
         self.retry.setEnabled(retry)
-        self.retry.setVisible(retry or not failed)
+        # (a refused letter would be the same bytes again: it is sent anew from the picture)
+        self.retry.setVisible(retry or not (failed or refused))
         if details and item is not None:
             self._details_id = item.id
         showing = item is not None and item.id == self._details_id
@@ -186,6 +192,8 @@ class OutboxView(QWidget):
                                           "be refused too."))
         elif failed:
             self.reason.setText(breakable(f"Not sent: {item.reason}"))
+        elif refused:
+            self.reason.setText(breakable(item.reason))  # (it says who could not open it)
         elif item is not None and item.state == "queued" and item.reason:
             self.reason.setText(breakable(f"Waiting: {item.reason}"))
         else:
