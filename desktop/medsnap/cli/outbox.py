@@ -1,5 +1,5 @@
-"""List your outbox (queued, sent, delivered, read, failed, refused), retry or cancel a
-message.
+"""List your outbox (queued, sent, delivered, read, failed, refused, expired), retry or cancel
+a message.
 
 Listing, retrying and cancelling need no passphrase: the outbox holds ciphertext only.
 """
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         print("Your outbox is empty.")
     for item in items:
         reason = f"  ({item.reason})" if item.reason and item.state in (
-            "queued", "failed", "refused") else ""
+            "queued", "failed", "refused", "expired") else ""
         print(f"{item.id}  {item.state:<9}  to {','.join(item.recipients)}  "
               f"{when(item.created_at)}  {item.size} bytes{reason}")
     return 0

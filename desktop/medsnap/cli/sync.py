@@ -53,9 +53,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"Sent {len(report.sent)}, failed {len(report.failed)}, delivered "
               f"{len(report.delivered)}, read {len(report.read)}; received {report.received}, "
               f"refused {report.refused}.")
-        if report.refused_by_recipients:
-            print(f"Not opened by a recipient: {len(report.refused_by_recipients)} (see "
-                  "'medsnap outbox' for why).")
+        troubles = len(report.refused_by_recipients) + len(report.undelivered)
+        if troubles:
+            print(f"Not opened or not delivered to a recipient: {troubles} (see 'medsnap "
+                  "outbox' for who and why).")
     if report.offline:
         raise EndpointUnreachable(f"{report.offline} Messages in your outbox stay there and "
                                   "are sent when the endpoint is reachable.")

@@ -4,7 +4,9 @@ States (permanent strings): ``queued`` -> ``sent`` (the endpoint confirmed it st
 message) -> ``delivered`` (every recipient's device acknowledged) -> ``read``; or ``failed``
 with the endpoint's reason (retry puts it back to queued), or ``cancelled`` before sending;
 or, once sent, ``refused``: a recipient's MedSnap stored it but could not open it (its
-refusal receipt; the reason says who and why: refusal_receipts).
+refusal receipt; the reason says who and why: refusal_receipts), or ``expired``: a recipient
+never collected it before it expired. A letter still waiting for a recipient when it expires
+keeps its row (not its ciphertext) for UNDELIVERED_KEPT_SECONDS, so that Sent can say so.
 
 Exactly once: each message has a random id chosen when it is queued, and the endpoint stores
 one message per (sender, id). A message is marked sent only after the endpoint's answer; a
@@ -31,7 +33,10 @@ from medsnap.messaging.errors import NoSuchMessage
 from medsnap.messaging.letter_files import LetterFiles, beside
 from medsnap.messaging.letter_store import open_letter_store
 
-STATES = ("queued", "sent", "delivered", "read", "failed", "cancelled", "refused")
+STATES = ("queued", "sent", "delivered", "read", "failed", "cancelled", "refused", "expired")
+#: past its expiry, a letter not delivered to everyone stays listed this long (the endpoint
+#: reports such deliveries "expired"; the sender must learn it, not see the letter vanish)
+UNDELIVERED_KEPT_SECONDS = 7 * 86400
 T = TypeVar("T")
 
 _SCHEMA = """
@@ -220,6 +225,11 @@ class Outbox:
         return self._set(message_id, "state = 'refused', reason = ?", (reason,),
                          only_from=("sent", "delivered"))
 
+    def mark_undelivered(self, message_id: str, reason: str) -> bool:
+        """A recipient never collected it before it expired (the endpoint's "expired")."""
+        return self._set(message_id, "state = 'expired', reason = ?", (reason,),
+                         only_from=("sent",))
+
     def retry(self, message_id: str) -> None:
         self.get(message_id)
         if not self._set(message_id, "state = 'queued', attempts = 0, next_attempt_at = 0, "
@@ -240,11 +250,19 @@ class Outbox:
             self._just_queued = None
 
     def delete_expired(self, now: int | None = None) -> list[str]:
+        """Delete letters past their expiry (ids returned); one not delivered to everyone
+        loses only its ciphertext until UNDELIVERED_KEPT_SECONDS later."""
         now = int(time.time()) if now is None else now
-        rows = self._db.execute("SELECT id FROM outbox WHERE expires_at < ?", (now,)).fetchall()
-        self._db.execute("DELETE FROM outbox WHERE expires_at < ?", (now,))
-        deleted = [row[0] for row in rows]
-        for message_id in deleted:  # the rows are gone: their letters with them
+        kept_until = now - UNDELIVERED_KEPT_SECONDS
+        gone = "expires_at < ? AND (state NOT IN ('sent', 'refused', 'expired') OR expires_at < ?)"
+        deleted = [row[0] for row in self._db.execute(f"SELECT id FROM outbox WHERE {gone}",
+                                                      (now, kept_until))]
+        self._db.execute(f"DELETE FROM outbox WHERE {gone}", (now, kept_until))
+        lingering = [row[0] for row in self._db.execute(
+            "SELECT id FROM outbox WHERE expires_at < ?", (now,))]
+        self._db.execute("DELETE FROM outbox_ciphertext WHERE id IN (SELECT id FROM outbox "
+                         "WHERE expires_at < ?)", (now,))
+        for message_id in deleted + lingering:  # nothing of theirs is ever sent again
             self._files.delete(message_id)
         if self._just_queued and self._just_queued[0] in deleted:
             self._just_queued = None

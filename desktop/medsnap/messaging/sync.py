@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable
-from medsnap.messaging.refusal_receipts import sender_reason
+from medsnap.messaging.undelivered_words import missed_reason, refused_reason
 
 if TYPE_CHECKING:  # the caller hands them in; sending alone never loads the inbox code
     from collections.abc import Callable, Sequence
@@ -39,6 +39,7 @@ class SyncReport:
     delivered: list[str] = field(default_factory=list)
     read: list[str] = field(default_factory=list)
     refused_by_recipients: list[str] = field(default_factory=list)  # (their refusal receipts)
+    undelivered: list[str] = field(default_factory=list)  # expired before all collected them
     received: int = 0
     refused: int = 0
     offline: str = ""  # why the endpoint could not be reached, if it could not
@@ -46,6 +47,7 @@ class SyncReport:
     def as_json(self) -> dict:
         return {"sent": self.sent, "failed": self.failed, "delivered": self.delivered,
                 "read": self.read, "refused_by_recipients": self.refused_by_recipients,
+                "undelivered": self.undelivered,
                 "received": self.received, "refused": self.refused,
                 "offline": self.offline}
 
@@ -144,12 +146,18 @@ class SyncWorker:
         for item, recipients in answers:
             states = {r["status"] for r in recipients}
             refusals = [r for r in recipients if r["status"] == "refused"]
-            if refusals:  # one colleague who could not open it outweighs others who did
+            missed = [r["staff_id"] for r in recipients if r["status"] == "expired"]
+            # one colleague who could not open it, or never got it, outweighs others who did
+            if refusals:
                 if self.outbox.mark_refused(item.id, self._refusal_reason(refusals)):
                     self.session.audit.record("refused-by-recipient", id=item.id,
                                               by=[r["staff_id"] for r in refusals],
                                               reason=refusals[0].get("refusal") or "")
                     report.refused_by_recipients.append(item.id)
+            elif missed:
+                if self.outbox.mark_undelivered(item.id, missed_reason(self._names(missed))):
+                    self.session.audit.record("not-delivered", id=item.id, to=missed)
+                    report.undelivered.append(item.id)
             elif states == {"read"} and self.outbox.mark_delivery(item.id, "read"):
                 if item.state == "sent":  # read before any sync saw it delivered: it was
                     self.session.audit.record("delivered", id=item.id)
@@ -161,10 +169,12 @@ class SyncWorker:
                 report.delivered.append(item.id)
 
     def _refusal_reason(self, refusals: list[dict]) -> str:
+        return refused_reason(self._names([r["staff_id"] for r in refusals]),
+                             refusals[0].get("refusal") or "")
+
+    def _names(self, staff_ids: list[str]) -> list[str]:
         contacts = self.session.known_colleagues()
-        names = [contacts.get(r["staff_id"], {}).get("display_name", r["staff_id"])
-                 for r in refusals]
-        return sender_reason(names, refusals[0].get("refusal") or "")
+        return [contacts.get(s, {}).get("display_name", s) for s in staff_ids]
 
     def run_forever(self, stop: threading.Event, interval: float = 10.0) -> None:
         """Sync every ``interval`` seconds; back off with jitter while the endpoint is away."""

@@ -24,6 +24,8 @@ LOCKED_BEFORE_SEALED = ("Not sent: MedSnap locked before the picture was sealed,
 
 REFUSED_BY_RECIPIENT = ("A colleague's MedSnap could not open a letter you sent; nothing was "
                         "shown to them. The Sent tab says why and what to do.")
+NOT_DELIVERED = ("A letter you sent expired before a colleague collected it. The Sent tab says "
+                 "who, and what to do.")
 
 
 NEW_KEYS = "new keys"  # what a send returns when the colleague enrolled again meanwhile
@@ -221,6 +223,8 @@ class MessageTraffic:
             self.inbox_changed.emit(incoming)
             if report.refused_by_recipients:  # told once, when its receipt arrives
                 self.notice.emit(REFUSED_BY_RECIPIENT)
+            elif report.undelivered:
+                self.notice.emit(NOT_DELIVERED)
             fresh = report.received + report.refused  # fetched and checked just now
             if fresh:
                 self.fresh_urgent, self.fresh_refused = urgent, report.refused

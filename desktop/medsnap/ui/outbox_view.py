@@ -1,5 +1,5 @@
 """The outbox: what was sent and what became of it (queued, sent, delivered, read, failed
-with the reason and Retry, refused by a recipient who could not open it, with the reason),
+with the reason and Retry, not opened or not delivered to a recipient, with who and why),
 and the offline indicator for the status bar.
 
 Each row has two lines, as in the inbox: the colleague, and the time and state on the right;
@@ -31,9 +31,10 @@ STATE_LABELS = {
     "failed": "Not sent",
     "cancelled": "Cancelled",
     "refused": "Not opened",
+    "expired": "Not delivered",
 }
 #: states that want the clinician's attention: red, and chosen first in the list
-TROUBLE = ("failed", "refused")
+TROUBLE = ("failed", "refused", "expired")
 NOTE_NOT_KEPT = "(the note was not kept on this computer)"
 TO, TIME, STATUS = 0, 1, 2  # columns: only TO is shown, painted on two lines
 
@@ -173,12 +174,13 @@ class OutboxView(QWidget):
         """A failure or a wait says why; double-click or Enter says all about the message."""
         item = self.items.get(self.selected_id())
         failed = item is not None and item.state == "failed"
-        refused = item is not None and item.state == "refused"
+        # sent, but a colleague could not open it or never collected it: the reason says who
+        not_reached = item is not None and item.state in ("refused", "expired")
         # a colleague who can no longer receive is refused again on every Retry: none offered
         retry = failed and retry_can_help(item.reason)
         self.retry.setEnabled(retry)
-        # (a refused letter would be the same bytes again: it is sent anew from the picture)
-        self.retry.setVisible(retry or not (failed or refused))
+        # (the same bytes again would not help: such a letter is sent anew from the picture)
+        self.retry.setVisible(retry or not (failed or not_reached))
         if details and item is not None:
             self._details_id = item.id
         showing = item is not None and item.id == self._details_id
@@ -192,8 +194,8 @@ class OutboxView(QWidget):
                                           "be refused too."))
         elif failed:
             self.reason.setText(breakable(f"Not sent: {item.reason}"))
-        elif refused:
-            self.reason.setText(breakable(item.reason))  # (it says who could not open it)
+        elif not_reached:
+            self.reason.setText(breakable(item.reason))
         elif item is not None and item.state == "queued" and item.reason:
             self.reason.setText(breakable(f"Waiting: {item.reason}"))
         else:

@@ -237,8 +237,8 @@ class SendPanel(QWidget):
                 "; signed and encrypted.", ok=True)
         elif item.state == "failed":
             self.refused(name, item.reason)
-        elif item.state == "refused":  # sent, and its refusal receipt came back already
-            self.show_outcome(f"Sent, but not opened: {item.reason}", ok=False)
+        elif item.state in ("refused", "expired"):  # sent, and already known not to reach
+            self.show_outcome(f"Sent, but: {item.reason}", ok=False)
 
     def show_progress(self, text: str) -> None:
         self._queued = None  # a new send: its own outcome follows
