@@ -10,6 +10,7 @@ import pytest
 from ui_support import drag, open_and_wait
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from send_receive_support import PASSPHRASE, running_ward, sign_in_through_first_run
 
 from medsnap.ui.inbox_view import NOTIFICATION
@@ -88,8 +89,11 @@ def test_send_open_verify_and_reply(qtbot, messaging_window, ward, grey_png):
     [row] = [ui.inbox_view.tree.topLevelItem(i) for i in range(ui.inbox_view.tree.topLevelItemCount())]
     assert row.text(0) == "● Alice Archer" and row.font(0).bold()
 
+    tree = ui.inbox_view.tree
+    tree.setCurrentItem(row)
+    tree.setFocus()  # opened from the keyboard: Enter in the Inbox list
     with qtbot.waitSignal(ui.binding.letter_opened, timeout=20000):
-        ui.inbox_view.tree.itemActivated.emit(row, 0)
+        QTest.keyClick(tree, Qt.Key.Key_Return)
     viewer = ui.viewer
     assert viewer.isVisible() and viewer.view.pixmap_item is not None
     assert viewer.letter.sender.staff_id == ward.staff["Alice Archer"]
@@ -107,6 +111,15 @@ def test_send_open_verify_and_reply(qtbot, messaging_window, ward, grey_png):
     assert not viewer.isVisible() and viewer.letter is None
     assert window.document.size == (400, 300)
     assert ui.send_panel.picker.current["staff_id"] == ward.staff["Alice Archer"]
+    # the keyboard is on the picture, not left in the Inbox list (where Enter reopened the
+    # viewer): N then Enter places a marker, as the README's keyboard way says
+    qtbot.waitUntil(window.canvas.hasFocus, timeout=5000)
+    for key in (Qt.Key.Key_N, Qt.Key.Key_Return):
+        QTest.keyClick(QApplication.focusWidget(), key)
+    qtbot.wait(200)
+    assert not viewer.isVisible() and window.canvas.hasFocus()
+    assert [a.kind for a in window.document.annotations] == ["marker"]
+    window.undo_stack.undo()
 
     # the sender learns it was read
     ui.switch_action.trigger()

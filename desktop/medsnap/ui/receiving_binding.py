@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
+from medsnap.ui.qt_enums import Qt
+
 
 class ReceivingBinding:
     # receiving ----------------------------------------------------------------------------
@@ -76,3 +78,6 @@ class ReceivingBinding:
         self.viewer.close()
         self.window.raise_()
         self.window.activateWindow()
+        # the clinician's next keys are for the picture (a tool's key, Enter to draw): not
+        # left in the Inbox list, where Enter would reopen the letter just replied to
+        window.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
