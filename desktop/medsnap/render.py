@@ -13,31 +13,19 @@ from __future__ import annotations
 
 from PIL import Image
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import (
-    QBrush, QColor, QFont, QFontMetricsF, QGuiApplication, QImage, QPainter, QPainterPath,
-    QPen, QPolygonF,
-)
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF
 
 from medsnap.document import (
     Annotation, Arrow, Document, Ellipse, Highlighter, Line, Marker, Pen, Rectangle,
     Redaction, RedactionBrush, Text, rgba,
 )
 from medsnap.render_strips import output_mode, qimage_of, source_image, to_pil
+from medsnap.render_text import (  # noqa: F401 - FONT_FAMILY, ensure_gui_application: API
+    FONT_FAMILY, Area, callout_layout, ensure_gui_application, font, marker_centre,
+    marker_half_size,
+)
 
-FONT_FAMILY = "DejaVu Sans"  # shipped on every supported platform's Qt/fontconfig set-up
 TEXT_BACKGROUND = "#FFFFFFE6"  # a near-opaque white box keeps callouts readable anywhere
-_app: QGuiApplication | None = None
-
-
-def ensure_gui_application() -> None:
-    """Fonts need a QGuiApplication; create an offscreen one if the process has none."""
-    global _app
-    existing = QGuiApplication.instance()
-    if isinstance(existing, QGuiApplication):
-        return
-    if existing is not None:
-        raise RuntimeError("render needs a QGuiApplication, but a QCoreApplication exists")
-    _app = QGuiApplication(["medsnap-render", "-platform", "offscreen"])
 
 
 def qcolor(colour: str) -> QColor:
@@ -69,62 +57,38 @@ def _stroke_pen(colour: str, width: float, cap=Qt.PenCapStyle.RoundCap) -> QPen:
                 Qt.PenJoinStyle.RoundJoin)
 
 
-def _font(size: float, *, bold: bool = False) -> QFont:
-    ensure_gui_application()
-    font = QFont(FONT_FAMILY)
-    font.setPixelSize(max(1, round(size)))
-    font.setBold(bold)
-    return font
+def text_rect(annotation: Text, area: Area | None = None) -> QRectF:
+    """The exact box a text callout paints, in image pixels (for hit-testing too); inside
+    ``area`` (the exported area, ``Document.output_box()``) when given."""
+    return callout_layout(annotation, area).rect
 
 
-_TEXT_FLAGS = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
-                  | Qt.TextFlag.TextWordWrap)
-
-
-def text_rect(annotation: Text) -> QRectF:
-    """The exact box a text callout paints, in image pixels (for hit-testing too)."""
-    metrics = QFontMetricsF(_font(annotation.style.font_size))
-    pad = annotation.padding()
-    sample = annotation.text or " "
-    if annotation.box_width is None:
-        inner = metrics.boundingRect(QRectF(0, 0, 1e6, 1e6), _TEXT_FLAGS, sample)
-        width = inner.width()
-    else:
-        width = max(annotation.box_width - 2 * pad, 1.0)
-        inner = metrics.boundingRect(QRectF(0, 0, width, 1e6), _TEXT_FLAGS, sample)
-    height = max(inner.height(), metrics.height())
-    return QRectF(annotation.position[0], annotation.position[1], width + 2 * pad,
-                  height + 2 * pad)
-
-
-def _paint_text(painter: QPainter, annotation: Text) -> None:
-    box = text_rect(annotation)
+def _paint_text(painter: QPainter, annotation: Text, area: Area | None) -> None:
+    # Lines are painted one by one exactly as laid out: a painter wrapping them again got a
+    # hair less width in floating point and cut the last word ("slough - debride?" ->
+    # "slough -"); and a callout no longer runs off the exported area ("...advise wheth").
+    layout = callout_layout(annotation, area)
     style, pad = annotation.style, annotation.padding()
     border = max(1.0, style.width / 2)
     painter.setPen(QPen(qcolor(style.colour), border))
     painter.setBrush(qcolor(style.fill or TEXT_BACKGROUND))
-    painter.drawRoundedRect(box, pad, pad)
-    painter.setFont(_font(style.font_size))
+    painter.drawRoundedRect(layout.rect, pad, pad)
+    painter.setFont(font(layout.font_size))
     painter.setPen(qcolor(style.colour))
-    # The lines were measured for the inner width exactly; the box's edges, less the padding,
-    # come out a hair narrower in floating point, and the painter then wrapped the last word
-    # onto a line the box had no room for and cut it ("slough - debride?" -> "slough -").
-    # A pixel to spare keeps every line as measured; nothing painted is ever clipped.
-    inner = QRectF(box.left() + pad, box.top() + pad, box.width() - 2 * pad + 1,
-                   box.height() - 2 * pad)
-    painter.drawText(inner, _TEXT_FLAGS | int(Qt.TextFlag.TextDontClip), annotation.text)
+    for line, x, baseline in layout.lines:
+        painter.drawText(QPointF(x, baseline), line)
 
 
-def _paint_marker(painter: QPainter, annotation: Marker) -> None:
+def _paint_marker(painter: QPainter, annotation: Marker, area: Area | None) -> None:
     r, g, b, _ = rgba(annotation.style.colour)
     radius = annotation.radius()
-    centre = _point(annotation.centre)
+    centre = _point(marker_centre(annotation, area))
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(qcolor(annotation.style.colour))
     painter.drawEllipse(centre, radius, radius)
     light = 0.299 * r + 0.587 * g + 0.114 * b > 150  # dark digits on light discs
     painter.setPen(QColor(0, 0, 0) if light else QColor(255, 255, 255))
-    painter.setFont(_font(annotation.style.font_size, bold=True))
+    painter.setFont(font(annotation.style.font_size, bold=True))
     painter.drawText(QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius),
                      int(Qt.AlignmentFlag.AlignCenter), str(annotation.number))
 
@@ -169,8 +133,10 @@ def _paint_redaction(painter: QPainter, annotation: Redaction | RedactionBrush) 
     painter.drawPath(_path(annotation.points))
 
 
-def paint_annotation(painter: QPainter, annotation: Annotation) -> None:
-    """Paint one annotation in image coordinates; the painter's state is left unchanged."""
+def paint_annotation(painter: QPainter, annotation: Annotation,
+                     area: Area | None = None) -> None:
+    """Paint one annotation in image coordinates; the painter's state is left unchanged.
+    Callouts and markers are kept whole inside ``area`` (the exported area) when given."""
     painter.save()
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -195,9 +161,9 @@ def paint_annotation(painter: QPainter, annotation: Annotation) -> None:
             painter.setPen(_stroke_pen(style.colour, style.width))
             painter.drawPath(_path(annotation.points))
         elif isinstance(annotation, Text):
-            _paint_text(painter, annotation)
+            _paint_text(painter, annotation, area)
         elif isinstance(annotation, Marker):
-            _paint_marker(painter, annotation)
+            _paint_marker(painter, annotation, area)
         else:
             raise TypeError(f"no painter for annotation kind {annotation.kind!r}")
     finally:
@@ -207,23 +173,22 @@ def paint_annotation(painter: QPainter, annotation: Annotation) -> None:
 def paint_document(painter: QPainter, document: Document, *,
                    include_redactions: bool = True) -> None:
     """Paint every annotation in stack order, then every redaction (always on top)."""
+    area = document.output_box()
     for annotation in document.drawings():
-        paint_annotation(painter, annotation)
+        paint_annotation(painter, annotation, area)
     if include_redactions:
         for annotation in document.redactions():
-            paint_annotation(painter, annotation)
+            paint_annotation(painter, annotation, area)
 
 
-def paint_bounds(annotation: Annotation) -> QRectF:
+def paint_bounds(annotation: Annotation, area: Area | None = None) -> QRectF:
     """A box holding every pixel the annotation can touch (antialiasing, joins, digits)."""
     if isinstance(annotation, Text):
-        return text_rect(annotation).adjusted(-3, -3, 3, 3).adjusted(
+        return text_rect(annotation, area).adjusted(-3, -3, 3, 3).adjusted(
             *(v * annotation.style.width / 2 for v in (-1, -1, 1, 1)))
     if isinstance(annotation, Marker):
-        metrics = QFontMetricsF(_font(annotation.style.font_size, bold=True))
-        half_w = max(annotation.radius(), metrics.horizontalAdvance(str(annotation.number)) / 2)
-        half_h = max(annotation.radius(), metrics.height() / 2)
-        x, y = annotation.centre
+        half_w, half_h = marker_half_size(annotation)
+        x, y = marker_centre(annotation, area)
         return QRectF(x - half_w - 2, y - half_h - 2, 2 * half_w + 4, 2 * half_h + 4)
     bounds = annotation.bounds()
     margin = (annotation.width if isinstance(annotation, RedactionBrush)
@@ -237,7 +202,7 @@ def _dirty_boxes(document: Document) -> list[tuple[int, int, int, int]]:
     left, top, right, bottom = document.output_box()
     boxes = []
     for annotation in document.annotations:
-        r = paint_bounds(annotation)
+        r = paint_bounds(annotation, document.output_box())
         box = (max(int(r.left()) - 1, left) - left, max(int(r.top()) - 1, top) - top,
                min(int(r.right()) + 2, right) - left, min(int(r.bottom()) + 2, bottom) - top)
         if box[2] > box[0] and box[3] > box[1]:

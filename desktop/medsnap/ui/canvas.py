@@ -12,7 +12,7 @@ import time
 from PySide6.QtCore import QEvent, QPointF, QRectF, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from medsnap.ui import canvas_overlay as overlay
 from medsnap.ui.canvas_input import CanvasInput
@@ -38,17 +38,30 @@ def _tools():
     return tools
 
 
-def measure(annotation: Annotation) -> Rect:
-    """What an annotation covers, with text measured by the painter itself."""
-    from medsnap.document.annotations import Text
+def measure(annotation: Annotation, area: tuple[float, float, float, float] | None = None
+            ) -> Rect:
+    """What an annotation covers, with text and markers placed by the painter itself (kept
+    inside ``area``, the exported area, as the painter keeps them)."""
+    from medsnap.document.annotations import Marker, Text
     from medsnap.document.geometry import Rect
 
     if isinstance(annotation, Text):
         from medsnap import render
 
-        box = render.text_rect(annotation)
+        box = render.text_rect(annotation, area)
         return Rect(box.x(), box.y(), box.width(), box.height())
+    if isinstance(annotation, Marker) and area is not None:
+        from medsnap import render
+
+        (x, y), radius = render.marker_centre(annotation, area), annotation.radius()
+        return Rect(x - radius, y - radius, 2 * radius, 2 * radius)
     return annotation.bounds()
+
+
+def measure_in(document: Document) -> Callable[[Annotation], Rect]:
+    """``measure`` against the document's exported area as it is at each call (a crop
+    changes it), for the tools' hit-testing."""
+    return lambda annotation: measure(annotation, document.output_box())
 
 
 class Canvas(QAbstractScrollArea):
@@ -271,6 +284,7 @@ class Canvas(QAbstractScrollArea):
         assert self.document is not None
         from medsnap import render
 
+        area = self.document.output_box()
         hidden = self.tool.hidden_ids() if isinstance(self.tool, _tools().SelectTool) else set()
         preview = self.tool.preview() if self.tool is not None else None
         drawings = [a for a in self.document.drawings() if a.id not in hidden]
@@ -278,12 +292,12 @@ class Canvas(QAbstractScrollArea):
         if preview is not None:
             (redactions if preview.redacts else drawings).append(preview)
         for annotation in drawings + redactions:  # redactions last, as in the export
-            box = measure(annotation)
+            box = measure(annotation, area)
             if box.right < exposed.left() - 50 or box.x > exposed.right() + 50:
                 continue
             if box.bottom < exposed.top() - 50 or box.y > exposed.bottom() + 50:
                 continue
-            render.paint_annotation(painter, annotation)
+            render.paint_annotation(painter, annotation, area)
 
     def _paint_overlay(self, painter: QPainter) -> None:
         if self.document is None or self.sent_preview is not None:
@@ -299,8 +313,9 @@ class Canvas(QAbstractScrollArea):
         elif isinstance(self.tool, tools.SelectTool):
             shown = self.tool.shown_selection()
             if shown is not None:
-                overlay.draw_selection(painter, measure(shown), tools.handles.handle_points(shown, measure),
-                                       to_view)
+                measured = measure_in(self.document)
+                overlay.draw_selection(painter, measured(shown),
+                                       tools.handles.handle_points(shown, measured), to_view)
 
     # -- input -------------------------------------------------------------------------
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt override

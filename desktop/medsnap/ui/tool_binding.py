@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from medsnap.ui.canvas import measure
+from medsnap.ui.canvas import measure_in
 from medsnap.ui.tool_catalogue import TOOLS_BY_ID
 
 if TYPE_CHECKING:
@@ -47,7 +47,8 @@ class ToolBinding:
             window.canvas.set_tool(None)
             return
         window.canvas.set_tool(_tools().make_tool(tool_id, window.document,
-                                                  self.style(tool_id), measure))
+                                                  self.style(tool_id),
+                                                  measure_in(window.document)))
         window.crop_bar.show_crop(window.document.crop, *window.document.size)
         self.selection_changed()
 
