@@ -108,6 +108,10 @@ WARM_COMMANDS = ("send", "inbox", "outbox", "sync", "open")
 def main(argv: list[str] | None = None) -> int:
     as_program = argv is None  # called with arguments (tests, scripts): return, never exit
     argv = sys.argv[1:] if argv is None else list(argv)
+    if as_program:  # `medsnap outbox | head -1`: the output ends there, quietly
+        from medsnap.closed_pipe import quiet_stdout
+
+        quiet_stdout()
     if as_program and argv and argv[0] in WARM_COMMANDS:
         from medsnap.messaging.warm_client import run_warm
 

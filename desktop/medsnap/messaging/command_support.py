@@ -20,7 +20,8 @@ PASSPHRASE_ENV = "MEDSNAP_PASSPHRASE"
 def add_identity_options(parser: argparse.ArgumentParser, *, staff_id: bool = True) -> None:
     if staff_id:
         parser.add_argument("--as", dest="staff_id", metavar="STAFF_ID",
-                            help="act as this clinician (default: who signed in last here)")
+                            help="act as this clinician for this command only (default: who "
+                                 "signed in last here)")
     parser.add_argument("--endpoint", metavar="URL",
                         help="the endpoint address (default: policy, or the running demo)")
     parser.add_argument("--passphrase-stdin", action="store_true",

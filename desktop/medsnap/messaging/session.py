@@ -235,7 +235,12 @@ def session_from_agent(workstation: Workstation, profile: Profile, agent: object
 def sign_in(workstation: Workstation, staff_id: str, passphrase: str, *,
             endpoint_url: str | None = None, keystore: KeyStore | None = None,
             record: bool = True) -> Session:
-    """Unlock ``staff_id``'s keys, fetching them from the endpoint if this is a new computer."""
+    """Unlock ``staff_id``'s keys, fetching them from the endpoint if this is a new computer.
+
+    ``record``: a real sign-in ('medsnap signin', the window's), audited, after which
+    ``staff_id`` is this workstation's default clinician. False: a one-off command's unlock
+    ('medsnap inbox --as ID' with a passphrase), which changes neither: on a shared login the
+    next command must not quietly act as whoever last borrowed the keyboard."""
     from medsnap.messaging.demo_keyring import keystore_for
 
     keystore = keystore or keystore_for(workstation, staff_id)
@@ -266,7 +271,8 @@ def sign_in(workstation: Workstation, staff_id: str, passphrase: str, *,
     certs = ClinicianCertificates.from_pem(keys.certificates_pem or b"")
     me = identity_from_certificate(certs.signing)
     profile.update(display_name=me.display_name, email=me.email)
-    workstation.update(current=staff_id)
+    if record:
+        workstation.update(current=staff_id)
     session = _open(workstation, profile, keys, url, keystore)
     if record:
         session.audit.record("signin", staff_id=staff_id, keys_fetched=fetched)
