@@ -50,6 +50,13 @@ def config_lines() -> list[str]:
                 notes.append(f"note: {variable} is used instead of {key} {text} from "
                              f"{entry.source}")
             text, locked, source = repr(os.environ[variable]), False, f"environment ({variable})"
+        if key == "root_fingerprint":  # IT pinned none: which root is trusted all the same
+            from medsnap.cli.trusted_root import trusted_root
+
+            pinned, pinned_source, pin_notes = trusted_root(str(entry.value or ""))
+            notes += pin_notes
+            if pinned_source:
+                text, source = repr(pinned), pinned_source
         rows.append((key, text, locked, source))
     width = max(len(text) for _, text, _, _ in rows)
     lines = where_lines()
@@ -60,7 +67,8 @@ def config_lines() -> list[str]:
 
 def where_lines() -> list[str]:
     """Where the policy is looked for, where the data and the key agent's sockets live."""
-    from medsnap.config.sources import MACHINE_KEY, POLICY_FILE_ENV, POLICY_KEY, policy_file_path
+    from medsnap.config.sources import (MACHINE_KEY, POLICY_FILE_ENV, POLICY_KEY,
+                                        TomlPolicySource, policy_file_path)
     from medsnap.messaging.agent_socket import runtime_folder
     from medsnap.messaging.profile import HOME_ENV, medsnap_home
 
@@ -70,7 +78,9 @@ def where_lines() -> list[str]:
         path = policy_file_path()
         named = f"from {POLICY_FILE_ENV}" if os.environ.get(POLICY_FILE_ENV) else \
             f"{POLICY_FILE_ENV}=PATH names another"
-        found = "read" if path.exists() else "not found: no policy is set"
+        ignored = TomlPolicySource(path).read().ignored
+        found = ("read" if not ignored else f"IGNORED as a whole, none of it applies: {ignored}"
+                 ) if path.exists() else "not found: no policy is set"
         policy = f"policy file:           {path}  ({found}; {named})"
     home = medsnap_home()
     named = f"from {HOME_ENV}" if os.environ.get(HOME_ENV) else f"{HOME_ENV}=PATH names another"

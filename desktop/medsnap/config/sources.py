@@ -31,6 +31,8 @@ class Reading:
 
     values: dict[str, object] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    #: why the whole source was ignored ("" when it was read): none of its values apply
+    ignored: str = ""
 
 
 class Source(Protocol):
@@ -68,21 +70,25 @@ class TomlPolicySource:
         except FileNotFoundError:
             return Reading()
         except OSError as error:
-            return Reading(problems=[f"{self.path} could not be read ({error.strerror}); it was ignored"])
+            return self._ignored(f"could not be read ({error.strerror})")
         if mode & stat.S_IWOTH:
             # Anyone could rewrite the endpoint and pinned root: not a policy anybody set.
-            return Reading(problems=[f"{self.path} is writable by every user; it was ignored (chmod o-w it)"])
+            return self._ignored("is writable by every user", " (chmod o-w it)")
         try:
             with self.path.open("rb") as stream:
                 document = tomllib.load(stream)
         except OSError as error:
-            return Reading(problems=[f"{self.path} could not be read ({error.strerror}); it was ignored"])
+            return self._ignored(f"could not be read ({error.strerror})")
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            return Reading(problems=[f"{self.path} is not valid TOML ({error}); it was ignored"])
+            return self._ignored(f"is not valid TOML ({error})")
         tables = [key for key, value in document.items() if isinstance(value, dict)]
         values = {key: value for key, value in document.items() if key not in tables}
         problems = [f"{self.path}: table [{key}] is not a MedSnap setting; it was ignored" for key in tables]
         return Reading(values, problems)
+
+    def _ignored(self, why: str, remedy: str = "") -> Reading:
+        return Reading(problems=[f"{self.path} {why}; it was ignored{remedy}"],
+                       ignored=why.removeprefix("is "))
 
 
 RegistryReader = Callable[[str], dict[str, object] | None]

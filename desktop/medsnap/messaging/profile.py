@@ -112,6 +112,11 @@ class Workstation:
             return str(facts.get(DEMO_ROOT_KEY) or "")
         return str(facts.get("root_fingerprint") or "")
 
+    def pin_kind(self, url: str) -> str:
+        """Which pin ``pinned_root(url)`` reads: "demo" (the demo's throwaway root, for its
+        own address only) or "hospital" (the first enrolment's or sign-in's)."""
+        return "demo" if _is_demo_url(self.read(), url) else "hospital"
+
     def pin_root(self, url: str, fingerprint: str) -> None:
         """Trust ``fingerprint`` for ``url`` from now on: called once an enrolment or sign-in
         against ``url`` succeeded, never before. A hospital pin is never replaced. An endpoint
