@@ -22,7 +22,7 @@ from medsnap.document import (
 from medsnap.render_strips import output_mode, qimage_of, source_image, to_pil
 from medsnap.render_text import (  # noqa: F401 - FONT_FAMILY, ensure_gui_application: API
     FONT_FAMILY, Area, callout_layout, ensure_gui_application, font, marker_centre,
-    marker_half_size,
+    marker_half_size, typing_column,
 )
 
 TEXT_BACKGROUND = "#FFFFFFE6"  # a near-opaque white box keeps callouts readable anywhere

@@ -53,7 +53,11 @@ def font(size: float, *, bold: bool = False) -> QFont:
 
 def edge_margin(annotation: Text) -> float:
     """How far the border's half width and antialiasing reach outside a callout's box."""
-    return max(1.0, annotation.style.width / 2) / 2 + 1.0
+    return _edge_margin(annotation.style.width)
+
+
+def _edge_margin(border_width: float) -> float:
+    return max(1.0, border_width / 2) / 2 + 1.0
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,26 @@ def _lines(text: str, size: float, pad: float, fixed: bool, width: float,
     return _wrapped(text or " ", size, max(width - 2 * pad, 1.0))[0], width - 2 * pad
 
 
+def _column(x: float, wanted: float, readable: float, left_edge: float,
+            right_edge: float) -> tuple[float, float]:
+    """The box's left edge and width: from ``x`` to the right edge, at most ``wanted``; when
+    that leaves less than ``readable``, moved left to be that wide (never past the edges)."""
+    room = max(right_edge - left_edge, 1.0)
+    left = min(max(x, left_edge), right_edge)
+    width = min(wanted, max(right_edge - left, min(wanted, room, readable)))
+    return max(min(left, right_edge - width), left_edge), width
+
+
+def typing_column(position: tuple[float, float], font_size: float, border_width: float,
+                  box_width: float | None, area: Area) -> tuple[float, float]:
+    """Where a callout typed at ``position`` will wrap: the left edge and width of its box
+    once the text is long (the in-place editor takes the same place and width)."""
+    margin = _edge_margin(border_width)
+    wanted = float("inf") if box_width is None else box_width
+    return _column(position[0], wanted, READABLE_WIDTH_EMS * font_size, area[0] + margin,
+                   area[2] - margin)
+
+
 @lru_cache(maxsize=512)
 def _layout(text: str, size: float, box_width: float | None, x: float, y: float,
             area: Area | None, margin: float) -> CalloutLayout:
@@ -119,11 +143,9 @@ def _layout(text: str, size: float, box_width: float | None, x: float, y: float,
         left_edge, top_edge = area[0] + margin, area[1] + margin
         right_edge, bottom_edge = area[2] - margin, area[3] - margin
         room = max(right_edge - left_edge, 1.0)
-        readable = min(wanted, room, max(READABLE_WIDTH_EMS * size,
-                                         _longest_word(text, size) + 2 * pad))
-        left = min(max(x, left_edge), right_edge)
-        width = min(wanted, max(right_edge - left, readable))
-        left = max(min(left, right_edge - width), left_edge)
+        left, width = _column(x, wanted, max(READABLE_WIDTH_EMS * size,
+                                             _longest_word(text, size) + 2 * pad),
+                              left_edge, right_edge)
     lines, inner = _lines(text, size, pad, fixed, width, natural)
     height = max(len(lines), 1) * metrics.lineSpacing() + 2 * pad
     if area is not None:

@@ -32,12 +32,16 @@ def _rightmost_ink(image: Image.Image, box, band) -> int | None:
     return max(xs) if xs else None
 
 
-def test_a_long_callout_typed_right_of_centre_is_sent_whole_and_shown_as_sent(
-        qtbot, make_window, tmp_path):
+def _photo(tmp_path):
     photo = tmp_path / "wound.png"
     Image.new("RGB", (3000, 4000), (200, 180, 160)).save(photo, compress_level=1)
+    return photo
+
+
+def test_a_long_callout_typed_right_of_centre_is_sent_whole_and_shown_as_sent(
+        qtbot, make_window, tmp_path):
     window = make_window(1400, 900)  # room for the picture's whole width at 40%
-    open_and_wait(qtbot, window, photo)
+    open_and_wait(qtbot, window, _photo(tmp_path))
     window.canvas.zoom_to(0.14)
     window.tool_strip.set_colour("#E03030")
     window.canvas.setFocus()
@@ -48,6 +52,8 @@ def test_a_long_callout_typed_right_of_centre_is_sent_whole_and_shown_as_sent(
     editor = window.text_editor
     assert editor.isVisible()
     QTest.keyClicks(editor, TEXT)
+    # the words wrap while typing inside the picture, as they will be painted
+    assert editor.geometry().right() <= view_point(window, 3000, 0).x()
     QTest.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     (callout,) = window.document.annotations
     assert callout.text == TEXT
@@ -87,3 +93,29 @@ def test_a_long_callout_typed_right_of_centre_is_sent_whole_and_shown_as_sent(
         shown_end = _rightmost_ink(shown, (left, right), rows)
         assert shown_end is not None, line
         assert abs(window.canvas.to_image(QPointF(shown_end, 0))[0] - sent_end) <= 4, line
+
+
+def test_a_callout_clicked_at_the_right_edge_is_typed_and_sent_inside_the_picture(
+        qtbot, make_window, tmp_path):
+    window = make_window()
+    open_and_wait(qtbot, window, _photo(tmp_path))
+    window.canvas.zoom_to(0.14)
+    window.choose_tool("text")
+    QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, view_point(window, 2995, 3990))
+    editor = window.text_editor
+    assert editor.geometry().right() <= view_point(window, 3000, 0).x()
+    QTest.keyClicks(editor, "NBM from midnight, theatre list tomorrow")
+    QTest.keyClick(editor, Qt.Key.Key_Escape)
+    (callout,) = window.document.annotations
+    layout = render.callout_layout(callout, window.document.output_box())
+    x, y, w, h = layout.box
+    assert x < 2995 - 500 and y < 3990  # moved left and up, whole
+    assert 0 <= x and x + w <= 3000 and 0 <= y and y + h <= 4000
+    assert " ".join(line for line, _, _ in layout.lines).split() == callout.text.split()
+    # clicking the moved callout edits it (it is where it is painted, not where clicked)
+    window.choose_tool("text")
+    QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, view_point(window, x + w / 2, y + h / 2))
+    assert editor.is_open and editor.toPlainText() == callout.text
+    QTest.keyClick(editor, Qt.Key.Key_Escape)

@@ -39,11 +39,27 @@ class TextCallouts:
         tool = canvas.tool
         assert _is_text_tool(tool)
         style = request.existing.style if request.existing is not None else tool.style
-        point = canvas.to_view(*request.position)
-        scale = canvas.scale
-        width = (request.existing.box_width or 0) * scale if request.existing else 0
-        self.editor.begin(request.initial_text, point.x(), point.y(),
-                          style.font_size * scale, style.colour, width)
+        x, y, width = self._editor_place(request, style)
+        self.editor.begin(request.initial_text, x, y, style.font_size * canvas.scale,
+                          style.colour, width)
+
+    def _editor_place(self, request: TextRequest, style) -> tuple[float, float, float]:
+        """The editor over the column the callout will wrap in (view pixels): the words wrap
+        while typing as they will be painted, and the box stays on the picture."""
+        from medsnap.render import typing_column
+        from medsnap.ui.text_editor import MIN_WIDTH
+
+        canvas = self.window.canvas
+        area = canvas.document.output_box()
+        box_width = request.existing.box_width if request.existing is not None else None
+        left, width = typing_column(request.position, style.font_size, style.width, box_width,
+                                    area)
+        scale, point = canvas.scale, canvas.to_view(left, request.position[1])
+        visible = canvas.viewport().width()
+        width = min(width * scale, visible - max(point.x(), 0.0))
+        right = min(canvas.to_view(area[2], 0).x(), visible)  # the picture's edge in view
+        x = max(min(point.x(), right - max(width, MIN_WIDTH)), 0.0)
+        return x, point.y(), width
 
     def commit(self) -> None:
         """Finish the text being typed, if any (before the view or the document changes)."""

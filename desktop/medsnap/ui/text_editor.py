@@ -11,6 +11,8 @@ from PySide6.QtCore import QEvent, QRect, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+MIN_WIDTH = 120  # view pixels: room for a few words however far the picture is zoomed out
+
 
 def _finishes(event: QKeyEvent) -> bool:
     """Esc, or Ctrl+Enter: the keys that finish a callout."""
@@ -46,7 +48,7 @@ class TextEditorOverlay(QPlainTextEdit):
             f" border: 2px solid #1F6F8B; border-radius: 4px; padding: 2px; }}")
         self.setPlainText(text)
         self.move(round(x), round(y))
-        self.setFixedWidth(max(220, round(width)))
+        self.setFixedWidth(max(MIN_WIDTH, round(width)))
         self._fit_height()
         self._open = True
         self.show()
