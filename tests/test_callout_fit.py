@@ -195,3 +195,48 @@ def test_a_numbered_marker_at_the_edge_shows_its_whole_number(centre):
     moved = tuple(v + 500 for v in box)
     difference = ImageChops.difference(out.crop(box), reference.crop(moved))
     assert max(high for _, high in difference.getextrema()) <= 3  # antialiasing rounding
+
+
+def test_a_callout_moved_in_from_the_edge_drags_and_resizes_from_where_it_is_painted():
+    """The select tool starts from the painted box: a drag of 100 px moves what is seen by
+    100 px (it did not move at all until the pointer passed the spot off the picture)."""
+    from medsnap.document.tools import PointerEvent, SelectTool
+    from medsnap.ui.canvas import measure_in
+
+    annotation = callout(text="NBM from midnight, theatre list tomorrow", at=(2995, 3990))
+    document = Document(picture((3000, 4000)), annotations=[annotation])
+    measured = measure_in(document)
+    tool = SelectTool(document, Style(), measured)
+    before = measured(annotation)
+    grab = (before.x + 40, before.y + 20)
+    tool.press(PointerEvent(*grab))
+    edit = tool.release(PointerEvent(grab[0] - 100, grab[1] - 60))
+    edit.apply(document)
+    (moved,) = document.annotations
+    after = measured(moved)
+    assert (after.x, after.y) == pytest.approx((before.x - 100, before.y - 60))
+    assert after.right <= 3000 and after.width >= before.width  # wraps to the room it has
+    # its right-edge handle narrows it from where it is painted, not from the click spot
+    tool.selected_id = moved.id
+    edge = (after.right, after.y + after.height / 2)
+    tool.press(PointerEvent(*edge))
+    tool.release(PointerEvent(edge[0] - 200, edge[1])).apply(document)
+    (narrowed,) = document.annotations
+    assert measured(narrowed).x == pytest.approx(after.x)
+    assert measured(narrowed).right == pytest.approx(after.right - 200)
+    assert_whole_and_inside(document, narrowed, render.render_to_pil(document))
+
+
+def test_a_marker_moved_in_from_the_edge_is_nudged_from_where_it_is_painted():
+    from medsnap.document.tools import SelectTool
+    from medsnap.ui.canvas import measure_in
+
+    marker = Marker(number=3, centre=(2999, 10), style=Style(colour=RED, font_size=60))
+    document = Document(picture((3000, 4000)), annotations=[marker])
+    tool = SelectTool(document, Style(), measure_in(document))
+    tool.selected_id = marker.id
+    painted = render.marker_centre(marker, document.output_box())
+    tool.nudge(-10, 0).apply(document)
+    (nudged,) = document.annotations
+    assert render.marker_centre(nudged, document.output_box()) == pytest.approx(
+        (painted[0] - 10, painted[1]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from medsnap.document.annotations import Annotation, Text, _Boxed, _Segment
+from medsnap.document.annotations import Annotation, Marker, Text, _Boxed, _Segment
 from medsnap.document.geometry import Point, Rect
 from medsnap.document.tools.base import Measure, estimated_bounds
 
@@ -64,6 +64,21 @@ def resize_rect(rect: Rect, handle: str, point: Point) -> Rect:
     if "s" in handle:
         bottom = point[1]
     return Rect.from_points((left, top), (right, bottom))
+
+
+def as_painted(annotation: Annotation, measure: Measure = estimated_bounds) -> Annotation:
+    """A callout or marker at the place it is painted: the painter moves one that would run
+    off the exported area, so a drag, nudge or resize starts from what the user sees (not
+    from a spot off the picture, which left the box stuck until the pointer got past it)."""
+    if isinstance(annotation, Text):
+        box = measure(annotation)
+        if max(abs(box.x - annotation.position[0]), abs(box.y - annotation.position[1])) > 1e-6:
+            return dataclasses.replace(annotation, position=(box.x, box.y))
+    elif isinstance(annotation, Marker):
+        centre = measure(annotation).centre
+        if max(abs(centre[0] - annotation.centre[0]), abs(centre[1] - annotation.centre[1])) > 1e-6:
+            return dataclasses.replace(annotation, centre=centre)
+    return annotation
 
 
 def resized(annotation: Annotation, handle: str, point: Point) -> Annotation:

@@ -14,7 +14,9 @@ from medsnap.document.edits import Edit, RemoveAnnotation, ReplaceAnnotation, ki
 from medsnap.document.geometry import Point
 from medsnap.document.style import Style
 from medsnap.document.tools.base import PointerEvent, Tool, estimated_bounds
-from medsnap.document.tools.handles import handle_at, handle_points, keyboard_handle, resized
+from medsnap.document.tools.handles import (
+    as_painted, handle_at, handle_points, keyboard_handle, resized,
+)
 from medsnap.document.tools.hit import annotation_at
 
 
@@ -70,9 +72,11 @@ class SelectTool(Tool):
             return None
         if self._handle is None:
             dx, dy = event.x - self._start[0], event.y - self._start[1]
-            self._current = self._original.moved(dx, dy) if (dx or dy) else None
+            painted = as_painted(self._original, self.measure)
+            self._current = painted.moved(dx, dy) if (dx or dy) else None
         else:
-            self._current = resized(self._original, self._handle, event.point)
+            painted = as_painted(self._original, self.measure)
+            self._current = resized(painted, self._handle, event.point)
         return None
 
     def release(self, event: PointerEvent) -> Edit | None:
@@ -108,7 +112,8 @@ class SelectTool(Tool):
         current = self.selected()
         if current is None:
             return None
-        return ReplaceAnnotation(current, current.moved(dx, dy), label=f"Move {kind_name(current)}")
+        moved = as_painted(current, self.measure).moved(dx, dy)
+        return ReplaceAnnotation(current, moved, label=f"Move {kind_name(current)}")
 
     def step_selection(self, backwards: bool = False) -> Annotation | None:
         """Select the next annotation in drawing order (Tab from the keyboard), wrapping;
@@ -132,7 +137,7 @@ class SelectTool(Tool):
         if current is None or handle is None:
             return None
         x, y = handle_points(current, self.measure)[handle]
-        changed = resized(current, handle, (x + dx, y + dy))
+        changed = resized(as_painted(current, self.measure), handle, (x + dx, y + dy))
         if changed == current:
             return None
         return ReplaceAnnotation(current, changed, label=f"Resize {kind_name(current)}")
