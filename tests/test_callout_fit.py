@@ -240,3 +240,13 @@ def test_a_marker_moved_in_from_the_edge_is_nudged_from_where_it_is_painted():
     (nudged,) = document.annotations
     assert render.marker_centre(nudged, document.output_box()) == pytest.approx(
         (painted[0] - 10, painted[1]))
+
+
+@pytest.mark.parametrize("at", [(300, 700), (900, 450), (1700, 1450)])
+def test_a_callout_the_crop_cuts_through_is_moved_into_it_whole(at):
+    """Left of or above the crop but reaching into it, or at its corner: all of it is kept."""
+    crop = Rect(400, 500, 1400, 1000)
+    annotation = callout(text="Pressure area: grade 2, dressing changed 14:00", at=at,
+                         size=50.0)
+    document = Document(picture((3000, 4000)), crop=crop, annotations=[annotation])
+    assert_whole_and_inside(document, annotation, render.render_to_pil(document))
