@@ -5,6 +5,10 @@ the crop offset. Redactions are painted last, aliased and opaque, so every pixel
 touch becomes black whatever was there: the output inside a box depends on nothing
 inside it.
 
+Callouts and markers are placed by ``render_text`` against the exported area (the crop, else
+the picture), so none runs off it: pass ``area`` (``Document.output_box()``) wherever one is
+painted or measured; ``paint_document`` does.
+
 Memory: the picture is never converted whole; ``render_strips`` moves the pixels between
 Pillow and Qt strip by strip (a grey picture is widened to RGB only where it is painted).
 """

@@ -152,7 +152,7 @@ def _layout(text: str, size: float, box_width: float | None, x: float, y: float,
         if height > bottom_edge - top_edge and width < room:  # too tall: use the whole width
             width = min(max(natural[1] + 2 * pad, width), room)
             left = max(min(left, right_edge - width), left_edge)
-            lines, inner = _lines(text, size, pad, True, width, natural)
+            lines, inner = _lines(text, size, pad, fixed, width, natural)
             height = max(len(lines), 1) * metrics.lineSpacing() + 2 * pad
         top = max(min(y, bottom_edge - height), top_edge)
     origin_x, first_baseline = left + pad, top + pad + metrics.ascent()
