@@ -26,6 +26,9 @@ class QuietStdout:
 
     def __init__(self, stream) -> None:
         self._stream = stream
+        #: the reader went away: what was written since went nowhere (a command whose output
+        #: is the product itself, such as a new key, must fail)
+        self.reader_gone = False
 
     def write(self, text: str) -> int:
         try:
@@ -48,6 +51,7 @@ class QuietStdout:
         return getattr(self._stream, name)
 
     def _drop_the_rest(self) -> None:
+        self.reader_gone = True
         stdout_to_nothing(self._stream.fileno())
         try:
             self._stream.flush()  # what was buffered for the gone reader goes nowhere

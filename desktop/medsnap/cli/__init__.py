@@ -52,7 +52,7 @@ EXIT_MEANINGS: dict[int, str] = {
 #: The codes each command can return besides 0 (success) and 2 (usage error), from the
 #: errors it raises; tests/messaging/test_cli_help_newuser.py checks real failures.
 COMMAND_EXIT_CODES: dict[str, tuple[int, ...]] = {
-    "export": (3, 4, 5), "inspect": (1, 3), "age": (3, 5, 6), "keygen": (6,),
+    "export": (3, 4, 5), "inspect": (1, 3), "age": (3, 5, 6), "keygen": (5, 6),
     "enrol": (6, 7, 8, 9), "signin": (6, 7, 8, 9), "send": (3, 4, 6, 7, 8, 9),
     "outbox": (6, 7), "sync": (6, 7, 8, 9), "inbox": (6, 7, 8, 9), "open": (5, 6, 7, 8, 9),
     "audit": (1, 6, 7), "demo": (7,), "lock": (7,),

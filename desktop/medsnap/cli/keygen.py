@@ -42,6 +42,11 @@ def run(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):
         sys.stdout.write(text)
         sys.stdout.flush()
+        if getattr(sys.stdout, "reader_gone", False):  # (closed_pipe.QuietStdout)
+            from medsnap.errors import ExportError
+
+            raise ExportError("the output pipe was closed before the new key was written, so "
+                              "it was not kept anywhere; run it again, or use -o FILE")
         if not sys.stdout.isatty():
             print(f"Public key: {identity.recipient().to_string()}", file=sys.stderr)
         return 0
