@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
+from PySide6.QtWidgets import QApplication, QDialog
 from send_receive_support import PASSPHRASE, no_draft_left, running_ward, signed_in_window
 from ui_support import drag
+
+from medsnap.ui import file_dialogs
 
 
 @pytest.fixture(scope="module")
@@ -22,11 +24,9 @@ def _open_dialogs() -> list[QDialog]:
 
 
 def test_a_save_dialog_open_at_the_lock_is_closed_and_saves_nothing(qtbot, make_window, ward,
-                                                                    grey_png, tmp_path,
-                                                                    monkeypatch):
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", _qt_save_dialog)  # a Qt dialog here,
+                                                                    grey_png, tmp_path):
     with signed_in_window(qtbot, make_window, ward, "Lia Leaves", grey_png) as (window, ui):
-        drag(window, "redaction", (10, 10), (60, 30))                   # as on Linux
+        drag(window, "redaction", (10, 10), (60, 30))
         seen: list[list[QDialog]] = []
 
         def walk_away() -> None:
@@ -51,19 +51,10 @@ def test_a_save_dialog_open_at_the_lock_is_closed_and_saves_nothing(qtbot, make_
         no_draft_left(ui)  # (the lock kept one: the next test here must not restore it)
 
 
-def _qt_save_dialog(parent, caption="", directory="", filter="", selected="", options=None):
-    dialog = QFileDialog(parent, caption, directory, filter)
-    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
-    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-    if dialog.exec() == QDialog.DialogCode.Accepted and dialog.selectedFiles():
-        return dialog.selectedFiles()[0], dialog.selectedNameFilter()
-    return "", ""
-
-
 def test_a_native_dialog_answered_after_the_lock_saves_nothing(qtbot, make_window, ward,
                                                                grey_png, tmp_path, monkeypatch):
-    """A system (Windows) file dialog is not Qt's to close: what it returns after a lock is
-    ignored, and unlocking then works."""
+    """Whatever a file dialog returns after a lock is ignored (MedSnap's own Qt dialog is
+    closed by the lock; a system dialog would not be), and unlocking then works."""
     with signed_in_window(qtbot, make_window, ward, "Lia Leaves", grey_png) as (window, ui):
         drag(window, "redaction", (10, 10), (60, 30))
 
@@ -71,7 +62,7 @@ def test_a_native_dialog_answered_after_the_lock_saves_nothing(qtbot, make_windo
             ui.binding.lock("idle")
             return str(tmp_path / "after-lock.png"), "PNG (*.png)"
 
-        monkeypatch.setattr(QFileDialog, "getSaveFileName", native)
+        monkeypatch.setattr(file_dialogs, "ask_save_file", native)
         window.actions.save_copy.trigger()
         qtbot.wait(500)
         assert not (tmp_path / "after-lock.png").exists() and ui.lock_screen.isVisible()
@@ -114,12 +105,12 @@ def test_a_file_dropped_or_chosen_after_the_lock_opens_nothing(qtbot, make_windo
         assert _open_dialogs() == [] and window.source_name == "grey.png"
 
         def native(*_args, **_kwargs):
-            return str(pattern_png), ""
+            return str(pattern_png)
 
         ui.lock_screen.passphrase.setText(PASSPHRASE)
         with qtbot.waitSignal(ui.binding.signed_in, timeout=20000):
             ui.lock_screen.unlock.click()
-        monkeypatch.setattr(QFileDialog, "getOpenFileName",
+        monkeypatch.setattr(file_dialogs, "ask_open_file",
                             lambda *a, **k: (ui.binding.lock("idle"), native())[1])
         window.opener.choose_file()
         qtbot.wait(300)

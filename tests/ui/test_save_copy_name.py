@@ -7,9 +7,9 @@ import os
 from datetime import datetime
 
 from PIL import Image
-from PySide6.QtWidgets import QFileDialog
 from ui_support import open_and_wait
 
+from medsnap.ui import file_dialogs
 from medsnap.ui.sent_preview import suggested_copy_name
 
 
@@ -36,7 +36,7 @@ def test_a_photograph_is_offered_as_a_jpeg_under_a_neutral_name(qtbot, make_wind
         offered.append((suggested, selected))
         return str(tmp_path / os.path.basename(suggested)), selected
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)
+    monkeypatch.setattr(file_dialogs, "ask_save_file", save_dialog)
     window.sent_preview.save_copy()
     [(suggested, selected)] = offered
     name = os.path.basename(suggested)

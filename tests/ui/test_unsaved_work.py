@@ -53,12 +53,12 @@ def test_open_another_file_asks_first(qtbot, make_window, grey_png, monkeypatch)
 
 
 def test_save_a_copy_then_quits(qtbot, make_window, grey_png, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QFileDialog
+    from medsnap.ui import file_dialogs
 
     window = _dirty_window(qtbot, make_window, grey_png)
     target = tmp_path / "kept.png"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(target), "PNG image (*.png)")))
+    monkeypatch.setattr(file_dialogs, "ask_save_file",
+                        lambda *a, **k: (str(target), "PNG image (*.png)"))
     window.actions.quit.trigger()
     save = next(b for b in window.unsaved.box.buttons() if b.text() == "Save a copy…")
     QTest.mouseClick(save, Qt.MouseButton.LeftButton)

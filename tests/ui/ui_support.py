@@ -11,6 +11,38 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 
+def _qt_user_settings_folder(folder: str | None = None) -> str:
+    """Where Qt's own user settings (QSettings "QtProject") are; moved to ``folder`` if given.
+    Qt reads XDG_CONFIG_HOME once per process, so only setPath moves them."""
+    from pathlib import Path
+
+    native, user = QSettings.Format.NativeFormat, QSettings.Scope.UserScope
+    if folder is not None:
+        QSettings.setPath(native, user, folder)
+    return str(Path(QSettings(user, "QtProject").fileName()).parent)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_qt_settings(tmp_path_factory):
+    """The window tests never write the tester's ~/.config/QtProject.conf (Qt's file dialog
+    remembers folders there; MedSnap removes that memory, which is not the tester's to lose)."""
+    before = _qt_user_settings_folder()
+    yield _qt_user_settings_folder(str(tmp_path_factory.mktemp("qt-user-settings")))
+    _qt_user_settings_folder(before)
+
+
+@pytest.fixture
+def qt_project_conf(tmp_path, private_qt_settings):
+    """This test's own (empty) Qt user settings: the path of its QtProject.conf."""
+    from pathlib import Path
+
+    folder = tmp_path / "qt-config"
+    folder.mkdir()
+    _qt_user_settings_folder(str(folder))
+    yield Path(folder) / "QtProject.conf"
+    _qt_user_settings_folder(private_qt_settings)
+
+
 @pytest.fixture
 def settings_path(tmp_path):
     return str(tmp_path / "medsnap-settings.ini")

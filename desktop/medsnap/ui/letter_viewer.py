@@ -15,9 +15,10 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
 
+from medsnap.ui import file_dialogs
 from medsnap.ui.file_folders import DOCUMENTS_FIRST, FolderMemory
 from medsnap.ui.long_text import NoteText, breakable
 from medsnap.ui.send_panel import DECLARATION_LABELS
@@ -229,8 +230,8 @@ class LetterViewer(QWidget):
         suffix = "png" if self.letter.media_type == "image/png" else "jpg"
         name = f"medsnap-{self.letter.message_id[:8]}.{suffix}"
         folder = self.folders.start(DOCUMENTS_FIRST)
-        path, _ = QFileDialog.getSaveFileName(self, "Save a copy for the record",
-                                              str(Path(folder) / name))
+        path, _ = file_dialogs.ask_save_file(self, "Save a copy for the record",
+                                             str(Path(folder) / name))
         if path and self.letter is not None:  # not locked while the dialog was open
             self.folders.remember(path)
             self.save_requested.emit(path, self.letter.message_id)

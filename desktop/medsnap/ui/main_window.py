@@ -17,6 +17,7 @@ from medsnap.errors import MedSnapError
 from medsnap.ui.canvas import Canvas
 from medsnap.ui.crop_bar import CropBar
 from medsnap.ui.editor_policy import EditorPolicy, user_settings
+from medsnap.ui.file_dialogs import forget_dialog_folders
 from medsnap.ui.file_folders import FolderMemory
 from medsnap.ui.icons import icon
 from medsnap.ui.image_sources import dropped_path, mime_image_png
@@ -124,6 +125,8 @@ class MainWindow(QMainWindow):
         self.canvas.setFocus()
         # policy (what the menus offer) is read just after the first paint, not before it
         QTimer.singleShot(250, self, self.policy.apply_now)
+        # and folders an older MedSnap's file dialogs left in Qt's settings are removed
+        QTimer.singleShot(250, self, forget_dialog_folders)
 
     # -- getting a picture in -----------------------------------------------------------
     def choose_file(self) -> None:

@@ -36,11 +36,11 @@ class PictureOpener:
         self.paged: tuple | None = None
 
     def choose_file(self) -> None:
-        from PySide6.QtWidgets import QFileDialog  # not needed to start
+        from medsnap.ui import file_dialogs  # not needed to start
 
         window = self.window
-        path, _ = QFileDialog.getOpenFileName(window, "Open a record image",
-                                              window.folders.start(), OPEN_FILTERS)
+        path = file_dialogs.ask_open_file(window, "Open a record image", window.folders.start(),
+                                          OPEN_FILTERS)
         if path and not window.content_private:  # not if it locked while the dialog was open
             self.open_path(path)
 

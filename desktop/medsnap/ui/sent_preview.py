@@ -134,7 +134,7 @@ class SentPreview:
 
     def save_copy(self, then: Callable[[], object] | None = None) -> None:
         """``then``: run once the copy is written (not if the dialog is cancelled)."""
-        from PySide6.QtWidgets import QFileDialog  # not needed to start
+        from medsnap.ui import file_dialogs  # not needed to start
 
         window = self.window
         if window.document is None or not window.policy.allow_save_copy:
@@ -144,7 +144,7 @@ class SentPreview:
         name = suggested_copy_name(window.document)
         suggested = str(Path(window.folders.start(DOCUMENTS_FIRST)) / name)
         png_filter, jpeg_filter = SAVE_FILTERS.split(";;")
-        path, chosen = QFileDialog.getSaveFileName(
+        path, chosen = file_dialogs.ask_save_file(
             window, "Save a clean copy", suggested, SAVE_FILTERS,
             jpeg_filter if name.endswith(".jpg") else png_filter)
         if path and not window.content_private:  # not if it locked while the dialog was open
