@@ -127,7 +127,7 @@ def no_draft_left(ui) -> None:
     """The picture's draft deleted and nothing more kept at shutdown: the clinician's next
     sign-in in this module (a module-scoped ward) does not restore it over a new picture."""
     ui.drafts.discard()
-    assert ui.binding.jobs.wait(10000)
+    assert ui.binding.wait_for_jobs(10000)
 
 
 def disable_clinician(ward: Ward, name: str) -> None:

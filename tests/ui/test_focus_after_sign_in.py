@@ -52,7 +52,7 @@ def test_a_draft_restored_at_sign_in(qtbot, make_window, ward, grey_png):
         open_and_wait(qtbot, window, grey_png)
         drag(window, "arrow", (40, 40), (140, 110))
         ui.switch_action.trigger()  # kept as Fay's draft (written by a background job)
-        assert ui.binding.jobs.wait(10000)  # (a clinician takes longer than that to sign in)
+        assert ui.binding.wait_for_jobs(10000)  # (a clinician takes longer than that to sign in)
         sign_in_through_first_run(qtbot, ui, ward.staff["Fay Focus"])
         qtbot.waitUntil(lambda: window.document is not None
                         and len(window.document.annotations) == 1, timeout=10000)

@@ -108,7 +108,7 @@ def test_a_draft_that_cannot_be_written_is_not_thrown_away(qtbot, make_window, w
     folder = _folder(ward, "Max Fails")
     with signed_in_window(qtbot, make_window, ward, "Max Fails", grey_png) as (window, ui):
         drag(window, "rectangle", (40, 40), (140, 110))
-        assert ui.binding.jobs.wait(10000)
+        assert ui.binding.wait_for_jobs(10000)
         shutil.rmtree(folder, ignore_errors=True)
         folder.write_bytes(b"not a folder")
         try:

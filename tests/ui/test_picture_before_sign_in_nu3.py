@@ -38,7 +38,7 @@ def _saved_now(qtbot, ui) -> bool:
     saved = []
     ui.drafts.saved.connect(saved.append)
     ui.drafts.save_now()
-    ui.binding.jobs.wait(5000)
+    ui.binding.wait_for_jobs(5000)
     qtbot.wait(50)
     return bool(saved)
 
@@ -57,7 +57,7 @@ def test_an_untouched_picture_is_nobodys_draft_until_touched(qtbot, make_window,
         assert len(list(_drafts(ward, "Pia Early").glob("*.age"))) == 1
     finally:
         ui.drafts.discard()
-        ui.binding.jobs.wait(5000)
+        ui.binding.wait_for_jobs(5000)
         ui.shutdown()
 
 
@@ -71,5 +71,5 @@ def test_work_done_before_sign_in_is_kept_and_said(qtbot, make_window, ward, gre
         assert _saved_now(qtbot, ui)
     finally:
         ui.drafts.discard()
-        ui.binding.jobs.wait(5000)
+        ui.binding.wait_for_jobs(5000)
         ui.shutdown()

@@ -1,6 +1,7 @@
-"""A send from the window is sealed into the outbox before any network call: with the endpoint
-frozen (SIGSTOP, a real hung peer), Send says "Queued" within seconds and the message is on
-disk, so killing MedSnap loses nothing; it leaves once the endpoint answers again."""
+"""A send from the window is kept as a draft at once and sealed into the outbox within seconds
+(after at most a 2 s check of the colleague's keys): with the endpoint frozen (SIGSTOP, a real
+hung peer), Send says "Queued" and the message is on disk, so killing MedSnap at any moment
+loses nothing; it leaves once the endpoint answers again."""
 
 from __future__ import annotations
 
@@ -43,7 +44,12 @@ def test_send_is_queued_on_disk_while_the_endpoint_hangs(qtbot, make_window, war
     try:
         qtbot.wait(800)  # a periodic sync is now waiting on the frozen endpoint
         with qtbot.waitSignal(ui.binding.queued, timeout=5000) as queued:
-            QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+            # at once, before sealing (which first waits up to 2 s for the frozen endpoint's
+            # answer about the colleague's keys), the draft keeps everything: a kill then
+            # loses nothing (it had lost the picture, the drawing, the note; tester NU7)
+            with qtbot.waitSignal(ui.drafts.saved, timeout=2000) as kept:
+                QTest.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+            assert _kept_note(ui, kept.args[0]) == "is this a pneumothorax?"
         outbox = Outbox(ui.binding.session.profile.outbox_path)  # what a kill -9 leaves
         try:
             item = outbox.get(queued.args[0])
@@ -66,6 +72,16 @@ def test_send_is_queued_on_disk_while_the_endpoint_hangs(qtbot, make_window, war
     assert not list(drafts.glob("*.age"))  # a sent picture is not kept as an unsent draft
 
 
+def _kept_note(ui, draft_id: str) -> str:
+    from medsnap.messaging.drafts import DraftStore
+    from medsnap.ui.draft_keeper import read_payload
+
+    session = ui.binding.session
+    payload = DraftStore(session.profile.drafts_folder).restore(
+        draft_id, session.clinician.encryption_key)
+    return read_payload(payload)[3]["note"]
+
+
 def test_a_restored_draft_keeps_the_colleague_note_declaration_and_priority(
         qtbot, make_window, ward, grey_png):
     window = make_window(1280, 800)
@@ -82,7 +98,7 @@ def test_a_restored_draft_keeps_the_colleague_note_declaration_and_priority(
         ui.drafts.save_now()  # as the autosave does; then a crash
     for stop in (ui.binding.timer.stop, ui.idle.stop, ui.drafts.timer.stop):
         stop()
-    ui.binding.jobs.wait(5000)
+    ui.binding.wait_for_jobs(5000)
     ui.binding.session.close()
 
     again = make_window(1280, 800)

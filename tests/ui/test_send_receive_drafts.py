@@ -40,7 +40,7 @@ def test_a_crash_loses_nothing_and_sending_deletes_the_draft(qtbot, make_window,
     ui.idle.stop()
     ui.drafts.timer.stop()  # a crash: nothing more is saved or cleaned up
     ui.drafts.soon.stop()
-    ui.binding.jobs.wait(5000)
+    ui.binding.wait_for_jobs(5000)
     ui.binding.session.close()
 
     again = make_window(1100, 760)

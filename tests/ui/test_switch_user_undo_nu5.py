@@ -39,7 +39,7 @@ def test_the_next_clinician_gets_no_undo_history(qtbot, make_window, ward, grey_
         else:
             ui.switch_action.trigger()
         assert window.document is None and ui.first_run.isVisible()
-        assert ui.binding.jobs.wait(10000)  # Ann's draft written
+        assert ui.binding.wait_for_jobs(10000)  # Ann's draft written
         sign_in_through_first_run(qtbot, ui, ward.staff["Bob Arrives"])
         assert window.undo_stack.count() == 0
         assert not any(_picture_actions_on(window).values()), _picture_actions_on(window)
@@ -62,7 +62,7 @@ def test_just_annotate_after_a_switch_from_the_lock_screen_offers_no_picture_act
         ui.lock_screen.switch_user_requested.emit()
         ui.first_run.dismiss()  # Just annotate for now
         assert not any(_picture_actions_on(window).values()), _picture_actions_on(window)
-        assert ui.binding.jobs.wait(10000)
+        assert ui.binding.wait_for_jobs(10000)
         from medsnap.messaging.profile import Workstation
 
         for path in Workstation(ward.home).profile(ward.staff["Ann Leaves"]).drafts_folder \

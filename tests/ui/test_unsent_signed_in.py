@@ -65,7 +65,7 @@ def test_cancel_leaves_the_session_timers_and_lock_as_they_were(qtbot, annotated
     session = ui.binding.session
     dialogs = []
     monkeypatch.setattr(window.opener, "choose_file", lambda: dialogs.append(1))
-    assert ui.binding.jobs.wait(10000)
+    assert ui.binding.wait_for_jobs(10000)
     folder = _drafts_folder(ward, "Cara Cancels")  # a file: the draft cannot be written,
     shutil.rmtree(folder, ignore_errors=True)  # so replacing the picture asks
     folder.write_bytes(b"")

@@ -3,7 +3,8 @@ draft (DraftStore, age to the clinician's own key) every 30 seconds while it cha
 MedSnap locks, after a failed send and on closing; after a crash the next sign-in restores
 it. A sent picture's draft is deleted (the outbox holds it now). Another picture opened
 over an annotated one keeps it as a draft first (``keep_aside``). What a draft holds:
-draft_payload.
+draft_payload. Drafts are written on the binding's local thread, never behind a network call
+(a sync waiting on a hung endpoint held every autosave back).
 """
 
 from __future__ import annotations
@@ -159,7 +160,7 @@ class DraftKeeper(QObject):
             self.dirty = True  # still to be kept: the next autosave tries again
             (failed or self.binding.notice.emit)(message)
 
-        self.binding.jobs.run(work, written, not_written, "keeping a draft")
+        self.binding.local_jobs.run(work, written, not_written, "keeping a draft")
         return True
 
     def keep_aside(self, then: Callable[[], None], refused: Callable[[str], None]) -> bool:
@@ -236,7 +237,7 @@ class DraftKeeper(QObject):
         self._set_aside = None
         store, draft_id = self._store(), self.draft_id
         self.dirty = False
-        self.binding.jobs.run(lambda: store.delete(draft_id), lambda _r: None,
+        self.binding.local_jobs.run(lambda: store.delete(draft_id), lambda _r: None,
                               lambda _m: None, "deleting the draft")
 
     def list_drafts(self, done: Callable[[list[DraftSummary]], None]) -> None:
@@ -254,7 +255,7 @@ class DraftKeeper(QObject):
             return DraftSummary(info.id, info.saved_at, name, compose.get("to_name") or "",
                                 True)
 
-        self.binding.jobs.run(lambda: [summary(info) for info in store.pending()], done,
+        self.binding.local_jobs.run(lambda: [summary(info) for info in store.pending()], done,
                               self.binding.notice.emit, "listing your drafts")
 
     def open_draft(self, draft_id: str) -> None:
@@ -269,7 +270,7 @@ class DraftKeeper(QObject):
             payload = store.restore(draft_id, session.clinician.encryption_key)
             return 0, (draft_id, read_payload(payload))
 
-        self.binding.jobs.run(work, self._restored, self.binding.notice.emit,
+        self.binding.local_jobs.run(work, self._restored, self.binding.notice.emit,
                               "opening your draft")
 
     def delete_draft(self, draft_id: str, done: Callable[[], None]) -> None:
@@ -278,7 +279,7 @@ class DraftKeeper(QObject):
         if draft_id == self.draft_id:
             return
         store = self._store()
-        self.binding.jobs.run(lambda: store.delete(draft_id), lambda _r: done(),
+        self.binding.local_jobs.run(lambda: store.delete(draft_id), lambda _r: done(),
                               self.binding.notice.emit, "deleting the draft")
 
     def restore_latest(self, open_it: bool = True) -> None:
@@ -295,7 +296,7 @@ class DraftKeeper(QObject):
             payload = store.restore(drafts[0].id, session.clinician.encryption_key)
             return len(drafts), (drafts[0].id, read_payload(payload))
 
-        self.binding.jobs.run(work, self._restored, self.binding.notice.emit,
+        self.binding.local_jobs.run(work, self._restored, self.binding.notice.emit,
                               "restoring your unsent picture")
 
     def _restored(self, result) -> None:

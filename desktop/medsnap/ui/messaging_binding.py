@@ -77,8 +77,9 @@ class MessagingBinding(DemoRevival, MessageTraffic, QObject):
         self._pool.setMaxThreadCount(1)
         self._pool.setExpiryTimeout(-1)  # one thread for the whole run: SQLite and the session
         self.jobs = Jobs(self, self._pool)
-        # sealing into the outbox needs no network: its own thread, so a send is durably
-        # queued at once even while a sync waits on an endpoint that does not answer
+        # sealing into the outbox and keeping drafts need no network: their own thread, so
+        # a send is durably queued, and work kept, at once while a sync waits on an endpoint
+        # that does not answer
         self._local_pool = QThreadPool(self)
         self._local_pool.setMaxThreadCount(1)
         self._local_pool.setExpiryTimeout(-1)
@@ -254,10 +255,13 @@ class MessagingBinding(DemoRevival, MessageTraffic, QObject):
             (self.session.known_colleagues().get(staff_id) if self.session else None)
         return found["display_name"] if found else staff_id
 
+    def wait_for_jobs(self, msecs: int = 30000) -> bool:
+        """Until the local work (sealing, drafts) and then the endpoint work are done."""
+        return self.local_jobs.wait(msecs) and self.jobs.wait(msecs)
+
     def shutdown(self) -> None:
         self.timer.stop()
-        self.local_jobs.wait(15000)
-        self.jobs.wait(15000)
+        self.wait_for_jobs(15000)
         if self.session is not None:
             self.session.close()
             self.session = None

@@ -63,6 +63,10 @@ class SendingBinding:
         picker.warning.hide()
         self.send_panel.show_progress(f"Sending to {entry['display_name']}…")
         self.resend.sending(window.document, entry["staff_id"])
+        # what changed since the last autosave is kept at once: sealing may first wait up to
+        # KEY_CHECK_SECONDS for the endpoint (newer_keys_meanwhile), and a crash meanwhile
+        # must lose nothing; the draft goes once the letter is queued (_queued; same thread)
+        self.drafts.save_now()
         self.binding.send(snapshot(window.document), entry["staff_id"], note=request["note"],
                           declaration=request["declaration"], priority=request["priority"],
                           expires_days=request["expires_days"],
