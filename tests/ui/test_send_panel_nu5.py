@@ -104,3 +104,19 @@ def test_choosing_or_clearing_a_colleague_moves_nothing_below(qtbot, make_window
         QApplication.processEvents()
         assert _rows_below_to(panel) == before
         assert panel.picker.search.hasFocus()  # Change: the keyboard is in To again
+
+
+def test_send_stays_where_it_was_when_it_becomes_usable(qtbot, make_window, ward, grey_png):
+    """At 1366x768 the hint under Send went as the last field was set and Send jumped a line
+    down: a tester's click at its old place missed (NU7)."""
+    with window_of(qtbot, make_window, ward, "Nell Sender", grey_png,
+                   size=(1366, 768)) as (window, ui):
+        panel = ui.send_panel
+        choose_colleague(qtbot, panel, "Otto")
+        assert panel.why_not.isVisible() and not panel.send.isEnabled()
+        QApplication.processEvents()
+        before = panel.send.mapTo(window, panel.send.rect().topLeft())
+        panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
+        QApplication.processEvents()
+        assert panel.send.isEnabled() and not panel.why_not.isVisible()
+        assert panel.send.mapTo(window, panel.send.rect().topLeft()) == before

@@ -54,6 +54,18 @@ def lay_out(panel) -> QScrollArea:
     layout.setSpacing(4)
     layout.addWidget(scroll, 1)
     layout.addLayout(buttons)
-    layout.addWidget(panel.why_not)
+    layout.addWidget(_keeping_a_line(panel, panel.why_not))
     layout.addWidget(panel.outcome)
     return scroll
+
+
+def _keeping_a_line(panel, label: QLabel) -> QWidget:
+    """``label`` in a holder one line high even when it is hidden: Send stayed where it was
+    when the hint under it went, instead of jumping a line down as it became usable (a
+    tester's click at its old place missed)."""
+    holder = QWidget(panel)
+    column = QVBoxLayout(holder)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.addWidget(label)
+    holder.setMinimumHeight(label.fontMetrics().lineSpacing() + 2 * label.margin())
+    return holder
