@@ -31,9 +31,12 @@ def suggested_copy_name(document: Document, now: datetime | None = None) -> str:
 
 
 def snapshot(document: Document) -> Document:
-    """A copy the worker can read while the clinician keeps editing the original."""
+    """A copy the worker can read while the clinician keeps editing the original (and the
+    painters' Qt enums made here, on the UI thread, before a worker paints: render_enums)."""
     from medsnap.document.model import Document
+    from medsnap.render_enums import make_render_enums
 
+    make_render_enums()
     return Document(document.picture, crop=document.crop, annotations=document.annotations)
 
 
