@@ -170,7 +170,7 @@ class Inbox:
                                                "opened")) -> list[InboxItem]:
         marks = ",".join("?" * len(states))
         rows = self._db.execute(f"SELECT {ITEM_COLUMNS} FROM inbox WHERE state IN ({marks}) "
-                                "ORDER BY received_at, id", states).fetchall()
+                                "ORDER BY received_at, rowid", states).fetchall()
         return [item_from_row(row) for row in rows]
 
     def get(self, item_id: str) -> InboxItem:
