@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from pathlib import Path
 
@@ -20,6 +21,13 @@ if not os.environ.get("XDG_RUNTIME_DIR") or not os.path.isdir(os.environ["XDG_RU
 # point MEDSNAP_POLICY_FILE at their own file.
 os.environ["MEDSNAP_POLICY_FILE"] = os.path.join(tempfile.mkdtemp(prefix="medsnap-no-policy-"),
                                                  "policy.toml")
+
+# A suite started in the background by a non-interactive shell (`bash .ci/run &`) begins with
+# Ctrl+C ignored, and every command it starts inherits that: `medsnap demo` then never stopped
+# on Ctrl+C and the Ctrl+C tests failed (a local CI run). Caught here, it is the default again
+# in each command (exec resets a caught signal; it keeps an ignored one).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 REPO = Path(__file__).resolve().parent.parent
 
