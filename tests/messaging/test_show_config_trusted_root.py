@@ -2,7 +2,8 @@
 none), `--show-config` said root_fingerprint '' default, so IT could not see which root this
 PC trusts. It now shows the root in force and why: pinned at the first enrolment, the demo's
 own root (for the demo's address only), or IT's policy (and the first enrolment's pin that it
-overrides, if another). A real endpoint and the real demo; `--show-config` as a process."""
+overrides, if another); and the endpoint address kept here when nobody set one. A real
+endpoint and the real demo; `--show-config` as a process."""
 
 from __future__ import annotations
 
@@ -70,12 +71,20 @@ def test_the_root_trusted_at_the_first_enrolment_is_shown_as_such(
     assert note.startswith("note: ") and "policy pin" in note and "instead" in note
 
 
+def endpoint_row(lines: list[str]) -> str:
+    return next(line for line in lines if line.startswith("endpoint_url"))
+
+
 def test_the_demos_own_root_is_shown_for_the_demo_only(demo_home, tmp_path):
     demo_url = Workstation(demo_home).read()[DEMO_URL_KEY]
     demo_root = served_root_fingerprint(demo_url)
-    row = root_row(show_config(tmp_path, demo_home))
+    lines = show_config(tmp_path, demo_home)
+    row = root_row(lines)
     assert f"'{demo_root}'" in row and "demo" in row and demo_url in row
     assert "default" not in row
+    # the address the commands use is shown too, not "'' default"
+    row = endpoint_row(lines)
+    assert f"'{demo_url}'" in row and "medsnap demo" in row and "default" not in row
 
     # another endpoint is not checked against the demo's root: nothing pinned for it yet
     lines = show_config(tmp_path, demo_home, MEDSNAP_ENDPOINT="https://medsnap.trust.example")

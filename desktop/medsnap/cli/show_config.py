@@ -50,6 +50,12 @@ def config_lines() -> list[str]:
                 notes.append(f"note: {variable} is used instead of {key} {text} from "
                              f"{entry.source}")
             text, locked, source = repr(os.environ[variable]), False, f"environment ({variable})"
+        elif variable and entry.source == "default":  # set by nobody: the address kept here
+            from medsnap.cli.trusted_root import endpoint_in_use
+
+            url, kept = endpoint_in_use()
+            if url:
+                text, source = repr(url), kept
         if key == "root_fingerprint":  # IT pinned none: which root is trusted all the same
             from medsnap.cli.trusted_root import trusted_root
 

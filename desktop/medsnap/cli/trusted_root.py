@@ -1,4 +1,5 @@
-"""``--show-config``'s root_fingerprint row: the root this workstation actually trusts.
+"""``--show-config``'s root_fingerprint and endpoint_url rows: the root this workstation actually
+trusts, and the address its commands use, when IT set neither.
 
 Without IT's pin (policy ``root_fingerprint``) the setting itself is empty, yet the
 workstation trusts a root all the same: the one its first enrolment or sign-in was shown
@@ -45,3 +46,21 @@ def trusted_root(policy_root: str) -> tuple[str, str, list[str]]:
         notes.append(f"note: the demo's own root {demo_root} is trusted for the demo at "
                      f"{demo_url} only")
     return (hospital, HOSPITAL_PIN, notes) if hospital else ("", NOTHING_PINNED, notes)
+
+
+def endpoint_in_use() -> tuple[str, str]:
+    """(address, where it comes from) the commands use when neither MEDSNAP_ENDPOINT nor the
+    policy sets one: the address kept at this computer's last enrolment, sign-in or demo
+    (``workstation.json``); ("", "") when there is none."""
+    from medsnap.messaging.profile import DEMO_URL_KEY, Workstation, medsnap_home
+
+    try:
+        facts = Workstation(medsnap_home()).read()
+    except MedSnapError:
+        return "", ""
+    url = str(facts.get("endpoint_url") or "")
+    if not url:
+        return "", ""
+    demo = str(facts.get(DEMO_URL_KEY) or "").rstrip("/") == url.rstrip("/")
+    return url, ("demo: the address 'medsnap demo' started" if demo else
+                 "this computer: the address of its last enrolment or sign-in")
