@@ -230,15 +230,18 @@ class DraftKeeper(QObject):
         self.dirty = False
         return kept
 
-    def discard(self) -> None:
-        """The picture was sent (or queued): its draft is no longer needed."""
-        if self.binding.session is None or not self.draft_id:
+    def discard(self, draft_id: str = "") -> None:
+        """The picture was sent (or queued): its draft is no longer needed. ``draft_id``: the
+        sent picture's, when another picture may be on screen by now (default: this one's)."""
+        draft_id = draft_id or self.draft_id
+        if self.binding.session is None or not draft_id:
             return
-        self._set_aside = None
-        store, draft_id = self._store(), self.draft_id
-        self.dirty = False
+        if draft_id == self.draft_id:  # (another picture's draft keeps its state)
+            self._set_aside = None
+            self.dirty = False
+        store = self._store()
         self.binding.local_jobs.run(lambda: store.delete(draft_id), lambda _r: None,
-                              lambda _m: None, "deleting the draft")
+                                    lambda _m: None, "deleting the draft")
 
     def list_drafts(self, done: Callable[[list[DraftSummary]], None]) -> None:
         """The signed-in clinician's drafts, newest first, with their pictures' names (each

@@ -257,7 +257,8 @@ class MessagingBinding(DemoRevival, MessageTraffic, QObject):
 
     def wait_for_jobs(self, msecs: int = 30000) -> bool:
         """Until the local work (sealing, drafts) and then the endpoint work are done."""
-        return self.local_jobs.wait(msecs) and self.jobs.wait(msecs)
+        local_done = self.local_jobs.wait(msecs)
+        return self.jobs.wait(msecs) and local_done  # (both waited for, always)
 
     def shutdown(self) -> None:
         self.timer.stop()

@@ -8,6 +8,10 @@ from PySide6.QtWidgets import QApplication
 
 
 class SendingBinding:
+    #: the draft of the picture being sealed: deleted once it is queued, even if another
+    #: picture (with a draft of its own) was opened meanwhile
+    _sending_draft = ""
+
     # sending ------------------------------------------------------------------------------
     def _directory(self, entries) -> None:
         self.send_panel.picker.set_entries(list(entries), self.binding.staff_id,
@@ -66,6 +70,7 @@ class SendingBinding:
         # what changed since the last autosave is kept at once: sealing may first wait up to
         # KEY_CHECK_SECONDS for the endpoint (newer_keys_meanwhile), and a crash meanwhile
         # must lose nothing; the draft goes once the letter is queued (_queued; same thread)
+        self._sending_draft = self.drafts.draft_id
         self.drafts.save_now()
         self.binding.send(snapshot(window.document), entry["staff_id"], note=request["note"],
                           declaration=request["declaration"], priority=request["priority"],
@@ -81,7 +86,7 @@ class SendingBinding:
         if focused is None or focused is self.send_panel.send or focused is \
                 self.window.status.zoom:  # Send disabled itself: not to the zoom box
             self.window.canvas.setFocus()
-        self.drafts.discard()
+        self.drafts.discard(self._sending_draft)
         if self.resend.unchanged_since_sending():
             self.window.undo_stack.setClean()
         self.resend.sent()
