@@ -59,6 +59,27 @@ def test_a_letter_nobody_collected_says_not_delivered_with_who(short_retention, 
         xan.close()
 
 
+def test_a_letter_shorter_lived_than_the_endpoints_retention_is_not_delivered_either(
+        endpoint, make_desk, png_bytes):
+    """Its own expiry passed while the endpoint (14 days' retention) still keeps it: nobody
+    can open it any more, so Sent says so instead of letting it vanish as "Sent"."""
+    ada = make_desk().enrol(endpoint, "Ada Short")
+    bo = make_desk().enrol(endpoint, "Bo Never")
+    outbox = Outbox(ada.profile.outbox_path)
+    try:
+        ada.colleague(bo.staff_id)  # looked up to seal to: known by name here
+        message_id = outbox.enqueue([bo.staff_id], b"sealed elsewhere", int(time.time()) + 2)
+        assert SyncWorker(ada, outbox).run_once().sent == [message_id]
+        time.sleep(3)
+        assert SyncWorker(ada, outbox).run_once().undelivered == [message_id]
+        item = outbox.get(message_id)
+        assert item.state == "expired" and item.reason.startswith("Bo Never did not collect")
+    finally:
+        outbox.close()
+        ada.close()
+        bo.close()
+
+
 def test_a_letter_delivered_to_all_goes_at_its_expiry(short_retention, make_desk, png_bytes):
     from medsnap.messaging.inbox import Inbox
 

@@ -1,7 +1,8 @@
 """The local audit log: one JSON line per event, each hashing the one before it.
 
 Events (permanent names): enrol, signin, lock, sent, queued, cancelled, failed, delivered,
-read, received, opened, saved, deleted, refused, draft_saved, draft_deleted. Entries carry
+read, refused-by-recipient, not-delivered, received, opened, saved, deleted, refused,
+draft_saved, draft_deleted. Entries carry
 metadata only (ids, staff ids, sizes, reasons), never a note or an image.
 
 Each line is ``{"seq", "at", "event", "detail", "prev", "hash"}`` where ``hash`` is SHA-256 of

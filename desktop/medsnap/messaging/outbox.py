@@ -221,9 +221,10 @@ class Outbox:
         return self._set(message_id, "state = ?", (state,), only_from=allowed)
 
     def mark_refused(self, message_id: str, reason: str) -> bool:
-        """A recipient refused it (their refusal receipt): final, whatever others did."""
+        """A recipient refused it (their refusal receipt): final, whatever others did (also
+        after another was found not to have collected it: the reason then names both)."""
         return self._set(message_id, "state = 'refused', reason = ?", (reason,),
-                         only_from=("sent", "delivered"))
+                         only_from=("sent", "delivered", "expired"))
 
     def mark_undelivered(self, message_id: str, reason: str) -> bool:
         """A recipient never collected it before it expired (the endpoint's "expired")."""

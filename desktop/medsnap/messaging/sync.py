@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from medsnap.messaging.errors import EndpointRefusedRequest, EndpointUnreachable
-from medsnap.messaging.undelivered_words import missed_reason, refused_reason
+from medsnap.messaging.undelivered_words import not_reached
+
+#: the outbox states whose letters' recipients may still change their news (an expired one:
+#: a colleague may yet refuse it, as its row is kept a while; outbox.UNDELIVERED_KEPT_SECONDS)
+NEWS_MAY_COME = ("sent", "delivered", "expired")
 
 if TYPE_CHECKING:  # the caller hands them in; sending alone never loads the inbox code
     from collections.abc import Callable, Sequence
@@ -67,7 +72,7 @@ class SyncWorker:
         report = SyncReport()
         try:
             if self.outbox is not None:
-                asking = _StatesMeanwhile(self, self.outbox.items(("sent", "delivered"))) \
+                asking = _StatesMeanwhile(self, self.outbox.items(NEWS_MAY_COME)) \
                     if refresh_states else None
                 try:
                     self.push(report, only_due=now_only_due)
@@ -143,21 +148,23 @@ class SyncWorker:
     def apply_states(self, answers: Sequence[tuple[OutboxItem, list[dict]]],
                      report: SyncReport) -> None:
         assert self.outbox is not None
-        for item, recipients in answers:
+        now = time.time()
+        for item, answered in answers:
+            # only what it says of this letter's own recipients: an endpoint cannot add others
+            recipients = [r for r in answered if r.get("staff_id") in item.recipients]
+            if not recipients:
+                continue
             states = {r["status"] for r in recipients}
-            refusals = [r for r in recipients if r["status"] == "refused"]
-            missed = [r["staff_id"] for r in recipients if r["status"] == "expired"]
-            # one colleague who could not open it, or never got it, outweighs others who did
-            if refusals:
-                if self.outbox.mark_refused(item.id, self._refusal_reason(refusals)):
-                    self.session.audit.record("refused-by-recipient", id=item.id,
-                                              by=[r["staff_id"] for r in refusals],
-                                              reason=refusals[0].get("refusal") or "")
-                    report.refused_by_recipients.append(item.id)
-            elif missed:
-                if self.outbox.mark_undelivered(item.id, missed_reason(self._names(missed))):
-                    self.session.audit.record("not-delivered", id=item.id, to=missed)
-                    report.undelivered.append(item.id)
+            refused_by: dict[str, list[str]] = {}
+            for r in recipients:
+                if r["status"] == "refused":
+                    refused_by.setdefault(str(r.get("refusal") or ""), []).append(r["staff_id"])
+            # never collected: expired at the endpoint, or still waiting there past the
+            # letter's own expiry (their MedSnap would refuse it as expired)
+            missed = [r["staff_id"] for r in recipients if r["status"] == "expired"
+                      or (r["status"] == "stored" and now > item.expires_at)]
+            if refused_by or missed:  # one colleague not reached outweighs others who were
+                self._not_reached(item, refused_by, missed, report)
             elif states == {"read"} and self.outbox.mark_delivery(item.id, "read"):
                 if item.state == "sent":  # read before any sync saw it delivered: it was
                     self.session.audit.record("delivered", id=item.id)
@@ -168,13 +175,24 @@ class SyncWorker:
                 self.session.audit.record("delivered", id=item.id)
                 report.delivered.append(item.id)
 
-    def _refusal_reason(self, refusals: list[dict]) -> str:
-        return refused_reason(self._names([r["staff_id"] for r in refusals]),
-                             refusals[0].get("refusal") or "")
-
-    def _names(self, staff_ids: list[str]) -> list[str]:
+    def _not_reached(self, item: OutboxItem, refused_by: dict[str, list[str]],
+                     missed: list[str], report: SyncReport) -> None:
         contacts = self.session.known_colleagues()
-        return [contacts.get(s, {}).get("display_name", s) for s in staff_ids]
+
+        def names(staff_ids: list[str]) -> list[str]:
+            return [contacts.get(s, {}).get("display_name", s) for s in staff_ids]
+
+        reason = not_reached({code: names(ids) for code, ids in refused_by.items()},
+                             names(missed))
+        if refused_by:
+            if self.outbox.mark_refused(item.id, reason):
+                self.session.audit.record("refused-by-recipient", id=item.id,
+                                          by={code: ids for code, ids in refused_by.items()},
+                                          missed=missed)
+                report.refused_by_recipients.append(item.id)
+        elif self.outbox.mark_undelivered(item.id, reason):
+            self.session.audit.record("not-delivered", id=item.id, to=missed)
+            report.undelivered.append(item.id)
 
     def run_forever(self, stop: threading.Event, interval: float = 10.0) -> None:
         """Sync every ``interval`` seconds; back off with jitter while the endpoint is away."""
