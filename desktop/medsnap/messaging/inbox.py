@@ -112,10 +112,12 @@ class Inbox:
             is not None
 
     def _verify(self, item_id: str, crl) -> bool:
+        """A letter stored by a fetch that stopped before its verdict: the very same file
+        may already be recorded as seen (the stop fell after that), so it is no repeat."""
         data = self._ciphertext(item_id)
         try:
             letter = open_letter(data, self.session.clinician, root=self.session.root, crl=crl,
-                                 replay_store=self._replay)
+                                 replay_store=self._replay, reopen=True)
         except LetterError as error:
             return self._refuse(item_id, error)
         return self._accept(item_id, letter, len(data))
