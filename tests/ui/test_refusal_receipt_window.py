@@ -1,5 +1,5 @@
 """On the real window: a letter altered at the endpoint is refused by its recipient's MedSnap,
-and the sender's Sent list says "Not opened", who and why, in red, without a Retry (it said
+and the sender's Sent list says "Could not be opened", who and why, in red, without a Retry (it said
 "Delivered": the refused letter had been stored and acknowledged)."""
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def test_sent_says_not_opened_with_who_and_why(qtbot, make_window, ward, grey_pn
                                   check_params_cb=lambda text: text == REFUSED_BY_RECIPIENT):
                 ui.binding.sync()
             qtbot.waitUntil(lambda: outbox.tree.topLevelItemCount() == 1
-                            and outbox.tree.topLevelItem(0).text(2) == "Not opened",
+                            and outbox.tree.topLevelItem(0).text(2) == "Could not be opened",
                             timeout=10000)
             row = outbox.tree.topLevelItem(0)
             assert row.foreground(0).color() == URGENT_RED

@@ -130,7 +130,7 @@ class MessageTraffic:
             try:
                 report = SyncWorker(session, outbox).run_once()
                 item = outbox.get(message_id)
-                return item, report.offline, _sent_items(session, outbox)
+                return item, report, _sent_items(session, outbox)
             finally:
                 outbox.close()
 
@@ -139,9 +139,10 @@ class MessageTraffic:
         def done(result) -> None:
             waiting.stop()
             waiting.deleteLater()
-            item, offline, items = result
-            self._set_offline(offline)
+            item, report, items = result
+            self._set_offline(report.offline)
             self._show_outbox(session, items)
+            self._tell_not_reached(report)
             self.sent.emit(item.id, item.state, item.reason)
 
         def failed(message: str) -> None:  # it stays queued; the next sync sends it
@@ -221,10 +222,7 @@ class MessageTraffic:
             self._set_offline(report.offline)
             self._show_outbox(session, outgoing)
             self.inbox_changed.emit(incoming)
-            if report.refused_by_recipients:  # told once, when its receipt arrives
-                self.notice.emit(REFUSED_BY_RECIPIENT)
-            elif report.undelivered:
-                self.notice.emit(NOT_DELIVERED)
+            self._tell_not_reached(report)
             fresh = report.received + report.refused  # fetched and checked just now
             if fresh:
                 self.fresh_urgent, self.fresh_refused = urgent, report.refused
@@ -238,6 +236,13 @@ class MessageTraffic:
                 self.notice.emit(message)
 
         self._run(work, done, failed, "checking for messages")
+
+    def _tell_not_reached(self, report) -> None:
+        """Said once, when a sync learns it (the letter's row turns red in Sent too)."""
+        if report.refused_by_recipients:
+            self.notice.emit(REFUSED_BY_RECIPIENT)
+        elif report.undelivered:
+            self.notice.emit(NOT_DELIVERED)
 
     def _set_offline(self, offline: str) -> None:
         if offline != self.offline:

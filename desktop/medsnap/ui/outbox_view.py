@@ -30,7 +30,7 @@ STATE_LABELS = {
     "read": "Read",
     "failed": "Not sent",
     "cancelled": "Cancelled",
-    "refused": "Not opened",
+    "refused": "Could not be opened",
     "expired": "Not delivered",
 }
 #: states that want the clinician's attention: red, and chosen first in the list
@@ -109,6 +109,7 @@ class OutboxView(QWidget):
         self.reason = QLabel(self)
         self.reason.setObjectName("failureReason")
         self.reason.setWordWrap(True)
+        self.reason.setTextFormat(Qt.TextFormat.PlainText)  # (names and reasons come from afar)
         self.retry = QPushButton("Retry", self)
         self.retry.setEnabled(False)
         self.retry.clicked.connect(self._retry_clicked)

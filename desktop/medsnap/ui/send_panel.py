@@ -97,6 +97,7 @@ class SendPanel(QWidget):
         self.outcome = QLabel(self)
         self.outcome.setObjectName("sendOutcome")
         self.outcome.setWordWrap(True)
+        self.outcome.setTextFormat(Qt.TextFormat.PlainText)  # (names and reasons come from afar)
 
         self.scroll = lay_out(self)  # the fields scroll; the Send row stays beneath them
         self.wheel_guard = WheelGuard(self)
