@@ -24,19 +24,26 @@ def ward():
         yield ward
 
 
-def test_send_is_queued_on_disk_while_the_endpoint_hangs(qtbot, make_window, ward, grey_png):
-    from medsnap.messaging.outbox import Outbox
-
+def _ready_to_send(qtbot, make_window, ward, name: str, picture):
+    """(window, ui): ``name`` signed in, ``picture`` open, to Fred Frozen for direct care."""
     window = make_window(1280, 800)
     window.show()
     ui = attach_messaging(window, home=ward.home, keystore=ward.keystore, sync_interval_ms=300)
-    ui.binding.slow_answer_ms = 1500  # (8 s in use)
-    sign_in_through_first_run(qtbot, ui, ward.staff["Dora Durable"])
+    sign_in_through_first_run(qtbot, ui, ward.staff[name])
     panel = ui.send_panel
-    open_and_wait(qtbot, window, grey_png)
+    open_and_wait(qtbot, window, picture)
     qtbot.keyClicks(panel.picker.search, "Frozen")
     QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
     panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
+    return window, ui
+
+
+def test_send_is_queued_on_disk_while_the_endpoint_hangs(qtbot, make_window, ward, grey_png):
+    from medsnap.messaging.outbox import Outbox
+
+    window, ui = _ready_to_send(qtbot, make_window, ward, "Dora Durable", grey_png)
+    ui.binding.slow_answer_ms = 1500  # (8 s in use)
+    panel = ui.send_panel
     panel.priority.setCurrentIndex(panel.priority.findData("urgent"))
     panel.note.setPlainText("is this a pneumothorax?")  # cleared once queued
     pid = ward.endpoint.process.pid
@@ -148,16 +155,9 @@ def test_a_picture_opened_while_the_last_one_is_sealed_keeps_its_own_draft(
     """The sent picture's draft goes once it is queued, not the one opened meanwhile (the
     keep-aside now runs at once on the local thread: the new picture's draft was deleted and
     the sent one stayed, to be restored as "unsent" at the next sign-in; review)."""
-    window = make_window(1280, 800)
-    window.show()
-    ui = attach_messaging(window, home=ward.home, keystore=ward.keystore, sync_interval_ms=300)
+    window, ui = _ready_to_send(qtbot, make_window, ward, "Kit Kept", grey_png)
     try:
-        sign_in_through_first_run(qtbot, ui, ward.staff["Kit Kept"])
         panel = ui.send_panel
-        open_and_wait(qtbot, window, grey_png)
-        qtbot.keyClicks(panel.picker.search, "Frozen")
-        QTest.keyClick(panel.picker.search, Qt.Key.Key_Return)
-        panel.declaration.setCurrentIndex(panel.declaration.findData("direct-care"))
         panel.note.setPlainText("the first picture")
         drafts = ui.binding.session.profile.drafts_folder
         pid = ward.endpoint.process.pid
