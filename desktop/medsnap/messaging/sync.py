@@ -187,7 +187,7 @@ class SyncWorker:
         if refused_by:
             if self.outbox.mark_refused(item.id, reason):
                 self.session.audit.record("refused-by-recipient", id=item.id,
-                                          by={code: ids for code, ids in refused_by.items()},
+                                          by=refused_by,
                                           missed=missed)
                 report.refused_by_recipients.append(item.id)
         elif self.outbox.mark_undelivered(item.id, reason):
