@@ -21,16 +21,14 @@ ENVIRONMENT_FIRST = {"endpoint_url": "MEDSNAP_ENDPOINT"}
 
 
 def show_config(stream=None) -> int:
-    stream = stream or sys.stdout
-    try:
-        for line in config_lines():
-            print(line, file=stream)
-        stream.flush()
-    except BrokenPipeError:  # the reader has what it wanted
-        if stream is sys.stdout:
-            from medsnap.closed_pipe import stdout_to_nothing
+    if stream is None:  # (as every command's output: closed_pipe.quiet_stdout)
+        from medsnap.closed_pipe import quiet_stdout
 
-            stdout_to_nothing()
+        quiet_stdout()
+    stream = stream or sys.stdout
+    for line in config_lines():
+        print(line, file=stream)
+    stream.flush()
     return 0
 
 

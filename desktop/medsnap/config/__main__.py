@@ -25,12 +25,9 @@ def show_config(stream=sys.stdout) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        code = show_config()
-        sys.stdout.flush()
-    except BrokenPipeError:  # the reader stopped early (| head -3): quietly, no traceback
-        from medsnap.closed_pipe import stdout_to_nothing
+    from medsnap.closed_pipe import quiet_stdout
 
-        stdout_to_nothing()
-        code = 0
+    quiet_stdout()  # the reader stopped early (| head -3): quietly, no traceback
+    code = show_config(sys.stdout)  # (the quiet one, not the default bound at import)
+    sys.stdout.flush()
     sys.exit(code)
