@@ -29,6 +29,16 @@ def _show_config(env: dict[str, str], **options) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=60, **options)
 
 
+def _choose_in_the_window(tmp_path, **values: int) -> None:
+    """Values as the window's Edit > Settings keeps them: its own store, QSettings
+    "MedSnap"/"MedSnap" under XDG_CONFIG_HOME."""
+    store = QSettings(str(tmp_path / "config" / "MedSnap" / "MedSnap.conf"),
+                      QSettings.Format.IniFormat)
+    for key, value in values.items():
+        store.setValue(key, value)
+    store.sync()
+
+
 def test_it_names_the_policy_file_the_data_folder_and_the_agent_folder(tmp_path):
     env = _environment(tmp_path)
     done = _show_config(env)
@@ -78,13 +88,9 @@ def test_a_closed_pipe_ends_it_quietly(tmp_path, command):
 def test_it_names_the_values_the_window_uses_where_the_user_chose_others(tmp_path):
     env = _environment(tmp_path)
     (tmp_path / "policy.toml").write_text("retention_days = 7\n", encoding="utf-8")
-    # the window's own store (QSettings "MedSnap"/"MedSnap" under XDG_CONFIG_HOME)
-    store = QSettings(str(tmp_path / "config" / "MedSnap" / "MedSnap.conf"),
-                      QSettings.Format.IniFormat)
-    store.setValue("lock_timeout_minutes", 1)
-    store.setValue("retention_days", 3)  # the policy's 7 wins, in the window too
-    store.setValue("jpeg_quality", 90)  # the same as the default: nothing to say
-    store.sync()
+    _choose_in_the_window(tmp_path, lock_timeout_minutes=1,
+                          retention_days=3,  # the policy's 7 wins, in the window too
+                          jpeg_quality=90)  # the same as the default: nothing to say
     done = _show_config(env)
     assert done.returncode == 0, done.stderr
     notes = [line for line in done.stdout.splitlines() if line.startswith("note:")]
@@ -100,11 +106,7 @@ def test_the_notes_keep_to_what_a_shared_login_allows(tmp_path):
     """A longer lock chosen in the window is not used there (one login, several clinicians),
     so no note claims it; a shorter Keep messages applies to opened letters only, and says so."""
     env = _environment(tmp_path)
-    store = QSettings(str(tmp_path / "config" / "MedSnap" / "MedSnap.conf"),
-                      QSettings.Format.IniFormat)
-    store.setValue("lock_timeout_minutes", 60)
-    store.setValue("retention_days", 2)
-    store.sync()
+    _choose_in_the_window(tmp_path, lock_timeout_minutes=60, retention_days=2)
     done = _show_config(env)
     assert done.returncode == 0, done.stderr
     notes = [line for line in done.stdout.splitlines() if line.startswith("note:")]
