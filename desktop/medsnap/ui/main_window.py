@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self.status.zoom_entered.connect(lambda scale: self.canvas.zoom_to(scale))
         self.tool_strip.tool_chosen.connect(self.tool_binding.tool_chosen)
         self.tool_strip.style_changed.connect(self.tool_binding.style_changed)
+        self.tool_strip.next_number_chosen.connect(self.tool_binding.next_number_chosen)
         self.crop_bar.crop_entered.connect(self.tool_binding.crop_entered)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
 
@@ -216,6 +217,7 @@ class MainWindow(QMainWindow):
     def _document_changed(self) -> None:
         self.sent_preview.switch_off()
         self.canvas.document_changed()
+        self.tool_binding.show_next_number()
         if self.document is not None:
             self.crop_bar.show_crop(self.document.crop, *self.document.size)
             left, top, right, bottom = self.document.output_box()

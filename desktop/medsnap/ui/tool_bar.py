@@ -1,15 +1,18 @@
-"""The tool strip: one checkable action per tool (icon, name, one-key shortcut) and the
-colour and width pickers, remembered per tool."""
+"""The tool strip: one checkable action per tool (icon, name, one-key shortcut), the
+colour and width pickers, remembered per tool, and the numbered marker's "Next" box."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, QSize, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QKeySequence, QPixmap
-from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QMenu, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import (QDoubleSpinBox, QLabel, QMenu, QSpinBox, QToolBar, QToolButton,
+                               QWidget)
 
 from medsnap.ui.tool_catalogue import TOOLS, TOOLS_BY_ID
 from medsnap.ui import settings as prefs
 from medsnap.ui.icons import icon
+
+MAX_NUMBER = 9999  # as medsnap.document.tools.marker (not imported before the first picture)
 
 #: Qt.Orientation.Vertical by value: the orientation property takes it without setting up
 #: all of Qt's enums before the first paint (see qt_enums)
@@ -29,6 +32,7 @@ def swatch_icon(colour: str) -> QIcon:
 class ToolStrip(QToolBar):
     tool_chosen = Signal(str)
     style_changed = Signal(str, float)  # colour, width (or font size) for the active tool
+    next_number_chosen = Signal(int)  # the number the next marker gets
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__("Tools", parent)
@@ -74,6 +78,15 @@ class ToolStrip(QToolBar):
         self.width_box.setKeyboardTracking(False)
         self.width_box.valueChanged.connect(self._width_edited)
         self.width_label.setBuddy(self.width_box)
+        self.next_label = QLabel(" Next ", self)
+        self.next_box = QSpinBox(self)
+        self.next_box.setAccessibleName("Next marker number")
+        self.next_box.setToolTip("The number the next marker gets: raise it to carry on from "
+                                 "numbers already on the picture (a reply)")
+        self.next_box.setKeyboardTracking(False)
+        self.next_box.valueChanged.connect(self.next_number_chosen)
+        self.next_label.setBuddy(self.next_box)
+        self.next_actions: list[QAction] = []  # their places in the main toolbar
         self.tool_id = ""
         self.colour = "#E53935"
 
@@ -93,6 +106,8 @@ class ToolStrip(QToolBar):
         self.width_box.setValue(width)
         self.width_box.blockSignals(False)
         self._show_colour()
+        for action in self.next_actions:
+            action.setVisible(tool_id == "marker")
         prefs.LAST_TOOL.write(self.settings, tool_id)
         self.tool_chosen.emit(tool_id)
 
@@ -146,5 +161,15 @@ class ToolStrip(QToolBar):
         self.width_box.setValue(round(value / unit))
         self.width_box.blockSignals(False)
 
+    def show_next_number(self, lowest: int, value: int) -> None:
+        """The marker tool's next number; ``lowest``: one above the highest already placed."""
+        self.next_box.blockSignals(True)
+        self.next_box.setRange(lowest, MAX_NUMBER)
+        self.next_box.setValue(value)
+        self.next_box.blockSignals(False)
+
     def style_widgets(self) -> list[QWidget]:
         return [self.colour_button, self.width_label, self.width_box]
+
+    def next_widgets(self) -> list[QWidget]:
+        return [self.next_label, self.next_box]

@@ -40,6 +40,7 @@ class ToolBinding:
         if current is not None and current.tool_id == tool_id \
                 and current.document is window.document:
             current.style = self.style(tool_id)
+            self.show_next_number()
             return  # chosen again: keep its state (the selection)
         window.status.show_crop_bar(tool_id == "crop")
         window.status.show_hint(info.hint)
@@ -51,6 +52,24 @@ class ToolBinding:
                                                   measure_in(window.document)))
         window.crop_bar.show_crop(window.document.crop, *window.document.size)
         self.selection_changed()
+        self.show_next_number()
+
+    def _marker_tool(self):
+        tool = self.window.canvas.tool
+        return tool if tool is not None and tool.tool_id == "marker" else None
+
+    def show_next_number(self) -> None:
+        """The "Next" box follows the picture: never below a number already placed."""
+        tool, document = self._marker_tool(), self.window.document
+        if tool is not None and document is not None:
+            next_number = _tools().next_number
+            self.window.tool_strip.show_next_number(
+                next_number(document), next_number(document, tool.first_number))
+
+    def next_number_chosen(self, value: int) -> None:
+        tool = self._marker_tool()
+        if tool is not None:
+            tool.first_number = value
 
     def unit(self) -> float:
         document = self.window.document

@@ -43,7 +43,8 @@ TOOLS: tuple[ToolEntry, ...] = (
               "Click where the callout goes and type; Enter adds a line, Ctrl+Enter or a "
               "click outside finishes."),
     ToolEntry("marker", "N", "Numbered marker", "size", True,
-              "Click to place the next number; refer to it in your note."),
+              "Click to place the next number; refer to it in your note. Replying to "
+              "numbers? Raise Next to carry on from them."),
     ToolEntry("redaction", "X", "Redact box", None, False,
               "Drag over an identifier, or press Enter, to black it out. "
               "The pixels underneath are destroyed."),

@@ -117,8 +117,12 @@ class WindowActions:
             if action is None:
                 bar.addSeparator()
             elif action == "style":
-                for widget in self.window.tool_strip.style_widgets():
+                strip = self.window.tool_strip
+                for widget in strip.style_widgets():
                     bar.addWidget(widget)
+                strip.next_actions = [bar.addWidget(widget) for widget in strip.next_widgets()]
+                for placed in strip.next_actions:
+                    placed.setVisible(strip.tool_id == "marker")
             else:
                 bar.addAction(action)
                 bar.widgetForAction(action).setAccessibleName(action.text().replace("&", "")

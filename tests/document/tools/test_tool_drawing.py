@@ -119,6 +119,20 @@ def test_markers_count_up_from_the_highest_number(doc):
     assert edit.annotation.style.font_size == 20
 
 
+def test_markers_can_carry_on_from_a_chosen_number(doc):
+    """A reply's picture shows its sender's numbers as pixels: the clinician picks where
+    the new ones start; after that they count up from the highest again."""
+    tool = tool_for("marker", doc)
+    tool.first_number = 4
+    assert next_number(doc, tool.first_number) == 4
+    drag(tool, [(10, 10)]).apply(doc)
+    drag(tool, [(50, 10)]).apply(doc)
+    assert [a.number for a in doc.annotations] == [4, 5]
+    tool.first_number = 2  # never below a number already used: no two markers alike
+    assert drag(tool, [(90, 10)]).annotation.number == 6
+    assert next_number(doc, 10_000) == 9999
+
+
 def test_text_tool_adds_edits_and_deletes_callouts(doc):
     tool = tool_for("text", doc, size=24)
     assert drag(tool, [(40, 50)]) is None and tool.editing.position == (40, 50)

@@ -1,0 +1,61 @@
+"""The numbered marker's "Next" box: a clinician replying to a picture whose sender numbered
+it (the numbers arrive as pixels) carries on from them instead of starting again at 1."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from ui_support import drag, open_and_wait
+
+
+def _type_next(window, number: int) -> None:
+    """As a clinician does: into the box, select what is there, type, Enter."""
+    box = window.tool_strip.next_box
+    box.setFocus()
+    box.selectAll()
+    QTest.keyClicks(box, str(number))
+    QTest.keyClick(box, Qt.Key.Key_Return)
+
+
+def _next_shown(window) -> tuple[int, int, bool]:
+    strip = window.tool_strip
+    return (strip.next_box.minimum(), strip.next_box.value(),
+            all(action.isVisible() for action in strip.next_actions))
+
+
+def test_next_carries_on_from_a_chosen_number_and_follows_undo(qtbot, make_window, grey_png):
+    window = make_window()
+    open_and_wait(qtbot, window, grey_png)
+    window.canvas.zoom_to(1.0)
+    window.choose_tool("marker")
+    assert _next_shown(window) == (1, 1, True)
+
+    _type_next(window, 4)
+    for x in (80, 160):
+        drag(window, "marker", (x, 100), (x, 100), steps=1)
+    assert [a.number for a in window.document.annotations] == [4, 5]
+    assert _next_shown(window) == (6, 6, True)  # never below a number already placed
+
+    window.undo_stack.undo()
+    window.undo_stack.undo()
+    assert not window.document.annotations
+    assert _next_shown(window) == (1, 4, True)  # the chosen start is kept
+
+    window.choose_tool("arrow")
+    assert not any(action.isVisible() for action in window.tool_strip.next_actions)
+
+
+def test_a_new_picture_starts_again_at_one(qtbot, make_window, grey_png, tmp_path):
+    window = make_window()
+    open_and_wait(qtbot, window, grey_png)
+    window.choose_tool("marker")
+    _type_next(window, 7)
+    drag(window, "marker", (80, 100), (80, 100), steps=1)
+    assert [a.number for a in window.document.annotations] == [7]
+
+    open_and_wait(qtbot, window, grey_png.read_bytes())
+    window.choose_tool("marker")
+    assert _next_shown(window) == (1, 1, True)
+    drag(window, "marker", (80, 100), (80, 100), steps=1)
+    assert [a.number for a in window.document.annotations] == [1]
