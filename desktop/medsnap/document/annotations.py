@@ -237,6 +237,9 @@ def text_padding(font_size: float) -> float:
     return max(2.0, font_size * 0.3)
 
 
+MAX_MARKER_NUMBER = 9999  # the highest a marker carries: checked on load, kept by the tools
+
+
 @dataclass(frozen=True, kw_only=True)
 class Marker(Annotation):
     """A numbered disc (1, 2, 3...) centred on ``centre``; size follows the font size."""
@@ -248,7 +251,7 @@ class Marker(Annotation):
     def __post_init__(self) -> None:
         super().__post_init__()
         object.__setattr__(self, "number", checks.integer(self.number, "marker number",
-                                                          low=0, high=9999))
+                                                          low=0, high=MAX_MARKER_NUMBER))
         _check_points(self, "centre")
 
     def radius(self) -> float:

@@ -18,7 +18,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any, Callable
 
 from medsnap.document import checks
-from medsnap.document.annotations import ANNOTATION_TYPES, Annotation
+from medsnap.document.annotations import ANNOTATION_TYPES, MAX_MARKER_NUMBER, Annotation
 from medsnap.document.geometry import Rect
 from medsnap.document.model import Document
 from medsnap.document.style import Style
@@ -57,7 +57,7 @@ _FIELDS: dict[str, tuple[Callable[[Any], Any], Callable[[Any, str], Any]]] = {
     "rect": (_rect_to_json, _rect_from_json),
     "text": (str, checks.text),
     "box_width": (lambda v: v, _optional_width),
-    "number": (int, lambda v, what: checks.integer(v, what, low=0, high=9999)),
+    "number": (int, lambda v, what: checks.integer(v, what, low=0, high=MAX_MARKER_NUMBER)),
     "width": (float, lambda v, what: checks.positive(v, what)),
 }
 

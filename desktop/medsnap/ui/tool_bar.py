@@ -12,8 +12,6 @@ from medsnap.ui.tool_catalogue import TOOLS, TOOLS_BY_ID
 from medsnap.ui import settings as prefs
 from medsnap.ui.icons import icon
 
-MAX_NUMBER = 9999  # as medsnap.document.tools.marker (not imported before the first picture)
-
 #: Qt.Orientation.Vertical by value: the orientation property takes it without setting up
 #: all of Qt's enums before the first paint (see qt_enums)
 _VERTICAL = 2
@@ -161,10 +159,10 @@ class ToolStrip(QToolBar):
         self.width_box.setValue(round(value / unit))
         self.width_box.blockSignals(False)
 
-    def show_next_number(self, lowest: int, value: int) -> None:
+    def show_next_number(self, lowest: int, value: int, highest: int) -> None:
         """The marker tool's next number; ``lowest``: one above the highest already placed."""
         self.next_box.blockSignals(True)
-        self.next_box.setRange(lowest, MAX_NUMBER)
+        self.next_box.setRange(lowest, highest)
         self.next_box.setValue(value)
         self.next_box.blockSignals(False)
 

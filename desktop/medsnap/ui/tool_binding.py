@@ -62,9 +62,12 @@ class ToolBinding:
         """The "Next" box follows the picture: never below a number already placed."""
         tool, document = self._marker_tool(), self.window.document
         if tool is not None and document is not None:
+            from medsnap.document.annotations import MAX_MARKER_NUMBER  # (loaded with the tool)
+
             next_number = _tools().next_number
             self.window.tool_strip.show_next_number(
-                next_number(document), next_number(document, tool.first_number))
+                next_number(document), next_number(document, tool.first_number),
+                MAX_MARKER_NUMBER)
 
     def next_number_chosen(self, value: int) -> None:
         tool = self._marker_tool()

@@ -4,20 +4,17 @@ pixels MedSnap cannot count (the window's "Next" box sets it)."""
 
 from __future__ import annotations
 
-from medsnap.document.annotations import Annotation, Marker, new_id
+from medsnap.document.annotations import MAX_MARKER_NUMBER, Annotation, Marker, new_id
 from medsnap.document.edits import AddAnnotation, Edit
 from medsnap.document.model import Document
 from medsnap.document.tools.base import PointerEvent, Tool, estimated_bounds
-
-
-MAX_NUMBER = 9999
 
 
 def next_number(document: Document, at_least: int = 1) -> int:
     """One more than the highest number already on the picture (1 for the first), or
     ``at_least`` if that is higher."""
     numbers = [a.number for a in document.annotations if isinstance(a, Marker)]
-    return min(max(max(numbers, default=0) + 1, at_least), MAX_NUMBER)
+    return min(max(max(numbers, default=0) + 1, at_least), MAX_MARKER_NUMBER)
 
 
 class MarkerTool(Tool):
