@@ -3,16 +3,18 @@
 One exchange = the sender uploads a message; the recipient finds it, downloads it and
 acknowledges it (MedSnap: send, inbox, download, ack — every request signed with a session key
 that one Ed25519-signed request opened, as docs/PROTOCOL.md allows; --no-sessions: each
-Ed25519-signed;
-MESH: send_message, retrieve_message by id, read, acknowledge — HMAC auth, AUTH_MODE=full,
-STORE_MODE=memory). Reports exchanges per second and p50/p99 latency of one exchange for
-100 KB and 5 MB messages, 1 and 16 concurrent clients, MedSnap on SQLite (WAL, a durable
-fsync before every 201) and on PostgreSQL (a private cluster), and the ratio of each to MESH.
+Ed25519-signed; MESH: send_message, then list_messages, retrieve_message, read, acknowledge —
+HMAC auth, AUTH_MODE=full, STORE_MODE=memory). Reports exchanges per second and p50/p99
+latency of one exchange for 100 KB and 5 MB messages, 1 and 16 concurrent clients, MedSnap on
+SQLite (WAL, a durable fsync before every 201) and on PostgreSQL (a private cluster), and the
+ratio of each to MESH ("x mesh"). "x by id" is the ratio to this benchmark's MESH exchange
+before session 9, where the recipient was handed the sender's message id and skipped the
+listing: one request fewer than MedSnap's, which no polling recipient can skip.
 
-All three servers run at once and every cell interleaves them round by round (SQLite,
-PostgreSQL, MESH, then again in a rotated order), so a busy machine slows all alike; the
-ratio range is over those rounds. "srv ms" is the server side's CPU time per exchange (the
-serving process; for PostgreSQL plus the database server's processes), "cli ms" the client's.
+The servers run at once and every cell interleaves them round by round (SQLite, PostgreSQL,
+MESH, MESH by id, then again in a rotated order), so a busy machine slows all alike; the ratio
+range is over those rounds. "srv ms" is the server side's CPU time per exchange (the serving
+process; for PostgreSQL plus the database server's processes), "cli ms" the client's.
 
     .venv/bin/pip install -e '.[bench]'     # mesh-sandbox and mesh-client
     .venv/bin/python benchmarks/endpoint_bench.py [--scale 1.0] [--rounds 5] [--no-sessions]
@@ -53,6 +55,7 @@ CONCURRENCY = [1, 16]
 # ratio by half; these take about 70 s in all)
 ROUNDS = {(100 * KB, 1): 300, (100 * KB, 16): 30, (5 * MB, 1): 25, (5 * MB, 16): 5}
 MESH_KEY = "TestKey"
+MESH, MESH_BY_ID = "mesh-sandbox", "mesh-sandbox by id"
 #: MedSnap's client signs with a session key (POST /v1/session), as the app may; --no-sessions:
 #: every request Ed25519-signed
 SESSIONS = True
@@ -190,25 +193,63 @@ def start_mesh() -> tuple[subprocess.Popen, str]:
     raise RuntimeError("mesh-sandbox did not start")
 
 
-OPEN_MESH_CLIENTS: list = []  # closed at the end of the run
+class MeshSandbox:
+    """One mesh-sandbox process, started afresh for every cell: its memory store keeps each
+    acknowledged message in the inbox it scans at every listing (a listing took 2.0 ms with
+    none, 2.1 ms after 500 and 2.9 ms after 1,500, measured), so over a whole run its
+    listings would slow down for a reason no real MESH has."""
 
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+        self.url = ""
+        self.clients: list = []
 
-def mesh_exchange(url: str, payload: bytes) -> Exchange:
-    from mesh_client import MeshClient
+    def restart(self) -> None:
+        self.stop()
+        self.process, self.url = start_mesh()
 
-    sender = MeshClient(url=url, mailbox="X26ABC1", password="password",
-                        shared_key=MESH_KEY.encode())
-    recipient = MeshClient(url=url, mailbox="X26ABC2", password="password",
-                           shared_key=MESH_KEY.encode())
-    OPEN_MESH_CLIENTS.extend([sender, recipient])
+    def stop(self) -> None:
+        for client in self.clients:
+            client.close()
+        self.clients = []
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
 
-    def exchange(n: int) -> None:
-        message_id = sender.send_message("X26ABC2", payload, workflow_id="TEST_WORKFLOW")
-        message = recipient.retrieve_message(message_id)
-        assert len(message.read()) == len(payload)
-        message.acknowledge()
+    def pids(self) -> list[int]:
+        return [self.process.pid] if self.process is not None else []
 
-    return exchange
+    def exchange(self, payload: bytes, *, lists_inbox: bool) -> Exchange:
+        """send_message; then, as a recipient polling its mailbox: list_messages,
+        retrieve_message, read and acknowledge each - the four steps of MedSnap's exchange.
+        ``lists_inbox=False``: the recipient is handed the sender's message id instead and
+        skips the listing (one request fewer than MedSnap's; this benchmark's MESH exchange
+        until session 9). The clients share the sandbox's two mailboxes, so each lists only
+        its own workflow id (a filter the sandbox applies as it scans the inbox)."""
+        from mesh_client import MeshClient
+
+        workflow = f"MEDSNAP_BENCH_{uuid.uuid4().hex[:8].upper()}"
+        sender = MeshClient(url=self.url, mailbox="X26ABC1", password="password",
+                            shared_key=MESH_KEY.encode())
+        recipient = MeshClient(url=self.url, mailbox="X26ABC2", password="password",
+                               shared_key=MESH_KEY.encode())
+        self.clients += [sender, recipient]
+
+        def collect(message_id: str) -> None:
+            message = recipient.retrieve_message(message_id)
+            assert len(message.read()) == len(payload)
+            message.acknowledge()
+
+        def exchange(n: int) -> None:
+            message_id = sender.send_message("X26ABC2", payload, workflow_id=workflow)
+            if not lists_inbox:
+                collect(message_id)
+                return
+            for listed in recipient.list_messages(workflow_filter=workflow):
+                collect(listed)
+
+        return exchange
 
 
 # the run ------------------------------------------------------------------------------------
@@ -217,6 +258,7 @@ class Peer:
     name: str
     exchanges: Callable[[bytes, int], list[Exchange]]  # (payload, clients) -> one per client
     pids: Callable[[], list[int]]  # the server side's processes
+    fresh: Callable[[], None] = lambda: None  # called before each cell
 
 
 def measure_cells(peers: list[Peer], scale: float, interleaved_rounds: int
@@ -226,6 +268,8 @@ def measure_cells(peers: list[Peer], scale: float, interleaved_rounds: int
         payload = os.urandom(size)
         for workers in CONCURRENCY:
             rounds = max(1, round(ROUNDS[(size, workers)] * scale / interleaved_rounds))
+            for peer in peers:
+                peer.fresh()
             exchanges = {peer.name: peer.exchanges(payload, workers) for peer in peers}
             for peer in peers:
                 exchanges[peer.name][0](-1)  # warm up connections once
@@ -244,9 +288,10 @@ def measure_cells(peers: list[Peer], scale: float, interleaved_rounds: int
 def report(results: dict[tuple[str, str, int], Tally]) -> None:
     print("\nexchange = send + find + download + acknowledge, loopback, one run, interleaved\n")
     print(f"{'peer':19} {'size':6} {'clients':>7} {'msg/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
-          f"{'srv ms':>7} {'cli ms':>7} {'x mesh':>7} {'rounds':>11}")
+          f"{'srv ms':>7} {'cli ms':>7} {'x mesh':>7} {'rounds':>11} {'x by id':>7}")
     for (name, label, workers), tally in results.items():
-        mesh = results[("mesh-sandbox", label, workers)]
+        mesh = results[(MESH, label, workers)]
+        by_id = results[(MESH_BY_ID, label, workers)]
         ratios = [mine / theirs for mine, theirs in zip(tally.round_rates, mesh.round_rates)]
         latencies = sorted(tally.latencies)
         p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
@@ -254,7 +299,7 @@ def report(results: dict[tuple[str, str, int], Tally]) -> None:
               f"{statistics.median(latencies) * 1000:7.1f} {p99 * 1000:7.1f} "
               f"{tally.server_cpu / tally.count * 1000:7.2f} "
               f"{tally.client_cpu / tally.count * 1000:7.2f} {tally.rate / mesh.rate:7.2f} "
-              f"{min(ratios):5.2f}-{max(ratios):<5.2f}"
+              f"{min(ratios):5.2f}-{max(ratios):<5.2f} {tally.rate / by_id.rate:7.2f}"
               + (f"  ({tally.failures} failed)" if tally.failures else ""))
 
 
@@ -288,12 +333,12 @@ def main() -> int:
             pids = (lambda s=server, c=pg: [s.process.pid, *(postgres_pids(c) if c else [])])
             peers.append(Peer(name, lambda payload, n, p=pairs: [
                 medsnap_exchange(p[w], payload) for w in range(n)], pids))
-        mesh, mesh_url = start_mesh()
-        stack.callback(mesh.wait, 10)
-        stack.callback(mesh.terminate)
-        stack.callback(lambda: [client.close() for client in OPEN_MESH_CLIENTS])
-        peers.append(Peer("mesh-sandbox", lambda payload, n: [
-            mesh_exchange(mesh_url, payload) for _ in range(n)], lambda: [mesh.pid]))
+        for name, lists_inbox in ((MESH, True), (MESH_BY_ID, False)):
+            sandbox = MeshSandbox()
+            stack.callback(sandbox.stop)
+            peers.append(Peer(name, lambda payload, n, m=sandbox, listing=lists_inbox: [
+                m.exchange(payload, lists_inbox=listing) for _ in range(n)],
+                sandbox.pids, sandbox.restart))
         report(measure_cells(peers, args.scale, args.rounds))
     return 0
 
