@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl
 
 from starlette.responses import StreamingResponse
@@ -27,6 +27,9 @@ from medsnap_endpoint.errors import EndpointError, Unauthorized
 from medsnap_endpoint.routes.common import item_id
 from medsnap_endpoint.settings import Settings
 from medsnap_endpoint.storage.base import Database, Transaction, WouldBlock
+
+if TYPE_CHECKING:
+    from medsnap_endpoint.storage.pg_async import AsyncPostgres
 
 #: (status, headers besides content-length, body); or a response that streams its body
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes] | StreamingResponse
@@ -64,6 +67,8 @@ class HotCall:
     #: the request blocked the event loop for a flush (nothing else under way): requests that
     #: arrived meanwhile are let in before the next such decision
     blocked_loop: bool = False
+    #: PostgreSQL: the event loop's connections, which stream a download of several chunks
+    loop_postgres: AsyncPostgres | None = None
 
 
 def run(work: Callable[[HotCall, Verified], Answer], call: HotCall) -> Answer:
@@ -157,12 +162,14 @@ def download(call: HotCall, verified: Verified) -> Answer:
 
 
 def download_answer(call: HotCall, item: mailbox.Download) -> Answer:
-    """The ciphertext of a download (streamed when it is stored in several chunks)."""
+    """The ciphertext of a download (streamed when it is stored in several chunks; on
+    PostgreSQL read from the event loop, :func:`.mailbox.read_chunks_on_loop`)."""
     described = {"Content-Length": str(item.size), p.HEADER_CONTENT_SHA256: item.sha256,
                  "X-MedSnap-Sender": item.sender, "X-MedSnap-Message-Id": item.message_id}
     if item.first_chunk is None:  # several chunks: one short transaction each, streamed
-        return StreamingResponse(mailbox.read_chunks(call.database, item), media_type=OCTETS,
-                                 headers=described)
+        chunks = (mailbox.read_chunks(call.database, item) if call.loop_postgres is None
+                  else mailbox.read_chunks_on_loop(call.loop_postgres, item))
+        return StreamingResponse(chunks, media_type=OCTETS, headers=described)
     extra = [(b"content-type", OCTETS.encode())]
     extra += [(name.lower().encode(), value.encode("latin-1"))
               for name, value in described.items() if name != "Content-Length"]

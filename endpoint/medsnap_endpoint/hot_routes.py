@@ -121,6 +121,7 @@ class HotRoute:
                 return answer
         work = self.work
         if call.database.dialect == "postgresql":
+            call.loop_postgres = async_postgres(state)  # (a download streams through it)
             try:
                 return await self._answer_on_loop(call, state)
             except (auth.KeyNotCached, postgres_work.AdmitFirst):

