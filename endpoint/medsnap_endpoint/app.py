@@ -1,4 +1,5 @@
-"""The Starlette application: routes by concern, JSON errors, a periodic expiry sweep.
+"""The Starlette application: routes by concern, JSON errors, a periodic expiry sweep (and on
+PostgreSQL the reclaiming of deleted ciphertext's space, :mod:`.storage.pg_reclaim`).
 
 Processes are stateless: everything lives in the database, so several may serve one PostgreSQL.
 """
@@ -22,6 +23,7 @@ from medsnap_endpoint.routes import directory, enrol, messages, public, sessions
 from medsnap_endpoint.routes.common import in_thread
 from medsnap_endpoint.settings import Settings
 from medsnap_endpoint.storage import open_database
+from medsnap_endpoint.storage.pg_reclaim import ChunkReclaimer
 
 log = logging.getLogger("medsnap_endpoint")
 
@@ -61,20 +63,35 @@ async def _sweep_forever(app: Starlette) -> None:
             log.exception("expiry sweep failed")
 
 
+def _reclaimer(app: Starlette) -> ChunkReclaimer | None:
+    settings, database = app.state.settings, app.state.database
+    if database.dialect != "postgresql" or settings.reclaim_interval_seconds <= 0:
+        return None
+    app.state.reclaimer = ChunkReclaimer(
+        database.url, timeout_seconds=settings.database_timeout_seconds)
+    return app.state.reclaimer
+
+
 def create_app(database_url: str | None = None, settings: Settings | None = None) -> HotRoutes:
     """The ASGI application: the hot routes (:mod:`.hot_routes`) in front of Starlette's."""
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.database = await in_thread(open_database, database_url)
         app.state.settings = settings or Settings()
-        sweeper = None
+        timers = []
         if app.state.settings.sweep_interval_seconds > 0:
-            sweeper = asyncio.create_task(_sweep_forever(app))
+            timers.append(asyncio.create_task(_sweep_forever(app)))
+        reclaimer = _reclaimer(app)
+        if reclaimer is not None:
+            timers.append(asyncio.create_task(
+                reclaimer.run_forever(app.state.settings.reclaim_interval_seconds)))
         try:
             yield
         finally:
-            if sweeper:
-                sweeper.cancel()
+            for timer in timers:
+                timer.cancel()
+            if reclaimer is not None:
+                await reclaimer.close()
             await hot_routes.aclose(app.state)
             app.state.database.close()
 

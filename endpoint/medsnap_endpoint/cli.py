@@ -46,6 +46,9 @@ SETTING_HELP = {
     "certificate_days": "validity of the clinician certificates this endpoint issues, in days",
     "chunk_bytes": "size of the rows message ciphertext is stored in, in bytes",
     "sweep_interval_seconds": "seconds between the expiry sweeps this process runs (0: never)",
+    "reclaim_interval_seconds": "PostgreSQL: seconds between this process's VACUUMs of "
+                                "deleted message ciphertext, when there is any (0: never, "
+                                "leave it to autovacuum)",
     "keep_alive_seconds": "how long an idle keep-alive connection stays open",
     "session_seconds": "how long a session key (POST /v1/session) may sign requests",
     "database_timeout_seconds": "longest a message request waits for PostgreSQL before it is "

@@ -40,6 +40,9 @@ class Settings:
     chunk_bytes: int = 1 * MB
     #: seconds between expiry sweeps run by each serving process (0: never)
     sweep_interval_seconds: int = 300
+    #: PostgreSQL: seconds between this process's looks for deleted ciphertext whose space
+    #: VACUUM should make reusable (:mod:`.storage.pg_reclaim`; 0: leave it to autovacuum)
+    reclaim_interval_seconds: int = 2
     #: how long an idle keep-alive connection stays open. Well past the clients' pool expiry
     #: (httpx: 5 s): if the server closed first, a client reusing the connection at that very
     #: moment got "Server disconnected without sending a response" (uvicorn's default is 5 s)
