@@ -61,7 +61,9 @@ class PostgresCluster:
 
 
 @contextlib.contextmanager
-def postgres_cluster() -> Iterator[PostgresCluster]:
+def postgres_cluster(shared_buffers: str = "32MB") -> Iterator[PostgresCluster]:
+    """A private cluster; the tests' small ``shared_buffers`` keeps their memory low (the
+    benchmark asks for PostgreSQL's own default)."""
     bin_dir = postgres_bin()
     if bin_dir is None:
         raise RuntimeError("PostgreSQL's initdb is not installed (Debian package postgresql)")
@@ -79,7 +81,7 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         run(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
             "--no-sync", "-E", "UTF8")
         options = (f"-k {root} -p {cluster.port} -c listen_addresses='' "
-                   "-c max_connections=200 -c shared_buffers=32MB")
+                   f"-c max_connections=200 -c shared_buffers={shared_buffers}")
         run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-o", options,
             "-w", "-t", "60", "start")
         yield cluster
