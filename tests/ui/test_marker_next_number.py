@@ -46,6 +46,21 @@ def test_next_carries_on_from_a_chosen_number_and_follows_undo(qtbot, make_windo
     assert not any(action.isVisible() for action in window.tool_strip.next_actions)
 
 
+def test_next_is_kept_when_another_tool_is_chosen_before_a_marker(qtbot, make_window, grey_png):
+    """Raise Next, draw an arrow to what the sender's 3 points at, then mark: 4, not 1."""
+    window = make_window()
+    open_and_wait(qtbot, window, grey_png)
+    window.canvas.zoom_to(1.0)
+    window.choose_tool("marker")
+    _type_next(window, 4)
+    window.choose_tool("arrow")
+    drag(window, "arrow", (40, 40), (120, 90))
+    window.choose_tool("marker")
+    assert _next_shown(window) == (1, 4, True)
+    drag(window, "marker", (160, 100), (160, 100), steps=1)
+    assert [a.number for a in window.document.annotations if a.kind == "marker"] == [4]
+
+
 def test_a_new_picture_starts_again_at_one(qtbot, make_window, grey_png, tmp_path):
     window = make_window()
     open_and_wait(qtbot, window, grey_png)

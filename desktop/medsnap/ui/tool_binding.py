@@ -3,6 +3,7 @@ and the crop size box. Tools make Edits; this hands them to the window's undo st
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 from medsnap.ui.canvas import measure_in
@@ -28,6 +29,10 @@ def _tools():
 class ToolBinding:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
+        # the Next box's number, kept with its picture (weakly: a closed picture is freed): a
+        # marker tool is made afresh each time it is chosen, and choosing another tool before
+        # placing a marker must not forget it
+        self._next_chosen: tuple[weakref.ref, int] | None = None
 
     def _is_select(self, tool) -> bool:
         return tool is not None and isinstance(tool, _tools().SelectTool)
@@ -47,9 +52,12 @@ class ToolBinding:
         if window.document is None:
             window.canvas.set_tool(None)
             return
-        window.canvas.set_tool(_tools().make_tool(tool_id, window.document,
-                                                  self.style(tool_id),
-                                                  measure_in(window.document)))
+        tool = _tools().make_tool(tool_id, window.document, self.style(tool_id),
+                                  measure_in(window.document))
+        if tool_id == "marker" and self._next_chosen is not None \
+                and self._next_chosen[0]() is window.document:
+            tool.first_number = self._next_chosen[1]
+        window.canvas.set_tool(tool)
         window.crop_bar.show_crop(window.document.crop, *window.document.size)
         self.selection_changed()
         self.show_next_number()
@@ -73,6 +81,7 @@ class ToolBinding:
         tool = self._marker_tool()
         if tool is not None:
             tool.first_number = value
+            self._next_chosen = (weakref.ref(tool.document), value)
 
     def unit(self) -> float:
         document = self.window.document
