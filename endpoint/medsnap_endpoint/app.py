@@ -67,9 +67,7 @@ def _reclaimer(app: Starlette) -> ChunkReclaimer | None:
     settings, database = app.state.settings, app.state.database
     if database.dialect != "postgresql" or settings.reclaim_interval_seconds <= 0:
         return None
-    app.state.reclaimer = ChunkReclaimer(
-        database.url, timeout_seconds=settings.database_timeout_seconds)
-    return app.state.reclaimer
+    return ChunkReclaimer(database.url, timeout_seconds=settings.database_timeout_seconds)
 
 
 def create_app(database_url: str | None = None, settings: Settings | None = None) -> HotRoutes:
