@@ -139,6 +139,19 @@ def _sweep(database: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def _code_hours(text: str) -> int:
+    """``--code-hours``: a code valid for 0 hours (or fewer) expired before it is handed over."""
+    try:
+        hours = int(text)
+    except ValueError:
+        hours = 0
+    if hours < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of hours the code stays valid: give a whole number, "
+            f"1 or more (default {Settings.enrolment_code_hours}); nothing was changed")
+    return hours
+
+
 def _staff_id_arguments(parser: argparse.ArgumentParser) -> None:
     """The staff id, as ``COMMAND C123`` or ``COMMAND --staff-id C123`` (both are accepted)."""
     parser.add_argument("staff_id", nargs="?", metavar="STAFF_ID", help="the clinician's staff id")
@@ -204,7 +217,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     clinician.add_argument("--name", required=True, help="display name")
     clinician.add_argument("--role", default="", help="e.g. Registrar (default: none)")
     clinician.add_argument("--department", default="", help="e.g. Cardiology (default: none)")
-    code_hours = dict(type=int, default=Settings.enrolment_code_hours,
+    code_hours = dict(type=_code_hours, default=Settings.enrolment_code_hours,
                       help="hours the enrolment code stays valid (default: "
                       f"{Settings.enrolment_code_hours})")
     clinician.add_argument("--code-hours", **code_hours)

@@ -180,8 +180,18 @@ def test_expired_enrolment_code_is_refused(server):
     import json
     import uuid
 
+    from medsnap_endpoint.storage import open_database
+
     staff_id = f"X{uuid.uuid4().hex[:8]}"
     code = json.loads(server.admin("add-clinician", "--staff-id", staff_id, "--email",
                                    f"{staff_id}@hospital.example", "--name", "Late Person",
-                                   "--code-hours", "0").stdout)["enrolment_code"]
+                                   "--code-hours", "1").stdout)["enrolment_code"]
+    # its hour has passed (admin refuses --code-hours 0: such a code would be useless)
+    database = open_database(server.database_url)
+    try:
+        with database.transaction(write=True) as tx:
+            tx.execute("UPDATE enrolment_codes SET expires_at = expires_at - 3600 "
+                       "WHERE staff_id = ?", (staff_id,))
+    finally:
+        database.close()
     assert _start_enrolment(server, staff_id, code, DeviceKeys.generate())["status"] == 401
