@@ -78,8 +78,16 @@ def _enable(database: Database, args: argparse.Namespace) -> int:
 
 
 def _revoke(database: Database, args: argparse.Namespace) -> int:
-    _print({"revoked": admin.revoke(database, staff_id=args.staff_id, serial=args.serial,
-                                    reason=args.reason)})
+    count = admin.revoke(database, staff_id=args.staff_id, serial=args.serial,
+                         reason=args.reason)
+    _print({"revoked": count})
+    if count == 0:  # said, not only counted: a mistyped serial would otherwise look done
+        which = (f"serial {args.serial} is not a certificate this endpoint issued, or it was "
+                 "already revoked (check the serial: 'admin export-audit' lists each "
+                 "enrolment's serials)" if args.serial else
+                 f"{args.staff_id} has no certificate that is not already revoked (never "
+                 "enrolled, or revoked before)")
+        print(f"medsnap-endpoint: nothing was revoked: {which}.", file=sys.stderr)
     return 0
 
 
@@ -150,6 +158,24 @@ def _code_hours(text: str) -> int:
             f"{text!r} is not a number of hours the code stays valid: give a whole number, "
             f"1 or more (default {Settings.enrolment_code_hours}); nothing was changed")
     return hours
+
+
+def _serial(text: str) -> str:
+    """``--serial``: decimal as stored (and as the audit log's enrol entries show it), or
+    ``0x``-prefixed hex; anything else would match no certificate and revoke nothing."""
+    value = text.strip()
+    if value.isdigit():
+        return str(int(value))
+    if value.lower().startswith("0x"):
+        try:
+            return str(int(value[2:], 16))
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(
+        f"{text!r} is not a certificate serial number: give it in decimal, as the audit log's "
+        "enrol entries show it ('admin export-audit'), or in hex with 0x before it (openssl "
+        "prints serials in hex, e.g. serial=056ED5... is --serial 0x056ED5...); nothing was "
+        "revoked")
 
 
 def _staff_id_arguments(parser: argparse.ArgumentParser) -> None:
@@ -233,7 +259,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     revoke = add("revoke", _revoke, "revoke certificates (listed in the CRL from now on)",
                  prepare=_one_revocation_target)
     _staff_id_arguments(revoke)
-    revoke.add_argument("--serial", help="one certificate's serial number (decimal)")
+    revoke.add_argument("--serial", type=_serial,
+                        help="one certificate's serial number: decimal, as the audit log's "
+                        "enrol entries show it, or hex with 0x before it (as openssl prints it)")
     revoke.add_argument("--reason", choices=("key-compromise", "left", "superseded"),
                         help="written into the CRL: key-compromise (a lost or stolen device: "
                              "letters it signed are refused even if they arrived before; also "
