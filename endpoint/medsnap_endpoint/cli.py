@@ -177,6 +177,7 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         database.close()
     _warn_if_others_can_read(url)
+    _refuse_unusable_address(args.host, args.port)
     from medsnap_endpoint import serve_log
 
     serve_log.configure(args.log_level)
@@ -187,6 +188,45 @@ def _serve(args: argparse.Namespace) -> int:
                 log_level=args.log_level, access_log=args.access_log, timeout_graceful_shutdown=5,
                 timeout_keep_alive=settings.keep_alive_seconds)
     return 0
+
+
+def _refuse_unusable_address(host: str, port: int) -> None:
+    """Before the start-up line says "serving": bind where uvicorn will (every address the
+    host names, as asyncio does) and let go, so that a port already taken (a second serve,
+    say) is said as such rather than as "serving" followed by uvicorn's bind error."""
+    import errno
+    import socket
+
+    from medsnap_endpoint.errors import ServeRefused
+
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                       flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise ServeRefused(f"--host {host} is not an address this computer can listen on "
+                           f"({error.strerror}). Nothing was served. Use 127.0.0.1 (this "
+                           "computer only), 0.0.0.0 (every interface) or one of its own "
+                           "addresses.") from None
+    for family, kind, protocol, _, address in addresses:
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                probe.bind(address)
+            except OSError as error:
+                if error.errno == errno.EADDRINUSE:
+                    what = (f"another program is already listening on {where} (another "
+                            "medsnap-endpoint serve, perhaps: `ss -ltnp` names it)")
+                    todo = "Stop it, or give this one another --port"
+                elif error.errno == errno.EACCES:
+                    what = f"this user may not listen on port {port}"
+                    todo = "Use a port above 1023 (the default 8443)"
+                else:
+                    what = f"{where} cannot be listened on ({error.strerror})"
+                    todo = "Check --host and --port"
+                raise ServeRefused(f"{what}. Nothing was served. {todo}.") from None
 
 
 def _sqlite_path(url: str) -> Path | None:

@@ -91,3 +91,10 @@ class AdminError(EndpointError):
     """An administration command could not be carried out (bad input or state)."""
 
     exit_code = 3
+
+
+class ServeRefused(EndpointError):
+    """``serve`` cannot listen where it was asked to (the port is taken, not permitted, or the
+    address is not this computer's): nothing was served (the command line's exit code 3)."""
+
+    exit_code = 3

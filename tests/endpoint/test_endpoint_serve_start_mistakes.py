@@ -1,0 +1,35 @@
+"""`serve` started where it cannot listen, as IT does on a first deployment (a second serve on
+the port of the first, a --host that is not this computer's): one line saying what happened
+and what to do, exit code 3, and no "serving" line before it."""
+
+from __future__ import annotations
+
+import subprocess
+
+import httpx
+from endpoint_harness import ENDPOINT_COMMAND
+
+
+def _serve(database_url: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*ENDPOINT_COMMAND, "serve", "--database", database_url, *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_a_second_serve_on_a_taken_port_says_so_and_the_first_goes_on(start_server):
+    first = start_server("sqlite")
+    second = _serve(first.database_url, "--port", str(first.port))
+    assert second.returncode == 3, second.stderr
+    assert f"already listening on 127.0.0.1:{first.port}" in second.stderr
+    assert "another --port" in second.stderr
+    assert "serving" not in second.stderr and "Errno" not in second.stderr
+    assert httpx.get(f"{first.url}/healthz", timeout=5).status_code == 200
+
+
+def test_a_host_that_is_not_this_computers_says_so(start_server):
+    running = start_server("sqlite")
+    # TEST-NET-1 (RFC 5737): never an address of this computer
+    refused = _serve(running.database_url, "--host", "192.0.2.1", "--port", "8443",
+                     "--public-host", "medsnap.example")
+    assert refused.returncode == 3, refused.stderr
+    assert "192.0.2.1:8443 cannot be listened on" in refused.stderr
+    assert "Check --host" in refused.stderr and "serving" not in refused.stderr
