@@ -174,6 +174,7 @@ def _serve(args: argparse.Namespace) -> int:
     database = open_database(url, create=args.create_database)
     try:  # a locked CA key would look healthy and fail every enrolment with "try later"
         require_unlockable(database)
+        _warn_if_no_ca(database)
     finally:
         database.close()
     _warn_if_others_can_read(url)
@@ -188,6 +189,22 @@ def _serve(args: argparse.Namespace) -> int:
                 log_level=args.log_level, access_log=args.access_log, timeout_graceful_shutdown=5,
                 timeout_keep_alive=settings.keep_alive_seconds)
     return 0
+
+
+def _warn_if_no_ca(database) -> None:
+    """Serving before init-ca is allowed (it may follow), but /healthz says ok while every
+    enrolment is told to try again later: say it where IT looks."""
+    from medsnap_endpoint.ca_service import root_pem
+    from medsnap_endpoint.errors import Unavailable
+
+    with database.transaction() as tx:
+        try:
+            root_pem(tx)
+        except Unavailable:
+            print("medsnap-endpoint: warning: this database has no certificate authority yet, "
+                  "so no clinician can enrol (the app is told to try again later); run "
+                  "'medsnap-endpoint admin init-ca --name NAME' on it (docs/ADMIN.md, \"Key "
+                  "ceremony\")", file=sys.stderr)
 
 
 def _refuse_unusable_address(host: str, port: int) -> None:

@@ -1,13 +1,14 @@
-"""`serve` started where it cannot listen, as IT does on a first deployment (a second serve on
-the port of the first, a --host that is not this computer's): one line saying what happened
-and what to do, exit code 3, and no "serving" line before it."""
+"""`serve` as IT starts it wrongly on a first deployment: where it cannot listen (a second serve
+on the port of the first, a --host that is not this computer's) it says what happened and what
+to do, exit code 3, and no "serving" line before it; on a database with no CA yet it serves but
+warns in its log."""
 
 from __future__ import annotations
 
 import subprocess
 
 import httpx
-from endpoint_harness import ENDPOINT_COMMAND
+from endpoint_harness import ENDPOINT_COMMAND, EndpointServer
 
 
 def _serve(database_url: str, *args: str) -> subprocess.CompletedProcess:
@@ -33,3 +34,15 @@ def test_a_host_that_is_not_this_computers_says_so(start_server):
     assert refused.returncode == 3, refused.stderr
     assert "192.0.2.1:8443 cannot be listened on" in refused.stderr
     assert "Check --host" in refused.stderr and "serving" not in refused.stderr
+
+
+def test_serving_before_init_ca_warns_where_it_is_logged(make_database_url, start_server):
+    empty = EndpointServer(make_database_url("sqlite"), ["--create-database"]).start()
+    try:
+        assert httpx.get(f"{empty.url}/healthz", timeout=5).status_code == 200
+    finally:
+        empty.stop()
+    assert "no certificate authority yet" in empty.log() and "admin init-ca" in empty.log()
+    with_ca = start_server("sqlite")
+    with_ca.stop()
+    assert "certificate authority" not in with_ca.log()
