@@ -83,14 +83,19 @@ class KeyRefused(Unauthorized):
         self.verified = verified
 
 
-def _refuse(reason: str) -> Unauthorized:
+_SIGN_IN_AGAIN = "Sign in again on this workstation; if it persists, ask IT."
+# signing in again cannot help a disabled account (the app shows this text as it is)
+_ONLY_IT = "Signing in again will not help: only IT can enable the account again."
+
+
+def _refuse(reason: str, what_to_do: str = _SIGN_IN_AGAIN) -> Unauthorized:
     return Unauthorized(f"This request was not accepted: {reason}. Nothing was changed. "
-                        "Sign in again on this workstation; if it persists, ask IT.",
-                        code="unauthorized")
+                        f"{what_to_do}", code="unauthorized")
 
 
 def _refuse_key(reason: str, verified: Verified) -> KeyRefused:
-    return KeyRefused(_refuse(reason).message, verified)
+    what_to_do = _ONLY_IT if reason == _DISABLED else _SIGN_IN_AGAIN
+    return KeyRefused(_refuse(reason, what_to_do).message, verified)
 
 
 _SIGNED_NAMES = tuple(name.lower() for name in p.SIGNED_HEADERS)
