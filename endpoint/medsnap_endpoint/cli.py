@@ -128,7 +128,11 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(_parser=parser)
     commands = parser.add_subparsers(dest="command", required=True)
     _add_serve(commands)
-    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date",
+                                  description="Bring the database schema up to date and "
+                                  "print its version (the systemd unit runs it\nbefore each "
+                                  "start; stop every serve process first).", epilog=EXIT_CODES,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     migrate.set_defaults(_parser=migrate)
     _database_option(migrate)
     _create_option(migrate)

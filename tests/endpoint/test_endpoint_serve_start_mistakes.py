@@ -1,7 +1,7 @@
 """`serve` as IT starts it wrongly on a first deployment: where it cannot listen (a second serve
 on the port of the first, a --host that is not this computer's) it says what happened and what
 to do, exit code 3, and no "serving" line before it; on a database with no CA yet it serves but
-warns in its log."""
+warns in its log. `migrate --help` says what it does and its exit codes, as serve's does."""
 
 from __future__ import annotations
 
@@ -46,3 +46,11 @@ def test_serving_before_init_ca_warns_where_it_is_logged(make_database_url, star
     with_ca = start_server("sqlite")
     with_ca.stop()
     assert "certificate authority" not in with_ca.log()
+
+
+def test_migrate_help_says_what_it_does_and_its_exit_codes():
+    page = subprocess.run([*ENDPOINT_COMMAND, "migrate", "--help"], capture_output=True,
+                          text=True, timeout=60)
+    assert page.returncode == 0
+    assert "Bring the database schema up to date" in page.stdout
+    assert "4  the database could not be opened" in page.stdout
