@@ -61,6 +61,15 @@ def _issue_code(tx: Transaction, staff_id: str, hours: int) -> tuple[str, int]:
     return code, expires
 
 
+def _withdraw_codes(tx: Transaction, staff_id: str) -> int:
+    """Expire the clinician's enrolment codes not yet used: one that went astray must not enrol
+    anybody (as them, superseding their certificates) once IT has issued another, disabled
+    them or revoked them. Returns how many."""
+    now = int(time.time())
+    return tx.run("UPDATE enrolment_codes SET expires_at = ? WHERE staff_id = ? "
+                  "AND redeemed_at IS NULL AND expires_at > ?", (now, staff_id, now))
+
+
 def add_clinician(database: Database, *, staff_id: str, email: str, display_name: str,
                   role: str = "", department: str = "", code_hours: int = 72) -> tuple[str, int]:
     if not p.STAFF_ID_PATTERN.match(staff_id):
@@ -88,8 +97,10 @@ def _require_clinician(tx: Transaction, staff_id: str) -> None:
 def new_code(database: Database, staff_id: str, *, code_hours: int = 72) -> tuple[str, int]:
     with database.transaction(write=True) as tx:
         _require_clinician(tx, staff_id)
+        withdrawn = _withdraw_codes(tx, staff_id)  # the new code replaces them
         code, expires = _issue_code(tx, staff_id, code_hours)
-        audit.record(tx, actor="admin", action="new_code", subject=staff_id)
+        audit.record(tx, actor="admin", action="new_code", subject=staff_id,
+                     detail={"codes_withdrawn": withdrawn})
     return code, expires
 
 
@@ -101,27 +112,34 @@ def set_enabled(database: Database, staff_id: str, enabled: bool) -> bool:
             _require_clinician(tx, staff_id)  # raises, saying so
         tx.execute("UPDATE clinicians SET enabled = ? WHERE staff_id = ?",
                    (1 if enabled else 0, staff_id))
-        audit.record(tx, actor="admin", action="enable" if enabled else "disable",
-                     subject=staff_id)
+        if enabled:
+            audit.record(tx, actor="admin", action="enable", subject=staff_id)
+        else:
+            audit.record(tx, actor="admin", action="disable", subject=staff_id,
+                         detail={"codes_withdrawn": _withdraw_codes(tx, staff_id)})
     return bool(row[0])
 
 
 def revoke(database: Database, *, staff_id: str | None = None, serial: str | None = None,
            reason: str | None = None) -> int:
-    """``reason``: one of ca_service.REVOCATION_REASONS (None: unspecified)."""
+    """``reason``: one of ca_service.REVOCATION_REASONS (None: unspecified). Revoking a
+    clinician (not one certificate, a lost device's) also withdraws their unused codes."""
     if reason is not None and reason not in ca_service.REVOCATION_REASONS:
         raise AdminError(f"{reason!r} is not a revocation reason: use one of "
                          f"{', '.join(ca_service.REVOCATION_REASONS)}.")
     with database.transaction(write=True) as tx:
+        withdrawn = 0
         if staff_id:
             _require_clinician(tx, staff_id)
             count = ca_service.revoke_staff(tx, staff_id, reason)
+            withdrawn = _withdraw_codes(tx, staff_id)
         elif serial:
             count = ca_service.revoke_serial(tx, serial, reason)
         else:
             raise AdminError("Name a staff id or a certificate serial to revoke.")
         audit.record(tx, actor="admin", action="revoke", subject=staff_id or serial or "",
-                     detail={"certificates": count, "reason": reason or "unspecified"})
+                     detail={"certificates": count, "reason": reason or "unspecified",
+                             "codes_withdrawn": withdrawn})
     return count
 
 

@@ -57,7 +57,8 @@ def _add_clinician(database: Database, args: argparse.Namespace) -> int:
 
 def _new_code(database: Database, args: argparse.Namespace) -> int:
     code, expires = admin.new_code(database, args.staff_id, code_hours=args.code_hours)
-    _print({"staff_id": args.staff_id, "enrolment_code": code, "expires_at": _when(expires)})
+    _print({"staff_id": args.staff_id, "enrolment_code": code, "expires_at": _when(expires),
+            "earlier_codes": "no longer valid (this one replaces any not yet used)"})
     return 0
 
 
@@ -65,7 +66,8 @@ def _disable(database: Database, args: argparse.Namespace) -> int:
     was_enabled = admin.set_enabled(database, args.staff_id, False)
     _print({"staff_id": args.staff_id, "enabled": False, "changed": was_enabled,
             "effect": "every request from their devices is refused until 'enable "
-                      f"{args.staff_id}'" if was_enabled else "was already disabled"})
+                      f"{args.staff_id}', and any enrolment code not yet used is withdrawn"
+                      if was_enabled else "was already disabled"})
     return 0
 
 
@@ -81,6 +83,9 @@ def _revoke(database: Database, args: argparse.Namespace) -> int:
     count = admin.revoke(database, staff_id=args.staff_id, serial=args.serial,
                          reason=args.reason)
     _print({"revoked": count})
+    if args.staff_id:
+        print(f"medsnap-endpoint: any enrolment code of {args.staff_id} not yet used was "
+              "withdrawn too; 'new-code' gives a new one.", file=sys.stderr)
     if count == 0:  # said, not only counted: a mistyped serial would otherwise look done
         which = (f"serial {args.serial} is not a certificate this endpoint issued, or it was "
                  "already revoked (check the serial: 'admin export-audit' lists each "
