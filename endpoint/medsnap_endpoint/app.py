@@ -23,6 +23,7 @@ from medsnap_endpoint.routes import directory, enrol, messages, public, sessions
 from medsnap_endpoint.routes.common import in_thread
 from medsnap_endpoint.settings import Settings
 from medsnap_endpoint.storage import open_database
+from medsnap_endpoint.storage.pg_async import unreachable
 from medsnap_endpoint.storage.pg_reclaim import ChunkReclaimer
 
 log = logging.getLogger("medsnap_endpoint")
@@ -44,6 +45,26 @@ async def _http_error(request: Request, error: Exception) -> Response:
     return JSONResponse({"error": codes.get(error.status_code, "http_error"),
                          "message": str(error.detail)}, status_code=error.status_code,
                         headers=error.headers)
+
+
+async def _database_unreachable(request: Request, error: Exception) -> Response:
+    """PostgreSQL stopped or unreachable: 503 ``database_unavailable``, as the message routes
+    answer it, so monitoring and the app can tell it from a fault (a handler of its own: the
+    one for every Exception is Starlette's last resort, which logs a traceback after it)."""
+    refusal = unreachable(error)
+    assert refusal is not None
+    return await _endpoint_error(request, refusal)
+
+
+def _error_handlers() -> dict:
+    handlers: dict = {EndpointError: _endpoint_error, HTTPException: _http_error,
+                      Exception: _unexpected}
+    try:
+        import psycopg  # (the PostgreSQL driver; an install for SQLite alone may lack it)
+    except ImportError:
+        return handlers
+    handlers[psycopg.OperationalError] = _database_unreachable
+    return handlers
 
 
 async def _unexpected(request: Request, error: Exception) -> Response:
@@ -93,5 +114,5 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
             await hot_routes.aclose(app.state)
             app.state.database.close()
 
-    return HotRoutes(Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers={
-        EndpointError: _endpoint_error, HTTPException: _http_error, Exception: _unexpected}))
+    return HotRoutes(Starlette(routes=ROUTES, lifespan=lifespan,
+                               exception_handlers=_error_handlers()))

@@ -34,7 +34,7 @@ from medsnap_endpoint.loop_seal import LoopSeal
 from medsnap_endpoint.loop_traffic import LoopTraffic
 from medsnap_endpoint.settings import Settings
 from medsnap_endpoint.storage.base import WouldBlock
-from medsnap_endpoint.storage.pg_async import AsyncPostgres
+from medsnap_endpoint.storage.pg_async import AsyncPostgres, unreachable
 
 log = logging.getLogger("medsnap_endpoint")
 
@@ -96,7 +96,11 @@ class HotRoute:
             extra = [(b"retry-after", str(error.retry_after).encode())] \
                 if isinstance(error, RateLimited) else []
             return error.status, [JSON_TYPE, *extra], json_body(error.as_json())
-        except Exception:
+        except Exception as error:
+            refusal = unreachable(error)
+            if refusal is not None:
+                serve_log.refused(scope, refusal)
+                return refusal.status, [JSON_TYPE], json_body(refusal.as_json())
             log.exception("unexpected error on %s %s", scope["method"], scope["path"])
             return 500, [JSON_TYPE], json_body(UNEXPECTED)
 

@@ -47,9 +47,18 @@ class PostgresCluster:
     root: Path
     port: int
     as_postgres: list[str] = field(default_factory=list)
+    options: str = ""  # the server's, as pg_ctl start was given them
 
     def url(self, database: str) -> str:
         return f"postgresql://postgres@/{database}?host={self.root}&port={self.port}"
+
+    def pg_ctl(self, action: str) -> None:
+        """``start`` (on its socket and port again) or ``stop`` the server, as a test may."""
+        subprocess.run([*self.as_postgres, str(self.bin_dir / "pg_ctl"), "-D",
+                        str(self.root / "data"), "-l", str(self.root / "log"), "-o",
+                        self.options, "-w", "-t", "60",
+                        *(["-m", "fast"] if action == "stop" else []), action],
+                       check=True, capture_output=True, text=True, timeout=120)
 
     def create_database(self, name: str | None = None) -> str:
         import psycopg
@@ -80,10 +89,9 @@ def postgres_cluster(shared_buffers: str = "32MB") -> Iterator[PostgresCluster]:
     try:
         run(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
             "--no-sync", "-E", "UTF8")
-        options = (f"-k {root} -p {cluster.port} -c listen_addresses='' "
-                   f"-c max_connections=200 -c shared_buffers={shared_buffers}")
-        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-o", options,
-            "-w", "-t", "60", "start")
+        cluster.options = (f"-k {root} -p {cluster.port} -c listen_addresses='' "
+                           f"-c max_connections=200 -c shared_buffers={shared_buffers}")
+        cluster.pg_ctl("start")
         yield cluster
     finally:
         subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-m",

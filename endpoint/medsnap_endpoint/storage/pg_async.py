@@ -38,6 +38,25 @@ def unavailable(what: str) -> Unavailable:
                        "the retries). If it persists, tell IT.", code="database_unavailable")
 
 
+def unreachable(error: BaseException) -> Unavailable | None:
+    """The refusal for PostgreSQL stopped, unreachable or refusing work (psycopg's
+    OperationalError, from the blocking driver outside the loop's bounded calls), which was
+    answered as an unexpected 500 with a traceback; None for any other error."""
+    import sys
+
+    psycopg = sys.modules.get("psycopg")  # (never imported for a SQLite endpoint)
+    if psycopg is None or not isinstance(error, psycopg.OperationalError):
+        return None
+    log.warning("PostgreSQL unreachable: %s", _first_line(error))
+    return unavailable("cannot be reached")
+
+
+def _first_line(error: BaseException) -> str:
+    """The driver's reason in one log line (a traceback says nothing more to IT here)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 class AsyncSealer:
     """:class:`.sealer.Sealer` for one event loop: every commit made before a flush starts is
     durable once it ends; one flush at a time, led by whoever finds none running."""
@@ -112,8 +131,8 @@ class AsyncPostgres:
         except (TimeoutError, self._psycopg.errors.QueryCanceled):
             raise unavailable(f"did not answer within {self.timeout_seconds:g} seconds"
                               ) from None
-        except self._psycopg.OperationalError:
-            log.warning("PostgreSQL unreachable from the event loop", exc_info=True)
+        except self._psycopg.OperationalError as error:
+            log.warning("PostgreSQL unreachable from the event loop: %s", _first_line(error))
             raise unavailable("cannot be reached") from None
 
     async def _execute(self, sql: str, params: Sequence[Any]) -> list[tuple]:
