@@ -51,6 +51,16 @@ def test_documented_admin_commands_exist():
             assert option in usage, (command, option)
 
 
+def test_unit_stops_on_a_ca_password_that_does_not_unlock():
+    """Exit 5 (and a usage error, 2) would fail again at every restart, 5 s apart, for ever."""
+    from medsnap_endpoint.cli import EXIT_CODES
+
+    assert "  5  serve: the stored CA key is encrypted" in EXIT_CODES
+    [line] = [line for line in UNIT.read_text().splitlines()
+              if line.startswith("RestartPreventExitStatus=")]
+    assert line.split("=", 1)[1].split() == ["2", "5"]
+
+
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
 def test_unit_passes_systemd_analyze(tmp_path):
     endpoint = Path(sys.executable).with_name("medsnap-endpoint")
