@@ -144,6 +144,8 @@ def revoke(database: Database, *, staff_id: str | None = None, serial: str | Non
 
 
 def list_clinicians(database: Database) -> list[dict]:
+    """Each clinician with their certificates (the serial ``revoke --serial`` takes, in
+    decimal and as openssl prints it; times in epoch seconds)."""
     now = int(time.time())
     with database.transaction() as tx:
         rows = tx.all(
@@ -151,9 +153,18 @@ def list_clinicians(database: Database) -> list[dict]:
             "(SELECT COUNT(*) FROM certificates c WHERE c.staff_id = k.staff_id "
             "AND c.revoked_at IS NULL AND c.not_after > ?) FROM clinicians k "
             "ORDER BY k.staff_id", (now,))
+        certificates: dict[str, list[dict]] = {}
+        for staff_id, serial, usage, issued, not_after, revoked, reason in tx.all(
+                "SELECT staff_id, serial, usage, issued_at, not_after, revoked_at, "
+                "revocation_reason FROM certificates ORDER BY issued_at, usage"):
+            certificates.setdefault(staff_id, []).append({
+                "serial": serial, "serial_hex": hex(int(serial)), "usage": usage,
+                "issued_at": int(issued), "not_after": int(not_after),
+                "revoked_at": None if revoked is None else int(revoked),
+                "revocation_reason": reason})
     return [{"staff_id": r[0], "display_name": r[1], "email": r[2], "role": r[3],
-             "department": r[4], "enabled": bool(r[5]), "enrolled": int(r[6]) > 0}
-            for r in rows]
+             "department": r[4], "enabled": bool(r[5]), "enrolled": int(r[6]) > 0,
+             "certificates": certificates.get(r[0], [])} for r in rows]
 
 
 def export_audit(database: Database, out: TextIO) -> tuple[int, str]:

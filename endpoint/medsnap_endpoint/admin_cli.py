@@ -97,7 +97,12 @@ def _revoke(database: Database, args: argparse.Namespace) -> int:
 
 
 def _list(database: Database, args: argparse.Namespace) -> int:
-    _print(admin.list_clinicians(database))
+    clinicians = admin.list_clinicians(database)
+    for certificate in (c for clinician in clinicians for c in clinician["certificates"]):
+        for name in ("issued_at", "not_after", "revoked_at"):
+            if certificate[name] is not None:
+                certificate[name] = _when(certificate[name])
+    _print(clinicians)
     return 0
 
 
