@@ -153,7 +153,8 @@ def _new_endpoint_id(database: Database, args: argparse.Namespace) -> int:
 
 
 def _sweep(database: Database, args: argparse.Namespace) -> int:
-    _print(expiry.sweep(database, Settings()))
+    _print(expiry.sweep(database, Settings(
+        metadata_retention_seconds=args.metadata_retention_seconds)))
     return 0
 
 
@@ -289,7 +290,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     verify = add("verify-audit", _verify_audit, "check the audit hash chain for tampering "
                  "(exit 1 if it was tampered with)")
     verify.add_argument("--expect-head", help="a head hash exported earlier (detects truncation)")
-    add("sweep", _sweep, "expire unacknowledged messages and purge old records now")
+    sweep = add("sweep", _sweep, "expire unacknowledged messages and purge old records now")
+    sweep.add_argument("--metadata-retention-seconds", type=int, metavar="SECONDS",
+                       default=Settings.metadata_retention_seconds,
+                       help="how long a message's metadata outlives its ciphertext: give what "
+                       "serve was given (default %(default)s, 30 days)")
     add("new-endpoint-id", _new_endpoint_id, "give this endpoint a new random identity: "
         "sessions opened before are refused once serve restarts (after restoring another "
         "endpoint's backup)")

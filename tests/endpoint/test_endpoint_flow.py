@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 
@@ -130,3 +131,19 @@ def test_expiry_sweep_deletes_unacknowledged_messages_and_tells_the_sender(backe
     assert alice.status("acked")["recipients"][0]["status"] == "delivered"
     verified = running.admin("verify-audit")
     assert '"intact": true' in verified.stdout
+
+
+def test_admin_sweep_purges_metadata_after_the_retention_serve_was_given(start_server):
+    running = start_server("sqlite", "--retention-seconds", "1",
+                           "--metadata-retention-seconds", "1", "--sweep-interval-seconds", "0")
+    make = enrolment_factory(running)
+    alice, bob = make(), make()
+    alice.send("forgotten", [bob.staff_id], b"x" * 1000)
+    time.sleep(2.1)  # past its retention and, once expired, its metadata's
+    kept = json.loads(running.admin("sweep").stdout)  # the default 30 days: kept
+    assert (kept["expired_deliveries"], kept["purged_messages"]) == (1, 0)
+    purged = json.loads(running.admin("sweep", "--metadata-retention-seconds", "1").stdout)
+    assert purged["purged_messages"] == 1
+    with pytest.raises(EndpointRefused) as gone:
+        alice.status("forgotten")
+    assert gone.value.status == 404
