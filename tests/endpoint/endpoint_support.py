@@ -101,3 +101,15 @@ def enrolment_factory(server: EndpointServer) -> Callable[..., EndpointClient]:
 
     make.clients = clients  # type: ignore[attr-defined]
     return make
+
+
+def signing_serial(server: EndpointServer, staff_id: str) -> int:
+    """The serial of the clinician's one signing certificate (as `revoke --serial` takes it)."""
+    database = open_database(server.database_url)
+    try:
+        with database.transaction() as tx:
+            [(serial,)] = tx.all("SELECT serial FROM certificates WHERE staff_id = ? AND "
+                                 "usage = 'signing'", (staff_id,))
+    finally:
+        database.close()
+    return int(serial)

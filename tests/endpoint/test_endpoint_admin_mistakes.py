@@ -8,23 +8,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from endpoint_support import signing_serial
 
 from medsnap_endpoint.storage import open_database
 
 
 def _listed(server) -> set[str]:
     return {row["staff_id"] for row in json.loads(server.admin("list").stdout)}
-
-
-def _signing_serial(server, staff_id: str) -> int:
-    database = open_database(server.database_url)
-    try:
-        with database.transaction() as tx:
-            [(serial,)] = tx.all("SELECT serial FROM certificates WHERE staff_id = ? AND "
-                                 "usage = 'signing'", (staff_id,))
-    finally:
-        database.close()
-    return int(serial)
 
 
 def _revoked(server, serial: int) -> bool:
@@ -55,7 +45,7 @@ def test_a_new_code_valid_for_no_time_is_refused(server, enrol):
 
 def test_a_serial_as_openssl_prints_it_revokes_that_certificate(server, enrol):
     someone = enrol()
-    serial = _signing_serial(server, someone.staff_id)
+    serial = signing_serial(server, someone.staff_id)
     done = server.admin("revoke", "--serial", f"0x{serial:040X}", "--reason", "key-compromise")
     assert json.loads(done.stdout) == {"revoked": 1} and done.stderr == ""
     assert _revoked(server, serial)
@@ -63,7 +53,7 @@ def test_a_serial_as_openssl_prints_it_revokes_that_certificate(server, enrol):
 
 def test_a_serial_that_is_no_number_is_refused_before_anything_changes(server, enrol):
     someone = enrol()
-    serial = _signing_serial(server, someone.staff_id)
+    serial = signing_serial(server, someone.staff_id)
     hex_digits = f"{serial:040X}"  # openssl's serial=... without the 0x
     if hex_digits.isdigit():  # one in ~10^8: no letter to tell it from a decimal number
         pytest.skip("this serial's hex digits are all decimal digits")

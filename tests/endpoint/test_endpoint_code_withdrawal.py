@@ -8,6 +8,7 @@ import json
 import uuid
 
 import pytest
+from endpoint_support import signing_serial
 
 from medsnap_endpoint import admin
 from medsnap_endpoint.client import EndpointClient, EndpointRefused
@@ -89,12 +90,6 @@ def test_revoking_one_certificate_keeps_a_code_issued_for_the_new_device(running
     staff_id, first = _add(running)
     assert _enrols(running, staff_id, first)
     replacement, _ = _admin(running, lambda db: admin.new_code(db, staff_id))
-    serial = _admin(running, lambda db: _serial_of(db, staff_id))
+    serial = str(signing_serial(running, staff_id))
     assert _admin(running, lambda db: admin.revoke(db, serial=serial, reason="key-compromise")) == 1
     assert _enrols(running, staff_id, replacement)
-
-
-def _serial_of(database, staff_id: str) -> str:
-    with database.transaction() as tx:
-        return tx.one("SELECT serial FROM certificates WHERE staff_id = ? "
-                      "AND revoked_at IS NULL LIMIT 1", (staff_id,))[0]

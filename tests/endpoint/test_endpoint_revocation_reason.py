@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from endpoint_support import signing_serial
 from cryptography import x509
 
 from medsnap.crypto.letter_revocation import revocation_of
@@ -21,27 +22,16 @@ def _entry(client, serial: int):
     return revocation_of(crl, serial)
 
 
-def _signing_serial(server, staff_id: str) -> int:
-    database = open_database(server.database_url)
-    try:
-        with database.transaction() as tx:
-            [(serial,)] = tx.all("SELECT serial FROM certificates WHERE staff_id = ? AND "
-                                 "usage = 'signing'", (staff_id,))
-    finally:
-        database.close()
-    return int(serial)
-
-
 def test_the_reason_reaches_the_crl_and_the_audit(server, enrol):
     reader, stolen, leaver, plain = enrol(), enrol(), enrol(), enrol()
     server.admin("revoke", "--staff-id", stolen.staff_id, "--reason", "key-compromise")
     server.admin("revoke", leaver.staff_id, "--reason", "left")
     server.admin("revoke", plain.staff_id)
-    compromised = _entry(reader, _signing_serial(server, stolen.staff_id))
+    compromised = _entry(reader, signing_serial(server, stolen.staff_id))
     assert compromised.key_compromised and compromised.reason == "keyCompromise"
-    left = _entry(reader, _signing_serial(server, leaver.staff_id))
+    left = _entry(reader, signing_serial(server, leaver.staff_id))
     assert not left.key_compromised and left.reason == "cessationOfOperation"
-    assert _entry(reader, _signing_serial(server, plain.staff_id)).reason == "unspecified"
+    assert _entry(reader, signing_serial(server, plain.staff_id)).reason == "unspecified"
 
     exported = server.admin("export-audit").stdout
     rows = [json.loads(line) for line in exported.splitlines() if line.strip()]
@@ -67,7 +57,7 @@ def test_a_leaver_found_compromised_later_is_listed_so(server, enrol):
     raises the CRL's reason (the date kept), so their earlier letters are refused too."""
     reader, leaver = enrol(), enrol()
     server.admin("revoke", leaver.staff_id, "--reason", "left")
-    serial = _signing_serial(server, leaver.staff_id)
+    serial = signing_serial(server, leaver.staff_id)
     first = _entry(reader, serial)
     changed = json.loads(server.admin("revoke", leaver.staff_id, "--reason",
                                       "key-compromise").stdout)
@@ -83,7 +73,7 @@ def test_re_enrolling_supersedes_the_old_certificates(server, enrol):
     old certificates as 'unspecified', the worst case: every letter the clinician had sent,
     verified long before, became 'will not open' for its readers. Superseded keeps them."""
     reader, mover = enrol(), enrol()
-    old_serial = _signing_serial(server, mover.staff_id)
+    old_serial = signing_serial(server, mover.staff_id)
     database = open_database(server.database_url)
     try:
         code, _ = admin.new_code(database, mover.staff_id)
