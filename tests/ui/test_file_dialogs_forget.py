@@ -54,13 +54,18 @@ def _answer_dialog(qtbot, ask, *typed: str) -> dict:
     return shown
 
 
+CUSTOM_COLOURS = ["#ff0000", "#00ff00"]
+
+
 def _earlier_run_left(conf) -> None:
     """What an older MedSnap (and another program's setting) left in Qt's settings."""
     stored = QSettings(QSettings.Scope.UserScope, "QtProject")
     assert stored.fileName() == str(conf)
     stored.setValue("FileDialog/history", [f"file:///tmp/{EARLIER}"])
     stored.setValue("FileDialog/lastVisited", f"file:///tmp/{EARLIER}")
-    stored.setValue("Qt/customColors", ["#ff0000"])  # not the file dialog's: kept
+    # not the file dialog's: kept. (Two colours: a list of one is written to the file as a
+    # plain value, and read back from it as a string, from this process's cache as a list)
+    stored.setValue("Qt/customColors", CUSTOM_COLOURS)
     stored.sync()
 
 
@@ -92,7 +97,7 @@ def test_opening_and_saving_leave_no_folder_in_qt_settings(qtbot, make_window, t
     assert _patient_parts(conf.read_text()) == []
     stored = QSettings(QSettings.Scope.UserScope, "QtProject")
     assert "FileDialog" not in stored.childGroups()
-    assert stored.value("Qt/customColors") == ["#ff0000"]
+    assert stored.value("Qt/customColors") == CUSTOM_COLOURS
     window.undo_stack.setClean()
     window.close()
 
