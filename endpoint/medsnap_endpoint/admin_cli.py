@@ -140,8 +140,11 @@ def _export_audit(database: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-def _verify_audit(database: Database, args: argparse.Namespace) -> int:
-    result = audit.verify(database, expect_head=args.expect_head)
+def _verify_audit(database: Database | None, args: argparse.Namespace) -> int:
+    if args.input:  # an export kept elsewhere: no database is opened
+        result = audit.verify_export(Path(args.input), expect_head=args.expect_head)
+    else:
+        result = audit.verify(database, expect_head=args.expect_head)  # type: ignore[arg-type]
     _print({"intact": result.intact, "rows": result.rows, "head": result.head,
             "problems": result.problems})
     return 0 if result.intact else 1
@@ -290,6 +293,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     verify = add("verify-audit", _verify_audit, "check the audit hash chain for tampering "
                  "(exit 1 if it was tampered with)")
     verify.add_argument("--expect-head", help="a head hash exported earlier (detects truncation)")
+    verify.add_argument("--input", metavar="FILE", help="check a file export-audit wrote (a "
+                        "copy kept elsewhere) instead of the database, which is not opened")
+    verify.set_defaults(_needs_database=lambda args: not args.input)
     sweep = add("sweep", _sweep, "expire unacknowledged messages and purge old records now")
     sweep.add_argument("--metadata-retention-seconds", type=int, metavar="SECONDS",
                        default=Settings.metadata_retention_seconds,

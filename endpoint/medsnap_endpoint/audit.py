@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from medsnap_endpoint.storage.base import Database, Transaction
@@ -106,26 +107,54 @@ class Verification:
 
 
 def verify(database: Database, *, expect_head: str | None = None) -> Verification:
+    return _verify_chain(lambda: rows(database), expect_head)
+
+
+def verify_export(path: Path, *, expect_head: str | None = None) -> Verification:
+    """A file ``export-audit`` wrote (a copy kept elsewhere, say a SIEM's), checked as the
+    database is; a line that is not an audit row is reported, not skipped."""
+    return _verify_chain(lambda: _exported_rows(path), expect_head)
+
+
+def _exported_rows(path: Path) -> Iterator[dict[str, Any]]:
+    with open(path, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            try:
+                row = json.loads(line)
+            except ValueError:
+                row = None
+            yield row if isinstance(row, dict) else {"line": number}
+
+
+def _verify_chain(read: Callable[[], Iterable[dict[str, Any]]],
+                  expect_head: str | None) -> Verification:
     result = Verification()
     expected_seq, prev_hash = 1, GENESIS_HASH
-    for row in rows(database):
-        seq = int(row["seq"])
+    for row in read():
+        try:
+            seq, claimed = int(row["seq"]), str(row["hash"])
+            recomputed = _row_hash(row["prev_hash"], seq, int(row["at"]), row["actor"],
+                                   row["action"], row["subject"], row["detail"],
+                                   row["outcome"])
+        except (KeyError, TypeError, ValueError):
+            result.problems.append(f"line {row.get('line', result.rows + 1)}: not an audit "
+                                   "row (damaged or written by hand)")
+            result.rows += 1
+            continue
         if seq != expected_seq:
             result.problems.append(f"row {seq}: expected row {expected_seq} here "
                                    "(rows deleted or inserted)")
         if row["prev_hash"] != prev_hash:
             result.problems.append(f"row {seq}: does not follow the row before it "
                                    "(rows deleted, inserted or reordered)")
-        recomputed = _row_hash(row["prev_hash"], seq, int(row["at"]), row["actor"],
-                               row["action"], row["subject"], row["detail"], row["outcome"])
-        if recomputed != row["hash"]:
+        if recomputed != claimed:
             result.problems.append(f"row {seq}: contents do not match its hash (edited)")
         result.rows += 1
-        expected_seq, prev_hash = seq + 1, str(row["hash"])
+        expected_seq, prev_hash = seq + 1, claimed
     result.head = prev_hash
     if expect_head and expect_head != prev_hash:
         # a head exported earlier must still be in the chain (the log only ever grows)
-        if not any(r["hash"] == expect_head for r in rows(database)):
+        if not any(r.get("hash") == expect_head for r in read()):
             result.problems.append("the head hash exported earlier is no longer in the log "
                                    "(the newest rows were removed or rewritten)")
     return result

@@ -301,6 +301,9 @@ def _run_on_database(args: argparse.Namespace) -> int:
     prepare = getattr(args, "_prepare", None)
     if prepare is not None:  # checks that need no database: a refusal creates nothing
         prepare(args)
+    needs_database = getattr(args, "_needs_database", None)
+    if needs_database is not None and not needs_database(args):
+        return int(args._run(None, args) or 0)
     url = _one_database(args)
     create = bool(getattr(args, "_creates", False) or getattr(args, "create_database", False))
     if create:
