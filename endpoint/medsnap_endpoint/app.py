@@ -23,7 +23,8 @@ from medsnap_endpoint.routes import directory, enrol, messages, public, sessions
 from medsnap_endpoint.routes.common import in_thread
 from medsnap_endpoint.settings import Settings
 from medsnap_endpoint.storage import open_database
-from medsnap_endpoint.storage.pg_async import unreachable
+from medsnap_endpoint.storage.urls import is_postgresql
+from medsnap_endpoint.storage.pg_async import lost
 from medsnap_endpoint.storage.pg_reclaim import ChunkReclaimer
 
 log = logging.getLogger("medsnap_endpoint")
@@ -51,17 +52,17 @@ async def _database_unreachable(request: Request, error: Exception) -> Response:
     """PostgreSQL stopped or unreachable: 503 ``database_unavailable``, as the message routes
     answer it, so monitoring and the app can tell it from a fault (a handler of its own: the
     one for every Exception is Starlette's last resort, which logs a traceback after it)."""
-    refusal = unreachable(error)
-    assert refusal is not None
-    return await _endpoint_error(request, refusal)
+    return await _endpoint_error(request, lost(error))
 
 
-def _error_handlers() -> dict:
+def _error_handlers(database_url: str | None) -> dict:
     handlers: dict = {EndpointError: _endpoint_error, HTTPException: _http_error,
                       Exception: _unexpected}
+    if not is_postgresql(database_url):
+        return handlers  # (psycopg takes 0.14 s to import: not for SQLite, nor the demo)
     try:
-        import psycopg  # (the PostgreSQL driver; an install for SQLite alone may lack it)
-    except ImportError:
+        import psycopg
+    except ImportError:  # open_database says what to install
         return handlers
     handlers[psycopg.OperationalError] = _database_unreachable
     return handlers
@@ -115,4 +116,4 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
             app.state.database.close()
 
     return HotRoutes(Starlette(routes=ROUTES, lifespan=lifespan,
-                               exception_handlers=_error_handlers()))
+                               exception_handlers=_error_handlers(database_url)))

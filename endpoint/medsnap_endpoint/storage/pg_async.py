@@ -47,12 +47,17 @@ def unreachable(error: BaseException) -> Unavailable | None:
     psycopg = sys.modules.get("psycopg")  # (never imported for a SQLite endpoint)
     if psycopg is None or not isinstance(error, psycopg.OperationalError):
         return None
+    return lost(error)
+
+
+def lost(error: BaseException) -> Unavailable:
+    """The refusal for psycopg's OperationalError, with the driver's reason in one warning
+    line (a traceback says nothing more to IT here)."""
     log.warning("PostgreSQL unreachable: %s", _first_line(error))
     return unavailable("cannot be reached")
 
 
 def _first_line(error: BaseException) -> str:
-    """The driver's reason in one log line (a traceback says nothing more to IT here)."""
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
 
@@ -132,8 +137,7 @@ class AsyncPostgres:
             raise unavailable(f"did not answer within {self.timeout_seconds:g} seconds"
                               ) from None
         except self._psycopg.OperationalError as error:
-            log.warning("PostgreSQL unreachable from the event loop: %s", _first_line(error))
-            raise unavailable("cannot be reached") from None
+            raise lost(error) from None
 
     async def _execute(self, sql: str, params: Sequence[Any]) -> list[tuple]:
         # each connection with its prepared statements, called through libpq (.pg_wire)

@@ -16,6 +16,11 @@ def database_url(explicit: str | None) -> str:
     return explicit or os.environ.get(ENVIRONMENT_VARIABLE) or DEFAULT_DATABASE_URL
 
 
+def is_postgresql(url: str | None) -> bool:
+    """Whether ``url`` (or the address it defaults to) names a PostgreSQL database."""
+    return database_url(url).startswith(("postgresql://", "postgres://"))
+
+
 def open_database(url: str | None = None, *, migrate: bool = True,
                   create: bool = True) -> Database:
     """Open (and by default migrate to the latest schema) the database named by ``url``.
@@ -27,7 +32,7 @@ def open_database(url: str | None = None, *, migrate: bool = True,
     :class:`DatabaseUnavailable` too, with a message that says what to do.
     """
     url = database_url(url)
-    if url.startswith(("postgresql://", "postgres://")):
+    if is_postgresql(url):
         try:
             from medsnap_endpoint.storage.postgres import PostgresDatabase
 
