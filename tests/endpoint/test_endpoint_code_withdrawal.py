@@ -48,14 +48,9 @@ def _enrols(running, staff_id: str, code: str) -> bool:
 
 
 def _withdrawn(running, action: str) -> int:
-    database = open_database(running.database_url)
-    try:
-        with database.transaction() as tx:
-            row = tx.one("SELECT detail FROM audit_log WHERE action = ? ORDER BY seq DESC",
-                         (action,))
-    finally:
-        database.close()
-    return json.loads(row[0])["codes_withdrawn"]
+    [(detail,)] = _admin(running, lambda db: db.single(
+        "SELECT detail FROM audit_log WHERE action = ? ORDER BY seq DESC LIMIT 1", (action,)))
+    return json.loads(detail)["codes_withdrawn"]
 
 
 def test_a_new_code_replaces_the_one_not_yet_used(running):
