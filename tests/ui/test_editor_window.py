@@ -140,6 +140,23 @@ def test_crop_by_drag_and_by_numbers_is_undoable(qtbot, make_window, pattern_png
     assert window.document.crop is None
 
 
+def test_a_crop_typed_with_enter_leaves_the_keys_to_the_picture(qtbot, make_window, pattern_png):
+    """Width typed, Enter: the crop applies and Ctrl+Z undoes it (not the typing in the box)."""
+    window = make_window()
+    open_and_wait(qtbot, window, pattern_png)
+    window.canvas.zoom_to(1.0)
+    drag(window, "crop", (150, 100), (350, 250))
+    box = window.crop_bar.boxes["w"]
+    box.setFocus()
+    box.selectAll()
+    QTest.keyClicks(box, "120")
+    QTest.keyClick(box, Qt.Key.Key_Return)
+    assert window.document.crop == Rect(150, 100, 120, 150)
+    assert window.canvas.hasFocus()
+    QTest.keyClick(window.focusWidget(), Qt.Key.Key_Z, CTRL)
+    assert window.document.crop == Rect(150, 100, 200, 150)
+
+
 def test_select_move_resize_nudge_and_delete(qtbot, make_window, grey_png):
     window = make_window()
     open_and_wait(qtbot, window, grey_png)

@@ -74,3 +74,44 @@ def test_a_new_picture_starts_again_at_one(qtbot, make_window, grey_png, tmp_pat
     assert _next_shown(window) == (1, 1, True)
     drag(window, "marker", (80, 100), (80, 100), steps=1)
     assert [a.number for a in window.document.annotations] == [1]
+
+
+def test_enter_in_next_or_size_hands_the_keyboard_back_to_the_picture(qtbot, make_window,
+                                                                       grey_png):
+    """After typing a number and Enter, the one-key tool shortcuts and Ctrl+Z work again
+    (they went to the box: "A" typed nothing, Ctrl+Z undid the typing, not the marker)."""
+    window = make_window()
+    open_and_wait(qtbot, window, grey_png)
+    window.canvas.zoom_to(1.0)
+    window.choose_tool("marker")
+    _type_next(window, 4)
+    assert window.canvas.hasFocus()
+    drag(window, "marker", (80, 100), (80, 100), steps=1)
+    assert [a.number for a in window.document.annotations] == [4]
+
+    strip = window.tool_strip
+    strip.width_box.setFocus()
+    strip.width_box.selectAll()
+    QTest.keyClicks(strip.width_box, "30")
+    QTest.keyClick(strip.width_box, Qt.Key.Key_Return)
+    assert strip.width == 30
+    assert window.canvas.hasFocus()
+    QTest.keyClick(window.focusWidget(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not window.document.annotations  # the marker undone, the Size kept
+    assert strip.width == 30
+    QTest.keyClick(window.focusWidget(), Qt.Key.Key_A)
+    assert strip.tool_id == "arrow"
+
+
+def test_escape_in_next_leaves_the_number_and_goes_back_to_the_picture(qtbot, make_window,
+                                                                        grey_png):
+    window = make_window()
+    open_and_wait(qtbot, window, grey_png)
+    window.choose_tool("marker")
+    box = window.tool_strip.next_box
+    box.setFocus()
+    box.selectAll()
+    QTest.keyClicks(box, "9")
+    QTest.keyClick(box, Qt.Key.Key_Escape)
+    assert window.canvas.hasFocus()
+    assert box.value() == 1  # not taken: Escape abandons the typing

@@ -14,6 +14,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QVBoxLayout, QWidget
 
 from medsnap.errors import MedSnapError
+from medsnap.ui.box_keys import BackToPicture
 from medsnap.ui.canvas import Canvas
 from medsnap.ui.crop_bar import CropBar
 from medsnap.ui.editor_policy import EditorPolicy, user_settings
@@ -112,6 +113,8 @@ class MainWindow(QMainWindow):
         self.tool_strip.style_changed.connect(self.tool_binding.style_changed)
         self.tool_strip.next_number_chosen.connect(self.tool_binding.next_number_chosen)
         self.crop_bar.crop_entered.connect(self.tool_binding.crop_entered)
+        BackToPicture([self.tool_strip.width_box, self.tool_strip.next_box,
+                       *self.crop_bar.boxes.values()], self.canvas)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
 
         restore_layout(self)
