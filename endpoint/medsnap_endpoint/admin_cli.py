@@ -88,8 +88,8 @@ def _revoke(database: Database, args: argparse.Namespace) -> int:
               "withdrawn too; 'new-code' gives a new one.", file=sys.stderr)
     if count == 0:  # said, not only counted: a mistyped serial would otherwise look done
         which = (f"serial {args.serial} is not a certificate this endpoint issued, or it was "
-                 "already revoked (check the serial: 'admin export-audit' lists each "
-                 "enrolment's serials)" if args.serial else
+                 "already revoked (check the serial: 'admin list' shows each certificate's, "
+                 "and whether it is revoked)" if args.serial else
                  f"{args.staff_id} has no certificate that is not already revoked (never "
                  "enrolled, or revoked before)")
         print(f"medsnap-endpoint: nothing was revoked: {which}.", file=sys.stderr)
@@ -175,7 +175,7 @@ def _code_hours(text: str) -> int:
 
 
 def _serial(text: str) -> str:
-    """``--serial``: decimal as stored (and as the audit log's enrol entries show it), or
+    """``--serial``: decimal as stored (as ``admin list`` and the audit log show it), or
     ``0x``-prefixed hex; anything else would match no certificate and revoke nothing."""
     value = text.strip()
     if value.isdigit():
@@ -186,8 +186,8 @@ def _serial(text: str) -> str:
         except ValueError:
             pass
     raise argparse.ArgumentTypeError(
-        f"{text!r} is not a certificate serial number: give it in decimal, as the audit log's "
-        "enrol entries show it ('admin export-audit'), or in hex with 0x before it (openssl "
+        f"{text!r} is not a certificate serial number: give it in decimal, as 'admin list' "
+        "shows it (serial), or in hex with 0x before it (serial_hex there; openssl "
         "prints serials in hex, e.g. serial=056ED5... is --serial 0x056ED5...); nothing was "
         "revoked")
 
@@ -274,8 +274,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                  prepare=_one_revocation_target)
     _staff_id_arguments(revoke)
     revoke.add_argument("--serial", type=_serial,
-                        help="one certificate's serial number: decimal, as the audit log's "
-                        "enrol entries show it, or hex with 0x before it (as openssl prints it)")
+                        help="one certificate's serial number: decimal, as 'admin list' "
+                        "shows it, or hex with 0x before it (as openssl prints it)")
     revoke.add_argument("--reason", choices=("key-compromise", "left", "superseded"),
                         help="written into the CRL: key-compromise (a lost or stolen device: "
                              "letters it signed are refused even if they arrived before; also "

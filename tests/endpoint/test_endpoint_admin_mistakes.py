@@ -58,7 +58,7 @@ def test_a_serial_that_is_no_number_is_refused_before_anything_changes(server, e
     if hex_digits.isdigit():  # one in ~10^8: no letter to tell it from a decimal number
         pytest.skip("this serial's hex digits are all decimal digits")
     refused = server.admin("revoke", "--serial", hex_digits, check=False)
-    assert refused.returncode == 2 and "0x" in refused.stderr
+    assert refused.returncode == 2 and "0x" in refused.stderr and "'admin list'" in refused.stderr
     assert "nothing was revoked" in refused.stderr and refused.stdout == ""
     assert not _revoked(server, serial)
 
@@ -67,6 +67,7 @@ def test_a_revocation_that_matched_nothing_says_so(server, enrol):
     unknown = server.admin("revoke", "--serial", "12345")
     assert json.loads(unknown.stdout) == {"revoked": 0}
     assert "nothing was revoked: serial 12345" in unknown.stderr
+    assert "'admin list' shows each certificate's" in unknown.stderr  # where serials are
     someone = enrol()
     server.admin("revoke", someone.staff_id, "--reason", "left")
     twice = server.admin("revoke", someone.staff_id, "--reason", "left")
