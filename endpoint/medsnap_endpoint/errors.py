@@ -25,6 +25,14 @@ class EndpointError(MedSnapError):
         return body
 
 
+class DownloadEndedShort(Exception):
+    """A download stopped part-way, said in one warning line: its ciphertext was deleted
+    meanwhile (acknowledged from another device, expired), or the database stopped answering.
+    The body ends short of its Content-Length and the connection is closed, HTTP's sign of an
+    incomplete body (the app then says the message arrived incomplete, and downloads it again
+    or finds it gone); :mod:`.serve_log` keeps uvicorn from adding a traceback."""
+
+
 class BadRequest(EndpointError):
     status = 400
     code = "bad_request"

@@ -8,18 +8,22 @@ Every query is scoped to the caller's staff id, so nobody can see another person
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from medsnap_endpoint import audit
-from medsnap_endpoint.errors import BadRequest, Conflict, Gone, NotFound
+from medsnap_endpoint.errors import (
+    BadRequest, Conflict, DownloadEndedShort, EndpointError, Gone, NotFound)
 from medsnap_endpoint.protocol import REFUSAL_REASONS
 from medsnap_endpoint.storage.base import Database, Transaction
 
 if TYPE_CHECKING:
     from medsnap_endpoint.storage.pg_async import AsyncPostgres
+
+log = logging.getLogger("medsnap_endpoint")
 
 _NOT_YOURS = ("There is no such message in your mailbox. It may have expired or never "
               "been sent to you.")
@@ -127,7 +131,7 @@ def read_chunks(database: Database, download: Download) -> Iterator[bytes]:
     for seq in range(download.chunks):
         rows = database.single(_CHUNK, (download.id, seq))
         if not rows:
-            return  # deleted meanwhile (acknowledged elsewhere); the client sees a short body
+            raise _ended_short(download, _DELETED_MEANWHILE)
         yield bytes(rows[0][0])
 
 
@@ -141,10 +145,22 @@ async def read_chunks_on_loop(database: AsyncPostgres, download: Download
     the next chunk ahead while one is sent gained nothing (p50 11.9 either way): sending only
     copies into the socket's buffer, which the client drains while the next chunk is read."""
     for seq in range(download.chunks):
-        rows = await database.single(_CHUNK, (download.id, seq))
+        try:
+            rows = await database.single(_CHUNK, (download.id, seq))
+        except EndpointError as error:  # (the database stalled or went away)
+            raise _ended_short(download, error.message) from error
         if not rows:
-            return  # deleted meanwhile, as above
+            raise _ended_short(download, _DELETED_MEANWHILE)
         yield bytes(rows[0][0])
+
+
+_DELETED_MEANWHILE = ("its ciphertext was deleted meanwhile (acknowledged from another device, "
+                      "or expired)")
+
+
+def _ended_short(download: Download, why: str) -> DownloadEndedShort:
+    log.warning("the download of item %d ended short: %s", download.id, why)
+    return DownloadEndedShort(why)
 
 
 _ACKNOWLEDGE = (

@@ -10,7 +10,7 @@ from importlib import metadata
 
 from starlette.types import Scope
 
-from medsnap_endpoint.errors import EndpointError
+from medsnap_endpoint.errors import DownloadEndedShort, EndpointError
 from medsnap_endpoint.storage.urls import _shown
 
 log = logging.getLogger("medsnap_endpoint")
@@ -23,6 +23,13 @@ def configure(level: str) -> None:
     log.handlers[:] = [handler]
     log.setLevel(logging.DEBUG if level == "trace" else level.upper())
     log.propagate = False
+    logging.getLogger("uvicorn.error").addFilter(_said_already)
+
+
+def _said_already(record: logging.LogRecord) -> bool:
+    """uvicorn's "Exception in ASGI application" and traceback, dropped for a download ended
+    short on purpose: that was said in one line, and uvicorn closes the connection as it should."""
+    return not (record.exc_info and isinstance(record.exc_info[1], DownloadEndedShort))
 
 
 def _version() -> str:

@@ -57,6 +57,14 @@ def _rest_of(connection: socket.socket, body: bytes, size: int) -> bytes:
     return body
 
 
+def _said_in_one_line(server: EndpointServer, why: str) -> None:
+    """The log has one warning line for the download ended short, and no traceback."""
+    log = server.log_path.read_text()
+    said = [line for line in log.splitlines() if "ended short" in line]
+    assert len(said) == 1 and "WARNING" in said[0] and why in said[0], log
+    assert "Traceback" not in log and "Exception in ASGI" not in log, log
+
+
 def _pair(server: EndpointServer) -> tuple[EndpointClient, EndpointClient, object]:
     make = enrolment_factory(server)
     return make(), make(), make
@@ -95,6 +103,7 @@ def test_a_message_acknowledged_mid_download_ends_the_body_short(start_server, b
     gone = bob.send_request(bob.signed_request("GET", f"/v1/inbox/{item}"))
     assert (gone.status_code, gone.json()["error"]) == (410, "message_gone")
     assert bob.healthz()["status"] == "ok"
+    _said_in_one_line(server, "deleted meanwhile")
     _close(make)
 
 
@@ -116,6 +125,7 @@ def test_a_database_stalled_mid_download_ends_the_body_in_time(start_server):
     assert 0 < len(body) < LARGE and data.startswith(body)
     assert waited < 8, f"the download waited {waited:.1f} s for the stalled database"
     assert bob.download(item) == data  # the endpoint reads again once the database answers
+    _said_in_one_line(server, "did not answer within 1 seconds")
     _close(make)
 
 
