@@ -115,3 +115,20 @@ def test_escape_in_next_leaves_the_number_and_goes_back_to_the_picture(qtbot, ma
     QTest.keyClick(box, Qt.Key.Key_Escape)
     assert window.canvas.hasFocus()
     assert box.value() == 1  # not taken: Escape abandons the typing
+
+
+def test_with_no_picture_next_is_one_and_off(qtbot, make_window, grey_png):
+    """Switch user puts the picture away: the next clinician does not see the last one's 7."""
+    window = make_window()
+    window.choose_tool("marker")
+    assert _next_shown(window)[1] == 1 and not window.tool_strip.next_box.isEnabled()
+    open_and_wait(qtbot, window, grey_png)
+    window.choose_tool("marker")
+    assert window.tool_strip.next_box.isEnabled()
+    _type_next(window, 7)
+    drag(window, "marker", (80, 100), (80, 100), steps=1)
+    window.close_document()
+    assert _next_shown(window) == (1, 1, True)
+    assert not window.tool_strip.next_box.isEnabled()
+    open_and_wait(qtbot, window, grey_png.read_bytes())
+    assert _next_shown(window) == (1, 1, True) and window.tool_strip.next_box.isEnabled()

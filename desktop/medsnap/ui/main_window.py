@@ -196,6 +196,7 @@ class MainWindow(QMainWindow):
         self.opener.paged = None
         if self._dicom is not None:  # the radiograph's samples and cautions go with it
             self._dicom.forget()
+        self.tool_binding.show_next_number()
         self._update_title()
         self._update_enabled()
 

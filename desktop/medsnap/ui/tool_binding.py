@@ -51,6 +51,7 @@ class ToolBinding:
         window.status.show_hint(info.hint)
         if window.document is None:
             window.canvas.set_tool(None)
+            self.show_next_number()
             return
         tool = _tools().make_tool(tool_id, window.document, self.style(tool_id),
                                   measure_in(window.document))
@@ -67,9 +68,14 @@ class ToolBinding:
         return tool if tool is not None and tool.tool_id == "marker" else None
 
     def show_next_number(self) -> None:
-        """The "Next" box follows the picture: never below a number already placed."""
+        """The "Next" box follows the picture: never below a number already placed. With no
+        picture (none yet, or put away by Switch user) it is 1, for the next one, and off."""
         tool, document = self._marker_tool(), self.window.document
-        if tool is not None and document is not None:
+        strip = self.window.tool_strip
+        strip.next_box.setEnabled(document is not None)
+        if document is None:
+            strip.show_next_number(1, 1, strip.next_box.maximum())
+        elif tool is not None:
             from medsnap.document.annotations import MAX_MARKER_NUMBER  # (loaded with the tool)
 
             next_number = _tools().next_number
