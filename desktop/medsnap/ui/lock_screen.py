@@ -58,6 +58,14 @@ class Overlay(QFrame):
         self.show()
         self.raise_()
 
+    # The mouse stops here. A press the overlay's background or a label ignored went on to
+    # the main window beneath, whose hidden dock separator then moved: a click on the welcome
+    # screen's demo link left the panels laid out over the status bar.
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        event.accept()
+
+    mouseReleaseEvent = mouseMoveEvent = mouseDoubleClickEvent = mousePressEvent
+
 
 def card(parent: QWidget, title: str) -> tuple[QFrame, QVBoxLayout]:
     frame = QFrame(parent)
