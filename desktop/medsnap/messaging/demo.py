@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medsnap.crypto.keystore import KeyStore
+from medsnap.messaging.demo_colleagues import COLLEAGUES, DemoColleague
 from medsnap.messaging.demo_keyring import demo_keystore
 from medsnap.messaging.errors import DemoAlreadyRunning, DemoPortBusy
 from medsnap.messaging.profile import DEMO_ROOT_KEY, Workstation, root_fingerprint
@@ -26,26 +27,6 @@ from medsnap_endpoint.client import EndpointClient, EndpointRefused
 from medsnap_endpoint.http_pool import ConnectionFailure
 
 DEMO_PORT = 8767
-
-
-@dataclass(frozen=True)
-class DemoColleague:
-    staff_id: str
-    name: str
-    role: str
-    department: str
-    passphrase: str
-
-
-#: fixed, public demo identities (the passphrases are printed on screen by design)
-COLLEAGUES = (
-    DemoColleague("demo.ada", "Dr Ada Okafor", "Consultant", "Cardiology",
-                  "amber kettle sings 7 tunes"),
-    DemoColleague("demo.ben", "Dr Ben Hughes", "Registrar", "Emergency",
-                  "violet harbour naps 3 times"),
-    DemoColleague("demo.chloe", "Chloe Martin", "Ward Sister", "Respiratory",
-                  "silver orchard hums 5 songs"),
-)
 
 
 @dataclass

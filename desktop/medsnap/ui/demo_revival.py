@@ -15,6 +15,22 @@ class DemoRevival:
 
         return demo_refused(self.home, staff_id)
 
+    def demo_colleagues_here(self) -> tuple:
+        """The demo colleagues the welcome screen lists: those of a workstation already in
+        demo mode, where the demo may run (none before the demo was tried, or with IT's
+        endpoint)."""
+        if self.demo_refused():
+            return ()
+        try:
+            in_demo = Workstation(self.home).read().get("demo")
+        except Exception:  # a damaged workstation file: signing in reports it in its words
+            return ()
+        if not in_demo:
+            return ()
+        from medsnap.messaging.demo_colleagues import COLLEAGUES
+
+        return COLLEAGUES
+
     # a demo that died with the window that served it ------------------------------------
     def _revive_demo_work(self, staff_id: str):
         """Worker side: the demo for a demo colleague, started again here if it died."""

@@ -15,6 +15,8 @@ from medsnap.ui.lock_screen import Overlay, card
 _RICH_TEXT = 1
 _TOP_LEFT = 0x21  # Qt.AlignTop | Qt.AlignLeft by value: no Qt enum before the first frame
 CARD_MIN_WIDTH = 280
+DEMO_INTRO = ("Runs a demo messaging service on this computer with three demo colleagues, and "
+              "signs you in as the first. Use no real patient data.")
 
 
 def strength_problem(passphrase: str, staff_id: str) -> str:
@@ -119,11 +121,14 @@ class FirstRunScreen(Overlay):
         QApplication.instance().focusChanged.connect(self._default_follows_focus)
 
         demo, demo_layout = card(self, "Try the demo")
-        self.demo_text = QLabel("Runs a demo messaging service on this computer with three "
-                                "demo colleagues, and signs you in as the first. Use no real "
-                                "patient data.", demo)
+        self.demo_text = QLabel(DEMO_INTRO, demo)
         self.demo_text.setWordWrap(True)
         self.demo_text.setProperty("textFormat", _RICH_TEXT)
+        self.demo_text.linkActivated.connect(self._sign_in_as_demo)
+        self.demo_passphrases: dict[str, str] = {}  # staff id: passphrase, when listed
+        #: the demo colleagues to list (set by the messaging window): those of a workstation
+        #: already in demo mode, so that after Switch user one click signs in as the next
+        self.demo_colleagues = tuple
         self.demo_button = QPushButton("Try the demo", demo)
         self.demo_button.clicked.connect(self._demo)
         self.prefilled = ""  # the staff id present_with filled in
@@ -205,6 +210,7 @@ class FirstRunScreen(Overlay):
         self.prefilled = staff_id  # a refused passphrase for it may be someone else's
         self.error.clear()
         self._busy(False)
+        self.show_demo_colleagues(self.demo_colleagues())
         self.present()
         (self.passphrase if staff_id else self.staff_id).setFocus()
 
@@ -280,6 +286,27 @@ class FirstRunScreen(Overlay):
             secret.blockSignals(False)
         self._busy(True, "Enrolling…")
         self.enrol_requested.emit(*fields)
+
+    def show_demo_colleagues(self, colleagues) -> None:
+        """The demo card lists each colleague with their public passphrase and a link that
+        signs in as them (none: the card only offers the demo)."""
+        from html import escape
+
+        self.demo_passphrases = {c.staff_id: c.passphrase for c in colleagues}
+        if not colleagues:
+            self.demo_text.setText(DEMO_INTRO)
+            return
+        rows = "".join(
+            f"<p><a href='{escape(c.staff_id)}'>Sign in as {escape(c.name)}</a><br>"
+            f"{escape(c.staff_id)}, passphrase “{escape(c.passphrase)}”</p>" for c in colleagues)
+        self.demo_text.setText(f"The demo's colleagues (use no real patient data):{rows}")
+
+    def _sign_in_as_demo(self, staff_id: str) -> None:
+        if staff_id in self.demo_passphrases:
+            self.forget_typed()
+            self.staff_id.setText(staff_id)
+            self._busy(True, "Signing in…")
+            self.sign_in_requested.emit(staff_id, self.demo_passphrases[staff_id])
 
     def _demo(self) -> None:
         self._busy(True, "Starting the demo (this takes a few seconds the first time)…")

@@ -45,6 +45,7 @@ class MessagingUi(SendingBinding, ReceivingBinding, PanelBuilder, QObject):
         self.first_run.setStyleSheet(self.sheet)
         # an endpoint chosen on purpose (IT's policy, MEDSNAP_ENDPOINT): no demo
         self.first_run.offer_demo(not binding.demo_refused())
+        self.first_run.demo_colleagues = binding.demo_colleagues_here
         b = self.binding
         self.first_run.sign_in_requested.connect(self._built_first(b.sign_in))
         self.first_run.enrol_requested.connect(self._built_first(b.enrol))
