@@ -29,8 +29,8 @@ class DownloadEndedShort(Exception):
     """A download stopped part-way, said in one warning line: its ciphertext was deleted
     meanwhile (acknowledged from another device, expired), or the database stopped answering.
     The body ends short of its Content-Length and the connection is closed, HTTP's sign of an
-    incomplete body (the app then says the message arrived incomplete, and downloads it again
-    or finds it gone); :mod:`.serve_log` keeps uvicorn from adding a traceback."""
+    incomplete body (a client reads it as a dropped connection and tries again, to find the
+    message whole or gone); :mod:`.serve_log` keeps uvicorn from adding a traceback."""
 
 
 class BadRequest(EndpointError):
