@@ -324,9 +324,13 @@ def main() -> int:
         peers: list[Peer] = []
         servers = [("MedSnap/SQLite", f"sqlite:///{workdir / 'bench.db'}", None)]
         if postgres_bin():
-            # PostgreSQL's (and Debian's) default, not the tests' 32 MB, which sixteen 5 MB
-            # messages in flight outgrow: 5-12% more exchanges/s at 5 MB x16 (three A/B pairs)
-            cluster = stack.enter_context(postgres_cluster(shared_buffers="128MB"))
+            # shared_buffers: PostgreSQL's (and Debian's) default, not the tests' 32 MB, which
+            # sixteen 5 MB messages in flight outgrow (5-12% more exchanges/s at 5 MB x16, three
+            # A/B pairs); max_wal_size: docs/ADMIN.md's, not the default 1 GB, which a cell of
+            # 5 MB messages fills twice over, a checkpoint each time (+11-12% at 5 MB x16, two
+            # A/B pairs)
+            cluster = stack.enter_context(postgres_cluster(shared_buffers="128MB",
+                                                           max_wal_size="4GB"))
             servers.append(("MedSnap/PostgreSQL", cluster.create_database(), cluster))
         for name, url, pg in servers:
             server = start_medsnap(url)

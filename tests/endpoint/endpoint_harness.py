@@ -70,9 +70,10 @@ class PostgresCluster:
 
 
 @contextlib.contextmanager
-def postgres_cluster(shared_buffers: str = "32MB") -> Iterator[PostgresCluster]:
+def postgres_cluster(shared_buffers: str = "32MB", max_wal_size: str | None = None
+                     ) -> Iterator[PostgresCluster]:
     """A private cluster; the tests' small ``shared_buffers`` keeps their memory low (the
-    benchmark asks for PostgreSQL's own default)."""
+    benchmark asks for PostgreSQL's own default, and docs/ADMIN.md's ``max_wal_size``)."""
     bin_dir = postgres_bin()
     if bin_dir is None:
         raise RuntimeError("PostgreSQL's initdb is not installed (Debian package postgresql)")
@@ -90,7 +91,8 @@ def postgres_cluster(shared_buffers: str = "32MB") -> Iterator[PostgresCluster]:
         run(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
             "--no-sync", "-E", "UTF8")
         cluster.options = (f"-k {root} -p {cluster.port} -c listen_addresses='' "
-                           f"-c max_connections=200 -c shared_buffers={shared_buffers}")
+                           f"-c max_connections=200 -c shared_buffers={shared_buffers}"
+                           + (f" -c max_wal_size={max_wal_size}" if max_wal_size else ""))
         cluster.pg_ctl("start")
         yield cluster
     finally:
