@@ -19,10 +19,9 @@ process; for PostgreSQL plus the database server's processes), "cli ms" the clie
     .venv/bin/pip install -e '.[bench]'     # mesh-sandbox and mesh-client
     .venv/bin/python benchmarks/endpoint_bench.py [--scale 1.0] [--rounds 5] [--no-sessions]
 
-On a quiet machine, the page cache dropped first (as root: ``sync; echo 3 >
-/proc/sys/vm/drop_caches``): in the hour after the test suite left 5 GB of page cache,
-PostgreSQL spent up to half as much CPU again per 5 MB exchange, and mesh-sandbox, whose store is
-memory, did not.
+Run it on a quiet machine and read "srv ms" beside the ratio: for one hour of session 10 the
+same code's PostgreSQL spent up to half as much CPU again per 5 MB exchange, and mesh-sandbox,
+whose store is memory, did not (README, "Endpoint").
 """
 
 from __future__ import annotations
