@@ -17,6 +17,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from send_receive_support import PASSPHRASE, add_clinician, new_endpoint
+from ui_support import memory_keystore
 
 from medsnap.messaging.demo import COLLEAGUES, start_demo
 from medsnap.ui.messaging_window import attach_messaging
@@ -27,14 +28,6 @@ def endpoint():
     server = new_endpoint()
     yield server
     server.stop()
-
-
-def _keystore():
-    from keyring_backends import MemoryKeyring
-
-    from medsnap.crypto.keystore import KeyStore
-
-    return KeyStore(keyring_backend=MemoryKeyring())
 
 
 def _workstation(home: Path) -> dict:
@@ -67,7 +60,7 @@ def test_the_environments_endpoint_is_used_and_no_demo_is_offered(qtbot, make_wi
                                                                   endpoint, monkeypatch):
     home = Path(tempfile.mkdtemp(prefix="medsnap-env-endpoint-"))
     monkeypatch.setenv("MEDSNAP_ENDPOINT", endpoint.url)
-    ui = attach_messaging(make_window(1280, 800), home=home, keystore=_keystore())
+    ui = attach_messaging(make_window(1280, 800), home=home, keystore=memory_keystore())
     try:
         assert ui.first_run.isVisible() and not ui.first_run.demo_button.isVisible()
         said = _refusal(qtbot, ui, ui.binding.start_demo)  # (the card is hidden; if asked)
@@ -85,7 +78,7 @@ def test_the_environments_endpoint_is_used_and_no_demo_is_offered(qtbot, make_wi
 def test_a_workstation_that_tried_the_demo_takes_the_configured_endpoint(qtbot, make_window,
                                                                          endpoint, monkeypatch):
     home = Path(tempfile.mkdtemp(prefix="medsnap-demo-then-it-"))
-    keystore = _keystore()
+    keystore = memory_keystore()
     monkeypatch.delenv("MEDSNAP_ENDPOINT", raising=False)
     demo = start_demo(home, port=0, keystore=keystore)  # a newcomer tried the demo first
     demo.stop()

@@ -12,16 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 from send_receive_support import add_clinician, new_endpoint
+from ui_support import memory_keystore
 
 from medsnap.ui.messaging_window import attach_messaging
-
-
-def _keystore():
-    from keyring_backends import MemoryKeyring
-
-    from medsnap.crypto.keystore import KeyStore
-
-    return KeyStore(keyring_backend=MemoryKeyring())
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +26,7 @@ def endpoint():
 
 def _window(make_window, home, **options):
     window = make_window(1280, 800)
-    ui = attach_messaging(window, home=home, keystore=_keystore(), **options)
+    ui = attach_messaging(window, home=home, keystore=memory_keystore(), **options)
     return window, ui
 
 

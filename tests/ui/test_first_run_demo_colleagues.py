@@ -9,23 +9,16 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from ui_support import memory_keystore
 
 from medsnap.messaging.demo import COLLEAGUES
 from medsnap.ui.first_run import DEMO_INTRO
 from medsnap.ui.messaging_window import attach_messaging
 
 
-def _keystore():
-    from keyring_backends import MemoryKeyring
-
-    from medsnap.crypto.keystore import KeyStore
-
-    return KeyStore(keyring_backend=MemoryKeyring())
-
-
 def test_switch_user_offers_the_demo_colleagues_one_click_each(qtbot, make_window):
     home = Path(tempfile.mkdtemp(prefix="medsnap-demo-colleagues-"))
-    ui = attach_messaging(make_window(1280, 800), home=home, keystore=_keystore())
+    ui = attach_messaging(make_window(1280, 800), home=home, keystore=memory_keystore())
     ui.binding.demo_port = 0
     try:
         assert ui.first_run.demo_text.text() == DEMO_INTRO  # not tried yet: nobody listed

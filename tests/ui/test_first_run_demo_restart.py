@@ -9,17 +9,10 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from ui_support import memory_keystore
 
 from medsnap.messaging.demo import COLLEAGUES
 from medsnap.ui.messaging_window import attach_messaging
-
-
-def _keystore():
-    from keyring_backends import MemoryKeyring
-
-    from medsnap.crypto.keystore import KeyStore
-
-    return KeyStore(keyring_backend=MemoryKeyring())
 
 
 def _online_with_colleagues(qtbot, ui) -> None:
@@ -30,7 +23,7 @@ def _online_with_colleagues(qtbot, ui) -> None:
 
 def test_a_dead_demo_is_started_again_at_sign_in_and_on_sync(qtbot, make_window, qapp):
     home = Path(tempfile.mkdtemp(prefix="medsnap-demo-restart-"))
-    keystore = _keystore()
+    keystore = memory_keystore()
     first = attach_messaging(make_window(1280, 800), home=home, keystore=keystore)
     first.binding.demo_port = 0
     with qtbot.waitSignal(first.binding.signed_in, timeout=60000):
@@ -71,7 +64,7 @@ def test_a_demo_started_elsewhere_is_used(qtbot, make_window, qapp):
     from medsnap.messaging.demo import start_demo
 
     home = Path(tempfile.mkdtemp(prefix="medsnap-demo-terminal-"))
-    keystore = _keystore()
+    keystore = memory_keystore()
     ui = attach_messaging(make_window(1280, 800), home=home, keystore=keystore)
     ui.binding.demo_port = 0
     terminal = None

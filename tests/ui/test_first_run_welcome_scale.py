@@ -8,16 +8,9 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtWidgets import QBoxLayout, QLabel
+from ui_support import memory_keystore
 
 from medsnap.ui.messaging_window import attach_messaging
-
-
-def _keystore():
-    from keyring_backends import MemoryKeyring
-
-    from medsnap.crypto.keystore import KeyStore
-
-    return KeyStore(keyring_backend=MemoryKeyring())
 
 
 def _text_fits(label: QLabel) -> bool:
@@ -30,7 +23,7 @@ def _text_fits(label: QLabel) -> bool:
 def _welcome(qtbot, make_window, width: int, height: int):
     window = make_window(width, height)
     ui = attach_messaging(window, home=Path(tempfile.mkdtemp(prefix="medsnap-welcome-")),
-                          keystore=_keystore())
+                          keystore=memory_keystore())
     screen = ui.first_run
     qtbot.waitUntil(screen.isVisible, timeout=5000)
     window.resize(width, height)

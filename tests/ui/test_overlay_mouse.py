@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtTest import QTest
+from ui_support import memory_keystore
 
 from medsnap.ui.messaging_window import attach_messaging
 
@@ -29,18 +30,10 @@ class MouseSpy(QObject):
         return False
 
 
-def _keystore():
-    from keyring_backends import MemoryKeyring
-
-    from medsnap.crypto.keystore import KeyStore
-
-    return KeyStore(keyring_backend=MemoryKeyring())
-
-
 @pytest.mark.parametrize("screen", ["first_run", "lock_screen"])
 def test_a_click_on_an_overlay_reaches_nothing_behind_it(qtbot, make_window, screen):
     home = Path(tempfile.mkdtemp(prefix="medsnap-overlay-mouse-"))
-    ui = attach_messaging(make_window(1161, 652), home=home, keystore=_keystore())
+    ui = attach_messaging(make_window(1161, 652), home=home, keystore=memory_keystore())
     try:
         window, dock, overlay = ui.window, ui.send_dock, getattr(ui, screen)
         overlay.present()

@@ -12,21 +12,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QApplication, QDockWidget
+from ui_support import memory_keystore
 
 from medsnap.ui.messaging_window import attach_messaging
 
 
-def _keystore():
-    from keyring_backends import MemoryKeyring
-
-    from medsnap.crypto.keystore import KeyStore
-
-    return KeyStore(keyring_backend=MemoryKeyring())
-
-
 def _attach(window, **options):
     home = Path(tempfile.mkdtemp(prefix="medsnap-start-"))
-    return attach_messaging(window, home=home, keystore=_keystore(), deferred=True, **options)
+    return attach_messaging(window, home=home, keystore=memory_keystore(), deferred=True, **options)
 
 
 def test_panels_come_after_the_first_paint_under_the_welcome_screen(qtbot, make_window):
@@ -178,7 +171,7 @@ def test_leaving_the_welcome_screen_gives_the_picture_the_keyboard(qtbot, make_w
                                                                    deferred):
     window = make_window(1280, 800)
     home = Path(tempfile.mkdtemp(prefix="medsnap-start-"))
-    ui = attach_messaging(window, home=home, keystore=_keystore(), deferred=deferred)
+    ui = attach_messaging(window, home=home, keystore=memory_keystore(), deferred=deferred)
     qtbot.waitUntil(lambda: ui.send_panel is not None, timeout=5000)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is ui.first_run.staff_id, timeout=5000)
     ui.first_run.later.click()

@@ -120,3 +120,13 @@ def pattern_png(tmp_path):
     path = tmp_path / "pattern.png"
     image.save(path)
     return path
+
+
+def memory_keystore():
+    """A key store whose keyring lives in memory: a window under test signs in without the
+    Secret Service."""
+    from keyring_backends import MemoryKeyring
+
+    from medsnap.crypto.keystore import KeyStore
+
+    return KeyStore(keyring_backend=MemoryKeyring())
