@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medsnap.crypto.keystore import KeyStore
-from medsnap.messaging.demo_colleagues import COLLEAGUES, DemoColleague
+from medsnap.messaging.demo_colleagues import COLLEAGUES, DemoColleague, colleagues_here
 from medsnap.messaging.demo_keyring import demo_keystore
 from medsnap.messaging.errors import DemoAlreadyRunning, DemoPortBusy
 from medsnap.messaging.profile import DEMO_ROOT_KEY, Workstation, root_fingerprint
@@ -234,10 +234,7 @@ def is_demo_identity(home: Path, staff_id: str) -> bool:
     """A demo colleague on a workstation in demo mode: its endpoint is a demo's."""
     if staff_id not in {person.staff_id for person in COLLEAGUES}:
         return False
-    try:
-        return bool(Workstation(home).read().get("demo"))
-    except Exception:  # a damaged workstation file: signing in reports it in its own words
-        return False
+    return bool(colleagues_here(home))
 
 
 def revive_demo(home: Path, staff_id: str, *, port: int = DEMO_PORT,

@@ -5,6 +5,9 @@ can list them without loading it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+from medsnap.messaging.profile import Workstation
 
 
 @dataclass(frozen=True)
@@ -25,3 +28,12 @@ COLLEAGUES = (
     DemoColleague("demo.chloe", "Chloe Martin", "Ward Sister", "Respiratory",
                   "silver orchard hums 5 songs"),
 )
+
+
+def colleagues_here(home: Path) -> tuple[DemoColleague, ...]:
+    """The demo colleagues of a workstation in demo mode; none anywhere else."""
+    try:
+        in_demo = Workstation(home).read().get("demo")
+    except Exception:  # a damaged workstation file: signing in reports it in its own words
+        return ()
+    return COLLEAGUES if in_demo else ()

@@ -21,15 +21,9 @@ class DemoRevival:
         endpoint)."""
         if self.demo_refused():
             return ()
-        try:
-            in_demo = Workstation(self.home).read().get("demo")
-        except Exception:  # a damaged workstation file: signing in reports it in its words
-            return ()
-        if not in_demo:
-            return ()
-        from medsnap.messaging.demo_colleagues import COLLEAGUES
+        from medsnap.messaging.demo_colleagues import colleagues_here
 
-        return COLLEAGUES
+        return colleagues_here(self.home)
 
     # a demo that died with the window that served it ------------------------------------
     def _revive_demo_work(self, staff_id: str):
